@@ -1,0 +1,100 @@
+//! Diagnostics: every problem found in a construct tree, reported together.
+
+use std::fmt;
+
+/// How bad a diagnostic is. Errors stop synthesis; warnings are shown and synthesis goes on.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    /// Blocks synthesis.
+    Error,
+    /// Shown, does not block.
+    Warning,
+    /// For information.
+    Info,
+}
+
+/// One finding on one construct: where, what is wrong, and how to fix it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Diagnostic {
+    /// Error, warning or info.
+    pub severity: Severity,
+    /// The construct path, ids joined by `/`.
+    pub path: String,
+    /// A stable code, e.g. `DRK-TREE-001`, for searching and for tests.
+    pub code: String,
+    /// What is wrong.
+    pub message: String,
+    /// How to fix it.
+    pub hint: Option<String>,
+}
+
+impl Diagnostic {
+    /// An error.
+    pub fn error(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Error, path: path.into(), code: code.to_string(), message: message.into(), hint: None }
+    }
+    /// A warning.
+    pub fn warning(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
+        Diagnostic { severity: Severity::Warning, path: path.into(), code: code.to_string(), message: message.into(), hint: None }
+    }
+    /// Adds how to fix it.
+    pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
+        self.hint = Some(hint.into());
+        self
+    }
+    /// Whether this blocks synthesis.
+    pub fn is_error(&self) -> bool {
+        self.severity == Severity::Error
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let level = match self.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        };
+        write!(f, "{level}[{}] {}: {}", self.code, self.path, self.message)?;
+        if let Some(hint) = &self.hint {
+            write!(f, "\n  hint: {hint}")?;
+        }
+        Ok(())
+    }
+}
+
+/// A set of diagnostics; as an error, the reason synthesis stopped (all errors, shown together).
+#[derive(Debug, Clone, Default, PartialEq, Eq, thiserror::Error)]
+pub struct Diagnostics(pub Vec<Diagnostic>);
+
+impl Diagnostics {
+    /// The errors only.
+    pub fn errors(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.is_error())
+    }
+    /// The warnings only.
+    pub fn warnings(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.0.iter().filter(|d| d.severity == Severity::Warning)
+    }
+    /// Whether any diagnostic is an error.
+    pub fn has_errors(&self) -> bool {
+        self.0.iter().any(Diagnostic::is_error)
+    }
+    /// Whether a diagnostic with this code exists.
+    pub fn contains_code(&self, code: &str) -> bool {
+        self.0.iter().any(|d| d.code == code)
+    }
+}
+
+impl fmt::Display for Diagnostics {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let errors = self.errors().count();
+        let warnings = self.warnings().count();
+        writeln!(f, "{errors} error(s), {warnings} warning(s):")?;
+        for d in &self.0 {
+            writeln!(f, "{d}")?;
+        }
+        Ok(())
+    }
+}

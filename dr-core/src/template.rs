@@ -1,0 +1,367 @@
+//! The CloudFormation template model: parameters, conditions, mappings, resources and outputs,
+//! and the limits CloudFormation enforces on them.
+//!
+//! Limits: "CloudFormation quotas"
+//! (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
+//! 500 resources, 200 parameters, 200 outputs, 200 mappings per template; 51,200 bytes for a
+//! template body passed inline, 1 MB for one passed by S3 URL; logical ids of up to 255
+//! alphanumerics; stack names of up to 128 characters, `[a-zA-Z][-a-zA-Z0-9]*`.
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value, json};
+
+use crate::diagnostics::Diagnostic;
+use crate::expr::Expr;
+use crate::logical_id::is_valid_logical_id;
+
+/// At most this many resources per template.
+pub const MAX_RESOURCES: usize = 500;
+/// At most this many parameters per template.
+pub const MAX_PARAMETERS: usize = 200;
+/// At most this many outputs per template.
+pub const MAX_OUTPUTS: usize = 200;
+/// At most this many mappings per template.
+pub const MAX_MAPPINGS: usize = 200;
+/// Largest template body `CreateChangeSet` takes inline (`TemplateBody`), in bytes.
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+/// Largest template body CloudFormation takes at all (by S3 URL), in bytes.
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
+/// Longest stack name.
+pub const MAX_STACK_NAME_LEN: usize = 128;
+
+/// What CloudFormation does with a resource's physical resource when the resource is deleted
+/// from the stack (`DeletionPolicy`) or replaced (`UpdateReplacePolicy`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub enum DeletionPolicy {
+    /// Delete it (CloudFormation's default for most types).
+    Delete,
+    /// Keep it, outside the stack.
+    Retain,
+    /// Keep it only when the stack's creation fails... inverted: delete on failed create, keep otherwise.
+    RetainExceptOnCreate,
+    /// Snapshot it, then delete it (databases, volumes).
+    Snapshot,
+}
+
+impl DeletionPolicy {
+    /// The name CloudFormation uses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeletionPolicy::Delete => "Delete",
+            DeletionPolicy::Retain => "Retain",
+            DeletionPolicy::RetainExceptOnCreate => "RetainExceptOnCreate",
+            DeletionPolicy::Snapshot => "Snapshot",
+        }
+    }
+}
+
+/// A template parameter.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Parameter {
+    /// `String`, `Number`, `AWS::EC2::AvailabilityZone::Name`,
+    /// `AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>`, …
+    pub type_name: String,
+    /// The value used when none is passed.
+    pub default: Option<Expr>,
+    /// Shown in the console.
+    pub description: Option<String>,
+    /// The only values accepted.
+    pub allowed_values: Vec<Expr>,
+    /// Hide the value in the console and API answers.
+    pub no_echo: bool,
+}
+
+impl Parameter {
+    /// A parameter of the given CloudFormation type.
+    pub fn of_type(type_name: impl Into<String>) -> Self {
+        Parameter { type_name: type_name.into(), ..Default::default() }
+    }
+    /// With a default value.
+    pub fn with_default(mut self, default: impl Into<Expr>) -> Self {
+        self.default = Some(default.into());
+        self
+    }
+    /// With a description.
+    pub fn with_description(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+
+    /// The parameter's JSON.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(self.type_name));
+        if let Some(d) = &self.default {
+            m.insert("Default".into(), d.to_json());
+        }
+        if !self.allowed_values.is_empty() {
+            m.insert("AllowedValues".into(), Value::Array(self.allowed_values.iter().map(Expr::to_json).collect()));
+        }
+        if let Some(d) = &self.description {
+            m.insert("Description".into(), json!(d));
+        }
+        if self.no_echo {
+            m.insert("NoEcho".into(), json!(true));
+        }
+        Value::Object(m)
+    }
+}
+
+/// A template output.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Output {
+    /// The value.
+    pub value: Expr,
+    /// Shown in the console.
+    pub description: Option<String>,
+    /// Export name, for `Fn::ImportValue` in other stacks of the same Region.
+    pub export_name: Option<Expr>,
+    /// Only output when this condition holds.
+    pub condition: Option<String>,
+}
+
+impl Output {
+    /// An output of `value`.
+    pub fn new(value: impl Into<Expr>) -> Self {
+        Output { value: value.into(), description: None, export_name: None, condition: None }
+    }
+    /// With a description.
+    pub fn with_description(mut self, d: impl Into<String>) -> Self {
+        self.description = Some(d.into());
+        self
+    }
+
+    /// The output's JSON.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        if let Some(d) = &self.description {
+            m.insert("Description".into(), json!(d));
+        }
+        m.insert("Value".into(), self.value.to_json());
+        if let Some(e) = &self.export_name {
+            m.insert("Export".into(), json!({ "Name": e.to_json() }));
+        }
+        if let Some(c) = &self.condition {
+            m.insert("Condition".into(), json!(c));
+        }
+        Value::Object(m)
+    }
+}
+
+/// A template resource.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Resource {
+    /// The CloudFormation type, e.g. `AWS::EC2::VPC`.
+    pub type_name: String,
+    /// The properties, an [`Expr::Map`].
+    pub properties: Expr,
+    /// Resources this one waits for. In the tree these are tokens; after synthesis,
+    /// `Expr::Ref(logical id)` of resources in the same template.
+    pub depends_on: Vec<Expr>,
+    /// Only create when this condition holds.
+    pub condition: Option<String>,
+    /// `DeletionPolicy`.
+    pub deletion_policy: Option<DeletionPolicy>,
+    /// `UpdateReplacePolicy`.
+    pub update_replace_policy: Option<DeletionPolicy>,
+    /// Resource metadata.
+    pub metadata: IndexMap<String, Value>,
+}
+
+impl Resource {
+    /// A resource of `type_name` with `properties`.
+    pub fn new(type_name: impl Into<String>, properties: Expr) -> Self {
+        Resource {
+            type_name: type_name.into(),
+            properties,
+            depends_on: Vec::new(),
+            condition: None,
+            deletion_policy: None,
+            update_replace_policy: None,
+            metadata: IndexMap::new(),
+        }
+    }
+
+    /// The resource's JSON.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("Type".into(), json!(self.type_name));
+        let props = self.properties.to_json();
+        if props.as_object().is_some_and(|o| !o.is_empty()) {
+            m.insert("Properties".into(), props);
+        }
+        if !self.depends_on.is_empty() {
+            let deps: Vec<Value> = self
+                .depends_on
+                .iter()
+                .map(|d| match d {
+                    Expr::Ref(id) => json!(id),
+                    other => other.to_json(),
+                })
+                .collect();
+            m.insert("DependsOn".into(), Value::Array(deps));
+        }
+        if let Some(c) = &self.condition {
+            m.insert("Condition".into(), json!(c));
+        }
+        if let Some(p) = self.deletion_policy {
+            m.insert("DeletionPolicy".into(), json!(p.as_str()));
+        }
+        if let Some(p) = self.update_replace_policy {
+            m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
+        }
+        if !self.metadata.is_empty() {
+            m.insert("Metadata".into(), Value::Object(self.metadata.clone().into_iter().collect()));
+        }
+        Value::Object(m)
+    }
+}
+
+/// A whole template. Keys are logical ids, in the order elements were added.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Template {
+    /// The template description.
+    pub description: Option<String>,
+    /// Parameters.
+    pub parameters: IndexMap<String, Parameter>,
+    /// Mappings: name → top-level key → second-level key → value.
+    pub mappings: IndexMap<String, IndexMap<String, IndexMap<String, Expr>>>,
+    /// Conditions.
+    pub conditions: IndexMap<String, Expr>,
+    /// Resources.
+    pub resources: IndexMap<String, Resource>,
+    /// Outputs.
+    pub outputs: IndexMap<String, Output>,
+}
+
+impl Template {
+    /// The template's JSON, sections in the conventional order, empty sections left out.
+    pub fn to_json(&self) -> Value {
+        let mut m = Map::new();
+        m.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if let Some(d) = &self.description {
+            m.insert("Description".into(), json!(d));
+        }
+        if !self.parameters.is_empty() {
+            m.insert("Parameters".into(), Value::Object(self.parameters.iter().map(|(k, p)| (k.clone(), p.to_json())).collect()));
+        }
+        if !self.mappings.is_empty() {
+            let maps = self
+                .mappings
+                .iter()
+                .map(|(k, top)| {
+                    let top: Map<String, Value> = top
+                        .iter()
+                        .map(|(k2, second)| (k2.clone(), Value::Object(second.iter().map(|(k3, v)| (k3.clone(), v.to_json())).collect())))
+                        .collect();
+                    (k.clone(), Value::Object(top))
+                })
+                .collect();
+            m.insert("Mappings".into(), Value::Object(maps));
+        }
+        if !self.conditions.is_empty() {
+            m.insert("Conditions".into(), Value::Object(self.conditions.iter().map(|(k, c)| (k.clone(), c.to_json())).collect()));
+        }
+        m.insert("Resources".into(), Value::Object(self.resources.iter().map(|(k, r)| (k.clone(), r.to_json())).collect()));
+        if !self.outputs.is_empty() {
+            m.insert("Outputs".into(), Value::Object(self.outputs.iter().map(|(k, o)| (k.clone(), o.to_json())).collect()));
+        }
+        Value::Object(m)
+    }
+
+    /// Checks CloudFormation's template quotas; `path` is the stack's construct path.
+    /// `minified_len` is the size of the body the deployer would send.
+    pub fn check_limits(&self, path: &str, minified_len: usize) -> Vec<Diagnostic> {
+        let mut out = Vec::new();
+        let counts = [
+            ("resources", self.resources.len(), MAX_RESOURCES, "split the stack, or move constructs into another stack"),
+            ("parameters", self.parameters.len(), MAX_PARAMETERS, "pass fewer values across stacks or Regions"),
+            ("outputs", self.outputs.len(), MAX_OUTPUTS, "reference fewer of this stack's values from other stacks"),
+            ("mappings", self.mappings.len(), MAX_MAPPINGS, "merge mappings"),
+        ];
+        for (what, n, max, hint) in counts {
+            if n > max {
+                out.push(
+                    Diagnostic::error(path, "DRK-TPL-001", format!("template has {n} {what}; CloudFormation allows at most {max}"))
+                        .with_hint(hint),
+                );
+            }
+        }
+        let ids = self.parameters.keys().chain(self.conditions.keys()).chain(self.resources.keys()).chain(self.outputs.keys());
+        for id in ids {
+            if !is_valid_logical_id(id) {
+                out.push(
+                    Diagnostic::error(path, "DRK-TPL-002", format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"))
+                        .with_hint("use override_logical_id with a valid id, or shorten the construct ids"),
+                );
+            }
+        }
+        if minified_len > MAX_TEMPLATE_BYTES {
+            out.push(
+                Diagnostic::error(
+                    path,
+                    "DRK-TPL-003",
+                    format!("template is {minified_len} bytes minified; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} bytes"),
+                )
+                .with_hint("split the stack into smaller stacks"),
+            );
+        } else if minified_len > MAX_INLINE_TEMPLATE_BYTES {
+            out.push(
+                Diagnostic::warning(
+                    path,
+                    "DRK-TPL-004",
+                    format!(
+                        "template is {minified_len} bytes minified, over the {MAX_INLINE_TEMPLATE_BYTES}-byte inline limit; the deployer must upload it to S3"
+                    ),
+                )
+                .with_hint("name an S3 bucket for templates when deploying (--template-bucket)"),
+            );
+        }
+        out
+    }
+}
+
+/// Checks a stack name: 1 to 128 characters, a letter first, then letters, digits and hyphens.
+pub fn check_stack_name(name: &str) -> Result<(), String> {
+    if name.is_empty() || name.len() > MAX_STACK_NAME_LEN {
+        return Err(format!("stack name `{name}` is {} characters; it must be 1 to {MAX_STACK_NAME_LEN}", name.len()));
+    }
+    let mut chars = name.chars();
+    let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
+    if !first_ok || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-') {
+        return Err(format!(
+            "stack name `{name}` must start with a letter and contain only letters, digits and hyphens"
+        ));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_are_reported() {
+        let mut t = Template::default();
+        for i in 0..501 {
+            t.resources.insert(format!("R{i}"), Resource::new("AWS::SNS::Topic", Expr::Map(IndexMap::new())));
+        }
+        let d = t.check_limits("App/S", 10);
+        assert_eq!(d.len(), 1);
+        assert_eq!(d[0].message, "template has 501 resources; CloudFormation allows at most 500");
+        let d = Template::default().check_limits("App/S", 60_000);
+        assert_eq!(d[0].code, "DRK-TPL-004");
+        let d = Template::default().check_limits("App/S", 1_000_001);
+        assert_eq!(d[0].message, "template is 1000001 bytes minified; CloudFormation accepts at most 1000000 bytes");
+    }
+
+    #[test]
+    fn stack_names() {
+        assert!(check_stack_name("Shop-Primary-Net").is_ok());
+        assert_eq!(
+            check_stack_name("1shop").unwrap_err(),
+            "stack name `1shop` must start with a letter and contain only letters, digits and hyphens"
+        );
+        assert!(check_stack_name(&"a".repeat(129)).unwrap_err().contains("it must be 1 to 128"));
+    }
+}
