@@ -1,0 +1,397 @@
+//! Synthesis: the construct tree becomes an [`Assembly`]: one template per stack, the stack
+//! dependencies, and the parameter wiring between stacks.
+//!
+//! Tokens are resolved relative to the stack that uses them: in the producer's own stack they
+//! become `Ref`/`Fn::GetAtt`; in another stack of the same Region and account, an `Export` in
+//! the producer and `Fn::ImportValue` in the consumer (CloudFormation then also refuses to
+//! delete a producer that is still imported); in another Region, an `Output` in the producer
+//! and a `Parameter` in the consumer that the deployer fills (CloudFormation exports do not
+//! cross Regions, and drkit uses no custom resources). A deploy-time lookup is always wired
+//! through a parameter. Every such use makes the consumer depend on the producer.
+
+use std::collections::{BTreeSet, HashMap};
+
+use dr_core::tree::Tree;
+use dr_core::{Diagnostic, Diagnostics, Element, Expr, NodeId, Output, Parameter, RefSite, Template, Token};
+use indexmap::IndexMap;
+use md5::Digest;
+
+use crate::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
+
+/// Synthesizes `app` into an assembly, or returns every error found (with the warnings).
+pub fn synth(app: &dr_core::App) -> Result<Assembly, Diagnostics> {
+    let tree = app.tree();
+    Synthesizer::new(&tree).run()
+}
+
+/// Output and parameter additions one stack's references cause in other stacks.
+#[derive(Default)]
+struct Wiring {
+    /// Producer stack → outputs to add (logical id → output).
+    outputs: HashMap<NodeId, IndexMap<String, Output>>,
+    /// Consumer stack → parameters to add.
+    parameters: HashMap<NodeId, IndexMap<String, Parameter>>,
+    /// Consumer stack → wiring records.
+    records: HashMap<NodeId, Vec<ParameterWiring>>,
+    /// Consumer stack → producer stacks.
+    deps: HashMap<NodeId, BTreeSet<NodeId>>,
+}
+
+struct Synthesizer<'t> {
+    tree: &'t Tree,
+    diags: Vec<Diagnostic>,
+    wiring: Wiring,
+}
+
+impl<'t> Synthesizer<'t> {
+    fn new(tree: &'t Tree) -> Self {
+        Synthesizer { tree, diags: Vec::new(), wiring: Wiring::default() }
+    }
+
+    fn run(mut self) -> Result<Assembly, Diagnostics> {
+        self.diags.extend(self.tree.diagnostics().0);
+        let stacks = self.tree.stacks();
+        self.check_unique_stack_names(&stacks);
+
+        // Pass 1: resolve every element of every stack; this also collects what references
+        // add to other stacks (outputs, parameters, dependencies).
+        let mut resolved: Vec<(NodeId, Vec<(NodeId, String, Element)>)> = Vec::new();
+        for &stack in &stacks {
+            let mut elements = Vec::new();
+            for el in self.tree.elements_of_stack(stack) {
+                let path = self.tree.path(el);
+                let Some(logical_id) = self.tree.logical_id(el) else {
+                    self.diags.push(
+                        Diagnostic::error(&path, "DRK-SYNTH-001", "cannot allocate a logical id: every path component is `Default`")
+                            .with_hint("give the construct an id other than `Default`"),
+                    );
+                    continue;
+                };
+                let element = self.tree.node(el).element.clone().expect("elements_of_stack returns element nodes");
+                let element = self.resolve_element(stack, &path, element);
+                elements.push((el, logical_id, element));
+            }
+            resolved.push((stack, elements));
+        }
+        for &stack in &stacks {
+            if let Some(info) = self.tree.stack_info(stack) {
+                for dep in &info.explicit_dependencies {
+                    self.wiring.deps.entry(stack).or_default().insert(*dep);
+                }
+            }
+        }
+        self.check_cycles(&stacks);
+
+        // Pass 2: build the templates.
+        let mut artifacts = Vec::new();
+        for (stack, elements) in resolved {
+            let info = self.tree.stack_info(stack).expect("stacks() returns stack nodes").clone();
+            let path = self.tree.path(stack);
+            let mut t = Template { description: info.description.clone(), ..Default::default() };
+            let mut seen = HashMap::new();
+            for (el, logical_id, element) in elements {
+                if let Some(other) = seen.insert(logical_id.clone(), el) {
+                    self.diags.push(
+                        Diagnostic::error(
+                            self.tree.path(el),
+                            "DRK-SYNTH-002",
+                            format!("logical id `{logical_id}` is also used by `{}`", self.tree.path(other)),
+                        )
+                        .with_hint("rename one of the constructs or override its logical id"),
+                    );
+                    continue;
+                }
+                match element {
+                    Element::Resource(r) => {
+                        t.resources.insert(logical_id, r);
+                    }
+                    Element::Parameter(p) => {
+                        t.parameters.insert(logical_id, p);
+                    }
+                    Element::Output(o) => {
+                        t.outputs.insert(logical_id, o);
+                    }
+                    Element::Condition(c) => {
+                        t.conditions.insert(logical_id, c);
+                    }
+                }
+            }
+            if let Some(extra) = self.wiring.parameters.remove(&stack) {
+                t.parameters.extend(extra);
+            }
+            if let Some(extra) = self.wiring.outputs.remove(&stack) {
+                t.outputs.extend(extra);
+            }
+            let template = t.to_json();
+            let minified = serde_json::to_string(&template).map(|s| s.len()).unwrap_or(0);
+            self.diags.extend(t.check_limits(&path, minified));
+            let dependencies = self
+                .wiring
+                .deps
+                .get(&stack)
+                .map(|d| d.iter().filter_map(|s| self.tree.stack_info(*s)).map(|i| i.name.clone()).collect())
+                .unwrap_or_default();
+            artifacts.push(StackArtifact {
+                name: info.name.clone(),
+                path,
+                region: info.region,
+                account: info.account.clone(),
+                template,
+                dependencies,
+                parameter_wiring: self.wiring.records.remove(&stack).unwrap_or_default(),
+                termination_protection: info.termination_protection,
+            });
+        }
+
+        let diags = Diagnostics(self.diags);
+        if diags.has_errors() {
+            return Err(diags);
+        }
+        let dr_topology = self.tree.metadata_entries(DR_TOPOLOGY_KEY).into_iter().map(|(_, v)| v).next_back();
+        let mut assembly = Assembly {
+            app: self.tree.name().to_string(),
+            stacks: artifacts,
+            dr_topology,
+            warnings: diags.0,
+            extra_files: Vec::new(),
+        };
+        // Keep a dependency-respecting order so readers (and a hand-run `waves`) see producers first.
+        let order: Vec<String> = assembly.waves().into_iter().flatten().map(|s| s.name.clone()).collect();
+        assembly.stacks.sort_by_key(|s| order.iter().position(|n| *n == s.name));
+        Ok(assembly)
+    }
+
+    fn check_unique_stack_names(&mut self, stacks: &[NodeId]) {
+        let mut names: HashMap<&str, NodeId> = HashMap::new();
+        for &s in stacks {
+            let Some(info) = self.tree.stack_info(s) else { continue };
+            if let Some(first) = names.insert(info.name.as_str(), s) {
+                self.diags.push(
+                    Diagnostic::error(
+                        self.tree.path(s),
+                        "DRK-STACK-003",
+                        format!("stack name `{}` is also used by `{}`", info.name, self.tree.path(first)),
+                    )
+                    .with_hint("stack names are unique within an app (they name the templates); set a different stack_name"),
+                );
+            }
+        }
+    }
+
+    fn check_cycles(&mut self, stacks: &[NodeId]) {
+        // Depth-first search; the first back edge found is reported with the whole cycle.
+        #[derive(Clone, Copy, PartialEq)]
+        enum Mark {
+            New,
+            Active,
+            Done,
+        }
+        let mut marks: HashMap<NodeId, Mark> = stacks.iter().map(|s| (*s, Mark::New)).collect();
+        fn visit(
+            s: NodeId,
+            deps: &HashMap<NodeId, BTreeSet<NodeId>>,
+            marks: &mut HashMap<NodeId, Mark>,
+            trail: &mut Vec<NodeId>,
+        ) -> Option<Vec<NodeId>> {
+            marks.insert(s, Mark::Active);
+            trail.push(s);
+            for d in deps.get(&s).into_iter().flatten() {
+                match marks.get(d).copied().unwrap_or(Mark::Done) {
+                    Mark::Active => {
+                        let start = trail.iter().position(|x| x == d).unwrap_or(0);
+                        let mut cycle = trail[start..].to_vec();
+                        cycle.push(*d);
+                        return Some(cycle);
+                    }
+                    Mark::New => {
+                        if let Some(c) = visit(*d, deps, marks, trail) {
+                            return Some(c);
+                        }
+                    }
+                    Mark::Done => {}
+                }
+            }
+            trail.pop();
+            marks.insert(s, Mark::Done);
+            None
+        }
+        for &s in stacks {
+            if marks[&s] == Mark::New {
+                let mut trail = Vec::new();
+                if let Some(cycle) = visit(s, &self.wiring.deps, &mut marks, &mut trail) {
+                    let names: Vec<String> =
+                        cycle.iter().filter_map(|n| self.tree.stack_info(*n)).map(|i| i.name.clone()).collect();
+                    self.diags.push(
+                        Diagnostic::error(
+                            self.tree.path(cycle[0]),
+                            "DRK-STACK-004",
+                            format!("stacks depend on each other in a cycle: {}", names.join(" -> ")),
+                        )
+                        .with_hint("move the shared resources into their own stack that both use, or drop one of the references"),
+                    );
+                    return;
+                }
+            }
+        }
+    }
+
+    fn resolve_element(&mut self, stack: NodeId, path: &str, element: Element) -> Element {
+        match element {
+            Element::Resource(mut r) => {
+                r.properties = self.resolve(stack, path, &r.properties);
+                let mut deps = Vec::new();
+                for d in std::mem::take(&mut r.depends_on) {
+                    match d {
+                        Expr::Token(t) => {
+                            if let Some(dep) = self.depends_on(stack, path, &t) {
+                                deps.push(dep);
+                            }
+                        }
+                        other => deps.push(other),
+                    }
+                }
+                r.depends_on = deps;
+                Element::Resource(r)
+            }
+            Element::Output(mut o) => {
+                o.value = self.resolve(stack, path, &o.value);
+                o.export_name = o.export_name.map(|e| self.resolve(stack, path, &e));
+                Element::Output(o)
+            }
+            Element::Condition(c) => Element::Condition(self.resolve(stack, path, &c)),
+            Element::Parameter(mut p) => {
+                p.default = p.default.map(|e| self.resolve(stack, path, &e));
+                Element::Parameter(p)
+            }
+        }
+    }
+
+    /// A `DependsOn` entry: the logical id in the same stack, or a stack dependency.
+    fn depends_on(&mut self, stack: NodeId, path: &str, t: &Token) -> Option<Expr> {
+        let producer = self.producer(path, t)?;
+        if producer == stack {
+            return self.tree.logical_id(t.element()).map(Expr::Ref);
+        }
+        self.wiring.deps.entry(stack).or_default().insert(producer);
+        None
+    }
+
+    fn producer(&mut self, path: &str, t: &Token) -> Option<NodeId> {
+        if t.app() != self.tree.app_id() {
+            self.diags.push(
+                Diagnostic::error(path, "DRK-TOKEN-001", "a reference to a construct of another App is used here")
+                    .with_hint("tokens only resolve within the App that created them; build both constructs in the same App"),
+            );
+            return None;
+        }
+        let producer = self.tree.stack_of(t.element());
+        if producer.is_none() {
+            self.diags.push(Diagnostic::error(path, "DRK-TOKEN-002", "a reference to an element outside any stack is used here"));
+        }
+        producer
+    }
+
+    fn resolve(&mut self, stack: NodeId, path: &str, e: &Expr) -> Expr {
+        let mut f = |site: RefSite<'_>| -> Result<Expr, ()> {
+            Ok(match site {
+                RefSite::Token(t) => self.resolve_token(stack, path, t),
+                RefSite::Lookup(l) => self.resolve_lookup(stack, path, l),
+            })
+        };
+        e.map_refs(&mut f).unwrap_or(Expr::Null)
+    }
+
+    fn local_ref(&self, t: &Token) -> Expr {
+        let id = self.tree.logical_id(t.element()).unwrap_or_default();
+        match t.attribute() {
+            None => Expr::Ref(id),
+            Some(a) => Expr::GetAtt(id, a.to_string()),
+        }
+    }
+
+    /// The id of the output in `producer` that carries `t`, added on first use.
+    fn producer_output(&mut self, producer: NodeId, t: &Token, export: bool) -> String {
+        let logical = self.tree.logical_id(t.element()).unwrap_or_default();
+        let attr: String = t.attribute().unwrap_or("").chars().filter(char::is_ascii_alphanumeric).collect();
+        let kind = if t.attribute().is_some() { "FnGetAtt" } else { "Ref" };
+        let prefix = if export { "ExportsOutput" } else { "CrossRegionOutput" };
+        let id = format!("{prefix}{kind}{logical}{attr}{}", short_hash(&format!("{logical}.{attr}")));
+        let producer_name = self.tree.stack_info(producer).map(|i| i.name.clone()).unwrap_or_default();
+        let value = self.local_ref(t);
+        let outputs = self.wiring.outputs.entry(producer).or_default();
+        outputs.entry(id.clone()).or_insert_with(|| {
+            let mut o = Output::new(value);
+            if export {
+                o.export_name = Some(Expr::Str(format!("{producer_name}:{id}")));
+            }
+            o
+        });
+        id
+    }
+
+    fn resolve_token(&mut self, stack: NodeId, path: &str, t: &Token) -> Expr {
+        let Some(producer) = self.producer(path, t) else { return Expr::Null };
+        if producer == stack {
+            return self.local_ref(t);
+        }
+        self.wiring.deps.entry(stack).or_default().insert(producer);
+        let (p_info, c_info) = match (self.tree.stack_info(producer), self.tree.stack_info(stack)) {
+            (Some(p), Some(c)) => (p.clone(), c.clone()),
+            _ => return Expr::Null,
+        };
+        if p_info.region == c_info.region && p_info.account == c_info.account {
+            let id = self.producer_output(producer, t, true);
+            return Expr::import_value(format!("{}:{id}", p_info.name));
+        }
+        let output = self.producer_output(producer, t, false);
+        let param = format!("CrossRegion{}{output}", alnum(&p_info.name));
+        self.wiring.parameters.entry(stack).or_default().entry(param.clone()).or_insert_with(|| {
+            Parameter::of_type("String").with_description(format!("Output {output} of stack {} in {}, filled by drkit", p_info.name, p_info.region))
+        });
+        let records = self.wiring.records.entry(stack).or_default();
+        if !records.iter().any(|r| r.parameter == param) {
+            records.push(ParameterWiring { parameter: param.clone(), source: WiringSource::Output { stack: p_info.name.clone(), output } });
+        }
+        Expr::Ref(param)
+    }
+
+    fn resolve_lookup(&mut self, stack: NodeId, path: &str, l: &dr_core::Lookup) -> Expr {
+        let Some(producer) = self.producer(path, &l.input) else { return Expr::Null };
+        if producer == stack {
+            self.diags.push(
+                Diagnostic::error(path, "DRK-TOKEN-003", format!("the deploy-time lookup {} needs its input from another stack", l.kind.as_str()))
+                    .with_hint("the value is read after the producer stack is deployed; create the consumer in a later stack"),
+            );
+            return Expr::Null;
+        }
+        self.wiring.deps.entry(stack).or_default().insert(producer);
+        let p_name = self.tree.stack_info(producer).map(|i| i.name.clone()).unwrap_or_default();
+        let output = self.producer_output(producer, &l.input, false);
+        let param = format!("Lookup{}{}", alnum(l.kind.as_str()), short_hash(&format!("{p_name}.{output}")));
+        self.wiring.parameters.entry(stack).or_default().entry(param.clone()).or_insert_with(|| {
+            Parameter::of_type("String").with_description(format!("{} of output {output} of stack {p_name}, read by drkit at deploy time", l.kind.as_str()))
+        });
+        let records = self.wiring.records.entry(stack).or_default();
+        if !records.iter().any(|r| r.parameter == param) {
+            records.push(ParameterWiring { parameter: param.clone(), source: WiringSource::Lookup { kind: l.kind, stack: p_name, output } });
+        }
+        Expr::Ref(param)
+    }
+}
+
+/// Metadata key under which DrPair records the DR topology for the manifest.
+pub const DR_TOPOLOGY_KEY: &str = "drkit:dr-topology";
+
+fn alnum(s: &str) -> String {
+    s.split(|c: char| !c.is_ascii_alphanumeric())
+        .map(|w| {
+            let mut c = w.chars();
+            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+        })
+        .collect()
+}
+
+fn short_hash(s: &str) -> String {
+    let d = md5::Md5::digest(s.as_bytes());
+    d.iter().take(4).map(|b| format!("{b:02X}")).collect()
+}
