@@ -344,7 +344,7 @@ impl<'t> Synthesizer<'t> {
             return Expr::import_value(format!("{}:{id}", p_info.name));
         }
         let output = self.producer_output(producer, t, false);
-        let param = format!("CrossRegion{}{output}", alnum(&p_info.name));
+        let param = format!("CrossRegion{}{}", alnum(&p_info.name), output.trim_start_matches("CrossRegionOutput"));
         self.wiring.parameters.entry(stack).or_default().entry(param.clone()).or_insert_with(|| {
             Parameter::of_type("String").with_description(format!("Output {output} of stack {} in {}, filled by drkit", p_info.name, p_info.region))
         });
