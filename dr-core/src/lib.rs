@@ -3,10 +3,13 @@
 //!
 //! Nothing here talks to AWS: the AWS SDK lives behind the `Cloud` port in `dr-synth`.
 
+pub mod cloud;
 pub mod diagnostics;
 pub mod expr;
+pub mod facts;
 pub mod logical_id;
 pub mod region;
+pub mod resource_facts;
 pub mod suggest;
 pub mod template;
 pub mod token;

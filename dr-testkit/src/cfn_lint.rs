@@ -102,7 +102,10 @@ fn run(exe: &Path, paths: &[PathBuf], regions: &[&str]) -> Result<Vec<CfnLintFin
         _ => {
             return Err(ToolError::Failed {
                 tool: TOOL.into(),
-                message: format!("exit status {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}", out.status),
+                message: format!(
+                    "exit status {:?}\nstdout:\n{stdout}\nstderr:\n{stderr}",
+                    out.status
+                ),
             });
         }
     }
@@ -275,6 +278,9 @@ mod tests {
                 path: vec!["Resources".into(), "V".into(), "0".into()],
             }]
         );
-        assert_eq!(f[0].to_string(), "t.json:8:2: Warning W3010 m (at Resources/V/0)");
+        assert_eq!(
+            f[0].to_string(),
+            "t.json:8:2: Warning W3010 m (at Resources/V/0)"
+        );
     }
 }

@@ -82,7 +82,8 @@ impl MotoServer {
             .and_then(|l| l.local_addr())
             .map_err(io)?
             .port();
-        let log = std::env::temp_dir().join(format!("drkit-moto-{}-{port}.log", std::process::id()));
+        let log =
+            std::env::temp_dir().join(format!("drkit-moto-{}-{port}.log", std::process::id()));
         let log_file = std::fs::File::create(&log).map_err(io)?;
         let log_err = log_file.try_clone().map_err(io)?;
         // Watchdog: moto runs in the background with stdin from /dev/null; `cat` waits for our
@@ -139,7 +140,11 @@ exit 0"#;
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         ToolError::Failed {
             tool: TOOL.into(),
-            message: format!("{what}; last lines of {}:\n{}", self.log.display(), tail.join("\n")),
+            message: format!(
+                "{what}; last lines of {}:\n{}",
+                self.log.display(),
+                tail.join("\n")
+            ),
         }
     }
 

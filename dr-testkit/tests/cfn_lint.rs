@@ -62,7 +62,10 @@ fn assert_clean_lists_every_finding() {
     let err = std::panic::catch_unwind(|| assert_cfn_lint_clean(&[p], REGIONS)).unwrap_err();
     let msg = err.downcast_ref::<String>().unwrap();
     assert!(msg.contains("reported 2 finding(s)"), "{msg}");
-    assert!(msg.contains("E3006") && msg.contains("us-east-2") && msg.contains("us-west-2"), "{msg}");
+    assert!(
+        msg.contains("E3006") && msg.contains("us-east-2") && msg.contains("us-west-2"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -70,7 +73,8 @@ fn cfn_lint_ignores_in_metadata_are_rejected() {
     // Needs no cfn-lint: the check reads the JSON itself.
     let dir = tempfile::tempdir().unwrap();
     let mut top = vpc_template("AWS::EC2::VPC");
-    top["Metadata"] = serde_json::json!({ "cfn-lint": { "config": { "ignore_checks": ["W3010"] } } });
+    top["Metadata"] =
+        serde_json::json!({ "cfn-lint": { "config": { "ignore_checks": ["W3010"] } } });
     let top = write(&dir, "top.template.json", top);
     let mut res = vpc_template("AWS::EC2::VPC");
     res["Resources"]["Vpc"]["Metadata"] =

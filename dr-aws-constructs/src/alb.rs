@@ -1,0 +1,373 @@
+//! `Alb`: an internet-facing Application Load Balancer in front of a fleet.
+
+use dr_core::{CfnResource, Scope, Token, Val};
+
+use crate::common::{SummaryRow, name_tag, val};
+use crate::ec2_fleet::FleetTarget;
+use crate::l1::Tag;
+use crate::l1::ec2::security_group::{Egress, Ingress};
+use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
+use crate::l1::elasticloadbalancingv2::listener::{Action, Certificate, RedirectConfig};
+use crate::l1::elasticloadbalancingv2::target_group::Matcher;
+use crate::l1::elasticloadbalancingv2::{CfnListener, CfnLoadBalancer, CfnTargetGroup};
+use crate::vpc::Vpc;
+
+/// The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only, AWS's recommended policy
+/// ("Security policies for your Application Load Balancer",
+/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
+pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
+
+/// The protocol version the load balancer speaks to its targets (`ProtocolVersion` of the
+/// target group; "Target groups for your Application Load Balancers",
+/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ProtocolVersion {
+    /// HTTP/1.1 (the default; what Grafana serves).
+    #[default]
+    Http1,
+    /// HTTP/2; clients only reach it over HTTPS.
+    Http2,
+    /// gRPC (the seed's table speaks of gRPC traffic); needs an HTTPS listener.
+    Grpc,
+}
+
+impl ProtocolVersion {
+    fn as_str(self) -> &'static str {
+        match self {
+            ProtocolVersion::Http1 => "HTTP1",
+            ProtocolVersion::Http2 => "HTTP2",
+            ProtocolVersion::Grpc => "GRPC",
+        }
+    }
+}
+
+/// Settings of an [`Alb`]. Build with [`AlbProps::new`] and struct update syntax.
+#[derive(Debug, Clone)]
+pub struct AlbProps<'a> {
+    /// The VPC; the load balancer goes to its public subnets.
+    pub vpc: &'a Vpc,
+    /// The fleet to send traffic to (from [`Ec2Fleet::target`](crate::Ec2Fleet::target)).
+    /// Default none: a target group with no targets.
+    pub targets: Option<FleetTarget>,
+    /// An ACM certificate ARN of the stack's Region. Default none: plain HTTP only (and a
+    /// warning). With one: HTTPS on 443, HTTP on 80 redirected to it.
+    pub certificate_arn: Option<String>,
+    /// The target group's protocol version. Default HTTP1. GRPC needs a certificate.
+    pub protocol_version: ProtocolVersion,
+    /// The port the targets listen on. Default 3000 (Grafana); a fleet target's own port wins.
+    pub target_port: u16,
+    /// The health check path. Default `/api/health` (Grafana's health endpoint).
+    pub health_check_path: String,
+    /// The HTTPS listener's TLS policy. Default [`DEFAULT_SSL_POLICY`].
+    pub ssl_policy: String,
+}
+
+impl<'a> AlbProps<'a> {
+    /// The defaults, in `vpc`.
+    pub fn new(vpc: &'a Vpc) -> Self {
+        AlbProps {
+            vpc,
+            targets: None,
+            certificate_arn: None,
+            protocol_version: ProtocolVersion::Http1,
+            target_port: 3000,
+            health_check_path: "/api/health".into(),
+            ssl_policy: DEFAULT_SSL_POLICY.into(),
+        }
+    }
+}
+
+/// An internet-facing Application Load Balancer in the public subnets with its own security
+/// group (only 80, and 443 with HTTPS, open to the internet; outbound only to the VPC on the
+/// target port), a target group with an HTTP health check, and its listeners.
+#[derive(Debug, Clone)]
+pub struct Alb {
+    scope: Scope,
+    load_balancer: CfnResource,
+    target_group: CfnResource,
+    security_group: CfnResource,
+    https: bool,
+}
+
+impl Alb {
+    /// Creates the load balancer under `scope` with id `id`.
+    pub fn new(scope: &Scope, id: &str, props: AlbProps<'_>) -> Alb {
+        let scope = scope.child(id);
+        let https = props.certificate_arn.is_some();
+        if props.vpc.az_count() < 2 {
+            scope.error(
+                "DRK-ALB-003",
+                format!(
+                    "an Application Load Balancer needs subnets in at least 2 AZs; the VPC has {}",
+                    props.vpc.az_count()
+                ),
+                "give the VPC 2 or more AZs",
+            );
+        }
+        match (props.protocol_version, https) {
+            (ProtocolVersion::Grpc, false) => scope.error(
+                "DRK-ALB-002",
+                "protocol_version GRPC needs an HTTPS listener, but no certificate_arn was given",
+                "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1",
+            ),
+            (_, false) => scope.warning(
+                "DRK-ALB-001",
+                "the load balancer serves plain HTTP: no certificate_arn was given",
+                "request an ACM certificate for the site's domain in this Region and set certificate_arn; HTTP is then redirected to HTTPS",
+            ),
+            _ => {}
+        }
+        if props.protocol_version == ProtocolVersion::Http2 && !https {
+            scope.warning(
+                "DRK-ALB-004",
+                "protocol_version HTTP2 without HTTPS: browsers speak HTTP/2 only over TLS, so targets will see HTTP/1.1 clients fail",
+                "set certificate_arn, or use ProtocolVersion::Http1",
+            );
+        }
+        let port = props
+            .targets
+            .as_ref()
+            .map(|t| t.port)
+            .unwrap_or(props.target_port);
+
+        let mut ingress = vec![Ingress {
+            cidr_ip: val("0.0.0.0/0"),
+            ip_protocol: val("tcp"),
+            from_port: val(80),
+            to_port: val(80),
+            description: val(if https {
+                "HTTP, redirected to HTTPS"
+            } else {
+                "HTTP"
+            }),
+            ..Default::default()
+        }];
+        if https {
+            ingress.push(Ingress {
+                cidr_ip: val("0.0.0.0/0"),
+                ip_protocol: val("tcp"),
+                from_port: val(443),
+                to_port: val(443),
+                description: val("HTTPS"),
+                ..Default::default()
+            });
+        }
+        let security_group = scope.add(
+            "SecurityGroup",
+            &CfnSecurityGroup {
+                group_description: val(format!("{}: internet-facing load balancer", scope.path())),
+                vpc_id: val(props.vpc.vpc_id()),
+                security_group_ingress: Some(ingress),
+                // Replaces the default allow-all egress: the load balancer only talks to its
+                // targets.
+                security_group_egress: Some(vec![Egress {
+                    cidr_ip: val(props.vpc.cidr_block_token()),
+                    ip_protocol: val("tcp"),
+                    from_port: val(i64::from(port)),
+                    to_port: val(i64::from(port)),
+                    description: val("to the targets"),
+                    ..Default::default()
+                }]),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+
+        let load_balancer = scope.add(
+            "Resource",
+            &CfnLoadBalancer {
+                scheme: val("internet-facing"),
+                r#type: val("application"),
+                ip_address_type: val("ipv4"),
+                subnets: Some(
+                    props
+                        .vpc
+                        .public_subnet_ids()
+                        .into_iter()
+                        .map(Val::from)
+                        .collect(),
+                ),
+                security_groups: Some(vec![Val::from(security_group.get_att("GroupId"))]),
+                // The attribute list reuses the generic key/value struct.
+                load_balancer_attributes: Some(vec![Tag::new(
+                    "routing.http.drop_invalid_header_fields.enabled",
+                    "true",
+                )]),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+
+        let grpc = props.protocol_version == ProtocolVersion::Grpc;
+        let target_group = scope.add(
+            "TargetGroup",
+            &CfnTargetGroup {
+                vpc_id: val(props.vpc.vpc_id()),
+                port: val(i64::from(port)),
+                protocol: val("HTTP"),
+                protocol_version: val(props.protocol_version.as_str()),
+                target_type: val("instance"),
+                health_check_enabled: val(true),
+                health_check_protocol: val("HTTP"),
+                health_check_path: val(props.health_check_path.as_str()),
+                health_check_interval_seconds: val(30),
+                health_check_timeout_seconds: val(5),
+                healthy_threshold_count: val(2),
+                unhealthy_threshold_count: val(2),
+                // gRPC health checks answer with a gRPC status code (0 = OK), HTTP ones with
+                // an HTTP status.
+                matcher: Some(if grpc {
+                    Matcher {
+                        grpc_code: val("0"),
+                        ..Default::default()
+                    }
+                } else {
+                    Matcher {
+                        http_code: val("200"),
+                        ..Default::default()
+                    }
+                }),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+
+        let forward = || Action {
+            r#type: val("forward"),
+            target_group_arn: val(target_group.ref_()),
+            ..Default::default()
+        };
+        if let Some(cert) = &props.certificate_arn {
+            scope.add(
+                "HttpsListener",
+                &CfnListener {
+                    load_balancer_arn: val(load_balancer.ref_()),
+                    port: val(443),
+                    protocol: val("HTTPS"),
+                    certificates: Some(vec![Certificate {
+                        certificate_arn: val(cert.as_str()),
+                    }]),
+                    ssl_policy: val(props.ssl_policy.as_str()),
+                    default_actions: Some(vec![forward()]),
+                    ..Default::default()
+                },
+            );
+            scope.add(
+                "HttpListener",
+                &CfnListener {
+                    load_balancer_arn: val(load_balancer.ref_()),
+                    port: val(80),
+                    protocol: val("HTTP"),
+                    default_actions: Some(vec![Action {
+                        r#type: val("redirect"),
+                        redirect_config: Some(RedirectConfig {
+                            protocol: val("HTTPS"),
+                            port: val("443"),
+                            status_code: val("HTTP_301"),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }]),
+                    ..Default::default()
+                },
+            );
+        } else {
+            scope.add(
+                "HttpListener",
+                &CfnListener {
+                    load_balancer_arn: val(load_balancer.ref_()),
+                    port: val(80),
+                    protocol: val("HTTP"),
+                    default_actions: Some(vec![forward()]),
+                    ..Default::default()
+                },
+            );
+        }
+
+        if let Some(t) = &props.targets {
+            // The group registers its instances with the target group and replaces those
+            // the load balancer finds unhealthy (the default is EC2 status checks only, with
+            // no grace period: AWS-FACTS.md §3).
+            t.asg
+                .set_property("TargetGroupARNs", vec![target_group.ref_()]);
+            t.asg.set_property("HealthCheckType", "ELB");
+            t.asg
+                .set_property("HealthCheckGracePeriod", t.grace_period_secs);
+            t.scope.add(
+                "IngressFromLoadBalancer",
+                &CfnSecurityGroupIngress {
+                    group_id: val(t.security_group_id.clone()),
+                    source_security_group_id: val(security_group.get_att("GroupId")),
+                    ip_protocol: val("tcp"),
+                    from_port: val(i64::from(t.port)),
+                    to_port: val(i64::from(t.port)),
+                    description: val(format!("from {}", scope.path())),
+                    ..Default::default()
+                },
+            );
+        }
+
+        SummaryRow {
+            asset: "ALB".into(),
+            purpose: if grpc {
+                "routes and load-balances gRPC traffic to the application servers".into()
+            } else {
+                "routes and load-balances HTTP(S) traffic to the application servers (Grafana)"
+                    .into()
+            },
+            size: String::new(),
+            quantity: "1".into(),
+            dr: "one per region; DNS failover records point at both".into(),
+        }
+        .record(&scope);
+
+        Alb {
+            scope,
+            load_balancer,
+            target_group,
+            security_group,
+            https,
+        }
+    }
+
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The load balancer resource.
+    pub fn load_balancer(&self) -> &CfnResource {
+        &self.load_balancer
+    }
+    /// The load balancer's ARN.
+    pub fn load_balancer_arn(&self) -> Token {
+        self.load_balancer.ref_()
+    }
+    /// The load balancer's DNS name (the target of alias records).
+    pub fn dns_name(&self) -> Token {
+        self.load_balancer.get_att("DNSName")
+    }
+    /// The Route 53 hosted zone id of the load balancer's DNS name, for alias records.
+    pub fn canonical_hosted_zone_id(&self) -> Token {
+        self.load_balancer.get_att("CanonicalHostedZoneID")
+    }
+    /// `app/<name>/<id>`, the `LoadBalancer` dimension of CloudWatch metrics.
+    pub fn load_balancer_full_name(&self) -> Token {
+        self.load_balancer.get_att("LoadBalancerFullName")
+    }
+    /// The target group's ARN.
+    pub fn target_group_arn(&self) -> Token {
+        self.target_group.ref_()
+    }
+    /// `targetgroup/<name>/<id>`, the `TargetGroup` dimension of CloudWatch metrics.
+    pub fn target_group_full_name(&self) -> Token {
+        self.target_group.get_att("TargetGroupFullName")
+    }
+    /// The load balancer's security group id.
+    pub fn security_group_id(&self) -> Token {
+        self.security_group.get_att("GroupId")
+    }
+    /// Whether it serves HTTPS.
+    pub fn https(&self) -> bool {
+        self.https
+    }
+}

@@ -1,0 +1,549 @@
+//! DNS for a DR pair: the public failover records with their health checks and the traffic
+//! switch (seed, Step 1), and the private hosted zone holding the generic database CNAME
+//! (seed, Step 2).
+//!
+//! Route 53 behaviour used here is in AWS-FACTS.md §2 ("Values for failover alias records",
+//! "How Route 53 chooses records when health checking is configured", "Values for health
+//! checks", "Configuring failover in a private hosted zone"); the ALB canonical hosted zone ids
+//! come from [`Region::alb_hosted_zone_id`].
+
+use dr_core::{CfnResource, Expr, Output, Parameter, Region, Scope, Token, Val};
+
+use crate::common::val;
+use crate::l1::Tag;
+use crate::l1::cloudwatch::CfnAlarm;
+use crate::l1::cloudwatch::alarm::Dimension;
+use crate::l1::route53::health_check::{AlarmIdentifier, HealthCheckConfig};
+use crate::l1::route53::hosted_zone::{HostedZoneConfig, Vpc as ZoneVpc};
+use crate::l1::route53::record_set::AliasTarget;
+use crate::l1::route53::{CfnHealthCheck, CfnHostedZone, CfnRecordSet};
+
+/// Seconds between two Route 53 health checks of the primary load balancer: 30 (the standard
+/// interval; 10 costs extra). Fixed at creation (AWS-FACTS.md §2).
+pub const HEALTH_CHECK_INTERVAL_SECS: i64 = 30;
+/// Failed checks in a row before the primary counts as unhealthy: 3 (Route 53's default).
+pub const HEALTH_CHECK_FAILURE_THRESHOLD: i64 = 3;
+
+/// The public hosted zone that holds the app's failover records.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HostedZoneRef {
+    /// A zone that already exists (delegated at the registrar), by id and name. The default;
+    /// the id goes into a typed `AWS::Route53::HostedZone::Id` parameter, so CloudFormation
+    /// checks the zone exists before creating anything.
+    Existing {
+        /// The hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`.
+        id: String,
+        /// The zone's domain name, e.g. `example.com`.
+        name: String,
+    },
+    /// Create a public hosted zone. It answers nothing until its name servers are set at the
+    /// registrar (or in the parent zone): synthesis warns, and the stack outputs them.
+    Create {
+        /// The zone's domain name, e.g. `shop.example.com`.
+        name: String,
+    },
+}
+
+impl Default for HostedZoneRef {
+    fn default() -> Self {
+        HostedZoneRef::Existing {
+            id: String::new(),
+            name: String::new(),
+        }
+    }
+}
+
+impl HostedZoneRef {
+    /// The zone's domain name, without a trailing dot.
+    pub fn name(&self) -> &str {
+        match self {
+            HostedZoneRef::Existing { name, .. } | HostedZoneRef::Create { name } => {
+                name.trim_end_matches('.')
+            }
+        }
+    }
+}
+
+/// One Region's load balancer as a failover target.
+#[derive(Debug, Clone)]
+pub struct AlbEndpoint {
+    /// The load balancer's DNS name ([`Alb::dns_name`](crate::Alb::dns_name)).
+    pub dns_name: Token,
+    /// Its Region; gives the canonical hosted zone id of the alias target.
+    pub region: Region,
+    /// Whether it serves HTTPS (the health check then uses HTTPS on 443, else HTTP on 80).
+    pub https: bool,
+}
+
+/// The traffic switch: a CloudWatch alarm in the DR Region over a metric the DR runtime
+/// publishes there. Value 1 means "the primary serves", 0 means "move traffic to the DR
+/// Region". See [`FailoverDns`] for why this and not a record or health-check property.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrafficSwitchProps {
+    /// The alarm's name (unique per account and Region).
+    pub alarm_name: String,
+    /// The metric namespace. drkit uses `drkit`.
+    pub namespace: String,
+    /// The metric name. drkit uses `PrimaryActive`.
+    pub metric_name: String,
+    /// The metric dimensions, e.g. `App=shop`.
+    pub dimensions: Vec<(String, String)>,
+}
+
+/// Settings of [`FailoverDns`].
+#[derive(Debug, Clone)]
+pub struct FailoverDnsProps {
+    /// The public zone.
+    pub zone: HostedZoneRef,
+    /// The app's name, e.g. `shop.example.com`; must be inside the zone.
+    pub domain: String,
+    /// The primary Region's load balancer.
+    pub primary: AlbEndpoint,
+    /// The DR Region's load balancer.
+    pub secondary: AlbEndpoint,
+    /// The path Route 53 checks on the primary load balancer, e.g. `/api/health`.
+    pub health_check_path: String,
+    /// The traffic switch.
+    pub switch: TrafficSwitchProps,
+}
+
+/// DNS failover between two Regions' load balancers, with a traffic switch that no
+/// CloudFormation property holds.
+///
+/// - `PRIMARY` alias record to the primary ALB, `EvaluateTargetHealth`, and a `CALCULATED`
+///   health check that is healthy only when both children are: an HTTP(S) check of the primary
+///   ALB on the app's health path, and a `CLOUDWATCH_METRIC` check of the switch alarm.
+/// - `SECONDARY` alias record to the DR ALB with `EvaluateTargetHealth`.
+/// - The switch alarm is `ALARM` when the metric's minimum is below 1; missing data keeps the
+///   last state (`TreatMissingData: ignore`, and `InsufficientDataHealthStatus:
+///   LastKnownStatus` on the check), so one `PutMetricData` of 0 in the DR Region moves
+///   traffic and stays in force. The template owns the alarm and the checks, never the
+///   metric's data, so a redeploy cannot move traffic back; and publishing is a CloudWatch
+///   data-plane call in the DR Region, not a Route 53 control-plane call (served from
+///   us-east-1), which AWS advises against during recovery (AWS-FACTS.md §2).
+/// - When both load balancers are unhealthy Route 53 answers with the primary (documented).
+#[derive(Debug, Clone)]
+pub struct FailoverDns {
+    scope: Scope,
+    zone: Option<CfnResource>,
+    zone_id: Expr,
+    primary_record: CfnResource,
+    secondary_record: CfnResource,
+    endpoint_check: CfnResource,
+    switch_check: CfnResource,
+    primary_check: CfnResource,
+    alarm: CfnResource,
+    switch: TrafficSwitchProps,
+    region: Option<Region>,
+}
+
+impl FailoverDns {
+    /// Creates the records, health checks and switch alarm under `scope` (keep it in the DR
+    /// Region, so that it stays manageable during a primary-Region outage).
+    pub fn new(scope: &Scope, id: &str, props: FailoverDnsProps) -> FailoverDns {
+        let scope = scope.child(id);
+        let region = scope.region();
+        let domain = props.domain.trim_end_matches('.').to_string();
+        let zone_name = props.zone.name().to_string();
+        check_domain(&scope, &domain, &zone_name);
+        if props.primary.region == props.secondary.region {
+            scope.error(
+                "DRK-DNS-003",
+                format!("both failover targets are in {}", props.primary.region),
+                "put the primary and the secondary load balancer in different Regions",
+            );
+        }
+
+        let (zone, zone_id) = match &props.zone {
+            HostedZoneRef::Existing { id, .. } => {
+                if id.is_empty() {
+                    scope.error(
+                        "DRK-DNS-001",
+                        "no hosted zone id given for the failover records",
+                        "set hosted_zone to HostedZoneRef::Existing { id, name } with your public zone's id (Route 53 console, Hosted zones), or use HostedZoneRef::Create",
+                    );
+                }
+                let p = scope.add_parameter(
+                    "HostedZoneId",
+                    Parameter::of_type("AWS::Route53::HostedZone::Id")
+                        .with_default(id.as_str())
+                        .with_description(format!("Public hosted zone of {zone_name}")),
+                );
+                (None, Expr::Token(p))
+            }
+            HostedZoneRef::Create { .. } => {
+                let z = scope.add(
+                    "Zone",
+                    &CfnHostedZone {
+                        name: val(zone_name.as_str()),
+                        hosted_zone_config: Some(HostedZoneConfig {
+                            comment: val(format!(
+                                "Public zone of {}, created by drkit",
+                                scope.path()
+                            )),
+                        }),
+                        ..Default::default()
+                    },
+                );
+                scope.warning(
+                    "DRK-DNS-002",
+                    format!("the public hosted zone {zone_name} is created by this app and is not delegated: nobody can resolve {domain} yet"),
+                    format!("after the first deploy, set the zone's name servers (the stack's NameServers output) as NS records of {zone_name} at your registrar or parent zone, or use HostedZoneRef::Existing"),
+                );
+                scope.add_output(
+                    "NameServers",
+                    // Route 53 assigns a public zone four name servers; `Fn::Join` cannot take
+                    // the list attribute directly (cfn-lint E6101), so each is selected.
+                    Output::new(Expr::join(",", (0..4).map(|i| Expr::select(i, z.get_att("NameServers")))))
+                        .with_description(format!(
+                            "Name servers of {zone_name}: delegate the zone to them"
+                        )),
+                );
+                let zid = Expr::from(z.get_att("Id"));
+                (Some(z), zid)
+            }
+        };
+
+        let (check_type, port) = if props.primary.https {
+            ("HTTPS", 443)
+        } else {
+            ("HTTP", 80)
+        };
+        let endpoint_check = scope.add(
+            "PrimaryEndpointCheck",
+            &CfnHealthCheck {
+                health_check_config: Some(HealthCheckConfig {
+                    r#type: val(check_type),
+                    fully_qualified_domain_name: val(props.primary.dns_name.clone()),
+                    port: val(port),
+                    resource_path: val(props.health_check_path.as_str()),
+                    request_interval: val(HEALTH_CHECK_INTERVAL_SECS),
+                    failure_threshold: val(HEALTH_CHECK_FAILURE_THRESHOLD),
+                    enable_sni: props.primary.https.then(|| Val::from(true)),
+                    ..Default::default()
+                }),
+                health_check_tags: Some(vec![Tag::new(
+                    "Name",
+                    format!("{}/PrimaryEndpointCheck", scope.path()),
+                )]),
+            },
+        );
+
+        let alarm = scope.add(
+            "SwitchAlarm",
+            &CfnAlarm {
+                alarm_name: val(props.switch.alarm_name.as_str()),
+                alarm_description: val(format!(
+                    "drkit traffic switch of {domain}: ALARM moves traffic to the DR Region. Set by publishing {}/{} (1 = primary serves, 0 = DR serves); never edit this alarm to fail over",
+                    props.switch.namespace, props.switch.metric_name
+                )),
+                namespace: val(props.switch.namespace.as_str()),
+                metric_name: val(props.switch.metric_name.as_str()),
+                dimensions: Some(
+                    props
+                        .switch
+                        .dimensions
+                        .iter()
+                        .map(|(k, v)| Dimension { name: val(k.as_str()), value: val(v.as_str()) })
+                        .collect(),
+                ),
+                statistic: val("Minimum"),
+                period: val(60),
+                evaluation_periods: val(1),
+                threshold: val(1.0),
+                comparison_operator: val("LessThanThreshold"),
+                // The runtime publishes once per switch; between publications the alarm keeps
+                // its state instead of drifting to INSUFFICIENT_DATA.
+                treat_missing_data: val("ignore"),
+                actions_enabled: val(false),
+                ..Default::default()
+            },
+        );
+        let switch_check = scope.add(
+            "SwitchCheck",
+            &CfnHealthCheck {
+                health_check_config: Some(HealthCheckConfig {
+                    r#type: val("CLOUDWATCH_METRIC"),
+                    alarm_identifier: Some(AlarmIdentifier {
+                        name: val(alarm.ref_()),
+                        region: Some(Val::expr(Expr::pseudo(dr_core::Pseudo::Region))),
+                    }),
+                    insufficient_data_health_status: val("LastKnownStatus"),
+                    ..Default::default()
+                }),
+                health_check_tags: Some(vec![Tag::new(
+                    "Name",
+                    format!("{}/SwitchCheck", scope.path()),
+                )]),
+            },
+        );
+        let primary_check = scope.add(
+            "PrimaryCheck",
+            &CfnHealthCheck {
+                health_check_config: Some(HealthCheckConfig {
+                    r#type: val("CALCULATED"),
+                    child_health_checks: Some(vec![
+                        Val::from(endpoint_check.ref_()),
+                        Val::from(switch_check.ref_()),
+                    ]),
+                    health_threshold: val(2),
+                    ..Default::default()
+                }),
+                health_check_tags: Some(vec![Tag::new(
+                    "Name",
+                    format!("{}/PrimaryCheck", scope.path()),
+                )]),
+            },
+        );
+
+        let alias = |e: &AlbEndpoint| {
+            let zone = e.region.alb_hosted_zone_id();
+            if zone.is_none() {
+                scope.error(
+                    "DRK-DNS-004",
+                    format!("drkit does not know the ALB canonical hosted zone id of {}", e.region),
+                    "use a Region listed in dr_core::Region::alb_hosted_zone_id, or add the id from https://docs.aws.amazon.com/general/latest/gr/elb.html",
+                );
+            }
+            AliasTarget {
+                dns_name: val(e.dns_name.clone()),
+                hosted_zone_id: val(zone.unwrap_or_default()),
+                evaluate_target_health: val(true),
+            }
+        };
+        let primary_record = scope.add(
+            "PrimaryRecord",
+            &CfnRecordSet {
+                hosted_zone_id: Some(Val::expr(zone_id.clone())),
+                name: val(domain.as_str()),
+                r#type: val("A"),
+                set_identifier: val(format!("primary-{}", props.primary.region)),
+                failover: val("PRIMARY"),
+                health_check_id: val(primary_check.ref_()),
+                alias_target: Some(alias(&props.primary)),
+                ..Default::default()
+            },
+        );
+        let secondary_record = scope.add(
+            "SecondaryRecord",
+            &CfnRecordSet {
+                hosted_zone_id: Some(Val::expr(zone_id.clone())),
+                name: val(domain.as_str()),
+                r#type: val("A"),
+                set_identifier: val(format!("secondary-{}", props.secondary.region)),
+                failover: val("SECONDARY"),
+                alias_target: Some(alias(&props.secondary)),
+                ..Default::default()
+            },
+        );
+
+        FailoverDns {
+            scope,
+            zone,
+            zone_id,
+            primary_record,
+            secondary_record,
+            endpoint_check,
+            switch_check,
+            primary_check,
+            alarm,
+            switch: props.switch,
+            region,
+        }
+    }
+
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The created public zone, when [`HostedZoneRef::Create`] was used.
+    pub fn zone(&self) -> Option<&CfnResource> {
+        self.zone.as_ref()
+    }
+    /// The public zone's id (a parameter or the created zone's id).
+    pub fn zone_id(&self) -> &Expr {
+        &self.zone_id
+    }
+    /// The `PRIMARY` record.
+    pub fn primary_record(&self) -> &CfnResource {
+        &self.primary_record
+    }
+    /// The `SECONDARY` record.
+    pub fn secondary_record(&self) -> &CfnResource {
+        &self.secondary_record
+    }
+    /// The HTTP(S) check of the primary load balancer.
+    pub fn endpoint_check(&self) -> &CfnResource {
+        &self.endpoint_check
+    }
+    /// The `CLOUDWATCH_METRIC` check of the switch alarm.
+    pub fn switch_check(&self) -> &CfnResource {
+        &self.switch_check
+    }
+    /// The `CALCULATED` check on the `PRIMARY` record.
+    pub fn primary_check(&self) -> &CfnResource {
+        &self.primary_check
+    }
+    /// The switch alarm.
+    pub fn alarm(&self) -> &CfnResource {
+        &self.alarm
+    }
+    /// The switch's settings.
+    pub fn switch(&self) -> &TrafficSwitchProps {
+        &self.switch
+    }
+    /// The Region the alarm (and so the switch metric) lives in.
+    pub fn switch_region(&self) -> Option<Region> {
+        self.region
+    }
+}
+
+/// A VPC a private hosted zone is attached to.
+#[derive(Debug, Clone)]
+pub struct ZoneVpcRef {
+    /// The VPC id.
+    pub vpc_id: Token,
+    /// The VPC's Region.
+    pub region: Region,
+}
+
+/// A private hosted zone attached to VPCs of one or more Regions (each VPC entry names its
+/// Region, so one zone serves both sites; the VPCs need DNS support and hostnames, which
+/// [`Vpc`](crate::Vpc) turns on).
+#[derive(Debug, Clone)]
+pub struct PrivateZone {
+    scope: Scope,
+    resource: CfnResource,
+    name: String,
+}
+
+impl PrivateZone {
+    /// Creates the zone `name` (e.g. `shop.internal`) attached to `vpcs`.
+    pub fn new(scope: &Scope, id: &str, name: &str, vpcs: &[ZoneVpcRef]) -> PrivateZone {
+        let scope = scope.child(id);
+        let name = name.trim_end_matches('.').to_string();
+        if !is_domain_name(&name) {
+            scope.error(
+                "DRK-DNS-005",
+                format!("`{name}` is not a valid DNS zone name"),
+                "use labels of letters, digits and hyphens joined by dots, e.g. shop.internal",
+            );
+        }
+        if vpcs.is_empty() {
+            scope.error(
+                "DRK-DNS-006",
+                "a private hosted zone needs at least one VPC",
+                "attach the VPCs of both sites",
+            );
+        }
+        let resource = scope.add(
+            "Resource",
+            &CfnHostedZone {
+                name: val(name.as_str()),
+                hosted_zone_config: Some(HostedZoneConfig {
+                    comment: val(format!(
+                        "Private zone of {}, created by drkit",
+                        scope.path()
+                    )),
+                }),
+                vp_cs: Some(
+                    vpcs.iter()
+                        .map(|v| ZoneVpc {
+                            vpc_id: val(v.vpc_id.clone()),
+                            vpc_region: val(v.region.code()),
+                        })
+                        .collect(),
+                ),
+                ..Default::default()
+            },
+        );
+        PrivateZone {
+            scope,
+            resource,
+            name,
+        }
+    }
+
+    /// Adds a CNAME `<label>.<zone>` → `target` with `ttl_secs`.
+    pub fn add_cname(
+        &self,
+        id: &str,
+        label: &str,
+        target: impl Into<Expr>,
+        ttl_secs: u32,
+    ) -> CfnResource {
+        if !(0..=2_147_483_647).contains(&i64::from(ttl_secs))
+            || label.is_empty()
+            || !is_domain_name(label)
+        {
+            self.scope.error(
+                "DRK-DNS-007",
+                format!("`{label}` is not a valid record label"),
+                "use letters, digits and hyphens, e.g. db",
+            );
+        }
+        self.scope.add(
+            id,
+            &CfnRecordSet {
+                hosted_zone_id: val(self.resource.ref_()),
+                name: val(format!("{label}.{}", self.name)),
+                r#type: val("CNAME"),
+                ttl: val(ttl_secs.to_string()),
+                resource_records: Some(vec![Val::expr(target.into())]),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The zone resource.
+    pub fn resource(&self) -> &CfnResource {
+        &self.resource
+    }
+    /// The zone's name.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+}
+
+/// Whether `name` is a DNS name of letters, digits and hyphens (1-63 per label, at most 253).
+pub(crate) fn is_domain_name(name: &str) -> bool {
+    !name.is_empty()
+        && name.len() <= 253
+        && name.split('.').all(|l| {
+            !l.is_empty()
+                && l.len() <= 63
+                && !l.starts_with('-')
+                && !l.ends_with('-')
+                && l.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        })
+}
+
+fn check_domain(scope: &Scope, domain: &str, zone: &str) {
+    if domain.is_empty() {
+        scope.error(
+            "DRK-DNS-008",
+            "no domain given for the app",
+            "set domain to the name users reach the app by, e.g. shop.example.com",
+        );
+        return;
+    }
+    if !is_domain_name(domain) {
+        scope.error(
+            "DRK-DNS-008",
+            format!("`{domain}` is not a valid domain name"),
+            "use labels of letters, digits and hyphens joined by dots, e.g. shop.example.com",
+        );
+        return;
+    }
+    if !zone.is_empty() && domain != zone && !domain.ends_with(&format!(".{zone}")) {
+        scope.error(
+            "DRK-DNS-009",
+            format!("the domain `{domain}` is not inside the hosted zone `{zone}`"),
+            format!("use a name ending in .{zone}, or the zone that holds {domain}"),
+        );
+    }
+}

@@ -1,0 +1,1047 @@
+//! `DrPair`: both Regions of a DR deployment from one definition (seed, pre-step 1), with the
+//! Aurora global database, DNS failover and its traffic switch, inter-Region peering and the
+//! generic database CNAME (seed, Steps 1 and 2).
+//!
+//! ```no_run
+//! use dr_aws_constructs::*;
+//! use dr_core::{App, Region};
+//!
+//! let app = App::new("shop");
+//! DrPair::new(&app, "Shop", DrPairProps {
+//!     primary: Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]),
+//!     secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-2b", "us-west-2c"]),
+//!     domain: "shop.example.com".into(),
+//!     hosted_zone: HostedZoneRef::Create { name: "shop.example.com".into() },
+//!     ..Default::default()
+//! }, |site| {
+//!     let vpc = Vpc::new(site, "Network", VpcProps {
+//!         cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
+//!         azs: site.azs(),
+//!         ..Default::default()
+//!     });
+//!     let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::new(&vpc));
+//!     let alb = Alb::new(site, "Lb", AlbProps { targets: Some(fleet.app_target()), ..AlbProps::new(&vpc) });
+//!     site.serve(&alb);
+//!     site.database(&vpc, &[fleet.security_group_id()]);
+//! });
+//! ```
+//!
+//! Stacks, for a pair with id `Shop` (no cycles; each line deploys after the lines it names):
+//! - `Shop-Primary` / `Shop-Secondary`: the site the closure builds (network and compute);
+//! - `Shop-Primary-Data` (after `Shop-Primary`): KMS key, master secret replicated to the DR
+//!   Region, the global cluster, the primary cluster and its security group;
+//! - `Shop-Secondary-Data` (after `Shop-Secondary` and `Shop-Primary-Data`): KMS key of the DR
+//!   Region and the secondary cluster;
+//! - `Shop-Primary-Peering` (after both sites): the peering request and the primary's routes;
+//!   `Shop-Secondary-Peering` (after it): the DR side's routes;
+//! - `Shop-Global`, in the DR Region so that it stays manageable during a primary-Region
+//!   outage (after both sites and `Shop-Primary-Data`): failover records, health checks, the
+//!   traffic-switch alarm, the private zone and the database CNAME.
+//!
+//! The database tier lives in the data stacks and imports the site's subnets and client
+//! security groups; the site never references the data stacks (applications find the
+//! database by the CNAME, a literal, and the secret by its tag), so there is no cycle.
+
+mod parity;
+mod topology;
+
+use std::cell::RefCell;
+use std::rc::Rc;
+
+use dr_core::facts::rds::{self as rds_facts, AuroraEngine};
+use dr_core::{
+    CfnResource, DeletionPolicy, Expr, Lookup, LookupKind, Region, Scope, Stack, StackProps, Token,
+    Val,
+};
+use serde::Serialize;
+use serde_json::{Value, json};
+
+use crate::alb::Alb;
+use crate::common::{SummaryRow, val};
+use crate::dns::{
+    AlbEndpoint, FailoverDns, FailoverDnsProps, HostedZoneRef, PrivateZone, TrafficSwitchProps,
+    ZoneVpcRef,
+};
+use crate::ec2_fleet::Ec2Fleet;
+use crate::l1::Tag;
+use crate::l1::iam::CfnPolicy;
+use crate::l1::kms::CfnKey;
+use crate::peering::{PeerVpc, VpcPeering};
+use crate::rds::{GlobalDatabase, GlobalDatabaseProps, RdsCluster, RdsClusterProps};
+use crate::validate;
+use crate::vpc::Vpc;
+
+/// Metadata key declaring an intended difference between the two sites: put it on a
+/// construct (value: the reason, a string) and the parity check skips everything below it.
+/// [`SiteScope::allow_difference`] sets it.
+pub const PARITY_EXEMPT_KEY: &str = "drkit:parity-exempt";
+/// Metadata key of the DR topology on the `DrPair` node (the same string as
+/// `dr_synth::synth::DR_TOPOLOGY_KEY`; synthesis copies it into the manifest).
+pub const DR_TOPOLOGY_KEY: &str = "drkit:dr-topology";
+/// CloudWatch namespace of the traffic-switch metric.
+pub const SWITCH_NAMESPACE: &str = "drkit";
+/// Name of the traffic-switch metric: 1 = the primary serves, 0 = move traffic to the DR
+/// Region.
+pub const SWITCH_METRIC: &str = "PrimaryActive";
+/// Default TTL of the database CNAME, in seconds. Its value, the global writer endpoint,
+/// never changes (the endpoint's own record moves on failover, AWS-FACTS.md §1.8), so the
+/// TTL only bounds how long a manual repoint would take; AWS suggests client DNS caches of
+/// about 5 s for the endpoint itself.
+pub const DEFAULT_DB_CNAME_TTL_SECS: u32 = 30;
+
+/// Which side of the pair a site is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum SiteRole {
+    /// The Region that serves and writes normally.
+    Primary,
+    /// The DR Region.
+    Secondary,
+}
+
+impl SiteRole {
+    fn name(self) -> &'static str {
+        match self {
+            SiteRole::Primary => "Primary",
+            SiteRole::Secondary => "Secondary",
+        }
+    }
+    fn index(self) -> usize {
+        match self {
+            SiteRole::Primary => 0,
+            SiteRole::Secondary => 1,
+        }
+    }
+}
+
+/// A site: a Region and the Availability Zones used there.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Site {
+    /// The Region.
+    pub region: Region,
+    /// The AZ names, e.g. `us-east-2a`; each must be a zone of [`region`](Self::region).
+    pub azs: Vec<String>,
+}
+
+impl Site {
+    /// A site in `region` using `azs`.
+    pub fn new<S: Into<String>>(region: Region, azs: impl IntoIterator<Item = S>) -> Site {
+        Site {
+            region,
+            azs: azs.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// A site in `region` using its first `count` zones.
+    pub fn first_azs(region: Region, count: usize) -> Site {
+        Site::new(region, region.az_names().iter().take(count).copied())
+    }
+}
+
+/// The Aurora global database of the pair: one configuration for both clusters, so the engine
+/// version (patch level included) and the class always match (AWS-FACTS.md §1.6).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DatabaseProps {
+    /// The engine. Default Aurora MySQL.
+    pub engine: AuroraEngine,
+    /// The engine version, patch level included. Default `None`: the engine's default.
+    pub engine_version: Option<String>,
+    /// The DB instance class of every instance in both Regions. Default `db.r6g.large`, the
+    /// smallest memory-optimized Graviton class: global databases accept no burstable class.
+    pub instance_class: String,
+    /// Instances per cluster, one writer (or, in the DR Region, a reader ready for promotion)
+    /// and the rest readers. Default 2 (seed, Table 1.1).
+    pub instances_per_site: u32,
+    /// The database created in the primary cluster. Default none.
+    pub database_name: Option<String>,
+    /// The master user name. Default `dbadmin`.
+    pub master_username: String,
+    /// Days of automated backups. Default 7.
+    pub backup_retention_days: u32,
+    /// Deletion protection on the clusters and the global cluster. Default true.
+    pub deletion_protection: bool,
+}
+
+impl Default for DatabaseProps {
+    fn default() -> Self {
+        DatabaseProps {
+            engine: AuroraEngine::MySql,
+            engine_version: None,
+            instance_class: rds_facts::SMALLEST_GLOBAL_CLASS.into(),
+            instances_per_site: 2,
+            database_name: None,
+            master_username: "dbadmin".into(),
+            backup_retention_days: 7,
+            deletion_protection: true,
+        }
+    }
+}
+
+/// Settings of a [`DrPair`].
+#[derive(Debug, Clone)]
+pub struct DrPairProps {
+    /// The primary site. Default us-east-2 with its first three zones (the seed's zone 1).
+    pub primary: Site,
+    /// The DR site. Default us-west-2 with its first three zones (the seed's zone 2).
+    pub secondary: Site,
+    /// The name users reach the app by, e.g. `shop.example.com`. Required.
+    pub domain: String,
+    /// The public hosted zone of the failover records. Default: an existing zone, whose id
+    /// and name must then be given.
+    pub hosted_zone: HostedZoneRef,
+    /// The private zone of the database CNAME (`db.<zone>`), attached to both VPCs. Default
+    /// `None`: `<pair id in lower case>.internal`.
+    pub internal_zone: Option<String>,
+    /// The global database.
+    pub database: DatabaseProps,
+    /// The path Route 53 checks on the primary load balancer. Default `/api/health`
+    /// (Grafana's health endpoint).
+    pub health_check_path: String,
+    /// TTL of the database CNAME. Default [`DEFAULT_DB_CNAME_TTL_SECS`].
+    pub db_cname_ttl_secs: u32,
+}
+
+impl Default for DrPairProps {
+    fn default() -> Self {
+        DrPairProps {
+            primary: Site::first_azs(Region::UsEast2, 3),
+            secondary: Site::first_azs(Region::UsWest2, 3),
+            domain: String::new(),
+            hosted_zone: HostedZoneRef::default(),
+            internal_zone: None,
+            database: DatabaseProps::default(),
+            health_check_path: "/api/health".into(),
+            db_cname_ttl_secs: DEFAULT_DB_CNAME_TTL_SECS,
+        }
+    }
+}
+
+/// How applications reach the database, the same in both Regions: a generic host name that
+/// follows the writer, and the master secret found by its tag in the instance's own Region
+/// (the secret is replicated to the DR Region, so the DR site reads it locally during an
+/// outage of the primary Region).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DbConnection {
+    /// `db.<internal zone>`.
+    pub host: String,
+    /// The engine's port.
+    pub port: u16,
+    /// The database name, when one is created.
+    pub database_name: Option<String>,
+    /// The value of the secret's `Name` tag.
+    pub secret_name_tag: String,
+}
+
+impl DbConnection {
+    /// A bash snippet for user data that sets `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER` and
+    /// `DB_PASSWORD`, reading the secret in the instance's Region with the AWS CLI (IMDSv2
+    /// for the Region; python3 to parse the JSON, both on Amazon Linux 2023). The instance
+    /// role needs [`SiteScope::grant_database_secret`].
+    pub fn shell_env(&self) -> String {
+        format!(
+            r#"# Database connection (drkit): the generic name follows the Aurora global writer.
+DB_HOST='{host}'
+DB_PORT='{port}'
+DB_NAME='{name}'
+IMDS_TOKEN=$(curl -sS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')
+AWS_REGION=$(curl -sS -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" http://169.254.169.254/latest/meta-data/placement/region)
+DB_SECRET_ARN=$(aws secretsmanager list-secrets --region "$AWS_REGION" --filters Key=tag-key,Values=Name Key=tag-value,Values='{tag}' --query 'SecretList[0].ARN' --output text)
+DB_SECRET=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$DB_SECRET_ARN" --query SecretString --output text)
+DB_USER=$(printf '%s' "$DB_SECRET" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')
+DB_PASSWORD=$(printf '%s' "$DB_SECRET" | python3 -c 'import json,sys; print(json.load(sys.stdin)["password"])')
+"#,
+            host = self.host,
+            port = self.port,
+            name = self.database_name.as_deref().unwrap_or(""),
+            tag = self.secret_name_tag,
+        )
+    }
+}
+
+#[derive(Debug, Clone)]
+struct AlbInfo {
+    endpoint: AlbEndpoint,
+    load_balancer: CfnResource,
+    target_group: Token,
+}
+
+#[derive(Debug, Default)]
+struct SiteState {
+    network: Option<PeerVpc>,
+    alb: Option<AlbInfo>,
+    cluster: Option<RdsCluster>,
+    key: Option<CfnResource>,
+}
+
+#[derive(Debug, Default)]
+struct PairState {
+    picks: Vec<(Value, Value)>,
+    global: Option<GlobalDatabase>,
+    sites: [SiteState; 2],
+}
+
+struct PairContext {
+    pair_id: String,
+    regions: [Region; 2],
+    azs: [Vec<String>; 2],
+    data: [Stack; 2],
+    database: DatabaseProps,
+    engine_version: String,
+    connection: DbConnection,
+}
+
+/// What the site-building closure gets: the site's stack (it derefs to its [`Scope`], so
+/// constructs are created with `Vpc::new(site, …)`), its Region and zones, per-site values,
+/// and the calls that hand the site's parts to the pair.
+pub struct SiteScope {
+    stack: Stack,
+    role: SiteRole,
+    ctx: Rc<PairContext>,
+    state: Rc<RefCell<PairState>>,
+}
+
+impl std::fmt::Debug for SiteScope {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "SiteScope({:?}, {})", self.role, self.stack.path())
+    }
+}
+
+impl std::ops::Deref for SiteScope {
+    type Target = Scope;
+    fn deref(&self) -> &Scope {
+        &self.stack
+    }
+}
+
+impl SiteScope {
+    /// The site's Region.
+    pub fn region(&self) -> Region {
+        self.ctx.regions[self.role.index()]
+    }
+    /// Primary or secondary.
+    pub fn role(&self) -> SiteRole {
+        self.role
+    }
+    /// Whether this is the primary site.
+    pub fn is_primary(&self) -> bool {
+        self.role == SiteRole::Primary
+    }
+    /// The site's AZ names, checked against its Region (give them to the VPC). When the site
+    /// was given zones of another Region, that is reported once on the pair and the Region's
+    /// own first zones are returned, so the rest of the site still builds.
+    pub fn azs(&self) -> Vec<String> {
+        self.ctx.azs[self.role.index()].clone()
+    }
+    /// The site's stack.
+    pub fn stack(&self) -> &Stack {
+        &self.stack
+    }
+
+    /// A value that differs per site: `primary` in the primary site, `secondary` in the DR
+    /// site (CIDRs, certificate ARNs, AMI ids). The parity check does not report a difference
+    /// that is exactly such a pair.
+    pub fn pick<T: Clone + Serialize>(&self, primary: T, secondary: T) -> T {
+        let pair = (
+            serde_json::to_value(&primary).unwrap_or(Value::Null),
+            serde_json::to_value(&secondary).unwrap_or(Value::Null),
+        );
+        {
+            let mut st = self.state.borrow_mut();
+            if !st.picks.contains(&pair) {
+                st.picks.push(pair);
+            }
+        }
+        match self.role {
+            SiteRole::Primary => primary,
+            SiteRole::Secondary => secondary,
+        }
+    }
+
+    /// Declares an intended difference: the parity check skips `construct` and everything
+    /// below it, in this site and at the same path in the other.
+    pub fn allow_difference(&self, construct: &Scope, reason: &str) {
+        construct.add_metadata(PARITY_EXEMPT_KEY, json!(reason));
+    }
+
+    /// How applications reach the database (the same in both sites).
+    pub fn database_connection(&self) -> DbConnection {
+        self.ctx.connection.clone()
+    }
+
+    /// Hands the site's load balancer to the pair: the failover record of this site aliases
+    /// it. Call it once per site.
+    pub fn serve(&self, alb: &Alb) {
+        let Some(region) = alb.scope().region() else {
+            return;
+        };
+        let mut st = self.state.borrow_mut();
+        let site = &mut st.sites[self.role.index()];
+        if site.alb.is_some() {
+            alb.scope().error(
+                "DRK-PAIR-007",
+                "a second load balancer is handed to the pair for this site",
+                "call site.serve(&alb) once per site, with the load balancer users reach",
+            );
+            return;
+        }
+        if region != self.region() {
+            alb.scope().error(
+                "DRK-PAIR-008",
+                format!(
+                    "the load balancer is in {region}, not in the site's Region {}",
+                    self.region()
+                ),
+                "create it under the site (Alb::new(site, …))",
+            );
+        }
+        site.alb = Some(AlbInfo {
+            endpoint: AlbEndpoint {
+                dns_name: alb.dns_name(),
+                region,
+                https: alb.https(),
+            },
+            load_balancer: alb.load_balancer().clone(),
+            target_group: alb.target_group_arn(),
+        });
+    }
+
+    /// Creates this site's member of the global database in the site's data stack, in `vpc`'s
+    /// private subnets, admitting `clients` (security group ids of this site, e.g. the fleet's
+    /// and the EKS cluster's) on the DB port; the peer site's CIDR is admitted too, as
+    /// security groups cannot be referenced across Regions. `vpc` is also the VPC that is
+    /// peered and attached to the private zone. Call it once per site, in both.
+    ///
+    /// Primary: a KMS key, the global cluster, and the primary cluster with the master secret
+    /// replicated to the DR Region. Secondary: a KMS key of the DR Region and a cluster that
+    /// joins the global cluster (no credentials of its own).
+    pub fn database(&self, vpc: &Vpc, clients: &[Token]) -> Option<RdsCluster> {
+        let i = self.role.index();
+        if let Some(existing) = &self.state.borrow().sites[i].cluster {
+            vpc.scope().error(
+                "DRK-PAIR-007",
+                "site.database is called a second time for this site",
+                "call it once per site; an Aurora global database has one cluster per Region",
+            );
+            return Some(existing.clone());
+        }
+        let peer = PeerVpc::private(vpc);
+        if peer.as_ref().is_some_and(|p| p.region != self.region()) {
+            vpc.scope().error(
+                "DRK-PAIR-008",
+                "the VPC handed to site.database is not in the site's Region",
+                "create it under the site (Vpc::new(site, …))",
+            );
+        }
+        let data: &Stack = &self.ctx.data[i];
+        let db = &self.ctx.database;
+        let key = data_key(data, self.region());
+        let key_arn: Val<String> = Val::from(key.get_att("Arn"));
+        let membership = match self.role {
+            SiteRole::Primary => {
+                let global = GlobalDatabase::new(
+                    data,
+                    "GlobalCluster",
+                    GlobalDatabaseProps {
+                        engine: db.engine,
+                        engine_version: Some(self.ctx.engine_version.clone()),
+                        deletion_protection: db.deletion_protection,
+                    },
+                );
+                let m = global.primary();
+                self.state.borrow_mut().global = Some(global);
+                m
+            }
+            SiteRole::Secondary => {
+                let st = self.state.borrow();
+                let Some(global) = &st.global else {
+                    drop(st);
+                    vpc.scope().error(
+                        "DRK-PAIR-004",
+                        "the DR site calls site.database but the primary site did not, so there is no global database to join",
+                        "call site.database(&vpc, &clients) in the closure for both sites",
+                    );
+                    return None;
+                };
+                global.secondary(self.ctx.regions[0], Some(key_arn.clone()))
+            }
+        };
+        let cluster = RdsCluster::new(
+            data,
+            "Database",
+            RdsClusterProps {
+                engine: db.engine,
+                engine_version: Some(self.ctx.engine_version.clone()),
+                instance_class: db.instance_class.clone(),
+                instances: db.instances_per_site,
+                database_name: db.database_name.clone(),
+                master_username: db.master_username.clone(),
+                backup_retention_days: db.backup_retention_days,
+                deletion_protection: db.deletion_protection,
+                allowed_security_groups: clients.to_vec(),
+                kms_key_id: Some(key_arn),
+                global: Some(membership),
+                secret_replica_regions: if self.is_primary() {
+                    vec![self.ctx.regions[1]]
+                } else {
+                    Vec::new()
+                },
+                ..RdsClusterProps::new(vpc)
+            },
+        );
+        let mut st = self.state.borrow_mut();
+        let site = &mut st.sites[i];
+        site.network = peer;
+        site.cluster = Some(cluster.clone());
+        site.key = Some(key);
+        Some(cluster)
+    }
+
+    /// Lets `fleet`'s instance role read the database secret of its own Region (the primary's
+    /// secret or its replica): `secretsmanager:GetSecretValue` on secrets carrying the pair's
+    /// tag, and `ListSecrets` to find it. The fleet's Auto Scaling group waits for the policy,
+    /// so instances never boot without it. `None` (and an error) when the fleet uses an
+    /// existing instance profile.
+    pub fn grant_database_secret(&self, fleet: &Ec2Fleet) -> Option<CfnResource> {
+        let Some(role_arn) = fleet.role_arn() else {
+            fleet.scope().error(
+                "DRK-PAIR-009",
+                "the fleet uses an existing instance profile, so the pair cannot grant it the database secret",
+                "let the fleet create its role (InstanceRole::Create), or grant secretsmanager:GetSecretValue on the pair's secret to your role",
+            );
+            return None;
+        };
+        let tag = self.ctx.connection.secret_name_tag.clone();
+        let document = json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Sid": "FindDatabaseSecret",
+                    "Effect": "Allow",
+                    "Action": "secretsmanager:ListSecrets",
+                    "Resource": "*"
+                },
+                {
+                    "Sid": "ReadDatabaseSecret",
+                    "Effect": "Allow",
+                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
+                    "Resource": "RESOURCE",
+                    "Condition": { "StringEquals": { "secretsmanager:ResourceTag/Name": tag } }
+                }
+            ]
+        });
+        let mut document = Expr::from(document);
+        // The ARN needs the stack's partition, Region and account: patch the placeholder.
+        if let Expr::Map(m) = &mut document
+            && let Some(Expr::List(statements)) = m.get_mut("Statement")
+            && let Some(Expr::Map(read)) = statements.get_mut(1)
+        {
+            read.insert(
+                "Resource".into(),
+                Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*", Vec::<(String, Expr)>::new()),
+            );
+        }
+        // AWS::IAM::Policy takes role names; the fleet exposes its role's ARN, whose last
+        // path segment is the name (the role has the default path `/`).
+        let role_name = Expr::select(1, Expr::Split("/".into(), Box::new(Expr::from(role_arn))));
+        let policy = fleet.scope().add(
+            "DatabaseSecretPolicy",
+            &CfnPolicy {
+                policy_name: val("drkit-database-secret"),
+                policy_document: Some(document),
+                roles: Some(vec![Val::expr(role_name)]),
+                ..Default::default()
+            },
+        );
+        fleet.asg().add_depends_on(&policy);
+        Some(policy)
+    }
+}
+
+/// A customer managed KMS key for a data stack's storage encryption. A secondary cluster needs
+/// a key of its own Region (AWS-FACTS.md §1.10); a key of the primary's own makes both sides
+/// alike. Retained on deletion: snapshots and the retained data need it.
+fn data_key(data: &Stack, region: Region) -> CfnResource {
+    let key = data.add(
+        "DatabaseKey",
+        &CfnKey {
+            description: val(format!(
+                "Storage encryption of the Aurora cluster of {} ({region})",
+                data.path()
+            )),
+            enable_key_rotation: val(true),
+            key_policy: Some(Expr::map([
+                ("Version", Expr::from("2012-10-17")),
+                (
+                    "Statement",
+                    Expr::list([Expr::map([
+                        ("Sid", Expr::from("AccountAdministers")),
+                        ("Effect", Expr::from("Allow")),
+                        (
+                            "Principal",
+                            Expr::map([(
+                                "AWS",
+                                Expr::sub(
+                                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+                                    Vec::<(String, Expr)>::new(),
+                                ),
+                            )]),
+                        ),
+                        ("Action", Expr::from("kms:*")),
+                        ("Resource", Expr::from("*")),
+                    ])]),
+                ),
+            ])),
+            tags: Some(vec![Tag::new(
+                "Name",
+                format!("{}/DatabaseKey", data.path()),
+            )]),
+            ..Default::default()
+        },
+    );
+    key.set_deletion_policy(DeletionPolicy::Retain);
+    key.set_update_replace_policy(DeletionPolicy::Retain);
+    key
+}
+
+/// A two-Region DR deployment declared once: the closure builds a site and is called for the
+/// primary, then for the secondary, so both are configured the same by construction; the pair
+/// adds the global database, DNS failover with its traffic switch, peering and the database
+/// CNAME, checks parity, and records the DR topology for the manifest. See the module docs.
+#[derive(Debug)]
+pub struct DrPair {
+    scope: Scope,
+    sites: [Stack; 2],
+    data: [Stack; 2],
+    peering: [Stack; 2],
+    global: Stack,
+    dns: Option<FailoverDns>,
+    global_database: Option<GlobalDatabase>,
+    clusters: [Option<RdsCluster>; 2],
+    private_zone: Option<PrivateZone>,
+    db_cname: Option<CfnResource>,
+    peering_connection: Option<VpcPeering>,
+    connection: DbConnection,
+}
+
+impl DrPair {
+    /// Declares the pair `id` under `app` (stacks are named `<id>-Primary`, …), building each
+    /// site with `build`.
+    pub fn new<F: Fn(&SiteScope)>(app: &Scope, id: &str, props: DrPairProps, build: F) -> DrPair {
+        let scope = app.child(id);
+        let app_name = scope.tree().name().to_string();
+        let regions = [props.primary.region, props.secondary.region];
+        if regions[0] == regions[1] {
+            scope.error(
+                "DRK-PAIR-003",
+                format!("the primary and the DR site are both in {}", regions[0]),
+                "put the DR site in another Region (the seed uses us-east-2 and us-west-2): a Regional outage takes both down otherwise",
+            );
+        }
+
+        let stack = |sid: &str, name: &str, region: Region, what: &str| {
+            Stack::new(
+                &scope,
+                sid,
+                StackProps {
+                    stack_name: Some(format!("{id}-{name}")),
+                    description: Some(format!(
+                        "{id} ({app_name}): {what}, {region}. Generated by drkit."
+                    )),
+                    ..StackProps::in_region(region)
+                },
+            )
+        };
+        let sites = [
+            stack("Primary", "Primary", regions[0], "primary site"),
+            stack("Secondary", "Secondary", regions[1], "DR site"),
+        ];
+        let azs = [
+            check_site(&sites[0], &props.primary),
+            check_site(&sites[1], &props.secondary),
+        ];
+        let data = [
+            stack(
+                "PrimaryData",
+                "Primary-Data",
+                regions[0],
+                "Aurora global database and primary cluster",
+            ),
+            stack(
+                "SecondaryData",
+                "Secondary-Data",
+                regions[1],
+                "Aurora secondary cluster",
+            ),
+        ];
+
+        let mut database = props.database.clone();
+        database.instance_class = check_database(&scope, &database);
+        // Reported once above; the clusters then build with a valid count.
+        database.instances_per_site = database.instances_per_site.clamp(1, 16);
+        let engine_version = database
+            .engine_version
+            .clone()
+            .unwrap_or_else(|| database.engine.default_version().to_string());
+        let internal_zone = props
+            .internal_zone
+            .clone()
+            .unwrap_or_else(|| format!("{}.internal", id.to_ascii_lowercase()))
+            .trim_end_matches('.')
+            .to_string();
+        let connection = DbConnection {
+            host: format!("db.{internal_zone}"),
+            port: database.engine.default_port(),
+            database_name: database.database_name.clone(),
+            secret_name_tag: format!("{}/Database", data[0].path()),
+        };
+
+        let ctx = Rc::new(PairContext {
+            pair_id: id.to_string(),
+            regions,
+            azs,
+            data: data.clone(),
+            database: database.clone(),
+            engine_version: engine_version.clone(),
+            connection: connection.clone(),
+        });
+        let state = Rc::new(RefCell::new(PairState::default()));
+        for role in [SiteRole::Primary, SiteRole::Secondary] {
+            let site = SiteScope {
+                stack: sites[role.index()].clone(),
+                role,
+                ctx: ctx.clone(),
+                state: state.clone(),
+            };
+            build(&site);
+        }
+        for role in [SiteRole::Primary, SiteRole::Secondary] {
+            let st = state.borrow();
+            let s = &st.sites[role.index()];
+            let path = sites[role.index()].path();
+            if s.cluster.is_none() && !(role == SiteRole::Secondary && st.global.is_none()) {
+                scope.report(
+                    dr_core::Diagnostic::error(&path, "DRK-PAIR-004", format!("the {} site has no database member", role.name().to_lowercase()))
+                        .with_hint("call site.database(&vpc, &[client security groups]) in the closure; it runs for both sites"),
+                );
+            }
+            if s.alb.is_none() {
+                scope.report(
+                    dr_core::Diagnostic::error(
+                        &path,
+                        "DRK-PAIR-005",
+                        format!(
+                            "the {} site hands no load balancer to the pair",
+                            role.name().to_lowercase()
+                        ),
+                    )
+                    .with_hint(
+                        "call site.serve(&alb) in the closure with the load balancer users reach",
+                    ),
+                );
+            }
+        }
+
+        let peering = [
+            stack(
+                "PrimaryPeering",
+                "Primary-Peering",
+                regions[0],
+                "VPC peering request and routes to the DR site",
+            ),
+            stack(
+                "SecondaryPeering",
+                "Secondary-Peering",
+                regions[1],
+                "routes to the primary site through the VPC peering",
+            ),
+        ];
+        let global = stack(
+            "Global",
+            "Global",
+            regions[1],
+            "DNS failover, traffic switch, private zone and database CNAME",
+        );
+
+        let (networks, albs, clusters) = {
+            let st = state.borrow();
+            (
+                [st.sites[0].network.clone(), st.sites[1].network.clone()],
+                [st.sites[0].alb.clone(), st.sites[1].alb.clone()],
+                [st.sites[0].cluster.clone(), st.sites[1].cluster.clone()],
+            )
+        };
+
+        // Peering, and the peer CIDR on each database (SGs cannot cross Regions).
+        let mut peering_connection = None;
+        if let [Some(p), Some(s)] = &networks {
+            let overlap = match (
+                p.cidr.parse::<ipnet::Ipv4Net>(),
+                s.cidr.parse::<ipnet::Ipv4Net>(),
+            ) {
+                (Ok(a), Ok(b)) => validate::cidrs_overlap(&a, &b),
+                _ => false,
+            };
+            peering_connection = Some(VpcPeering::new(&peering[0], &peering[1], "Peering", p, s));
+            if !overlap {
+                for (i, (cluster, peer)) in clusters.iter().zip([s, p]).enumerate() {
+                    if let Some(c) = cluster {
+                        c.allow_from_cidr(
+                            "PeerIngress",
+                            &peer.cidr,
+                            &format!("applications of {} through the VPC peering", regions[1 - i]),
+                        );
+                    }
+                }
+            }
+        }
+
+        // DNS failover and the traffic switch, in the DR Region.
+        let dns = match &albs {
+            [Some(p), Some(s)] => Some(FailoverDns::new(
+                &global,
+                "Dns",
+                FailoverDnsProps {
+                    zone: props.hosted_zone.clone(),
+                    domain: props.domain.clone(),
+                    primary: p.endpoint.clone(),
+                    secondary: s.endpoint.clone(),
+                    health_check_path: props.health_check_path.clone(),
+                    switch: TrafficSwitchProps {
+                        alarm_name: format!("{id}-Global-{SWITCH_METRIC}"),
+                        namespace: SWITCH_NAMESPACE.into(),
+                        metric_name: SWITCH_METRIC.into(),
+                        dimensions: vec![("App".into(), app_name.clone())],
+                    },
+                },
+            )),
+            _ => None,
+        };
+
+        // The private zone on both VPCs, and the generic database name (seed, Step 2).
+        let global_database = state.borrow().global.clone();
+        let zone_vpcs: Vec<ZoneVpcRef> = networks
+            .iter()
+            .flatten()
+            .map(|n| ZoneVpcRef {
+                vpc_id: n.vpc_id.clone(),
+                region: n.region,
+            })
+            .collect();
+        let (private_zone, db_cname) = if zone_vpcs.len() == 2 {
+            let zone = PrivateZone::new(&global, "InternalZone", &internal_zone, &zone_vpcs);
+            let cname = global_database.as_ref().map(|g| {
+                zone.add_cname(
+                    "DatabaseCname",
+                    "db",
+                    Lookup {
+                        kind: LookupKind::GlobalClusterWriterEndpoint,
+                        input: g.identifier(),
+                    },
+                    props.db_cname_ttl_secs,
+                )
+            });
+            (Some(zone), cname)
+        } else {
+            (None, None)
+        };
+
+        let picks = state.clone();
+        let (pa, pb) = (sites[0].node_id(), sites[1].node_id());
+        let pair_path = scope.path();
+        scope.add_validation(move |tree| {
+            parity::check(tree, &pair_path, pa, pb, &picks.borrow().picks)
+        });
+
+        let pair = DrPair {
+            scope,
+            sites,
+            data,
+            peering,
+            global,
+            dns,
+            global_database,
+            clusters,
+            private_zone,
+            db_cname,
+            peering_connection,
+            connection,
+        };
+        pair.record_summary(&database, &engine_version);
+        let topology = topology::build(&pair, &ctx, &app_name, &albs, &internal_zone);
+        pair.scope.add_metadata(DR_TOPOLOGY_KEY, topology);
+        pair
+    }
+
+    fn record_summary(&self, db: &DatabaseProps, version: &str) {
+        let r = |i: usize| {
+            self.sites[i]
+                .region()
+                .map(|r| r.to_string())
+                .unwrap_or_default()
+        };
+        if let Some(g) = &self.global_database {
+            SummaryRow {
+                asset: "Aurora global database".into(),
+                purpose: "replicates the database from the primary Region to the DR Region (typically under 1 s behind)".into(),
+                size: format!("{} {version}, {}", db.engine, db.instance_class),
+                quantity: format!("1 global cluster, 1 cluster of {} instances per Region", db.instances_per_site),
+                dr: format!(
+                    "primary in {}, secondary in {}: planned switchover without data loss, or failover in an outage",
+                    r(0),
+                    r(1)
+                ),
+            }
+            .record(g.scope());
+        }
+        if let Some(d) = &self.dns {
+            SummaryRow {
+                asset: "Route 53 failover".into(),
+                purpose: "one name for the app: PRIMARY and SECONDARY alias records to each Region's load balancer, with health checks and a traffic switch".into(),
+                size: String::new(),
+                quantity: "2 records, 3 health checks, 1 alarm".into(),
+                dr: format!("DNS moves users to {} when the primary is unhealthy or the switch says so", r(1)),
+            }
+            .record(d.scope());
+        }
+        if let Some(p) = &self.peering_connection {
+            SummaryRow {
+                asset: "VPC peering".into(),
+                purpose: "connects the two VPCs so applications in either Region reach the database writer".into(),
+                size: String::new(),
+                quantity: "1 connection, routes in every private route table".into(),
+                dr: "needed after a database failover: the DR Region's writer serves the primary Region's apps and the reverse".into(),
+            }
+            .record(p.scope());
+        }
+    }
+
+    /// The pair's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The site (app) stack of `role`.
+    pub fn site_stack(&self, role: SiteRole) -> &Stack {
+        &self.sites[role.index()]
+    }
+    /// The data stack of `role`.
+    pub fn data_stack(&self, role: SiteRole) -> &Stack {
+        &self.data[role.index()]
+    }
+    /// The peering stack of `role`'s Region.
+    pub fn peering_stack(&self, role: SiteRole) -> &Stack {
+        &self.peering[role.index()]
+    }
+    /// The global stack (DNS, switch, private zone), in the DR Region.
+    pub fn global_stack(&self) -> &Stack {
+        &self.global
+    }
+    /// The DNS failover, when both sites handed a load balancer to the pair.
+    pub fn dns(&self) -> Option<&FailoverDns> {
+        self.dns.as_ref()
+    }
+    /// The global cluster, when the primary site created its database.
+    pub fn global_database(&self) -> Option<&GlobalDatabase> {
+        self.global_database.as_ref()
+    }
+    /// The cluster of `role`.
+    pub fn cluster(&self, role: SiteRole) -> Option<&RdsCluster> {
+        self.clusters[role.index()].as_ref()
+    }
+    /// The private zone of the database name.
+    pub fn private_zone(&self) -> Option<&PrivateZone> {
+        self.private_zone.as_ref()
+    }
+    /// The database CNAME record.
+    pub fn database_cname(&self) -> Option<&CfnResource> {
+        self.db_cname.as_ref()
+    }
+    /// The VPC peering.
+    pub fn peering(&self) -> Option<&VpcPeering> {
+        self.peering_connection.as_ref()
+    }
+    /// How applications reach the database.
+    pub fn database_connection(&self) -> &DbConnection {
+        &self.connection
+    }
+}
+
+/// Checks a site's zones once, on the site's stack, and returns the zones to build with: the
+/// given ones when valid, else the Region's own first zones (so the slip is reported once,
+/// not again by every construct that uses the zones).
+fn check_site(stack: &Stack, site: &Site) -> Vec<String> {
+    let region = site.region;
+    let foreign: Vec<&String> = site.azs.iter().filter(|az| !region.has_az(az)).collect();
+    if foreign.is_empty() {
+        if validate::check_azs(stack, region, &site.azs) {
+            return site.azs.clone();
+        }
+    } else {
+        let list = foreign
+            .iter()
+            .map(|a| format!("`{a}`"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let homes: std::collections::BTreeSet<Region> =
+            foreign.iter().filter_map(|a| Region::of_az(a)).collect();
+        let n = site.azs.len().max(2).min(region.usable_az_count());
+        let own: Vec<&str> = region.az_names().iter().take(n).copied().collect();
+        let mut hint = format!("use zones of {region}, e.g. {:?}", own);
+        let message = match (homes.len(), homes.iter().next()) {
+            (1, Some(home)) if foreign.len() == site.azs.len() => {
+                if site.azs.len() <= home.usable_az_count() {
+                    hint.push_str(&format!(", or set the site's Region to {home}"));
+                } else {
+                    hint.push_str(&format!(
+                        " ({home} has only {} usable zones per account)",
+                        home.usable_az_count()
+                    ));
+                }
+                format!(
+                    "the site's zones {list} are in {home}, but the site is in {region}; a site's load balancer, instances and database all deploy to the site's Region"
+                )
+            }
+            _ => format!(
+                "{list} {} not availability zones of {region}, where this site deploys",
+                if foreign.len() == 1 { "is" } else { "are" }
+            ),
+        };
+        stack.error("DRK-AZ-001", message, hint);
+    }
+    let n = site.azs.len().clamp(2, region.usable_az_count().max(2));
+    region
+        .az_names()
+        .iter()
+        .take(n)
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// Checks the database class once for both clusters (unknown class, global-database
+/// eligibility, then engine-version support) and returns the class to build with: the given
+/// one when valid, else the smallest eligible class, so the slip is reported once rather than
+/// by each cluster.
+fn check_database(scope: &Scope, db: &DatabaseProps) -> String {
+    let class = db.instance_class.as_str();
+    let version = db
+        .engine_version
+        .clone()
+        .unwrap_or_else(|| db.engine.default_version().to_string());
+    let known = rds_facts::all_classes().iter().any(|c| c == class);
+    let ok = if !known {
+        validate::check_db_instance_class(scope, db.engine, &version, class)
+    } else {
+        validate::check_global_db_instance_class(scope, class)
+            && validate::check_db_instance_class(scope, db.engine, &version, class)
+    };
+    if !(1..=16).contains(&db.instances_per_site) {
+        scope.error(
+            "DRK-RDS-005",
+            format!("instances_per_site is {}; an Aurora cluster takes 1 writer and up to 15 readers", db.instances_per_site),
+            "use 2 (a writer and a reader in the primary, two readers ready for promotion in the DR Region)",
+        );
+    }
+    if ok {
+        class.to_string()
+    } else {
+        rds_facts::SMALLEST_GLOBAL_CLASS.to_string()
+    }
+}

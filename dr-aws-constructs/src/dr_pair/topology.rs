@@ -1,0 +1,118 @@
+//! The DR topology recorded for the manifest (`drTopology`), so that readiness and failover
+//! run from an assembly directory alone. Every element is named by stack and logical id; the
+//! runtime reads physical ids from the deployed stacks and state from AWS, never from here.
+//!
+//! Shape (version 1):
+//! ```json
+//! { "version": 1, "app": "shop", "pair": "Shop",
+//!   "regions": { "primary": "us-east-2", "secondary": "us-west-2" },
+//!   "stacks": { "primarySite": "Shop-Primary", "secondarySite": …, "primaryData": …,
+//!               "secondaryData": …, "primaryPeering": …, "secondaryPeering": …, "global": … },
+//!   "database": { "engine", "engineVersion", "globalCluster": {stack, logicalId},
+//!                 "primaryCluster": {…}, "secondaryCluster": {…},
+//!                 "cname": { "name": "db.shop.internal", "stack", "logicalId", "privateZone": {…} } },
+//!   "traffic": { "domain", "primaryRecord", "secondaryRecord",
+//!                "healthChecks": { "primary" (calculated), "primaryEndpoint", "switch" },
+//!                "loadBalancers": { "primary": {stack, logicalId, targetGroup: {…}}, "secondary": … } },
+//!   "switch": { "kind": "cloudwatch-metric", "region", "alarmName", "alarm": {…}, "namespace",
+//!               "metricName", "dimensions": [{"Name","Value"}], "primaryServesValue": 1,
+//!               "drServesValue": 0 },
+//!   "peering": { "connection": {…} } }
+//! ```
+
+use dr_core::{CfnResource, Scope};
+use serde_json::{Value, json};
+
+use super::{AlbInfo, DrPair, PairContext};
+
+fn element(res: &CfnResource) -> Value {
+    json!({ "stack": res.scope().stack_name().unwrap_or_default(), "logicalId": res.logical_id() })
+}
+
+fn opt(res: Option<&CfnResource>) -> Value {
+    res.map(element).unwrap_or(Value::Null)
+}
+
+fn alb(scope: &Scope, a: &Option<AlbInfo>) -> Value {
+    let Some(a) = a else { return Value::Null };
+    let tree = scope.tree();
+    let tg_node = a.target_group.element();
+    let tg = json!({
+        "stack": tree.stack_of(tg_node).and_then(|s| tree.stack_info(s)).map(|i| i.name.clone()).unwrap_or_default(),
+        "logicalId": tree.logical_id(tg_node).unwrap_or_default(),
+    });
+    drop(tree);
+    let mut v = element(&a.load_balancer);
+    v["targetGroup"] = tg;
+    v["region"] = json!(a.endpoint.region.code());
+    v
+}
+
+pub(super) fn build(
+    pair: &DrPair,
+    ctx: &PairContext,
+    app: &str,
+    albs: &[Option<AlbInfo>; 2],
+    internal_zone: &str,
+) -> Value {
+    let name = |s: &dr_core::Stack| s.name();
+    let switch = pair.dns.as_ref().map(|d| {
+        json!({
+            "kind": "cloudwatch-metric",
+            "region": d.switch_region().map(|r| r.code()),
+            "alarmName": d.switch().alarm_name,
+            "alarm": element(d.alarm()),
+            "namespace": d.switch().namespace,
+            "metricName": d.switch().metric_name,
+            "dimensions": d.switch().dimensions.iter().map(|(k, v)| json!({"Name": k, "Value": v})).collect::<Vec<_>>(),
+            "primaryServesValue": 1,
+            "drServesValue": 0,
+        })
+    });
+    let traffic = pair.dns.as_ref().map(|d| {
+        json!({
+            "domain": d.primary_record().property("Name").and_then(|e| e.as_str().map(str::to_string)),
+            "primaryRecord": element(d.primary_record()),
+            "secondaryRecord": element(d.secondary_record()),
+            "healthChecks": {
+                "primary": element(d.primary_check()),
+                "primaryEndpoint": element(d.endpoint_check()),
+                "switch": element(d.switch_check()),
+            },
+            "loadBalancers": {
+                "primary": alb(&pair.scope, &albs[0]),
+                "secondary": alb(&pair.scope, &albs[1]),
+            },
+        })
+    });
+    json!({
+        "version": 1,
+        "app": app,
+        "pair": ctx.pair_id,
+        "regions": { "primary": ctx.regions[0].code(), "secondary": ctx.regions[1].code() },
+        "stacks": {
+            "primarySite": name(&pair.sites[0]),
+            "secondarySite": name(&pair.sites[1]),
+            "primaryData": name(&pair.data[0]),
+            "secondaryData": name(&pair.data[1]),
+            "primaryPeering": name(&pair.peering[0]),
+            "secondaryPeering": name(&pair.peering[1]),
+            "global": name(&pair.global),
+        },
+        "database": {
+            "engine": ctx.database.engine.engine_name(),
+            "engineVersion": ctx.engine_version,
+            "globalCluster": opt(pair.global_database.as_ref().map(|g| g.resource())),
+            "primaryCluster": opt(pair.clusters[0].as_ref().map(|c| c.cluster())),
+            "secondaryCluster": opt(pair.clusters[1].as_ref().map(|c| c.cluster())),
+            "cname": {
+                "name": format!("db.{internal_zone}"),
+                "record": opt(pair.db_cname.as_ref()),
+                "privateZone": opt(pair.private_zone.as_ref().map(|z| z.resource())),
+            },
+        },
+        "traffic": traffic,
+        "switch": switch,
+        "peering": { "connection": opt(pair.peering_connection.as_ref().map(|p| p.connection())) },
+    })
+}

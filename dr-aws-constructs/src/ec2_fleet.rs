@@ -1,0 +1,393 @@
+//! `Ec2Fleet`: an Auto Scaling group of EC2 instances in private subnets.
+
+use dr_core::facts::ec2::Arch;
+use dr_core::{CfnResource, Expr, Parameter, Scope, Token, Val};
+
+use crate::common::{SummaryRow, assume_role_policy, managed_policy, name_tag, val};
+use crate::l1::autoscaling::CfnAutoScalingGroup;
+use crate::l1::autoscaling::auto_scaling_group::{LaunchTemplateSpecification, TagProperty};
+use crate::l1::ec2::launch_template::{
+    BlockDeviceMapping, Ebs, IamInstanceProfile, LaunchTemplateData, MetadataOptions,
+};
+use crate::l1::ec2::{CfnKeyPair, CfnLaunchTemplate, CfnSecurityGroup};
+use crate::l1::iam::{CfnInstanceProfile, CfnRole};
+use crate::validate;
+use crate::vpc::Vpc;
+
+/// The public SSM parameter holding the latest Amazon Linux 2023 AMI id for x86_64
+/// ("Find the latest Amazon Linux AMI", Amazon Linux 2023 User Guide,
+/// https://docs.aws.amazon.com/linux/al2023/ug/ec2.html).
+pub const AL2023_X86_64_SSM: &str =
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+/// The same for arm64 (Graviton instance types).
+pub const AL2023_ARM64_SSM: &str =
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-arm64";
+
+/// Where the instances' AMI comes from.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum Ami {
+    /// The latest Amazon Linux 2023 AMI of the instance type's architecture, resolved by
+    /// CloudFormation from the public SSM parameter at each deploy (the default).
+    #[default]
+    LatestAl2023,
+    /// An SSM parameter name holding an AMI id (resolved at each deploy).
+    SsmParameter(String),
+    /// A fixed AMI id (AMI ids differ per Region: give each site its own).
+    Id(String),
+}
+
+/// The EC2 key pair the instances accept.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub enum KeyPair {
+    /// Create one (`AWS::EC2::KeyPair`); EC2 keeps its private key in SSM Parameter Store
+    /// under `/ec2/keypair/<key id>`, never in the template (the default).
+    #[default]
+    Create,
+    /// Use an existing key pair of the Region, by name.
+    Import(String),
+    /// No key pair: reach the instances through SSM Session Manager only.
+    None,
+}
+
+/// The instances' IAM role.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum InstanceRole {
+    /// Create a role and instance profile with these AWS managed policies (names, not ARNs).
+    Create {
+        /// Managed policy names, e.g. `AmazonSSMManagedInstanceCore`.
+        managed_policies: Vec<String>,
+    },
+    /// Use an existing instance profile, by ARN.
+    ExistingProfile(String),
+}
+
+impl Default for InstanceRole {
+    /// A new role with `AmazonSSMManagedInstanceCore` only, so that instances are reachable
+    /// through Session Manager without opening SSH.
+    fn default() -> Self {
+        InstanceRole::Create {
+            managed_policies: vec!["AmazonSSMManagedInstanceCore".into()],
+        }
+    }
+}
+
+/// Settings of an [`Ec2Fleet`]. Build with [`Ec2FleetProps::new`] and struct update syntax.
+#[derive(Debug, Clone)]
+pub struct Ec2FleetProps<'a> {
+    /// The VPC; instances go to its private subnets.
+    pub vpc: &'a Vpc,
+    /// The instance type. Default `t3.micro` (seed, Table 1.1).
+    pub instance_type: String,
+    /// The AMI. Default: the latest Amazon Linux 2023 from the public SSM parameter.
+    pub ami: Ami,
+    /// The key pair. Default: create one.
+    pub key_pair: KeyPair,
+    /// The instance role. Default: a new role with `AmazonSSMManagedInstanceCore`.
+    pub instance_role: InstanceRole,
+    /// User data (a shell script or cloud-init), base64-encoded into the launch template.
+    /// Default none.
+    pub user_data: Option<String>,
+    /// The port the application listens on; the load balancer is admitted on it. Default 3000
+    /// (Grafana).
+    pub app_port: u16,
+    /// Minimum instances. Default 3.
+    pub min_size: u32,
+    /// Desired instances. Default 3 (seed, Table 1.1).
+    pub desired_capacity: u32,
+    /// Maximum instances. Default 3.
+    pub max_size: u32,
+    /// The encrypted gp3 root volume's size in GiB. Default 8 (the AL2023 AMI's snapshot size;
+    /// it cannot be smaller).
+    pub root_volume_gib: u32,
+    /// Seconds a new instance has before ELB health checks count, once the fleet is behind a
+    /// load balancer. Default 300.
+    pub health_check_grace_period_secs: u32,
+}
+
+impl<'a> Ec2FleetProps<'a> {
+    /// The defaults, in `vpc`.
+    pub fn new(vpc: &'a Vpc) -> Self {
+        Ec2FleetProps {
+            vpc,
+            instance_type: "t3.micro".into(),
+            ami: Ami::default(),
+            key_pair: KeyPair::default(),
+            instance_role: InstanceRole::default(),
+            user_data: None,
+            app_port: 3000,
+            min_size: 3,
+            desired_capacity: 3,
+            max_size: 3,
+            root_volume_gib: 8,
+            health_check_grace_period_secs: 300,
+        }
+    }
+}
+
+/// What a load balancer needs to send traffic to a fleet: its Auto Scaling group, its
+/// security group and the port. Get one from [`Ec2Fleet::target`].
+#[derive(Debug, Clone)]
+pub struct FleetTarget {
+    pub(crate) asg: CfnResource,
+    pub(crate) security_group_id: Token,
+    pub(crate) port: u16,
+    pub(crate) grace_period_secs: u32,
+    pub(crate) scope: Scope,
+}
+
+impl FleetTarget {
+    /// The port traffic is sent to.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+    /// The fleet's security group id.
+    pub fn security_group_id(&self) -> &Token {
+        &self.security_group_id
+    }
+}
+
+/// A launch template (IMDSv2 required, encrypted gp3 root volume), an Auto Scaling group in
+/// the VPC's private subnets and a security group with no inbound rule until a load balancer
+/// is attached ([`Alb`](crate::Alb) then admits only its own security group on the app port).
+#[derive(Debug, Clone)]
+pub struct Ec2Fleet {
+    scope: Scope,
+    asg: CfnResource,
+    security_group: CfnResource,
+    launch_template: CfnResource,
+    role: Option<CfnResource>,
+    app_port: u16,
+    grace_period_secs: u32,
+}
+
+impl Ec2Fleet {
+    /// Creates the fleet under `scope` with id `id`.
+    pub fn new(scope: &Scope, id: &str, props: Ec2FleetProps<'_>) -> Ec2Fleet {
+        let scope = scope.child(id);
+        let itype = validate::check_instance_type(&scope, "instance_type", &props.instance_type);
+        validate::check_capacity(
+            &scope,
+            props.min_size,
+            props.desired_capacity,
+            props.max_size,
+        );
+        if props.root_volume_gib < 8 || props.root_volume_gib > 16_384 {
+            scope.error(
+                "DRK-EC2-002",
+                format!(
+                    "root_volume_gib {} is outside 8 .. 16384",
+                    props.root_volume_gib
+                ),
+                "the AL2023 AMI needs at least 8 GiB and gp3 volumes hold at most 16,384 GiB",
+            );
+        }
+        let arch = itype.map(|t| t.arch).unwrap_or(Arch::X86_64);
+
+        let image_id: Expr = match &props.ami {
+            Ami::Id(id) => Expr::from(id.as_str()),
+            Ami::LatestAl2023 | Ami::SsmParameter(_) => {
+                let name = match &props.ami {
+                    Ami::SsmParameter(n) => n.clone(),
+                    _ if arch == Arch::Arm64 => AL2023_ARM64_SSM.to_string(),
+                    _ => AL2023_X86_64_SSM.to_string(),
+                };
+                Expr::Token(
+                    scope.add_parameter(
+                        "AmiId",
+                        Parameter::of_type("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")
+                            .with_default(name)
+                            .with_description(format!(
+                                "AMI of {}, resolved from SSM Parameter Store",
+                                scope.path()
+                            )),
+                    ),
+                )
+            }
+        };
+
+        let key_name: Option<Val<String>> = match &props.key_pair {
+            KeyPair::Create => {
+                // Key names are unique per Region and account: the stack name keeps the two
+                // sites (and two apps) apart.
+                let kp = scope.add(
+                    "KeyPair",
+                    &CfnKeyPair {
+                        key_name: Some(Val::expr(Expr::sub(
+                            format!("${{AWS::StackName}}-{id}"),
+                            Vec::<(String, Expr)>::new(),
+                        ))),
+                        key_type: val("ed25519"),
+                        tags: Some(name_tag(&scope)),
+                        ..Default::default()
+                    },
+                );
+                val(kp.ref_())
+            }
+            KeyPair::Import(name) => val(name.as_str()),
+            KeyPair::None => None,
+        };
+
+        let (role, profile_arn): (Option<CfnResource>, Val<String>) = match &props.instance_role {
+            InstanceRole::Create { managed_policies } => {
+                let role = scope.add(
+                    "InstanceRole",
+                    &CfnRole {
+                        assume_role_policy_document: Some(assume_role_policy("ec2.amazonaws.com")),
+                        description: val(format!("Instances of {}", scope.path())),
+                        managed_policy_arns: Some(
+                            managed_policies.iter().map(|p| managed_policy(p)).collect(),
+                        ),
+                        tags: Some(name_tag(&scope)),
+                        ..Default::default()
+                    },
+                );
+                let profile = scope.add(
+                    "InstanceProfile",
+                    &CfnInstanceProfile {
+                        roles: Some(vec![Val::from(role.ref_())]),
+                        ..Default::default()
+                    },
+                );
+                (Some(role), Val::from(profile.get_att("Arn")))
+            }
+            InstanceRole::ExistingProfile(arn) => (None, Val::from(arn.as_str())),
+        };
+
+        let security_group = scope.add(
+            "SecurityGroup",
+            &CfnSecurityGroup {
+                group_description: val(format!("{}: admits only its load balancer", scope.path())),
+                vpc_id: val(props.vpc.vpc_id()),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+
+        let launch_template = scope.add(
+            "LaunchTemplate",
+            &CfnLaunchTemplate {
+                launch_template_data: Some(LaunchTemplateData {
+                    image_id: Some(Val::expr(image_id)),
+                    instance_type: val(props.instance_type.as_str()),
+                    key_name,
+                    iam_instance_profile: Some(IamInstanceProfile {
+                        arn: Some(profile_arn),
+                        ..Default::default()
+                    }),
+                    // IMDSv2 only; hop limit 2 so that containers on the host still reach it
+                    // (the AL2023 AMI's own default).
+                    metadata_options: Some(MetadataOptions {
+                        http_endpoint: val("enabled"),
+                        http_tokens: val("required"),
+                        http_put_response_hop_limit: val(2),
+                        ..Default::default()
+                    }),
+                    block_device_mappings: Some(vec![BlockDeviceMapping {
+                        device_name: val("/dev/xvda"),
+                        ebs: Some(Ebs {
+                            volume_type: val("gp3"),
+                            volume_size: val(props.root_volume_gib),
+                            encrypted: val(true),
+                            delete_on_termination: val(true),
+                            ..Default::default()
+                        }),
+                        ..Default::default()
+                    }]),
+                    security_group_ids: Some(vec![Val::from(security_group.get_att("GroupId"))]),
+                    user_data: props
+                        .user_data
+                        .as_ref()
+                        .map(|u| Val::expr(Expr::base64(u.as_str()))),
+                    ..Default::default()
+                }),
+                ..Default::default()
+            },
+        );
+
+        let asg = scope.add(
+            "Asg",
+            &CfnAutoScalingGroup {
+                min_size: val(props.min_size.to_string()),
+                max_size: val(props.max_size.to_string()),
+                desired_capacity: val(props.desired_capacity.to_string()),
+                launch_template: Some(LaunchTemplateSpecification {
+                    launch_template_id: val(launch_template.ref_()),
+                    version: val(launch_template.get_att("LatestVersionNumber")),
+                    ..Default::default()
+                }),
+                vpc_zone_identifier: Some(
+                    props
+                        .vpc
+                        .private_subnet_ids()
+                        .into_iter()
+                        .map(Val::from)
+                        .collect(),
+                ),
+                tags: Some(vec![TagProperty {
+                    key: val("Name"),
+                    value: val(scope.path()),
+                    propagate_at_launch: val(true),
+                }]),
+                ..Default::default()
+            },
+        );
+
+        SummaryRow {
+            asset: "EC2 instance".into(),
+            purpose: "application servers (Grafana) in an Auto Scaling group, in private subnets behind the load balancer".into(),
+            size: props.instance_type.clone(),
+            quantity: props.desired_capacity.to_string(),
+            dr: "the same fleet runs in both regions; DNS failover sends users to the DR region's fleet".into(),
+        }
+        .record(&scope);
+
+        Ec2Fleet {
+            scope,
+            asg,
+            security_group,
+            launch_template,
+            role,
+            app_port: props.app_port,
+            grace_period_secs: props.health_check_grace_period_secs,
+        }
+    }
+
+    /// The fleet as a load balancer target on `port` (the app port, usually).
+    pub fn target(&self, port: u16) -> FleetTarget {
+        FleetTarget {
+            asg: self.asg.clone(),
+            security_group_id: self.security_group_id(),
+            port,
+            grace_period_secs: self.grace_period_secs,
+            scope: self.scope.clone(),
+        }
+    }
+    /// The fleet as a load balancer target on its app port.
+    pub fn app_target(&self) -> FleetTarget {
+        self.target(self.app_port)
+    }
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The Auto Scaling group.
+    pub fn asg(&self) -> &CfnResource {
+        &self.asg
+    }
+    /// The Auto Scaling group's name.
+    pub fn asg_name(&self) -> Token {
+        self.asg.ref_()
+    }
+    /// The security group id (grant the fleet access to a database with it).
+    pub fn security_group_id(&self) -> Token {
+        self.security_group.get_att("GroupId")
+    }
+    /// The launch template.
+    pub fn launch_template(&self) -> &CfnResource {
+        &self.launch_template
+    }
+    /// The instance role's ARN, when the fleet created one.
+    pub fn role_arn(&self) -> Option<Token> {
+        self.role.as_ref().map(|r| r.get_att("Arn"))
+    }
+}

@@ -1,0 +1,596 @@
+//! `RdsCluster`: an Aurora cluster (writer + readers) in private subnets, and the building
+//! blocks of an Aurora global database ([`GlobalDatabase`], [`GlobalMembership`]).
+
+use dr_core::facts::rds::AuroraEngine;
+use dr_core::{CfnResource, DeletionPolicy, Expr, Region, Scope, Token, Val};
+
+use crate::common::{SummaryRow, name_tag, val};
+use crate::l1::Tag;
+use crate::l1::ec2::security_group::Ingress;
+use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
+use crate::l1::rds::{CfnDbCluster, CfnDbInstance, CfnDbSubnetGroup, CfnGlobalCluster};
+use crate::l1::secretsmanager::CfnSecret;
+use crate::l1::secretsmanager::secret::{GenerateSecretString, ReplicaRegion};
+use crate::validate;
+use crate::vpc::Vpc;
+
+/// Characters left out of generated master passwords: RDS rejects `/`, `"`, `@` and spaces
+/// in master passwords ("Naming constraints in Amazon RDS",
+/// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints);
+/// `'` and `\` are left out too, as they break shell and connection-string quoting.
+pub const PASSWORD_EXCLUDED_CHARACTERS: &str = "\"@/\\' ";
+
+/// How a cluster takes part in an Aurora global database (AWS-FACTS.md §1.10).
+#[derive(Debug, Clone)]
+pub enum GlobalMembership {
+    /// The primary: it owns the master credentials and joins an (empty) global cluster
+    /// created by [`GlobalDatabase`] in the same Region.
+    Primary {
+        /// The global cluster's identifier ([`GlobalDatabase::identifier`]).
+        global_cluster_identifier: Val<String>,
+    },
+    /// A secondary in another Region: read-only, no master credentials (inherited from the
+    /// primary; setting a password fails), encrypted with a key of its own Region, and
+    /// `SourceRegion` set so that Aurora can copy from the encrypted primary.
+    Secondary {
+        /// The global cluster's identifier (a token of the primary Region's stack; synthesis
+        /// wires it across Regions).
+        global_cluster_identifier: Val<String>,
+        /// The primary's Region.
+        source_region: Region,
+        /// A KMS key of this (the secondary's) Region. Default `None`: `alias/aws/rds`, the
+        /// AWS managed RDS key of the Region.
+        kms_key_id: Option<Val<String>>,
+    },
+}
+
+/// Settings of an [`RdsCluster`]. Build with [`RdsClusterProps::new`] and struct update syntax.
+#[derive(Debug, Clone)]
+pub struct RdsClusterProps<'a> {
+    /// The VPC; the subnet group uses its private subnets.
+    pub vpc: &'a Vpc,
+    /// The engine. Default Aurora MySQL.
+    pub engine: AuroraEngine,
+    /// The engine version, patch level included. Default `None`: the engine's default
+    /// ([`AuroraEngine::default_version`]: Aurora MySQL 3 / PostgreSQL 16).
+    pub engine_version: Option<String>,
+    /// The DB instance class of every instance. Default `db.r6g.large`: the smallest
+    /// memory-optimized Graviton class, which a global database requires (the seed's
+    /// db.t2.small is not accepted by Aurora MySQL 3).
+    pub instance_class: String,
+    /// How many instances: one writer and the rest readers. Default 2 (seed, Table 1.1).
+    pub instances: u32,
+    /// The database created in the cluster. Default none.
+    pub database_name: Option<String>,
+    /// The master user name (stored in the secret next to the generated password). Default
+    /// `dbadmin`.
+    pub master_username: String,
+    /// The port. Default `None`: the engine's (3306 / 5432).
+    pub port: Option<u16>,
+    /// Days of automated backups, 1 to 35. Default 7.
+    pub backup_retention_days: u32,
+    /// Deletion protection on the cluster. Default true.
+    pub deletion_protection: bool,
+    /// Security groups admitted on the DB port (the app fleet, the EKS cluster security
+    /// group). Default none: nothing can connect until some are given.
+    pub allowed_security_groups: Vec<Token>,
+    /// CIDRs admitted on the DB port (e.g. the peer VPC of a DR pair). Default none; never
+    /// 0.0.0.0/0.
+    pub allowed_cidrs: Vec<String>,
+    /// A KMS key for storage encryption. Default `None`: the AWS managed `aws/rds` key.
+    /// Storage is always encrypted.
+    pub kms_key_id: Option<Val<String>>,
+    /// Membership in an Aurora global database. Default none: a standalone cluster.
+    pub global: Option<GlobalMembership>,
+    /// Regions the master secret is replicated to (the DR Region, so that applications there
+    /// read it locally during an outage of this one). Default none.
+    pub secret_replica_regions: Vec<Region>,
+}
+
+impl<'a> RdsClusterProps<'a> {
+    /// The defaults, in `vpc`.
+    pub fn new(vpc: &'a Vpc) -> Self {
+        RdsClusterProps {
+            vpc,
+            engine: AuroraEngine::MySql,
+            engine_version: None,
+            instance_class: "db.r6g.large".into(),
+            instances: 2,
+            database_name: None,
+            master_username: "dbadmin".into(),
+            port: None,
+            backup_retention_days: 7,
+            deletion_protection: true,
+            allowed_security_groups: Vec::new(),
+            allowed_cidrs: Vec::new(),
+            kms_key_id: None,
+            global: None,
+            secret_replica_regions: Vec::new(),
+        }
+    }
+}
+
+/// An Aurora DB cluster with a writer and readers (`AWS::RDS::DBInstance`), a subnet group in
+/// the private subnets, storage encrypted, deletion protection, automated backups,
+/// `DeletionPolicy` and `UpdateReplacePolicy` `Snapshot` on the cluster and its instances, a
+/// security group that admits only the given security groups and CIDRs on the DB port, and
+/// (unless it is a global secondary) a master password generated by CloudFormation in a
+/// Secrets Manager secret and passed by dynamic reference, so it never appears in the
+/// template. RDS-managed master passwords are not used: global database members do not
+/// support them (AWS-FACTS.md §1.9).
+#[derive(Debug, Clone)]
+pub struct RdsCluster {
+    scope: Scope,
+    cluster: CfnResource,
+    instances: Vec<CfnResource>,
+    security_group: CfnResource,
+    secret: Option<CfnResource>,
+    port: u16,
+    engine: AuroraEngine,
+    engine_version: String,
+}
+
+impl RdsCluster {
+    /// Creates the cluster under `scope` with id `id`.
+    pub fn new(scope: &Scope, id: &str, props: RdsClusterProps<'_>) -> RdsCluster {
+        let scope = scope.child(id);
+        let engine = props.engine;
+        let version = props
+            .engine_version
+            .clone()
+            .unwrap_or_else(|| engine.default_version().to_string());
+        let port = props.port.unwrap_or_else(|| engine.default_port());
+        validate::check_db_instance_class(&scope, engine, &version, &props.instance_class);
+        if props.global.is_some() {
+            validate::check_global_db_instance_class(&scope, &props.instance_class);
+        }
+        if !(1..=16).contains(&props.instances) {
+            scope.error(
+                "DRK-RDS-005",
+                format!(
+                    "instances is {}; an Aurora cluster takes 1 writer and up to 15 readers",
+                    props.instances
+                ),
+                "set instances between 1 and 16 (2 gives a writer and a reader)",
+            );
+        }
+        if !(1..=35).contains(&props.backup_retention_days) {
+            scope.error(
+                "DRK-RDS-006",
+                format!(
+                    "backup_retention_days is {}; Aurora keeps automated backups 1 to 35 days",
+                    props.backup_retention_days
+                ),
+                "set backup_retention_days between 1 and 35",
+            );
+        }
+        check_identifier(&scope, "master_username", &props.master_username, 16);
+        if let Some(db) = &props.database_name {
+            check_identifier(&scope, "database_name", db, 63);
+        }
+        let cidrs =
+            validate::check_allowed_cidrs(&scope, "allowed_cidrs entry", &props.allowed_cidrs);
+        if props.vpc.az_count() < 2 {
+            scope.error(
+                "DRK-RDS-007",
+                format!(
+                    "an RDS subnet group needs subnets in at least 2 AZs; the VPC has {}",
+                    props.vpc.az_count()
+                ),
+                "give the VPC 2 or more AZs",
+            );
+        }
+        let secondary = matches!(props.global, Some(GlobalMembership::Secondary { .. }));
+        if secondary && !props.secret_replica_regions.is_empty() {
+            scope.error(
+                "DRK-RDS-008",
+                "secret_replica_regions is set on a global secondary, which has no secret of its own",
+                "replicate the primary's secret instead (set secret_replica_regions on the primary)",
+            );
+        }
+
+        let subnet_group = scope.add(
+            "SubnetGroup",
+            &CfnDbSubnetGroup {
+                db_subnet_group_description: val(format!("Private subnets of {}", scope.path())),
+                subnet_ids: Some(
+                    props
+                        .vpc
+                        .private_subnet_ids()
+                        .into_iter()
+                        .map(Val::from)
+                        .collect(),
+                ),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+
+        let ingress: Vec<Ingress> = props
+            .allowed_security_groups
+            .iter()
+            .map(|sg| Ingress {
+                source_security_group_id: val(sg.clone()),
+                ip_protocol: val("tcp"),
+                from_port: val(i64::from(port)),
+                to_port: val(i64::from(port)),
+                description: val("database clients"),
+                ..Default::default()
+            })
+            .chain(cidrs.iter().map(|c| Ingress {
+                cidr_ip: val(c.to_string()),
+                ip_protocol: val("tcp"),
+                from_port: val(i64::from(port)),
+                to_port: val(i64::from(port)),
+                description: val("database clients"),
+                ..Default::default()
+            }))
+            .collect();
+        let security_group = scope.add(
+            "SecurityGroup",
+            &CfnSecurityGroup {
+                group_description: val(format!("{}: database clients only", scope.path())),
+                vpc_id: val(props.vpc.vpc_id()),
+                security_group_ingress: (!ingress.is_empty()).then_some(ingress),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+
+        let secret = (!secondary).then(|| {
+            scope.add(
+                "Secret",
+                &CfnSecret {
+                    description: val(format!("Master credentials of {}", scope.path())),
+                    generate_secret_string: Some(GenerateSecretString {
+                        secret_string_template: val(
+                            serde_json::json!({ "username": props.master_username }).to_string(),
+                        ),
+                        generate_string_key: val("password"),
+                        password_length: val(32),
+                        exclude_characters: val(PASSWORD_EXCLUDED_CHARACTERS),
+                        ..Default::default()
+                    }),
+                    replica_regions: (!props.secret_replica_regions.is_empty()).then(|| {
+                        props
+                            .secret_replica_regions
+                            .iter()
+                            .map(|r| ReplicaRegion {
+                                region: val(r.code()),
+                                ..Default::default()
+                            })
+                            .collect()
+                    }),
+                    tags: Some(vec![Tag::new("Name", scope.path())]),
+                    ..Default::default()
+                },
+            )
+        });
+
+        let mut cluster_props = CfnDbCluster {
+            engine: val(engine.engine_name()),
+            engine_version: val(version.as_str()),
+            port: val(i64::from(port)),
+            db_subnet_group_name: val(subnet_group.ref_()),
+            vpc_security_group_ids: Some(vec![Val::from(security_group.get_att("GroupId"))]),
+            storage_encrypted: val(true),
+            kms_key_id: props.kms_key_id.clone(),
+            deletion_protection: val(props.deletion_protection),
+            backup_retention_period: val(props.backup_retention_days),
+            copy_tags_to_snapshot: val(true),
+            tags: Some(vec![Tag::new("Name", scope.path())]),
+            ..Default::default()
+        };
+        if let Some(secret) = &secret {
+            cluster_props.master_username = val(props.master_username.as_str());
+            cluster_props.master_user_password = Some(Val::expr(Expr::sub(
+                "{{resolve:secretsmanager:${Secret}:SecretString:password}}",
+                [("Secret", secret.ref_())],
+            )));
+            cluster_props.database_name = props.database_name.as_deref().map(Val::from);
+        }
+        match &props.global {
+            None => {}
+            Some(GlobalMembership::Primary {
+                global_cluster_identifier,
+            }) => {
+                cluster_props.global_cluster_identifier = Some(global_cluster_identifier.clone());
+            }
+            Some(GlobalMembership::Secondary {
+                global_cluster_identifier,
+                source_region,
+                kms_key_id,
+            }) => {
+                cluster_props.global_cluster_identifier = Some(global_cluster_identifier.clone());
+                cluster_props.source_region = val(source_region.code());
+                cluster_props.kms_key_id = Some(
+                    kms_key_id
+                        .clone()
+                        .or_else(|| props.kms_key_id.clone())
+                        .unwrap_or_else(|| Val::from("alias/aws/rds")),
+                );
+            }
+        }
+        let cluster = scope.add("Resource", &cluster_props);
+        cluster.set_deletion_policy(DeletionPolicy::Snapshot);
+        cluster.set_update_replace_policy(DeletionPolicy::Snapshot);
+
+        let mut instances = Vec::new();
+        for i in 0..props.instances {
+            let id = match i {
+                0 => "Writer".to_string(),
+                1 => "Reader".to_string(),
+                n => format!("Reader{n}"),
+            };
+            let inst = scope.add(
+                &id,
+                &CfnDbInstance {
+                    engine: val(engine.engine_name()),
+                    db_cluster_identifier: val(cluster.ref_()),
+                    db_instance_class: val(props.instance_class.as_str()),
+                    publicly_accessible: val(false),
+                    // Global database members must stay on the same patch level (AWS-FACTS.md
+                    // §1.6): upgrades are deliberate, never automatic.
+                    auto_minor_version_upgrade: val(false),
+                    promotion_tier: val(i64::from(i.min(15))),
+                    tags: Some(vec![Tag::new("Name", format!("{}/{id}", scope.path()))]),
+                    ..Default::default()
+                },
+            );
+            inst.set_deletion_policy(DeletionPolicy::Snapshot);
+            inst.set_update_replace_policy(DeletionPolicy::Snapshot);
+            instances.push(inst);
+        }
+
+        if let Some(secret) = &secret {
+            // Adds host, port and engine to the secret, so clients need only the secret.
+            scope.add_resource(
+                "SecretAttachment",
+                "AWS::SecretsManager::SecretTargetAttachment",
+                Expr::map([
+                    ("SecretId", Expr::from(secret.ref_())),
+                    ("TargetId", Expr::from(cluster.ref_())),
+                    ("TargetType", Expr::from("AWS::RDS::DBCluster")),
+                ]),
+            );
+        }
+
+        let readers = props.instances.saturating_sub(1);
+        SummaryRow {
+            asset: format!("RDS ({})", engine.display_name()),
+            purpose: "relational database: an Aurora cluster with a writer and readers, in private subnets".into(),
+            size: props.instance_class.clone(),
+            quantity: format!("{} (1 writer + {readers} reader{})", props.instances, if readers == 1 { "" } else { "s" }),
+            dr: match &props.global {
+                None => "single-region cluster; automated backups only".into(),
+                Some(GlobalMembership::Primary { .. }) => {
+                    "primary of an Aurora global database, replicated to the DR region".into()
+                }
+                Some(GlobalMembership::Secondary { source_region, .. }) => {
+                    format!("secondary of an Aurora global database (primary in {source_region}); promoted on failover")
+                }
+            },
+        }
+        .record(&scope);
+
+        RdsCluster {
+            scope,
+            cluster,
+            instances,
+            security_group,
+            secret,
+            port,
+            engine,
+            engine_version: version,
+        }
+    }
+
+    /// Admits another security group on the DB port (added as its own ingress resource).
+    pub fn allow_from_security_group(
+        &self,
+        id: &str,
+        security_group_id: Token,
+        description: &str,
+    ) -> CfnResource {
+        self.ingress(id, description, |i| {
+            i.source_security_group_id = val(security_group_id)
+        })
+    }
+
+    /// Admits a CIDR on the DB port (e.g. the peer VPC of a DR pair). A block open to the
+    /// whole internet, or an invalid one, is reported and not added.
+    pub fn allow_from_cidr(&self, id: &str, cidr: &str, description: &str) -> Option<CfnResource> {
+        let net = validate::check_allowed_cidrs(&self.scope, "CIDR", &[cidr.to_string()]).pop()?;
+        Some(self.ingress(id, description, |i| i.cidr_ip = val(net.to_string())))
+    }
+
+    fn ingress(
+        &self,
+        id: &str,
+        description: &str,
+        set: impl FnOnce(&mut CfnSecurityGroupIngress),
+    ) -> CfnResource {
+        let mut rule = CfnSecurityGroupIngress {
+            group_id: val(self.security_group_id()),
+            ip_protocol: val("tcp"),
+            from_port: val(i64::from(self.port)),
+            to_port: val(i64::from(self.port)),
+            description: val(description),
+            ..Default::default()
+        };
+        set(&mut rule);
+        self.scope.add(id, &rule)
+    }
+
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The cluster resource.
+    pub fn cluster(&self) -> &CfnResource {
+        &self.cluster
+    }
+    /// The instances, writer first.
+    pub fn instances(&self) -> &[CfnResource] {
+        &self.instances
+    }
+    /// The cluster identifier.
+    pub fn cluster_identifier(&self) -> Token {
+        self.cluster.ref_()
+    }
+    /// The cluster ARN (the target of global switchover and failover).
+    pub fn cluster_arn(&self) -> Token {
+        self.cluster.get_att("DBClusterArn")
+    }
+    /// The cluster (writer) endpoint.
+    pub fn endpoint(&self) -> Token {
+        self.cluster.get_att("Endpoint.Address")
+    }
+    /// The reader endpoint.
+    pub fn reader_endpoint(&self) -> Token {
+        self.cluster.get_att("ReadEndpoint.Address")
+    }
+    /// The port.
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+    /// The master secret's ARN; `None` on a global secondary, which has no secret of its own.
+    pub fn secret_arn(&self) -> Option<Token> {
+        self.secret.as_ref().map(CfnResource::ref_)
+    }
+    /// The database security group's id.
+    pub fn security_group_id(&self) -> Token {
+        self.security_group.get_att("GroupId")
+    }
+    /// The engine.
+    pub fn engine(&self) -> AuroraEngine {
+        self.engine
+    }
+    /// The engine version, patch level included (both members of a global database need the
+    /// same).
+    pub fn engine_version(&self) -> &str {
+        &self.engine_version
+    }
+}
+
+fn check_identifier(scope: &Scope, field: &str, value: &str, max: usize) {
+    let ok = !value.is_empty()
+        && value.len() <= max
+        && value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        scope.error(
+            "DRK-RDS-009",
+            format!("{field} `{value}` is not a valid name"),
+            format!("use 1 to {max} letters, digits or underscores, starting with a letter"),
+        );
+    } else if value == "rdsadmin" {
+        scope.error(
+            "DRK-RDS-009",
+            format!("{field} `rdsadmin` is reserved by RDS"),
+            "choose another name, e.g. dbadmin",
+        );
+    }
+}
+
+/// Settings of a [`GlobalDatabase`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct GlobalDatabaseProps {
+    /// The engine; the member clusters must use the same. Default Aurora MySQL.
+    pub engine: AuroraEngine,
+    /// The engine version; the member clusters must use the same, patch level included.
+    /// Default `None`: the engine's default.
+    pub engine_version: Option<String>,
+    /// Deletion protection. Default true.
+    pub deletion_protection: bool,
+}
+
+impl Default for GlobalDatabaseProps {
+    fn default() -> Self {
+        GlobalDatabaseProps {
+            engine: AuroraEngine::MySql,
+            engine_version: None,
+            deletion_protection: true,
+        }
+    }
+}
+
+/// An empty `AWS::RDS::GlobalCluster` (engine and version, storage encrypted) that a primary
+/// [`RdsCluster`] joins with [`GlobalMembership::Primary`] and secondaries in other Regions
+/// with [`GlobalMembership::Secondary`]. Its identifier is left to CloudFormation, so that it is
+/// unique across Regions. `DeletionPolicy` is `Delete` (a global cluster accepts only
+/// Delete/Retain; the data lives in the member clusters, which snapshot).
+#[derive(Debug, Clone)]
+pub struct GlobalDatabase {
+    scope: Scope,
+    resource: CfnResource,
+    engine: AuroraEngine,
+    engine_version: String,
+}
+
+impl GlobalDatabase {
+    /// Creates the global cluster under `scope` with id `id`.
+    pub fn new(scope: &Scope, id: &str, props: GlobalDatabaseProps) -> GlobalDatabase {
+        let scope = scope.child(id);
+        let version = props
+            .engine_version
+            .unwrap_or_else(|| props.engine.default_version().to_string());
+        let resource = scope.add(
+            "Resource",
+            &CfnGlobalCluster {
+                engine: val(props.engine.engine_name()),
+                engine_version: val(version.as_str()),
+                storage_encrypted: val(true),
+                deletion_protection: val(props.deletion_protection),
+                ..Default::default()
+            },
+        );
+        resource.set_deletion_policy(DeletionPolicy::Delete);
+        resource.set_update_replace_policy(DeletionPolicy::Delete);
+        GlobalDatabase {
+            scope,
+            resource,
+            engine: props.engine,
+            engine_version: version,
+        }
+    }
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The global cluster resource.
+    pub fn resource(&self) -> &CfnResource {
+        &self.resource
+    }
+    /// The global cluster identifier.
+    pub fn identifier(&self) -> Token {
+        self.resource.ref_()
+    }
+    /// The membership of a primary cluster in this Region.
+    pub fn primary(&self) -> GlobalMembership {
+        GlobalMembership::Primary {
+            global_cluster_identifier: Val::from(self.identifier()),
+        }
+    }
+    /// The membership of a secondary cluster in another Region; `source_region` is this
+    /// global cluster's (the primary's) Region.
+    pub fn secondary(
+        &self,
+        source_region: Region,
+        kms_key_id: Option<Val<String>>,
+    ) -> GlobalMembership {
+        GlobalMembership::Secondary {
+            global_cluster_identifier: Val::from(self.identifier()),
+            source_region,
+            kms_key_id,
+        }
+    }
+    /// The engine.
+    pub fn engine(&self) -> AuroraEngine {
+        self.engine
+    }
+    /// The engine version.
+    pub fn engine_version(&self) -> &str {
+        &self.engine_version
+    }
+}

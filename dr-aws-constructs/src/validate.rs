@@ -1,0 +1,372 @@
+//! Validators shared by the constructs (and by `DrPair`): each reports a diagnostic on the
+//! construct's path that says what is wrong and names the fix. None of them panics.
+//!
+//! Diagnostic codes:
+//! - `DRK-AZ-001` AZ of another Region, `DRK-AZ-002` unknown AZ, `DRK-AZ-003` more AZs than
+//!   the Region has usable, `DRK-AZ-004` an AZ listed twice, `DRK-AZ-005` too few AZs;
+//! - `DRK-CIDR-001` invalid CIDR, `DRK-CIDR-002` host bits set, `DRK-CIDR-003` VPC size out of
+//!   range, `DRK-CIDR-004` too small for the subnets, `DRK-CIDR-005` overlapping CIDRs,
+//!   `DRK-CIDR-006` open to the whole internet;
+//! - `DRK-EC2-001` unknown instance type; `DRK-CAP-001` min > max, `DRK-CAP-002` desired
+//!   outside min..max, `DRK-CAP-003` zero nodes;
+//! - `DRK-RDS-001` class not supported by the engine version, `DRK-RDS-002` unknown class,
+//!   `DRK-RDS-003` engine version not in drkit's facts (warning), `DRK-RDS-004` class not
+//!   eligible for a global database.
+
+use dr_core::facts::{ec2, rds};
+use dr_core::{Region, Scope};
+use ipnet::Ipv4Net;
+
+/// The smallest and largest VPC CIDR blocks AWS allows: /16 to /28 ("VPC CIDR blocks",
+/// https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html). Subnets have the
+/// same lower bound of /28.
+pub const VPC_MIN_PREFIX: u8 = 16;
+/// See [`VPC_MIN_PREFIX`].
+pub const VPC_MAX_PREFIX: u8 = 28;
+
+fn region_zones(region: Region) -> String {
+    region.az_names().join(", ")
+}
+
+/// Checks AZ names given for a stack in `region`: each must be a zone of that Region, listed
+/// once, and no more than the Region has usable per account. Returns whether all are fine.
+pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
+    let mut ok = true;
+    for (i, az) in azs.iter().enumerate() {
+        if azs[..i].contains(az) {
+            scope.error(
+                "DRK-AZ-004",
+                format!("availability zone `{az}` is listed twice"),
+                "list each zone once",
+            );
+            ok = false;
+            continue;
+        }
+        if region.has_az(az) {
+            continue;
+        }
+        ok = false;
+        match Region::of_az(az) {
+            Some(other) => scope.error(
+                "DRK-AZ-001",
+                format!("availability zone `{az}` is in {other}, not in {region} where this stack deploys"),
+                format!(
+                    "use zones of {region} ({}), or deploy this site to {other}",
+                    region_zones(region)
+                ),
+            ),
+            None => {
+                let guess = dr_core::suggest::nearest(az, region.az_names().iter().copied());
+                let hint = match guess {
+                    Some(g) => format!("did you mean `{g}`? The zones of {region} are {}", region_zones(region)),
+                    None => format!("use zones of {region}: {}", region_zones(region)),
+                };
+                scope.error("DRK-AZ-002", format!("`{az}` is not an availability zone of {region}"), hint);
+            }
+        }
+    }
+    ok & check_az_count(scope, region, azs.len())
+}
+
+/// Checks that `count` zones fit in `region` (us-west-1 gives an account only two) and that
+/// there are at least two, which an ALB, an EKS cluster and an RDS subnet group each need.
+pub fn check_az_count(scope: &Scope, region: Region, count: usize) -> bool {
+    let usable = region.usable_az_count();
+    if count > usable {
+        scope.error(
+            "DRK-AZ-003",
+            format!("{count} availability zones asked for, but {region} has only {usable} usable per account"),
+            format!("use at most {usable} zones in {region}"),
+        );
+        return false;
+    }
+    if count < 2 {
+        scope.error(
+            "DRK-AZ-005",
+            format!("{count} availability zone(s) asked for; a load balancer, an EKS cluster and an RDS subnet group each need at least 2"),
+            "use 2 or more zones (3 by default)",
+        );
+        return false;
+    }
+    true
+}
+
+/// Parses an IPv4 CIDR block, reporting an invalid one or one with host bits set.
+pub fn parse_cidr(scope: &Scope, what: &str, cidr: &str) -> Option<Ipv4Net> {
+    let net: Ipv4Net = match cidr.parse() {
+        Ok(n) => n,
+        Err(_) => {
+            scope.error(
+                "DRK-CIDR-001",
+                format!("{what} `{cidr}` is not a valid IPv4 CIDR block"),
+                "write it as a.b.c.d/n, e.g. 10.10.0.0/16",
+            );
+            return None;
+        }
+    };
+    if net.addr() != net.network() {
+        scope.error(
+            "DRK-CIDR-002",
+            format!("{what} `{cidr}` has host bits set"),
+            format!("did you mean `{}`?", net.trunc()),
+        );
+        return None;
+    }
+    Some(net)
+}
+
+/// Whether two CIDR blocks share any address (VPCs that are peered, or that may be, must
+/// not).
+pub fn cidrs_overlap(a: &Ipv4Net, b: &Ipv4Net) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Reports every pair of overlapping blocks among `(label, cidr)`; returns whether none do.
+pub fn check_cidrs_disjoint(scope: &Scope, blocks: &[(String, Ipv4Net)]) -> bool {
+    let mut ok = true;
+    for (i, (la, a)) in blocks.iter().enumerate() {
+        for (lb, b) in &blocks[i + 1..] {
+            if cidrs_overlap(a, b) {
+                ok = false;
+                scope.error(
+                    "DRK-CIDR-005",
+                    format!("CIDR `{a}` ({la}) overlaps `{b}` ({lb})"),
+                    "give each VPC its own range, e.g. 10.10.0.0/16 and 10.20.0.0/16: peering and routing between them need disjoint ranges",
+                );
+            }
+        }
+    }
+    ok
+}
+
+/// The subnet prefix that fits `subnets` equal subnets in `vpc`, when one does (at most /28).
+pub fn subnet_prefix_for(vpc: &Ipv4Net, subnets: usize) -> Option<u8> {
+    let prefix = u32::from(vpc.prefix_len()) + bits_for(subnets);
+    (prefix <= u32::from(VPC_MAX_PREFIX)).then_some(prefix as u8)
+}
+
+/// How many address bits split a block into `n` equal parts (ceil(log2 n)).
+fn bits_for(n: usize) -> u32 {
+    usize::BITS - n.saturating_sub(1).leading_zeros()
+}
+
+/// Checks a VPC CIDR: valid, /16 to /28, and large enough for `subnets` subnets (of
+/// `subnet_prefix` when given). Returns the subnet blocks, in order.
+pub fn plan_subnets(
+    scope: &Scope,
+    cidr: &str,
+    subnets: usize,
+    subnet_prefix: Option<u8>,
+) -> Option<Vec<Ipv4Net>> {
+    let net = parse_cidr(scope, "VPC CIDR", cidr)?;
+    if !(VPC_MIN_PREFIX..=VPC_MAX_PREFIX).contains(&net.prefix_len()) {
+        scope.error(
+            "DRK-CIDR-003",
+            format!("VPC CIDR `{net}` is a /{}; a VPC must be between /{VPC_MIN_PREFIX} and /{VPC_MAX_PREFIX}", net.prefix_len()),
+            "use a /16 such as 10.10.0.0/16",
+        );
+        return None;
+    }
+    let needed = subnet_prefix_for(&net, subnets);
+    let prefix = match (subnet_prefix, needed) {
+        (Some(p), Some(n)) if p >= n && p <= VPC_MAX_PREFIX => p,
+        (None, Some(n)) => n,
+        (asked, _) => {
+            let each = asked
+                .map(|p| format!("/{p} subnets"))
+                .unwrap_or_else(|| "subnets".into());
+            let min_vpc = u32::from(VPC_MAX_PREFIX).saturating_sub(bits_for(subnets));
+            scope.error(
+                "DRK-CIDR-004",
+                format!("VPC CIDR `{net}` is too small for {subnets} {each} (one public and one private per availability zone)"),
+                match asked {
+                    Some(_) => format!("use a larger VPC CIDR or a longer subnet_prefix (at most /{VPC_MAX_PREFIX}, and {subnets} of them must fit)"),
+                    None => format!("use a /{min_vpc} or larger VPC CIDR (subnets are at least /{VPC_MAX_PREFIX}), e.g. a /16"),
+                },
+            );
+            return None;
+        }
+    };
+    net.subnets(prefix)
+        .ok()
+        .map(|it| it.take(subnets).collect())
+}
+
+/// Checks CIDRs allowed into a security group: valid, and not the whole internet (which a
+/// database or API endpoint must never be open to). Returns the valid ones.
+pub fn check_allowed_cidrs(scope: &Scope, what: &str, cidrs: &[String]) -> Vec<Ipv4Net> {
+    let mut out = Vec::new();
+    for c in cidrs {
+        let Some(net) = parse_cidr(scope, what, c) else {
+            continue;
+        };
+        if net.prefix_len() == 0 {
+            scope.error(
+                "DRK-CIDR-006",
+                format!("{what} `{net}` opens this to the whole internet"),
+                "list only the networks that need access (a VPC, an office or VPN range)",
+            );
+            continue;
+        }
+        out.push(net);
+    }
+    out
+}
+
+/// Checks an EC2 instance type, suggesting the nearest known one for a typo.
+pub fn check_instance_type(scope: &Scope, field: &str, name: &str) -> Option<ec2::InstanceType> {
+    if let Some(t) = ec2::instance_type(name) {
+        return Some(t);
+    }
+    match ec2::suggest_instance_type(name) {
+        Some(s) => scope.error(
+            "DRK-EC2-001",
+            format!("unknown EC2 instance type `{name}`; did you mean `{s}`?"),
+            format!("set {field} to `{s}`"),
+        ),
+        None => scope.error(
+            "DRK-EC2-001",
+            format!("unknown EC2 instance type `{name}`"),
+            format!(
+                "set {field} to a type listed at https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html, e.g. t3.micro or t3.medium"
+            ),
+        ),
+    }
+    None
+}
+
+/// Checks min ≤ desired ≤ max of an Auto Scaling group or node group.
+pub fn check_capacity(scope: &Scope, min: u32, desired: u32, max: u32) -> bool {
+    if min > max {
+        scope.error(
+            "DRK-CAP-001",
+            format!("min_size {min} is greater than max_size {max}"),
+            "set min_size ≤ desired_capacity ≤ max_size",
+        );
+        return false;
+    }
+    if desired < min || desired > max {
+        scope.error(
+            "DRK-CAP-002",
+            format!("desired_capacity {desired} is outside min_size {min} .. max_size {max}"),
+            format!("set desired_capacity between {min} and {max}, or widen the range"),
+        );
+        return false;
+    }
+    true
+}
+
+/// Checks an EKS managed node group's sizes: at least one node, min ≤ desired ≤ max.
+pub fn check_node_group_size(scope: &Scope, min: u32, desired: u32, max: u32) -> bool {
+    if desired == 0 || max == 0 {
+        scope.error(
+            "DRK-CAP-003",
+            format!("the EKS node group has zero nodes (desired_size {desired}, max_size {max}); no pod can be scheduled"),
+            "set desired_size and max_size to at least 1 (the seed runs 2 nodes per cluster)",
+        );
+        return false;
+    }
+    if min > max {
+        scope.error(
+            "DRK-CAP-001",
+            format!("min_size {min} is greater than max_size {max}"),
+            "set min_size ≤ desired_size ≤ max_size",
+        );
+        return false;
+    }
+    if desired < min || desired > max {
+        scope.error(
+            "DRK-CAP-002",
+            format!("desired_size {desired} is outside min_size {min} .. max_size {max}"),
+            format!("set desired_size between {min} and {max}, or widen the range"),
+        );
+        return false;
+    }
+    true
+}
+
+/// Checks that `engine` at `version` accepts the DB instance `class`; an unsupported class is
+/// reported with the smallest classes that work.
+pub fn check_db_instance_class(
+    scope: &Scope,
+    engine: rds::AuroraEngine,
+    version: &str,
+    class: &str,
+) -> bool {
+    let all = rds::all_classes();
+    if !all.iter().any(|c| c == class) {
+        let guess = dr_core::suggest::nearest(class, all.iter().map(String::as_str));
+        let (message, hint) = match guess {
+            Some(g) => (format!("unknown DB instance class `{class}`; did you mean `{g}`?"), format!("set instance_class to `{g}`")),
+            None => (
+                format!("unknown DB instance class `{class}`"),
+                "use an Aurora class such as db.r6g.large (see \"Supported DB engines for DB instance classes\" in the Aurora User Guide)".to_string(),
+            ),
+        };
+        scope.error("DRK-RDS-002", message, hint);
+        return false;
+    }
+    let Some(major) = rds::major_of(engine, version) else {
+        scope.warning(
+            "DRK-RDS-003",
+            format!("{engine} engine version `{version}` is not in drkit's facts; instance class `{class}` was not checked against it"),
+            format!("check the class at https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html, or use {}", engine.default_version()),
+        );
+        return true;
+    };
+    if rds::supports(major, class) {
+        return true;
+    }
+    let smallest = rds::smallest_classes(major).join(" or ");
+    scope.error(
+        "DRK-RDS-001",
+        format!("DB instance class `{class}` is not supported by {} (engine version {version})", major.display_name()),
+        format!(
+            "use {smallest}, the smallest classes {} accepts, or a memory-optimized class such as {} (which an Aurora global database requires)",
+            major.display_name(),
+            rds::SMALLEST_GLOBAL_CLASS
+        ),
+    );
+    false
+}
+
+/// Checks that `class` may serve in an Aurora global database (memory-optimized, never
+/// burstable; AWS-FACTS.md §1.9).
+pub fn check_global_db_instance_class(scope: &Scope, class: &str) -> bool {
+    let why = match rds::global_database_class(class) {
+        Ok(()) => return true,
+        Err(rds::GlobalClassProblem::Burstable) => "is burstable",
+        Err(rds::GlobalClassProblem::NotMemoryOptimized) => "is not memory-optimized",
+    };
+    scope.error(
+        "DRK-RDS-004",
+        format!("DB instance class `{class}` {why}; an Aurora global database accepts only memory-optimized classes"),
+        format!("use {} or another db.r5, db.r6g, db.r6i, db.r7g or db.r8g class", rds::SMALLEST_GLOBAL_CLASS),
+    );
+    false
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn subnet_prefix_fits_the_count() {
+        let n: Ipv4Net = "10.0.0.0/16".parse().unwrap();
+        assert_eq!(subnet_prefix_for(&n, 6), Some(19));
+        assert_eq!(subnet_prefix_for(&n, 4), Some(18));
+        assert_eq!(subnet_prefix_for(&n, 1), Some(16));
+        let tiny: Ipv4Net = "10.0.0.0/26".parse().unwrap();
+        assert_eq!(subnet_prefix_for(&tiny, 6), None);
+    }
+
+    #[test]
+    fn overlap_is_symmetric_and_exact() {
+        let a: Ipv4Net = "10.0.0.0/16".parse().unwrap();
+        let b: Ipv4Net = "10.0.128.0/17".parse().unwrap();
+        let c: Ipv4Net = "10.1.0.0/16".parse().unwrap();
+        assert!(cidrs_overlap(&a, &b));
+        assert!(cidrs_overlap(&b, &a));
+        assert!(!cidrs_overlap(&a, &c));
+    }
+}

@@ -1,0 +1,335 @@
+//! `Vpc`: the network of one site.
+
+use dr_core::{CfnResource, Expr, Parameter, Region, Scope, Token, Val};
+
+use crate::common::{SummaryRow, name_tag, val};
+use crate::l1::Tag;
+use crate::l1::ec2::{
+    CfnEip, CfnInternetGateway, CfnNatGateway, CfnRoute, CfnRouteTable, CfnSubnet,
+    CfnSubnetRouteTableAssociation, CfnVpc, CfnVpcGatewayAttachment,
+};
+use crate::validate;
+
+/// How many NAT gateways give the private subnets their way out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum NatGateways {
+    /// One per AZ, each private subnet using the one of its zone: an AZ outage does not cut
+    /// the other zones off (the default).
+    #[default]
+    PerAz,
+    /// One, in the first public subnet, shared by every zone: cheaper, but a single point of
+    /// failure for outbound traffic.
+    Single,
+}
+
+/// Settings of a [`Vpc`].
+#[derive(Debug, Clone, PartialEq)]
+pub struct VpcProps {
+    /// The VPC's IPv4 CIDR block, /16 to /28. Default `10.0.0.0/16`. The two sites of a DR pair
+    /// need disjoint blocks.
+    pub cidr: String,
+    /// The AZs to use, by name (e.g. `us-east-2a`). Default empty: the first
+    /// [`az_count`](Self::az_count) zones of the Region via `Fn::GetAZs`. Names given are
+    /// checked against the stack's Region and emitted as `AWS::EC2::AvailabilityZone::Name`
+    /// parameters whose defaults are the names, so CloudFormation checks them in the account.
+    pub azs: Vec<String>,
+    /// How many AZs to use when [`azs`](Self::azs) is empty. Default 3.
+    pub az_count: usize,
+    /// NAT gateways: one per AZ (default) or a single one.
+    pub nat_gateways: NatGateways,
+    /// The prefix length of every subnet. Default `None`: the largest equal subnets that fit
+    /// one public and one private per AZ (a /16 with 3 AZs gives /19s).
+    pub subnet_prefix: Option<u8>,
+}
+
+impl Default for VpcProps {
+    fn default() -> Self {
+        VpcProps {
+            cidr: "10.0.0.0/16".into(),
+            azs: Vec::new(),
+            az_count: 3,
+            nat_gateways: NatGateways::PerAz,
+            subnet_prefix: None,
+        }
+    }
+}
+
+/// One subnet of a [`Vpc`].
+#[derive(Debug, Clone)]
+pub struct Subnet {
+    /// The subnet resource.
+    pub resource: CfnResource,
+    /// Its route table.
+    pub route_table: CfnResource,
+    /// Its CIDR block.
+    pub cidr: String,
+    /// Its AZ, as a template value (a parameter or `Fn::Select` of `Fn::GetAZs`).
+    pub availability_zone: Expr,
+}
+
+impl Subnet {
+    /// The subnet id.
+    pub fn subnet_id(&self) -> Token {
+        self.resource.ref_()
+    }
+    /// The route table id.
+    pub fn route_table_id(&self) -> Token {
+        self.route_table.ref_()
+    }
+}
+
+/// A VPC with one public and one private subnet per AZ, an internet gateway, NAT gateways for
+/// the private subnets, route tables, DNS support and hostnames on (Route 53 private hosted
+/// zones need both), and the subnet tags the AWS Load Balancer Controller and EKS look for
+/// (`kubernetes.io/role/elb` on public, `kubernetes.io/role/internal-elb` on private subnets).
+///
+/// Public subnets do not map public IPs on launch: only the load balancer and the NAT
+/// gateways (with Elastic IPs) live there.
+#[derive(Debug, Clone)]
+pub struct Vpc {
+    scope: Scope,
+    resource: CfnResource,
+    cidr: String,
+    public: Vec<Subnet>,
+    private: Vec<Subnet>,
+    region: Option<Region>,
+}
+
+impl Vpc {
+    /// Creates the VPC under `scope` with id `id`. Invalid input (an AZ of another Region, a
+    /// CIDR too small) is reported as a diagnostic; the construct is still built as far as it
+    /// can be, so that all problems show at once.
+    pub fn new(scope: &Scope, id: &str, props: VpcProps) -> Vpc {
+        let scope = scope.child(id);
+        let region = scope.region();
+        let az_count = if props.azs.is_empty() {
+            props.az_count
+        } else {
+            props.azs.len()
+        };
+        if let Some(region) = region {
+            if props.azs.is_empty() {
+                validate::check_az_count(&scope, region, az_count);
+            } else {
+                validate::check_azs(&scope, region, &props.azs);
+            }
+        }
+        let blocks = validate::plan_subnets(&scope, &props.cidr, 2 * az_count, props.subnet_prefix)
+            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+            .unwrap_or_default();
+
+        let resource = scope.add(
+            "Resource",
+            &CfnVpc {
+                cidr_block: val(props.cidr.as_str()),
+                enable_dns_hostnames: val(true),
+                enable_dns_support: val(true),
+                instance_tenancy: val("default"),
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+        let igw = scope.add(
+            "Igw",
+            &CfnInternetGateway {
+                tags: Some(name_tag(&scope)),
+                ..Default::default()
+            },
+        );
+        let attachment = scope.add(
+            "IgwAttachment",
+            &CfnVpcGatewayAttachment {
+                vpc_id: val(resource.ref_()),
+                internet_gateway_id: val(igw.ref_()),
+                ..Default::default()
+            },
+        );
+
+        // AZs given by name become typed parameters (cfn-lint W3010 flags hard-coded names,
+        // and CloudFormation then checks the zone exists in the account).
+        let az_exprs: Vec<Expr> = (0..az_count)
+            .map(|i| match props.azs.get(i) {
+                Some(name) => Expr::Token(
+                    scope.add_parameter(
+                        &format!("Az{}", i + 1),
+                        Parameter::of_type("AWS::EC2::AvailabilityZone::Name")
+                            .with_default(name.as_str())
+                            .with_description(format!(
+                                "Availability Zone {} of {}",
+                                i + 1,
+                                scope.path()
+                            )),
+                    ),
+                ),
+                None => Expr::select(i as u32, Expr::get_azs()),
+            })
+            .collect();
+
+        let block = |i: usize| blocks.get(i).cloned().unwrap_or_default();
+        let mut public = Vec::new();
+        let mut nats: Vec<CfnResource> = Vec::new();
+        for (i, az) in az_exprs.iter().enumerate() {
+            let s = scope.child(&format!("PublicSubnet{}", i + 1));
+            let subnet = Self::subnet(&s, &resource, &block(i), az, "kubernetes.io/role/elb");
+            let default_route = s.add(
+                "DefaultRoute",
+                &CfnRoute {
+                    route_table_id: val(subnet.route_table_id()),
+                    destination_cidr_block: val("0.0.0.0/0"),
+                    gateway_id: val(igw.ref_()),
+                    ..Default::default()
+                },
+            );
+            // The route needs the gateway attached first; CloudFormation does not infer it.
+            default_route.add_depends_on(&attachment);
+            if i == 0 || props.nat_gateways == NatGateways::PerAz {
+                let eip = s.add(
+                    "Eip",
+                    &CfnEip {
+                        domain: val("vpc"),
+                        tags: Some(name_tag(&s)),
+                        ..Default::default()
+                    },
+                );
+                eip.add_depends_on(&attachment);
+                nats.push(s.add(
+                    "NatGateway",
+                    &CfnNatGateway {
+                        allocation_id: val(eip.get_att("AllocationId")),
+                        subnet_id: val(subnet.subnet_id()),
+                        tags: Some(name_tag(&s)),
+                        ..Default::default()
+                    },
+                ));
+            }
+            public.push(subnet);
+        }
+
+        let mut private = Vec::new();
+        for (i, az) in az_exprs.iter().enumerate() {
+            let s = scope.child(&format!("PrivateSubnet{}", i + 1));
+            let subnet = Self::subnet(
+                &s,
+                &resource,
+                &block(az_count + i),
+                az,
+                "kubernetes.io/role/internal-elb",
+            );
+            if let Some(nat) = nats.get(i).or(nats.first()) {
+                s.add(
+                    "DefaultRoute",
+                    &CfnRoute {
+                        route_table_id: val(subnet.route_table_id()),
+                        destination_cidr_block: val("0.0.0.0/0"),
+                        nat_gateway_id: val(nat.ref_()),
+                        ..Default::default()
+                    },
+                );
+            }
+            private.push(subnet);
+        }
+
+        SummaryRow {
+            asset: "VPC".into(),
+            purpose: "private network of the site: public subnets for the load balancer and NAT gateways, private subnets for instances, nodes and databases".into(),
+            size: props.cidr.clone(),
+            quantity: format!("1 VPC, {az_count} public + {az_count} private subnets across {az_count} AZs"),
+            dr: "one per region with disjoint CIDRs; the DR region's VPC carries the traffic after a failover".into(),
+        }
+        .record(&scope);
+
+        Vpc {
+            scope,
+            resource,
+            cidr: props.cidr,
+            public,
+            private,
+            region,
+        }
+    }
+
+    fn subnet(s: &Scope, vpc: &CfnResource, cidr: &str, az: &Expr, role_tag: &str) -> Subnet {
+        let resource = s.add(
+            "Subnet",
+            &CfnSubnet {
+                vpc_id: val(vpc.ref_()),
+                cidr_block: val(cidr),
+                availability_zone: Some(Val::expr(az.clone())),
+                map_public_ip_on_launch: val(false),
+                tags: Some(vec![Tag::new("Name", s.path()), Tag::new(role_tag, "1")]),
+                ..Default::default()
+            },
+        );
+        let route_table = s.add(
+            "RouteTable",
+            &CfnRouteTable {
+                vpc_id: val(vpc.ref_()),
+                tags: Some(name_tag(s)),
+                ..Default::default()
+            },
+        );
+        s.add(
+            "RouteTableAssociation",
+            &CfnSubnetRouteTableAssociation {
+                subnet_id: val(resource.ref_()),
+                route_table_id: val(route_table.ref_()),
+                ..Default::default()
+            },
+        );
+        Subnet {
+            resource,
+            route_table,
+            cidr: cidr.to_string(),
+            availability_zone: az.clone(),
+        }
+    }
+
+    /// The construct's scope.
+    pub fn scope(&self) -> &Scope {
+        &self.scope
+    }
+    /// The VPC resource.
+    pub fn resource(&self) -> &CfnResource {
+        &self.resource
+    }
+    /// The VPC id.
+    pub fn vpc_id(&self) -> Token {
+        self.resource.ref_()
+    }
+    /// The VPC's CIDR block as CloudFormation reports it (`Fn::GetAtt CidrBlock`).
+    pub fn cidr_block_token(&self) -> Token {
+        self.resource.get_att("CidrBlock")
+    }
+    /// The CIDR block as configured.
+    pub fn cidr(&self) -> &str {
+        &self.cidr
+    }
+    /// The Region of the stack the VPC is in.
+    pub fn region(&self) -> Option<Region> {
+        self.region
+    }
+    /// How many AZs the VPC spans.
+    pub fn az_count(&self) -> usize {
+        self.private.len()
+    }
+    /// The public subnets, one per AZ.
+    pub fn public_subnets(&self) -> &[Subnet] {
+        &self.public
+    }
+    /// The private subnets, one per AZ.
+    pub fn private_subnets(&self) -> &[Subnet] {
+        &self.private
+    }
+    /// The public subnet ids.
+    pub fn public_subnet_ids(&self) -> Vec<Token> {
+        self.public.iter().map(Subnet::subnet_id).collect()
+    }
+    /// The private subnet ids.
+    pub fn private_subnet_ids(&self) -> Vec<Token> {
+        self.private.iter().map(Subnet::subnet_id).collect()
+    }
+    /// The private route table ids (peering adds its routes there).
+    pub fn private_route_table_ids(&self) -> Vec<Token> {
+        self.private.iter().map(Subnet::route_table_id).collect()
+    }
+}

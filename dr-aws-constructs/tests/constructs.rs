@@ -1,0 +1,617 @@
+//! Each construct synthesized into a stack: an insta snapshot of the template (in the
+//! top-level `snapshots/`), cfn-lint clean in four Regions, and the security checks.
+
+mod common;
+
+use std::time::Instant;
+
+use common::{assert_secure, lint, stack, synth, template, type_counts};
+use dr_aws_constructs::*;
+use dr_core::{App, Region};
+use serde_json::{Value, json};
+
+fn snapshot(name: &str, value: &Value) {
+    insta::with_settings!({ snapshot_path => "../../snapshots" }, {
+        insta::assert_json_snapshot!(name, value);
+    });
+}
+
+fn seed_azs(region: Region) -> Vec<String> {
+    region
+        .az_names()
+        .iter()
+        .take(3)
+        .map(|s| s.to_string())
+        .collect()
+}
+
+/// The seed's site: network, Grafana fleet behind an ALB, EKS and the Aurora cluster.
+fn site(app: &App, id: &str, region: Region, cidr: &str, certificate_arn: Option<&str>) {
+    let s = stack(app, id, region);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            cidr: cidr.into(),
+            azs: seed_azs(region),
+            ..Default::default()
+        },
+    );
+    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::new(&vpc));
+    Alb::new(
+        &s,
+        "Lb",
+        AlbProps {
+            targets: Some(fleet.app_target()),
+            certificate_arn: certificate_arn.map(str::to_string),
+            ..AlbProps::new(&vpc)
+        },
+    );
+    let eks = EksCluster::new(&s, "Eks", EksClusterProps::new(&vpc));
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            allowed_security_groups: vec![
+                fleet.security_group_id(),
+                eks.cluster_security_group_id(),
+            ],
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+}
+
+#[test]
+fn vpc_with_named_azs() {
+    let app = App::new("t");
+    let s = stack(&app, "Net", Region::UsEast2);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            cidr: "10.10.0.0/16".into(),
+            azs: seed_azs(Region::UsEast2),
+            ..Default::default()
+        },
+    );
+    assert_eq!(vpc.private_subnet_ids().len(), 3);
+    assert_eq!(vpc.private_subnets()[0].cidr, "10.10.96.0/19");
+    let a = synth(&app);
+    let t = template(&a, "Net");
+    // Named AZs become typed parameters with the names as defaults (no W3010).
+    let params = t["Parameters"].as_object().unwrap();
+    let azs: Vec<&Value> = params
+        .values()
+        .filter(|p| p["Type"] == "AWS::EC2::AvailabilityZone::Name")
+        .collect();
+    assert_eq!(
+        azs.iter().map(|p| p["Default"].clone()).collect::<Vec<_>>(),
+        [
+            json!("us-east-2a"),
+            json!("us-east-2b"),
+            json!("us-east-2c")
+        ]
+    );
+    assert_eq!(common::public_subnets(t).len(), 3);
+    snapshot("vpc_named_azs", t);
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn vpc_from_get_azs_with_a_single_nat() {
+    let app = App::new("t");
+    let s = stack(&app, "Net", Region::UsWest2);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            az_count: 2,
+            nat_gateways: NatGateways::Single,
+            ..Default::default()
+        },
+    );
+    let a = synth(&app);
+    let t = template(&a, "Net");
+    let counts = type_counts(t);
+    assert!(
+        counts.contains(&("AWS::EC2::NatGateway".into(), 1)),
+        "{counts:?}"
+    );
+    assert!(
+        counts.contains(&("AWS::EC2::Subnet".into(), 4)),
+        "{counts:?}"
+    );
+    assert!(
+        t.get("Parameters")
+            .is_none_or(|p| p.as_object().is_none_or(|m| m.is_empty()))
+    );
+    assert!(serde_json::to_string(t).unwrap().contains("Fn::GetAZs"));
+    snapshot("vpc_get_azs_single_nat", t);
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn fleet_behind_plain_http_alb_warns() {
+    let app = App::new("t");
+    let s = stack(&app, "Web", Region::UsEast2);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: seed_azs(Region::UsEast2),
+            ..Default::default()
+        },
+    );
+    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::new(&vpc));
+    Alb::new(
+        &s,
+        "Lb",
+        AlbProps {
+            targets: Some(fleet.app_target()),
+            ..AlbProps::new(&vpc)
+        },
+    );
+    let a = synth(&app);
+    assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
+    assert_eq!(a.warnings[0].code, "DRK-ALB-001");
+    let t = template(&a, "Web");
+    let asg = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup")
+        .unwrap();
+    assert_eq!(asg["Properties"]["HealthCheckType"], "ELB");
+    assert_eq!(asg["Properties"]["HealthCheckGracePeriod"], 300);
+    assert_eq!(asg["Properties"]["DesiredCapacity"], "3");
+    let lt = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EC2::LaunchTemplate")
+        .unwrap();
+    assert_eq!(
+        lt["Properties"]["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"],
+        "required"
+    );
+    assert_eq!(
+        lt["Properties"]["LaunchTemplateData"]["BlockDeviceMappings"][0]["Ebs"]["Encrypted"],
+        true
+    );
+    assert_eq!(
+        lt["Properties"]["LaunchTemplateData"]["InstanceType"],
+        "t3.micro"
+    );
+    let ami = t["Parameters"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|p| p["Type"] == "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")
+        .unwrap();
+    assert_eq!(ami["Default"], AL2023_X86_64_SSM);
+    snapshot("fleet_alb_http", t);
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn https_alb_redirects_http_and_speaks_grpc() {
+    let app = App::new("t");
+    let s = stack(&app, "Web", Region::UsWest2);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            cidr: "10.20.0.0/16".into(),
+            ..Default::default()
+        },
+    );
+    let fleet = Ec2Fleet::new(
+        &s,
+        "Grafana",
+        Ec2FleetProps {
+            key_pair: KeyPair::Import("ops".into()),
+            ami: Ami::Id("ami-0123456789abcdef0".into()),
+            user_data: Some("#!/bin/bash\ndnf install -y grafana\n".into()),
+            ..Ec2FleetProps::new(&vpc)
+        },
+    );
+    let alb = Alb::new(
+        &s,
+        "Lb",
+        AlbProps {
+            targets: Some(fleet.app_target()),
+            certificate_arn: Some("arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000".into()),
+            protocol_version: ProtocolVersion::Grpc,
+            ..AlbProps::new(&vpc)
+        },
+    );
+    assert!(alb.https());
+    let a = synth(&app);
+    assert!(a.warnings.is_empty(), "{:?}", a.warnings);
+    let t = template(&a, "Web");
+    let listeners: Vec<&Value> = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::ElasticLoadBalancingV2::Listener")
+        .collect();
+    assert_eq!(listeners.len(), 2);
+    assert!(
+        listeners
+            .iter()
+            .any(|l| l["Properties"]["DefaultActions"][0]["Type"] == "redirect")
+    );
+    snapshot("fleet_alb_https_grpc", t);
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn eks_cluster_private_endpoint() {
+    let app = App::new("t");
+    let s = stack(&app, "K8s", Region::UsEast2);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: seed_azs(Region::UsEast2),
+            ..Default::default()
+        },
+    );
+    EksCluster::new(&s, "Eks", EksClusterProps::new(&vpc));
+    let a = synth(&app);
+    let t = template(&a, "K8s");
+    let c = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EKS::Cluster")
+        .unwrap();
+    assert_eq!(
+        c["Properties"]["ResourcesVpcConfig"]["EndpointPublicAccess"],
+        false
+    );
+    assert_eq!(
+        c["Properties"]["ResourcesVpcConfig"]["EndpointPrivateAccess"],
+        true
+    );
+    assert_eq!(c["Properties"]["Version"], DEFAULT_KUBERNETES_VERSION);
+    let ng = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EKS::Nodegroup")
+        .unwrap();
+    assert_eq!(ng["Properties"]["ScalingConfig"]["DesiredSize"], 2);
+    assert_eq!(ng["Properties"]["InstanceTypes"], json!(["t3.medium"]));
+    assert_eq!(ng["Properties"]["AmiType"], "AL2023_x86_64_STANDARD");
+    snapshot("eks_private", t);
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn eks_cluster_public_for_listed_cidrs_only() {
+    let app = App::new("t");
+    let s = stack(&app, "K8s", Region::UsWest2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    EksCluster::new(
+        &s,
+        "Eks",
+        EksClusterProps {
+            public_access_cidrs: vec!["203.0.113.0/24".into()],
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    let a = synth(&app);
+    let t = template(&a, "K8s");
+    let c = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::EKS::Cluster")
+        .unwrap();
+    assert_eq!(
+        c["Properties"]["ResourcesVpcConfig"]["EndpointPublicAccess"],
+        true
+    );
+    assert_eq!(
+        c["Properties"]["ResourcesVpcConfig"]["PublicAccessCidrs"],
+        json!(["203.0.113.0/24"])
+    );
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn rds_cluster_with_generated_secret() {
+    let app = App::new("t");
+    let s = stack(&app, "Data", Region::UsEast2);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: seed_azs(Region::UsEast2),
+            ..Default::default()
+        },
+    );
+    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::new(&vpc));
+    let db = RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            database_name: Some("grafana".into()),
+            allowed_security_groups: vec![fleet.security_group_id()],
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    assert!(db.secret_arn().is_some());
+    assert_eq!(db.port(), 3306);
+    let a = synth(&app);
+    let t = template(&a, "Data");
+    let res = t["Resources"].as_object().unwrap();
+    let cluster = res
+        .values()
+        .find(|r| r["Type"] == "AWS::RDS::DBCluster")
+        .unwrap();
+    assert_eq!(cluster["DeletionPolicy"], "Snapshot");
+    assert_eq!(cluster["UpdateReplacePolicy"], "Snapshot");
+    assert_eq!(cluster["Properties"]["StorageEncrypted"], true);
+    assert_eq!(cluster["Properties"]["DeletionProtection"], true);
+    assert_eq!(cluster["Properties"]["Engine"], "aurora-mysql");
+    assert!(
+        cluster["Properties"]
+            .get("ManageMasterUserPassword")
+            .is_none()
+    );
+    let instances: Vec<&Value> = res
+        .values()
+        .filter(|r| r["Type"] == "AWS::RDS::DBInstance")
+        .collect();
+    assert_eq!(instances.len(), 2);
+    assert!(
+        instances
+            .iter()
+            .all(|i| i["DeletionPolicy"] == "Snapshot" && i["UpdateReplacePolicy"] == "Snapshot")
+    );
+    let secret = res
+        .values()
+        .find(|r| r["Type"] == "AWS::SecretsManager::Secret")
+        .unwrap();
+    assert_eq!(
+        secret["Properties"]["GenerateSecretString"]["SecretStringTemplate"],
+        r#"{"username":"dbadmin"}"#
+    );
+    assert_eq!(
+        secret["Properties"]["GenerateSecretString"]["ExcludeCharacters"],
+        PASSWORD_EXCLUDED_CHARACTERS
+    );
+    // The DB group admits the fleet's group only, on 3306.
+    let sg = res
+        .iter()
+        .find(|(k, r)| k.starts_with("DbSecurityGroup") && r["Type"] == "AWS::EC2::SecurityGroup")
+        .unwrap()
+        .1;
+    let rules = sg["Properties"]["SecurityGroupIngress"].as_array().unwrap();
+    assert_eq!(rules.len(), 1);
+    assert_eq!(rules[0]["FromPort"], 3306);
+    assert!(
+        rules[0]["SourceSecurityGroupId"]["Fn::GetAtt"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("GrafanaSecurityGroup")
+    );
+    snapshot("rds_cluster", t);
+    assert_secure(t);
+    lint(&a);
+}
+
+#[test]
+fn global_database_primary_and_secondary_across_regions() {
+    let app = App::new("t");
+    let p = stack(&app, "DataEast", Region::UsEast2);
+    let w = stack(&app, "DataWest", Region::UsWest2);
+    let vpc_p = Vpc::new(
+        &p,
+        "Network",
+        VpcProps {
+            cidr: "10.10.0.0/16".into(),
+            ..Default::default()
+        },
+    );
+    let vpc_w = Vpc::new(
+        &w,
+        "Network",
+        VpcProps {
+            cidr: "10.20.0.0/16".into(),
+            ..Default::default()
+        },
+    );
+    let global = GlobalDatabase::new(&p, "Global", GlobalDatabaseProps::default());
+    let primary = RdsCluster::new(
+        &p,
+        "Db",
+        RdsClusterProps {
+            global: Some(global.primary()),
+            secret_replica_regions: vec![Region::UsWest2],
+            allowed_cidrs: vec!["10.20.0.0/16".into()],
+            ..RdsClusterProps::new(&vpc_p)
+        },
+    );
+    let secondary = RdsCluster::new(
+        &w,
+        "Db",
+        RdsClusterProps {
+            global: Some(global.secondary(Region::UsEast2, None)),
+            allowed_cidrs: vec!["10.10.0.0/16".into()],
+            ..RdsClusterProps::new(&vpc_w)
+        },
+    );
+    assert_eq!(primary.engine_version(), secondary.engine_version());
+    assert!(secondary.secret_arn().is_none());
+    let a = synth(&app);
+    let east = template(&a, "DataEast");
+    let west = template(&a, "DataWest");
+    let west_cluster = west["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::RDS::DBCluster")
+        .unwrap();
+    let props = &west_cluster["Properties"];
+    assert!(props.get("MasterUsername").is_none() && props.get("MasterUserPassword").is_none());
+    assert_eq!(props["SourceRegion"], "us-east-2");
+    assert_eq!(props["KmsKeyId"], "alias/aws/rds");
+    // The global cluster id crosses Regions as a parameter the deployer fills.
+    assert!(
+        props["GlobalClusterIdentifier"].get("Ref").is_some(),
+        "{props}"
+    );
+    let g = east["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::RDS::GlobalCluster")
+        .unwrap();
+    assert_eq!(g["DeletionPolicy"], "Delete");
+    let secret = east["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::SecretsManager::Secret")
+        .unwrap();
+    assert_eq!(
+        secret["Properties"]["ReplicaRegions"],
+        json!([{"Region": "us-west-2"}])
+    );
+    assert_eq!(
+        a.stack("DataWest").unwrap().dependencies,
+        vec!["DataEast".to_string()]
+    );
+    snapshot("rds_global_primary", east);
+    snapshot("rds_global_secondary", west);
+    assert_secure(east);
+    assert_secure(west);
+    lint(&a);
+}
+
+/// The seed's two sites, everything in one stack per Region: resources per construct,
+/// template sizes and synthesis time are printed for the issue note.
+#[test]
+fn seed_sites_synthesize_lint_clean_and_fit_inline() {
+    let started = Instant::now();
+    let app = App::new("seed");
+    site(
+        &app,
+        "SiteEast",
+        Region::UsEast2,
+        "10.10.0.0/16",
+        Some("arn:aws:acm:us-east-2:123456789012:certificate/11111111-1111-1111-1111-111111111111"),
+    );
+    site(&app, "SiteWest", Region::UsWest2, "10.20.0.0/16", None);
+    let a = synth(&app);
+    let elapsed = started.elapsed();
+    for s in &a.stacks {
+        let body = s.template_body();
+        assert!(
+            body.len() < dr_core::template::MAX_INLINE_TEMPLATE_BYTES,
+            "{} is {} bytes",
+            s.name,
+            body.len()
+        );
+        eprintln!(
+            "{}: {} resources, {} bytes minified",
+            s.name,
+            type_counts(&s.template)
+                .iter()
+                .map(|(_, n)| n)
+                .sum::<usize>(),
+            body.len()
+        );
+        for (ty, n) in type_counts(&s.template) {
+            eprintln!("  {ty}: {n}");
+        }
+        assert_secure(&s.template);
+    }
+    eprintln!("build + synthesis of both sites: {elapsed:?}");
+    // Table 1.1 rows, as the DR plan reads them.
+    let rows = app.tree().metadata_entries(SUMMARY_KEY);
+    let assets: Vec<String> = rows
+        .iter()
+        .filter(|(p, _)| p.starts_with("SiteEast/"))
+        .map(|(_, v)| v["asset"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(
+        assets,
+        [
+            "VPC",
+            "EC2 instance",
+            "ALB",
+            "EKS cluster",
+            "EKS nodes",
+            "RDS (Aurora MySQL)"
+        ]
+    );
+    let rds = &rows.iter().find(|(p, _)| p == "SiteEast/Db").unwrap().1;
+    assert_eq!(
+        rds,
+        &json!({"asset": "RDS (Aurora MySQL)", "purpose": "relational database: an Aurora cluster with a writer and readers, in private subnets", "size": "db.r6g.large", "quantity": "2 (1 writer + 1 reader)", "dr": "single-region cluster; automated backups only"})
+    );
+    lint(&a);
+}
+
+/// The security checks themselves catch what they look for (a check that cannot fail proves
+/// nothing).
+#[test]
+fn security_checks_catch_open_groups_public_subnets_and_passwords() {
+    let app = App::new("t");
+    site(&app, "Site", Region::UsEast2, "10.10.0.0/16", None);
+    let a = synth(&app);
+    let good = template(&a, "Site").clone();
+    assert_secure(&good);
+    let res = |t: &mut Value| t["Resources"].as_object_mut().unwrap().clone();
+    let find = |t: &Value, ty: &str| -> String {
+        t["Resources"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .find(|(_, r)| r["Type"] == ty)
+            .map(|(k, _)| k.clone())
+            .unwrap()
+    };
+    let mut cases: Vec<Value> = Vec::new();
+    // The database group opened to the internet.
+    let mut t = good.clone();
+    let db_sg = res(&mut t)
+        .iter()
+        .find(|(k, r)| k.starts_with("DbSecurityGroup") && r["Type"] == "AWS::EC2::SecurityGroup")
+        .unwrap()
+        .0
+        .clone();
+    t["Resources"][&db_sg]["Properties"]["SecurityGroupIngress"][0] =
+        json!({"CidrIp": "0.0.0.0/0", "IpProtocol": "tcp", "FromPort": 3306, "ToPort": 3306});
+    cases.push(t);
+    // The ASG moved to a public subnet.
+    let mut t = good.clone();
+    let asg = find(&t, "AWS::AutoScaling::AutoScalingGroup");
+    let public = common::public_subnets(&t).into_iter().next().unwrap();
+    t["Resources"][&asg]["Properties"]["VPCZoneIdentifier"][0] = json!({"Ref": public});
+    cases.push(t);
+    // A literal master password.
+    let mut t = good.clone();
+    let c = find(&t, "AWS::RDS::DBCluster");
+    t["Resources"][&c]["Properties"]["MasterUserPassword"] = json!("hunter22hunter22");
+    cases.push(t);
+    // A public EKS endpoint with no CIDR list (= 0.0.0.0/0).
+    let mut t = good.clone();
+    let e = find(&t, "AWS::EKS::Cluster");
+    t["Resources"][&e]["Properties"]["ResourcesVpcConfig"]["EndpointPublicAccess"] = json!(true);
+    cases.push(t);
+    for (i, bad) in cases.into_iter().enumerate() {
+        let caught = std::panic::catch_unwind(|| assert_secure(&bad));
+        assert!(caught.is_err(), "case {i} was not caught");
+    }
+}

@@ -1,0 +1,691 @@
+//! Every validator, each on its exact message: bad input never panics, it is reported on the
+//! construct's path with what is wrong and how to fix it.
+
+mod common;
+
+use common::{diagnostics, only, stack};
+use dr_aws_constructs::validate::{
+    check_cidrs_disjoint, check_global_db_instance_class, cidrs_overlap,
+};
+use dr_aws_constructs::*;
+use dr_core::{App, Region, Severity};
+
+fn azs(names: &[&str]) -> Vec<String> {
+    names.iter().map(|s| s.to_string()).collect()
+}
+
+#[test]
+fn seed_lists_us_west_1_zones_under_us_west_2() {
+    let app = App::new("t");
+    let s = stack(&app, "SiteWest", Region::UsWest2);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: azs(&["us-west-1a", "us-west-1b", "us-west-1c"]),
+            ..Default::default()
+        },
+    );
+    let d = diagnostics(&app);
+    assert_eq!(d.len(), 3, "{d:#?}");
+    assert!(d.iter().all(|d| d.code == "DRK-AZ-001"
+        && d.path == "SiteWest/Network"
+        && d.severity == Severity::Error));
+    assert_eq!(
+        d[0].message,
+        "availability zone `us-west-1a` is in us-west-1, not in us-west-2 where this stack deploys"
+    );
+    assert_eq!(
+        d[0].hint.as_deref(),
+        Some(
+            "use zones of us-west-2 (us-west-2a, us-west-2b, us-west-2c, us-west-2d), or deploy this site to us-west-1"
+        )
+    );
+    assert_eq!(
+        d[2].message,
+        "availability zone `us-west-1c` is in us-west-1, not in us-west-2 where this stack deploys"
+    );
+}
+
+#[test]
+fn us_west_1_has_only_two_usable_zones() {
+    let app = App::new("t");
+    let s = stack(&app, "SiteWest", Region::UsWest1);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: azs(&["us-west-1a", "us-west-1b", "us-west-1c"]),
+            ..Default::default()
+        },
+    );
+    let d = only(&app, "DRK-AZ-003");
+    assert_eq!(
+        d.message,
+        "3 availability zones asked for, but us-west-1 has only 2 usable per account"
+    );
+    assert_eq!(d.hint.as_deref(), Some("use at most 2 zones in us-west-1"));
+
+    // The same limit applies when the zones come from Fn::GetAZs (3 by default).
+    let app = App::new("t");
+    let s = stack(&app, "SiteWest", Region::UsWest1);
+    Vpc::new(&s, "Network", VpcProps::default());
+    assert_eq!(
+        only(&app, "DRK-AZ-003").message,
+        "3 availability zones asked for, but us-west-1 has only 2 usable per account"
+    );
+
+    let app = App::new("t");
+    let s = stack(&app, "SiteWest", Region::UsWest1);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            az_count: 2,
+            ..Default::default()
+        },
+    );
+    assert!(diagnostics(&app).is_empty());
+}
+
+#[test]
+fn unknown_and_duplicate_zones() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsWest2);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: azs(&["us-west-2z", "us-west-2b", "us-west-2b"]),
+            ..Default::default()
+        },
+    );
+    let d = only(&app, "DRK-AZ-002");
+    assert_eq!(
+        d.message,
+        "`us-west-2z` is not an availability zone of us-west-2"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some(
+            "did you mean `us-west-2a`? The zones of us-west-2 are us-west-2a, us-west-2b, us-west-2c, us-west-2d"
+        )
+    );
+    let d = only(&app, "DRK-AZ-004");
+    assert_eq!(d.message, "availability zone `us-west-2b` is listed twice");
+}
+
+#[test]
+fn a_single_zone_is_too_few() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: azs(&["us-east-2a"]),
+            ..Default::default()
+        },
+    );
+    let d = only(&app, "DRK-AZ-005");
+    assert_eq!(
+        d.message,
+        "1 availability zone(s) asked for; a load balancer, an EKS cluster and an RDS subnet group each need at least 2"
+    );
+}
+
+#[test]
+fn misspelt_instance_type_suggests_the_nearest() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    EksCluster::new(
+        &s,
+        "Eks",
+        EksClusterProps {
+            node_instance_type: "t3.meduim".into(),
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    Ec2Fleet::new(
+        &s,
+        "Grafana",
+        Ec2FleetProps {
+            instance_type: "t3.mirco".into(),
+            ..Ec2FleetProps::new(&vpc)
+        },
+    );
+    let d = diagnostics(&app);
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!(d[0].path, "Site/Eks");
+    assert_eq!(
+        d[0].message,
+        "unknown EC2 instance type `t3.meduim`; did you mean `t3.medium`?"
+    );
+    assert_eq!(
+        d[0].hint.as_deref(),
+        Some("set node_instance_type to `t3.medium`")
+    );
+    assert_eq!(d[1].path, "Site/Grafana");
+    assert_eq!(
+        d[1].message,
+        "unknown EC2 instance type `t3.mirco`; did you mean `t3.micro`?"
+    );
+    assert_eq!(
+        d[1].hint.as_deref(),
+        Some("set instance_type to `t3.micro`")
+    );
+
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    Ec2Fleet::new(
+        &s,
+        "Grafana",
+        Ec2FleetProps {
+            instance_type: "quantum.huge".into(),
+            ..Ec2FleetProps::new(&vpc)
+        },
+    );
+    assert_eq!(
+        only(&app, "DRK-EC2-001").message,
+        "unknown EC2 instance type `quantum.huge`"
+    );
+}
+
+#[test]
+fn seed_db_class_is_not_accepted_by_aurora_mysql_3() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            instance_class: "db.t2.small".into(),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-RDS-001");
+    assert_eq!(d.path, "Site/Db");
+    assert_eq!(
+        d.message,
+        "DB instance class `db.t2.small` is not supported by Aurora MySQL version 3 (engine version 8.0.mysql_aurora.3.10.3)"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some(
+            "use db.t3.medium or db.t4g.medium, the smallest classes Aurora MySQL version 3 accepts, or a memory-optimized class such as db.r6g.large (which an Aurora global database requires)"
+        )
+    );
+    assert_eq!(diagnostics(&app).len(), 1);
+}
+
+#[test]
+fn class_support_follows_the_engine_version() {
+    // Aurora MySQL 2 still takes db.t2.small; PostgreSQL does not.
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    RdsCluster::new(
+        &s,
+        "Old",
+        RdsClusterProps {
+            instance_class: "db.t2.small".into(),
+            engine_version: Some("5.7.mysql_aurora.2.12.4".into()),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    RdsCluster::new(
+        &s,
+        "Pg",
+        RdsClusterProps {
+            engine: AuroraEngine::PostgreSql,
+            instance_class: "db.t2.small".into(),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-RDS-001");
+    assert_eq!(d.path, "Site/Pg");
+    assert_eq!(
+        d.message,
+        "DB instance class `db.t2.small` is not supported by Aurora PostgreSQL (engine version 16.10)"
+    );
+
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            instance_class: "db.r6g.lrage".into(),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-RDS-002");
+    assert_eq!(
+        d.message,
+        "unknown DB instance class `db.r6g.lrage`; did you mean `db.r6g.large`?"
+    );
+
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            engine_version: Some("9.1.future".into()),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-RDS-003");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(
+        d.message,
+        "Aurora MySQL engine version `9.1.future` is not in drkit's facts; instance class `db.r6g.large` was not checked against it"
+    );
+}
+
+#[test]
+fn global_database_needs_memory_optimized_classes() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let g = GlobalDatabase::new(&s, "Global", GlobalDatabaseProps::default());
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            instance_class: "db.t3.medium".into(),
+            global: Some(g.primary()),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-RDS-004");
+    assert_eq!(
+        d.message,
+        "DB instance class `db.t3.medium` is burstable; an Aurora global database accepts only memory-optimized classes"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("use db.r6g.large or another db.r5, db.r6g, db.r6i, db.r7g or db.r8g class")
+    );
+    // db.t3.medium is fine for a standalone Aurora MySQL 3 cluster: only the global check fires.
+    assert_eq!(diagnostics(&app).len(), 1);
+
+    // DrPair calls the check directly; db.t2.small fails both checks.
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    assert!(!check_global_db_instance_class(&s, "db.t2.small"));
+    assert!(check_global_db_instance_class(&s, "db.r7g.large"));
+    assert_eq!(
+        only(&app, "DRK-RDS-004").message,
+        "DB instance class `db.t2.small` is burstable; an Aurora global database accepts only memory-optimized classes"
+    );
+}
+
+#[test]
+fn invalid_cidrs() {
+    let cases = [
+        (
+            "10.0.0.0/33",
+            "DRK-CIDR-001",
+            "VPC CIDR `10.0.0.0/33` is not a valid IPv4 CIDR block",
+            "write it as a.b.c.d/n, e.g. 10.10.0.0/16",
+        ),
+        (
+            "10.0.0.1/16",
+            "DRK-CIDR-002",
+            "VPC CIDR `10.0.0.1/16` has host bits set",
+            "did you mean `10.0.0.0/16`?",
+        ),
+        (
+            "10.0.0.0/8",
+            "DRK-CIDR-003",
+            "VPC CIDR `10.0.0.0/8` is a /8; a VPC must be between /16 and /28",
+            "use a /16 such as 10.10.0.0/16",
+        ),
+        (
+            "10.0.0.0/26",
+            "DRK-CIDR-004",
+            "VPC CIDR `10.0.0.0/26` is too small for 6 subnets (one public and one private per availability zone)",
+            "use a /25 or larger VPC CIDR (subnets are at least /28), e.g. a /16",
+        ),
+    ];
+    for (cidr, code, message, hint) in cases {
+        let app = App::new("t");
+        let s = stack(&app, "Site", Region::UsEast2);
+        Vpc::new(
+            &s,
+            "Network",
+            VpcProps {
+                cidr: cidr.into(),
+                ..Default::default()
+            },
+        );
+        let d = only(&app, code);
+        assert_eq!(d.message, message);
+        assert_eq!(d.hint.as_deref(), Some(hint));
+        assert_eq!(diagnostics(&app).len(), 1, "{cidr}");
+        assert!(dr_synth::synth(&app).is_err());
+    }
+
+    // An explicit subnet prefix that does not fit.
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            cidr: "10.0.0.0/24".into(),
+            subnet_prefix: Some(25),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        only(&app, "DRK-CIDR-004").message,
+        "VPC CIDR `10.0.0.0/24` is too small for 6 /25 subnets (one public and one private per availability zone)"
+    );
+}
+
+#[test]
+fn overlapping_cidrs() {
+    let a = "10.0.0.0/16".parse().unwrap();
+    let b = "10.0.128.0/17".parse().unwrap();
+    let c = "10.20.0.0/16".parse().unwrap();
+    assert!(cidrs_overlap(&a, &b));
+    assert!(!cidrs_overlap(&a, &c));
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    assert!(!check_cidrs_disjoint(
+        &s,
+        &[
+            ("SiteEast/Network".into(), a),
+            ("SiteWest/Network".into(), b),
+            ("Other".into(), c)
+        ]
+    ));
+    let d = only(&app, "DRK-CIDR-005");
+    assert_eq!(
+        d.message,
+        "CIDR `10.0.0.0/16` (SiteEast/Network) overlaps `10.0.128.0/17` (SiteWest/Network)"
+    );
+    assert!(d.hint.unwrap().starts_with("give each VPC its own range"));
+}
+
+#[test]
+fn fleet_desired_outside_min_max() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    Ec2Fleet::new(
+        &s,
+        "Grafana",
+        Ec2FleetProps {
+            min_size: 1,
+            desired_capacity: 5,
+            max_size: 3,
+            ..Ec2FleetProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-CAP-002");
+    assert_eq!(
+        d.message,
+        "desired_capacity 5 is outside min_size 1 .. max_size 3"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("set desired_capacity between 1 and 3, or widen the range")
+    );
+
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    Ec2Fleet::new(
+        &s,
+        "Grafana",
+        Ec2FleetProps {
+            min_size: 4,
+            desired_capacity: 4,
+            max_size: 3,
+            ..Ec2FleetProps::new(&vpc)
+        },
+    );
+    assert_eq!(
+        only(&app, "DRK-CAP-001").message,
+        "min_size 4 is greater than max_size 3"
+    );
+}
+
+#[test]
+fn eks_node_group_with_zero_nodes() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    EksCluster::new(
+        &s,
+        "Eks",
+        EksClusterProps {
+            node_min_size: 0,
+            node_desired_size: 0,
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-CAP-003");
+    assert_eq!(
+        d.message,
+        "the EKS node group has zero nodes (desired_size 0, max_size 2); no pod can be scheduled"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("set desired_size and max_size to at least 1 (the seed runs 2 nodes per cluster)")
+    );
+}
+
+#[test]
+fn grpc_needs_https_and_plain_http_warns() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    Alb::new(
+        &s,
+        "Lb",
+        AlbProps {
+            protocol_version: ProtocolVersion::Grpc,
+            ..AlbProps::new(&vpc)
+        },
+    );
+    let d = diagnostics(&app);
+    assert_eq!(d.len(), 1, "{d:#?}");
+    assert_eq!(d[0].code, "DRK-ALB-002");
+    assert_eq!(d[0].severity, Severity::Error);
+    assert_eq!(
+        d[0].message,
+        "protocol_version GRPC needs an HTTPS listener, but no certificate_arn was given"
+    );
+    assert_eq!(
+        d[0].hint.as_deref(),
+        Some(
+            "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1"
+        )
+    );
+
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    Alb::new(&s, "Lb", AlbProps::new(&vpc));
+    let d = only(&app, "DRK-ALB-001");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(
+        d.message,
+        "the load balancer serves plain HTTP: no certificate_arn was given"
+    );
+    assert!(
+        dr_synth::synth(&app).is_ok(),
+        "a warning does not stop synthesis"
+    );
+}
+
+#[test]
+fn nothing_opens_to_the_whole_internet() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            allowed_cidrs: vec!["0.0.0.0/0".into()],
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    EksCluster::new(
+        &s,
+        "Eks",
+        EksClusterProps {
+            public_access_cidrs: vec!["0.0.0.0/0".into()],
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    let d = diagnostics(&app);
+    assert_eq!(d.len(), 2, "{d:#?}");
+    assert_eq!(
+        d[0].message,
+        "allowed_cidrs entry `0.0.0.0/0` opens this to the whole internet"
+    );
+    assert_eq!(d[1].path, "Site/Eks");
+    assert_eq!(
+        d[1].message,
+        "public_access_cidrs entry `0.0.0.0/0` opens this to the whole internet"
+    );
+}
+
+#[test]
+fn arm_node_type_needs_an_arm_ami_type() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    EksCluster::new(
+        &s,
+        "Eks",
+        EksClusterProps {
+            node_instance_type: "t4g.medium".into(),
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    let d = only(&app, "DRK-EKS-004");
+    assert_eq!(
+        d.message,
+        "node instance type `t4g.medium` does not boot AMI type `AL2023_x86_64_STANDARD` (different CPU architecture)"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some(
+            "set node_ami_type to AL2023_ARM_64_STANDARD, or pick an instance type of the AMI's architecture"
+        )
+    );
+}
+
+#[test]
+fn all_of_the_seeds_slips_are_reported_together() {
+    let app = App::new("t");
+    let s = stack(&app, "SiteWest", Region::UsWest2);
+    let vpc = Vpc::new(
+        &s,
+        "Network",
+        VpcProps {
+            azs: azs(&["us-west-1a", "us-west-1b", "us-west-1c"]),
+            ..Default::default()
+        },
+    );
+    EksCluster::new(
+        &s,
+        "Eks",
+        EksClusterProps {
+            node_instance_type: "t3.meduim".into(),
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps {
+            instance_class: "db.t2.small".into(),
+            ..RdsClusterProps::new(&vpc)
+        },
+    );
+    let err = dr_synth::synth(&app).expect_err("synthesis must stop");
+    let codes: Vec<&str> = err.errors().map(|d| d.code.as_str()).collect();
+    assert_eq!(
+        codes,
+        [
+            "DRK-AZ-001",
+            "DRK-AZ-001",
+            "DRK-AZ-001",
+            "DRK-EC2-001",
+            "DRK-RDS-001"
+        ]
+    );
+}
+
+#[test]
+fn odd_input_is_reported_never_a_panic() {
+    let cidrs = [
+        "",
+        "banana",
+        "10.0.0.0",
+        "300.0.0.0/16",
+        "10.0.0.0/0",
+        "10.0.0.0/28",
+        "::/0",
+    ];
+    for cidr in cidrs {
+        for az_count in [0usize, 1, 7, 64] {
+            let app = App::new("t");
+            let s = stack(&app, "Site", Region::UsEast1);
+            let vpc = Vpc::new(
+                &s,
+                "Network",
+                VpcProps {
+                    cidr: cidr.into(),
+                    az_count,
+                    subnet_prefix: Some(200),
+                    ..Default::default()
+                },
+            );
+            Ec2Fleet::new(
+                &s,
+                "F",
+                Ec2FleetProps {
+                    instance_type: String::new(),
+                    root_volume_gib: 0,
+                    max_size: 0,
+                    ..Ec2FleetProps::new(&vpc)
+                },
+            );
+            RdsCluster::new(
+                &s,
+                "Db",
+                RdsClusterProps {
+                    instances: 0,
+                    backup_retention_days: 0,
+                    master_username: "1x".into(),
+                    ..RdsClusterProps::new(&vpc)
+                },
+            );
+            EksCluster::new(
+                &s,
+                "Eks",
+                EksClusterProps {
+                    version: "latest".into(),
+                    node_max_size: 0,
+                    ..EksClusterProps::new(&vpc)
+                },
+            );
+            let err = dr_synth::synth(&app).expect_err("odd input must be rejected");
+            assert!(err.errors().count() >= 5, "{cidr} {az_count}: {err}");
+        }
+    }
+}

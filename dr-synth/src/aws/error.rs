@@ -1,0 +1,368 @@
+//! Mapping AWS SDK errors to the port's [`CloudError`].
+//!
+//! The kind is decided from the AWS error code (the `Code` of the error response), the HTTP
+//! status and, for CloudFormation's catch-all `ValidationError`, the message: CloudFormation
+//! reports a missing stack or change set as `ValidationError` "Stack with id X does not exist"
+//! ([DescribeStacks](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html)
+//! documents no not-found error), so that message is what tells `NotFound` apart.
+
+use std::error::Error as StdError;
+
+use aws_sdk_cloudformation::config::http::HttpResponse;
+use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use dr_core::Region;
+use dr_core::cloud::CloudError;
+
+/// AWS error codes that mean "throttled". The SDK's standard retry strategy retries exactly
+/// these (aws-runtime `retries::classifiers::THROTTLING_ERRORS`), so when one reaches us the
+/// retries are spent. `LimitExceededException` is left out on purpose: CloudFormation uses it
+/// for quotas (2,000 stacks per account), which waiting does not fix.
+const THROTTLING_CODES: &[&str] = &[
+    "Throttling",
+    "ThrottlingException",
+    "ThrottledException",
+    "RequestThrottledException",
+    "TooManyRequestsException",
+    "ProvisionedThroughputExceededException",
+    "RequestLimitExceeded",
+    "BandwidthLimitExceeded",
+    "RequestThrottled",
+    "SlowDown",
+    "PriorRequestNotComplete",
+    "EC2ThrottledException",
+];
+
+/// Codes of "no such thing" faults, from the API references of the operations drkit calls:
+/// CloudFormation `ChangeSetNotFound`; RDS `DBClusterNotFoundFault`, `GlobalClusterNotFoundFault`;
+/// Route 53 `NoSuchHealthCheck`, `NoSuchHostedZone`, `NoSuchChange`; SSM `ParameterNotFound`,
+/// `ParameterVersionNotFound`; ELBv2 `TargetGroupNotFound`; S3 `NoSuchBucket`; CloudWatch
+/// `ResourceNotFound`.
+const NOT_FOUND_CODES: &[&str] = &[
+    "ChangeSetNotFound",
+    "ChangeSetNotFoundException",
+    "StackNotFoundException",
+    "DBClusterNotFoundFault",
+    "GlobalClusterNotFoundFault",
+    "DBInstanceNotFound",
+    "NoSuchHealthCheck",
+    "NoSuchHostedZone",
+    "NoSuchChange",
+    "ParameterNotFound",
+    "ParameterVersionNotFound",
+    "TargetGroupNotFound",
+    "LoadBalancerNotFound",
+    "NoSuchBucket",
+    "ResourceNotFound",
+    "ResourceNotFoundException",
+];
+
+/// Codes of "not in a state that allows this" faults: RDS `InvalidDBClusterStateFault`,
+/// `InvalidGlobalClusterStateFault` (AWS-FACTS.md §1.4); CloudFormation
+/// `InvalidChangeSetStatus` (executing a change set that is not `AVAILABLE`) and
+/// `OperationInProgressException`; Route 53 `HealthCheckVersionMismatch` (the port documents it
+/// as `InvalidState`) and `InvalidChangeBatch` is *not* here (it is bad input).
+const INVALID_STATE_CODES: &[&str] = &[
+    "InvalidDBClusterStateFault",
+    "InvalidGlobalClusterStateFault",
+    "InvalidDBInstanceState",
+    "InvalidChangeSetStatus",
+    "InvalidChangeSetStatusException",
+    "OperationInProgressException",
+    "OperationInProgress",
+    "HealthCheckVersionMismatch",
+    "ConcurrentModification",
+];
+
+/// Codes of credentials or permission failures (IAM, STS, S3 and EC2-style spellings).
+const ACCESS_DENIED_CODES: &[&str] = &[
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnrecognizedClientException",
+    "InvalidClientTokenId",
+    "ExpiredToken",
+    "ExpiredTokenException",
+    "AuthFailure",
+    "SignatureDoesNotMatch",
+    "InvalidAccessKeyId",
+    "MissingAuthenticationToken",
+    "IncompleteSignature",
+];
+
+/// Codes of rejected input.
+const VALIDATION_CODES: &[&str] = &[
+    "ValidationError",
+    "ValidationException",
+    "InvalidParameterValue",
+    "InvalidParameterValueException",
+    "InvalidParameterCombination",
+    "InvalidParameterException",
+    "MissingParameter",
+    "InvalidInput",
+    "InvalidChangeBatch",
+    "InvalidArgument",
+    "InsufficientCapabilities",
+    "InsufficientCapabilitiesException",
+    "AlreadyExists",
+    "AlreadyExistsException",
+    "TokenAlreadyExistsException",
+    "InvalidTargetException",
+    "InvalidTarget",
+];
+
+/// The kind of [`CloudError`] an AWS error response maps to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    NotFound,
+    Throttled,
+    InvalidState,
+    Validation,
+    AccessDenied,
+    Other,
+}
+
+/// Classifies an AWS error response by its code, message and HTTP status.
+pub(crate) fn classify(code: Option<&str>, message: &str, status: u16) -> Kind {
+    let Some(code) = code else {
+        // No AWS error code: only the status is left. A 404 without a code is not "no such
+        // thing" but an endpoint that does not serve the call (moto 5.2 answers CloudWatch's
+        // RPCv2-CBOR requests so), so it stays `Other`.
+        return match status {
+            403 => Kind::AccessDenied,
+            429 => Kind::Throttled,
+            _ => Kind::Other,
+        };
+    };
+    let has = |list: &[&str]| list.contains(&code);
+    if has(THROTTLING_CODES) {
+        Kind::Throttled
+    } else if has(NOT_FOUND_CODES) {
+        Kind::NotFound
+    } else if has(INVALID_STATE_CODES) {
+        Kind::InvalidState
+    } else if has(ACCESS_DENIED_CODES) {
+        Kind::AccessDenied
+    } else if code == "ValidationError" && message.contains("does not exist") {
+        // CloudFormation: "Stack with id X does not exist", "ChangeSet [X] does not exist".
+        Kind::NotFound
+    } else if has(VALIDATION_CODES) {
+        Kind::Validation
+    } else {
+        Kind::Other
+    }
+}
+
+/// What an SDK call was about, for the error it may produce.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Call<'a> {
+    /// The AWS API operation, e.g. `CreateChangeSet`.
+    pub op: &'static str,
+    /// The Region the call went to.
+    pub region: Region,
+    /// What a `NotFound` is about, e.g. `stack shop-primary`.
+    pub resource: &'a str,
+}
+
+impl<'a> Call<'a> {
+    /// A call of `op` in `region` about `resource`.
+    pub fn new(op: &'static str, region: Region, resource: &'a str) -> Self {
+        Call {
+            op,
+            region,
+            resource,
+        }
+    }
+
+    /// Maps an SDK error of this call to the port's error.
+    pub fn map<E>(&self, err: SdkError<E, HttpResponse>) -> CloudError
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        match &err {
+            SdkError::ServiceError(se) => {
+                let raw = se.raw();
+                let status = raw.status().as_u16();
+                let e = se.err();
+                let code = e.code();
+                let message = e
+                    .message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| DisplayErrorContext(e).to_string());
+                self.response_error(code, &message, status, raw.body().bytes())
+            }
+            SdkError::TimeoutError(_) => CloudError::RegionUnavailable {
+                region: self.region,
+                operation: self.op.into(),
+                message: format!("timed out: {}", DisplayErrorContext(&err)),
+            },
+            SdkError::DispatchFailure(df) if df.is_io() || df.is_timeout() => {
+                CloudError::RegionUnavailable {
+                    region: self.region,
+                    operation: self.op.into(),
+                    message: format!(
+                        "could not reach the endpoint: {}",
+                        DisplayErrorContext(&err)
+                    ),
+                }
+            }
+            SdkError::DispatchFailure(_) => {
+                // Before transmission the SDK resolves credentials; a failure there surfaces as a
+                // dispatch failure of kind "other", and deserves a hint rather than a chain.
+                let text = DisplayErrorContext(&err).to_string();
+                if text.contains("credentials") {
+                    CloudError::AccessDenied {
+                        operation: self.op.into(),
+                        message: format!(
+                            "no usable AWS credentials ({text}); give a profile (--profile or \
+                             AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                        ),
+                    }
+                } else {
+                    CloudError::other(self.op, text)
+                }
+            }
+            SdkError::ResponseError(re) => CloudError::other(
+                self.op,
+                format!(
+                    "HTTP {} with a response that could not be read: {}",
+                    re.raw().status().as_u16(),
+                    DisplayErrorContext(&err)
+                ),
+            ),
+            SdkError::ConstructionFailure(_) => CloudError::validation(
+                self.op,
+                format!(
+                    "the request could not be built: {}",
+                    DisplayErrorContext(&err)
+                ),
+            ),
+            _ => CloudError::other(self.op, DisplayErrorContext(&err).to_string()),
+        }
+    }
+
+    /// Builds the port's error from an error response's parts.
+    pub fn response_error(
+        &self,
+        code: Option<&str>,
+        message: &str,
+        status: u16,
+        body: Option<&[u8]>,
+    ) -> CloudError {
+        let op = self.op;
+        let message = if message.is_empty() {
+            code.unwrap_or("no message").to_string()
+        } else {
+            message.to_string()
+        };
+        match classify(code, &message, status) {
+            Kind::NotFound => CloudError::not_found(op, self.resource, message),
+            Kind::Throttled => CloudError::Throttled {
+                operation: op.into(),
+                message: format!("{message} (the SDK's retries are spent)"),
+            },
+            Kind::InvalidState => CloudError::invalid_state(op, message),
+            Kind::Validation => CloudError::validation(op, message),
+            Kind::AccessDenied => CloudError::AccessDenied {
+                operation: op.into(),
+                message,
+            },
+            Kind::Other => {
+                let mut text = match code {
+                    // AWS answers 500 for InternalFailure, whose outcome is unknown
+                    // (AWS-FACTS.md §1.4); moto answers a bare 500 for calls it does not
+                    // implement, e.g. UpdateTerminationProtection in moto 5.2.
+                    _ if status >= 500 => format!(
+                        "the endpoint answered HTTP {status}{} (a server-side failure: the \
+                         call's outcome is unknown; an emulator answers this for calls it does \
+                         not support)",
+                        code.map(|c| format!(" {c}")).unwrap_or_default()
+                    ),
+                    Some(c) => format!("HTTP {status} {c}"),
+                    None => format!(
+                        "the endpoint answered HTTP {status} without an AWS error code: it does \
+                         not serve this API or protocol (an emulator may lack it)"
+                    ),
+                };
+                match code {
+                    // With a code, AWS's message says what went wrong.
+                    Some(c) if message != c => text.push_str(&format!(": {message}")),
+                    Some(_) => {}
+                    // Without one, the SDK's message is only a parse failure: show the body.
+                    None => {
+                        if let Some(x) = body.and_then(excerpt) {
+                            text.push_str(&format!("; body: {x}"));
+                        }
+                    }
+                }
+                CloudError::other(op, text)
+            }
+        }
+    }
+}
+
+/// The start of a response body, trimmed, for an error message.
+fn excerpt(body: &[u8]) -> Option<String> {
+    let s = String::from_utf8_lossy(body);
+    // One line: HTML error pages span many.
+    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    if s.is_empty() {
+        return None;
+    }
+    let mut cut: String = s.chars().take(300).collect();
+    if cut.len() < s.len() {
+        cut.push('…');
+    }
+    Some(cut)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_classify() {
+        assert_eq!(
+            classify(Some("Throttling"), "Rate exceeded", 400),
+            Kind::Throttled
+        );
+        assert_eq!(
+            classify(
+                Some("ValidationError"),
+                "Stack with id x does not exist",
+                400
+            ),
+            Kind::NotFound
+        );
+        assert_eq!(
+            classify(
+                Some("ValidationError"),
+                "No updates are to be performed.",
+                400
+            ),
+            Kind::Validation
+        );
+        assert_eq!(
+            classify(Some("InvalidGlobalClusterStateFault"), "", 400),
+            Kind::InvalidState
+        );
+        assert_eq!(
+            classify(Some("DBClusterNotFoundFault"), "", 404),
+            Kind::NotFound
+        );
+        assert_eq!(classify(Some("ExpiredToken"), "", 403), Kind::AccessDenied);
+        assert_eq!(classify(Some("InternalFailure"), "", 500), Kind::Other);
+        assert_eq!(classify(None, "", 404), Kind::Other);
+        assert_eq!(classify(None, "", 500), Kind::Other);
+    }
+
+    #[test]
+    fn http_500_names_operation_and_status() {
+        let call = Call::new("UpdateTerminationProtection", Region::UsEast2, "stack s");
+        let e = call.response_error(None, "", 500, Some(b"<html>Internal Server Error</html>"));
+        let text = e.to_string();
+        assert!(matches!(e, CloudError::Other { .. }), "{e:?}");
+        assert!(text.starts_with("UpdateTerminationProtection: "), "{text}");
+        assert!(text.contains("HTTP 500"), "{text}");
+        assert!(text.contains("Internal Server Error"), "{text}");
+    }
+}

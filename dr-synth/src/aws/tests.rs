@@ -1,0 +1,639 @@
+//! The `aws` backend against aws-smithy-mocks: canned wire responses in the shapes of the AWS
+//! Query protocol (CloudFormation and RDS answer XML, errors as `<ErrorResponse>`), so the SDK's
+//! own deserializers, retry classifiers and error parsing run as they would against AWS.
+//!
+//! Response shapes: [DescribeStackEvents](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html),
+//! [DescribeChangeSet](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html),
+//! [DescribeGlobalClusters](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeGlobalClusters.html),
+//! [Common errors](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html).
+
+use std::time::Duration;
+
+use aws_sdk_cloudformation::config::retry::RetryConfig;
+use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
+use dr_core::Region;
+use dr_core::cloud::{
+    ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, CreateChangeSetInput,
+    ExecutionStatus, FailoverStatus, Replacement, ResourceStatus, StackStatus,
+    SynchronizationStatus, TemplateSource,
+};
+
+use super::{AwsCloud, AwsOptions, Clients};
+
+const REGION: Region = Region::UsEast2;
+const CFN_NS: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
+const RDS_NS: &str = "http://rds.amazonaws.com/doc/2014-10-31/";
+const STACK_ID: &str = "arn:aws:cloudformation:us-east-2:123456789012:stack/shop-primary/1a2b";
+
+/// The SDK's standard retries, as `BehaviorVersion::latest()` configures them (3 attempts),
+/// with a short backoff so the test does not wait seconds.
+fn retry() -> RetryConfig {
+    RetryConfig::standard()
+        .with_max_attempts(3)
+        .with_initial_backoff(Duration::from_millis(1))
+        .with_max_backoff(Duration::from_millis(5))
+}
+
+/// A backend whose `us-east-2` clients answer from `cfn` and `rds` rules; the other services
+/// have no rules (a call to them would fail the test).
+fn cloud(cfn: Vec<&Rule>, rds: Vec<&Rule>) -> AwsCloud {
+    cloud_with(cfn, rds, vec![])
+}
+
+/// Like [`cloud`], with CloudWatch rules too.
+fn cloud_with(cfn: Vec<&Rule>, rds: Vec<&Rule>, cw: Vec<&Rule>) -> AwsCloud {
+    let none = Vec::<&Rule>::new;
+    let clients = Clients {
+        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, cfn, |b| b
+            .retry_config(retry())),
+        rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, rds, |b| b
+            .retry_config(retry())),
+        cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cw),
+        elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, none()),
+        route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, none()),
+        ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, none()),
+        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none()),
+        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none()),
+    };
+    AwsCloud::with_clients(REGION, clients)
+}
+
+fn cfn_ok(op: &str, result: &str) -> String {
+    format!(
+        r#"<{op}Response xmlns="{CFN_NS}"><{op}Result>{result}</{op}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></{op}Response>"#
+    )
+}
+
+fn error_body(ns: &str, code: &str, message: &str) -> String {
+    format!(
+        r#"<ErrorResponse xmlns="{ns}"><Error><Type>Sender</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>req-err</RequestId></ErrorResponse>"#
+    )
+}
+
+fn event(id: &str, logical: &str, ty: &str, status: &str, time: &str, reason: &str) -> String {
+    let physical = if ty == "AWS::CloudFormation::Stack" {
+        format!("<PhysicalResourceId>{STACK_ID}</PhysicalResourceId>")
+    } else {
+        String::new()
+    };
+    format!(
+        "<member><EventId>{id}</EventId><StackId>{STACK_ID}</StackId><StackName>shop-primary</StackName>\
+         <LogicalResourceId>{logical}</LogicalResourceId>{physical}<ResourceType>{ty}</ResourceType>\
+         <Timestamp>{time}</Timestamp><ResourceStatus>{status}</ResourceStatus>\
+         <ResourceStatusReason>{reason}</ResourceStatusReason></member>"
+    )
+}
+
+fn events_page(events: &[String], next: Option<&str>) -> String {
+    let next = next
+        .map(|n| format!("<NextToken>{n}</NextToken>"))
+        .unwrap_or_default();
+    cfn_ok(
+        "DescribeStackEvents",
+        &format!("<StackEvents>{}</StackEvents>{next}", events.concat()),
+    )
+}
+
+fn event_rules() -> (Rule, Rule) {
+    // Newest first, as AWS lists them: page 1 ends mid-stream, page 2 holds the oldest.
+    let page1 = events_page(
+        &[
+            event(
+                "e5",
+                "shop-primary",
+                "AWS::CloudFormation::Stack",
+                "CREATE_COMPLETE",
+                "2026-11-25T23:03:00.000Z",
+                "",
+            ),
+            event(
+                "e4",
+                "Vpc",
+                "AWS::EC2::VPC",
+                "CREATE_COMPLETE",
+                "2026-11-25T23:02:00.000Z",
+                "",
+            ),
+            event(
+                "e3",
+                "Vpc",
+                "AWS::EC2::VPC",
+                "CREATE_IN_PROGRESS",
+                "2026-11-25T23:01:30.000Z",
+                "Resource creation Initiated",
+            ),
+        ],
+        Some("page-2"),
+    );
+    let page2 = events_page(
+        &[
+            event(
+                "e2",
+                "Vpc",
+                "AWS::EC2::VPC",
+                "CREATE_IN_PROGRESS",
+                "2026-11-25T23:01:00.000Z",
+                "",
+            ),
+            event(
+                "e1",
+                "shop-primary",
+                "AWS::CloudFormation::Stack",
+                "CREATE_IN_PROGRESS",
+                "2026-11-25T23:00:00.000Z",
+                "User Initiated",
+            ),
+        ],
+        None,
+    );
+    let first = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .match_requests(|i| i.stack_name() == Some("shop-primary") && i.next_token().is_none())
+        .sequence()
+        .http_status(200, Some(page1))
+        .repeatedly()
+        .build();
+    let second = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .match_requests(|i| i.next_token() == Some("page-2"))
+        .sequence()
+        .http_status(200, Some(page2))
+        .repeatedly()
+        .build();
+    (first, second)
+}
+
+#[tokio::test]
+async fn stack_events_are_read_across_pages_newest_first() {
+    let (first, second) = event_rules();
+    let cloud = cloud(vec![&first, &second], vec![]);
+    let events = cloud
+        .describe_stack_events(REGION, "shop-primary", None)
+        .await
+        .unwrap();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["e5", "e4", "e3", "e2", "e1"]);
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+    let oldest = &events[4];
+    assert!(oldest.is_stack_event(), "{oldest:?}");
+    assert_eq!(oldest.status, ResourceStatus::CreateInProgress);
+    assert_eq!(oldest.status_reason.as_deref(), Some("User Initiated"));
+    assert_eq!(oldest.physical_id.as_deref(), Some(STACK_ID));
+    assert_eq!(oldest.timestamp.to_string(), "2026-11-25T23:00:00.000Z");
+    // A resource event without PhysicalResourceId has none (not an empty string).
+    assert_eq!(events[3].physical_id, None);
+    assert_eq!(events[0].status, ResourceStatus::CreateComplete);
+}
+
+#[tokio::test]
+async fn stack_events_stop_at_the_last_seen_event_without_reading_further_pages() {
+    let (first, second) = event_rules();
+    let cloud = cloud(vec![&first, &second], vec![]);
+    let events = cloud
+        .describe_stack_events(REGION, "shop-primary", Some("e4"))
+        .await
+        .unwrap();
+    let ids: Vec<&str> = events.iter().map(|e| e.event_id.as_str()).collect();
+    assert_eq!(ids, ["e5"]);
+    assert_eq!(second.num_calls(), 0, "page 2 must not be fetched");
+}
+
+fn stack_xml(status: &str) -> String {
+    cfn_ok(
+        "DescribeStacks",
+        &format!(
+            "<Stacks><member><StackName>shop-primary</StackName><StackId>{STACK_ID}</StackId>\
+             <CreationTime>2026-11-25T23:00:00.000Z</CreationTime><StackStatus>{status}</StackStatus>\
+             <EnableTerminationProtection>true</EnableTerminationProtection>\
+             <Capabilities><member>CAPABILITY_IAM</member></Capabilities>\
+             <Outputs><member><OutputKey>VpcId</OutputKey><OutputValue>vpc-0abc</OutputValue>\
+             <ExportName>shop-primary-VpcId</ExportName></member></Outputs>\
+             <Parameters><member><ParameterKey>Ami</ParameterKey>\
+             <ParameterValue>/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64</ParameterValue>\
+             <ResolvedValue>ami-0123456789abcdef0</ResolvedValue></member></Parameters>\
+             </member></Stacks>"
+        ),
+    )
+}
+
+#[tokio::test]
+async fn throttling_is_retried_then_succeeds() {
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(400, Some(error_body(CFN_NS, "Throttling", "Rate exceeded")))
+        .times(2)
+        .http_status(200, Some(stack_xml("CREATE_COMPLETE")))
+        .build();
+    let cloud = cloud(vec![&rule], vec![]);
+    let stack = cloud
+        .describe_stack(REGION, "shop-primary")
+        .await
+        .unwrap()
+        .expect("the stack exists");
+    assert_eq!(rule.num_calls(), 3, "two throttled attempts, then success");
+    assert_eq!(stack.status, StackStatus::CreateComplete);
+    assert_eq!(stack.stack_id, STACK_ID);
+    assert!(stack.termination_protection);
+    assert_eq!(stack.output("VpcId"), Some("vpc-0abc"));
+    assert_eq!(
+        stack.outputs[0].export_name.as_deref(),
+        Some("shop-primary-VpcId")
+    );
+    let ami = stack.parameter("Ami").unwrap();
+    assert_eq!(ami.resolved_value.as_deref(), Some("ami-0123456789abcdef0"));
+    assert_eq!(stack.capabilities, [dr_core::cloud::Capability::Iam]);
+}
+
+#[tokio::test]
+async fn throttling_beyond_the_retries_is_a_throttled_error() {
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(400, Some(error_body(CFN_NS, "Throttling", "Rate exceeded")))
+        .repeatedly()
+        .build();
+    let cloud = cloud(vec![&rule], vec![]);
+    let err = cloud
+        .describe_stack(REGION, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(rule.num_calls(), 3, "the SDK's standard 3 attempts");
+    match &err {
+        CloudError::Throttled { operation, message } => {
+            assert_eq!(operation, "DescribeStacks");
+            assert!(message.contains("Rate exceeded"), "{message}");
+        }
+        other => panic!("expected Throttled, got {other:?}"),
+    }
+    assert!(err.is_retryable());
+}
+
+#[tokio::test]
+async fn validation_errors_are_mapped() {
+    let missing = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                CFN_NS,
+                "ValidationError",
+                "Stack with id nope does not exist",
+            )),
+        )
+        .build();
+    let rolled_back = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                CFN_NS,
+                "ValidationError",
+                &format!("Stack:{STACK_ID} is in ROLLBACK_COMPLETE state and can not be updated."),
+            )),
+        )
+        .build();
+    let no_change_set = mock!(aws_sdk_cloudformation::Client::describe_change_set)
+        .sequence()
+        .http_status(
+            404,
+            Some(error_body(
+                CFN_NS,
+                "ChangeSetNotFound",
+                "ChangeSet [cs-1] does not exist",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![&missing, &rolled_back, &no_change_set], vec![]);
+
+    // A missing stack is "no stack", not an error.
+    assert_eq!(cloud.describe_stack(REGION, "nope").await.unwrap(), None);
+    assert_eq!(missing.num_calls(), 1, "a validation error is not retried");
+
+    let input = CreateChangeSetInput {
+        stack_name: "shop-primary".into(),
+        change_set_name: "drkit-1".into(),
+        change_set_type: ChangeSetType::Update,
+        template: TemplateSource::Body("{}".into()),
+        parameters: vec![],
+        capabilities: vec![],
+        tags: vec![],
+        description: None,
+    };
+    let err = cloud.create_change_set(REGION, input).await.unwrap_err();
+    match &err {
+        CloudError::Validation { operation, message } => {
+            assert_eq!(operation, "CreateChangeSet");
+            assert!(
+                message.contains("ROLLBACK_COMPLETE state and can not be updated"),
+                "{message}"
+            );
+        }
+        other => panic!("expected Validation, got {other:?}"),
+    }
+
+    let err = cloud
+        .describe_change_set(REGION, "shop-primary", "cs-1")
+        .await
+        .unwrap_err();
+    match &err {
+        CloudError::NotFound {
+            operation,
+            resource,
+            message,
+        } => {
+            assert_eq!(operation, "DescribeChangeSet");
+            assert_eq!(resource, "change set cs-1 of stack shop-primary");
+            assert!(message.contains("does not exist"), "{message}");
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn an_http_500_is_retried_then_reported_with_operation_and_status() {
+    // moto 5.2 answers UpdateTerminationProtection with a bare HTTP 500.
+    let rule = mock!(aws_sdk_cloudformation::Client::update_termination_protection)
+        .sequence()
+        .http_status(500, Some("Internal Server Error".into()))
+        .repeatedly()
+        .build();
+    let cloud = cloud(vec![&rule], vec![]);
+    let err = cloud
+        .update_termination_protection(REGION, "shop-primary", true)
+        .await
+        .unwrap_err();
+    assert_eq!(rule.num_calls(), 3, "5xx is retried by the SDK");
+    let text = err.to_string();
+    assert!(matches!(err, CloudError::Other { .. }), "{err:?}");
+    assert!(text.starts_with("UpdateTerminationProtection: "), "{text}");
+    assert!(text.contains("HTTP 500"), "{text}");
+}
+
+#[tokio::test]
+async fn change_set_changes_are_read_across_pages_with_replacements() {
+    let change = |logical: &str, ty: &str, action: &str, extra: &str| {
+        format!(
+            "<member><Type>Resource</Type><ResourceChange><Action>{action}</Action>\
+             <LogicalResourceId>{logical}</LogicalResourceId><ResourceType>{ty}</ResourceType>{extra}\
+             </ResourceChange></member>"
+        )
+    };
+    let db = change(
+        "Db",
+        "AWS::RDS::DBCluster",
+        "Modify",
+        "<PhysicalResourceId>shop-db</PhysicalResourceId><Replacement>Conditional</Replacement>\
+         <Scope><member>Properties</member></Scope><Details>\
+         <member><Target><Attribute>Properties</Attribute><Name>KmsKeyId</Name>\
+         <RequiresRecreation>Always</RequiresRecreation></Target><Evaluation>Dynamic</Evaluation>\
+         <ChangeSource>DirectModification</ChangeSource></member>\
+         <member><Target><Attribute>Properties</Attribute><Name>BackupRetentionPeriod</Name>\
+         <RequiresRecreation>Never</RequiresRecreation></Target><Evaluation>Static</Evaluation>\
+         <ChangeSource>DirectModification</ChangeSource></member></Details>",
+    );
+    let page = |changes: &str, next: &str| {
+        cfn_ok(
+            "DescribeChangeSet",
+            &format!(
+                "<ChangeSetName>drkit-1</ChangeSetName>\
+                 <ChangeSetId>arn:aws:cloudformation:us-east-2:123456789012:changeSet/drkit-1/9f</ChangeSetId>\
+                 <StackId>{STACK_ID}</StackId><StackName>shop-primary</StackName>\
+                 <Status>CREATE_COMPLETE</Status><ExecutionStatus>AVAILABLE</ExecutionStatus>\
+                 <CreationTime>2026-11-25T23:05:00.000Z</CreationTime>\
+                 <Changes>{changes}</Changes>{next}"
+            ),
+        )
+    };
+    let first = mock!(aws_sdk_cloudformation::Client::describe_change_set)
+        .match_requests(|i| i.next_token().is_none())
+        .sequence()
+        .http_status(
+            200,
+            Some(page(
+                &change("Sg", "AWS::EC2::SecurityGroup", "Add", ""),
+                "<NextToken>t2</NextToken>",
+            )),
+        )
+        .build();
+    let second = mock!(aws_sdk_cloudformation::Client::describe_change_set)
+        .match_requests(|i| i.next_token() == Some("t2"))
+        .sequence()
+        .http_status(200, Some(page(&db, "")))
+        .build();
+    let cloud = cloud(vec![&first, &second], vec![]);
+    let cs = cloud
+        .describe_change_set(REGION, "shop-primary", "drkit-1")
+        .await
+        .unwrap();
+    assert_eq!(cs.status, ChangeSetStatus::CreateComplete);
+    assert_eq!(cs.execution_status, ExecutionStatus::Available);
+    assert_eq!(cs.changes.len(), 2);
+    assert_eq!(cs.changes[0].action, ChangeAction::Add);
+    assert_eq!(cs.changes[0].replacement, None);
+    let db = &cs.changes[1];
+    assert_eq!(db.action, ChangeAction::Modify);
+    assert_eq!(db.replacement, Some(Replacement::Conditional));
+    assert!(db.is_replacement());
+    assert_eq!(db.replacing_properties(), ["KmsKeyId"]);
+    assert_eq!(db.physical_id.as_deref(), Some("shop-db"));
+}
+
+fn global_cluster_xml() -> String {
+    let primary = "arn:aws:rds:us-east-2:123456789012:cluster:shop-primary";
+    let secondary = "arn:aws:rds:us-west-2:123456789012:cluster:shop-secondary";
+    // Right after SwitchoverGlobalCluster (AWS CLI example, AWS-FACTS.md §1.2): the old primary
+    // still shows IsWriter=true and FailoverState.Status is the value the SDK enum lacks.
+    format!(
+        r#"<DescribeGlobalClustersResponse xmlns="{RDS_NS}"><DescribeGlobalClustersResult><GlobalClusters>
+<GlobalClusterMember>
+  <GlobalClusterIdentifier>shop-global</GlobalClusterIdentifier>
+  <GlobalClusterArn>arn:aws:rds::123456789012:global-cluster:shop-global</GlobalClusterArn>
+  <Status>switching-over</Status><Engine>aurora-mysql</Engine><EngineVersion>8.0.mysql_aurora.3.08.2</EngineVersion>
+  <DeletionProtection>true</DeletionProtection>
+  <Endpoint>shop-global.global-abc123.global.rds.amazonaws.com</Endpoint>
+  <GlobalClusterMembers>
+    <GlobalClusterMember><DBClusterArn>{primary}</DBClusterArn><Readers><member>{secondary}</member></Readers><IsWriter>true</IsWriter></GlobalClusterMember>
+    <GlobalClusterMember><DBClusterArn>{secondary}</DBClusterArn><Readers/><IsWriter>false</IsWriter><SynchronizationStatus>connected</SynchronizationStatus></GlobalClusterMember>
+  </GlobalClusterMembers>
+  <FailoverState><Status>switching-over</Status><FromDbClusterArn>{primary}</FromDbClusterArn><ToDbClusterArn>{secondary}</ToDbClusterArn><IsDataLossAllowed>false</IsDataLossAllowed></FailoverState>
+</GlobalClusterMember>
+</GlobalClusters></DescribeGlobalClustersResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeGlobalClustersResponse>"#
+    )
+}
+
+#[tokio::test]
+async fn describe_global_cluster_maps_switching_over() {
+    let found = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .match_requests(|i| i.global_cluster_identifier() == Some("shop-global"))
+        .sequence()
+        .http_status(200, Some(global_cluster_xml()))
+        .build();
+    let missing = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .match_requests(|i| i.global_cluster_identifier() == Some("gone"))
+        .sequence()
+        .http_status(
+            404,
+            Some(error_body(
+                RDS_NS,
+                "GlobalClusterNotFoundFault",
+                "Global cluster gone not found",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![], vec![&found, &missing]);
+    let g = cloud
+        .describe_global_cluster(REGION, "shop-global")
+        .await
+        .unwrap()
+        .expect("the global cluster exists");
+    let fs = g.failover_state.as_ref().expect("a switchover is running");
+    assert_eq!(fs.status, FailoverStatus::SwitchingOver);
+    assert!(!fs.is_data_loss_allowed);
+    assert_eq!(
+        fs.to_db_cluster_arn.as_deref(),
+        Some("arn:aws:rds:us-west-2:123456789012:cluster:shop-secondary")
+    );
+    assert_eq!(g.status, "switching-over");
+    assert_eq!(g.members.len(), 2);
+    let writer = g.writer().unwrap();
+    assert!(writer.db_cluster_arn.ends_with(":cluster:shop-primary"));
+    assert_eq!(writer.readers.len(), 1);
+    assert_eq!(
+        g.members[1].synchronization_status,
+        Some(SynchronizationStatus::Connected)
+    );
+    assert_eq!(
+        g.endpoint.as_deref(),
+        Some("shop-global.global-abc123.global.rds.amazonaws.com")
+    );
+    assert!(g.deletion_protection);
+
+    assert_eq!(
+        cloud.describe_global_cluster(REGION, "gone").await.unwrap(),
+        None
+    );
+}
+
+#[tokio::test]
+async fn a_state_fault_on_switchover_is_invalid_state() {
+    let rule = mock!(aws_sdk_rds::Client::switchover_global_cluster)
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                RDS_NS,
+                "InvalidGlobalClusterStateFault",
+                "The global cluster is in an invalid state",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![], vec![&rule]);
+    let err = cloud
+        .switchover_global_cluster(
+            REGION,
+            "shop-global",
+            "arn:aws:rds:us-west-2:123456789012:cluster:shop-secondary",
+        )
+        .await
+        .unwrap_err();
+    match err {
+        CloudError::InvalidState { operation, message } => {
+            assert_eq!(operation, "SwitchoverGlobalCluster");
+            assert!(message.contains("invalid state"), "{message}");
+        }
+        other => panic!("expected InvalidState, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn production_clients_use_standard_retries_and_their_region() {
+    // Static credentials and an endpoint on loopback: loading the configuration reads no
+    // credentials and contacts nothing.
+    let cloud = AwsCloud::with_static_credentials(
+        AwsOptions {
+            profile: None,
+            endpoint_url: Some("http://127.0.0.1:9".into()),
+        },
+        "testing",
+        "testing",
+    );
+    let east = cloud.clients(Region::UsEast2).await;
+    let west = cloud.clients(Region::UsWest2).await;
+    let retry = east.cfn.config().retry_config().expect("a retry config");
+    assert_eq!(
+        retry.mode(),
+        aws_sdk_cloudformation::config::retry::RetryMode::Standard
+    );
+    assert_eq!(retry.max_attempts(), 3);
+    assert_eq!(
+        east.rds.config().region().map(|r| r.as_ref()),
+        Some("us-east-2")
+    );
+    assert_eq!(
+        west.cfn.config().region().map(|r| r.as_ref()),
+        Some("us-west-2")
+    );
+    // Cached: the same Region gives the same clients.
+    assert!(std::sync::Arc::ptr_eq(
+        &east,
+        &cloud.clients(Region::UsEast2).await
+    ));
+    assert_eq!(cloud.label(), "aws (endpoint http://127.0.0.1:9)");
+}
+
+#[tokio::test]
+async fn metric_statistics_pick_the_statistic_and_sort_oldest_first() {
+    use aws_sdk_cloudwatch::operation::get_metric_statistics::GetMetricStatisticsOutput;
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{Datapoint, StandardUnit};
+    use dr_core::cloud::{Dimension, MetricQuery, Statistic, Timestamp};
+
+    // CloudWatch speaks RPCv2-CBOR, so this canned answer is the modeled output.
+    let point = |ms: i64, max: f64| {
+        Datapoint::builder()
+            .timestamp(DateTime::from_millis(ms))
+            .maximum(max)
+            .average(max / 2.0)
+            .unit(StandardUnit::Milliseconds)
+            .build()
+    };
+    let rule = mock!(aws_sdk_cloudwatch::Client::get_metric_statistics)
+        .match_requests(|i| {
+            i.namespace() == Some("AWS/RDS")
+                && i.metric_name() == Some("AuroraGlobalDBRPOLag")
+                && i.period() == Some(60)
+                && i.dimensions().len() == 1
+        })
+        .then_output(move || {
+            GetMetricStatisticsOutput::builder()
+                .datapoints(point(1_795_648_260_000, 900.0))
+                .datapoints(point(1_795_648_200_000, 400.0))
+                .build()
+        });
+    let cloud = cloud_with(vec![], vec![], vec![&rule]);
+    let points = cloud
+        .get_metric_statistics(
+            REGION,
+            MetricQuery {
+                namespace: "AWS/RDS".into(),
+                metric_name: "AuroraGlobalDBRPOLag".into(),
+                dimensions: vec![Dimension {
+                    name: "DBClusterIdentifier".into(),
+                    value: "shop-secondary".into(),
+                }],
+                start: Timestamp::from_millis(1_795_648_000_000),
+                end: Timestamp::from_millis(1_795_648_300_000),
+                period_seconds: 60,
+                statistic: Statistic::Maximum,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(rule.num_calls(), 1);
+    let got: Vec<(i64, f64)> = points
+        .iter()
+        .map(|p| (p.timestamp.millis(), p.value))
+        .collect();
+    assert_eq!(
+        got,
+        [(1_795_648_200_000, 400.0), (1_795_648_260_000, 900.0)]
+    );
+    assert_eq!(points[0].unit.as_deref(), Some("Milliseconds"));
+}

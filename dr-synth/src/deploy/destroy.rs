@@ -1,0 +1,428 @@
+//! `destroy`: deletes the stacks in reverse dependency order. Protections are lifted only when
+//! the options say so, and the report says which ones it met.
+//!
+//! Facts: `DeleteStack` fails while termination protection is on ("Protect a stack from being
+//! deleted", AWS-FACTS.md §4); a DB cluster with `DeletionProtection` cannot be deleted, and
+//! CloudFormation's DBCluster delete handler detaches a member from its global cluster itself
+//! (AWS-FACTS.md §1.10), which drkit does not let happen silently.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::Ordering;
+
+use dr_core::Region;
+use dr_core::cloud::{Cloud, StackStatus, Timestamp};
+use serde_json::Value;
+
+use super::stack::Run;
+use super::{DeployError, DeployEvent, DeployObserver, PollOptions};
+use crate::assembly::{Assembly, StackArtifact};
+
+/// How to destroy.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct DestroyOptions {
+    /// Turn termination protection off where it is on (otherwise such a stack is not deleted).
+    pub lift_termination_protection: bool,
+    /// Turn DB clusters' deletion protection off where it is on.
+    pub lift_deletion_protection: bool,
+    /// Remove DB clusters from their global cluster before deleting them.
+    pub leave_global_cluster: bool,
+    /// Only these stacks; `None` = all.
+    pub only: Option<Vec<String>>,
+    /// Polling intervals and the timeout.
+    pub poll: PollOptions,
+}
+
+impl DestroyOptions {
+    /// Lift every protection (what `destroy --yes --force`-style callers want).
+    pub fn lift_all() -> Self {
+        DestroyOptions {
+            lift_termination_protection: true,
+            lift_deletion_protection: true,
+            leave_global_cluster: true,
+            ..Default::default()
+        }
+    }
+}
+
+/// What happened to a stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum DestroyOutcome {
+    /// Deleted.
+    Deleted,
+    /// It did not exist.
+    Absent,
+    /// Not deleted: a protection is on and the options do not lift it.
+    Blocked,
+    /// Not attempted: a stack that depends on it was not deleted.
+    Skipped,
+    /// Deletion failed.
+    Failed,
+}
+
+impl DestroyOutcome {
+    /// A word for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DestroyOutcome::Deleted => "deleted",
+            DestroyOutcome::Absent => "absent",
+            DestroyOutcome::Blocked => "blocked",
+            DestroyOutcome::Skipped => "skipped",
+            DestroyOutcome::Failed => "failed",
+        }
+    }
+}
+
+/// The outcome for one stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DestroyReport {
+    /// The stack.
+    pub stack: String,
+    /// Its Region.
+    pub region: Region,
+    /// What happened.
+    pub outcome: DestroyOutcome,
+    /// The protections and retention met, and what was done about each.
+    pub met: Vec<String>,
+    /// Mutating calls made.
+    pub mutating_calls: usize,
+    /// Start (backend clock).
+    pub started_at: Timestamp,
+    /// End (backend clock).
+    pub finished_at: Timestamp,
+    /// Why it was blocked, skipped or failed.
+    pub error: Option<DeployError>,
+}
+
+/// The outcome of a destroy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DestroySummary {
+    /// One report per stack, in the order they were handled (reverse dependency order).
+    pub stacks: Vec<DestroyReport>,
+}
+
+impl DestroySummary {
+    /// Every stack is gone.
+    pub fn is_success(&self) -> bool {
+        self.stacks
+            .iter()
+            .all(|r| matches!(r.outcome, DestroyOutcome::Deleted | DestroyOutcome::Absent))
+    }
+    /// The report of `stack`.
+    pub fn stack(&self, stack: &str) -> Option<&DestroyReport> {
+        self.stacks.iter().find(|r| r.stack == stack)
+    }
+    /// The first error.
+    pub fn first_error(&self) -> Option<&DeployError> {
+        self.stacks.iter().find_map(|r| {
+            r.error
+                .as_ref()
+                .filter(|e| !matches!(e, DeployError::DependencyFailed { .. }))
+        })
+    }
+}
+
+impl std::fmt::Display for DestroySummary {
+    /// One line per stack, then what it met and the error, if any.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for r in &self.stacks {
+            writeln!(
+                f,
+                "{} ({}): {} in {}",
+                r.stack,
+                r.region,
+                r.outcome.as_str(),
+                super::human_duration(r.finished_at.since(r.started_at))
+            )?;
+            for m in &r.met {
+                writeln!(f, "  {m}")?;
+            }
+            if let Some(e) = &r.error {
+                writeln!(f, "  error: {e}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Deletes the stacks of `assembly` in reverse wave order, a wave's stacks concurrently. A
+/// stack whose dependents were not deleted is skipped (its exports may still be imported).
+pub async fn destroy(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    options: &DestroyOptions,
+    observer: &dyn DeployObserver,
+) -> DestroySummary {
+    let mut reports: Vec<DestroyReport> = Vec::new();
+    let mut not_deleted: HashSet<String> = HashSet::new();
+    let mut waves = assembly.waves();
+    waves.reverse();
+    for wave in waves {
+        let mut runs = Vec::new();
+        for art in wave {
+            if options
+                .only
+                .as_ref()
+                .is_some_and(|o| !o.contains(&art.name))
+            {
+                continue;
+            }
+            let blocker = assembly
+                .stacks
+                .iter()
+                .find(|s| s.dependencies.contains(&art.name) && not_deleted.contains(&s.name));
+            if let Some(dependent) = blocker {
+                let now = cloud.now();
+                let report = DestroyReport {
+                    stack: art.name.clone(),
+                    region: art.region,
+                    outcome: DestroyOutcome::Skipped,
+                    met: Vec::new(),
+                    mutating_calls: 0,
+                    started_at: now,
+                    finished_at: now,
+                    error: Some(DeployError::DependencyFailed {
+                        stack: art.name.clone(),
+                        dependency: dependent.name.clone(),
+                    }),
+                };
+                observer.on_event(&DeployEvent::StackDestroyed {
+                    report: report.clone(),
+                });
+                not_deleted.insert(art.name.clone());
+                reports.push(report);
+                continue;
+            }
+            runs.push(destroy_stack(cloud, art, options, observer));
+        }
+        for r in futures::future::join_all(runs).await {
+            if !matches!(r.outcome, DestroyOutcome::Deleted | DestroyOutcome::Absent) {
+                not_deleted.insert(r.stack.clone());
+            }
+            reports.push(r);
+        }
+    }
+    DestroySummary { stacks: reports }
+}
+
+/// A protection found on a stack or its resources, and how to lift it.
+enum Lift {
+    TerminationProtection,
+    DeletionProtection {
+        cluster: String,
+    },
+    LeaveGlobal {
+        global: String,
+        cluster_arn: String,
+        cluster: String,
+    },
+}
+
+async fn destroy_stack(
+    cloud: &dyn Cloud,
+    art: &StackArtifact,
+    options: &DestroyOptions,
+    observer: &dyn DeployObserver,
+) -> DestroyReport {
+    let started_at = cloud.now();
+    observer.on_event(&DeployEvent::StackStarted {
+        stack: art.name.clone(),
+        region: art.region,
+        at: started_at,
+    });
+    let run = Run::new(cloud, art, observer, options.poll);
+    let mut met = Vec::new();
+    let result = destroy_inner(&run, options, &mut met).await;
+    let (outcome, error) = match result {
+        Ok(o) => (o, None),
+        Err(e @ DeployError::Protected { .. }) => (DestroyOutcome::Blocked, Some(e)),
+        Err(e) => (DestroyOutcome::Failed, Some(e)),
+    };
+    let report = DestroyReport {
+        stack: art.name.clone(),
+        region: art.region,
+        outcome,
+        met,
+        mutating_calls: run.mutating.load(Ordering::Relaxed),
+        started_at,
+        finished_at: cloud.now(),
+        error,
+    };
+    observer.on_event(&DeployEvent::StackDestroyed {
+        report: report.clone(),
+    });
+    report
+}
+
+async fn destroy_inner(
+    run: &Run<'_>,
+    options: &DestroyOptions,
+    met: &mut Vec<String>,
+) -> Result<DestroyOutcome, DeployError> {
+    let cloud = run.cloud;
+    let art = run.art;
+    let region = art.region;
+    let desc = cloud
+        .describe_stack(region, &art.name)
+        .await
+        .map_err(|e| run.err(e))?;
+    let Some(desc) = desc.filter(|d| d.status != StackStatus::DeleteComplete) else {
+        return Ok(DestroyOutcome::Absent);
+    };
+
+    // First find every protection, then lift them only if none blocks, so that a blocked
+    // stack is left exactly as it was.
+    let mut lifts = Vec::new();
+    let mut blocked = Vec::new();
+    if desc.termination_protection {
+        if options.lift_termination_protection {
+            lifts.push(Lift::TerminationProtection);
+        } else {
+            blocked.push(
+                "termination protection is on (allow lifting it: --lift-termination-protection)"
+                    .to_string(),
+            );
+        }
+    }
+    let resources = cloud
+        .describe_stack_resources(region, &art.name)
+        .await
+        .map_err(|e| run.err(e))?;
+    for r in &resources {
+        let Some(pid) = r.physical_id.as_deref().filter(|p| !p.is_empty()) else {
+            continue;
+        };
+        match r.resource_type.as_str() {
+            "AWS::RDS::DBCluster" => {
+                let Some(c) = cloud
+                    .describe_db_cluster(region, pid)
+                    .await
+                    .map_err(|e| run.err(e))?
+                else {
+                    continue;
+                };
+                if c.deletion_protection {
+                    if options.lift_deletion_protection {
+                        lifts.push(Lift::DeletionProtection {
+                            cluster: c.identifier.clone(),
+                        });
+                    } else {
+                        blocked.push(format!(
+                            "DB cluster `{}` ({}) has deletion protection on (allow lifting it: --lift-deletion-protection)",
+                            c.identifier, r.logical_id
+                        ));
+                    }
+                }
+                if let Some(g) = c
+                    .global_cluster_identifier
+                    .clone()
+                    .filter(|g| !g.is_empty())
+                {
+                    if options.leave_global_cluster {
+                        lifts.push(Lift::LeaveGlobal {
+                            global: g,
+                            cluster_arn: c.arn.clone(),
+                            cluster: c.identifier.clone(),
+                        });
+                    } else {
+                        blocked.push(format!(
+                            "DB cluster `{}` ({}) is a member of global cluster `{g}` (allow removing it: --leave-global-cluster)",
+                            c.identifier, r.logical_id
+                        ));
+                    }
+                }
+            }
+            "AWS::RDS::GlobalCluster" => {
+                if let Some(g) = cloud
+                    .describe_global_cluster(region, pid)
+                    .await
+                    .map_err(|e| run.err(e))?
+                    && g.deletion_protection
+                {
+                    // The port has no ModifyGlobalCluster: say how to do it by hand.
+                    blocked.push(format!(
+                        "global cluster `{pid}` ({}) has deletion protection on; turn it off with `aws rds modify-global-cluster --global-cluster-identifier {pid} --no-deletion-protection`",
+                        r.logical_id
+                    ));
+                }
+            }
+            _ => {}
+        }
+    }
+    if !blocked.is_empty() {
+        met.extend(blocked.iter().cloned());
+        return Err(DeployError::Protected {
+            stack: art.name.clone(),
+            region,
+            protections: blocked,
+        });
+    }
+    for lift in lifts {
+        match lift {
+            Lift::TerminationProtection => {
+                run.mutate();
+                cloud
+                    .update_termination_protection(region, &art.name, false)
+                    .await
+                    .map_err(|e| run.err(e))?;
+                met.push("termination protection was on: lifted".into());
+            }
+            Lift::DeletionProtection { cluster } => {
+                run.mutate();
+                cloud
+                    .modify_db_cluster_deletion_protection(region, &cluster, false)
+                    .await
+                    .map_err(|e| run.err(e))?;
+                met.push(format!(
+                    "deletion protection on DB cluster `{cluster}`: lifted"
+                ));
+            }
+            Lift::LeaveGlobal {
+                global,
+                cluster_arn,
+                cluster,
+            } => {
+                run.mutate();
+                cloud
+                    .remove_from_global_cluster(region, &global, &cluster_arn)
+                    .await
+                    .map_err(|e| run.err(e))?;
+                met.push(format!("DB cluster `{cluster}` was a member of global cluster `{global}`: removed from it"));
+            }
+        }
+    }
+    for (id, policy) in retention(&art.template) {
+        met.push(match policy.as_str() {
+            "Snapshot" => {
+                format!("`{id}` has DeletionPolicy Snapshot: a final snapshot is kept (and billed)")
+            }
+            _ => format!(
+                "`{id}` has DeletionPolicy {policy}: the resource is kept outside the stack"
+            ),
+        });
+    }
+    run.step("deleting the stack");
+    run.delete_and_wait(&desc.stack_id).await?;
+    Ok(DestroyOutcome::Deleted)
+}
+
+/// Resources whose `DeletionPolicy` keeps something after deletion, in template order.
+fn retention(template: &Value) -> Vec<(String, String)> {
+    let defaults: HashMap<&str, &str> = [("AWS::RDS::DBCluster", "Snapshot")].into_iter().collect();
+    template
+        .get("Resources")
+        .and_then(Value::as_object)
+        .map(|m| {
+            m.iter()
+                .filter_map(|(id, r)| {
+                    let ty = r.get("Type").and_then(Value::as_str).unwrap_or_default();
+                    // DBCluster defaults to Snapshot (AWS-FACTS.md §4, DeletionPolicy attribute).
+                    let p = r
+                        .get("DeletionPolicy")
+                        .and_then(Value::as_str)
+                        .or_else(|| defaults.get(ty).copied())?;
+                    matches!(p, "Retain" | "Snapshot").then(|| (id.clone(), p.to_string()))
+                })
+                .collect()
+        })
+        .unwrap_or_default()
+}

@@ -1,0 +1,567 @@
+//! The deploy engine: applies a cloud [`Assembly`] through the [`Cloud`] port, stack by stack,
+//! in dependency waves, with CloudFormation change sets.
+//!
+//! Per stack ([`deploy`]): skip it when the deployed template, parameters and resolved SSM values
+//! are unchanged (zero mutating calls); otherwise create a change set (CREATE or UPDATE), wait,
+//! refuse replacement or removal of stateful resources unless data loss is allowed, execute,
+//! stream events to a [`DeployObserver`], check that every resource got a physical id, and report.
+//! Stacks of one wave deploy concurrently; producer outputs fill consumer parameters.
+//!
+//! [`diff`] shows what a deploy would change; [`destroy`] deletes the stacks in reverse order.
+//! The engine talks to `&dyn Cloud` only and never asks which backend is behind it: time comes
+//! from [`Cloud::now`] and waiting from [`Cloud::sleep`], so the simulator runs it on virtual time.
+
+mod destroy;
+mod diff;
+mod inspect;
+mod observer;
+mod recording;
+mod stack;
+mod wait;
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use dr_core::Region;
+use dr_core::cloud::{
+    Capability, Cloud, CloudError, ResourceStatus, StackOutput, StackStatus, Tag, Timestamp,
+};
+use dr_core::template::{MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES};
+
+use crate::assembly::{Assembly, StackArtifact};
+
+pub use destroy::{DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, destroy};
+pub use diff::{ChangeKind, ResourceDiff, StackDiff, diff};
+pub use inspect::{
+    RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
+    stateful_logical_ids,
+};
+pub use observer::{
+    DeployEvent, DeployObserver, IndicatifObserver, NullObserver, RecordingObserver,
+};
+pub use recording::{CallRecord, CallRecorder};
+pub use wait::PollOptions;
+
+/// How to deploy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployOptions {
+    /// Deploy even stacks whose template and parameters are unchanged (`--force`).
+    pub force: bool,
+    /// Allow replacing or removing stateful resources (`--allow-data-loss`). The protective
+    /// stack policy is swapped for an allow-all one during the update and restored afterwards.
+    pub allow_data_loss: bool,
+    /// Turn termination protection on for stacks whose artifact asks for it (default true).
+    /// Off, stacks are left deletable.
+    pub termination_protection: bool,
+    /// Set a stack policy that denies `Update:Replace` and `Update:Delete` on stateful
+    /// resources (default true).
+    pub stack_policy: bool,
+    /// The S3 bucket for templates over 51,200 bytes (CloudFormation's inline limit). Without
+    /// one, such a template is an error naming its size.
+    pub template_bucket: Option<String>,
+    /// Acknowledged capabilities (default `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`).
+    pub capabilities: Vec<Capability>,
+    /// Tags applied to every stack.
+    pub tags: Vec<Tag>,
+    /// Only these stacks (by name); `None` = all. Producers outside the selection are read
+    /// from their deployed outputs.
+    pub only: Option<Vec<String>>,
+    /// Polling intervals and the timeout.
+    pub poll: PollOptions,
+}
+
+impl Default for DeployOptions {
+    fn default() -> Self {
+        DeployOptions {
+            force: false,
+            allow_data_loss: false,
+            termination_protection: true,
+            stack_policy: true,
+            template_bucket: None,
+            capabilities: vec![Capability::Iam, Capability::NamedIam],
+            tags: Vec::new(),
+            only: None,
+            poll: PollOptions::default(),
+        }
+    }
+}
+
+/// What the engine did to a stack.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum StackAction {
+    /// Created (also after deleting a stack left in `ROLLBACK_COMPLETE` by a failed create).
+    Created,
+    /// Updated.
+    Updated,
+    /// Nothing to change (skipped without a change set, or the change set was empty).
+    Unchanged,
+    /// Refused: the change set would replace or remove stateful resources.
+    Refused,
+    /// The deploy failed (see the report's error).
+    Failed,
+    /// Not attempted because a stack it depends on did not deploy.
+    Skipped,
+}
+
+impl StackAction {
+    /// A word for reports.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            StackAction::Created => "created",
+            StackAction::Updated => "updated",
+            StackAction::Unchanged => "unchanged",
+            StackAction::Refused => "refused",
+            StackAction::Failed => "failed",
+            StackAction::Skipped => "skipped",
+        }
+    }
+    /// The stack is as the assembly says.
+    pub fn is_success(self) -> bool {
+        matches!(
+            self,
+            StackAction::Created | StackAction::Updated | StackAction::Unchanged
+        )
+    }
+}
+
+/// The outcome for one stack.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployReport {
+    /// The stack.
+    pub stack: String,
+    /// Its Region.
+    pub region: Region,
+    /// What happened.
+    pub action: StackAction,
+    /// How many mutating calls the engine made for it (zero for a skipped unchanged stack).
+    pub mutating_calls: usize,
+    /// The stack's outputs after the deploy.
+    pub outputs: Vec<StackOutput>,
+    /// The stack status at the end, when the stack exists.
+    pub final_status: Option<StackStatus>,
+    /// Resource changes the change set carried (0 when skipped).
+    pub change_count: usize,
+    /// When the engine started on the stack (backend clock).
+    pub started_at: Timestamp,
+    /// When it finished (backend clock).
+    pub finished_at: Timestamp,
+    /// Things worth saying that are not errors (e.g. "deleted the stack left in ROLLBACK_COMPLETE").
+    pub notes: Vec<String>,
+    /// Why it failed, was refused or skipped.
+    pub error: Option<DeployError>,
+}
+
+impl DeployReport {
+    /// The value of output `key`.
+    pub fn output(&self, key: &str) -> Option<&str> {
+        self.outputs
+            .iter()
+            .find(|o| o.key == key)
+            .map(|o| o.value.as_str())
+    }
+    /// How long it took on the backend clock.
+    pub fn duration(&self) -> Duration {
+        self.finished_at.since(self.started_at)
+    }
+}
+
+/// The outcome of a whole deploy.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeploySummary {
+    /// One report per stack, in assembly order.
+    pub stacks: Vec<DeployReport>,
+    /// Start (backend clock).
+    pub started_at: Timestamp,
+    /// End (backend clock).
+    pub finished_at: Timestamp,
+}
+
+impl DeploySummary {
+    /// Every stack is as the assembly says.
+    pub fn is_success(&self) -> bool {
+        self.stacks.iter().all(|r| r.action.is_success())
+    }
+    /// The report of `stack`.
+    pub fn stack(&self, stack: &str) -> Option<&DeployReport> {
+        self.stacks.iter().find(|r| r.stack == stack)
+    }
+    /// The first error (in assembly order), for the exit message.
+    pub fn first_error(&self) -> Option<&DeployError> {
+        self.stacks.iter().find_map(|r| {
+            r.error
+                .as_ref()
+                .filter(|e| !matches!(e, DeployError::DependencyFailed { .. }))
+        })
+    }
+    /// All mutating calls made.
+    pub fn mutating_calls(&self) -> usize {
+        self.stacks.iter().map(|r| r.mutating_calls).sum()
+    }
+    /// The value of output `key` of `stack`.
+    pub fn output(&self, stack: &str, key: &str) -> Option<&str> {
+        self.stack(stack).and_then(|r| r.output(key))
+    }
+    /// `Ok(self)` when every stack succeeded, else the first error.
+    pub fn into_result(self) -> Result<DeploySummary, DeployError> {
+        match self.first_error() {
+            Some(e) => Err(e.clone()),
+            None => Ok(self),
+        }
+    }
+}
+
+impl std::fmt::Display for DeploySummary {
+    /// One line per stack: what happened, how long it took on the backend clock, how many
+    /// mutating calls; then the error, if any.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        for r in &self.stacks {
+            writeln!(
+                f,
+                "{} ({}): {} in {}, {} mutating call{}",
+                r.stack,
+                r.region,
+                r.action.as_str(),
+                human_duration(r.duration()),
+                r.mutating_calls,
+                if r.mutating_calls == 1 { "" } else { "s" }
+            )?;
+            for n in &r.notes {
+                writeln!(f, "  note: {n}")?;
+            }
+            if let Some(e) = &r.error {
+                writeln!(f, "  error: {e}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// `1h02m03s`, `5m14s`, `12s`, `0.250s`.
+pub fn human_duration(d: Duration) -> String {
+    let s = d.as_secs();
+    match s {
+        0 => format!("{:.3}s", d.as_secs_f64()),
+        1..60 => format!("{s}s"),
+        60..3600 => format!("{}m{:02}s", s / 60, s % 60),
+        _ => format!("{}h{:02}m{:02}s", s / 3600, s % 3600 / 60, s % 60),
+    }
+}
+
+/// A resource that failed, as the stack events tell it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct FailedResource {
+    /// Its logical id.
+    pub logical_id: String,
+    /// Its type.
+    pub resource_type: String,
+    /// The failed status.
+    pub status: ResourceStatus,
+    /// CloudFormation's reason.
+    pub reason: String,
+}
+
+/// Why a stack did not deploy. Messages name the stack and Region, what went wrong and what to do.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum DeployError {
+    /// A `Cloud` call failed.
+    #[error("stack `{stack}` ({region}): {source}")]
+    Cloud {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// The failure.
+        source: CloudError,
+    },
+    /// The change set would replace or remove stateful resources.
+    #[error("{}", inspect::refusal_message(stack, *region, changes))]
+    Refused {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// The refused changes.
+        changes: Vec<RefusedChange>,
+    },
+    /// The stack operation ended in a failed status.
+    #[error("{}", stack_failed_message(stack, *region, first_failure.as_deref(), final_status, status_reason.as_deref()))]
+    StackFailed {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// The first resource that failed, when an event names one (boxed to keep the error small).
+        first_failure: Option<Box<FailedResource>>,
+        /// The status after rollback.
+        final_status: StackStatus,
+        /// The stack's status reason.
+        status_reason: Option<String>,
+    },
+    /// The change set could not be computed.
+    #[error("stack `{stack}` ({region}): the change set failed: {reason}")]
+    ChangeSetFailed {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// CloudFormation's reason.
+        reason: String,
+    },
+    /// After a successful deploy, some resources of the template have no physical id (an
+    /// emulator that skips types it does not support).
+    #[error(
+        "stack `{stack}` ({region}) reports success but these resources have no physical id: {}; the backend did not create them (an emulator may not support their types)",
+        logical_ids.join(", ")
+    )]
+    MissingPhysicalIds {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// The logical ids without a physical id.
+        logical_ids: Vec<String>,
+    },
+    /// The minified template is over the inline limit and no bucket was named.
+    #[error(
+        "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's inline limit of {limit} bytes; name an S3 bucket for templates (the `template_bucket` option, `--template-bucket`) so it is uploaded and passed by URL"
+    )]
+    TemplateTooLarge {
+        /// The stack.
+        stack: String,
+        /// The minified size.
+        size: usize,
+        /// The limit that applies.
+        limit: usize,
+    },
+    /// The minified template is over CloudFormation's absolute limit.
+    #[error(
+        "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's limit of {limit} bytes even from S3; split the stack"
+    )]
+    TemplateOverAbsoluteLimit {
+        /// The stack.
+        stack: String,
+        /// The minified size.
+        size: usize,
+        /// The limit.
+        limit: usize,
+    },
+    /// A parameter's producer has not got the output it should fill the parameter from.
+    #[error(
+        "stack `{stack}`: parameter `{parameter}` comes from output `{output}` of stack `{producer}`, which {}",
+        if *producer_deployed { "has no such output; redeploy the producer" } else { "is not deployed; deploy it first" }
+    )]
+    MissingProducerOutput {
+        /// The consumer stack.
+        stack: String,
+        /// The consumer's parameter.
+        parameter: String,
+        /// The producer stack.
+        producer: String,
+        /// The producer's output.
+        output: String,
+        /// Whether the producer stack exists.
+        producer_deployed: bool,
+    },
+    /// A deploy-time lookup found nothing.
+    #[error("stack `{stack}`: parameter `{parameter}`: {message}")]
+    LookupFailed {
+        /// The consumer stack.
+        stack: String,
+        /// The consumer's parameter.
+        parameter: String,
+        /// What went wrong.
+        message: String,
+    },
+    /// A template parameter has neither a default nor a wired value.
+    #[error(
+        "stack `{stack}`: parameter `{parameter}` has no default and nothing fills it; give it a default in the template"
+    )]
+    MissingParameterValue {
+        /// The stack.
+        stack: String,
+        /// The parameter.
+        parameter: String,
+    },
+    /// The stack is in a status from which it cannot be updated automatically.
+    #[error("stack `{stack}` ({region}) is in {status}{}; {hint}", reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())]
+    NotUpdatable {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// Its status.
+        status: StackStatus,
+        /// Its status reason.
+        reason: Option<String>,
+        /// What to do.
+        hint: String,
+    },
+    /// Waiting took longer than the poll timeout.
+    #[error(
+        "stack `{stack}` ({region}): still {status} after {waited:?} (waiting for {what}); check the console, then deploy again"
+    )]
+    Timeout {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// What was awaited.
+        what: String,
+        /// The last status seen.
+        status: String,
+        /// How long it waited.
+        waited: Duration,
+    },
+    /// A dependency did not deploy.
+    #[error("stack `{stack}` was not deployed because stack `{dependency}` did not deploy")]
+    DependencyFailed {
+        /// The stack.
+        stack: String,
+        /// The failed dependency.
+        dependency: String,
+    },
+    /// `destroy` met protections it was not told to lift.
+    #[error("stack `{stack}` ({region}) was not deleted: {}", protections.join("; "))]
+    Protected {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// Each protection met, with the option that lifts it.
+        protections: Vec<String>,
+    },
+    /// A deploy step failed, and so did restoring the protective stack policy afterwards.
+    #[error(
+        "{first}; also, restoring the protective stack policy failed: {restore} (set it again by deploying once more)"
+    )]
+    PolicyNotRestored {
+        /// The deploy's own outcome (boxed: the enum is recursive).
+        first: Box<DeployError>,
+        /// Why restoring failed.
+        restore: CloudError,
+    },
+}
+
+fn stack_failed_message(
+    stack: &str,
+    region: Region,
+    first: Option<&FailedResource>,
+    status: &StackStatus,
+    reason: Option<&str>,
+) -> String {
+    let mut s = format!("stack `{stack}` ({region}) failed");
+    match first {
+        Some(f) => s.push_str(&format!(
+            ": resource `{}` ({}) {}: {}",
+            f.logical_id, f.resource_type, f.status, f.reason
+        )),
+        None => {
+            if let Some(r) = reason {
+                s.push_str(&format!(": {r}"));
+            }
+        }
+    }
+    s.push_str(&format!("; the stack is now {status}"));
+    if *status == StackStatus::RollbackComplete {
+        s.push_str(" (the next deploy deletes and recreates it)");
+    }
+    s
+}
+
+/// Deploys every stack of `assembly` (or those in `options.only`) wave by wave: the stacks of a
+/// wave concurrently, each wave after the previous one. A stack whose dependency failed is
+/// skipped. Progress goes to `observer`. Never panics on what the cloud returns; every failure
+/// is in the returned reports.
+pub async fn deploy(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    options: &DeployOptions,
+    observer: &dyn DeployObserver,
+) -> DeploySummary {
+    let started_at = cloud.now();
+    let mut reports: HashMap<String, DeployReport> = HashMap::new();
+    let mut outputs: HashMap<String, Vec<StackOutput>> = HashMap::new();
+    for wave in assembly.waves() {
+        let mut runs = Vec::new();
+        for art in wave {
+            if options
+                .only
+                .as_ref()
+                .is_some_and(|o| !o.contains(&art.name))
+            {
+                continue;
+            }
+            if let Some(dep) = art
+                .dependencies
+                .iter()
+                .find(|d| reports.get(*d).is_some_and(|r| !r.action.is_success()))
+            {
+                let now = cloud.now();
+                let report = DeployReport {
+                    stack: art.name.clone(),
+                    region: art.region,
+                    action: StackAction::Skipped,
+                    mutating_calls: 0,
+                    outputs: Vec::new(),
+                    final_status: None,
+                    change_count: 0,
+                    started_at: now,
+                    finished_at: now,
+                    notes: Vec::new(),
+                    error: Some(DeployError::DependencyFailed {
+                        stack: art.name.clone(),
+                        dependency: dep.clone(),
+                    }),
+                };
+                observer.on_event(&DeployEvent::StackFinished {
+                    report: report.clone(),
+                });
+                reports.insert(art.name.clone(), report);
+                continue;
+            }
+            runs.push(stack::deploy_stack(
+                cloud, assembly, art, options, observer, &outputs,
+            ));
+        }
+        for report in futures::future::join_all(runs).await {
+            if report.action.is_success() {
+                outputs.insert(report.stack.clone(), report.outputs.clone());
+            }
+            reports.insert(report.stack.clone(), report);
+        }
+    }
+    let stacks = assembly
+        .stacks
+        .iter()
+        .filter_map(|s| reports.remove(&s.name))
+        .collect();
+    DeploySummary {
+        stacks,
+        started_at,
+        finished_at: cloud.now(),
+    }
+}
+
+/// How the template goes to CloudFormation, after checking its size: inline up to 51,200
+/// bytes; larger uploaded to `bucket` (if any) up to 1 MB.
+pub(crate) fn check_template_size(
+    art: &StackArtifact,
+    bucket: Option<&str>,
+) -> Result<String, DeployError> {
+    let body = art.template_body();
+    if body.len() > MAX_TEMPLATE_BYTES {
+        return Err(DeployError::TemplateOverAbsoluteLimit {
+            stack: art.name.clone(),
+            size: body.len(),
+            limit: MAX_TEMPLATE_BYTES,
+        });
+    }
+    if body.len() > MAX_INLINE_TEMPLATE_BYTES && bucket.is_none() {
+        return Err(DeployError::TemplateTooLarge {
+            stack: art.name.clone(),
+            size: body.len(),
+            limit: MAX_INLINE_TEMPLATE_BYTES,
+        });
+    }
+    Ok(body)
+}

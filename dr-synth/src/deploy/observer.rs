@@ -1,0 +1,258 @@
+//! Progress reporting: the engine tells a [`DeployObserver`] what happens; an indicatif display
+//! for terminals, a recording one for tests and logs, a silent one.
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use dr_core::Region;
+use dr_core::cloud::{StackEvent, Timestamp};
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+
+use super::{DeployReport, DestroyReport};
+
+/// Something that happened during a deploy or destroy.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DeployEvent {
+    /// The engine started on a stack.
+    StackStarted {
+        /// The stack.
+        stack: String,
+        /// Its Region.
+        region: Region,
+        /// When (backend clock).
+        at: Timestamp,
+    },
+    /// A step of the engine ("creating change set", "deleting the stack left in ROLLBACK_COMPLETE").
+    Step {
+        /// The stack.
+        stack: String,
+        /// What the engine is doing.
+        message: String,
+        /// When (backend clock).
+        at: Timestamp,
+    },
+    /// A CloudFormation stack event, with the progress it makes.
+    Resource {
+        /// The stack.
+        stack: String,
+        /// The event as CloudFormation reported it.
+        event: StackEvent,
+        /// Resources finished so far.
+        done: usize,
+        /// Resources the operation touches.
+        total: usize,
+    },
+    /// The engine finished a stack.
+    StackFinished {
+        /// The outcome.
+        report: DeployReport,
+    },
+    /// `destroy` finished a stack.
+    StackDestroyed {
+        /// The outcome.
+        report: DestroyReport,
+    },
+}
+
+impl DeployEvent {
+    /// The stack it concerns.
+    pub fn stack(&self) -> &str {
+        match self {
+            DeployEvent::StackStarted { stack, .. }
+            | DeployEvent::Step { stack, .. }
+            | DeployEvent::Resource { stack, .. } => stack,
+            DeployEvent::StackFinished { report } => &report.stack,
+            DeployEvent::StackDestroyed { report } => &report.stack,
+        }
+    }
+
+    /// One plain log line.
+    pub fn log_line(&self) -> String {
+        match self {
+            DeployEvent::StackStarted { stack, region, at } => {
+                format!("{at} {stack} ({region}): started")
+            }
+            DeployEvent::Step { stack, message, at } => format!("{at} {stack}: {message}"),
+            DeployEvent::Resource {
+                stack,
+                event,
+                done,
+                total,
+            } => format!(
+                "{} {stack}: [{done}/{total}] {} {} {}{}",
+                event.timestamp,
+                event.logical_id,
+                event.resource_type,
+                event.status,
+                event
+                    .status_reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+            DeployEvent::StackFinished { report } => format!(
+                "{} {}: {} ({} mutating calls){}",
+                report.finished_at,
+                report.stack,
+                report.action.as_str(),
+                report.mutating_calls,
+                report
+                    .error
+                    .as_ref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            ),
+            DeployEvent::StackDestroyed { report } => format!(
+                "{} {}: {} ({} mutating calls){}{}",
+                report.finished_at,
+                report.stack,
+                report.outcome.as_str(),
+                report.mutating_calls,
+                report
+                    .met
+                    .iter()
+                    .map(|m| format!("; {m}"))
+                    .collect::<String>(),
+                report
+                    .error
+                    .as_ref()
+                    .map(|e| format!(": {e}"))
+                    .unwrap_or_default()
+            ),
+        }
+    }
+}
+
+/// Receives the engine's progress. Implementations must be cheap: they are called inline.
+pub trait DeployObserver: Send + Sync {
+    /// Something happened.
+    fn on_event(&self, event: &DeployEvent);
+}
+
+/// Ignores everything.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct NullObserver;
+
+impl DeployObserver for NullObserver {
+    fn on_event(&self, _event: &DeployEvent) {}
+}
+
+/// Keeps every event, in order: for tests and plain logs.
+#[derive(Debug, Default)]
+pub struct RecordingObserver {
+    events: Mutex<Vec<DeployEvent>>,
+}
+
+impl RecordingObserver {
+    /// An empty recorder.
+    pub fn new() -> Self {
+        Self::default()
+    }
+    /// The events so far.
+    pub fn events(&self) -> Vec<DeployEvent> {
+        self.events.lock().map(|e| e.clone()).unwrap_or_default()
+    }
+    /// The events as plain log lines.
+    pub fn log(&self) -> Vec<String> {
+        self.events().iter().map(DeployEvent::log_line).collect()
+    }
+    /// The CloudFormation events of `stack`, oldest first.
+    pub fn stack_events(&self, stack: &str) -> Vec<StackEvent> {
+        self.events()
+            .into_iter()
+            .filter_map(|e| match e {
+                DeployEvent::Resource {
+                    stack: s, event, ..
+                } if s == stack => Some(event),
+                _ => None,
+            })
+            .collect()
+    }
+}
+
+impl DeployObserver for RecordingObserver {
+    fn on_event(&self, event: &DeployEvent) {
+        if let Ok(mut e) = self.events.lock() {
+            e.push(event.clone());
+        }
+    }
+}
+
+/// The terminal display: one indicatif line per stack with resources done of total and the
+/// current resource; the final line says what happened.
+pub struct IndicatifObserver {
+    multi: MultiProgress,
+    bars: Mutex<HashMap<String, ProgressBar>>,
+}
+
+impl Default for IndicatifObserver {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl IndicatifObserver {
+    /// Draws on stderr (hidden when it is not a terminal).
+    pub fn new() -> Self {
+        IndicatifObserver {
+            multi: MultiProgress::new(),
+            bars: Mutex::new(HashMap::new()),
+        }
+    }
+    /// Draws to `target` (e.g. hidden in tests).
+    pub fn with_draw_target(target: ProgressDrawTarget) -> Self {
+        IndicatifObserver {
+            multi: MultiProgress::with_draw_target(target),
+            bars: Mutex::new(HashMap::new()),
+        }
+    }
+
+    fn bar(&self, stack: &str) -> Option<ProgressBar> {
+        let mut bars = self.bars.lock().ok()?;
+        let bar = bars.entry(stack.to_string()).or_insert_with(|| {
+            let style = ProgressStyle::with_template("{prefix:.bold} [{bar:20}] {pos}/{len} {msg}")
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> ");
+            let bar = self.multi.add(ProgressBar::new(0));
+            bar.set_style(style);
+            bar.set_prefix(stack.to_string());
+            bar
+        });
+        Some(bar.clone())
+    }
+}
+
+impl DeployObserver for IndicatifObserver {
+    fn on_event(&self, event: &DeployEvent) {
+        let Some(bar) = self.bar(event.stack()) else {
+            return;
+        };
+        match event {
+            DeployEvent::StackStarted { region, .. } => {
+                bar.set_message(format!("({region}) starting"))
+            }
+            DeployEvent::Step { message, .. } => bar.set_message(message.clone()),
+            DeployEvent::Resource {
+                event, done, total, ..
+            } => {
+                bar.set_length(*total as u64);
+                bar.set_position(*done as u64);
+                bar.set_message(format!("{} {}", event.logical_id, event.status));
+            }
+            DeployEvent::StackFinished { report } => {
+                let msg = match &report.error {
+                    Some(e) => format!("{}: {e}", report.action.as_str()),
+                    None => format!("{} in {:.0?}", report.action.as_str(), report.duration()),
+                };
+                bar.finish_with_message(msg);
+            }
+            DeployEvent::StackDestroyed { report } => {
+                let msg = match &report.error {
+                    Some(e) => format!("{}: {e}", report.outcome.as_str()),
+                    None => report.outcome.as_str().to_string(),
+                };
+                bar.finish_with_message(msg);
+            }
+        }
+    }
+}

@@ -1,0 +1,968 @@
+//! Deploying one stack.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
+
+use dr_core::LookupKind;
+use dr_core::cloud::{
+    ChangeSetDescription, ChangeSetType, Cloud, CloudError, CreateChangeSetInput, ParameterValue,
+    StackDescription, StackEvent, StackOutput, StackStatus, TemplateSource,
+};
+use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
+use serde_json::Value;
+
+use super::inspect::{allow_all_policy, protective_policy, refused_changes, stateful_logical_ids};
+use super::wait::Backoff;
+use super::{
+    DeployError, DeployEvent, DeployObserver, DeployOptions, DeployReport, FailedResource,
+    StackAction,
+};
+use crate::assembly::{Assembly, StackArtifact, WiringSource};
+
+/// Change set names must be unique per stack; the clock alone may repeat on a virtual clock
+/// that does not move between two deploys.
+static CHANGE_SET_SEQ: AtomicU64 = AtomicU64::new(0);
+
+pub(crate) fn change_set_name(cloud: &dyn Cloud, prefix: &str) -> String {
+    let n = CHANGE_SET_SEQ.fetch_add(1, Ordering::Relaxed);
+    format!("{prefix}-{}-{n}", cloud.now().millis())
+}
+
+/// What a successful stack deploy produced.
+struct Done {
+    action: StackAction,
+    outputs: Vec<StackOutput>,
+    final_status: Option<StackStatus>,
+    change_count: usize,
+}
+
+/// One stack's deploy: the cloud, the artifact, and the count of mutating calls made.
+pub(crate) struct Run<'a> {
+    pub(crate) cloud: &'a dyn Cloud,
+    pub(crate) art: &'a StackArtifact,
+    pub(crate) obs: &'a dyn DeployObserver,
+    pub(crate) poll: super::PollOptions,
+    pub(crate) mutating: AtomicUsize,
+    pub(crate) notes: std::sync::Mutex<Vec<String>>,
+}
+
+pub(crate) async fn deploy_stack(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    art: &StackArtifact,
+    opts: &DeployOptions,
+    obs: &dyn DeployObserver,
+    outputs: &HashMap<String, Vec<StackOutput>>,
+) -> DeployReport {
+    let started_at = cloud.now();
+    obs.on_event(&DeployEvent::StackStarted {
+        stack: art.name.clone(),
+        region: art.region,
+        at: started_at,
+    });
+    let run = Run::new(cloud, art, obs, opts.poll);
+    let result = run.deploy(assembly, opts, outputs).await;
+    let mut report = DeployReport {
+        stack: art.name.clone(),
+        region: art.region,
+        action: StackAction::Failed,
+        mutating_calls: run.mutating.load(Ordering::Relaxed),
+        outputs: Vec::new(),
+        final_status: None,
+        change_count: 0,
+        started_at,
+        finished_at: cloud.now(),
+        notes: run.notes.lock().map(|n| n.clone()).unwrap_or_default(),
+        error: None,
+    };
+    match result {
+        Ok(done) => {
+            report.action = done.action;
+            report.outputs = done.outputs;
+            report.final_status = done.final_status;
+            report.change_count = done.change_count;
+        }
+        Err(e) => {
+            report.action = if matches!(e, DeployError::Refused { .. }) {
+                StackAction::Refused
+            } else {
+                StackAction::Failed
+            };
+            if let DeployError::StackFailed { final_status, .. } = &e {
+                report.final_status = Some(final_status.clone());
+            }
+            report.error = Some(e);
+        }
+    }
+    obs.on_event(&DeployEvent::StackFinished {
+        report: report.clone(),
+    });
+    report
+}
+
+impl<'a> Run<'a> {
+    pub(crate) fn new(
+        cloud: &'a dyn Cloud,
+        art: &'a StackArtifact,
+        obs: &'a dyn DeployObserver,
+        poll: super::PollOptions,
+    ) -> Self {
+        Run {
+            cloud,
+            art,
+            obs,
+            poll,
+            mutating: AtomicUsize::new(0),
+            notes: std::sync::Mutex::new(Vec::new()),
+        }
+    }
+
+    pub(crate) fn err(&self, source: CloudError) -> DeployError {
+        DeployError::Cloud {
+            stack: self.art.name.clone(),
+            region: self.art.region,
+            source,
+        }
+    }
+
+    /// Counts a mutating call about to be made.
+    pub(crate) fn mutate(&self) {
+        self.mutating.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub(crate) fn step(&self, message: impl Into<String>) {
+        self.obs.on_event(&DeployEvent::Step {
+            stack: self.art.name.clone(),
+            message: message.into(),
+            at: self.cloud.now(),
+        });
+    }
+
+    pub(crate) fn note(&self, message: impl Into<String>) {
+        let m = message.into();
+        self.step(m.clone());
+        if let Ok(mut n) = self.notes.lock() {
+            n.push(m);
+        }
+    }
+
+    fn name(&self) -> &str {
+        &self.art.name
+    }
+
+    async fn deploy(
+        &self,
+        assembly: &Assembly,
+        opts: &DeployOptions,
+        outputs: &HashMap<String, Vec<StackOutput>>,
+    ) -> Result<Done, DeployError> {
+        let region = self.art.region;
+        // Everything that can fail without touching the cloud goes first.
+        let body = super::check_template_size(self.art, opts.template_bucket.as_deref())?;
+        let params = self.resolve_parameters(assembly, outputs).await?;
+        let desc = self.settled_stack().await?;
+        let want_tp = opts.termination_protection && self.art.termination_protection;
+        match desc {
+            None => self.create(opts, &body, params, want_tp).await,
+            Some(d) if d.status == StackStatus::ReviewInProgress || d.status == StackStatus::DeleteComplete => {
+                self.create(opts, &body, params, want_tp).await
+            }
+            Some(d) if d.status == StackStatus::RollbackComplete => {
+                // A failed create leaves a stack that can only be deleted (AWS-FACTS.md §4).
+                self.note("deleting the stack left in ROLLBACK_COMPLETE by a failed create, to create it again");
+                if d.termination_protection {
+                    self.mutate();
+                    self.cloud.update_termination_protection(region, self.name(), false).await.map_err(|e| self.err(e))?;
+                }
+                self.delete_and_wait(&d.stack_id).await?;
+                self.create(opts, &body, params, want_tp).await
+            }
+            Some(d) if !d.status.is_updatable() => Err(DeployError::NotUpdatable {
+                stack: self.name().to_string(),
+                region,
+                hint: match d.status {
+                    StackStatus::UpdateRollbackFailed => {
+                        "continue the rollback (ContinueUpdateRollback) or delete the stack, then deploy again".into()
+                    }
+                    _ => "delete the stack (`destroy`), then deploy again".into(),
+                },
+                status: d.status,
+                reason: d.status_reason,
+            }),
+            Some(d) => self.update(opts, &body, params, want_tp, d).await,
+        }
+    }
+
+    /// Describes the stack, first waiting for an operation in progress (someone else's, or
+    /// one an interrupted deploy left running) to settle.
+    async fn settled_stack(&self) -> Result<Option<StackDescription>, DeployError> {
+        let start = self.cloud.now();
+        let mut backoff = Backoff::new(&self.poll);
+        let mut announced = false;
+        loop {
+            let desc = self
+                .cloud
+                .describe_stack(self.art.region, self.name())
+                .await
+                .map_err(|e| self.err(e))?;
+            match desc {
+                Some(d) if !d.status.is_terminal() => {
+                    if !announced {
+                        self.step(format!("waiting for the stack's {} to finish", d.status));
+                        announced = true;
+                    }
+                    self.check_timeout(start, "an operation in progress", d.status.as_str())?;
+                    self.cloud.sleep(backoff.next_interval()).await;
+                }
+                other => return Ok(other),
+            }
+        }
+    }
+
+    fn check_timeout(
+        &self,
+        start: dr_core::cloud::Timestamp,
+        what: &str,
+        status: &str,
+    ) -> Result<(), DeployError> {
+        let waited = self.cloud.now().since(start);
+        if waited > self.poll.timeout {
+            return Err(DeployError::Timeout {
+                stack: self.name().to_string(),
+                region: self.art.region,
+                what: what.to_string(),
+                status: status.to_string(),
+                waited,
+            });
+        }
+        Ok(())
+    }
+
+    /// Every template parameter's value: wired from another stack, or the template default.
+    pub(crate) async fn resolve_parameters(
+        &self,
+        assembly: &Assembly,
+        outputs: &HashMap<String, Vec<StackOutput>>,
+    ) -> Result<Vec<ParameterValue>, DeployError> {
+        let mut out = Vec::new();
+        let Some(params) = self
+            .art
+            .template
+            .get("Parameters")
+            .and_then(Value::as_object)
+        else {
+            return Ok(out);
+        };
+        for (key, def) in params {
+            let value = match self
+                .art
+                .parameter_wiring
+                .iter()
+                .find(|w| &w.parameter == key)
+            {
+                Some(w) => self.wired_value(assembly, outputs, key, &w.source).await?,
+                None => match def.get("Default") {
+                    Some(v) => default_string(v),
+                    None => {
+                        return Err(DeployError::MissingParameterValue {
+                            stack: self.name().to_string(),
+                            parameter: key.clone(),
+                        });
+                    }
+                },
+            };
+            out.push(ParameterValue {
+                key: key.clone(),
+                value,
+            });
+        }
+        Ok(out)
+    }
+
+    async fn wired_value(
+        &self,
+        assembly: &Assembly,
+        outputs: &HashMap<String, Vec<StackOutput>>,
+        parameter: &str,
+        source: &WiringSource,
+    ) -> Result<String, DeployError> {
+        let producer = source.stack();
+        let output = source.output();
+        let missing = |deployed: bool| DeployError::MissingProducerOutput {
+            stack: self.name().to_string(),
+            parameter: parameter.to_string(),
+            producer: producer.to_string(),
+            output: output.to_string(),
+            producer_deployed: deployed,
+        };
+        let producer_region = assembly
+            .stack(producer)
+            .map(|s| s.region)
+            .ok_or_else(|| missing(false))?;
+        let value = match outputs.get(producer) {
+            Some(outs) => outs
+                .iter()
+                .find(|o| o.key == output)
+                .map(|o| o.value.clone())
+                .ok_or_else(|| missing(true))?,
+            None => {
+                // A producer outside this deploy: read what is deployed.
+                let d = self
+                    .cloud
+                    .describe_stack(producer_region, producer)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                let d = d.ok_or_else(|| missing(false))?;
+                d.output(output)
+                    .map(str::to_string)
+                    .ok_or_else(|| missing(true))?
+            }
+        };
+        match source {
+            WiringSource::Output { .. } => Ok(value),
+            WiringSource::Lookup {
+                kind: LookupKind::GlobalClusterWriterEndpoint,
+                ..
+            } => {
+                let lookup_failed = |message: String| DeployError::LookupFailed {
+                    stack: self.name().to_string(),
+                    parameter: parameter.to_string(),
+                    message,
+                };
+                let gc = self
+                    .cloud
+                    .describe_global_cluster(producer_region, &value)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                let gc = gc.ok_or_else(|| {
+                    lookup_failed(format!(
+                        "global cluster `{value}` (output `{output}` of stack `{producer}`) does not exist in {producer_region}"
+                    ))
+                })?;
+                gc.endpoint.filter(|e| !e.is_empty()).ok_or_else(|| {
+                    lookup_failed(format!(
+                        "global cluster `{value}` has no writer endpoint yet (status {}); deploy again once it is available",
+                        gc.status
+                    ))
+                })
+            }
+        }
+    }
+
+    /// Whether the deployed stack already has this template, these parameters and the same
+    /// resolved SSM values. Reads only.
+    pub(crate) async fn unchanged(
+        &self,
+        d: &StackDescription,
+        old_template: Option<&Value>,
+        params: &[ParameterValue],
+    ) -> Result<bool, DeployError> {
+        if old_template != Some(&self.art.template) || d.parameters.len() != params.len() {
+            return Ok(false);
+        }
+        let declared = self.art.template.get("Parameters");
+        for p in params {
+            let Some(deployed) = d.parameter(&p.key) else {
+                return Ok(false);
+            };
+            if deployed.value != p.value {
+                return Ok(false);
+            }
+            let is_ssm = declared
+                .and_then(|ps| ps.get(&p.key))
+                .and_then(|def| def.get("Type"))
+                .and_then(Value::as_str)
+                .is_some_and(|t| t.starts_with("AWS::SSM::Parameter::Value<"));
+            if is_ssm {
+                // The AMI id behind an SSM parameter changes without the template changing.
+                let current = self
+                    .cloud
+                    .get_parameter(self.art.region, &p.value)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                if deployed.resolved_value.as_deref() != Some(current.value.as_str()) {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) async fn template_source(
+        &self,
+        opts: &DeployOptions,
+        body: &str,
+    ) -> Result<TemplateSource, DeployError> {
+        if body.len() <= MAX_INLINE_TEMPLATE_BYTES {
+            return Ok(TemplateSource::Body(body.to_string()));
+        }
+        let bucket = opts.template_bucket.as_deref().unwrap_or_default();
+        let key = format!(
+            "drkit/{}/{:016x}.template.json",
+            self.name(),
+            fnv1a(body.as_bytes())
+        );
+        self.step(format!(
+            "uploading the {}-byte template to s3://{bucket}/{key}",
+            body.len()
+        ));
+        self.mutate();
+        let url = self
+            .cloud
+            .put_object(self.art.region, bucket, &key, body.as_bytes().to_vec())
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(TemplateSource::Url(url))
+    }
+
+    pub(crate) async fn create_change_set(
+        &self,
+        opts: &DeployOptions,
+        body: &str,
+        params: Vec<ParameterValue>,
+        ty: ChangeSetType,
+    ) -> Result<(String, Result<ChangeSetDescription, DeployError>), DeployError> {
+        let template = self.template_source(opts, body).await?;
+        let name = change_set_name(self.cloud, "drkit");
+        self.step(format!("creating {} change set {name}", ty.as_str()));
+        self.mutate();
+        self.cloud
+            .create_change_set(
+                self.art.region,
+                CreateChangeSetInput {
+                    stack_name: self.name().to_string(),
+                    change_set_name: name.clone(),
+                    change_set_type: ty,
+                    template,
+                    parameters: params,
+                    capabilities: opts.capabilities.clone(),
+                    tags: opts.tags.clone(),
+                    description: Some("drkit deploy".into()),
+                },
+            )
+            .await
+            .map_err(|e| self.err(e))?;
+        let desc = self.wait_change_set(&name).await;
+        Ok((name, desc))
+    }
+
+    pub(crate) async fn wait_change_set(
+        &self,
+        name: &str,
+    ) -> Result<ChangeSetDescription, DeployError> {
+        let start = self.cloud.now();
+        let mut backoff = Backoff::new(&self.poll);
+        loop {
+            let cs = self
+                .cloud
+                .describe_change_set(self.art.region, self.name(), name)
+                .await
+                .map_err(|e| self.err(e))?;
+            if cs.status.is_terminal() {
+                return Ok(cs);
+            }
+            self.check_timeout(start, "the change set", cs.status.as_str())?;
+            self.cloud.sleep(backoff.next_interval()).await;
+        }
+    }
+
+    pub(crate) async fn delete_change_set(&self, name: &str) -> Result<(), DeployError> {
+        self.mutate();
+        self.cloud
+            .delete_change_set(self.art.region, self.name(), name)
+            .await
+            .map_err(|e| self.err(e))
+    }
+
+    async fn create(
+        &self,
+        opts: &DeployOptions,
+        body: &str,
+        params: Vec<ParameterValue>,
+        want_tp: bool,
+    ) -> Result<Done, DeployError> {
+        let region = self.art.region;
+        let (name, cs) = self
+            .create_change_set(opts, body, params, ChangeSetType::Create)
+            .await?;
+        let cs = cs?;
+        if cs.status != dr_core::cloud::ChangeSetStatus::CreateComplete {
+            return Err(self.change_set_failed(&cs));
+        }
+        let total = cs.changes.len().max(self.art.resource_types().len());
+        let baseline = self.newest_event_id().await?;
+        self.step(format!("executing change set {name} ({} resources)", total));
+        self.mutate();
+        self.cloud
+            .execute_change_set(region, self.name(), &name)
+            .await
+            .map_err(|e| self.err(e))?;
+        let (desc, events) = self
+            .stream_until_settled(baseline, total, "stack creation")
+            .await?;
+        if !desc.status.is_success() {
+            return Err(self.stack_failed(&desc, &events));
+        }
+        self.check_physical_ids().await?;
+        if let Some(policy) = protective_policy(&stateful_logical_ids(&self.art.template))
+            .filter(|_| opts.stack_policy)
+        {
+            self.step("setting the stack policy that protects stateful resources");
+            self.mutate();
+            self.cloud
+                .set_stack_policy(region, self.name(), &policy)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        if want_tp {
+            self.mutate();
+            self.cloud
+                .update_termination_protection(region, self.name(), true)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(Done {
+            action: StackAction::Created,
+            outputs: desc.outputs.clone(),
+            final_status: Some(desc.status),
+            change_count: cs.changes.len(),
+        })
+    }
+
+    async fn update(
+        &self,
+        opts: &DeployOptions,
+        body: &str,
+        params: Vec<ParameterValue>,
+        want_tp: bool,
+        d: StackDescription,
+    ) -> Result<Done, DeployError> {
+        let region = self.art.region;
+        let old_text = self
+            .cloud
+            .get_template(region, self.name())
+            .await
+            .map_err(|e| self.err(e))?;
+        let old_template: Option<Value> = serde_json::from_str(&old_text).ok();
+        let unchanged = |d: StackDescription, count: usize| Done {
+            action: StackAction::Unchanged,
+            outputs: d.outputs,
+            final_status: Some(d.status),
+            change_count: count,
+        };
+        if !opts.force && self.unchanged(&d, old_template.as_ref(), &params).await? {
+            self.sync_termination_protection(&d, want_tp).await?;
+            return Ok(unchanged(d, 0));
+        }
+        let (name, cs) = match self
+            .create_change_set(opts, body, params, ChangeSetType::Update)
+            .await
+        {
+            Err(DeployError::Cloud { source, .. }) if source.is_no_changes() => {
+                self.sync_termination_protection(&d, want_tp).await?;
+                self.step("no changes");
+                return Ok(unchanged(d, 0));
+            }
+            other => other?,
+        };
+        let cs = match cs {
+            Ok(cs) => cs,
+            Err(e) => {
+                let _ = self.delete_change_set(&name).await;
+                return Err(e);
+            }
+        };
+        if cs.is_empty_change()
+            || (cs.status == dr_core::cloud::ChangeSetStatus::CreateComplete
+                && cs.changes.is_empty())
+        {
+            self.step("no changes: deleting the empty change set");
+            self.delete_change_set(&name).await?;
+            self.sync_termination_protection(&d, want_tp).await?;
+            return Ok(unchanged(d, 0));
+        }
+        if cs.status != dr_core::cloud::ChangeSetStatus::CreateComplete {
+            let err = self.change_set_failed(&cs);
+            let _ = self.delete_change_set(&name).await;
+            return Err(err);
+        }
+        let refused = refused_changes(&cs.changes, &self.art.template, old_template.as_ref());
+        if !refused.is_empty() && !opts.allow_data_loss {
+            self.delete_change_set(&name).await?;
+            return Err(DeployError::Refused {
+                stack: self.name().to_string(),
+                region,
+                changes: refused,
+            });
+        }
+        // The policy to keep: the stateful resources of both templates (a Deny on an id the
+        // stack no longer has is harmless, and after a rollback the old ones are back).
+        let mut stateful = stateful_logical_ids(&self.art.template);
+        for id in old_template
+            .as_ref()
+            .map(stateful_logical_ids)
+            .unwrap_or_default()
+        {
+            if !stateful.contains(&id) {
+                stateful.push(id);
+            }
+        }
+        let protective = protective_policy(&stateful).filter(|_| opts.stack_policy);
+        let temporary = !refused.is_empty();
+        if temporary {
+            let list: Vec<String> = refused.iter().map(|r| r.describe()).collect();
+            self.note(format!("allowing data loss: {}", list.join("; ")));
+            self.mutate();
+            self.cloud
+                .set_stack_policy(region, self.name(), &allow_all_policy())
+                .await
+                .map_err(|e| self.err(e))?;
+        } else if let Some(p) = &protective {
+            let current = self
+                .cloud
+                .get_stack_policy(region, self.name())
+                .await
+                .map_err(|e| self.err(e))?;
+            let same = current
+                .as_deref()
+                .and_then(|c| serde_json::from_str::<Value>(c).ok())
+                .zip(serde_json::from_str::<Value>(p).ok())
+                .is_some_and(|(a, b)| a == b);
+            if !same {
+                self.mutate();
+                self.cloud
+                    .set_stack_policy(region, self.name(), p)
+                    .await
+                    .map_err(|e| self.err(e))?;
+            }
+        }
+        let outcome = self.execute_update(&name, cs.changes.len()).await;
+        if temporary {
+            // Whatever happened, put the protection back. A stack policy cannot be removed, so
+            // with no stateful resource left the allow-all one stays.
+            let restore = protective.clone().unwrap_or_else(allow_all_policy);
+            self.mutate();
+            if let Err(e) = self
+                .cloud
+                .set_stack_policy(region, self.name(), &restore)
+                .await
+            {
+                return Err(match outcome {
+                    Err(first) => DeployError::PolicyNotRestored {
+                        first: Box::new(first),
+                        restore: e,
+                    },
+                    Ok(_) => self.err(e),
+                });
+            }
+            self.step("restored the protective stack policy");
+        }
+        let desc = outcome?;
+        self.check_physical_ids().await?;
+        self.sync_termination_protection(&desc, want_tp).await?;
+        Ok(Done {
+            action: StackAction::Updated,
+            outputs: desc.outputs.clone(),
+            final_status: Some(desc.status),
+            change_count: cs.changes.len(),
+        })
+    }
+
+    async fn execute_update(
+        &self,
+        name: &str,
+        total: usize,
+    ) -> Result<StackDescription, DeployError> {
+        let baseline = self.newest_event_id().await?;
+        self.step(format!("executing change set {name} ({total} changes)"));
+        self.mutate();
+        self.cloud
+            .execute_change_set(self.art.region, self.name(), name)
+            .await
+            .map_err(|e| self.err(e))?;
+        let (desc, events) = self
+            .stream_until_settled(baseline, total, "the stack update")
+            .await?;
+        if !desc.status.is_success() {
+            return Err(self.stack_failed(&desc, &events));
+        }
+        Ok(desc)
+    }
+
+    async fn sync_termination_protection(
+        &self,
+        d: &StackDescription,
+        want: bool,
+    ) -> Result<(), DeployError> {
+        // Only ever turns protection on: turning it off is `destroy`'s business, when told.
+        if want && !d.termination_protection {
+            self.mutate();
+            self.cloud
+                .update_termination_protection(self.art.region, self.name(), true)
+                .await
+                .map_err(|e| self.err(e))?;
+        }
+        Ok(())
+    }
+
+    fn change_set_failed(&self, cs: &ChangeSetDescription) -> DeployError {
+        DeployError::ChangeSetFailed {
+            stack: self.name().to_string(),
+            region: self.art.region,
+            reason: cs
+                .status_reason
+                .clone()
+                .unwrap_or_else(|| format!("status {}", cs.status)),
+        }
+    }
+
+    pub(crate) async fn newest_event_id(&self) -> Result<Option<String>, DeployError> {
+        let events = self
+            .cloud
+            .describe_stack_events(self.art.region, self.name(), None)
+            .await
+            .map_err(|e| self.err(e))?;
+        Ok(events.first().map(|e| e.event_id.clone()))
+    }
+
+    /// Polls the stack until its status settles, passing new events to the observer with the
+    /// progress they make. Returns the last description and this operation's events, oldest
+    /// first.
+    pub(crate) async fn stream_until_settled(
+        &self,
+        baseline: Option<String>,
+        total: usize,
+        what: &str,
+    ) -> Result<(StackDescription, Vec<StackEvent>), DeployError> {
+        let region = self.art.region;
+        let start = self.cloud.now();
+        let mut backoff = Backoff::new(&self.poll);
+        let mut last = baseline;
+        let mut all: Vec<StackEvent> = Vec::new();
+        let mut done: HashSet<String> = HashSet::new();
+        loop {
+            self.cloud.sleep(backoff.next_interval()).await;
+            // Status first, events second: the last read then holds every event up to the
+            // settled status.
+            let desc = self
+                .cloud
+                .describe_stack(region, self.name())
+                .await
+                .map_err(|e| self.err(e))?;
+            let events = self
+                .cloud
+                .describe_stack_events(region, self.name(), last.as_deref())
+                .await
+                .map_err(|e| self.err(e))?;
+            if let Some(first) = events.first() {
+                last = Some(first.event_id.clone());
+            }
+            for e in events.into_iter().rev() {
+                if !e.is_stack_event() && e.status.is_complete() {
+                    done.insert(e.logical_id.clone());
+                }
+                self.obs.on_event(&DeployEvent::Resource {
+                    stack: self.name().to_string(),
+                    event: e.clone(),
+                    done: done.len().min(total),
+                    total,
+                });
+                all.push(e);
+            }
+            let Some(desc) = desc else {
+                return Err(self.err(CloudError::not_found(
+                    "DescribeStacks",
+                    format!("stack {}", self.name()),
+                    format!("the stack disappeared during {what}"),
+                )));
+            };
+            if desc.status.is_terminal() {
+                return Ok((desc, all));
+            }
+            self.check_timeout(start, what, desc.status.as_str())?;
+        }
+    }
+
+    pub(crate) fn stack_failed(
+        &self,
+        desc: &StackDescription,
+        events: &[StackEvent],
+    ) -> DeployError {
+        DeployError::StackFailed {
+            stack: self.name().to_string(),
+            region: self.art.region,
+            first_failure: first_failure(events).map(Box::new),
+            final_status: desc.status.clone(),
+            status_reason: desc
+                .status_reason
+                .clone()
+                .or_else(|| stack_failure_reason(events)),
+        }
+    }
+
+    /// After a successful operation every resource of the template must have a physical id:
+    /// an emulator that skips a type reports success without creating it.
+    async fn check_physical_ids(&self) -> Result<(), DeployError> {
+        let resources = self
+            .cloud
+            .describe_stack_resources(self.art.region, self.name())
+            .await
+            .map_err(|e| self.err(e))?;
+        let by_id: HashMap<&str, &dr_core::cloud::StackResource> = resources
+            .iter()
+            .map(|r| (r.logical_id.as_str(), r))
+            .collect();
+        let mut missing = Vec::new();
+        if let Some(res) = self
+            .art
+            .template
+            .get("Resources")
+            .and_then(Value::as_object)
+        {
+            for (id, def) in res {
+                let conditional = def.get("Condition").is_some();
+                match by_id.get(id.as_str()) {
+                    Some(r) if r.physical_id.as_deref().is_some_and(|p| !p.is_empty()) => {}
+                    // A resource whose condition is false is legitimately absent.
+                    None if conditional => {}
+                    _ => missing.push(id.clone()),
+                }
+            }
+        }
+        if missing.is_empty() {
+            Ok(())
+        } else {
+            Err(DeployError::MissingPhysicalIds {
+                stack: self.name().to_string(),
+                region: self.art.region,
+                logical_ids: missing,
+            })
+        }
+    }
+
+    /// Deletes the stack and waits until it is gone.
+    pub(crate) async fn delete_and_wait(
+        &self,
+        stack_id: &str,
+    ) -> Result<Vec<StackEvent>, DeployError> {
+        let region = self.art.region;
+        let baseline = self.newest_event_id().await?;
+        self.mutate();
+        self.cloud
+            .delete_stack(region, self.name())
+            .await
+            .map_err(|e| self.err(e))?;
+        let total = self
+            .cloud
+            .describe_stack_resources(region, self.name())
+            .await
+            .map(|r| r.len())
+            .unwrap_or(0);
+        let start = self.cloud.now();
+        let mut backoff = Backoff::new(&self.poll);
+        let mut last = baseline;
+        let mut all = Vec::new();
+        let mut done: HashSet<String> = HashSet::new();
+        loop {
+            self.cloud.sleep(backoff.next_interval()).await;
+            let desc = self
+                .cloud
+                .describe_stack(region, self.name())
+                .await
+                .map_err(|e| self.err(e))?;
+            // Once deleted, the stack is known only by its id.
+            let events = self
+                .cloud
+                .describe_stack_events(
+                    region,
+                    if desc.is_some() {
+                        self.name()
+                    } else {
+                        stack_id
+                    },
+                    last.as_deref(),
+                )
+                .await
+                .unwrap_or_default();
+            if let Some(first) = events.first() {
+                last = Some(first.event_id.clone());
+            }
+            for e in events.into_iter().rev() {
+                if !e.is_stack_event() && e.status.is_complete() {
+                    done.insert(e.logical_id.clone());
+                }
+                self.obs.on_event(&DeployEvent::Resource {
+                    stack: self.name().to_string(),
+                    event: e.clone(),
+                    done: done.len().min(total),
+                    total,
+                });
+                all.push(e);
+            }
+            match desc {
+                None => return Ok(all),
+                Some(d) if d.status == StackStatus::DeleteComplete => return Ok(all),
+                Some(d) if d.status.is_terminal() => return Err(self.stack_failed(&d, &all)),
+                Some(d) => self.check_timeout(start, "the stack deletion", d.status.as_str())?,
+            }
+        }
+    }
+}
+
+/// The first resource that failed in `events` (oldest first). Siblings cancelled because of it
+/// ("Resource creation cancelled") are not the cause, so they come last.
+pub(crate) fn first_failure(events: &[StackEvent]) -> Option<FailedResource> {
+    let failed = || {
+        events
+            .iter()
+            .filter(|e| !e.is_stack_event() && e.status.is_failed())
+    };
+    let cancelled = |e: &&StackEvent| {
+        e.status_reason
+            .as_deref()
+            .is_some_and(|r| r.contains("cancelled"))
+    };
+    failed()
+        .find(|e| !cancelled(e))
+        .or_else(|| failed().next())
+        .map(|e| FailedResource {
+            logical_id: e.logical_id.clone(),
+            resource_type: e.resource_type.clone(),
+            status: e.status.clone(),
+            reason: e
+                .status_reason
+                .clone()
+                .unwrap_or_else(|| "no reason given".into()),
+        })
+}
+
+/// The reason the stack itself gave for failing, when no resource event names one: sometimes
+/// only the `ROLLBACK_IN_PROGRESS` event carries it (AWS-FACTS.md §4), e.g. a template error
+/// found while resolving outputs.
+pub(crate) fn stack_failure_reason(events: &[StackEvent]) -> Option<String> {
+    events
+        .iter()
+        .filter(|e| {
+            e.is_stack_event()
+                && (e.status.is_failed() || e.status.as_str().contains("ROLLBACK_IN_PROGRESS"))
+        })
+        .find_map(|e| e.status_reason.clone().filter(|r| !r.is_empty()))
+}
+
+/// A template parameter default as the string CloudFormation takes.
+fn default_string(v: &Value) -> String {
+    match v {
+        Value::String(s) => s.clone(),
+        Value::Array(a) => a.iter().map(default_string).collect::<Vec<_>>().join(","),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
+/// FNV-1a, 64 bits: a stable content hash for upload keys (std's hasher is not stable across
+/// releases).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+        (h ^ u64::from(*b)).wrapping_mul(0x0100_0000_01b3)
+    })
+}

@@ -1,0 +1,330 @@
+//! Change-set computation: which resources a new template (and parameters) adds, modifies
+//! (replacing them or not) and removes, the way CloudFormation reports it
+//! (`ResourceChange`: AWS-FACTS §4).
+//!
+//! - `Replacement: True` when a create-only property (from the resource-type facts) changes
+//!   to a value known now; `Conditional` when its new value is only known at deploy time (it
+//!   refers to a resource that is added or replaced) or the property is conditionally
+//!   create-only; `False` otherwise.
+//! - Each detail names the property and says why it changed (`DirectModification`,
+//!   `ParameterReference`, `ResourceReference`/`ResourceAttribute` with `Dynamic` evaluation).
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
+
+use super::eval::{
+    EvalError, Evaluator, ResolvedParameter, Resolver, StackContext, Template, UNKNOWN,
+    collect_refs, is_unknown,
+};
+use super::facts;
+use super::state::{ChangeDetail, ResourceChange, StackResource};
+
+/// What will happen to one resource.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action {
+    /// Created.
+    Add,
+    /// Updated in place.
+    Modify,
+    /// Replaced (a new physical resource, the old one deleted in cleanup).
+    Replace,
+    /// Replaced only if the deploy-time value of a create-only property differs.
+    MaybeReplace,
+    /// Left alone.
+    Keep,
+}
+
+/// The outcome of planning a template against a stack's current resources.
+#[derive(Debug, Clone)]
+pub struct Plan {
+    /// Resolved parameters.
+    pub params: IndexMap<String, ResolvedParameter>,
+    /// Evaluated conditions.
+    pub conditions: IndexMap<String, bool>,
+    /// Resources the new template keeps (conditions hold).
+    pub included: BTreeSet<String>,
+    /// Per included resource, what happens to it.
+    pub actions: BTreeMap<String, Action>,
+    /// The change set's `Changes`, in template order, removals last.
+    pub changes: Vec<ResourceChange>,
+}
+
+struct PlanResolver<'a> {
+    old: &'a IndexMap<String, StackResource>,
+    actions: &'a BTreeMap<String, Action>,
+    changed_props: &'a BTreeMap<String, BTreeSet<String>>,
+    exports: &'a dyn Fn(&str) -> Option<String>,
+}
+
+impl Resolver for PlanResolver<'_> {
+    fn resource_ref(&self, l: &str) -> Option<Value> {
+        match (self.actions.get(l), self.old.get(l)) {
+            (Some(Action::Keep | Action::Modify), Some(r)) => {
+                Some(Value::String(r.physical_id.clone()))
+            }
+            _ => Some(Value::String(format!("{UNKNOWN}:{l}"))),
+        }
+    }
+    fn resource_attribute(&self, l: &str, a: &str) -> Result<Value, EvalError> {
+        let unknown = || Ok(Value::String(format!("{UNKNOWN}:{l}.{a}")));
+        match (self.actions.get(l), self.old.get(l)) {
+            (Some(Action::Keep), Some(r)) => r.attributes.get(a).cloned().map_or_else(unknown, Ok),
+            // An in-place update keeps attributes, except one named after a changed property.
+            (Some(Action::Modify), Some(r)) => {
+                let top = a.split('.').next().unwrap_or(a);
+                if self.changed_props.get(l).is_some_and(|c| c.contains(top)) {
+                    unknown()
+                } else {
+                    r.attributes.get(a).cloned().map_or_else(unknown, Ok)
+                }
+            }
+            _ => unknown(),
+        }
+    }
+    fn import_value(&self, name: &str) -> Option<String> {
+        (self.exports)(name)
+    }
+}
+
+/// Leaf paths (dotted) where `a` and `b` differ; objects are compared key by key, anything
+/// else as a whole.
+fn diff_paths(prefix: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
+    match (a, b) {
+        (Some(Value::Object(x)), Some(Value::Object(y))) => {
+            let keys: BTreeSet<&String> = x.keys().chain(y.keys()).collect();
+            for k in keys {
+                diff_paths(&format!("{prefix}.{k}"), x.get(k), y.get(k), out);
+            }
+        }
+        (x, y) if x != y => out.push(prefix.to_string()),
+        _ => {}
+    }
+}
+
+fn rank(r: &str) -> u8 {
+    match r {
+        "Always" => 2,
+        "Conditionally" => 1,
+        _ => 0,
+    }
+}
+
+/// Computes the change set of `template` with parameters `given` against a stack whose
+/// current resources are `old` (empty for a new stack).
+pub fn plan(
+    template: &Template,
+    stack: &StackContext,
+    params: IndexMap<String, ResolvedParameter>,
+    old: &IndexMap<String, StackResource>,
+    exports: &dyn Fn(&str) -> Option<String>,
+) -> Result<Plan, EvalError> {
+    template.validate()?;
+    let conditions = Evaluator::evaluate_conditions(template, stack, &params)?;
+    let included: BTreeSet<String> = template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.condition
+                .as_ref()
+                .is_none_or(|c| conditions.get(c).copied().unwrap_or(false))
+        })
+        .map(|(k, _)| k.clone())
+        .collect();
+    let type_changes: Vec<&String> = included
+        .iter()
+        .filter(|id| {
+            old.get(*id)
+                .is_some_and(|o| o.type_name != template.resources[*id].type_name)
+        })
+        .collect();
+    if !type_changes.is_empty() {
+        // CloudFormation's ValidationError for a changed resource type.
+        return Err(EvalError::Validation(format!(
+            "Update of resource type is not permitted. The new template modifies resource type of the following resources: [{}]",
+            type_changes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    let order = template.dependency_order(&included)?;
+    let mut actions: BTreeMap<String, Action> = BTreeMap::new();
+    let mut changed_props: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut by_id: BTreeMap<String, ResourceChange> = BTreeMap::new();
+    for id in &order {
+        let decl = &template.resources[id];
+        let resolver = PlanResolver {
+            old,
+            actions: &actions,
+            changed_props: &changed_props,
+            exports,
+        };
+        let ev = Evaluator {
+            template,
+            stack,
+            params: &params,
+            conditions: &conditions,
+            resolver: &resolver,
+        };
+        let new_props = match ev.eval(&decl.properties) {
+            Ok(v) => v,
+            Err(e @ EvalError::Validation(_)) => return Err(e),
+            // Failures only a deploy can show (a bad attribute): the deploy reports them.
+            Err(EvalError::Resource(_)) => Value::String(format!("{UNKNOWN}:{id}")),
+        };
+        let Some(prev) = old.get(id) else {
+            actions.insert(id.clone(), Action::Add);
+            by_id.insert(
+                id.clone(),
+                ResourceChange {
+                    action: "Add".into(),
+                    logical_id: id.clone(),
+                    physical_id: None,
+                    resource_type: decl.type_name.clone(),
+                    replacement: None,
+                    scope: vec![],
+                    details: vec![],
+                },
+            );
+            continue;
+        };
+        let empty = Map::new();
+        let new_map = new_props.as_object().unwrap_or(&empty);
+        let old_map = prev.properties.as_object().unwrap_or(&empty);
+        let old_raw = prev.template_properties.as_object().unwrap_or(&empty);
+        let new_raw = decl.properties.as_object().unwrap_or(&empty);
+        let keys: BTreeSet<&String> = new_map.keys().chain(old_map.keys()).collect();
+        let mut details = Vec::new();
+        let mut changed = BTreeSet::new();
+        for k in keys {
+            let (a, b) = (old_map.get(k), new_map.get(k));
+            let dynamic = b.is_some_and(is_unknown) || is_unknown(&new_props);
+            if a == b && !dynamic {
+                continue;
+            }
+            changed.insert(k.clone());
+            // The most intrusive recreation among the changed leaves wins.
+            let mut paths = Vec::new();
+            if dynamic {
+                paths.push(k.clone());
+            } else {
+                diff_paths(k, a, b, &mut paths);
+            }
+            let requires = paths
+                .iter()
+                .map(|p| facts::requires_recreation(&decl.type_name, p))
+                .max_by_key(|r| rank(r))
+                .unwrap_or("Never");
+            let mut refs = Vec::new();
+            if let Some(raw) = new_raw.get(k.as_str()) {
+                collect_refs(raw, &mut refs);
+            }
+            let (source, entity) = if old_raw.get(k.as_str()) != new_raw.get(k.as_str()) {
+                ("DirectModification", None)
+            } else if dynamic {
+                let r = refs
+                    .iter()
+                    .find(|r| actions.get(*r).is_some_and(|a| *a != Action::Keep))
+                    .cloned();
+                ("ResourceAttribute", r)
+            } else {
+                (
+                    "ParameterReference",
+                    refs.iter().find(|r| params.contains_key(*r)).cloned(),
+                )
+            };
+            details.push(ChangeDetail {
+                attribute: "Properties".into(),
+                name: Some(k.clone()),
+                requires_recreation: requires.into(),
+                evaluation: if dynamic { "Dynamic" } else { "Static" }.into(),
+                change_source: Some(source.into()),
+                causing_entity: entity,
+            });
+        }
+        if prev.metadata != decl.metadata {
+            details.push(ChangeDetail {
+                attribute: "Metadata".into(),
+                name: None,
+                requires_recreation: "Never".into(),
+                evaluation: "Static".into(),
+                change_source: Some("DirectModification".into()),
+                causing_entity: None,
+            });
+        }
+        if details.is_empty() {
+            actions.insert(id.clone(), Action::Keep);
+            continue;
+        }
+        // `Always` with a static value replaces; `Always` evaluated dynamically, or
+        // `Conditionally`, gives `Conditional` (ResourceChange API reference).
+        let replacement = if details
+            .iter()
+            .any(|d| d.requires_recreation == "Always" && d.evaluation == "Static")
+        {
+            "True"
+        } else if details.iter().any(|d| d.requires_recreation != "Never") {
+            "Conditional"
+        } else {
+            "False"
+        };
+        actions.insert(
+            id.clone(),
+            match replacement {
+                "True" => Action::Replace,
+                "Conditional" => Action::MaybeReplace,
+                _ => Action::Modify,
+            },
+        );
+        let mut scope: Vec<String> = details
+            .iter()
+            .map(|d| d.attribute.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if changed.contains("Tags") {
+            scope.push("Tags".into());
+        }
+        changed_props.insert(id.clone(), changed);
+        by_id.insert(
+            id.clone(),
+            ResourceChange {
+                action: "Modify".into(),
+                logical_id: id.clone(),
+                physical_id: Some(prev.physical_id.clone()),
+                resource_type: decl.type_name.clone(),
+                replacement: Some(replacement.into()),
+                scope,
+                details,
+            },
+        );
+    }
+    let mut changes: Vec<ResourceChange> = template
+        .resources
+        .keys()
+        .filter_map(|k| by_id.remove(k))
+        .collect();
+    for (id, r) in old {
+        if !included.contains(id) {
+            changes.push(ResourceChange {
+                action: "Remove".into(),
+                logical_id: id.clone(),
+                physical_id: Some(r.physical_id.clone()),
+                resource_type: r.type_name.clone(),
+                replacement: None,
+                scope: vec![],
+                details: vec![],
+            });
+        }
+    }
+    Ok(Plan {
+        params,
+        conditions,
+        included,
+        actions,
+        changes,
+    })
+}

@@ -1,0 +1,454 @@
+//! The `local` backend: an embedded simulator of the parts of AWS drkit uses. It is the
+//! default deploy target (so the example deploys on a machine with no AWS account) and the
+//! test double for the deploy engine and the DR runtime.
+//!
+//! **It is a simulator, not AWS.** It resolves templates (parameters, SSM-typed parameters,
+//! conditions, intrinsic functions, dynamic references), orders resources by dependency,
+//! assigns plausible physical ids and attributes, computes change sets with replacements from
+//! the create-only properties of the resource-type facts, runs stacks through CloudFormation's
+//! statuses and events (rollback included) on a virtual clock with durations from AWS
+//! documentation, keeps outputs and exports, and models Aurora global databases, Route 53
+//! health checks and failover records and ELBv2 target health closely enough for failover.
+//! Time never passes by itself: [`Cloud::sleep`] (and [`VirtualClock::advance`]) move it.
+//!
+//! State lives in a JSON file (by default [`DEFAULT_STATE_FILE`] under the project directory),
+//! loaded by [`LocalCloud::open`] and saved after every mutating call;
+//! [`LocalCloud::in_memory`] keeps it in memory for tests. Tests inject faults: a resource
+//! failing on the next deploy, a Region outage, an answer lost after the call was applied.
+
+pub mod clock;
+pub mod eval;
+pub mod ids;
+pub mod state;
+
+mod changeset;
+mod durations;
+mod facts;
+mod lifecycle;
+mod policy;
+mod services;
+
+use std::collections::BTreeSet;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Duration;
+
+use dr_core::Region;
+use dr_core::cloud::{self, CloudError, CloudResult};
+
+pub use clock::SimTime;
+pub use lifecycle::InjectedFailure;
+use state::World;
+
+/// Where [`LocalCloud::open_project`] keeps the state, relative to the project directory.
+pub const DEFAULT_STATE_FILE: &str = ".drkit/local-state.json";
+
+/// What went wrong inside the simulator (converted to [`CloudError`] at the port).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum LocalError {
+    /// CloudFormation's `ValidationError` (and other rejected input).
+    #[error("{0}")]
+    Validation(String),
+    /// The thing named does not exist.
+    #[error("{0}")]
+    NotFound(String),
+    /// The target's state does not allow the call.
+    #[error("{0}")]
+    InvalidState(String),
+    /// The Region is down (an injected outage).
+    #[error("Region {0} is unavailable (simulated outage)")]
+    RegionUnavailable(Region),
+    /// The state file cannot be read or written.
+    #[error("local simulator state file {path}: {message}")]
+    State {
+        /// The file.
+        path: String,
+        /// What is wrong, and what to do.
+        message: String,
+    },
+}
+
+impl LocalError {
+    fn into_cloud(self, operation: &str) -> CloudError {
+        match self {
+            LocalError::Validation(m) => CloudError::validation(operation, m),
+            LocalError::NotFound(m) => CloudError::not_found(operation, m.clone(), m),
+            LocalError::InvalidState(m) => CloudError::invalid_state(operation, m),
+            LocalError::RegionUnavailable(region) => CloudError::RegionUnavailable {
+                region,
+                operation: operation.to_string(),
+                message: "the Region's endpoints do not answer (simulated outage)".into(),
+            },
+            e @ LocalError::State { .. } => CloudError::other(operation, e.to_string()),
+        }
+    }
+}
+
+/// One call made to the simulator.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CallRecord {
+    /// The port method, e.g. `create_change_set` (the names of
+    /// [`cloud::MUTATING_OPERATIONS`]).
+    pub operation: String,
+    /// The Region it was sent to.
+    pub region: Region,
+    /// Whether the operation changes something.
+    pub mutating: bool,
+}
+
+#[derive(Debug, Default)]
+struct Faults {
+    fail: Vec<InjectedFailure>,
+    unavailable: BTreeSet<Region>,
+    /// Answers to drop: `None` = the next call whatever it is, `Some(op)` = the next `op`.
+    drop: Vec<Option<String>>,
+}
+
+#[derive(Debug)]
+struct Inner {
+    world: World,
+    path: Option<PathBuf>,
+    faults: Faults,
+    calls: Vec<CallRecord>,
+}
+
+impl Inner {
+    fn save(&self) -> Result<(), LocalError> {
+        let Some(path) = &self.path else {
+            return Ok(());
+        };
+        let err = |m: String| LocalError::State {
+            path: path.display().to_string(),
+            message: m,
+        };
+        if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)
+                .map_err(|e| err(format!("cannot create its directory: {e}")))?;
+        }
+        let body = serde_json::to_vec(&self.world).map_err(|e| err(e.to_string()))?;
+        // Write then rename, so a crash never leaves half a file.
+        let tmp = path.with_extension("json.tmp");
+        std::fs::write(&tmp, body).map_err(|e| err(format!("cannot write: {e}")))?;
+        std::fs::rename(&tmp, path).map_err(|e| err(format!("cannot replace: {e}")))
+    }
+
+    fn settle(&mut self) -> bool {
+        services::settle_global(&mut self.world, &self.faults.unavailable);
+        self.world.settle()
+    }
+}
+
+/// The embedded simulator. Cheap to clone (clones share the same simulated world).
+#[derive(Debug, Clone)]
+pub struct LocalCloud {
+    inner: Arc<Mutex<Inner>>,
+}
+
+/// The simulator's virtual clock.
+#[derive(Debug, Clone)]
+pub struct VirtualClock {
+    inner: Arc<Mutex<Inner>>,
+}
+
+fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
+    // A panic while holding the lock cannot leave the world half-changed in a way that matters
+    // more than losing the simulator altogether, so carry on with the data.
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+impl VirtualClock {
+    /// The current virtual time.
+    pub fn now(&self) -> SimTime {
+        lock(&self.inner).world.now
+    }
+    /// Moves the clock forward by `d`, completing whatever finishes meanwhile.
+    pub fn advance(&self, d: Duration) {
+        let mut g = lock(&self.inner);
+        g.world.now = g
+            .world
+            .now
+            .plus_ms(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
+        if g.settle() {
+            let _ = g.save();
+        }
+    }
+    /// Moves the clock to the end of every stack operation, switchover and failover in flight.
+    pub fn run_until_idle(&self) {
+        let mut g = lock(&self.inner);
+        let mut end = g.world.now;
+        for rs in g.world.regions.values() {
+            for s in &rs.stacks {
+                if let Some(op) = &s.op {
+                    end = end.max(op.end);
+                }
+            }
+        }
+        for gc in g.world.global_clusters.values() {
+            if let Some(f) = &gc.failover {
+                end = end.max(f.done_at);
+            }
+        }
+        g.world.now = end;
+        if g.settle() {
+            let _ = g.save();
+        }
+    }
+}
+
+impl LocalCloud {
+    /// A simulator whose state lives only in memory (tests).
+    pub fn in_memory() -> Self {
+        LocalCloud {
+            inner: Arc::new(Mutex::new(Inner {
+                world: World::default(),
+                path: None,
+                faults: Faults::default(),
+                calls: vec![],
+            })),
+        }
+    }
+
+    /// Opens (or starts) the simulator state at `path`. Operations left in flight by an
+    /// earlier process are completed: between two commands, the simulated world finishes what
+    /// it was doing.
+    pub fn open(path: impl AsRef<Path>) -> Result<Self, LocalError> {
+        let path = path.as_ref().to_path_buf();
+        let err = |m: String| LocalError::State {
+            path: path.display().to_string(),
+            message: m,
+        };
+        let world = match std::fs::read(&path) {
+            Ok(bytes) => {
+                let w: World = serde_json::from_slice(&bytes)
+                    .map_err(|e| err(format!("not a drkit simulator state ({e}); delete the file to start from an empty simulated account")))?;
+                if w.version != state::STATE_VERSION {
+                    return Err(err(format!(
+                        "written by state format {} but this drkit reads format {}; delete the file to start from an empty simulated account",
+                        w.version,
+                        state::STATE_VERSION
+                    )));
+                }
+                w
+            }
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => World::default(),
+            Err(e) => return Err(err(format!("cannot read: {e}"))),
+        };
+        let cloud = LocalCloud {
+            inner: Arc::new(Mutex::new(Inner {
+                world,
+                path: Some(path),
+                faults: Faults::default(),
+                calls: vec![],
+            })),
+        };
+        cloud.clock().run_until_idle();
+        Ok(cloud)
+    }
+
+    /// Opens the state at [`DEFAULT_STATE_FILE`] under `project_dir`.
+    pub fn open_project(project_dir: impl AsRef<Path>) -> Result<Self, LocalError> {
+        LocalCloud::open(project_dir.as_ref().join(DEFAULT_STATE_FILE))
+    }
+
+    /// The state file, if any.
+    pub fn state_path(&self) -> Option<PathBuf> {
+        lock(&self.inner).path.clone()
+    }
+
+    /// The virtual clock.
+    pub fn clock(&self) -> VirtualClock {
+        VirtualClock {
+            inner: self.inner.clone(),
+        }
+    }
+
+    /// Every call made so far, in order.
+    pub fn call_log(&self) -> Vec<CallRecord> {
+        lock(&self.inner).calls.clone()
+    }
+
+    /// How many mutating calls were made so far.
+    pub fn mutating_calls(&self) -> usize {
+        lock(&self.inner)
+            .calls
+            .iter()
+            .filter(|c| c.mutating)
+            .count()
+    }
+
+    /// Forgets the calls recorded so far.
+    pub fn clear_call_log(&self) {
+        lock(&self.inner).calls.clear();
+    }
+
+    /// Makes resource `logical_id` of stack `stack` fail, with status reason `reason`, the next
+    /// time a create or update touches it.
+    pub fn fail_resource_on_next_deploy(
+        &self,
+        region: Region,
+        stack: &str,
+        logical_id: &str,
+        reason: &str,
+    ) {
+        lock(&self.inner).faults.fail.push(InjectedFailure {
+            region,
+            stack: stack.to_string(),
+            logical_id: logical_id.to_string(),
+            reason: reason.to_string(),
+        });
+    }
+
+    /// Takes a Region down (every call sent to it fails with `RegionUnavailable`) or brings it
+    /// back. Work already scheduled there (a stack operation) still completes.
+    pub fn set_region_available(&self, region: Region, available: bool) {
+        let mut g = lock(&self.inner);
+        if available {
+            g.faults.unavailable.remove(&region);
+        } else {
+            g.faults.unavailable.insert(region);
+        }
+    }
+
+    /// The next call is applied, but its answer is lost: the caller gets an error.
+    pub fn drop_next_answer(&self) {
+        lock(&self.inner).faults.drop.push(None);
+    }
+
+    /// The next call of `operation` (a port method name, e.g. `switchover_global_cluster`) is
+    /// applied, but its answer is lost.
+    pub fn drop_answer_of(&self, operation: &str) {
+        lock(&self.inner)
+            .faults
+            .drop
+            .push(Some(operation.to_string()));
+    }
+
+    /// Sets an SSM parameter (e.g. a newer AMI id for the public AL2023 parameter).
+    pub fn put_ssm_parameter(&self, region: Region, name: &str, value: &str) {
+        let mut g = lock(&self.inner);
+        g.world
+            .region(region)
+            .ssm
+            .insert(name.to_string(), value.to_string());
+        let _ = g.save();
+    }
+
+    /// Sets the replication lag of a secondary DB cluster, in milliseconds.
+    pub fn set_replication_lag(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+        lag_ms: u64,
+    ) -> Result<(), LocalError> {
+        let mut g = lock(&self.inner);
+        let c = g
+            .world
+            .region(region)
+            .db_clusters
+            .get_mut(db_cluster_id)
+            .ok_or_else(|| {
+                LocalError::NotFound(format!(
+                    "DBClusterNotFoundFault: DBCluster {db_cluster_id} not found."
+                ))
+            })?;
+        c.replication_lag_ms = lag_ms;
+        g.save()
+    }
+
+    /// Sets what Route 53's checkers measure for a health check (before `Inverted`).
+    pub fn set_health_check_measured(
+        &self,
+        health_check_id: &str,
+        healthy: bool,
+    ) -> Result<(), LocalError> {
+        let mut g = lock(&self.inner);
+        let h = g
+            .world
+            .health_checks
+            .get_mut(health_check_id)
+            .ok_or_else(|| LocalError::NotFound(format!("NoSuchHealthCheck: No health check exists with the specified ID {health_check_id}")))?;
+        h.measured_healthy = healthy;
+        g.save()
+    }
+
+    /// Sets the health of every target of a target group (`healthy`, `unhealthy`, …).
+    pub fn set_target_health(
+        &self,
+        region: Region,
+        target_group_arn: &str,
+        state: &str,
+    ) -> Result<(), LocalError> {
+        let mut g = lock(&self.inner);
+        let tg = g
+            .world
+            .region(region)
+            .target_groups
+            .get_mut(target_group_arn)
+            .ok_or_else(|| {
+                LocalError::NotFound(format!(
+                    "TargetGroupNotFound: Target groups '{target_group_arn}' not found"
+                ))
+            })?;
+        for v in tg.targets.values_mut() {
+            *v = state.to_string();
+        }
+        g.save()
+    }
+
+    /// What Route 53's data plane answers for `name`/`record_type` now: the record chosen by
+    /// failover routing. Not subject to outages (DNS answers need no API call).
+    pub fn resolve_dns(&self, name: &str, record_type: &str) -> Option<cloud::ResourceRecordSet> {
+        let g = lock(&self.inner);
+        services::resolve(&g.world, name, record_type).map(|r| convert::record(&r))
+    }
+
+    /// A read-only copy of the whole simulated world (for tests and debugging).
+    pub fn snapshot(&self) -> World {
+        lock(&self.inner).world.clone()
+    }
+
+    /// Runs one port call: records it, applies outages, completes finished work, runs `f`,
+    /// saves after a mutating call, and drops the answer when told to.
+    fn call<T>(
+        &self,
+        op: &str,
+        api: &str,
+        region: Region,
+        f: impl FnOnce(&mut World, &mut Faults) -> Result<T, LocalError>,
+    ) -> CloudResult<T> {
+        let mut g = lock(&self.inner);
+        let mutating = cloud::MUTATING_OPERATIONS.contains(&op);
+        g.calls.push(CallRecord {
+            operation: op.to_string(),
+            region,
+            mutating,
+        });
+        if g.faults.unavailable.contains(&region) {
+            return Err(LocalError::RegionUnavailable(region).into_cloud(api));
+        }
+        let settled = g.settle();
+        let inner = &mut *g;
+        let result = f(&mut inner.world, &mut inner.faults);
+        if mutating || settled {
+            g.save().map_err(|e| e.into_cloud(api))?;
+        }
+        let drop_at = g
+            .faults
+            .drop
+            .iter()
+            .position(|d| d.as_deref().is_none_or(|o| o == op));
+        if let Some(i) = drop_at {
+            g.faults.drop.remove(i);
+            if result.is_ok() {
+                return Err(CloudError::other(
+                    api,
+                    "connection reset before the answer arrived: the request was applied, its answer lost (simulated)",
+                ));
+            }
+        }
+        result.map_err(|e| e.into_cloud(api))
+    }
+}
+
+mod convert;
+mod port;

@@ -1,0 +1,504 @@
+//! The simulator's state: everything `LocalCloud` knows, serializable to the state file.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use dr_core::Region;
+use indexmap::IndexMap;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::clock::{EPOCH, SimTime};
+use super::eval::ResolvedParameter;
+
+/// Version of the state file format; a file of another version is refused, not misread.
+pub const STATE_VERSION: u32 = 1;
+
+/// The account id the simulator pretends to be (the documentation placeholder).
+pub const ACCOUNT: &str = "123456789012";
+
+/// The whole simulated world.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct World {
+    /// [`STATE_VERSION`].
+    pub version: u32,
+    /// The virtual clock.
+    pub now: SimTime,
+    /// The account.
+    pub account: String,
+    /// A counter for ids that must be unique (events, change sets, stacks).
+    pub seq: u64,
+    /// Per-Region state.
+    pub regions: BTreeMap<Region, RegionState>,
+    /// Aurora global clusters (global, no Region), by identifier.
+    pub global_clusters: BTreeMap<String, GlobalCluster>,
+    /// Route 53 health checks (global), by id.
+    pub health_checks: BTreeMap<String, HealthCheck>,
+    /// Route 53 records (global), by hosted zone id.
+    pub records: BTreeMap<String, Vec<RecordSet>>,
+    /// Objects uploaded to S3: bucket → key → body.
+    pub s3: BTreeMap<String, BTreeMap<String, String>>,
+    /// Route 53 changes: change id → when submitted.
+    #[serde(default)]
+    pub route53_changes: BTreeMap<String, SimTime>,
+    /// CloudWatch data points the runtime published: (Region, namespace, metric) → values.
+    pub metrics: BTreeMap<String, Vec<(SimTime, f64)>>,
+}
+
+impl Default for World {
+    fn default() -> Self {
+        World {
+            version: STATE_VERSION,
+            now: EPOCH,
+            account: ACCOUNT.to_string(),
+            seq: 0,
+            regions: BTreeMap::new(),
+            global_clusters: BTreeMap::new(),
+            health_checks: BTreeMap::new(),
+            records: BTreeMap::new(),
+            s3: BTreeMap::new(),
+            route53_changes: BTreeMap::new(),
+            metrics: BTreeMap::new(),
+        }
+    }
+}
+
+impl World {
+    /// The next value of the id counter.
+    pub fn next_seq(&mut self) -> u64 {
+        self.seq += 1;
+        self.seq
+    }
+    /// A Region's state, created on first use with the public SSM parameters it serves.
+    pub fn region(&mut self, r: Region) -> &mut RegionState {
+        self.regions.entry(r).or_insert_with(|| RegionState::new(r))
+    }
+}
+
+/// The AL2023 AMI public parameter (the one `Ec2Fleet` resolves).
+pub const AL2023_AMI_PARAMETER: &str =
+    "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
+
+/// State of one Region.
+#[derive(Debug, Clone, Serialize, Deserialize, Default)]
+pub struct RegionState {
+    /// Stacks, deleted ones included (CloudFormation lists them by id for 90 days).
+    pub stacks: Vec<Stack>,
+    /// SSM parameters: name → value.
+    pub ssm: BTreeMap<String, String>,
+    /// Secrets Manager secrets, by ARN.
+    pub secrets: BTreeMap<String, Secret>,
+    /// Aurora DB clusters, by identifier.
+    pub db_clusters: BTreeMap<String, DbCluster>,
+    /// ELBv2 target groups, by ARN.
+    pub target_groups: BTreeMap<String, TargetGroup>,
+}
+
+impl RegionState {
+    fn new(r: Region) -> Self {
+        let mut s = RegionState::default();
+        // A fake AMI id per Region: `ami-` + 17 hex digits, like the real public parameter.
+        s.ssm.insert(
+            AL2023_AMI_PARAMETER.to_string(),
+            format!("ami-{}", super::ids::hex(&format!("al2023/{r}"), 17)),
+        );
+        s
+    }
+    /// The stack of this name that is not deleted, or the one with this stack id.
+    pub fn stack_index(&self, name_or_id: &str) -> Option<usize> {
+        self.stacks
+            .iter()
+            .position(|s| s.id == name_or_id)
+            .or_else(|| {
+                self.stacks
+                    .iter()
+                    .position(|s| s.name == name_or_id && s.deleted.is_none())
+            })
+    }
+}
+
+/// A secret.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Secret {
+    /// The name.
+    pub name: String,
+    /// The ARN.
+    pub arn: String,
+    /// The secret string (JSON when generated from a template).
+    pub value: String,
+}
+
+/// A stack resource.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct StackResource {
+    /// Logical id.
+    pub logical_id: String,
+    /// Type.
+    pub type_name: String,
+    /// Physical id.
+    pub physical_id: String,
+    /// Resource status (`CREATE_COMPLETE`, …).
+    pub status: String,
+    /// Why, when failed.
+    pub status_reason: Option<String>,
+    /// Last change.
+    pub last_updated: SimTime,
+    /// Properties as resolved when created or last updated.
+    pub properties: Value,
+    /// Properties as written in the template (for `DirectModification` detection).
+    pub template_properties: Value,
+    /// Attributes.
+    pub attributes: BTreeMap<String, Value>,
+    /// `DeletionPolicy`.
+    pub deletion_policy: Option<String>,
+    /// `UpdateReplacePolicy`.
+    pub update_replace_policy: Option<String>,
+    /// `Metadata`.
+    pub metadata: Option<Value>,
+}
+
+/// A stack output.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StackOutput {
+    /// Output key.
+    pub key: String,
+    /// Value.
+    pub value: String,
+    /// Description.
+    pub description: Option<String>,
+    /// Export name.
+    pub export_name: Option<String>,
+}
+
+/// A stack event.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StackEvent {
+    /// Event id.
+    pub event_id: String,
+    /// Stack id.
+    pub stack_id: String,
+    /// Stack name.
+    pub stack_name: String,
+    /// Logical id (the stack name for stack events).
+    pub logical_id: String,
+    /// Physical id, when known.
+    pub physical_id: Option<String>,
+    /// Resource type (`AWS::CloudFormation::Stack` for stack events).
+    pub resource_type: String,
+    /// When.
+    pub timestamp: SimTime,
+    /// Status.
+    pub status: String,
+    /// Why.
+    pub reason: Option<String>,
+}
+
+impl StackEvent {
+    /// Whether the event is about the stack itself.
+    pub fn is_stack_event(&self) -> bool {
+        self.resource_type == "AWS::CloudFormation::Stack" && self.logical_id == self.stack_name
+    }
+}
+
+/// One property difference inside a resource change.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ChangeDetail {
+    /// `Properties`, `Metadata`, `Tags`.
+    pub attribute: String,
+    /// The property name (top level).
+    pub name: Option<String>,
+    /// `Never`, `Conditionally`, `Always`.
+    pub requires_recreation: String,
+    /// `Static` or `Dynamic`.
+    pub evaluation: String,
+    /// `DirectModification`, `ParameterReference`, `ResourceReference`, `ResourceAttribute`.
+    pub change_source: Option<String>,
+    /// The parameter or resource that causes the change.
+    pub causing_entity: Option<String>,
+}
+
+/// One resource change of a change set.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct ResourceChange {
+    /// `Add`, `Modify`, `Remove`.
+    pub action: String,
+    /// Logical id.
+    pub logical_id: String,
+    /// Physical id (none for `Add`).
+    pub physical_id: Option<String>,
+    /// Type.
+    pub resource_type: String,
+    /// `True`, `False`, `Conditional` (only for `Modify`).
+    pub replacement: Option<String>,
+    /// What changed: `Properties`, `Metadata`, `Tags`.
+    pub scope: Vec<String>,
+    /// Details.
+    pub details: Vec<ChangeDetail>,
+}
+
+/// A change set.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct ChangeSet {
+    /// ARN.
+    pub id: String,
+    /// Name.
+    pub name: String,
+    /// `CREATE` or `UPDATE`.
+    pub change_set_type: String,
+    /// When created.
+    pub created: SimTime,
+    /// When CloudFormation finishes computing it.
+    pub ready_at: SimTime,
+    /// Status once ready (`CREATE_COMPLETE` or `FAILED`).
+    pub final_status: String,
+    /// Status reason once ready.
+    pub status_reason: Option<String>,
+    /// Execution status once ready (`AVAILABLE`, `UNAVAILABLE`, `EXECUTE_*`, `OBSOLETE`).
+    pub execution_status: String,
+    /// The template body.
+    pub template_body: String,
+    /// The parameters as resolved.
+    pub parameters: Vec<ResolvedParameter>,
+    /// The changes.
+    pub changes: Vec<ResourceChange>,
+    /// Description.
+    pub description: Option<String>,
+}
+
+/// The state of a stack once an operation in flight completes.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Committed {
+    /// Template body.
+    pub template_body: Option<String>,
+    /// Parameters.
+    pub parameters: Vec<ResolvedParameter>,
+    /// Resources.
+    pub resources: IndexMap<String, StackResource>,
+    /// Outputs.
+    pub outputs: Vec<StackOutput>,
+    /// Export names imported by the template.
+    pub imports: BTreeSet<String>,
+    /// Whether the stack is gone.
+    pub deleted: bool,
+}
+
+/// An operation in flight: its events are already scheduled; its final state is applied when
+/// the clock reaches `end`.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Operation {
+    /// When it started.
+    #[serde(default)]
+    pub start: SimTime,
+    /// When it completes.
+    pub end: SimTime,
+    /// The state then.
+    pub result: Committed,
+    /// The change set executed, if any, and its final execution status.
+    pub change_set: Option<(String, String)>,
+}
+
+/// A stack.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Stack {
+    /// Name.
+    pub name: String,
+    /// Stack id (an ARN).
+    pub id: String,
+    /// Region.
+    pub region: Region,
+    /// Creation time.
+    pub created: SimTime,
+    /// Last update.
+    pub last_updated: Option<SimTime>,
+    /// Deletion time, once deleted.
+    pub deleted: Option<SimTime>,
+    /// Template description.
+    pub description: Option<String>,
+    /// Template body of the last successful deploy (or of the failed create).
+    pub template_body: Option<String>,
+    /// Parameters.
+    pub parameters: Vec<ResolvedParameter>,
+    /// Resources.
+    pub resources: IndexMap<String, StackResource>,
+    /// Outputs.
+    pub outputs: Vec<StackOutput>,
+    /// Export names the template imports.
+    pub imports: BTreeSet<String>,
+    /// Termination protection.
+    pub termination_protection: bool,
+    /// Stack policy body.
+    pub stack_policy: Option<String>,
+    /// Events, oldest first.
+    pub events: Vec<StackEvent>,
+    /// Change sets.
+    pub change_sets: Vec<ChangeSet>,
+    /// The operation in flight.
+    pub op: Option<Operation>,
+    /// Physical resources created so far per logical id (for new ids on replacement).
+    pub generations: BTreeMap<String, u64>,
+}
+
+impl Stack {
+    /// The stack status at `now`: the newest stack event at or before it.
+    pub fn status_at(&self, now: SimTime) -> (String, Option<String>) {
+        self.events
+            .iter()
+            .rev()
+            .find(|e| e.timestamp <= now && e.is_stack_event())
+            .map(|e| (e.status.clone(), e.reason.clone()))
+            .unwrap_or_else(|| ("REVIEW_IN_PROGRESS".to_string(), None))
+    }
+    /// The time of the next scheduled event after `now`, if any.
+    pub fn next_event_after(&self, now: SimTime) -> Option<SimTime> {
+        self.events
+            .iter()
+            .map(|e| e.timestamp)
+            .filter(|t| *t > now)
+            .min()
+    }
+}
+
+/// A member of an Aurora global cluster.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GlobalMember {
+    /// The member cluster's ARN.
+    pub cluster_arn: String,
+    /// Its Region.
+    pub region: Region,
+    /// Whether it is the writer.
+    pub is_writer: bool,
+    /// `connected` or `pending-resync`.
+    pub synchronization_status: String,
+    /// When a `pending-resync` member is rebuilt and `connected` again (its Region up).
+    #[serde(default)]
+    pub resync_due: Option<SimTime>,
+}
+
+/// A switchover or failover in flight (`FailoverState`).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct FailoverInFlight {
+    /// `true` for a failover with data loss allowed, `false` for a switchover.
+    pub data_loss_allowed: bool,
+    /// The cluster being demoted.
+    pub from_arn: String,
+    /// The cluster being promoted.
+    pub to_arn: String,
+    /// When the call was made.
+    pub started: SimTime,
+    /// When `FailoverState.Status` moves from `pending` to `switching-over`/`failing-over`.
+    pub active_at: SimTime,
+    /// When it completes.
+    pub done_at: SimTime,
+    /// Replication lag at the time of the call (the data-loss window of a failover).
+    pub lag_ms: u64,
+}
+
+/// An Aurora global cluster.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct GlobalCluster {
+    /// Identifier.
+    pub id: String,
+    /// ARN (no Region: `arn:aws:rds::<acct>:global-cluster:<id>`).
+    pub arn: String,
+    /// The global writer endpoint.
+    pub endpoint: String,
+    /// Engine.
+    pub engine: String,
+    /// Engine version.
+    pub engine_version: String,
+    /// Deletion protection.
+    pub deletion_protection: bool,
+    /// Members.
+    pub members: Vec<GlobalMember>,
+    /// Operation in flight.
+    pub failover: Option<FailoverInFlight>,
+}
+
+/// An Aurora DB cluster.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct DbCluster {
+    /// Identifier.
+    pub id: String,
+    /// ARN.
+    pub arn: String,
+    /// Region.
+    pub region: Region,
+    /// Engine.
+    pub engine: String,
+    /// Engine version.
+    pub engine_version: String,
+    /// Writer endpoint.
+    pub endpoint: String,
+    /// Reader endpoint.
+    pub reader_endpoint: String,
+    /// `available`, …
+    pub status: String,
+    /// The global cluster it belongs to.
+    pub global_cluster_id: Option<String>,
+    /// Deletion protection.
+    pub deletion_protection: bool,
+    /// DB instance identifiers.
+    pub instances: Vec<String>,
+    /// Replication lag behind the global writer (secondaries), in milliseconds.
+    pub replication_lag_ms: u64,
+}
+
+/// A Route 53 health check.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct HealthCheck {
+    /// Id.
+    pub id: String,
+    /// Type (`HTTPS`, `CLOUDWATCH_METRIC`, …).
+    pub check_type: String,
+    /// Inverted.
+    pub inverted: bool,
+    /// Disabled.
+    pub disabled: bool,
+    /// What the checkers measure (before inversion).
+    pub measured_healthy: bool,
+    /// Version, bumped on update.
+    pub version: u64,
+    /// The configuration as created.
+    pub config: Value,
+}
+
+impl HealthCheck {
+    /// The status Route 53 uses: a disabled check is always healthy; `Inverted` flips it
+    /// (AWS-FACTS §2).
+    pub fn healthy(&self) -> bool {
+        self.disabled || (self.measured_healthy != self.inverted)
+    }
+}
+
+/// A Route 53 record.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordSet {
+    /// Name (with the trailing dot).
+    pub name: String,
+    /// Type.
+    pub record_type: String,
+    /// Set identifier.
+    pub set_identifier: Option<String>,
+    /// `PRIMARY` / `SECONDARY`.
+    pub failover: Option<String>,
+    /// Health check id.
+    pub health_check_id: Option<String>,
+    /// TTL.
+    pub ttl: Option<u64>,
+    /// Values (non-alias).
+    pub values: Vec<String>,
+    /// Alias target DNS name.
+    pub alias_dns_name: Option<String>,
+    /// Alias target hosted zone id.
+    pub alias_hosted_zone_id: Option<String>,
+    /// Alias `EvaluateTargetHealth`.
+    pub evaluate_target_health: bool,
+}
+
+/// An ELBv2 target group.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct TargetGroup {
+    /// ARN.
+    pub arn: String,
+    /// Targets: id → state (`initial`, `healthy`, `unhealthy`, `unused`, `draining`, `unavailable`).
+    pub targets: BTreeMap<String, String>,
+}

@@ -1,0 +1,482 @@
+//! The `aws` backend (the real AWS SDK calls) against moto server on 127.0.0.1: change sets,
+//! events, resources, templates, policies and deletion through CloudFormation, then the
+//! Route 53, ELBv2, S3, RDS, CloudWatch, STS and SSM calls the port needs.
+//!
+//! Known moto 5.2 gaps (issue 5), asserted where they show: a stack created through a change
+//! set has no Outputs; `UpdateTerminationProtection` answers HTTP 500; moto emits only
+//! stack-level events for an executed change set.
+
+mod aws_common;
+
+use aws_common::{
+    NETWORK_IDS, change_set_input, moto_cloud, network_template, unique, wait_change_set,
+    wait_stack,
+};
+use dr_core::Region;
+use dr_core::cloud::{
+    AliasTarget, ChangeAction, ChangeSetStatus, ChangeSetType, ChangeStatus, Cloud, CloudError,
+    Dimension, ExecutionStatus, HealthCheckUpdate, MetricDatum, MetricQuery, RecordChange,
+    RecordChangeAction, ResourceRecordSet, ResourceStatus, StackEvent, StackStatus, Statistic,
+    Timestamp,
+};
+use dr_synth::aws::{AwsCloud, AwsOptions};
+
+const R: Region = Region::UsEast2;
+
+/// Creates `stack` from `body` through a CREATE change set and waits for CREATE_COMPLETE.
+async fn deploy(cloud: &AwsCloud, stack: &str, body: &str) {
+    let cs = cloud
+        .create_change_set(
+            R,
+            change_set_input(stack, "create", ChangeSetType::Create, body),
+        )
+        .await
+        .unwrap();
+    let d = wait_change_set(cloud, R, stack, &cs).await;
+    assert_eq!(d.status, ChangeSetStatus::CreateComplete, "{d:?}");
+    cloud.execute_change_set(R, stack, &cs.id).await.unwrap();
+    let s = wait_stack(cloud, R, stack).await.expect("stack exists");
+    assert_eq!(s.status, StackStatus::CreateComplete, "{s:?}");
+}
+
+#[tokio::test]
+async fn change_set_lifecycle_events_template_and_delete() {
+    let Some(cloud) = moto_cloud() else { return };
+    let stack = unique("drkit-cs");
+    let body = network_template("10.10", "life.example.com");
+
+    assert_eq!(cloud.describe_stack(R, &stack).await.unwrap(), None);
+
+    // CREATE change set: the stack appears as REVIEW_IN_PROGRESS.
+    let cs = cloud
+        .create_change_set(
+            R,
+            change_set_input(&stack, "create", ChangeSetType::Create, &body),
+        )
+        .await
+        .unwrap();
+    assert!(
+        cs.id.starts_with("arn:aws:cloudformation:us-east-2:"),
+        "{cs:?}"
+    );
+    assert!(cs.stack_id.contains(&format!(":stack/{stack}/")), "{cs:?}");
+    let review = cloud.describe_stack(R, &stack).await.unwrap().unwrap();
+    assert_eq!(review.status, StackStatus::ReviewInProgress);
+    assert_eq!(review.stack_id, cs.stack_id);
+
+    // Described by id and by name alike; every resource is an Add.
+    let d = wait_change_set(&cloud, R, &stack, &cs).await;
+    assert_eq!(d.status, ChangeSetStatus::CreateComplete);
+    assert_eq!(d.execution_status, ExecutionStatus::Available);
+    assert_eq!(d.change_set_id, cs.id);
+    assert_eq!(d.change_set_name, "create");
+    let by_name = cloud
+        .describe_change_set(R, &stack, "create")
+        .await
+        .unwrap();
+    assert_eq!(by_name.change_set_id, cs.id);
+    let mut added: Vec<&str> = d.changes.iter().map(|c| c.logical_id.as_str()).collect();
+    added.sort_unstable();
+    let mut expected = NETWORK_IDS.to_vec();
+    expected.sort_unstable();
+    assert_eq!(added, expected);
+    assert!(d.changes.iter().all(|c| c.action == ChangeAction::Add));
+
+    // Execute, then the stack settles in CREATE_COMPLETE.
+    cloud.execute_change_set(R, &stack, &cs.id).await.unwrap();
+    let done = wait_stack(&cloud, R, &stack).await.unwrap();
+    assert_eq!(done.status, StackStatus::CreateComplete);
+    // moto gap: no Outputs on a stack created through a change set (the template has one).
+    assert!(
+        done.outputs.is_empty() || done.output("LbDns").is_some(),
+        "{:?}",
+        done.outputs
+    );
+
+    // Events, newest first: the stack's own statuses in CloudFormation's order.
+    let events = cloud.describe_stack_events(R, &stack, None).await.unwrap();
+    let stack_statuses: Vec<ResourceStatus> = events
+        .iter()
+        .rev()
+        .filter(|e| e.is_stack_event())
+        .map(|e| e.status.clone())
+        .collect();
+    assert_eq!(
+        stack_statuses,
+        [
+            ResourceStatus::ReviewInProgress,
+            ResourceStatus::CreateInProgress,
+            ResourceStatus::CreateComplete
+        ]
+    );
+    let oldest_create = events
+        .iter()
+        .rev()
+        .find(|e| e.is_stack_event() && e.status == ResourceStatus::CreateInProgress)
+        .unwrap();
+    assert_eq!(
+        oldest_create.status_reason.as_deref(),
+        Some("User Initiated")
+    );
+    assert!(events.iter().all(|e| e.stack_id == cs.stack_id));
+    // Polling from the newest event seen returns nothing new.
+    let newest: &StackEvent = &events[0];
+    let again = cloud
+        .describe_stack_events(R, &stack, Some(&newest.event_id))
+        .await
+        .unwrap();
+    assert!(again.is_empty(), "{again:?}");
+
+    // Every logical id has a physical id.
+    let resources = cloud.describe_stack_resources(R, &stack).await.unwrap();
+    assert_eq!(resources.len(), NETWORK_IDS.len(), "{resources:?}");
+    for r in &resources {
+        assert!(
+            r.physical_id.as_deref().is_some_and(|p| !p.is_empty()),
+            "{} has no physical id",
+            r.logical_id
+        );
+        assert_eq!(r.status, ResourceStatus::CreateComplete, "{r:?}");
+    }
+    let vpc = resources.iter().find(|r| r.logical_id == "Vpc").unwrap();
+    assert_eq!(vpc.resource_type, "AWS::EC2::VPC");
+    assert!(vpc.physical_id.as_deref().unwrap().starts_with("vpc-"));
+
+    // The template as deployed, byte for byte.
+    assert_eq!(cloud.get_template(R, &stack).await.unwrap(), body);
+
+    // The same template again: a FAILED change set that "didn't contain changes".
+    let empty = cloud
+        .create_change_set(
+            R,
+            change_set_input(&stack, "again", ChangeSetType::Update, &body),
+        )
+        .await
+        .unwrap();
+    let e = wait_change_set(&cloud, R, &stack, &empty).await;
+    assert!(e.is_empty_change(), "{e:?}");
+    assert_eq!(e.execution_status, ExecutionStatus::Unavailable);
+    cloud.delete_change_set(R, &stack, &empty.id).await.unwrap();
+    let gone = cloud
+        .describe_change_set(R, &stack, &empty.id)
+        .await
+        .unwrap_err();
+    assert!(matches!(gone, CloudError::NotFound { .. }), "{gone:?}");
+
+    // Stack policy round trip.
+    assert_eq!(cloud.get_stack_policy(R, &stack).await.unwrap(), None);
+    let policy = r#"{"Statement":[{"Effect":"Deny","Action":"Update:Replace","Principal":"*","Resource":"LogicalResourceId/Vpc"},{"Effect":"Allow","Action":"Update:*","Principal":"*","Resource":"*"}]}"#;
+    cloud.set_stack_policy(R, &stack, policy).await.unwrap();
+    assert_eq!(
+        cloud.get_stack_policy(R, &stack).await.unwrap().as_deref(),
+        Some(policy)
+    );
+
+    // moto gap: UpdateTerminationProtection answers HTTP 500; it must surface as a clear error
+    // naming the operation and the status (or succeed, once moto implements it).
+    match cloud.update_termination_protection(R, &stack, false).await {
+        Ok(()) => {}
+        Err(e) => {
+            let text = e.to_string();
+            assert!(matches!(e, CloudError::Other { .. }), "{e:?}");
+            assert!(text.starts_with("UpdateTerminationProtection: "), "{text}");
+            assert!(text.contains("HTTP 500"), "{text}");
+            eprintln!("moto gap, reported as: {text}");
+        }
+    }
+
+    // Delete: the stack is gone by name, and its events end in DELETE_COMPLETE.
+    cloud.delete_stack(R, &stack).await.unwrap();
+    assert_eq!(wait_stack(&cloud, R, &stack).await, None);
+    let events = cloud
+        .describe_stack_events(R, &cs.stack_id, None)
+        .await
+        .unwrap();
+    assert_eq!(events[0].status, ResourceStatus::DeleteComplete);
+    assert!(events[0].is_stack_event());
+    let missing = cloud.get_template(R, &stack).await.unwrap_err();
+    assert!(
+        matches!(missing, CloudError::NotFound { .. }),
+        "{missing:?}"
+    );
+}
+
+#[tokio::test]
+async fn route53_elbv2_and_s3_calls_reach_moto() {
+    let Some(cloud) = moto_cloud() else { return };
+    let stack = unique("drkit-r53");
+    let zone_name = "r53.example.com";
+    deploy(&cloud, &stack, &network_template("10.20", zone_name)).await;
+    let resources = cloud.describe_stack_resources(R, &stack).await.unwrap();
+    let physical = |id: &str| {
+        resources
+            .iter()
+            .find(|r| r.logical_id == id)
+            .and_then(|r| r.physical_id.clone())
+            .unwrap()
+    };
+
+    // ELBv2: the target group exists and has no targets yet.
+    let health = cloud
+        .describe_target_health(R, &physical("Tg"))
+        .await
+        .unwrap();
+    assert!(health.is_empty(), "{health:?}");
+    let missing_tg =
+        "arn:aws:elasticloadbalancing:us-east-2:123456789012:targetgroup/nope/0123456789abcdef";
+    let err = cloud
+        .describe_target_health(R, missing_tg)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CloudError::NotFound { .. }), "{err:?}");
+
+    // Route 53 records: the template's CNAME, then an UPSERT of a failover alias pair.
+    let zone = physical("Zone");
+    let records = cloud.list_resource_record_sets(R, &zone).await.unwrap();
+    let cname = records
+        .iter()
+        .find(|r| r.record_type == "CNAME")
+        .unwrap_or_else(|| panic!("no CNAME in {records:?}"));
+    assert_eq!(cname.name, format!("app.{zone_name}."));
+    assert_eq!(cname.ttl, Some(60));
+    assert_eq!(cname.records.len(), 1);
+
+    let hc = physical("Hc");
+    let alias = |role: &str, dns: &str, hc: Option<String>| ResourceRecordSet {
+        name: format!("www.{zone_name}."),
+        record_type: "A".into(),
+        set_identifier: Some(role.to_lowercase()),
+        failover: Some(role.into()),
+        ttl: None,
+        records: vec![],
+        alias_target: Some(AliasTarget {
+            hosted_zone_id: "Z3AADJGX6KTTL2".into(),
+            dns_name: dns.into(),
+            evaluate_target_health: true,
+        }),
+        health_check_id: hc,
+    };
+    let change = cloud
+        .change_resource_record_sets(
+            R,
+            &zone,
+            vec![
+                RecordChange {
+                    action: RecordChangeAction::Upsert,
+                    record_set: alias(
+                        "PRIMARY",
+                        "primary-lb.us-east-2.elb.amazonaws.com",
+                        Some(hc.clone()),
+                    ),
+                },
+                RecordChange {
+                    action: RecordChangeAction::Upsert,
+                    record_set: alias("SECONDARY", "dr-lb.us-west-2.elb.amazonaws.com", None),
+                },
+            ],
+            Some("drkit test".into()),
+        )
+        .await
+        .unwrap();
+    let polled = cloud.get_change(R, &change.id).await.unwrap();
+    assert!(
+        matches!(polled.status, ChangeStatus::InSync | ChangeStatus::Pending),
+        "{polled:?}"
+    );
+    let records = cloud.list_resource_record_sets(R, &zone).await.unwrap();
+    let primary = records
+        .iter()
+        .find(|r| r.set_identifier.as_deref() == Some("primary"))
+        .unwrap_or_else(|| panic!("no primary record in {records:?}"));
+    assert_eq!(primary.failover, Some("PRIMARY".into()));
+    assert_eq!(primary.health_check_id.as_deref(), Some(hc.as_str()));
+    // Route 53 answers names fully qualified (trailing dot); moto may not.
+    assert_eq!(
+        primary
+            .alias_target
+            .as_ref()
+            .unwrap()
+            .dns_name
+            .trim_end_matches('.'),
+        "primary-lb.us-east-2.elb.amazonaws.com"
+    );
+
+    // Route 53 health checks: read, invert, read back.
+    let before = cloud.get_health_check(R, &hc).await.unwrap();
+    assert_eq!(before.check_type, "HTTP");
+    assert!(!before.inverted);
+    let after = cloud
+        .update_health_check(
+            R,
+            &hc,
+            HealthCheckUpdate {
+                inverted: Some(true),
+                disabled: None,
+                expected_version: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert!(after.inverted, "{after:?}");
+    assert!(cloud.get_health_check(R, &hc).await.unwrap().inverted);
+    let status = cloud.get_health_check_status(R, &hc).await.unwrap();
+    assert_eq!(status.health_check_id, hc);
+    let err = cloud
+        .get_health_check(R, "00000000-0000-0000-0000-000000000000")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CloudError::NotFound { .. }), "{err:?}");
+
+    // S3: an upload to a bucket made by a stack; the URL is the emulator's path-style one.
+    let bucket_stack = unique("drkit-s3");
+    let bucket = format!("{bucket_stack}-templates");
+    let body = serde_json::json!({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {"BucketName": bucket}}}}).to_string();
+    deploy(&cloud, &bucket_stack, &body).await;
+    let url = cloud
+        .put_object(R, &bucket, "drkit/shop.template.json", b"{}".to_vec())
+        .await
+        .unwrap();
+    let endpoint = cloud.options().endpoint_url.clone().unwrap();
+    assert_eq!(url, format!("{endpoint}/{bucket}/drkit/shop.template.json"));
+    let err = cloud
+        .put_object(R, "drkit-no-such-bucket", "k", b"x".to_vec())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CloudError::NotFound { .. }), "{err:?}");
+
+    cloud.delete_stack(R, &stack).await.unwrap();
+    assert_eq!(wait_stack(&cloud, R, &stack).await, None);
+}
+
+#[tokio::test]
+async fn rds_cloudwatch_sts_and_ssm_calls_reach_moto() {
+    let Some(cloud) = moto_cloud() else { return };
+
+    // STS: moto's fixed account.
+    let me = cloud.get_caller_identity(R).await.unwrap();
+    assert_eq!(me.account, "123456789012");
+    assert!(me.arn.starts_with("arn:aws:"), "{me:?}");
+
+    // RDS lookups of things that do not exist are None, not errors.
+    assert_eq!(
+        cloud
+            .describe_global_cluster(R, "drkit-none")
+            .await
+            .unwrap(),
+        None
+    );
+    assert_eq!(
+        cloud.describe_db_cluster(R, "drkit-none").await.unwrap(),
+        None
+    );
+    let clusters = cloud.describe_db_clusters(R).await.unwrap();
+    assert!(clusters.iter().all(|c| c.identifier != "drkit-none"));
+
+    // SSM: a missing parameter is NotFound naming it.
+    let err = cloud.get_parameter(R, "/drkit/none").await.unwrap_err();
+    match &err {
+        CloudError::NotFound {
+            operation,
+            resource,
+            ..
+        } => {
+            assert_eq!(operation, "GetParameter");
+            assert_eq!(resource, "SSM parameter /drkit/none");
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+
+    // CloudWatch: publish, list the dimension set, read the statistic back.
+    let ns = format!("Drkit/Test{}", std::process::id());
+    let dims = vec![Dimension {
+        name: "DBClusterIdentifier".into(),
+        value: "shop-secondary".into(),
+    }];
+    let now = cloud.now();
+    let put = cloud
+        .put_metric_data(
+            R,
+            &ns,
+            vec![MetricDatum {
+                metric_name: "ReplicationLag".into(),
+                dimensions: dims.clone(),
+                value: 250.0,
+                unit: Some("Milliseconds".into()),
+                timestamp: Some(now),
+            }],
+        )
+        .await;
+    let query = MetricQuery {
+        namespace: ns.clone(),
+        metric_name: "ReplicationLag".into(),
+        dimensions: dims.clone(),
+        start: Timestamp::from_millis(now.millis() - 600_000),
+        end: Timestamp::from_millis(now.millis() + 600_000),
+        period_seconds: 60,
+        statistic: Statistic::Maximum,
+    };
+    match put {
+        Ok(()) => {
+            let sets = cloud
+                .list_metric_dimensions(R, &ns, "ReplicationLag")
+                .await
+                .unwrap();
+            assert_eq!(sets, vec![dims]);
+            let points = cloud.get_metric_statistics(R, query).await.unwrap();
+            assert_eq!(points.len(), 1, "{points:?}");
+            assert_eq!(points[0].value, 250.0);
+        }
+        Err(e) => {
+            // moto 5.2 gap: the SDK speaks CloudWatch's RPCv2-CBOR protocol
+            // (POST /service/GraniteServiceVersion20100801/operation/...), which moto does
+            // not route; the answer is a 404 without an AWS error code, reported as such.
+            let text = e.to_string();
+            assert!(matches!(e, CloudError::Other { .. }), "{e:?}");
+            assert!(
+                text.starts_with(
+                    "PutMetricData: the endpoint answered HTTP 404 without an AWS error code"
+                ),
+                "{text}"
+            );
+            eprintln!("moto gap, reported as: {text}");
+            let read = cloud.get_metric_statistics(R, query).await.unwrap_err();
+            assert!(
+                read.to_string()
+                    .starts_with("GetMetricStatistics: the endpoint answered HTTP 404"),
+                "{read}"
+            );
+        }
+    }
+}
+
+#[tokio::test]
+async fn an_unreachable_endpoint_is_region_unavailable() {
+    // A loopback port nobody listens on (bound, then released).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cloud = AwsCloud::with_static_credentials(
+        AwsOptions {
+            profile: None,
+            endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        },
+        "testing",
+        "testing",
+    );
+    let err = cloud
+        .describe_stack(Region::UsWest2, "any")
+        .await
+        .unwrap_err();
+    match &err {
+        CloudError::RegionUnavailable {
+            region, operation, ..
+        } => {
+            assert_eq!(*region, Region::UsWest2);
+            assert_eq!(operation, "DescribeStacks");
+        }
+        other => panic!("expected RegionUnavailable, got {other:?}"),
+    }
+    assert!(err.is_retryable());
+}

@@ -1,0 +1,416 @@
+//! The deploy engine on the local simulator backend: create, no-op redeploy, update, refused
+//! database replacement, injected failures with rollback, recreate after a failed create,
+//! destroy, and concurrency shown on the virtual clock.
+
+use dr_core::Region;
+use dr_core::cloud::{Cloud, StackStatus};
+use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
+use dr_synth::deploy::{
+    CallRecorder, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver, RecordingObserver,
+    StackAction, deploy, destroy,
+};
+use dr_synth::local::LocalCloud;
+use serde_json::{Value, json};
+
+fn artifact(name: &str, region: Region, template: Value) -> StackArtifact {
+    StackArtifact {
+        name: name.into(),
+        path: format!("shop/{name}"),
+        region,
+        account: None,
+        template,
+        dependencies: vec![],
+        parameter_wiring: vec![],
+        termination_protection: true,
+    }
+}
+
+fn net_template(db_id: &str, subnet_name: &str) -> Value {
+    json!({
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.10.0.0/16"}},
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": {"Ref": "Vpc"}, "CidrBlock": "10.10.0.0/24",
+                "Tags": [{"Key": "Name", "Value": subnet_name}]
+            }},
+            "Db": {"Type": "AWS::RDS::DBCluster", "Properties": {
+                "DBClusterIdentifier": db_id, "Engine": "aurora-mysql",
+                "MasterUsername": "admin", "MasterUserPassword": "correct-horse-battery"
+            }}
+        },
+        "Outputs": {
+            "VpcId": {"Value": {"Ref": "Vpc"}},
+            "DbEndpoint": {"Value": {"Fn::GetAtt": ["Db", "Endpoint.Address"]}}
+        }
+    })
+}
+
+fn app_template() -> Value {
+    json!({
+        "Parameters": {"PrimaryVpcId": {"Type": "String"}},
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.20.0.0/16"}},
+            "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": {"Fn::Sub": "peer of ${PrimaryVpcId}"}, "VpcId": {"Ref": "Vpc"}
+            }}
+        },
+        "Outputs": {"PeerOf": {"Value": {"Ref": "PrimaryVpcId"}}}
+    })
+}
+
+fn shop(db_id: &str, subnet_name: &str) -> Assembly {
+    let mut app = artifact("shop-app", Region::UsWest2, app_template());
+    app.dependencies = vec!["shop-net".into()];
+    app.parameter_wiring = vec![ParameterWiring {
+        parameter: "PrimaryVpcId".into(),
+        source: WiringSource::Output {
+            stack: "shop-net".into(),
+            output: "VpcId".into(),
+        },
+    }];
+    Assembly {
+        app: "shop".into(),
+        stacks: vec![
+            artifact(
+                "shop-net",
+                Region::UsEast2,
+                net_template(db_id, subnet_name),
+            ),
+            app,
+        ],
+        dr_topology: None,
+        warnings: vec![],
+        extra_files: vec![],
+    }
+}
+
+fn errors(s: &dr_synth::deploy::DeploySummary) -> Vec<String> {
+    s.stacks
+        .iter()
+        .filter_map(|r| r.error.as_ref().map(ToString::to_string))
+        .collect()
+}
+
+#[tokio::test]
+async fn create_then_unchanged_then_update() {
+    let local = LocalCloud::in_memory();
+    let cloud = CallRecorder::new(local.clone());
+    let asm = shop("shop-db", "a");
+    let obs = RecordingObserver::new();
+    let s = deploy(&cloud, &asm, &DeployOptions::default(), &obs).await;
+    assert!(s.is_success(), "{:#?}", errors(&s));
+    assert_eq!(s.stack("shop-net").unwrap().action, StackAction::Created);
+    assert_eq!(s.stack("shop-app").unwrap().action, StackAction::Created);
+    let vpc = s.output("shop-net", "VpcId").unwrap();
+    assert!(vpc.starts_with("vpc-"), "{vpc}");
+    assert_eq!(s.output("shop-app", "PeerOf"), Some(vpc));
+    assert!(
+        s.output("shop-net", "DbEndpoint")
+            .is_some_and(|e| e.contains("shop-db"))
+    );
+    // Events streamed in CloudFormation's order, ending with the stack's CREATE_COMPLETE.
+    let events = obs.stack_events("shop-net");
+    assert_eq!(
+        events.first().map(|e| e.status.as_str()),
+        Some("CREATE_IN_PROGRESS")
+    );
+    assert!(
+        events
+            .last()
+            .is_some_and(|e| e.is_stack_event() && e.status.as_str() == "CREATE_COMPLETE")
+    );
+    let desc = cloud
+        .describe_stack(Region::UsEast2, "shop-net")
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(desc.termination_protection);
+    assert!(
+        cloud
+            .get_stack_policy(Region::UsEast2, "shop-net")
+            .await
+            .unwrap()
+            .is_some_and(|p| p.contains("LogicalResourceId/Db"))
+    );
+
+    cloud.clear();
+    local.clear_call_log();
+    let again = deploy(&cloud, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(
+        again
+            .stacks
+            .iter()
+            .all(|r| r.action == StackAction::Unchanged),
+        "{:#?}",
+        again.stacks
+    );
+    assert_eq!(again.mutating_calls(), 0);
+    assert_eq!(cloud.mutating_calls(), vec![]);
+    assert_eq!(local.mutating_calls(), 0);
+
+    let s = deploy(
+        &cloud,
+        &shop("shop-db", "b"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert!(s.is_success(), "{:#?}", errors(&s));
+    let net = s.stack("shop-net").unwrap();
+    assert_eq!(net.action, StackAction::Updated);
+    assert_eq!(net.final_status, Some(StackStatus::UpdateComplete));
+    assert_eq!(s.stack("shop-app").unwrap().action, StackAction::Unchanged);
+}
+
+#[tokio::test]
+async fn refuses_to_replace_the_database() {
+    let local = LocalCloud::in_memory();
+    deploy(
+        &local,
+        &shop("shop-db", "a"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await
+    .into_result()
+    .unwrap();
+    let cloud = CallRecorder::new(local.clone());
+    let s = deploy(
+        &cloud,
+        &shop("shop-db-renamed", "a"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    let net = s.stack("shop-net").unwrap();
+    assert_eq!(net.action, StackAction::Refused);
+    assert_eq!(
+        net.error.as_ref().unwrap().to_string(),
+        "stack `shop-net` (us-east-2): refusing to replace or remove stateful resources, which would lose their data:\n  \
+         - `Db` (AWS::RDS::DBCluster) would be replaced: changing DBClusterIdentifier forces it\n\
+         Nothing was executed and the change set was deleted. Revert the change, or deploy again with --allow-data-loss if losing the data is intended."
+    );
+    let ops: Vec<&str> = cloud.mutating_calls().iter().map(|c| c.operation).collect();
+    assert_eq!(ops, ["create_change_set", "delete_change_set"]);
+    let desc = local
+        .describe_stack(Region::UsEast2, "shop-net")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(desc.status, StackStatus::CreateComplete);
+}
+
+#[tokio::test]
+async fn an_injected_failure_is_named_with_its_reason_and_the_rollback() {
+    let local = LocalCloud::in_memory();
+    deploy(
+        &local,
+        &shop("shop-db", "a"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await
+    .into_result()
+    .unwrap();
+    local.fail_resource_on_next_deploy(
+        Region::UsEast2,
+        "shop-net",
+        "Subnet",
+        "Injected: subnet CIDR conflicts",
+    );
+    let s = deploy(
+        &local,
+        &shop("shop-db", "b"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    let net = s.stack("shop-net").unwrap();
+    assert_eq!(net.action, StackAction::Failed);
+    assert_eq!(net.final_status, Some(StackStatus::UpdateRollbackComplete));
+    assert_eq!(
+        net.error.as_ref().unwrap().to_string(),
+        "stack `shop-net` (us-east-2) failed: resource `Subnet` (AWS::EC2::Subnet) UPDATE_FAILED: Injected: subnet CIDR conflicts; the stack is now UPDATE_ROLLBACK_COMPLETE"
+    );
+    // The protective policy is in place after the failed update too.
+    assert!(
+        local
+            .get_stack_policy(Region::UsEast2, "shop-net")
+            .await
+            .unwrap()
+            .is_some()
+    );
+}
+
+#[tokio::test]
+async fn a_failed_create_is_recreated_by_the_next_deploy() {
+    let local = LocalCloud::in_memory();
+    local.fail_resource_on_next_deploy(
+        Region::UsEast2,
+        "shop-net",
+        "Db",
+        "Injected: insufficient capacity",
+    );
+    let asm = shop("shop-db", "a");
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    let net = s.stack("shop-net").unwrap();
+    assert_eq!(net.action, StackAction::Failed);
+    assert_eq!(net.final_status, Some(StackStatus::RollbackComplete));
+    assert_eq!(
+        net.error.as_ref().unwrap().to_string(),
+        "stack `shop-net` (us-east-2) failed: resource `Db` (AWS::RDS::DBCluster) CREATE_FAILED: Injected: insufficient capacity; the stack is now ROLLBACK_COMPLETE (the next deploy deletes and recreates it)"
+    );
+    assert_eq!(s.stack("shop-app").unwrap().action, StackAction::Skipped);
+
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(s.is_success(), "{:#?}", errors(&s));
+    let net = s.stack("shop-net").unwrap();
+    assert_eq!(net.action, StackAction::Created);
+    assert!(net.notes.iter().any(|n| n.contains("ROLLBACK_COMPLETE")));
+}
+
+#[tokio::test]
+async fn destroy_deletes_in_reverse_order() {
+    let local = LocalCloud::in_memory();
+    let asm = shop("shop-db", "a");
+    deploy(&local, &asm, &DeployOptions::default(), &NullObserver)
+        .await
+        .into_result()
+        .unwrap();
+    let blocked = destroy(&local, &asm, &DestroyOptions::default(), &NullObserver).await;
+    assert_eq!(
+        blocked.stack("shop-app").unwrap().outcome,
+        DestroyOutcome::Blocked
+    );
+    assert_eq!(
+        blocked.stack("shop-net").unwrap().outcome,
+        DestroyOutcome::Skipped
+    );
+
+    let opts = DestroyOptions {
+        lift_termination_protection: true,
+        ..Default::default()
+    };
+    let s = destroy(&local, &asm, &opts, &NullObserver).await;
+    assert!(
+        s.is_success(),
+        "{:?}",
+        s.first_error().map(ToString::to_string)
+    );
+    let order: Vec<&str> = s.stacks.iter().map(|r| r.stack.as_str()).collect();
+    assert_eq!(order, ["shop-app", "shop-net"]);
+    assert!(s.stacks.iter().all(|r| {
+        r.met
+            .iter()
+            .any(|m| m == "termination protection was on: lifted")
+    }));
+    assert!(
+        local
+            .describe_stack(Region::UsEast2, "shop-net")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        local
+            .describe_stack(Region::UsWest2, "shop-app")
+            .await
+            .unwrap()
+            .is_none()
+    );
+}
+
+#[tokio::test]
+async fn independent_stacks_overlap_on_the_virtual_clock() {
+    let local = LocalCloud::in_memory();
+    let asm = Assembly {
+        app: "shop".into(),
+        stacks: vec![
+            artifact("east", Region::UsEast2, net_template("east-db", "a")),
+            artifact("west", Region::UsWest2, net_template("west-db", "a")),
+        ],
+        dr_topology: None,
+        warnings: vec![],
+        extra_files: vec![],
+    };
+    let obs = RecordingObserver::new();
+    deploy(&local, &asm, &DeployOptions::default(), &obs)
+        .await
+        .into_result()
+        .unwrap();
+    let span = |stack: &str| {
+        let ev = obs.stack_events(stack);
+        (ev.first().unwrap().timestamp, ev.last().unwrap().timestamp)
+    };
+    let (east_start, east_end) = span("east");
+    let (west_start, west_end) = span("west");
+    // Each started before the other ended: the two stack operations overlapped.
+    assert!(
+        east_start < west_end && west_start < east_end,
+        "east {east_start}..{east_end}, west {west_start}..{west_end}"
+    );
+}
+
+/// The seed's system, built with `DrPair`, deploys end to end on the simulator and a second
+/// deploy changes nothing.
+#[tokio::test]
+async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
+    use dr_aws_constructs::*;
+    let app = dr_core::App::new("shop");
+    DrPair::new(
+        &app,
+        "Shop",
+        DrPairProps {
+            primary: Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]),
+            secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-2b", "us-west-2c"]),
+            domain: "shop.example.com".into(),
+            hosted_zone: HostedZoneRef::Create {
+                name: "shop.example.com".into(),
+            },
+            ..Default::default()
+        },
+        |site| {
+            let vpc = Vpc::new(
+                site,
+                "Network",
+                VpcProps {
+                    cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
+                    azs: site.azs(),
+                    ..Default::default()
+                },
+            );
+            let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::new(&vpc));
+            let alb = Alb::new(
+                site,
+                "Lb",
+                AlbProps {
+                    targets: Some(fleet.app_target()),
+                    ..AlbProps::new(&vpc)
+                },
+            );
+            site.serve(&alb);
+            site.database(&vpc, &[fleet.security_group_id()]);
+        },
+    );
+    let asm = dr_synth::synth(&app).expect("the pair synthesizes");
+    let local = LocalCloud::in_memory();
+    let obs = RecordingObserver::new();
+    let s = deploy(&local, &asm, &DeployOptions::default(), &obs).await;
+    assert!(s.is_success(), "{s}");
+    assert!(s.stacks.iter().all(|r| r.action == StackAction::Created));
+    assert!(
+        obs.stack_events("Shop-Global")
+            .iter()
+            .any(|e| e.status.as_str() == "CREATE_COMPLETE")
+    );
+    local.clear_call_log();
+    let again = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(
+        again
+            .stacks
+            .iter()
+            .all(|r| r.action == StackAction::Unchanged),
+        "{again}"
+    );
+    assert_eq!(local.mutating_calls(), 0);
+}

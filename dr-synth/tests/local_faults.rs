@@ -1,0 +1,183 @@
+//! The local simulator's state file and fault injection: persistence across processes, a
+//! Region outage, an answer lost after the call was applied, and the call log.
+
+mod local_support;
+
+use dr_core::Region;
+use dr_core::cloud::{Cloud, CloudError, StackStatus};
+use dr_synth::local::{DEFAULT_STATE_FILE, LocalCloud, LocalError};
+use local_support::deploy;
+use serde_json::json;
+
+fn template() -> serde_json::Value {
+    json!({
+        "Parameters": {"Ami": {"Type": "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>", "Default": "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64"}},
+        "Resources": {"Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {"LaunchTemplateData": {"ImageId": {"Ref": "Ami"}}}}},
+        "Outputs": {"Lt": {"Value": {"Ref": "Lt"}, "Export": {"Name": "shop-lt"}}}
+    })
+}
+
+#[tokio::test]
+async fn state_survives_a_reopen() {
+    let dir = tempfile::tempdir().unwrap();
+    let (lt, ami, now) = {
+        let cloud = LocalCloud::open_project(dir.path()).unwrap();
+        assert_eq!(
+            deploy(&cloud, Region::UsWest2, "shop-app", &template(), &[])
+                .await
+                .1,
+            StackStatus::CreateComplete
+        );
+        let d = cloud
+            .describe_stack(Region::UsWest2, "shop-app")
+            .await
+            .unwrap()
+            .unwrap();
+        let ami = d.parameter("Ami").unwrap().resolved_value.clone().unwrap();
+        assert!(ami.starts_with("ami-") && ami.len() == 21, "{ami}");
+        (
+            d.output("Lt").unwrap().to_string(),
+            ami,
+            cloud.clock().now(),
+        )
+    };
+    assert!(dir.path().join(DEFAULT_STATE_FILE).exists());
+    let cloud = LocalCloud::open_project(dir.path()).unwrap();
+    assert!(
+        cloud.clock().now() >= now,
+        "the virtual clock does not go back"
+    );
+    let d = cloud
+        .describe_stack(Region::UsWest2, "shop-app")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(d.status, StackStatus::CreateComplete);
+    assert_eq!(d.output("Lt"), Some(lt.as_str()));
+    assert_eq!(
+        d.parameter("Ami").unwrap().resolved_value.as_deref(),
+        Some(ami.as_str())
+    );
+    // The same template again changes nothing, and the stored template is byte-identical.
+    let cs = local_support::change_set(
+        &cloud,
+        Region::UsWest2,
+        "shop-app",
+        &template(),
+        &[],
+        "again",
+    )
+    .await;
+    assert!(cs.is_empty_change());
+    assert_eq!(
+        cloud
+            .get_template(Region::UsWest2, "shop-app")
+            .await
+            .unwrap(),
+        template().to_string()
+    );
+    // Each Region has its own AL2023 AMI id.
+    let east = cloud
+        .get_parameter(
+            Region::UsEast2,
+            "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        )
+        .await
+        .unwrap();
+    assert_ne!(east.value, ami);
+
+    std::fs::write(dir.path().join(DEFAULT_STATE_FILE), "{not json").unwrap();
+    let err = LocalCloud::open_project(dir.path()).unwrap_err();
+    assert!(
+        matches!(&err, LocalError::State { message, .. } if message.contains("delete the file")),
+        "{err}"
+    );
+}
+
+#[tokio::test]
+async fn a_region_outage_fails_every_call_there_only() {
+    let cloud = LocalCloud::in_memory();
+    deploy(&cloud, Region::UsEast2, "shop-primary", &template(), &[]).await;
+    cloud.set_region_available(Region::UsEast2, false);
+    let err = cloud
+        .describe_stack(Region::UsEast2, "shop-primary")
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            CloudError::RegionUnavailable {
+                region: Region::UsEast2,
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.is_retryable());
+    assert!(matches!(
+        cloud.delete_stack(Region::UsEast2, "shop-primary").await,
+        Err(CloudError::RegionUnavailable { .. })
+    ));
+    // The other Region answers.
+    assert_eq!(
+        deploy(&cloud, Region::UsWest2, "shop-dr", &template(), &[])
+            .await
+            .1,
+        StackStatus::CreateComplete
+    );
+    cloud.set_region_available(Region::UsEast2, true);
+    // Nothing happened to the stack while the Region was down.
+    assert_eq!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop-primary")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        StackStatus::CreateComplete
+    );
+}
+
+#[tokio::test]
+async fn a_lost_answer_is_applied_and_the_call_log_counts_mutations() {
+    let cloud = LocalCloud::in_memory();
+    deploy(&cloud, Region::UsEast2, "shop", &template(), &[]).await;
+    let log = cloud.call_log();
+    assert!(
+        log.iter()
+            .any(|c| c.operation == "create_change_set" && c.mutating)
+    );
+    assert!(
+        log.iter()
+            .any(|c| c.operation == "describe_stack" && !c.mutating)
+    );
+    assert_eq!(
+        cloud.mutating_calls(),
+        2,
+        "create_change_set + execute_change_set: {log:?}"
+    );
+
+    cloud.clear_call_log();
+    cloud.drop_answer_of("update_termination_protection");
+    let err = cloud
+        .update_termination_protection(Region::UsEast2, "shop", true)
+        .await
+        .unwrap_err();
+    assert!(matches!(err, CloudError::Other { .. }), "{err}");
+    // Applied all the same.
+    assert!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop")
+            .await
+            .unwrap()
+            .unwrap()
+            .termination_protection
+    );
+    assert_eq!(cloud.mutating_calls(), 1);
+    // Reads leave the count alone.
+    cloud
+        .describe_stack_events(Region::UsEast2, "shop", None)
+        .await
+        .unwrap();
+    assert_eq!(cloud.mutating_calls(), 1);
+}

@@ -1,0 +1,536 @@
+//! The local simulator's CloudFormation behaviour through the `Cloud` port: create events in
+//! order, updates with replacements predicted from create-only properties, injected failures
+//! rolled back with CloudFormation's reasons, exports and imports, protections.
+
+mod local_support;
+
+use dr_core::Region;
+use dr_core::cloud::{ChangeAction, Cloud, CloudError, Replacement, StackStatus};
+use dr_synth::local::LocalCloud;
+use local_support::{change_set, deploy, events};
+use serde_json::{Value, json};
+
+const R: Region = Region::UsEast2;
+
+fn network(cidr: &str) -> Value {
+    json!({
+        "Resources": {
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}},
+            "Subnet": {"Type": "AWS::EC2::Subnet", "Properties": {
+                "VpcId": {"Ref": "Vpc"},
+                "CidrBlock": {"Fn::Select": [0, {"Fn::Cidr": [{"Fn::GetAtt": ["Vpc", "CidrBlock"]}, 2, 8]}]},
+                "AvailabilityZone": {"Fn::Select": [0, {"Fn::GetAZs": ""}]}
+            }},
+            "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "app", "VpcId": {"Ref": "Vpc"}}}
+        },
+        "Outputs": {
+            "VpcId": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "shop-vpc-id"}},
+            "SubnetAz": {"Value": {"Fn::GetAtt": ["Subnet", "AvailabilityZone"]}}
+        }
+    })
+}
+
+#[tokio::test]
+async fn create_emits_cloudformation_events_in_order() {
+    let cloud = LocalCloud::in_memory();
+    let cs = change_set(
+        &cloud,
+        R,
+        "shop-net",
+        &network("10.10.0.0/16"),
+        &[],
+        "first",
+    )
+    .await;
+    // A CREATE change set makes the stack appear as REVIEW_IN_PROGRESS.
+    assert_eq!(
+        cloud
+            .describe_stack(R, "shop-net")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        StackStatus::ReviewInProgress
+    );
+    assert_eq!(
+        cs.changes
+            .iter()
+            .map(|c| (c.logical_id.as_str(), c.action.clone()))
+            .collect::<Vec<_>>(),
+        [
+            ("Vpc", ChangeAction::Add),
+            ("Subnet", ChangeAction::Add),
+            ("Sg", ChangeAction::Add)
+        ]
+    );
+    cloud
+        .execute_change_set(R, "shop-net", &cs.change_set_id)
+        .await
+        .unwrap();
+    let st = local_support::wait(&cloud, R, "shop-net").await;
+    assert_eq!(st, StackStatus::CreateComplete);
+
+    let ev = events(&cloud, R, "shop-net").await;
+    let s =
+        |l: &str, st: &str, r: Option<&str>| (l.to_string(), st.to_string(), r.map(str::to_string));
+    assert_eq!(
+        ev.first(),
+        Some(&s("shop-net", "REVIEW_IN_PROGRESS", Some("User Initiated")))
+    );
+    assert_eq!(
+        ev[1],
+        s("shop-net", "CREATE_IN_PROGRESS", Some("User Initiated"))
+    );
+    assert_eq!(ev.last(), Some(&s("shop-net", "CREATE_COMPLETE", None)));
+    // Per resource: IN_PROGRESS, IN_PROGRESS "Resource creation Initiated", COMPLETE.
+    for r in ["Vpc", "Subnet", "Sg"] {
+        let mine: Vec<_> = ev.iter().filter(|e| e.0 == r).cloned().collect();
+        assert_eq!(
+            mine,
+            [
+                s(r, "CREATE_IN_PROGRESS", None),
+                s(r, "CREATE_IN_PROGRESS", Some("Resource creation Initiated")),
+                s(r, "CREATE_COMPLETE", None)
+            ]
+        );
+    }
+    // Dependencies: the subnet and the group start after the VPC completes; they run at once.
+    let raw = {
+        let mut v = cloud
+            .describe_stack_events(R, "shop-net", None)
+            .await
+            .unwrap();
+        v.reverse();
+        v
+    };
+    let at = |l: &str, st: &str| {
+        raw.iter()
+            .find(|e| e.logical_id == l && e.status.as_str() == st)
+            .unwrap()
+            .timestamp
+    };
+    assert!(at("Subnet", "CREATE_IN_PROGRESS") >= at("Vpc", "CREATE_COMPLETE"));
+    assert_eq!(
+        at("Subnet", "CREATE_IN_PROGRESS"),
+        at("Sg", "CREATE_IN_PROGRESS")
+    );
+
+    let d = cloud.describe_stack(R, "shop-net").await.unwrap().unwrap();
+    let vpc = d.output("VpcId").unwrap();
+    assert!(vpc.starts_with("vpc-") && vpc.len() == 21, "{vpc}");
+    assert_eq!(d.output("SubnetAz"), Some("us-east-2a"));
+    let res = cloud.describe_stack_resources(R, "shop-net").await.unwrap();
+    assert_eq!(res.len(), 3);
+    assert!(
+        res.iter()
+            .all(|r| r.physical_id.is_some() && r.status.as_str() == "CREATE_COMPLETE")
+    );
+    assert_eq!(
+        cloud.get_template(R, "shop-net").await.unwrap(),
+        serde_json::to_string(&network("10.10.0.0/16")).unwrap()
+    );
+}
+
+#[tokio::test]
+async fn update_predicts_replacement_from_create_only_properties() {
+    let cloud = LocalCloud::in_memory();
+    assert_eq!(
+        deploy(&cloud, R, "shop-net", &network("10.10.0.0/16"), &[])
+            .await
+            .1,
+        StackStatus::CreateComplete
+    );
+    let old_vpc = cloud
+        .describe_stack(R, "shop-net")
+        .await
+        .unwrap()
+        .unwrap()
+        .output("VpcId")
+        .unwrap()
+        .to_string();
+
+    // Same template again: the empty change set fails with CloudFormation's reason.
+    let cs = change_set(
+        &cloud,
+        R,
+        "shop-net",
+        &network("10.10.0.0/16"),
+        &[],
+        "again",
+    )
+    .await;
+    assert!(cs.is_empty_change(), "{cs:?}");
+    assert_eq!(
+        cs.status_reason.as_deref(),
+        Some(
+            "The submitted information didn't contain changes. Submit different information to create a change set."
+        )
+    );
+    assert_eq!(cs.execution_status.as_str(), "UNAVAILABLE");
+
+    // CidrBlock is create-only on AWS::EC2::VPC: Replacement True. The subnet takes its VPC id
+    // and CIDR from the VPC, which is replaced: its create-only VpcId is only known at deploy
+    // time, so Conditional. The group's create-only VpcId, too.
+    let cs = change_set(&cloud, R, "shop-net", &network("10.20.0.0/16"), &[], "cidr").await;
+    let by = |id: &str| {
+        cs.changes
+            .iter()
+            .find(|c| c.logical_id == id)
+            .unwrap_or_else(|| panic!("{id}: {cs:?}"))
+    };
+    assert_eq!(by("Vpc").replacement, Some(Replacement::True));
+    assert_eq!(by("Vpc").replacing_properties(), ["CidrBlock"]);
+    assert_eq!(by("Subnet").replacement, Some(Replacement::Conditional));
+    assert!(
+        by("Subnet")
+            .replacing_properties()
+            .contains(&"VpcId".to_string())
+    );
+    assert_eq!(by("Sg").replacement, Some(Replacement::Conditional));
+    cloud
+        .execute_change_set(R, "shop-net", &cs.change_set_id)
+        .await
+        .unwrap();
+    assert_eq!(
+        local_support::wait(&cloud, R, "shop-net").await,
+        StackStatus::UpdateComplete
+    );
+    let new_vpc = cloud
+        .describe_stack(R, "shop-net")
+        .await
+        .unwrap()
+        .unwrap()
+        .output("VpcId")
+        .unwrap()
+        .to_string();
+    assert_ne!(old_vpc, new_vpc);
+    let ev = events(&cloud, R, "shop-net").await;
+    let tail: Vec<_> = ev
+        .iter()
+        .skip_while(|e| e.1 != "UPDATE_IN_PROGRESS")
+        .collect();
+    assert_eq!(
+        tail.iter().find(|e| e.0 == "Vpc").unwrap().2.as_deref(),
+        Some(
+            "Requested update requires the creation of a new physical resource; hence creating one."
+        )
+    );
+    // The old VPC is deleted in the cleanup phase, after everything new exists.
+    let statuses: Vec<&str> = tail
+        .iter()
+        .filter(|e| e.0 == "shop-net")
+        .map(|e| e.1.as_str())
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            "UPDATE_IN_PROGRESS",
+            "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS",
+            "UPDATE_COMPLETE"
+        ]
+    );
+    assert!(
+        tail.iter()
+            .any(|e| e.0 == "Vpc" && e.1 == "DELETE_COMPLETE")
+    );
+
+    // A change to a property that is not create-only: Modify without replacement.
+    let mut t = network("10.20.0.0/16");
+    t["Resources"]["Vpc"]["Properties"]["EnableDnsHostnames"] = json!(true);
+    let cs = change_set(&cloud, R, "shop-net", &t, &[], "dns").await;
+    assert_eq!(cs.changes.len(), 1, "{cs:?}");
+    assert_eq!(cs.changes[0].replacement, Some(Replacement::False));
+    assert_eq!(
+        cs.changes[0].details[0].name.as_deref(),
+        Some("EnableDnsHostnames")
+    );
+}
+
+#[tokio::test]
+async fn injected_failure_rolls_back_with_the_reason() {
+    let cloud = LocalCloud::in_memory();
+    cloud.fail_resource_on_next_deploy(
+        R,
+        "shop-net",
+        "Sg",
+        "Resource handler returned message: \"boom\"",
+    );
+    let (_, status) = deploy(&cloud, R, "shop-net", &network("10.10.0.0/16"), &[]).await;
+    assert_eq!(status, StackStatus::RollbackComplete);
+    let d = cloud.describe_stack(R, "shop-net").await.unwrap().unwrap();
+    assert!(d.outputs.is_empty());
+    let ev = events(&cloud, R, "shop-net").await;
+    let find = |l: &str, st: &str| ev.iter().find(|e| e.0 == l && e.1 == st).cloned();
+    assert_eq!(
+        find("Sg", "CREATE_FAILED").unwrap().2.as_deref(),
+        Some("Resource handler returned message: \"boom\"")
+    );
+    // The subnet was being created at the same time: cancelled.
+    assert_eq!(
+        find("Subnet", "CREATE_FAILED").unwrap().2.as_deref(),
+        Some("Resource creation cancelled")
+    );
+    assert_eq!(
+        find("shop-net", "ROLLBACK_IN_PROGRESS")
+            .unwrap()
+            .2
+            .as_deref(),
+        Some(
+            "The following resource(s) failed to create: [Sg, Subnet]. Rollback requested by user."
+        )
+    );
+    // Everything created is deleted again, the VPC last (the others depend on it).
+    let deletes: Vec<&str> = ev
+        .iter()
+        .filter(|e| e.1 == "DELETE_COMPLETE")
+        .map(|e| e.0.as_str())
+        .collect();
+    assert_eq!(deletes.last(), Some(&"Vpc"));
+    assert!(deletes.contains(&"Sg") && deletes.contains(&"Subnet"));
+    assert_eq!(ev.last().unwrap().1, "ROLLBACK_COMPLETE");
+    assert!(
+        cloud
+            .describe_stack_resources(R, "shop-net")
+            .await
+            .unwrap()
+            .is_empty()
+    );
+
+    // ROLLBACK_COMPLETE allows only delete.
+    let input = dr_core::cloud::CreateChangeSetInput {
+        stack_name: "shop-net".into(),
+        change_set_name: "retry".into(),
+        change_set_type: dr_core::cloud::ChangeSetType::Update,
+        template: dr_core::cloud::TemplateSource::Body(network("10.10.0.0/16").to_string()),
+        parameters: vec![],
+        capabilities: vec![],
+        tags: vec![],
+        description: None,
+    };
+    let err = cloud.create_change_set(R, input).await.unwrap_err();
+    assert!(
+        matches!(&err, CloudError::Validation { message, .. } if message.ends_with("is in ROLLBACK_COMPLETE state and can not be updated.")),
+        "{err}"
+    );
+    cloud.delete_stack(R, "shop-net").await.unwrap();
+    assert_eq!(
+        local_support::wait(&cloud, R, "shop-net").await,
+        StackStatus::DeleteComplete
+    );
+    // The failure fired once: the next create succeeds.
+    assert_eq!(
+        deploy(&cloud, R, "shop-net", &network("10.10.0.0/16"), &[])
+            .await
+            .1,
+        StackStatus::CreateComplete
+    );
+}
+
+#[tokio::test]
+async fn failed_update_rolls_back_to_the_previous_state() {
+    let cloud = LocalCloud::in_memory();
+    deploy(&cloud, R, "shop-net", &network("10.10.0.0/16"), &[]).await;
+    let before = cloud.describe_stack_resources(R, "shop-net").await.unwrap();
+    cloud.fail_resource_on_next_deploy(R, "shop-net", "Vpc", "Internal failure");
+    let (_, status) = deploy(&cloud, R, "shop-net", &network("10.30.0.0/16"), &[]).await;
+    assert_eq!(status, StackStatus::UpdateRollbackComplete);
+    let ev = events(&cloud, R, "shop-net").await;
+    let reason = ev
+        .iter()
+        .find(|e| e.1 == "UPDATE_ROLLBACK_IN_PROGRESS")
+        .unwrap()
+        .2
+        .clone();
+    assert_eq!(
+        reason.as_deref(),
+        Some("The following resource(s) failed to update: [Vpc]. ")
+    );
+    let after = cloud.describe_stack_resources(R, "shop-net").await.unwrap();
+    assert_eq!(
+        before
+            .iter()
+            .map(|r| r.physical_id.clone())
+            .collect::<Vec<_>>(),
+        after
+            .iter()
+            .map(|r| r.physical_id.clone())
+            .collect::<Vec<_>>()
+    );
+    assert_eq!(
+        cloud.get_template(R, "shop-net").await.unwrap(),
+        network("10.10.0.0/16").to_string()
+    );
+}
+
+#[tokio::test]
+async fn exports_and_imports_across_stacks() {
+    let cloud = LocalCloud::in_memory();
+    deploy(&cloud, R, "shop-net", &network("10.10.0.0/16"), &[]).await;
+    let app = json!({
+        "Resources": {"AppSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "x", "VpcId": {"Fn::ImportValue": "shop-vpc-id"}}}},
+        "Outputs": {"Vpc": {"Value": {"Fn::GetAtt": ["AppSg", "VpcId"]}}}
+    });
+    assert_eq!(
+        deploy(&cloud, R, "shop-app", &app, &[]).await.1,
+        StackStatus::CreateComplete
+    );
+    let vpc = cloud
+        .describe_stack(R, "shop-net")
+        .await
+        .unwrap()
+        .unwrap()
+        .output("VpcId")
+        .unwrap()
+        .to_string();
+    assert_eq!(
+        cloud
+            .describe_stack(R, "shop-app")
+            .await
+            .unwrap()
+            .unwrap()
+            .output("Vpc"),
+        Some(vpc.as_str())
+    );
+
+    // Imports only see exports of their own Region.
+    let err = cloud
+        .create_change_set(
+            Region::UsWest2,
+            dr_core::cloud::CreateChangeSetInput {
+                stack_name: "shop-app".into(),
+                change_set_name: "x".into(),
+                change_set_type: dr_core::cloud::ChangeSetType::Create,
+                template: dr_core::cloud::TemplateSource::Body(app.to_string()),
+                parameters: vec![],
+                capabilities: vec![],
+                tags: vec![],
+                description: None,
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(err.message(), "No export named shop-vpc-id found");
+
+    // Another stack exporting the same name fails and rolls back.
+    let clash = json!({"Resources": {"T": {"Type": "AWS::SNS::Topic"}}, "Outputs": {"O": {"Value": "v", "Export": {"Name": "shop-vpc-id"}}}});
+    assert_eq!(
+        deploy(&cloud, R, "shop-other", &clash, &[]).await.1,
+        StackStatus::RollbackComplete
+    );
+    let ev = events(&cloud, R, "shop-other").await;
+    assert_eq!(
+        ev.iter()
+            .find(|e| e.1 == "ROLLBACK_IN_PROGRESS")
+            .unwrap()
+            .2
+            .as_deref(),
+        Some(
+            "Export with name shop-vpc-id is already exported by stack shop-net. Rollback requested by user."
+        )
+    );
+
+    // The exporting stack cannot be deleted while the export is imported.
+    cloud.delete_stack(R, "shop-net").await.unwrap();
+    assert_eq!(
+        local_support::wait(&cloud, R, "shop-net").await,
+        StackStatus::DeleteFailed
+    );
+    let d = cloud.describe_stack(R, "shop-net").await.unwrap().unwrap();
+    assert_eq!(
+        d.status_reason.as_deref(),
+        Some("Export shop-vpc-id cannot be deleted as it is in use by shop-app")
+    );
+    // Nor can it change the exported value.
+    let (_, st) = deploy(&cloud, R, "shop-net", &network("10.40.0.0/16"), &[]).await;
+    assert_eq!(st, StackStatus::UpdateRollbackComplete);
+    // Once the importer is gone, it can.
+    cloud.delete_stack(R, "shop-app").await.unwrap();
+    local_support::wait(&cloud, R, "shop-app").await;
+    cloud.delete_stack(R, "shop-net").await.unwrap();
+    assert_eq!(
+        local_support::wait(&cloud, R, "shop-net").await,
+        StackStatus::DeleteComplete
+    );
+    assert!(cloud.describe_stack(R, "shop-net").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn termination_protection_and_stack_policy() {
+    let cloud = LocalCloud::in_memory();
+    let db = |id: &str| {
+        json!({"Resources": {"Db": {"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "Properties": {
+            "DBClusterIdentifier": id, "Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.08.0",
+            "MasterUsername": "admin", "MasterUserPassword": "{{resolve:ssm:/shop/db-password}}"
+        }}}})
+    };
+    // A dynamic reference to something that does not exist fails the resource.
+    let (_, st) = deploy(&cloud, R, "shop-data", &db("shop-db"), &[]).await;
+    assert_eq!(st, StackStatus::RollbackComplete);
+    let ev = events(&cloud, R, "shop-data").await;
+    assert_eq!(
+        ev.iter()
+            .find(|e| e.1 == "CREATE_FAILED")
+            .unwrap()
+            .2
+            .as_deref(),
+        Some(
+            "Unable to fetch parameters [/shop/db-password] from parameter store for this account."
+        )
+    );
+    cloud.delete_stack(R, "shop-data").await.unwrap();
+    local_support::wait(&cloud, R, "shop-data").await;
+    cloud.put_ssm_parameter(R, "/shop/db-password", "s3cret");
+    assert_eq!(
+        deploy(&cloud, R, "shop-data", &db("shop-db"), &[]).await.1,
+        StackStatus::CreateComplete
+    );
+
+    cloud
+        .update_termination_protection(R, "shop-data", true)
+        .await
+        .unwrap();
+    let err = cloud.delete_stack(R, "shop-data").await.unwrap_err();
+    assert_eq!(
+        err.message(),
+        "Stack [shop-data] cannot be deleted while TerminationProtection is enabled"
+    );
+    assert_eq!(
+        cloud
+            .describe_stack(R, "shop-data")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        StackStatus::CreateComplete
+    );
+
+    let policy = json!({"Statement": [
+        {"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"},
+        {"Effect": "Deny", "Action": ["Update:Replace", "Update:Delete"], "Principal": "*", "Resource": "*",
+         "Condition": {"StringEquals": {"ResourceType": ["AWS::RDS::DBCluster"]}}}
+    ]});
+    cloud
+        .set_stack_policy(R, "shop-data", &policy.to_string())
+        .await
+        .unwrap();
+    // Renaming the cluster replaces it: denied, and the update rolls back.
+    let (cs, st) = deploy(&cloud, R, "shop-data", &db("shop-db-2"), &[]).await;
+    assert_eq!(cs.changes[0].replacement, Some(Replacement::True));
+    assert_eq!(st, StackStatus::UpdateRollbackComplete);
+    let ev = events(&cloud, R, "shop-data").await;
+    assert_eq!(
+        ev.iter()
+            .find(|e| e.0 == "Db" && e.1 == "UPDATE_FAILED")
+            .unwrap()
+            .2
+            .as_deref(),
+        Some(
+            "Action denied by stack policy: Statement [#2] does not allow [Update:Replace] for resource [LogicalResourceId/Db]"
+        )
+    );
+    let res = cloud
+        .describe_stack_resources(R, "shop-data")
+        .await
+        .unwrap();
+    assert_eq!(res[0].physical_id.as_deref(), Some("shop-db"));
+}
