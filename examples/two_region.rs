@@ -74,7 +74,9 @@ pub fn build() -> App {
             domain: "shop.example.com".into(),
             // A zone of its own, so the example deploys anywhere; delegate it from
             // example.com with the NameServers output, or use HostedZoneRef::Existing.
-            hosted_zone: HostedZoneRef::Create { name: "shop.example.com".into() },
+            hosted_zone: HostedZoneRef::Create {
+                name: "shop.example.com".into(),
+            },
             internal_zone: Some("shop.internal".into()),
             database: DatabaseProps {
                 // The seed's db.t2.small is not offered by Aurora MySQL 3 nor accepted by a
@@ -89,18 +91,35 @@ pub fn build() -> App {
             let vpc = Vpc::new(
                 site,
                 "Network",
-                VpcProps { cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(), azs: site.azs(), ..Default::default() },
+                VpcProps {
+                    cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
+                    azs: site.azs(),
+                    ..Default::default()
+                },
             );
             let fleet = Ec2Fleet::new(
                 site,
                 "Grafana",
-                Ec2FleetProps { user_data: Some(grafana_user_data(&site.database_connection())), ..Ec2FleetProps::new(&vpc) },
+                Ec2FleetProps {
+                    user_data: Some(grafana_user_data(&site.database_connection())),
+                    ..Ec2FleetProps::new(&vpc)
+                },
             );
             site.grant_database_secret(&fleet);
-            let alb = Alb::new(site, "Lb", AlbProps { targets: Some(fleet.app_target()), ..AlbProps::new(&vpc) });
+            let alb = Alb::new(
+                site,
+                "Lb",
+                AlbProps {
+                    targets: Some(fleet.app_target()),
+                    ..AlbProps::new(&vpc)
+                },
+            );
             site.serve(&alb);
             let eks = EksCluster::new(site, "Eks", EksClusterProps::new(&vpc));
-            site.database(&vpc, &[fleet.security_group_id(), eks.cluster_security_group_id()]);
+            site.database(
+                &vpc,
+                &[fleet.security_group_id(), eks.cluster_security_group_id()],
+            );
         },
     );
     app

@@ -1,16 +1,22 @@
-//! The command line a drkit program gets from `drkit::cli::run(app)`.
+//! The command line a drkit program gets from `drkit::cli::run(app)`:
+//! `synth | diff | deploy | destroy`, with `--target local|aws` (default `local`, the embedded
+//! simulator). No subcommand means `deploy` to the local backend.
 
-use std::path::PathBuf;
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use clap::{Parser, Subcommand};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 use dr_core::App;
+use dr_core::cloud::Cloud;
+use dr_synth::deploy::{DeployObserver, IndicatifObserver};
+use dr_synth::{Assembly, DeployOptions, DestroyOptions};
 
 /// Command-line arguments of a drkit program.
 #[derive(Debug, Parser)]
-#[command(about = "Synthesize and deploy this drkit app", long_about = None)]
+#[command(about = "Synthesize, deploy and inspect this drkit app", long_about = None)]
 pub struct Cli {
-    /// What to do.
+    /// What to do; default `deploy`.
     #[command(subcommand)]
     pub command: Option<Command>,
     /// The assembly directory.
@@ -23,6 +29,80 @@ pub struct Cli {
 pub enum Command {
     /// Write one CloudFormation template per stack and the manifest into --out.
     Synth,
+    /// Synthesize, then deploy every stack (the default).
+    Deploy(DeployArgs),
+    /// Show what a deploy would add, modify (marking replacements) and remove.
+    Diff(TargetArgs),
+    /// Delete every stack, in reverse dependency order.
+    Destroy(DestroyArgs),
+}
+
+/// Where to deploy.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
+pub enum Target {
+    /// The embedded simulator (state in `.drkit/`): no AWS account needed; not AWS.
+    #[default]
+    Local,
+    /// AWS, through the SDK's standard credential chain.
+    Aws,
+}
+
+/// Options naming the backend.
+#[derive(Debug, Clone, Args, Default)]
+pub struct TargetArgs {
+    /// The backend.
+    #[arg(long, value_enum, default_value_t = Target::Local)]
+    pub target: Target,
+    /// AWS profile (with --target aws).
+    #[arg(long)]
+    pub profile: Option<String>,
+    /// Send every AWS call to this URL, e.g. an emulator on 127.0.0.1 (with --target aws).
+    #[arg(long)]
+    pub endpoint_url: Option<String>,
+    /// The local simulator's state file; default `.drkit/local-state.json`.
+    #[arg(long)]
+    pub state: Option<PathBuf>,
+}
+
+/// `deploy` options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DeployArgs {
+    /// Backend options.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Allow replacing or removing stateful resources (databases, hosted zones, key pairs,
+    /// secrets); a temporary stack policy allows it and the protective one is restored after.
+    #[arg(long)]
+    pub allow_data_loss: bool,
+    /// Deploy stacks even when nothing changed.
+    #[arg(long)]
+    pub force: bool,
+    /// S3 bucket for templates over CloudFormation's 51,200-byte inline limit.
+    #[arg(long)]
+    pub template_bucket: Option<String>,
+    /// Leave termination protection off.
+    #[arg(long)]
+    pub no_termination_protection: bool,
+}
+
+/// `destroy` options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DestroyArgs {
+    /// Backend options.
+    #[command(flatten)]
+    pub target: TargetArgs,
+    /// Do not ask for confirmation.
+    #[arg(long)]
+    pub yes: bool,
+    /// Turn termination protection off where it is on.
+    #[arg(long)]
+    pub lift_termination_protection: bool,
+    /// Turn database deletion protection off where it is on.
+    #[arg(long)]
+    pub lift_deletion_protection: bool,
+    /// Remove database clusters from their global cluster first.
+    #[arg(long)]
+    pub leave_global_cluster: bool,
 }
 
 /// Runs the command line for `app`, reading the process arguments.
@@ -33,21 +113,36 @@ pub fn run(app: App) -> Result<()> {
 /// Runs the command line for `app` with already-parsed arguments.
 pub fn run_with(app: App, cli: Cli) -> Result<()> {
     init_tracing();
-    match cli.command {
-        Some(Command::Synth) | None => synth(&app, &cli.out).map(|_| ()),
+    let command = cli.command.unwrap_or(Command::Deploy(DeployArgs::default()));
+    if let Command::Synth = command {
+        return synth(&app, &cli.out).map(|_| ());
     }
+    let assembly = synth(&app, &cli.out)?;
+    // Dropping the tree before the async part: it is not Send, and nothing needs it any more.
+    drop(app);
+    let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
+    runtime.block_on(async move {
+        match command {
+            Command::Synth => Ok(()),
+            Command::Deploy(args) => deploy(&assembly, &args).await,
+            Command::Diff(args) => diff(&assembly, &args).await,
+            Command::Destroy(args) => destroy(&assembly, &args).await,
+        }
+    })
 }
 
 fn init_tracing() {
     let _ = tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("DRKIT_LOG").unwrap_or_else(|_| "warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("DRKIT_LOG").unwrap_or_else(|_| "warn".into()),
+        )
         .with_writer(std::io::stderr)
         .try_init();
 }
 
 /// Synthesizes `app` into `out`, printing warnings; every error is shown and nothing is
 /// written when there is one.
-pub fn synth(app: &App, out: &std::path::Path) -> Result<dr_synth::Assembly> {
+pub fn synth(app: &App, out: &Path) -> Result<Assembly> {
     let assembly = match dr_synth::synth(app) {
         Ok(a) => a,
         Err(diags) => bail!("synthesis failed, nothing was written.\n{diags}"),
@@ -61,4 +156,125 @@ pub fn synth(app: &App, out: &std::path::Path) -> Result<dr_synth::Assembly> {
         println!("  {} ({}): {}", s.name, s.region, out.join(s.template_file()).display());
     }
     Ok(assembly)
+}
+
+/// Opens the backend the arguments name.
+pub fn open_cloud(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
+    match args.target {
+        Target::Local => {
+            let cloud = match &args.state {
+                Some(path) => dr_synth::local::LocalCloud::open(path),
+                None => dr_synth::local::LocalCloud::open_project("."),
+            }
+            .context("opening the local simulator's state")?;
+            eprintln!(
+                "target: local simulator (not AWS; state in {})",
+                cloud.state_path().map(|p| p.display().to_string()).unwrap_or_else(|| "memory".into())
+            );
+            Ok(Box::new(cloud))
+        }
+        Target::Aws => open_aws(args),
+    }
+}
+
+#[cfg(feature = "aws")]
+fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
+    let options = dr_synth::aws::AwsOptions { profile: args.profile.clone(), endpoint_url: args.endpoint_url.clone() };
+    eprintln!(
+        "target: AWS{}",
+        args.endpoint_url.as_deref().map(|u| format!(" at {u}")).unwrap_or_default()
+    );
+    Ok(Box::new(dr_synth::aws::AwsCloud::new(options)))
+}
+
+#[cfg(not(feature = "aws"))]
+fn open_aws(_: &TargetArgs) -> Result<Box<dyn Cloud>> {
+    bail!("this build of drkit has no AWS backend; rebuild with the `aws` feature (on by default)")
+}
+
+async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
+    let cloud = open_cloud(&args.target)?;
+    let options = DeployOptions {
+        force: args.force,
+        allow_data_loss: args.allow_data_loss,
+        termination_protection: !args.no_termination_protection,
+        template_bucket: args.template_bucket.clone(),
+        ..DeployOptions::default()
+    };
+    let observer = IndicatifObserver::new();
+    let summary = dr_synth::deploy(cloud.as_ref(), assembly, &options, &observer as &dyn DeployObserver).await;
+    drop(observer);
+    print!("{summary}");
+    if let Some(err) = summary.first_error() {
+        bail!("deploy failed: {err}");
+    }
+    if summary.stacks.iter().all(|r| r.action == dr_synth::deploy::StackAction::Unchanged) {
+        println!("Nothing to change: every stack is up to date.");
+    }
+    print_endpoints(assembly, &summary);
+    Ok(())
+}
+
+/// Prints the outputs a person looks for after a deploy: the app's DNS name, the database
+/// CNAME, and where the DR plan is.
+fn print_endpoints(assembly: &Assembly, summary: &dr_synth::DeploySummary) {
+    let mut printed = false;
+    for report in &summary.stacks {
+        for o in &report.outputs {
+            let interesting = ["AppDnsName", "AppUrl", "DatabaseCname", "DbCname", "NameServers"]
+                .iter()
+                .any(|k| o.key.contains(k));
+            if interesting {
+                println!("{}: {} ({})", o.key, o.value, report.stack);
+                printed = true;
+            }
+        }
+    }
+    if !printed && summary.stacks.iter().all(|r| r.outputs.is_empty()) {
+        println!("No outputs.");
+    }
+    if assembly.extra_files.iter().any(|(n, _)| n == "dr-plan.md") {
+        println!("DR plan: drkit.out/dr-plan.md");
+    }
+}
+
+async fn diff(assembly: &Assembly, args: &TargetArgs) -> Result<()> {
+    let cloud = open_cloud(args)?;
+    let diffs = dr_synth::diff(cloud.as_ref(), assembly, &DeployOptions::default()).await?;
+    for d in &diffs {
+        print!("{d}");
+    }
+    Ok(())
+}
+
+async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
+    if !args.yes && !confirm(&format!("Delete all {} stacks of `{}`?", assembly.stacks.len(), assembly.app))? {
+        bail!("destroy cancelled; nothing was deleted");
+    }
+    let cloud = open_cloud(&args.target)?;
+    let options = DestroyOptions {
+        lift_termination_protection: args.lift_termination_protection,
+        lift_deletion_protection: args.lift_deletion_protection,
+        leave_global_cluster: args.leave_global_cluster,
+        ..DestroyOptions::default()
+    };
+    let observer = IndicatifObserver::new();
+    let summary = dr_synth::destroy(cloud.as_ref(), assembly, &options, &observer as &dyn DeployObserver).await;
+    drop(observer);
+    print!("{summary}");
+    if let Some(err) = summary.first_error() {
+        bail!("destroy failed: {err}");
+    }
+    Ok(())
+}
+
+fn confirm(question: &str) -> Result<bool> {
+    if !std::io::stdin().is_terminal() {
+        bail!("{question} Refusing without a terminal to ask; pass --yes to confirm");
+    }
+    print!("{question} [y/N] ");
+    std::io::stdout().flush()?;
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line)?;
+    Ok(matches!(line.trim(), "y" | "Y" | "yes"))
 }

@@ -14,12 +14,12 @@ use crate::vpc::Vpc;
 
 /// The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only, AWS's recommended policy
 /// ("Security policies for your Application Load Balancer",
-/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html).
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>).
 pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
 /// The protocol version the load balancer speaks to its targets (`ProtocolVersion` of the
 /// target group; "Target groups for your Application Load Balancers",
-/// https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version).
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProtocolVersion {
     /// HTTP/1.1 (the default; what Grafana serves).
@@ -56,8 +56,13 @@ pub struct AlbProps<'a> {
     pub protocol_version: ProtocolVersion,
     /// The port the targets listen on. Default 3000 (Grafana); a fleet target's own port wins.
     pub target_port: u16,
-    /// The health check path. Default `/api/health` (Grafana's health endpoint).
-    pub health_check_path: String,
+    /// The health check path. Default `None`: `/api/health` (Grafana's health endpoint), or
+    /// for GRPC `/AWS.ALB/healthcheck`, the ALB's own gRPC probe, which any gRPC server answers
+    /// with status 12 (unimplemented) while it is up ("Health checks for Application Load
+    /// Balancer target groups",
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>).
+    /// A path given for GRPC is expected to answer status 0 (OK), like the gRPC health service.
+    pub health_check_path: Option<String>,
     /// The HTTPS listener's TLS policy. Default [`DEFAULT_SSL_POLICY`].
     pub ssl_policy: String,
 }
@@ -71,7 +76,7 @@ impl<'a> AlbProps<'a> {
             certificate_arn: None,
             protocol_version: ProtocolVersion::Http1,
             target_port: 3000,
-            health_check_path: "/api/health".into(),
+            health_check_path: None,
             ssl_policy: DEFAULT_SSL_POLICY.into(),
         }
     }
@@ -199,6 +204,29 @@ impl Alb {
         );
 
         let grpc = props.protocol_version == ProtocolVersion::Grpc;
+        let (health_path, matcher) = match (&props.health_check_path, grpc) {
+            (None, true) => (
+                "/AWS.ALB/healthcheck".to_string(),
+                Matcher {
+                    grpc_code: val("12"),
+                    ..Default::default()
+                },
+            ),
+            (Some(p), true) => (
+                p.clone(),
+                Matcher {
+                    grpc_code: val("0"),
+                    ..Default::default()
+                },
+            ),
+            (p, false) => (
+                p.clone().unwrap_or_else(|| "/api/health".to_string()),
+                Matcher {
+                    http_code: val("200"),
+                    ..Default::default()
+                },
+            ),
+        };
         let target_group = scope.add(
             "TargetGroup",
             &CfnTargetGroup {
@@ -209,24 +237,14 @@ impl Alb {
                 target_type: val("instance"),
                 health_check_enabled: val(true),
                 health_check_protocol: val("HTTP"),
-                health_check_path: val(props.health_check_path.as_str()),
+                health_check_path: val(health_path),
                 health_check_interval_seconds: val(30),
                 health_check_timeout_seconds: val(5),
                 healthy_threshold_count: val(2),
                 unhealthy_threshold_count: val(2),
-                // gRPC health checks answer with a gRPC status code (0 = OK), HTTP ones with
-                // an HTTP status.
-                matcher: Some(if grpc {
-                    Matcher {
-                        grpc_code: val("0"),
-                        ..Default::default()
-                    }
-                } else {
-                    Matcher {
-                        http_code: val("200"),
-                        ..Default::default()
-                    }
-                }),
+                // gRPC health checks answer with a gRPC status code, HTTP ones with an HTTP
+                // status.
+                matcher: Some(matcher),
                 tags: Some(name_tag(&scope)),
                 ..Default::default()
             },

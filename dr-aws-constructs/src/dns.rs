@@ -194,10 +194,13 @@ impl FailoverDns {
                     "NameServers",
                     // Route 53 assigns a public zone four name servers; `Fn::Join` cannot take
                     // the list attribute directly (cfn-lint E6101), so each is selected.
-                    Output::new(Expr::join(",", (0..4).map(|i| Expr::select(i, z.get_att("NameServers")))))
-                        .with_description(format!(
-                            "Name servers of {zone_name}: delegate the zone to them"
-                        )),
+                    Output::new(Expr::join(
+                        ",",
+                        (0..4).map(|i| Expr::select(i, z.get_att("NameServers"))),
+                    ))
+                    .with_description(format!(
+                        "Name servers of {zone_name}: delegate the zone to them"
+                    )),
                 );
                 let zid = Expr::from(z.get_att("Id"));
                 (Some(z), zid)
@@ -472,10 +475,7 @@ impl PrivateZone {
         target: impl Into<Expr>,
         ttl_secs: u32,
     ) -> CfnResource {
-        if !(0..=2_147_483_647).contains(&i64::from(ttl_secs))
-            || label.is_empty()
-            || !is_domain_name(label)
-        {
+        if !is_domain_name(label) {
             self.scope.error(
                 "DRK-DNS-007",
                 format!("`{label}` is not a valid record label"),

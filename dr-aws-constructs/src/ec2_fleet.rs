@@ -16,7 +16,7 @@ use crate::vpc::Vpc;
 
 /// The public SSM parameter holding the latest Amazon Linux 2023 AMI id for x86_64
 /// ("Find the latest Amazon Linux AMI", Amazon Linux 2023 User Guide,
-/// https://docs.aws.amazon.com/linux/al2023/ug/ec2.html).
+/// <https://docs.aws.amazon.com/linux/al2023/ug/ec2.html>).
 pub const AL2023_X86_64_SSM: &str =
     "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64";
 /// The same for arm64 (Graviton instance types).

@@ -16,12 +16,12 @@ use crate::vpc::Vpc;
 
 /// The Kubernetes version drkit creates clusters with: 1.35, released on EKS on 2026-01-28,
 /// in standard support until 2027-03-27 ("Understand the Kubernetes version lifecycle on EKS",
-/// https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html; dates from the
-/// EKS release calendar on that page as mirrored by https://endoflife.date/amazon-eks).
+/// <https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html>; dates from the
+/// EKS release calendar on that page as mirrored by <https://endoflife.date/amazon-eks>).
 pub const DEFAULT_KUBERNETES_VERSION: &str = "1.35";
 
 /// The managed policies an EKS node role needs ("Amazon EKS node IAM role",
-/// https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html).
+/// <https://docs.aws.amazon.com/eks/latest/userguide/create-node-role.html>).
 pub const NODE_ROLE_POLICIES: [&str; 3] = [
     "AmazonEKSWorkerNodePolicy",
     "AmazonEKS_CNI_Policy",

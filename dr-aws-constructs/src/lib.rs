@@ -34,8 +34,8 @@ pub use ec2_fleet::{
 };
 pub use eks::{DEFAULT_KUBERNETES_VERSION, EksCluster, EksClusterProps, NODE_ROLE_POLICIES};
 pub use rds::{
-    GlobalDatabase, GlobalDatabaseProps, GlobalMembership, PASSWORD_EXCLUDED_CHARACTERS,
-    RdsCluster, RdsClusterProps,
+    GlobalDatabase, GlobalDatabaseProps, GlobalMembership, GlobalRole,
+    PASSWORD_EXCLUDED_CHARACTERS, RdsCluster, RdsClusterProps,
 };
 pub use vpc::{NatGateways, Subnet, Vpc, VpcProps};
 pub mod dns;

@@ -16,26 +16,37 @@ use crate::vpc::Vpc;
 
 /// Characters left out of generated master passwords: RDS rejects `/`, `"`, `@` and spaces
 /// in master passwords ("Naming constraints in Amazon RDS",
-/// https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints);
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/CHAP_Limits.html#RDS_Limits.Constraints>);
 /// `'` and `\` are left out too, as they break shell and connection-string quoting.
 pub const PASSWORD_EXCLUDED_CHARACTERS: &str = "\"@/\\' ";
 
-/// How a cluster takes part in an Aurora global database (AWS-FACTS.md §1.10).
+/// How a cluster takes part in an Aurora global database (AWS-FACTS.md §1.10). Get one from
+/// [`GlobalDatabase::primary`] or [`GlobalDatabase::secondary`], which also carry the global
+/// cluster's engine and version: every member must run the same, patch level included
+/// (AWS-FACTS.md §1.6), and the cluster reports a mismatch.
 #[derive(Debug, Clone)]
-pub enum GlobalMembership {
+pub struct GlobalMembership {
+    /// The global cluster's identifier ([`GlobalDatabase::identifier`]); a token of another
+    /// Region's stack for a secondary (synthesis wires it across Regions).
+    pub global_cluster_identifier: Val<String>,
+    /// The global cluster's engine.
+    pub engine: AuroraEngine,
+    /// The global cluster's engine version.
+    pub engine_version: String,
+    /// Primary or secondary.
+    pub role: GlobalRole,
+}
+
+/// The part a cluster plays in an Aurora global database.
+#[derive(Debug, Clone)]
+pub enum GlobalRole {
     /// The primary: it owns the master credentials and joins an (empty) global cluster
     /// created by [`GlobalDatabase`] in the same Region.
-    Primary {
-        /// The global cluster's identifier ([`GlobalDatabase::identifier`]).
-        global_cluster_identifier: Val<String>,
-    },
+    Primary,
     /// A secondary in another Region: read-only, no master credentials (inherited from the
     /// primary; setting a password fails), encrypted with a key of its own Region, and
     /// `SourceRegion` set so that Aurora can copy from the encrypted primary.
     Secondary {
-        /// The global cluster's identifier (a token of the primary Region's stack; synthesis
-        /// wires it across Regions).
-        global_cluster_identifier: Val<String>,
         /// The primary's Region.
         source_region: Region,
         /// A KMS key of this (the secondary's) Region. Default `None`: `alias/aws/rds`, the
@@ -180,7 +191,25 @@ impl RdsCluster {
                 "give the VPC 2 or more AZs",
             );
         }
-        let secondary = matches!(props.global, Some(GlobalMembership::Secondary { .. }));
+        let secondary = matches!(
+            props.global,
+            Some(GlobalMembership {
+                role: GlobalRole::Secondary { .. },
+                ..
+            })
+        );
+        if let Some(g) = &props.global
+            && (g.engine != engine || g.engine_version != version)
+        {
+            scope.error(
+                    "DRK-RDS-010",
+                    format!(
+                        "{engine} {version} differs from the global database's {} {}; every member of an Aurora global database runs the same engine version, patch level included",
+                        g.engine, g.engine_version
+                    ),
+                    format!("set engine_version to {} (or leave engine and engine_version unset on both)", g.engine_version),
+                );
+        }
         if secondary && !props.secret_replica_regions.is_empty() {
             scope.error(
                 "DRK-RDS-008",
@@ -289,19 +318,13 @@ impl RdsCluster {
             )));
             cluster_props.database_name = props.database_name.as_deref().map(Val::from);
         }
-        match &props.global {
-            None => {}
-            Some(GlobalMembership::Primary {
-                global_cluster_identifier,
-            }) => {
-                cluster_props.global_cluster_identifier = Some(global_cluster_identifier.clone());
-            }
-            Some(GlobalMembership::Secondary {
-                global_cluster_identifier,
+        if let Some(g) = &props.global {
+            cluster_props.global_cluster_identifier = Some(g.global_cluster_identifier.clone());
+            if let GlobalRole::Secondary {
                 source_region,
                 kms_key_id,
-            }) => {
-                cluster_props.global_cluster_identifier = Some(global_cluster_identifier.clone());
+            } = &g.role
+            {
                 cluster_props.source_region = val(source_region.code());
                 cluster_props.kms_key_id = Some(
                     kms_key_id
@@ -361,12 +384,10 @@ impl RdsCluster {
             purpose: "relational database: an Aurora cluster with a writer and readers, in private subnets".into(),
             size: props.instance_class.clone(),
             quantity: format!("{} (1 writer + {readers} reader{})", props.instances, if readers == 1 { "" } else { "s" }),
-            dr: match &props.global {
+            dr: match props.global.as_ref().map(|g| &g.role) {
                 None => "single-region cluster; automated backups only".into(),
-                Some(GlobalMembership::Primary { .. }) => {
-                    "primary of an Aurora global database, replicated to the DR region".into()
-                }
-                Some(GlobalMembership::Secondary { source_region, .. }) => {
+                Some(GlobalRole::Primary) => "primary of an Aurora global database, replicated to the DR region".into(),
+                Some(GlobalRole::Secondary { source_region, .. }) => {
                     format!("secondary of an Aurora global database (primary in {source_region}); promoted on failover")
                 }
             },
@@ -516,8 +537,8 @@ impl Default for GlobalDatabaseProps {
 }
 
 /// An empty `AWS::RDS::GlobalCluster` (engine and version, storage encrypted) that a primary
-/// [`RdsCluster`] joins with [`GlobalMembership::Primary`] and secondaries in other Regions
-/// with [`GlobalMembership::Secondary`]. Its identifier is left to CloudFormation, so that it is
+/// [`RdsCluster`] joins with [`GlobalRole::Primary`] and secondaries in other Regions
+/// with [`GlobalRole::Secondary`]. Its identifier is left to CloudFormation, so that it is
 /// unique across Regions. `DeletionPolicy` is `Delete` (a global cluster accepts only
 /// Delete/Retain; the data lives in the member clusters, which snapshot).
 #[derive(Debug, Clone)]
@@ -568,9 +589,7 @@ impl GlobalDatabase {
     }
     /// The membership of a primary cluster in this Region.
     pub fn primary(&self) -> GlobalMembership {
-        GlobalMembership::Primary {
-            global_cluster_identifier: Val::from(self.identifier()),
-        }
+        self.membership(GlobalRole::Primary)
     }
     /// The membership of a secondary cluster in another Region; `source_region` is this
     /// global cluster's (the primary's) Region.
@@ -579,10 +598,17 @@ impl GlobalDatabase {
         source_region: Region,
         kms_key_id: Option<Val<String>>,
     ) -> GlobalMembership {
-        GlobalMembership::Secondary {
-            global_cluster_identifier: Val::from(self.identifier()),
+        self.membership(GlobalRole::Secondary {
             source_region,
             kms_key_id,
+        })
+    }
+    fn membership(&self, role: GlobalRole) -> GlobalMembership {
+        GlobalMembership {
+            global_cluster_identifier: Val::from(self.identifier()),
+            engine: self.engine,
+            engine_version: self.engine_version.clone(),
+            role,
         }
     }
     /// The engine.

@@ -18,7 +18,7 @@ use dr_core::{Region, Scope};
 use ipnet::Ipv4Net;
 
 /// The smallest and largest VPC CIDR blocks AWS allows: /16 to /28 ("VPC CIDR blocks",
-/// https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html). Subnets have the
+/// <https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>). Subnets have the
 /// same lower bound of /28.
 pub const VPC_MIN_PREFIX: u8 = 16;
 /// See [`VPC_MIN_PREFIX`].

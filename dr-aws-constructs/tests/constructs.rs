@@ -244,6 +244,15 @@ fn https_alb_redirects_http_and_speaks_grpc() {
             .iter()
             .any(|l| l["Properties"]["DefaultActions"][0]["Type"] == "redirect")
     );
+    let tg = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::ElasticLoadBalancingV2::TargetGroup")
+        .unwrap();
+    assert_eq!(tg["Properties"]["ProtocolVersion"], "GRPC");
+    assert_eq!(tg["Properties"]["HealthCheckPath"], "/AWS.ALB/healthcheck");
+    assert_eq!(tg["Properties"]["Matcher"], json!({"GrpcCode": "12"}));
     snapshot("fleet_alb_https_grpc", t);
     assert_secure(t);
     lint(&a);

@@ -689,3 +689,49 @@ fn odd_input_is_reported_never_a_panic() {
         }
     }
 }
+
+#[test]
+fn global_members_must_match_the_global_clusters_version() {
+    let app = App::new("t");
+    let p = stack(&app, "East", Region::UsEast2);
+    let w = stack(&app, "West", Region::UsWest2);
+    let vpc_p = Vpc::new(&p, "Network", VpcProps::default());
+    let vpc_w = Vpc::new(
+        &w,
+        "Network",
+        VpcProps {
+            cidr: "10.1.0.0/16".into(),
+            ..Default::default()
+        },
+    );
+    let g = GlobalDatabase::new(&p, "Global", GlobalDatabaseProps::default());
+    RdsCluster::new(
+        &p,
+        "Db",
+        RdsClusterProps {
+            global: Some(g.primary()),
+            ..RdsClusterProps::new(&vpc_p)
+        },
+    );
+    RdsCluster::new(
+        &w,
+        "Db",
+        RdsClusterProps {
+            global: Some(g.secondary(Region::UsEast2, None)),
+            engine_version: Some("8.0.mysql_aurora.3.10.2".into()),
+            ..RdsClusterProps::new(&vpc_w)
+        },
+    );
+    let d = only(&app, "DRK-RDS-010");
+    assert_eq!(d.path, "West/Db");
+    assert_eq!(
+        d.message,
+        "Aurora MySQL 8.0.mysql_aurora.3.10.2 differs from the global database's Aurora MySQL 8.0.mysql_aurora.3.10.3; every member of an Aurora global database runs the same engine version, patch level included"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some(
+            "set engine_version to 8.0.mysql_aurora.3.10.3 (or leave engine and engine_version unset on both)"
+        )
+    );
+}

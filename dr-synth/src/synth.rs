@@ -24,6 +24,9 @@ pub fn synth(app: &dr_core::App) -> Result<Assembly, Diagnostics> {
     Synthesizer::new(&tree).run()
 }
 
+/// An element of a stack after token resolution: its node, logical id and content.
+type ResolvedElement = (NodeId, String, Element);
+
 /// Output and parameter additions one stack's references cause in other stacks.
 #[derive(Default)]
 struct Wiring {
@@ -55,7 +58,7 @@ impl<'t> Synthesizer<'t> {
 
         // Pass 1: resolve every element of every stack; this also collects what references
         // add to other stacks (outputs, parameters, dependencies).
-        let mut resolved: Vec<(NodeId, Vec<(NodeId, String, Element)>)> = Vec::new();
+        let mut resolved: Vec<(NodeId, Vec<ResolvedElement>)> = Vec::new();
         for &stack in &stacks {
             let mut elements = Vec::new();
             for el in self.tree.elements_of_stack(stack) {

@@ -638,3 +638,25 @@ async fn a_missing_parameter_value_is_an_error_before_any_call() {
     );
     assert!(cloud.calls().is_empty());
 }
+
+#[tokio::test]
+async fn throttled_reads_while_polling_are_retried() {
+    let cloud = FakeCloud::new();
+    cloud.state.lock().unwrap().throttle_describe_stack = 3;
+    let obs = RecordingObserver::new();
+    let s = deploy(
+        &cloud,
+        &assembly(vec![artifact("net", Region::UsEast2, network())]),
+        &DeployOptions::default(),
+        &obs,
+    )
+    .await;
+    assert!(s.is_success(), "{s}");
+    assert_eq!(
+        obs.log()
+            .iter()
+            .filter(|l| l.contains("throttled (DescribeStacks); polling again"))
+            .count(),
+        3
+    );
+}

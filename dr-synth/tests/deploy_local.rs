@@ -414,3 +414,115 @@ async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
     );
     assert_eq!(local.mutating_calls(), 0);
 }
+
+#[tokio::test]
+async fn allow_data_loss_replaces_the_database_and_keeps_the_policy() {
+    let local = LocalCloud::in_memory();
+    deploy(
+        &local,
+        &shop("shop-db", "a"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await
+    .into_result()
+    .unwrap();
+    let before = local
+        .get_stack_policy(Region::UsEast2, "shop-net")
+        .await
+        .unwrap()
+        .unwrap();
+    let opts = DeployOptions {
+        allow_data_loss: true,
+        ..Default::default()
+    };
+    let s = deploy(&local, &shop("shop-db-renamed", "a"), &opts, &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    let net = s.stack("shop-net").unwrap();
+    assert_eq!(net.action, StackAction::Updated);
+    assert!(
+        net.output("DbEndpoint")
+            .is_some_and(|e| e.contains("shop-db-renamed")),
+        "{:?}",
+        net.outputs
+    );
+    assert_eq!(
+        local
+            .get_stack_policy(Region::UsEast2, "shop-net")
+            .await
+            .unwrap()
+            .unwrap(),
+        before
+    );
+}
+
+#[tokio::test]
+async fn diff_marks_the_database_replacement() {
+    let local = LocalCloud::in_memory();
+    let first = shop("shop-db", "a");
+    let d = dr_synth::deploy::diff(&local, &first, &DeployOptions::default())
+        .await
+        .unwrap();
+    assert!(d.iter().all(|s| !s.exists && !s.changes.is_empty()));
+    deploy(&local, &first, &DeployOptions::default(), &NullObserver)
+        .await
+        .into_result()
+        .unwrap();
+    let d = dr_synth::deploy::diff(
+        &local,
+        &shop("shop-db-renamed", "a"),
+        &DeployOptions::default(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(
+        d[0].to_string(),
+        "Stack shop-net (us-east-2)\n  ~ Db AWS::RDS::DBCluster [DBClusterIdentifier] REPLACE (stateful: data loss)\n"
+    );
+    assert_eq!(
+        d[1].to_string(),
+        "Stack shop-app (us-west-2)\n  no changes\n"
+    );
+}
+
+#[tokio::test]
+async fn a_large_template_goes_through_the_named_bucket() {
+    let mut resources = serde_json::Map::new();
+    for i in 0..400 {
+        resources.insert(
+            format!("Topic{i:03}"),
+            json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("{i:03}{}", "x".repeat(120))}}),
+        );
+    }
+    let asm = Assembly {
+        app: "shop".into(),
+        stacks: vec![artifact(
+            "big",
+            Region::UsEast2,
+            json!({"Resources": resources}),
+        )],
+        dr_topology: None,
+        warnings: vec![],
+        extra_files: vec![],
+    };
+    assert!(asm.stacks[0].template_body().len() > 51_200);
+    let local = LocalCloud::in_memory();
+    let cloud = CallRecorder::new(local.clone());
+    let opts = DeployOptions {
+        template_bucket: Some("shop-templates".into()),
+        ..Default::default()
+    };
+    let s = deploy(&cloud, &asm, &opts, &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    let put = cloud
+        .calls()
+        .into_iter()
+        .find(|c| c.operation == "put_object")
+        .expect("uploaded");
+    assert_eq!(put.region, Region::UsEast2);
+    // Deployed from the URL, byte for byte.
+    assert_eq!(
+        local.get_template(Region::UsEast2, "big").await.unwrap(),
+        asm.stacks[0].template_body()
+    );
+}

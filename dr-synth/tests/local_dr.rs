@@ -93,7 +93,7 @@ async fn switchover_then_unplanned_failover() {
         "{endpoint}"
     );
     assert_eq!(g.writer().unwrap().db_cluster_arn, p_arn);
-    assert_eq!(g.writer().unwrap().readers, [s_arn.clone()]);
+    assert_eq!(g.writer().unwrap().readers, std::slice::from_ref(&s_arn));
     assert_eq!(
         g.members
             .iter()
@@ -392,4 +392,74 @@ async fn failover_records_follow_health_checks_and_target_health() {
     let cs = local_support::change_set(&cloud, S, "shop-dns", &dns, &[], "again").await;
     assert!(cs.is_empty_change());
     assert!(cloud.get_health_check(S, &check).await.unwrap().inverted);
+}
+
+#[tokio::test]
+async fn a_cloudwatch_metric_health_check_follows_published_data() {
+    use dr_core::cloud::{Dimension, MetricDatum};
+    let cloud = LocalCloud::in_memory();
+    let t = json!({"Resources": {
+        "Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "Namespace": "drkit/Shop", "MetricName": "PrimaryActive", "Dimensions": [{"Name": "App", "Value": "shop"}],
+            "Statistic": "Minimum", "Period": 60, "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "LessThanThreshold"}},
+        "Check": {"Type": "AWS::Route53::HealthCheck", "Properties": {"HealthCheckConfig": {
+            "Type": "CLOUDWATCH_METRIC", "AlarmIdentifier": {"Name": {"Ref": "Alarm"}, "Region": "us-west-2"},
+            "InsufficientDataHealthStatus": "Healthy"}}}
+    }, "Outputs": {"Check": {"Value": {"Ref": "Check"}}}});
+    deploy(&cloud, S, "shop-switch", &t, &[]).await;
+    let check = cloud
+        .describe_stack(S, "shop-switch")
+        .await
+        .unwrap()
+        .unwrap()
+        .output("Check")
+        .unwrap()
+        .to_string();
+    let healthy = |cloud: LocalCloud, check: String| async move {
+        cloud
+            .get_health_check_status(S, &check)
+            .await
+            .unwrap()
+            .is_healthy()
+    };
+    // No data yet: InsufficientDataHealthStatus decides.
+    assert_eq!(healthy(cloud.clone(), check.clone()).await, Some(true));
+    let put = |v: f64| MetricDatum {
+        metric_name: "PrimaryActive".into(),
+        dimensions: vec![Dimension {
+            name: "App".into(),
+            value: "shop".into(),
+        }],
+        value: v,
+        unit: None,
+        timestamp: None,
+    };
+    cloud
+        .put_metric_data(S, "drkit/Shop", vec![put(0.0)])
+        .await
+        .unwrap();
+    assert_eq!(
+        healthy(cloud.clone(), check.clone()).await,
+        Some(false),
+        "0 < 1: in ALARM"
+    );
+    cloud.sleep(Duration::from_secs(30)).await;
+    cloud
+        .put_metric_data(S, "drkit/Shop", vec![put(1.0)])
+        .await
+        .unwrap();
+    cloud.sleep(Duration::from_secs(31)).await;
+    assert_eq!(healthy(cloud.clone(), check.clone()).await, Some(true));
+    // The data are the runtime's: published in the DR Region, readable there.
+    let dims = cloud
+        .list_metric_dimensions(S, "drkit/Shop", "PrimaryActive")
+        .await
+        .unwrap();
+    assert_eq!(
+        dims,
+        [vec![Dimension {
+            name: "App".into(),
+            value: "shop".into()
+        }]]
+    );
 }

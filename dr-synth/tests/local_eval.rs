@@ -69,9 +69,9 @@ fn intrinsics_evaluate_like_cloudformation() {
     let p = params(&t);
     let stack = ctx();
     let conditions = Evaluator::evaluate_conditions(&t, &stack, &p).unwrap();
-    assert_eq!(conditions["IsProd"], true);
-    assert_eq!(conditions["IsDev"], false);
-    assert_eq!(conditions["Both"], true);
+    assert!(conditions["IsProd"]);
+    assert!(!conditions["IsDev"]);
+    assert!(conditions["Both"]);
     let ev = Evaluator {
         template: &t,
         stack: &stack,

@@ -181,3 +181,84 @@ async fn a_lost_answer_is_applied_and_the_call_log_counts_mutations() {
         .unwrap();
     assert_eq!(cloud.mutating_calls(), 1);
 }
+
+#[tokio::test]
+async fn large_templates_go_through_s3() {
+    use dr_core::cloud::{ChangeSetType, CreateChangeSetInput, TemplateSource};
+    let cloud = LocalCloud::in_memory();
+    let mut t = template();
+    t["Description"] = json!("x".repeat(60_000));
+    let body = t.to_string();
+    let input = |template| CreateChangeSetInput {
+        stack_name: "big".into(),
+        change_set_name: "cs".into(),
+        change_set_type: ChangeSetType::Create,
+        template,
+        parameters: vec![],
+        capabilities: vec![],
+        tags: vec![],
+        description: None,
+    };
+    let err = cloud
+        .create_change_set(Region::UsEast2, input(TemplateSource::Body(body.clone())))
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(&err, CloudError::Validation { message, .. } if message.contains("less than or equal to 51200")),
+        "{err}"
+    );
+    let url = cloud
+        .put_object(
+            Region::UsEast2,
+            "shop-templates",
+            "big.json",
+            body.into_bytes(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        url,
+        "https://shop-templates.s3.us-east-2.amazonaws.com/big.json"
+    );
+    cloud
+        .create_change_set(Region::UsEast2, input(TemplateSource::Url(url)))
+        .await
+        .unwrap();
+    cloud.clock().run_until_idle();
+    let cs = cloud
+        .describe_change_set(Region::UsEast2, "big", "cs")
+        .await
+        .unwrap();
+    assert_eq!(cs.status.as_str(), "CREATE_COMPLETE");
+}
+
+#[tokio::test]
+async fn a_new_ami_in_parameter_store_is_a_change() {
+    use dr_core::cloud::{ChangeSource, Replacement};
+    let cloud = LocalCloud::in_memory();
+    deploy(&cloud, Region::UsEast2, "shop", &template(), &[]).await;
+    let cs =
+        local_support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "same").await;
+    assert!(cs.is_empty_change());
+    cloud.put_ssm_parameter(
+        Region::UsEast2,
+        "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64",
+        "ami-0newnewnewnewnew1",
+    );
+    let cs =
+        local_support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "new-ami")
+            .await;
+    assert_eq!(cs.status.as_str(), "CREATE_COMPLETE");
+    assert_eq!(cs.changes.len(), 1);
+    let c = &cs.changes[0];
+    assert_eq!(
+        (c.logical_id.as_str(), c.replacement.clone()),
+        ("Lt", Some(Replacement::False))
+    );
+    assert_eq!(c.details[0].name.as_deref(), Some("LaunchTemplateData"));
+    assert_eq!(
+        c.details[0].change_source,
+        Some(ChangeSource::ParameterReference)
+    );
+    assert_eq!(c.details[0].causing_entity.as_deref(), Some("Ami"));
+}

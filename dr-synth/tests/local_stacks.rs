@@ -52,6 +52,10 @@ async fn create_emits_cloudformation_events_in_order() {
             .status,
         StackStatus::ReviewInProgress
     );
+    assert!(
+        cloud.get_template(R, "shop-net").await.is_err(),
+        "nothing is deployed yet"
+    );
     assert_eq!(
         cs.changes
             .iter()
@@ -429,7 +433,20 @@ async fn exports_and_imports_across_stacks() {
         )
     );
 
-    // The exporting stack cannot be deleted while the export is imported.
+    // The exporting stack cannot change the exported value while it is imported...
+    let (_, st) = deploy(&cloud, R, "shop-net", &network("10.40.0.0/16"), &[]).await;
+    assert_eq!(st, StackStatus::UpdateRollbackComplete);
+    let ev = events(&cloud, R, "shop-net").await;
+    assert_eq!(
+        ev.iter()
+            .rev()
+            .find(|e| e.1 == "UPDATE_ROLLBACK_IN_PROGRESS")
+            .unwrap()
+            .2
+            .as_deref(),
+        Some("Cannot update export shop-vpc-id as it is in use by shop-app")
+    );
+    // ...nor be deleted.
     cloud.delete_stack(R, "shop-net").await.unwrap();
     assert_eq!(
         local_support::wait(&cloud, R, "shop-net").await,
@@ -440,9 +457,16 @@ async fn exports_and_imports_across_stacks() {
         d.status_reason.as_deref(),
         Some("Export shop-vpc-id cannot be deleted as it is in use by shop-app")
     );
-    // Nor can it change the exported value.
-    let (_, st) = deploy(&cloud, R, "shop-net", &network("10.40.0.0/16"), &[]).await;
-    assert_eq!(st, StackStatus::UpdateRollbackComplete);
+    // Event ids stay unique across operations (pollers stop at the last id they saw).
+    let ids: Vec<String> = cloud
+        .describe_stack_events(R, "shop-net", None)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|e| e.event_id)
+        .collect();
+    let unique: std::collections::BTreeSet<&String> = ids.iter().collect();
+    assert_eq!(unique.len(), ids.len());
     // Once the importer is gone, it can.
     cloud.delete_stack(R, "shop-app").await.unwrap();
     local_support::wait(&cloud, R, "shop-app").await;
@@ -452,6 +476,31 @@ async fn exports_and_imports_across_stacks() {
         StackStatus::DeleteComplete
     );
     assert!(cloud.describe_stack(R, "shop-net").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_attribute_the_type_lacks_fails_the_resource() {
+    let cloud = LocalCloud::in_memory();
+    let t = json!({"Resources": {
+        "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+        "Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": {"Fn::GetAtt": ["Vpc", "DNSName"]}}}
+    }});
+    assert_eq!(
+        deploy(&cloud, R, "bad", &t, &[]).await.1,
+        StackStatus::RollbackComplete
+    );
+    let ev = events(&cloud, R, "bad").await;
+    assert_eq!(
+        ev.iter()
+            .find(|e| e.1 == "CREATE_FAILED")
+            .map(|e| (e.0.as_str(), e.2.as_deref())),
+        Some((
+            "Sg",
+            Some(
+                "Template error: resource Vpc does not support attribute type DNSName in Fn::GetAtt"
+            )
+        ))
+    );
 }
 
 #[tokio::test]
@@ -533,4 +582,28 @@ async fn termination_protection_and_stack_policy() {
         .await
         .unwrap();
     assert_eq!(res[0].physical_id.as_deref(), Some("shop-db"));
+
+    // With the policy lifted, a create-only change that keeps the custom name cannot replace.
+    let allow = json!({"Statement": [{"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"}]});
+    cloud
+        .set_stack_policy(R, "shop-data", &allow.to_string())
+        .await
+        .unwrap();
+    let mut t = db("shop-db");
+    t["Resources"]["Db"]["Properties"]["StorageEncrypted"] = json!(true);
+    let (cs, st) = deploy(&cloud, R, "shop-data", &t, &[]).await;
+    assert_eq!(cs.changes[0].replacing_properties(), ["StorageEncrypted"]);
+    assert_eq!(st, StackStatus::UpdateRollbackComplete);
+    let ev = events(&cloud, R, "shop-data").await;
+    assert_eq!(
+        ev.iter()
+            .rev()
+            .find(|e| e.0 == "Db" && e.1 == "UPDATE_FAILED")
+            .unwrap()
+            .2
+            .as_deref(),
+        Some(
+            "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename shop-db and update the stack again."
+        )
+    );
 }

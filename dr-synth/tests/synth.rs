@@ -13,17 +13,27 @@ fn stack(app: &App, id: &str, region: Region) -> Stack {
 fn same_stack_tokens_become_ref_and_getatt() {
     let app = App::new("t");
     let s = stack(&app, "S", Region::UsEast2);
-    let vpc = s.child("Vpc").add_resource("Resource", "AWS::EC2::VPC", Expr::map([("CidrBlock", "10.0.0.0/16")]));
+    let vpc = s.child("Vpc").add_resource(
+        "Resource",
+        "AWS::EC2::VPC",
+        Expr::map([("CidrBlock", "10.0.0.0/16")]),
+    );
     s.child("Sg").add_resource(
         "Resource",
         "AWS::EC2::SecurityGroup",
-        Expr::map([("VpcId", Expr::from(vpc.ref_())), ("GroupDescription", Expr::from(vpc.get_att("CidrBlock")))]),
+        Expr::map([
+            ("VpcId", Expr::from(vpc.ref_())),
+            ("GroupDescription", Expr::from(vpc.get_att("CidrBlock"))),
+        ]),
     );
     let a = synth(&app).unwrap();
     let t = &a.stacks[0].template;
     let sg = t["Resources"].as_object().unwrap().values().nth(1).unwrap();
     assert_eq!(sg["Properties"]["VpcId"], json!({"Ref": vpc.logical_id()}));
-    assert_eq!(sg["Properties"]["GroupDescription"], json!({"Fn::GetAtt": [vpc.logical_id(), "CidrBlock"]}));
+    assert_eq!(
+        sg["Properties"]["GroupDescription"],
+        json!({"Fn::GetAtt": [vpc.logical_id(), "CidrBlock"]})
+    );
     assert!(a.stacks[0].dependencies.is_empty());
 }
 
@@ -32,11 +42,18 @@ fn same_region_tokens_become_export_and_import() {
     let app = App::new("t");
     let net = stack(&app, "Net", Region::UsEast2);
     let app_stack = stack(&app, "Apps", Region::UsEast2);
-    let vpc = net.child("Vpc").add_resource("Resource", "AWS::EC2::VPC", Expr::map([("CidrBlock", "10.0.0.0/16")]));
+    let vpc = net.child("Vpc").add_resource(
+        "Resource",
+        "AWS::EC2::VPC",
+        Expr::map([("CidrBlock", "10.0.0.0/16")]),
+    );
     app_stack.child("Sg").add_resource(
         "Resource",
         "AWS::EC2::SecurityGroup",
-        Expr::map([("VpcId", Expr::from(vpc.ref_())), ("GroupDescription", Expr::from("x"))]),
+        Expr::map([
+            ("VpcId", Expr::from(vpc.ref_())),
+            ("GroupDescription", Expr::from("x")),
+        ]),
     );
     let a = synth(&app).unwrap();
     let net_t = &a.stack("Net").unwrap().template;
@@ -46,8 +63,16 @@ fn same_region_tokens_become_export_and_import() {
     let export = format!("Net:{out_id}");
     assert_eq!(out["Export"]["Name"], json!(export));
     let apps = a.stack("Apps").unwrap();
-    let sg = apps.template["Resources"].as_object().unwrap().values().next().unwrap();
-    assert_eq!(sg["Properties"]["VpcId"], json!({"Fn::ImportValue": export}));
+    let sg = apps.template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .next()
+        .unwrap();
+    assert_eq!(
+        sg["Properties"]["VpcId"],
+        json!({"Fn::ImportValue": export})
+    );
     assert_eq!(apps.dependencies, vec!["Net".to_string()]);
     assert!(apps.parameter_wiring.is_empty());
 }
@@ -57,22 +82,40 @@ fn cross_region_tokens_become_output_parameter_and_wiring() {
     let app = App::new("t");
     let east = stack(&app, "East", Region::UsEast2);
     let west = stack(&app, "West", Region::UsWest2);
-    let lb = east.child("Lb").add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+    let lb =
+        east.child("Lb")
+            .add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
     west.add_output("EastTopic", Output::new(lb.get_att("TopicName")));
     west.add_output("EastTopicAgain", Output::new(lb.get_att("TopicName")));
     let a = synth(&app).unwrap();
     let east_a = a.stack("East").unwrap();
     let outs = east_a.template["Outputs"].as_object().unwrap();
-    assert_eq!(outs.len(), 1, "one output per distinct attribute, however often it is used");
+    assert_eq!(
+        outs.len(),
+        1,
+        "one output per distinct attribute, however often it is used"
+    );
     let (out_id, out) = outs.iter().next().unwrap();
     assert!(out.get("Export").is_none(), "exports do not cross Regions");
     let west_a = a.stack("West").unwrap();
     assert_eq!(west_a.dependencies, vec!["East".to_string()]);
     assert_eq!(west_a.parameter_wiring.len(), 1);
     let w = &west_a.parameter_wiring[0];
-    assert_eq!(w.source, WiringSource::Output { stack: "East".into(), output: out_id.clone() });
-    assert_eq!(west_a.template["Parameters"][&w.parameter]["Type"], json!("String"));
-    assert_eq!(west_a.template["Outputs"]["EastTopic"]["Value"], json!({"Ref": w.parameter}));
+    assert_eq!(
+        w.source,
+        WiringSource::Output {
+            stack: "East".into(),
+            output: out_id.clone()
+        }
+    );
+    assert_eq!(
+        west_a.template["Parameters"][&w.parameter]["Type"],
+        json!("String")
+    );
+    assert_eq!(
+        west_a.template["Outputs"]["EastTopic"]["Value"],
+        json!({"Ref": w.parameter})
+    );
     // Producers come first.
     assert_eq!(a.stacks[0].name, "East");
 }
@@ -82,28 +125,50 @@ fn lookups_are_wired_through_a_parameter() {
     let app = App::new("t");
     let data = stack(&app, "Data", Region::UsEast2);
     let dns = stack(&app, "Dns", Region::UsWest2);
-    let global = data.child("Global").add_resource("Resource", "AWS::RDS::GlobalCluster", Expr::map([("Engine", "aurora-mysql")]));
-    dns.add_output("Writer", Output::new(Lookup { kind: LookupKind::GlobalClusterWriterEndpoint, input: global.ref_() }));
+    let global = data.child("Global").add_resource(
+        "Resource",
+        "AWS::RDS::GlobalCluster",
+        Expr::map([("Engine", "aurora-mysql")]),
+    );
+    dns.add_output(
+        "Writer",
+        Output::new(Lookup {
+            kind: LookupKind::GlobalClusterWriterEndpoint,
+            input: global.ref_(),
+        }),
+    );
     let a = synth(&app).unwrap();
     let d = a.stack("Dns").unwrap();
     let w = &d.parameter_wiring[0];
     match &w.source {
-        WiringSource::Lookup { kind, stack, output } => {
+        WiringSource::Lookup {
+            kind,
+            stack,
+            output,
+        } => {
             assert_eq!(*kind, LookupKind::GlobalClusterWriterEndpoint);
             assert_eq!(stack, "Data");
-            assert_eq!(a.stack("Data").unwrap().template["Outputs"][output]["Value"], json!({"Ref": global.logical_id()}));
+            assert_eq!(
+                a.stack("Data").unwrap().template["Outputs"][output]["Value"],
+                json!({"Ref": global.logical_id()})
+            );
         }
         other => panic!("expected a lookup, got {other:?}"),
     }
     let manifest = a.manifest();
-    assert_eq!(manifest["artifacts"]["Dns"]["properties"]["parameterWiring"][0]["lookup"], json!("rds:global-cluster-writer-endpoint"));
+    assert_eq!(
+        manifest["artifacts"]["Dns"]["properties"]["parameterWiring"][0]["lookup"],
+        json!("rds:global-cluster-writer-endpoint")
+    );
 }
 
 #[test]
 fn token_from_another_app_is_an_error() {
     let other = App::new("other");
     let os = stack(&other, "O", Region::UsEast2);
-    let foreign = os.child("T").add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+    let foreign =
+        os.child("T")
+            .add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
     let app = App::new("t");
     let s = stack(&app, "S", Region::UsEast2);
     s.add_output("X", Output::new(foreign.ref_()));
@@ -111,7 +176,10 @@ fn token_from_another_app_is_an_error() {
     let e: Vec<_> = err.errors().collect();
     assert_eq!(e.len(), 1);
     assert_eq!(e[0].path, "S/X");
-    assert_eq!(e[0].message, "a reference to a construct of another App is used here");
+    assert_eq!(
+        e[0].message,
+        "a reference to a construct of another App is used here"
+    );
 }
 
 #[test]
@@ -119,15 +187,22 @@ fn stack_cycles_are_an_error_naming_the_cycle() {
     let app = App::new("t");
     let a = stack(&app, "A", Region::UsEast2);
     let b = stack(&app, "B", Region::UsEast2);
-    let ta = a.child("T").add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
-    let tb = b.child("T").add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+    let ta = a
+        .child("T")
+        .add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+    let tb = b
+        .child("T")
+        .add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
     a.add_output("FromB", Output::new(tb.ref_()));
     b.add_output("FromA", Output::new(ta.ref_()));
     let err = synth(&app).unwrap_err();
     let e: Vec<_> = err.errors().collect();
     assert_eq!(e.len(), 1, "{err}");
     assert_eq!(e[0].code, "DRK-STACK-004");
-    assert_eq!(e[0].message, "stacks depend on each other in a cycle: A -> B -> A");
+    assert_eq!(
+        e[0].message,
+        "stacks depend on each other in a cycle: A -> B -> A"
+    );
 }
 
 #[test]
@@ -135,13 +210,20 @@ fn over_limit_template_is_an_error() {
     let app = App::new("t");
     let s = stack(&app, "Big", Region::UsEast2);
     for i in 0..501 {
-        s.child(&format!("T{i}")).add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+        s.child(&format!("T{i}")).add_resource(
+            "Resource",
+            "AWS::SNS::Topic",
+            Expr::map::<&str, Expr>([]),
+        );
     }
     let err = synth(&app).unwrap_err();
     let e: Vec<_> = err.errors().collect();
     assert_eq!(e.len(), 1, "{err}");
     assert_eq!(e[0].path, "Big");
-    assert_eq!(e[0].message, "template has 501 resources; CloudFormation allows at most 500");
+    assert_eq!(
+        e[0].message,
+        "template has 501 resources; CloudFormation allows at most 500"
+    );
 }
 
 #[test]
@@ -154,7 +236,12 @@ fn all_errors_are_reported_together() {
     assert_eq!(err.errors().count(), 2, "{err}");
     let text = err.to_string();
     assert!(text.contains("error[DRK-STACK-001] bad_name:"), "{text}");
-    assert!(text.contains("error[DRK-TREE-001] bad_name/X: there is already a construct with id `X` in `bad_name`"), "{text}");
+    assert!(
+        text.contains(
+            "error[DRK-TREE-001] bad_name/X: there is already a construct with id `X` in `bad_name`"
+        ),
+        "{text}"
+    );
 }
 
 #[test]
@@ -163,14 +250,23 @@ fn same_program_gives_identical_bytes() {
         let app = App::new("t");
         let east = stack(&app, "East", Region::UsEast2);
         let west = stack(&app, "West", Region::UsWest2);
-        let t = east.child("T").add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+        let t = east.child("T").add_resource(
+            "Resource",
+            "AWS::SNS::Topic",
+            Expr::map::<&str, Expr>([]),
+        );
         west.add_output("X", Output::new(t.get_att("TopicName")));
         let dir = tempfile::tempdir().unwrap();
         synth(&app).unwrap().write(dir.path()).unwrap();
         let mut files: Vec<(String, Vec<u8>)> = std::fs::read_dir(dir.path())
             .unwrap()
             .map(|e| e.unwrap())
-            .map(|e| (e.file_name().to_string_lossy().to_string(), std::fs::read(e.path()).unwrap()))
+            .map(|e| {
+                (
+                    e.file_name().to_string_lossy().to_string(),
+                    std::fs::read(e.path()).unwrap(),
+                )
+            })
             .collect();
         files.sort();
         files
@@ -185,7 +281,9 @@ fn assembly_round_trips_through_its_directory() {
     let app = App::new("t");
     let east = stack(&app, "East", Region::UsEast2);
     let west = stack(&app, "West", Region::UsWest2);
-    let t = east.child("T").add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
+    let t =
+        east.child("T")
+            .add_resource("Resource", "AWS::SNS::Topic", Expr::map::<&str, Expr>([]));
     west.add_output("X", Output::new(t.get_att("TopicName")));
     let a = synth(&app).unwrap();
     let dir = tempfile::tempdir().unwrap();
@@ -193,5 +291,8 @@ fn assembly_round_trips_through_its_directory() {
     let back = dr_synth::Assembly::read(dir.path()).unwrap();
     assert_eq!(back.stacks, a.stacks);
     assert_eq!(back.app, "t");
-    assert_eq!(a.manifest()["artifacts"]["West"]["environment"], json!("aws://unknown-account/us-west-2"));
+    assert_eq!(
+        a.manifest()["artifacts"]["West"]["environment"],
+        json!("aws://unknown-account/us-west-2")
+    );
 }

@@ -87,16 +87,19 @@ impl MotoServer {
         let log_file = std::fs::File::create(&log).map_err(io)?;
         let log_err = log_file.try_clone().map_err(io)?;
         // Watchdog: moto runs in the background with stdin from /dev/null; `cat` waits for our
-        // end of the pipe to close (drop or process exit), then moto is stopped.
-        let script = r#"exe="$1"; shift; "$exe" "$@" </dev/null & pid=$!
+        // end of the pipe to close (drop or process exit), then moto is stopped and its log
+        // removed (a shared server is never dropped, so the watchdog cleans up).
+        let script = r#"log="$1"; exe="$2"; shift 2; "$exe" "$@" </dev/null & pid=$!
 cat >/dev/null
 kill "$pid" 2>/dev/null
 wait "$pid" 2>/dev/null
+rm -f "$log"
 exit 0"#;
         let mut child = Command::new("sh")
             .arg("-c")
             .arg(script)
             .arg("drkit-moto-watchdog")
+            .arg(&log)
             .arg(exe)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("PYTHONUNBUFFERED", "1")
@@ -134,8 +137,8 @@ exit 0"#;
     }
 
     fn failure(&mut self, what: String) -> ToolError {
-        self.stop();
         let log = std::fs::read_to_string(&self.log).unwrap_or_default();
+        self.stop();
         let tail: Vec<&str> = log.lines().rev().take(30).collect();
         let tail: Vec<&str> = tail.into_iter().rev().collect();
         ToolError::Failed {

@@ -433,6 +433,14 @@ impl SiteScope {
         }
         let data: &Stack = &self.ctx.data[i];
         let db = &self.ctx.database;
+        if self.role == SiteRole::Secondary && self.state.borrow().global.is_none() {
+            vpc.scope().error(
+                "DRK-PAIR-004",
+                "the DR site calls site.database but the primary site did not, so there is no global database to join",
+                "call site.database(&vpc, &clients) in the closure for both sites",
+            );
+            return None;
+        }
         let key = data_key(data, self.region());
         let key_arn: Val<String> = Val::from(key.get_att("Arn"));
         let membership = match self.role {
@@ -452,15 +460,7 @@ impl SiteScope {
             }
             SiteRole::Secondary => {
                 let st = self.state.borrow();
-                let Some(global) = &st.global else {
-                    drop(st);
-                    vpc.scope().error(
-                        "DRK-PAIR-004",
-                        "the DR site calls site.database but the primary site did not, so there is no global database to join",
-                        "call site.database(&vpc, &clients) in the closure for both sites",
-                    );
-                    return None;
-                };
+                let global = st.global.as_ref()?;
                 global.secondary(self.ctx.regions[0], Some(key_arn.clone()))
             }
         };
@@ -654,10 +654,9 @@ impl DrPair {
             stack("Primary", "Primary", regions[0], "primary site"),
             stack("Secondary", "Secondary", regions[1], "DR site"),
         ];
-        let azs = [
-            check_site(&sites[0], &props.primary),
-            check_site(&sites[1], &props.secondary),
-        ];
+        let (azs_p, ok_p) = check_site(&sites[0], &props.primary);
+        let (azs_s, ok_s) = check_site(&sites[1], &props.secondary);
+        let azs = [azs_p, azs_s];
         let data = [
             stack(
                 "PrimaryData",
@@ -847,9 +846,13 @@ impl DrPair {
         let picks = state.clone();
         let (pa, pb) = (sites[0].node_id(), sites[1].node_id());
         let pair_path = scope.path();
-        scope.add_validation(move |tree| {
-            parity::check(tree, &pair_path, pa, pb, &picks.borrow().picks)
-        });
+        // With a site's zones already reported, the sites may differ in zone count through
+        // the fallback zones; the parity check would only repeat that slip.
+        if ok_p && ok_s {
+            scope.add_validation(move |tree| {
+                parity::check(tree, &pair_path, pa, pb, &picks.borrow().picks)
+            });
+        }
 
         let pair = DrPair {
             scope,
@@ -966,13 +969,13 @@ impl DrPair {
 
 /// Checks a site's zones once, on the site's stack, and returns the zones to build with: the
 /// given ones when valid, else the Region's own first zones (so the slip is reported once,
-/// not again by every construct that uses the zones).
-fn check_site(stack: &Stack, site: &Site) -> Vec<String> {
+/// not again by every construct that uses the zones), and whether they were valid.
+fn check_site(stack: &Stack, site: &Site) -> (Vec<String>, bool) {
     let region = site.region;
     let foreign: Vec<&String> = site.azs.iter().filter(|az| !region.has_az(az)).collect();
     if foreign.is_empty() {
         if validate::check_azs(stack, region, &site.azs) {
-            return site.azs.clone();
+            return (site.azs.clone(), true);
         }
     } else {
         let list = foreign
@@ -1007,12 +1010,13 @@ fn check_site(stack: &Stack, site: &Site) -> Vec<String> {
         stack.error("DRK-AZ-001", message, hint);
     }
     let n = site.azs.len().clamp(2, region.usable_az_count().max(2));
-    region
+    let fallback = region
         .az_names()
         .iter()
         .take(n)
         .map(|s| s.to_string())
-        .collect()
+        .collect();
+    (fallback, false)
 }
 
 /// Checks the database class once for both clusters (unknown class, global-database

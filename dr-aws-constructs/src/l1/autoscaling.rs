@@ -30,7 +30,7 @@ pub struct CfnAutoScalingGroup {
         Option<auto_scaling_group::CapacityReservationSpecification>,
     /// `Context`: Reserved.
     pub context: Option<Val<String>>,
-    /// `Cooldown`: *Only needed if you use simple scaling policies.*.
+    /// `Cooldown`: *Only needed if you use simple scaling policies.*
     pub cooldown: Option<Val<String>>,
     /// `DefaultInstanceWarmup`: The amount of time, in seconds, until a new instance is considered to have finished initializing and resource consumption to become stable after it enters the `InService` state.
     pub default_instance_warmup: Option<Val<i64>>,

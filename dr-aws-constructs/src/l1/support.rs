@@ -133,4 +133,131 @@ mod tests {
                    "MaxSessionDuration": 3600})
         );
     }
+
+    /// L1 output of several resource types, nested structs included, in one template that
+    /// cfn-lint must accept in both regions of the pair: the generated property names, nesting
+    /// and value types match the schemas cfn-lint validates against.
+    #[test]
+    fn l1_output_passes_cfn_lint() {
+        use crate::l1::{elasticloadbalancingv2 as elb, secretsmanager};
+        use dr_core::ResourceProps;
+
+        fn r(e: Expr) -> Val<String> {
+            Val::expr(e)
+        }
+        fn resource<P: ResourceProps>(p: &P) -> serde_json::Value {
+            assert!(
+                p.missing_required().is_empty(),
+                "{}: {:?}",
+                P::TYPE_NAME,
+                p.missing_required()
+            );
+            json!({"Type": P::TYPE_NAME, "Properties": p.to_properties().to_json()})
+        }
+        let vpc_id = || r(Expr::reference("Vpc"));
+        let vpc = ec2::CfnVpc {
+            cidr_block: Some("10.10.0.0/16".into()),
+            enable_dns_hostnames: Some(true.into()),
+            enable_dns_support: Some(true.into()),
+            tags: Some(vec![Tag::new("Name", "shop")]),
+            ..Default::default()
+        };
+        let subnet = ec2::CfnSubnet {
+            vpc_id: Some(vpc_id()),
+            cidr_block: Some("10.10.0.0/24".into()),
+            availability_zone: Some(r(Expr::select(0, Expr::get_azs()))),
+            ..Default::default()
+        };
+        let sg = ec2::CfnSecurityGroup {
+            group_description: Some("fleet".into()),
+            vpc_id: Some(vpc_id()),
+            security_group_ingress: Some(vec![ec2::security_group::Ingress {
+                ip_protocol: Some("tcp".into()),
+                from_port: Some(3000i64.into()),
+                to_port: Some(3000i64.into()),
+                cidr_ip: Some("10.10.0.0/16".into()),
+                ..Default::default()
+            }]),
+            ..Default::default()
+        };
+        let lt = ec2::CfnLaunchTemplate {
+            launch_template_data: Some(ec2::launch_template::LaunchTemplateData {
+                instance_type: Some("t3.micro".into()),
+                image_id: Some("ami-0123456789abcdef0".into()),
+                metadata_options: Some(ec2::launch_template::MetadataOptions {
+                    http_tokens: Some("required".into()),
+                    http_endpoint: Some("enabled".into()),
+                    ..Default::default()
+                }),
+                security_group_ids: Some(vec![r(Expr::GetAtt("Sg".into(), "GroupId".into()))]),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let tg = elb::CfnTargetGroup {
+            port: Some(3000i64.into()),
+            protocol: Some("HTTP".into()),
+            vpc_id: Some(vpc_id()),
+            health_check_path: Some("/api/health".into()),
+            ..Default::default()
+        };
+        let hc = route53::CfnHealthCheck {
+            health_check_config: Some(route53::health_check::HealthCheckConfig {
+                r#type: Some("HTTPS".into()),
+                fully_qualified_domain_name: Some("shop.example.com".into()),
+                port: Some(443i64.into()),
+                resource_path: Some("/api/health".into()),
+                failure_threshold: Some(3i64.into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let secret = secretsmanager::CfnSecret {
+            generate_secret_string: Some(secretsmanager::secret::GenerateSecretString {
+                secret_string_template: Some("{\"username\": \"admin\"}".into()),
+                generate_string_key: Some("password".into()),
+                password_length: Some(32i64.into()),
+                exclude_characters: Some("\"@/\\".into()),
+                ..Default::default()
+            }),
+            ..Default::default()
+        };
+        let cluster = rds::CfnDbCluster {
+            engine: Some("aurora-mysql".into()),
+            storage_encrypted: Some(true.into()),
+            deletion_protection: Some(true.into()),
+            backup_retention_period: Some(7i64.into()),
+            ..Default::default()
+        };
+        let template = json!({
+            "AWSTemplateFormatVersion": "2010-09-09",
+            "Resources": {
+                "Vpc": resource(&vpc),
+                "Subnet": resource(&subnet),
+                "Sg": resource(&sg),
+                "Lt": resource(&lt),
+                "Tg": resource(&tg),
+                "Hc": resource(&hc),
+                "Secret": resource(&secret),
+                "Cluster": {
+                    "Type": rds::CfnDbCluster::TYPE_NAME,
+                    "DeletionPolicy": "Snapshot",
+                    "UpdateReplacePolicy": "Snapshot",
+                    "Properties": cluster.to_properties().to_json(),
+                },
+            },
+            "Outputs": {
+                "Subnet": {"Value": {"Ref": "Subnet"}},
+                "Lt": {"Value": {"Ref": "Lt"}},
+                "Tg": {"Value": {"Ref": "Tg"}},
+                "Hc": {"Value": {"Ref": "Hc"}},
+                "Secret": {"Value": {"Ref": "Secret"}},
+                "Cluster": {"Value": {"Fn::GetAtt": ["Cluster", "Endpoint.Address"]}},
+            },
+        });
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("l1.template.json");
+        std::fs::write(&path, serde_json::to_string_pretty(&template).unwrap()).unwrap();
+        dr_testkit::assert_cfn_lint_clean(&[path], &["us-east-2", "us-west-2"]);
+    }
 }

@@ -1,10 +1,10 @@
 //! EC2 instance types drkit accepts for fleets and EKS node groups.
 //!
 //! Source: "Amazon EC2 instance types" and its per-family specification pages
-//! (https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html,
-//! https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html,
-//! https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html,
-//! https://docs.aws.amazon.com/ec2/latest/instancetypes/mo.html): the families and sizes below
+//! (<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html>,
+//! <https://docs.aws.amazon.com/ec2/latest/instancetypes/gp.html>,
+//! <https://docs.aws.amazon.com/ec2/latest/instancetypes/co.html>,
+//! <https://docs.aws.amazon.com/ec2/latest/instancetypes/mo.html>): the families and sizes below
 //! are the current-generation general-purpose, compute- and memory-optimized ones, plus t2
 //! (previous generation, still sold). Graviton families (a `g` after the generation digit)
 //! are arm64; the others are x86_64. Cross-checked against the per-Region instance-type enum

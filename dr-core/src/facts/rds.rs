@@ -3,16 +3,16 @@
 //!
 //! Sources:
 //! - "Supported DB engines for DB instance classes", Amazon Aurora User Guide
-//!   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html):
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html>):
 //!   the burstable classes Aurora offers are db.t3.medium/large and db.t4g.medium/large, plus
 //!   db.t2.small/medium and db.t3.small for Aurora MySQL version 2 only; the memory-optimized
 //!   families db.r5, db.r6g, db.r6i, db.r7g, db.r7i, db.r8g and db.x2g; db.r4 for version 2 only;
 //!   db.r7i and db.r8g not for version 2.
 //! - "Comparing Aurora MySQL version 2 and Aurora MySQL version 3"
-//!   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Compare-v2-v3.html):
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Compare-v2-v3.html>):
 //!   version 3 does not support db.t2, db.t3.small or db.r4 (the seed's db.t2.small fails there).
 //! - "Configuration requirements of an Aurora global database"
-//!   (https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html),
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>),
 //!   AWS-FACTS.md §1.9: global database members need memory-optimized classes (db.r5 or newer
 //!   recommended); burstable classes are not accepted.
 //! - Engine versions: the default versions are current, non-deprecated versions in the

@@ -124,7 +124,10 @@ pub(crate) async fn create_change_set(
             ChangeSetType::Create => sdk::ChangeSetType::Create,
             ChangeSetType::Update => sdk::ChangeSetType::Update,
         })
-        .set_parameters(Some(
+        // Empty lists are left out rather than sent empty: for a stack update an empty Tags
+        // list means "remove every tag", an absent one "leave them" (UpdateStack API
+        // reference; CreateChangeSet documents no difference, so the safe form is used).
+        .set_parameters(non_empty(
             input
                 .parameters
                 .iter()
@@ -136,14 +139,14 @@ pub(crate) async fn create_change_set(
                 })
                 .collect(),
         ))
-        .set_capabilities(Some(
+        .set_capabilities(non_empty(
             input
                 .capabilities
                 .iter()
                 .map(|cap| sdk::Capability::from(cap.as_str()))
                 .collect(),
         ))
-        .set_tags(Some(
+        .set_tags(non_empty(
             input
                 .tags
                 .iter()
@@ -160,6 +163,10 @@ pub(crate) async fn create_change_set(
         id: required(OP, "Id", out.id())?,
         stack_id: required(OP, "StackId", out.stack_id())?,
     })
+}
+
+fn non_empty<T>(v: Vec<T>) -> Option<Vec<T>> {
+    (!v.is_empty()).then_some(v)
 }
 
 /// `DescribeChangeSet`, every page of changes.

@@ -5,7 +5,7 @@
 //! goes to the Region it is given: clients are created per Region on first use and kept. An
 //! endpoint URL override (for emulators such as moto or LocalStack) applies to every service.
 //! Retries are the SDK's standard ones (3 attempts with backoff, for throttling, transient and
-//! 5xx errors); what is left after them becomes a [`CloudError`] (see [`error`]).
+//! 5xx errors); what is left after them becomes a [`CloudError`] of the kind callers match on.
 //!
 //! No SDK type leaves this module: conversions to and from the port's types are in the
 //! per-service submodules.

@@ -37,20 +37,34 @@ fn retry() -> RetryConfig {
 /// A backend whose `us-east-2` clients answer from `cfn` and `rds` rules; the other services
 /// have no rules (a call to them would fail the test).
 fn cloud(cfn: Vec<&Rule>, rds: Vec<&Rule>) -> AwsCloud {
-    cloud_with(cfn, rds, vec![])
+    cloud_with(Rules {
+        cfn,
+        rds,
+        ..Rules::default()
+    })
 }
 
-/// Like [`cloud`], with CloudWatch rules too.
-fn cloud_with(cfn: Vec<&Rule>, rds: Vec<&Rule>, cw: Vec<&Rule>) -> AwsCloud {
+/// Canned answers per service.
+#[derive(Default)]
+struct Rules<'a> {
+    cfn: Vec<&'a Rule>,
+    rds: Vec<&'a Rule>,
+    cloudwatch: Vec<&'a Rule>,
+    route53: Vec<&'a Rule>,
+}
+
+/// A backend whose `us-east-2` clients answer from `rules`.
+fn cloud_with(rules: Rules<'_>) -> AwsCloud {
     let none = Vec::<&Rule>::new;
     let clients = Clients {
-        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, cfn, |b| b
+        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules.cfn, |b| b
             .retry_config(retry())),
-        rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, rds, |b| b
+        rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, rules.rds, |b| b
             .retry_config(retry())),
-        cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, cw),
+        cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, rules.cloudwatch),
         elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, none()),
-        route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, none()),
+        route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, rules.route53, |b| b
+            .retry_config(retry())),
         ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, none()),
         sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none()),
         s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none()),
@@ -607,7 +621,10 @@ async fn metric_statistics_pick_the_statistic_and_sort_oldest_first() {
                 .datapoints(point(1_795_648_200_000, 400.0))
                 .build()
         });
-    let cloud = cloud_with(vec![], vec![], vec![&rule]);
+    let cloud = cloud_with(Rules {
+        cloudwatch: vec![&rule],
+        ..Rules::default()
+    });
     let points = cloud
         .get_metric_statistics(
             REGION,
@@ -636,4 +653,84 @@ async fn metric_statistics_pick_the_statistic_and_sort_oldest_first() {
         [(1_795_648_200_000, 400.0), (1_795_648_260_000, 900.0)]
     );
     assert_eq!(points[0].unit.as_deref(), Some("Milliseconds"));
+}
+
+const R53_NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";
+
+#[tokio::test]
+async fn record_sets_are_read_across_pages_and_a_version_mismatch_is_invalid_state() {
+    // ListResourceRecordSets pages by the next record's name and type (API reference).
+    let page1 = format!(
+        r#"<?xml version="1.0"?><ListResourceRecordSetsResponse xmlns="{R53_NS}"><ResourceRecordSets>
+<ResourceRecordSet><Name>db.internal.shop.</Name><Type>CNAME</Type><TTL>60</TTL><ResourceRecords><ResourceRecord><Value>shop-global.global-abc123.global.rds.amazonaws.com</Value></ResourceRecord></ResourceRecords></ResourceRecordSet>
+</ResourceRecordSets><IsTruncated>true</IsTruncated><NextRecordName>www.shop.example.com.</NextRecordName><NextRecordType>A</NextRecordType><NextRecordIdentifier>primary</NextRecordIdentifier><MaxItems>1</MaxItems></ListResourceRecordSetsResponse>"#
+    );
+    let page2 = format!(
+        r#"<?xml version="1.0"?><ListResourceRecordSetsResponse xmlns="{R53_NS}"><ResourceRecordSets>
+<ResourceRecordSet><Name>www.shop.example.com.</Name><Type>A</Type><SetIdentifier>primary</SetIdentifier><Failover>PRIMARY</Failover><AliasTarget><HostedZoneId>Z3AADJGX6KTTL2</HostedZoneId><DNSName>primary-lb.us-east-2.elb.amazonaws.com.</DNSName><EvaluateTargetHealth>true</EvaluateTargetHealth></AliasTarget><HealthCheckId>hc-1</HealthCheckId></ResourceRecordSet>
+</ResourceRecordSets><IsTruncated>false</IsTruncated><MaxItems>1</MaxItems></ListResourceRecordSetsResponse>"#
+    );
+    let first = mock!(aws_sdk_route53::Client::list_resource_record_sets)
+        .match_requests(|i| i.start_record_name().is_none())
+        .sequence()
+        .http_status(200, Some(page1))
+        .build();
+    let second = mock!(aws_sdk_route53::Client::list_resource_record_sets)
+        .match_requests(|i| {
+            i.start_record_name() == Some("www.shop.example.com.")
+                && i.start_record_type().map(|t| t.as_str()) == Some("A")
+                && i.start_record_identifier() == Some("primary")
+        })
+        .sequence()
+        .http_status(200, Some(page2))
+        .build();
+    let mismatch = mock!(aws_sdk_route53::Client::update_health_check)
+        .sequence()
+        .http_status(
+            409,
+            Some(format!(
+                r#"<?xml version="1.0"?><ErrorResponse xmlns="{R53_NS}"><Error><Type>Sender</Type><Code>HealthCheckVersionMismatch</Code><Message>The value of HealthCheckVersion in the request doesn't match the value of HealthCheckVersion in the health check.</Message></Error><RequestId>r</RequestId></ErrorResponse>"#
+            )),
+        )
+        .build();
+    let cloud = cloud_with(Rules {
+        route53: vec![&first, &second, &mismatch],
+        ..Rules::default()
+    });
+    let records = cloud
+        .list_resource_record_sets(REGION, "/hostedzone/Z0123456789")
+        .await
+        .unwrap();
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+    assert_eq!(records.len(), 2);
+    assert_eq!(records[0].ttl, Some(60));
+    assert_eq!(
+        records[0].records,
+        ["shop-global.global-abc123.global.rds.amazonaws.com"]
+    );
+    let www = &records[1];
+    assert_eq!(www.failover, Some(dr_core::cloud::FailoverRole::Primary));
+    assert_eq!(www.health_check_id.as_deref(), Some("hc-1"));
+    assert!(www.alias_target.as_ref().unwrap().evaluate_target_health);
+    assert!(www.records.is_empty() && www.ttl.is_none());
+
+    let err = cloud
+        .update_health_check(
+            REGION,
+            "hc-1",
+            dr_core::cloud::HealthCheckUpdate {
+                inverted: Some(true),
+                disabled: None,
+                expected_version: Some(3),
+            },
+        )
+        .await
+        .unwrap_err();
+    match err {
+        CloudError::InvalidState { operation, message } => {
+            assert_eq!(operation, "UpdateHealthCheck");
+            assert!(message.contains("HealthCheckVersion"), "{message}");
+        }
+        other => panic!("expected InvalidState, got {other:?}"),
+    }
 }

@@ -192,14 +192,15 @@ impl Default for IndicatifObserver {
 }
 
 impl IndicatifObserver {
-    /// Draws on stderr (hidden when it is not a terminal).
+    /// Draws on stderr; when stderr is not a terminal, prints plain lines (steps, failures,
+    /// outcomes) instead.
     pub fn new() -> Self {
         IndicatifObserver {
             multi: MultiProgress::new(),
             bars: Mutex::new(HashMap::new()),
         }
     }
-    /// Draws to `target` (e.g. hidden in tests).
+    /// Draws to `target` (a hidden target prints plain lines, as for a non-terminal).
     pub fn with_draw_target(target: ProgressDrawTarget) -> Self {
         IndicatifObserver {
             multi: MultiProgress::with_draw_target(target),
@@ -224,6 +225,16 @@ impl IndicatifObserver {
 
 impl DeployObserver for IndicatifObserver {
     fn on_event(&self, event: &DeployEvent) {
+        if self.multi.is_hidden() {
+            // Not a terminal (CI, a pipe): bars would draw nothing, so print the lines that
+            // matter instead: steps, failures and outcomes, not every resource event.
+            let failed =
+                matches!(event, DeployEvent::Resource { event, .. } if event.status.is_failed());
+            if failed || !matches!(event, DeployEvent::Resource { .. }) {
+                eprintln!("{}", event.log_line());
+            }
+            return;
+        }
         let Some(bar) = self.bar(event.stack()) else {
             return;
         };

@@ -200,11 +200,14 @@ impl<'a> Run<'a> {
         let mut backoff = Backoff::new(&self.poll);
         let mut announced = false;
         loop {
-            let desc = self
+            let read = self
                 .cloud
                 .describe_stack(self.art.region, self.name())
-                .await
-                .map_err(|e| self.err(e))?;
+                .await;
+            let Some(desc) = self.poll_read(read, start, "an operation in progress")? else {
+                self.cloud.sleep(backoff.next_interval()).await;
+                continue;
+            };
             match desc {
                 Some(d) if !d.status.is_terminal() => {
                     if !announced {
@@ -216,6 +219,26 @@ impl<'a> Run<'a> {
                 }
                 other => return Ok(other),
             }
+        }
+    }
+
+    /// A read inside a poll loop: throttling (what is left after the SDK's own retries) is
+    /// not a reason to abandon a stack operation that CloudFormation carries on with, so it
+    /// becomes `Ok(None)`, "look again at the next poll", until the timeout.
+    fn poll_read<T>(
+        &self,
+        result: Result<T, CloudError>,
+        start: dr_core::cloud::Timestamp,
+        what: &str,
+    ) -> Result<Option<T>, DeployError> {
+        match result {
+            Ok(v) => Ok(Some(v)),
+            Err(e @ CloudError::Throttled { .. }) => {
+                self.step(format!("throttled ({}); polling again", e.operation()));
+                self.check_timeout(start, what, "unknown (throttled)")?;
+                Ok(None)
+            }
+            Err(e) => Err(self.err(e)),
         }
     }
 
@@ -453,11 +476,14 @@ impl<'a> Run<'a> {
         let start = self.cloud.now();
         let mut backoff = Backoff::new(&self.poll);
         loop {
-            let cs = self
+            let read = self
                 .cloud
                 .describe_change_set(self.art.region, self.name(), name)
-                .await
-                .map_err(|e| self.err(e))?;
+                .await;
+            let Some(cs) = self.poll_read(read, start, "the change set")? else {
+                self.cloud.sleep(backoff.next_interval()).await;
+                continue;
+            };
             if cs.status.is_terminal() {
                 return Ok(cs);
             }
@@ -744,16 +770,17 @@ impl<'a> Run<'a> {
             self.cloud.sleep(backoff.next_interval()).await;
             // Status first, events second: the last read then holds every event up to the
             // settled status.
-            let desc = self
-                .cloud
-                .describe_stack(region, self.name())
-                .await
-                .map_err(|e| self.err(e))?;
-            let events = self
+            let read = self.cloud.describe_stack(region, self.name()).await;
+            let Some(desc) = self.poll_read(read, start, what)? else {
+                continue;
+            };
+            let read = self
                 .cloud
                 .describe_stack_events(region, self.name(), last.as_deref())
-                .await
-                .map_err(|e| self.err(e))?;
+                .await;
+            let Some(events) = self.poll_read(read, start, what)? else {
+                continue;
+            };
             if let Some(first) = events.first() {
                 last = Some(first.event_id.clone());
             }
@@ -865,11 +892,10 @@ impl<'a> Run<'a> {
         let mut done: HashSet<String> = HashSet::new();
         loop {
             self.cloud.sleep(backoff.next_interval()).await;
-            let desc = self
-                .cloud
-                .describe_stack(region, self.name())
-                .await
-                .map_err(|e| self.err(e))?;
+            let read = self.cloud.describe_stack(region, self.name()).await;
+            let Some(desc) = self.poll_read(read, start, "the stack deletion")? else {
+                continue;
+            };
             // Once deleted, the stack is known only by its id.
             let events = self
                 .cloud

@@ -165,13 +165,9 @@ impl World {
             ("UPDATE", Some(i)) => {
                 let s = &self.regions[&region].stacks[i];
                 let (status, _) = s.status_at(now);
-                if status.ends_with("_IN_PROGRESS")
-                    || status == "ROLLBACK_COMPLETE"
-                    || status == "ROLLBACK_FAILED"
-                    || status.ends_with("_FAILED")
-                        && status != "UPDATE_FAILED"
-                        && status != "DELETE_FAILED"
-                {
+                // ROLLBACK_COMPLETE, ROLLBACK_FAILED, DELETE_FAILED allow only deletion; a stack
+                // operation in flight allows nothing (AWS-FACTS §4).
+                if !dr_core::cloud::StackStatus::from_aws(&status).is_updatable() {
                     // AWS-FACTS §4: "… is in ROLLBACK_COMPLETE state and can not be updated."
                     return Err(LocalError::Validation(format!(
                         "Stack:{} is in {status} state and can not be updated.",
@@ -187,13 +183,6 @@ impl World {
             }
         }
         dr_core::template::check_stack_name(stack_name).map_err(LocalError::Validation)?;
-        if template_body.len() > dr_core::template::MAX_INLINE_TEMPLATE_BYTES {
-            // CloudFormation's request validation for TemplateBody.
-            return Err(LocalError::Validation(format!(
-                "1 validation error detected: Value '...' at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to {}",
-                dr_core::template::MAX_INLINE_TEMPLATE_BYTES
-            )));
-        }
         let template =
             Template::parse(template_body).map_err(|e| LocalError::Validation(e.to_string()))?;
         // A new stack appears at once, in REVIEW_IN_PROGRESS (AWS-FACTS §4).
@@ -431,7 +420,7 @@ impl World {
             }
         }
         let s = self.stack_mut(region, &stack.name)?;
-        s.events.extend(events);
+        append_events(s, events);
         s.last_updated = if kind == Kind::Update {
             Some(now)
         } else {
@@ -493,10 +482,11 @@ impl World {
         if status == "DELETE_IN_PROGRESS" {
             return Ok(());
         }
-        let (events, result, end) = run_delete(self, region, &stack);
+        let seq = self.next_seq();
+        let (events, result, end) = run_delete(self, region, &stack, seq);
         let seq_ok = result.deleted;
         let s = &mut self.region(region).stacks[i];
-        s.events.extend(events);
+        append_events(s, events);
         s.op = Some(Operation {
             start: now,
             end,
@@ -507,6 +497,22 @@ impl World {
             s.change_sets.clear();
         }
         Ok(())
+    }
+}
+
+/// Appends an operation's events, keeping event ids unique: two operations can start at the
+/// same virtual instant, and a poller that stops at a known event id must never meet it again.
+fn append_events(s: &mut Stack, events: Vec<StackEvent>) {
+    let mut seen: BTreeSet<String> = s.events.iter().map(|e| e.event_id.clone()).collect();
+    for mut e in events {
+        let base = e.event_id.clone();
+        let mut n = 1;
+        while seen.contains(&e.event_id) {
+            n += 1;
+            e.event_id = format!("{base}-{n}");
+        }
+        seen.insert(e.event_id.clone());
+        s.events.push(e);
     }
 }
 
@@ -911,6 +917,16 @@ fn run_deploy(
                 (c.physical_id, c.attributes)
             }
         };
+        if action == Action::Replace
+            && fail.is_none()
+            && old.is_some_and(|o| o.physical_id == physical)
+        {
+            // The new resource would take the old one's name (DBClusterIdentifier, BucketName,
+            // …): CloudFormation refuses instead of creating a clash.
+            fail = Some(format!(
+                "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename {physical} and update the stack again."
+            ));
+        }
         let mut fail_at = fail.map(|r| (start.plus_secs(1), r));
         if let Some(f) = faults.iter().find(|f| &f.logical_id == id)
             && fail_at.is_none()
@@ -1521,13 +1537,14 @@ fn run_delete(
     world: &World,
     region: Region,
     stack: &Stack,
+    seq: u64,
 ) -> (Vec<StackEvent>, Committed, SimTime) {
     let t0 = world.now;
     let mut tl = Timeline {
         events: vec![],
         stack_id: stack.id.clone(),
         stack_name: stack.name.clone(),
-        seq: world.seq * 10_000 + 5_000,
+        seq: seq * 10_000,
     };
     let keep = Committed {
         template_body: stack.template_body.clone(),

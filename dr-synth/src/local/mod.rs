@@ -172,7 +172,8 @@ impl VirtualClock {
             let _ = g.save();
         }
     }
-    /// Moves the clock to the end of every stack operation, switchover and failover in flight.
+    /// Moves the clock to the end of every stack operation, change-set computation, switchover
+    /// and failover in flight.
     pub fn run_until_idle(&self) {
         let mut g = lock(&self.inner);
         let mut end = g.world.now;
@@ -180,6 +181,9 @@ impl VirtualClock {
             for s in &rs.stacks {
                 if let Some(op) = &s.op {
                     end = end.max(op.end);
+                }
+                for c in &s.change_sets {
+                    end = end.max(c.ready_at);
                 }
             }
         }

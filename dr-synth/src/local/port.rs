@@ -150,9 +150,25 @@ impl Cloud for LocalCloud {
     ) -> CloudResult<cloud::ChangeSetRef> {
         self.call("create_change_set", "CreateChangeSet", region, |w, _| {
             let body = match &input.template {
-                cloud::TemplateSource::Body(b) => b.clone(),
+                cloud::TemplateSource::Body(b) => {
+                    if b.len() > dr_core::template::MAX_INLINE_TEMPLATE_BYTES {
+                        // The API's length constraint on TemplateBody (AWS-FACTS §4: 51,200 bytes).
+                        return Err(LocalError::Validation(format!(
+                            "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to {}",
+                            dr_core::template::MAX_INLINE_TEMPLATE_BYTES
+                        )));
+                    }
+                    b.clone()
+                }
                 cloud::TemplateSource::Url(u) => read_url(w, u)?,
             };
+            if body.len() > dr_core::template::MAX_TEMPLATE_BYTES {
+                // CloudFormation quotas: 1 MB for a template passed by S3 URL (AWS-FACTS §4).
+                return Err(LocalError::Validation(format!(
+                    "Template may not exceed {} bytes in size.",
+                    dr_core::template::MAX_TEMPLATE_BYTES
+                )));
+            }
             check_capabilities(&body, &input.capabilities)?;
             let params: Vec<(String, String)> = input
                 .parameters
@@ -276,14 +292,12 @@ impl Cloud for LocalCloud {
             let s = stack_ref(w, region, stack_name)?;
             match &s.template_body {
                 Some(b) => Ok(b.clone()),
-                // A REVIEW_IN_PROGRESS stack has no template of its own yet: its change set's.
-                None => s
-                    .change_sets
-                    .last()
-                    .map(|c| c.template_body.clone())
-                    .ok_or_else(|| {
-                        LocalError::Validation(format!("Stack with id {stack_name} does not exist"))
-                    }),
+                // A REVIEW_IN_PROGRESS stack has no deployed template (only its change sets
+                // have one): never report one, so nobody mistakes it for deployed.
+                None => Err(LocalError::Validation(format!(
+                    "Stack:{} is in REVIEW_IN_PROGRESS state and has no deployed template; name a change set to read its template",
+                    s.id
+                ))),
             }
         })
     }
@@ -576,7 +590,7 @@ impl Cloud for LocalCloud {
                     }
                     return Ok(out);
                 }
-                let key = metric_key(
+                let key = services::metric_key(
                     region,
                     &query.namespace,
                     &query.metric_name,
@@ -681,7 +695,7 @@ impl Cloud for LocalCloud {
         self.call("put_metric_data", "PutMetricData", region, |w, _| {
             let now = w.now;
             for d in data {
-                let key = metric_key(region, namespace, &d.metric_name, &d.dimensions);
+                let key = services::metric_key(region, namespace, &d.metric_name, &d.dimensions);
                 let t = d
                     .timestamp
                     .map(|t| super::SimTime(u64::try_from(t.millis()).unwrap_or(0)))
@@ -753,7 +767,7 @@ impl Cloud for LocalCloud {
                 .ok_or_else(|| LocalError::NotFound(format!("NoSuchHealthCheck: No health check exists with the specified ID {health_check_id}")))?;
             let now = convert::ts(w.now);
             // The observations report the status Route 53 acts on (after Inverted/Disabled).
-            let status = if h.healthy() { "Success: HTTP Status Code 200, OK" } else { "Failure: HTTP Status Code 503, Service Unavailable" };
+            let status = if services::health_check_healthy(w, h) { "Success: HTTP Status Code 200, OK" } else { "Failure: HTTP Status Code 503, Service Unavailable" };
             let checkers = ["us-east-1", "us-west-1", "us-west-2", "eu-west-1", "ap-southeast-1", "ap-southeast-2", "ap-northeast-1", "sa-east-1"];
             Ok(cloud::HealthCheckStatus {
                 health_check_id: h.id.clone(),
@@ -924,13 +938,4 @@ impl Cloud for LocalCloud {
             Ok(s3_url(bucket, region, key))
         })
     }
-}
-
-fn metric_key(region: Region, namespace: &str, metric: &str, dims: &[cloud::Dimension]) -> String {
-    let mut dims = dims.to_vec();
-    dims.sort_by(|a, b| a.name.cmp(&b.name));
-    format!(
-        "{region}|{namespace}|{metric}|{}",
-        serde_json::to_string(&dims).unwrap_or_default()
-    )
 }

@@ -56,14 +56,24 @@ pub fn sync(
             unregister(w, region, r);
         }
     }
-    for (id, r) in after {
-        if before
-            .get(id)
-            .is_none_or(|b| b.physical_id != r.physical_id)
-        {
-            register(w, region, r);
-        } else if before.get(id) != Some(r) {
-            update(w, region, r);
+    // Members before what refers to them: clusters before their instances, target groups
+    // before the Auto Scaling groups that register into them, whatever the template order.
+    let late = |t: &str| {
+        matches!(
+            t,
+            "AWS::RDS::DBInstance" | "AWS::AutoScaling::AutoScalingGroup"
+        )
+    };
+    for pass in [false, true] {
+        for (id, r) in after.iter().filter(|(_, r)| late(&r.type_name) == pass) {
+            if before
+                .get(id)
+                .is_none_or(|b| b.physical_id != r.physical_id)
+            {
+                register(w, region, r);
+            } else if before.get(id) != Some(r) {
+                update(w, region, r);
+            }
         }
     }
 }
@@ -283,6 +293,10 @@ fn register(w: &mut World, region: Region, r: &StackResource) {
             );
         }
         "AWS::AutoScaling::AutoScalingGroup" => register_asg_targets(w, region, r),
+        "AWS::CloudWatch::Alarm" => {
+            w.alarms
+                .insert(format!("{region}|{}", r.physical_id), r.properties.clone());
+        }
         _ => {}
     }
 }
@@ -334,6 +348,7 @@ fn update(w: &mut World, region: Region, r: &StackResource) {
             }
         }
         "AWS::AutoScaling::AutoScalingGroup" => register_asg_targets(w, region, r),
+        "AWS::CloudWatch::Alarm" => register(w, region, r),
         // Health-check state is the runtime's (Inverted/Disabled are flipped through the
         // port), so a redeploy does not reset it.
         _ => {}
@@ -423,6 +438,9 @@ fn unregister(w: &mut World, region: Region, r: &StackResource) {
         }
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
             w.region(region).target_groups.remove(&r.physical_id);
+        }
+        "AWS::CloudWatch::Alarm" => {
+            w.alarms.remove(&format!("{region}|{}", r.physical_id));
         }
         _ => {}
     }
@@ -685,7 +703,7 @@ pub fn resolve(w: &World, name: &str, record_type: &str) -> Option<RecordSet> {
             .health_check_id
             .as_ref()
             .and_then(|id| w.health_checks.get(id))
-            .is_none_or(HealthCheck::healthy);
+            .is_none_or(|h| health_check_healthy(w, h));
         let tgt = !r.evaluate_target_health
             || r.alias_dns_name
                 .as_deref()
@@ -707,4 +725,117 @@ pub fn resolve(w: &World, name: &str, record_type: &str) -> Option<RecordSet> {
         }),
         _ => recs.first().map(|r| (*r).clone()),
     }
+}
+
+/// The state of a stack-made alarm at `now`, from the data points published with
+/// `PutMetricData`: `Some(true)` in ALARM, `Some(false)` OK, `None` INSUFFICIENT_DATA. Each of
+/// the last `EvaluationPeriods` periods is reduced with the alarm's statistic and compared with
+/// the threshold; a period without data is missing (`TreatMissingData` default `missing`).
+fn alarm_state(w: &World, region: &str, name: &str) -> Option<bool> {
+    let a = w.alarms.get(&format!("{region}|{name}"))?;
+    let ns = s(a, "Namespace")?;
+    let metric = s(a, "MetricName")?;
+    let dims: Vec<dr_core::cloud::Dimension> = a
+        .get("Dimensions")
+        .and_then(Value::as_array)
+        .map(|d| {
+            d.iter()
+                .map(|x| dr_core::cloud::Dimension {
+                    name: s(x, "Name").unwrap_or_default(),
+                    value: s(x, "Value").unwrap_or_default(),
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let region: Region = region.parse().ok()?;
+    let points = w.metrics.get(&metric_key(region, &ns, &metric, &dims))?;
+    let period = s(a, "Period")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(60)
+        .max(1)
+        * 1000;
+    let n = s(a, "EvaluationPeriods")
+        .and_then(|p| p.parse::<u64>().ok())
+        .unwrap_or(1)
+        .max(1);
+    let threshold = s(a, "Threshold")
+        .and_then(|p| p.parse::<f64>().ok())
+        .unwrap_or(0.0);
+    let op = s(a, "ComparisonOperator").unwrap_or_else(|| "GreaterThanOrEqualToThreshold".into());
+    let stat = s(a, "Statistic").unwrap_or_else(|| "Average".into());
+    let now = w.now.as_millis();
+    let mut breaches = Vec::new();
+    for k in 0..n {
+        let (from, to) = (
+            now.saturating_sub((k + 1) * period),
+            now.saturating_sub(k * period),
+        );
+        let vals: Vec<f64> = points
+            .iter()
+            .filter(|(t, _)| t.as_millis() > from && t.as_millis() <= to)
+            .map(|(_, v)| *v)
+            .collect();
+        if vals.is_empty() {
+            continue;
+        }
+        let v = match stat.as_str() {
+            "Maximum" => vals.iter().copied().fold(f64::MIN, f64::max),
+            "Minimum" => vals.iter().copied().fold(f64::MAX, f64::min),
+            "Sum" => vals.iter().sum(),
+            "SampleCount" => vals.len() as f64,
+            _ => vals.iter().sum::<f64>() / vals.len() as f64,
+        };
+        breaches.push(match op.as_str() {
+            "GreaterThanThreshold" => v > threshold,
+            "LessThanThreshold" => v < threshold,
+            "LessThanOrEqualToThreshold" => v <= threshold,
+            _ => v >= threshold,
+        });
+    }
+    if breaches.is_empty() {
+        return None;
+    }
+    Some(breaches.len() as u64 == n && breaches.iter().all(|b| *b))
+}
+
+/// The key under which published metric data is kept.
+pub fn metric_key(
+    region: Region,
+    namespace: &str,
+    metric: &str,
+    dims: &[dr_core::cloud::Dimension],
+) -> String {
+    let mut dims = dims.to_vec();
+    dims.sort_by(|a, b| a.name.cmp(&b.name));
+    format!(
+        "{region}|{namespace}|{metric}|{}",
+        serde_json::to_string(&dims).unwrap_or_default()
+    )
+}
+
+/// Whether Route 53 counts the check healthy now. A `CLOUDWATCH_METRIC` check follows its
+/// alarm's data (ALARM → unhealthy), and `InsufficientDataHealthStatus` decides gaps
+/// (`Healthy`, `Unhealthy`, `LastKnownStatus`); other types use what the checkers measure.
+/// `Disabled` → healthy; `Inverted` flips (AWS-FACTS §2).
+pub fn health_check_healthy(w: &World, h: &HealthCheck) -> bool {
+    if h.disabled {
+        return true;
+    }
+    let measured = if h.check_type == "CLOUDWATCH_METRIC" {
+        let alarm = h.config.get("AlarmIdentifier");
+        let state = alarm
+            .and_then(|a| Some(alarm_state(w, &s(a, "Region")?, &s(a, "Name")?)))
+            .flatten();
+        match state {
+            Some(in_alarm) => !in_alarm,
+            None => match s(&h.config, "InsufficientDataHealthStatus").as_deref() {
+                Some("Unhealthy") => false,
+                Some("LastKnownStatus") => h.measured_healthy,
+                _ => true,
+            },
+        }
+    } else {
+        h.measured_healthy
+    };
+    measured != h.inverted
 }

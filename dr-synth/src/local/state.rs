@@ -42,6 +42,9 @@ pub struct World {
     pub route53_changes: BTreeMap<String, SimTime>,
     /// CloudWatch data points the runtime published: (Region, namespace, metric) → values.
     pub metrics: BTreeMap<String, Vec<(SimTime, f64)>>,
+    /// CloudWatch alarms created by stacks, by `<region>|<name>`.
+    #[serde(default)]
+    pub alarms: BTreeMap<String, Value>,
 }
 
 impl Default for World {
@@ -58,6 +61,7 @@ impl Default for World {
             s3: BTreeMap::new(),
             route53_changes: BTreeMap::new(),
             metrics: BTreeMap::new(),
+            alarms: BTreeMap::new(),
         }
     }
 }
@@ -459,14 +463,6 @@ pub struct HealthCheck {
     pub version: u64,
     /// The configuration as created.
     pub config: Value,
-}
-
-impl HealthCheck {
-    /// The status Route 53 uses: a disabled check is always healthy; `Inverted` flips it
-    /// (AWS-FACTS §2).
-    pub fn healthy(&self) -> bool {
-        self.disabled || (self.measured_healthy != self.inverted)
-    }
 }
 
 /// A Route 53 record.

@@ -41,6 +41,8 @@ pub struct State {
     /// Resource types the fake "skips" (no physical id), like moto.
     pub skip_types: BTreeSet<String>,
     pub objects: HashMap<String, Vec<u8>>,
+    /// This many `describe_stack` calls answer `Throttled` before the next ones succeed.
+    pub throttle_describe_stack: usize,
     pub calls: Vec<(&'static str, String)>,
     pub seq: u64,
 }
@@ -170,7 +172,14 @@ impl Cloud for FakeCloud {
         stack_name: &str,
     ) -> CloudResult<Option<StackDescription>> {
         self.log("describe_stack", stack_name);
-        let st = self.state.lock().unwrap();
+        let mut st = self.state.lock().unwrap();
+        if st.throttle_describe_stack > 0 {
+            st.throttle_describe_stack -= 1;
+            return Err(CloudError::Throttled {
+                operation: "DescribeStacks".into(),
+                message: "Rate exceeded".into(),
+            });
+        }
         Ok(st
             .stacks
             .get(&(region, stack_name.to_string()))

@@ -1,0 +1,1015 @@
+//! `DrPair`: the seed's system from one definition. Bad input (the seed's own slips) gives one
+//! clear error per slip and no assembly; the parity check; the stacks, their wiring and the DR
+//! topology in the manifest; the traffic switch; snapshots and cfn-lint.
+
+mod common;
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use common::{assert_secure, lint, template, type_counts};
+use dr_aws_constructs::*;
+use dr_core::{App, Diagnostic, Region, Severity};
+use serde_json::{Value, json};
+
+const CERT_EAST: &str =
+    "arn:aws:acm:us-east-2:123456789012:certificate/11111111-1111-1111-1111-111111111111";
+const CERT_WEST: &str =
+    "arn:aws:acm:us-west-2:123456789012:certificate/22222222-2222-2222-2222-222222222222";
+
+/// What the site closure is built from; the defaults are a working seed app.
+#[derive(Clone)]
+struct Spec {
+    primary: Site,
+    secondary: Site,
+    node_type: &'static str,
+    db_class: &'static str,
+    https: bool,
+    cidrs: (&'static str, &'static str),
+}
+
+impl Default for Spec {
+    fn default() -> Self {
+        Spec {
+            primary: Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]),
+            secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-2b", "us-west-2c"]),
+            node_type: "t3.medium",
+            db_class: "db.r6g.large",
+            https: true,
+            cidrs: ("10.10.0.0/16", "10.20.0.0/16"),
+        }
+    }
+}
+
+fn props(spec: &Spec) -> DrPairProps {
+    DrPairProps {
+        primary: spec.primary.clone(),
+        secondary: spec.secondary.clone(),
+        domain: "shop.example.com".into(),
+        hosted_zone: HostedZoneRef::Existing {
+            id: "Z0123456789ABCDEFGHIJ".into(),
+            name: "example.com".into(),
+        },
+        database: DatabaseProps {
+            instance_class: spec.db_class.into(),
+            database_name: Some("grafana".into()),
+            ..Default::default()
+        },
+        ..Default::default()
+    }
+}
+
+/// The seed's site: VPC, Grafana fleet behind the ALB, EKS, the database member.
+fn seed_site(site: &SiteScope, spec: &Spec) {
+    let vpc = Vpc::new(
+        site,
+        "Network",
+        VpcProps {
+            cidr: site.pick(spec.cidrs.0, spec.cidrs.1).into(),
+            azs: site.azs(),
+            ..Default::default()
+        },
+    );
+    let db = site.database_connection();
+    let fleet = Ec2Fleet::new(
+        site,
+        "Grafana",
+        Ec2FleetProps {
+            user_data: Some(format!("#!/bin/bash\n{}", db.shell_env())),
+            ..Ec2FleetProps::new(&vpc)
+        },
+    );
+    site.grant_database_secret(&fleet);
+    let certificate_arn = spec
+        .https
+        .then(|| site.pick(CERT_EAST, CERT_WEST).to_string());
+    let alb = Alb::new(
+        site,
+        "Lb",
+        AlbProps {
+            targets: Some(fleet.app_target()),
+            certificate_arn,
+            ..AlbProps::new(&vpc)
+        },
+    );
+    site.serve(&alb);
+    let eks = EksCluster::new(
+        site,
+        "Eks",
+        EksClusterProps {
+            node_instance_type: spec.node_type.into(),
+            ..EksClusterProps::new(&vpc)
+        },
+    );
+    site.database(
+        &vpc,
+        &[fleet.security_group_id(), eks.cluster_security_group_id()],
+    );
+}
+
+fn app_of(spec: &Spec) -> (App, DrPair) {
+    let app = App::new("shop");
+    let pair = DrPair::new(&app, "Shop", props(spec), |site| seed_site(site, spec));
+    (app, pair)
+}
+
+fn synth_ok(app: &App) -> dr_synth::Assembly {
+    dr_synth::synth(app).unwrap_or_else(|d| panic!("synthesis failed:\n{d}"))
+}
+
+fn errors_of(app: &App) -> Vec<Diagnostic> {
+    let err = dr_synth::synth(app).expect_err("synthesis must fail");
+    err.0
+        .into_iter()
+        .filter(|d| d.severity == Severity::Error)
+        .collect()
+}
+
+fn codes_and_paths(errors: &[Diagnostic]) -> Vec<(String, String)> {
+    errors
+        .iter()
+        .map(|d| (d.code.clone(), d.path.clone()))
+        .collect()
+}
+
+fn resources_of<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+fn one<'a>(t: &'a Value, ty: &str) -> &'a Value {
+    let v = resources_of(t, ty);
+    assert_eq!(v.len(), 1, "one {ty} expected");
+    v[0].1
+}
+
+// ---------------------------------------------------------------------------------------
+// The seed's slips
+
+/// The seed written literally: zone 2 lists us-west-1 zones under us-west-2, the EKS nodes
+/// are "t3.meduim", the database is db.t2.small on a global Aurora MySQL 3 cluster. One error
+/// per slip (the node type is wrong in each Region's node group, so once per site), each
+/// naming the fix, and synthesis returns no assembly.
+#[test]
+fn seed_literal_values_give_one_clear_error_per_slip() {
+    let spec = Spec {
+        secondary: Site::new(Region::UsWest2, ["us-west-1a", "us-west-1b", "us-west-1c"]),
+        node_type: "t3.meduim",
+        db_class: "db.t2.small",
+        ..Spec::default()
+    };
+    let (app, _) = app_of(&spec);
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [
+            ("DRK-AZ-001".to_string(), "Shop/Secondary".to_string()),
+            ("DRK-RDS-004".into(), "Shop".into()),
+            ("DRK-EC2-001".into(), "Shop/Primary/Eks".into()),
+            ("DRK-EC2-001".into(), "Shop/Secondary/Eks".into()),
+        ],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the site's zones `us-west-1a`, `us-west-1b`, `us-west-1c` are in us-west-1, but the site is in us-west-2; a site's load balancer, instances and database all deploy to the site's Region"
+    );
+    assert_eq!(
+        errors[0].hint.as_deref(),
+        Some(
+            r#"use zones of us-west-2, e.g. ["us-west-2a", "us-west-2b", "us-west-2c"] (us-west-1 has only 2 usable zones per account)"#
+        )
+    );
+    assert_eq!(
+        errors[1].message,
+        "DB instance class `db.t2.small` is burstable; an Aurora global database accepts only memory-optimized classes"
+    );
+    assert!(
+        errors[1]
+            .hint
+            .as_deref()
+            .unwrap()
+            .starts_with("use db.r6g.large"),
+        "{:?}",
+        errors[1].hint
+    );
+    assert_eq!(
+        errors[2].message,
+        "unknown EC2 instance type `t3.meduim`; did you mean `t3.medium`?"
+    );
+    assert_eq!(
+        errors[2].hint.as_deref(),
+        Some("set node_instance_type to `t3.medium`")
+    );
+}
+
+/// The seed's ALB row puts the load balancers in us-east-1 and us-west-1 while its zones are
+/// in us-east-2 and us-west-2: each site gets one error that names both ways out.
+#[test]
+fn alb_regions_of_the_seed_are_reported_per_site() {
+    let spec = Spec {
+        primary: Site::new(Region::UsEast1, ["us-east-2a", "us-east-2b", "us-east-2c"]),
+        secondary: Site::new(Region::UsWest1, ["us-west-2a", "us-west-2b", "us-west-2c"]),
+        ..Spec::default()
+    };
+    let (app, _) = app_of(&spec);
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [
+            ("DRK-AZ-001".to_string(), "Shop/Primary".to_string()),
+            ("DRK-AZ-001".into(), "Shop/Secondary".into())
+        ],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the site's zones `us-east-2a`, `us-east-2b`, `us-east-2c` are in us-east-2, but the site is in us-east-1; a site's load balancer, instances and database all deploy to the site's Region"
+    );
+    assert_eq!(
+        errors[0].hint.as_deref(),
+        Some(
+            r#"use zones of us-east-1, e.g. ["us-east-1a", "us-east-1b", "us-east-1c"], or set the site's Region to us-east-2"#
+        )
+    );
+    assert_eq!(
+        errors[1].hint.as_deref(),
+        Some(
+            r#"use zones of us-west-1, e.g. ["us-west-1a", "us-west-1b"], or set the site's Region to us-west-2"#
+        )
+    );
+}
+
+#[test]
+fn overlapping_cidrs_and_same_region_are_errors() {
+    let spec = Spec {
+        cidrs: ("10.0.0.0/16", "10.0.128.0/17"),
+        ..Spec::default()
+    };
+    let (app, _) = app_of(&spec);
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [(
+            "DRK-CIDR-005".to_string(),
+            "Shop/PrimaryPeering/Peering".to_string()
+        )]
+    );
+    assert_eq!(
+        errors[0].message,
+        "CIDR `10.0.0.0/16` (us-east-2 VPC) overlaps `10.0.128.0/17` (us-west-2 VPC)"
+    );
+
+    let spec = Spec {
+        secondary: Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]),
+        ..Spec::default()
+    };
+    let (app, _) = app_of(&spec);
+    let codes: Vec<String> = errors_of(&app).into_iter().map(|d| d.code).collect();
+    assert!(codes.contains(&"DRK-PAIR-003".to_string()), "{codes:?}");
+}
+
+#[test]
+fn a_site_that_hands_over_nothing_is_reported() {
+    let app = App::new("shop");
+    DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
+        Vpc::new(
+            site,
+            "Network",
+            VpcProps {
+                cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
+                azs: site.azs(),
+                ..Default::default()
+            },
+        );
+    });
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [
+            ("DRK-PAIR-004".to_string(), "Shop/Primary".to_string()),
+            ("DRK-PAIR-005".into(), "Shop/Primary".into()),
+            ("DRK-PAIR-005".into(), "Shop/Secondary".into()),
+        ],
+        "{errors:#?}"
+    );
+}
+
+// ---------------------------------------------------------------------------------------
+// Parity
+
+/// Builds a pair whose closure differs per Region in the ways `vary` says.
+fn parity_app(vary: impl Fn(&SiteScope) -> (&'static str, bool, bool)) -> App {
+    let app = App::new("shop");
+    let spec = Spec::default();
+    DrPair::new(&app, "Shop", props(&spec), |site| {
+        let (instance_type, extra_bucket, exempt) = vary(site);
+        let vpc = Vpc::new(
+            site,
+            "Network",
+            VpcProps {
+                cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
+                azs: site.azs(),
+                ..Default::default()
+            },
+        );
+        let fleet = Ec2Fleet::new(
+            site,
+            "Grafana",
+            Ec2FleetProps {
+                instance_type: instance_type.into(),
+                ..Ec2FleetProps::new(&vpc)
+            },
+        );
+        let alb = Alb::new(
+            site,
+            "Lb",
+            AlbProps {
+                targets: Some(fleet.app_target()),
+                ..AlbProps::new(&vpc)
+            },
+        );
+        site.serve(&alb);
+        site.database(&vpc, &[fleet.security_group_id()]);
+        if extra_bucket {
+            let logs = site.child("Logs");
+            logs.add_resource("Resource", "AWS::S3::Bucket", dr_core::Expr::map([("BucketEncryption", json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}))]));
+            if exempt {
+                site.allow_difference(&logs, "access logs are kept in the primary Region only");
+            }
+        }
+    });
+    app
+}
+
+#[test]
+fn parity_reports_each_difference_with_both_paths() {
+    let app = parity_app(|site| {
+        (
+            if site.is_primary() {
+                "t3.micro"
+            } else {
+                "t3.small"
+            },
+            site.is_primary(),
+            false,
+        )
+    });
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-PAIR-001".to_string(), "Shop".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the two sites are not configured the same (2 differences):\n  \
+         - LaunchTemplateData.InstanceType `t3.micro` in `Shop/Primary/Grafana/LaunchTemplate` but `t3.small` in `Shop/Secondary/Grafana/LaunchTemplate`\n  \
+         - `Shop/Primary/Logs/Resource` (AWS::S3::Bucket) has no counterpart `Shop/Secondary/Logs/Resource` in the DR site"
+    );
+    assert!(
+        errors[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("site.pick(primary, secondary)")
+    );
+}
+
+#[test]
+fn parity_accepts_pick_pairs_and_declared_differences() {
+    let app = parity_app(|site| (site.pick("t3.micro", "t3.small"), site.is_primary(), true));
+    let a = synth_ok(&app);
+    let lt = |stack: &str| {
+        one(template(&a, stack), "AWS::EC2::LaunchTemplate")["Properties"]["LaunchTemplateData"]["InstanceType"].clone()
+    };
+    assert_eq!(lt("Shop-Primary"), "t3.micro");
+    assert_eq!(lt("Shop-Secondary"), "t3.small");
+    assert_eq!(
+        resources_of(template(&a, "Shop-Primary"), "AWS::S3::Bucket").len(),
+        1
+    );
+    assert!(resources_of(template(&a, "Shop-Secondary"), "AWS::S3::Bucket").is_empty());
+}
+
+// ---------------------------------------------------------------------------------------
+// The system: stacks, wiring, topology, the switch, snapshots, lint
+
+#[test]
+fn stacks_deploy_in_parallel_waves_without_cycles() {
+    let (app, _) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    let deps: BTreeMap<&str, Vec<&str>> = a
+        .stacks
+        .iter()
+        .map(|s| {
+            (
+                s.name.as_str(),
+                s.dependencies.iter().map(String::as_str).collect(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        deps,
+        BTreeMap::from([
+            ("Shop-Primary", vec![]),
+            ("Shop-Secondary", vec![]),
+            ("Shop-Primary-Data", vec!["Shop-Primary"]),
+            (
+                "Shop-Secondary-Data",
+                vec!["Shop-Secondary", "Shop-Primary-Data"]
+            ),
+            (
+                "Shop-Primary-Peering",
+                vec!["Shop-Primary", "Shop-Secondary"]
+            ),
+            (
+                "Shop-Secondary-Peering",
+                vec!["Shop-Secondary", "Shop-Primary-Peering"]
+            ),
+            (
+                "Shop-Global",
+                vec!["Shop-Primary", "Shop-Secondary", "Shop-Primary-Data"]
+            ),
+        ])
+    );
+    let waves: Vec<BTreeSet<&str>> = a
+        .waves()
+        .into_iter()
+        .map(|w| w.iter().map(|s| s.name.as_str()).collect())
+        .collect();
+    assert_eq!(
+        waves,
+        [
+            BTreeSet::from(["Shop-Primary", "Shop-Secondary"]),
+            BTreeSet::from(["Shop-Primary-Data", "Shop-Primary-Peering"]),
+            BTreeSet::from([
+                "Shop-Secondary-Data",
+                "Shop-Secondary-Peering",
+                "Shop-Global"
+            ]),
+        ]
+    );
+    let regions: BTreeMap<&str, &str> = a
+        .stacks
+        .iter()
+        .map(|s| (s.name.as_str(), s.region.code()))
+        .collect();
+    assert_eq!(regions["Shop-Global"], "us-west-2");
+    assert_eq!(regions["Shop-Primary-Peering"], "us-east-2");
+    assert_eq!(regions["Shop-Secondary-Peering"], "us-west-2");
+}
+
+/// Every consumer parameter the deployer fills has exactly one producer output that exists,
+/// and every parameter without a default is wired.
+#[test]
+fn manifest_wiring_is_complete_and_unambiguous() {
+    let (app, _) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    let dir = tempfile::tempdir().unwrap();
+    a.write(dir.path()).unwrap();
+    let back = dr_synth::Assembly::read(dir.path()).unwrap();
+    let manifest = a.manifest();
+    let mut lookups = 0;
+    for s in &back.stacks {
+        let params = s
+            .template
+            .get("Parameters")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
+        let mut seen = BTreeSet::new();
+        for w in &s.parameter_wiring {
+            assert!(
+                seen.insert(w.parameter.clone()),
+                "{}: {} wired twice",
+                s.name,
+                w.parameter
+            );
+            assert!(
+                params.contains_key(&w.parameter),
+                "{}: wired parameter {} missing",
+                s.name,
+                w.parameter
+            );
+            let producer = back
+                .stack(w.source.stack())
+                .unwrap_or_else(|| panic!("no producer {}", w.source.stack()));
+            assert!(
+                producer.template["Outputs"]
+                    .get(w.source.output())
+                    .is_some(),
+                "{} has no output {}",
+                producer.name,
+                w.source.output()
+            );
+            assert!(
+                s.dependencies.iter().any(|d| d == &producer.name),
+                "{} must depend on {}",
+                s.name,
+                producer.name
+            );
+            assert_ne!(
+                producer.region, s.region,
+                "same-Region values use exports, not parameters"
+            );
+            if let dr_synth::assembly::WiringSource::Lookup { kind, .. } = &w.source {
+                assert_eq!(*kind, dr_core::LookupKind::GlobalClusterWriterEndpoint);
+                lookups += 1;
+            }
+        }
+        for (id, p) in &params {
+            if p.get("Default").is_none() {
+                assert!(
+                    seen.contains(id),
+                    "{}: parameter {id} has no default and no wiring",
+                    s.name
+                );
+            }
+        }
+    }
+    assert_eq!(
+        lookups, 1,
+        "the database CNAME reads the global writer endpoint"
+    );
+    assert_eq!(manifest["drTopology"], back.dr_topology.clone().unwrap());
+}
+
+#[test]
+fn topology_names_every_element_by_stack_and_logical_id() {
+    let (app, _) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    let topo = a.dr_topology.clone().expect("DrPair records the topology");
+    assert_eq!(
+        topo["regions"],
+        json!({"primary": "us-east-2", "secondary": "us-west-2"})
+    );
+    assert_eq!(topo["switch"]["namespace"], "drkit");
+    assert_eq!(topo["switch"]["metricName"], "PrimaryActive");
+    assert_eq!(
+        topo["switch"]["dimensions"],
+        json!([{"Name": "App", "Value": "shop"}])
+    );
+    assert_eq!(topo["switch"]["region"], "us-west-2");
+    assert_eq!(topo["database"]["cname"]["name"], "db.shop.internal");
+    // Each {stack, logicalId} exists with the expected type.
+    let expect = [
+        ("/database/globalCluster", "AWS::RDS::GlobalCluster"),
+        ("/database/primaryCluster", "AWS::RDS::DBCluster"),
+        ("/database/secondaryCluster", "AWS::RDS::DBCluster"),
+        ("/database/cname/record", "AWS::Route53::RecordSet"),
+        ("/database/cname/privateZone", "AWS::Route53::HostedZone"),
+        ("/traffic/primaryRecord", "AWS::Route53::RecordSet"),
+        ("/traffic/secondaryRecord", "AWS::Route53::RecordSet"),
+        ("/traffic/healthChecks/primary", "AWS::Route53::HealthCheck"),
+        (
+            "/traffic/healthChecks/primaryEndpoint",
+            "AWS::Route53::HealthCheck",
+        ),
+        ("/traffic/healthChecks/switch", "AWS::Route53::HealthCheck"),
+        (
+            "/traffic/loadBalancers/primary",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        ),
+        (
+            "/traffic/loadBalancers/secondary",
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        ),
+        (
+            "/traffic/loadBalancers/primary/targetGroup",
+            "AWS::ElasticLoadBalancingV2::TargetGroup",
+        ),
+        (
+            "/traffic/loadBalancers/secondary/targetGroup",
+            "AWS::ElasticLoadBalancingV2::TargetGroup",
+        ),
+        ("/switch/alarm", "AWS::CloudWatch::Alarm"),
+        ("/peering/connection", "AWS::EC2::VPCPeeringConnection"),
+    ];
+    for (ptr, ty) in expect {
+        let e = topo
+            .pointer(ptr)
+            .unwrap_or_else(|| panic!("no {ptr} in {topo:#}"));
+        let t = template(&a, e["stack"].as_str().unwrap());
+        assert_eq!(
+            t["Resources"][e["logicalId"].as_str().unwrap()]["Type"],
+            ty,
+            "{ptr}: {e}"
+        );
+    }
+    assert_eq!(
+        topo["traffic"]["loadBalancers"]["primary"]["stack"],
+        "Shop-Primary"
+    );
+    assert_eq!(
+        topo["database"]["secondaryCluster"]["stack"],
+        "Shop-Secondary-Data"
+    );
+    let alarm = &topo["switch"]["alarm"];
+    let alarm_props = &template(&a, alarm["stack"].as_str().unwrap())["Resources"]
+        [alarm["logicalId"].as_str().unwrap()]["Properties"];
+    assert_eq!(alarm_props["AlarmName"], topo["switch"]["alarmName"]);
+    insta::with_settings!({ snapshot_path => "../../snapshots" }, {
+        insta::assert_json_snapshot!("topology", topo);
+    });
+}
+
+/// The traffic switch: nothing failover changes is a template property.
+#[test]
+fn traffic_switch_is_a_metric_health_check_and_failover_records() {
+    let (app, _) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    let g = template(&a, "Shop-Global");
+    let alarm = &one(g, "AWS::CloudWatch::Alarm")["Properties"];
+    assert_eq!(alarm["Namespace"], "drkit");
+    assert_eq!(alarm["MetricName"], "PrimaryActive");
+    assert_eq!(alarm["ComparisonOperator"], "LessThanThreshold");
+    assert_eq!(alarm["Threshold"], 1.0);
+    assert_eq!(alarm["TreatMissingData"], "ignore");
+    let checks: BTreeMap<String, Value> = resources_of(g, "AWS::Route53::HealthCheck")
+        .into_iter()
+        .map(|(_, r)| {
+            (
+                r["Properties"]["HealthCheckConfig"]["Type"]
+                    .as_str()
+                    .unwrap()
+                    .to_string(),
+                r["Properties"]["HealthCheckConfig"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        checks.keys().cloned().collect::<Vec<_>>(),
+        ["CALCULATED", "CLOUDWATCH_METRIC", "HTTPS"]
+    );
+    assert_eq!(checks["CALCULATED"]["HealthThreshold"], 2);
+    assert_eq!(
+        checks["CALCULATED"]["ChildHealthChecks"]
+            .as_array()
+            .unwrap()
+            .len(),
+        2
+    );
+    assert_eq!(
+        checks["CLOUDWATCH_METRIC"]["InsufficientDataHealthStatus"],
+        "LastKnownStatus"
+    );
+    assert_eq!(checks["HTTPS"]["ResourcePath"], "/api/health");
+    assert_eq!(checks["HTTPS"]["Port"], 443);
+    // The primary's ALB DNS name crosses Regions as a parameter the deployer fills.
+    assert!(
+        checks["HTTPS"]["FullyQualifiedDomainName"]["Ref"]
+            .as_str()
+            .unwrap()
+            .starts_with("CrossRegionShopPrimary")
+    );
+    let records: BTreeMap<String, Value> = resources_of(g, "AWS::Route53::RecordSet")
+        .into_iter()
+        .filter(|(_, r)| r["Properties"].get("Failover").is_some())
+        .map(|(_, r)| {
+            (
+                r["Properties"]["Failover"].as_str().unwrap().to_string(),
+                r["Properties"].clone(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        records["PRIMARY"]["AliasTarget"]["HostedZoneId"],
+        "Z3AADJGX6KTTL2"
+    );
+    assert_eq!(
+        records["SECONDARY"]["AliasTarget"]["HostedZoneId"],
+        "Z1H1FL5HABSF5"
+    );
+    assert_eq!(
+        records["PRIMARY"]["AliasTarget"]["EvaluateTargetHealth"],
+        true
+    );
+    assert_eq!(
+        records["SECONDARY"]["AliasTarget"]["EvaluateTargetHealth"],
+        true
+    );
+    assert!(records["PRIMARY"]["HealthCheckId"].get("Ref").is_some());
+    assert!(records["SECONDARY"].get("HealthCheckId").is_none());
+    assert_eq!(records["PRIMARY"]["Name"], "shop.example.com");
+    // The existing zone comes in as a typed parameter, so CloudFormation checks it exists.
+    assert_eq!(
+        g["Parameters"][records["PRIMARY"]["HostedZoneId"]["Ref"].as_str().unwrap()]["Type"],
+        "AWS::Route53::HostedZone::Id"
+    );
+    // The database CNAME: private zone on both VPCs, value from the deploy-time lookup.
+    let zone = one(g, "AWS::Route53::HostedZone");
+    let vpcs = zone["Properties"]["VPCs"].as_array().unwrap();
+    assert_eq!(
+        vpcs.iter()
+            .map(|v| v["VPCRegion"].clone())
+            .collect::<Vec<_>>(),
+        [json!("us-east-2"), json!("us-west-2")]
+    );
+    let cname = resources_of(g, "AWS::Route53::RecordSet")
+        .into_iter()
+        .find(|(_, r)| r["Properties"]["Type"] == "CNAME")
+        .unwrap()
+        .1;
+    assert_eq!(cname["Properties"]["Name"], "db.shop.internal");
+    assert_eq!(cname["Properties"]["TTL"], "30");
+    assert!(
+        cname["Properties"]["ResourceRecords"][0]["Ref"]
+            .as_str()
+            .unwrap()
+            .starts_with("LookupRdsGlobalClusterWriterEndpoint")
+    );
+}
+
+#[test]
+fn global_database_members_and_peering() {
+    let (app, pair) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    let pd = template(&a, "Shop-Primary-Data");
+    let sd = template(&a, "Shop-Secondary-Data");
+    let g = one(pd, "AWS::RDS::GlobalCluster");
+    assert!(
+        matches!(g["DeletionPolicy"].as_str(), Some("Delete" | "Retain")),
+        "{g}"
+    );
+    let p = &one(pd, "AWS::RDS::DBCluster")["Properties"];
+    let s = &one(sd, "AWS::RDS::DBCluster")["Properties"];
+    assert_eq!(p["EngineVersion"], s["EngineVersion"]);
+    assert!(s.get("MasterUsername").is_none() && s.get("MasterUserPassword").is_none());
+    assert_eq!(s["SourceRegion"], "us-east-2");
+    // Each cluster is encrypted with a key of its own Region, defined in its own stack.
+    for (t, c) in [(pd, p), (sd, s)] {
+        let key = c["KmsKeyId"]["Fn::GetAtt"][0].as_str().unwrap();
+        assert_eq!(t["Resources"][key]["Type"], "AWS::KMS::Key");
+    }
+    let secret = one(pd, "AWS::SecretsManager::Secret");
+    assert_eq!(
+        secret["Properties"]["ReplicaRegions"],
+        json!([{"Region": "us-west-2"}])
+    );
+    for t in [pd, sd] {
+        let instances = resources_of(t, "AWS::RDS::DBInstance");
+        assert_eq!(instances.len(), 2);
+        assert!(
+            instances
+                .iter()
+                .all(|(_, i)| i["Properties"]["DBInstanceClass"] == "db.r6g.large")
+        );
+    }
+    // The peer CIDR is admitted on the DB port in both Regions.
+    let peer_rule = |t: &Value| {
+        resources_of(t, "AWS::EC2::SecurityGroupIngress")
+            .into_iter()
+            .map(|(_, r)| r["Properties"].clone())
+            .find(|r| r.get("CidrIp").is_some())
+            .unwrap()
+    };
+    assert_eq!(peer_rule(pd)["CidrIp"], "10.20.0.0/16");
+    assert_eq!(peer_rule(sd)["CidrIp"], "10.10.0.0/16");
+    assert_eq!(peer_rule(pd)["FromPort"], 3306);
+    // Peering: requester with PeerRegion, routes in every private route table both ways.
+    let pp = template(&a, "Shop-Primary-Peering");
+    let sp = template(&a, "Shop-Secondary-Peering");
+    assert_eq!(
+        one(pp, "AWS::EC2::VPCPeeringConnection")["Properties"]["PeerRegion"],
+        "us-west-2"
+    );
+    for (t, dest) in [(pp, "10.20.0.0/16"), (sp, "10.10.0.0/16")] {
+        let routes = resources_of(t, "AWS::EC2::Route");
+        assert_eq!(routes.len(), 3);
+        assert!(
+            routes
+                .iter()
+                .all(|(_, r)| r["Properties"]["DestinationCidrBlock"] == dest)
+        );
+    }
+    assert_eq!(pair.database_connection().host, "db.shop.internal");
+    assert_eq!(
+        pair.database_connection().secret_name_tag,
+        "Shop/PrimaryData/Database"
+    );
+    // The instance role may read only the tagged secret, in its own Region.
+    let policy = one(template(&a, "Shop-Primary"), "AWS::IAM::Policy");
+    let read = &policy["Properties"]["PolicyDocument"]["Statement"][1];
+    assert_eq!(
+        read["Condition"]["StringEquals"]["secretsmanager:ResourceTag/Name"],
+        "Shop/PrimaryData/Database"
+    );
+    let asg = one(
+        template(&a, "Shop-Primary"),
+        "AWS::AutoScaling::AutoScalingGroup",
+    );
+    assert!(
+        asg["DependsOn"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|d| d.as_str().unwrap().contains("DatabaseSecretPolicy"))
+    );
+}
+
+/// The data stacks' subnet groups import the site's subnets: checks that every one resolves,
+/// through the producer's export, to a private subnet of the site, then drops the group so
+/// the common single-template checks apply to the rest.
+fn without_imported_subnet_groups(a: &dr_synth::Assembly, t: &Value) -> Value {
+    let mut t = t.clone();
+    let groups: Vec<String> = resources_of(&t, "AWS::RDS::DBSubnetGroup")
+        .into_iter()
+        .map(|(k, _)| k.clone())
+        .collect();
+    for id in groups {
+        let subnets = t["Resources"][&id]["Properties"]["SubnetIds"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        assert!(subnets.len() >= 2, "{id}: {subnets:?}");
+        for s in subnets {
+            let export = s["Fn::ImportValue"]
+                .as_str()
+                .unwrap_or_else(|| panic!("{id}: {s} is not imported"));
+            let (stack, output) = export.split_once(':').unwrap();
+            let producer = template(a, stack);
+            let subnet = producer["Outputs"][output]["Value"]["Ref"]
+                .as_str()
+                .unwrap();
+            assert_eq!(producer["Resources"][subnet]["Type"], "AWS::EC2::Subnet");
+            assert!(
+                !common::public_subnets(producer).contains(subnet),
+                "{id} uses public subnet {subnet} of {stack}"
+            );
+        }
+        t["Resources"].as_object_mut().unwrap().remove(&id);
+    }
+    t
+}
+
+#[test]
+fn templates_match_snapshots_are_secure_and_lint_clean() {
+    let started = std::time::Instant::now();
+    let (app, _) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    eprintln!("build + synthesis: {:?}", started.elapsed());
+    for s in &a.stacks {
+        let n: usize = type_counts(&s.template).iter().map(|(_, n)| n).sum();
+        eprintln!(
+            "{} ({}): {n} resources, {} bytes minified",
+            s.name,
+            s.region,
+            s.template_body().len()
+        );
+        assert!(
+            s.template_body().len() < dr_core::template::MAX_INLINE_TEMPLATE_BYTES,
+            "{} too large",
+            s.name
+        );
+        assert_secure(&without_imported_subnet_groups(&a, &s.template));
+        // The site stacks are the single-Region constructs' (snapshotted with the example);
+        // these are the pair's own.
+        if !matches!(s.name.as_str(), "Shop-Primary" | "Shop-Secondary") {
+            insta::with_settings!({ snapshot_path => "../../snapshots" }, {
+                insta::assert_json_snapshot!(s.name.clone(), s.template);
+            });
+        }
+    }
+    lint(&a);
+}
+
+// ---------------------------------------------------------------------------------------
+// The public zone
+
+fn app_with_zone(zone: HostedZoneRef, domain: &str) -> App {
+    let app = App::new("shop");
+    let spec = Spec::default();
+    let p = DrPairProps {
+        hosted_zone: zone,
+        domain: domain.into(),
+        ..props(&spec)
+    };
+    DrPair::new(&app, "Shop", p, |site| seed_site(site, &spec));
+    app
+}
+
+#[test]
+fn a_created_zone_is_undelegated_so_it_warns_and_outputs_its_name_servers() {
+    let app = app_with_zone(
+        HostedZoneRef::Create {
+            name: "shop.example.com".into(),
+        },
+        "shop.example.com",
+    );
+    let a = synth_ok(&app);
+    let w: Vec<&Diagnostic> = a
+        .warnings
+        .iter()
+        .filter(|d| d.code == "DRK-DNS-002")
+        .collect();
+    assert_eq!(w.len(), 1, "{:?}", a.warnings);
+    assert_eq!(w[0].path, "Shop/Global/Dns");
+    assert_eq!(
+        w[0].message,
+        "the public hosted zone shop.example.com is created by this app and is not delegated: nobody can resolve shop.example.com yet"
+    );
+    let g = template(&a, "Shop-Global");
+    let zones: Vec<&Value> = resources_of(g, "AWS::Route53::HostedZone")
+        .into_iter()
+        .map(|(_, z)| z)
+        .collect();
+    assert_eq!(
+        zones
+            .iter()
+            .filter(|z| z["Properties"].get("VPCs").is_none())
+            .count(),
+        1,
+        "one public zone"
+    );
+    let out = g["Outputs"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(k, _)| k.starts_with("DnsNameServers"))
+        .unwrap()
+        .1;
+    assert_eq!(out["Value"]["Fn::Join"][1].as_array().unwrap().len(), 4);
+    lint(&a);
+}
+
+#[test]
+fn an_existing_zone_needs_its_id_and_must_hold_the_domain() {
+    let app = app_with_zone(HostedZoneRef::default(), "shop.example.com");
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-DNS-001".to_string(), "Shop/Global/Dns".to_string())],
+        "{errors:#?}"
+    );
+    assert!(
+        errors[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("HostedZoneRef::Existing { id, name }")
+    );
+
+    let app = app_with_zone(
+        HostedZoneRef::Existing {
+            id: "Z0123456789ABCDEFGHIJ".into(),
+            name: "example.org".into(),
+        },
+        "shop.example.com",
+    );
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-DNS-009".to_string(), "Shop/Global/Dns".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the domain `shop.example.com` is not inside the hosted zone `example.org`"
+    );
+}
+
+#[test]
+fn a_database_only_in_the_dr_site_is_reported() {
+    let app = App::new("shop");
+    let spec = Spec::default();
+    DrPair::new(&app, "Shop", props(&spec), |site| {
+        let vpc = Vpc::new(
+            site,
+            "Network",
+            VpcProps {
+                cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
+                azs: site.azs(),
+                ..Default::default()
+            },
+        );
+        let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::new(&vpc));
+        let alb = Alb::new(
+            site,
+            "Lb",
+            AlbProps {
+                targets: Some(fleet.app_target()),
+                ..AlbProps::new(&vpc)
+            },
+        );
+        site.serve(&alb);
+        if !site.is_primary() {
+            assert!(site.database(&vpc, &[fleet.security_group_id()]).is_none());
+        }
+    });
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [
+            (
+                "DRK-PAIR-004".to_string(),
+                "Shop/Secondary/Network".to_string()
+            ),
+            ("DRK-PAIR-004".into(), "Shop/Primary".into())
+        ],
+        "{errors:#?}"
+    );
+}
