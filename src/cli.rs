@@ -211,30 +211,21 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
     if summary.stacks.iter().all(|r| r.action == dr_synth::deploy::StackAction::Unchanged) {
         println!("Nothing to change: every stack is up to date.");
     }
-    print_endpoints(assembly, &summary);
+    print_endpoints(&summary);
     Ok(())
 }
 
 /// Prints the outputs a person looks for after a deploy: the app's DNS name, the database
-/// CNAME, and where the DR plan is.
-fn print_endpoints(assembly: &Assembly, summary: &dr_synth::DeploySummary) {
-    let mut printed = false;
+/// CNAME, and any name servers to delegate a created hosted zone to.
+fn print_endpoints(summary: &dr_synth::DeploySummary) {
+    const WANTED: [(&str, &str); 3] =
+        [("AppDnsName", "App"), ("DatabaseCname", "Database (generic CNAME)"), ("NameServers", "Delegate the zone to")];
     for report in &summary.stacks {
         for o in &report.outputs {
-            let interesting = ["AppDnsName", "AppUrl", "DatabaseCname", "DbCname", "NameServers"]
-                .iter()
-                .any(|k| o.key.contains(k));
-            if interesting {
-                println!("{}: {} ({})", o.key, o.value, report.stack);
-                printed = true;
+            if let Some((_, label)) = WANTED.iter().find(|(k, _)| o.key.contains(k)) {
+                println!("{label}: {} ({} output {})", o.value, report.stack, o.key);
             }
         }
-    }
-    if !printed && summary.stacks.iter().all(|r| r.outputs.is_empty()) {
-        println!("No outputs.");
-    }
-    if assembly.extra_files.iter().any(|(n, _)| n == "dr-plan.md") {
-        println!("DR plan: drkit.out/dr-plan.md");
     }
 }
 

@@ -250,6 +250,9 @@ impl FailoverDns {
                         .map(|(k, v)| Dimension { name: val(k.as_str()), value: val(v.as_str()) })
                         .collect(),
                 ),
+                // Route 53 reads alarms on standard-resolution metrics with the Average,
+                // Minimum, Maximum, Sum or SampleCount statistic only ("AlarmIdentifier",
+                // Route 53 API Reference): the runtime publishes at standard resolution.
                 statistic: val("Minimum"),
                 period: val(60),
                 evaluation_periods: val(1),

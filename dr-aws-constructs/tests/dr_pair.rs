@@ -555,6 +555,11 @@ fn topology_names_every_element_by_stack_and_logical_id() {
     );
     assert_eq!(topo["switch"]["region"], "us-west-2");
     assert_eq!(topo["database"]["cname"]["name"], "db.shop.internal");
+    assert_eq!(
+        topo["traffic"]["hostedZone"],
+        json!({"id": "Z0123456789ABCDEFGHIJ", "name": "example.com"})
+    );
+    assert_eq!(topo["traffic"]["healthCheckPath"], "/api/health");
     // Each {stack, logicalId} exists with the expected type.
     let expect = [
         ("/database/globalCluster", "AWS::RDS::GlobalCluster"),
@@ -933,6 +938,11 @@ fn a_created_zone_is_undelegated_so_it_warns_and_outputs_its_name_servers() {
         .unwrap()
         .1;
     assert_eq!(out["Value"]["Fn::Join"][1].as_array().unwrap().len(), 4);
+    let created = &a.dr_topology.clone().unwrap()["traffic"]["hostedZone"]["created"];
+    assert_eq!(
+        g["Resources"][created["logicalId"].as_str().unwrap()]["Type"],
+        "AWS::Route53::HostedZone"
+    );
     lint(&a);
 }
 

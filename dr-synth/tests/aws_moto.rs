@@ -482,4 +482,38 @@ async fn an_unreachable_endpoint_is_region_unavailable() {
         other => panic!("expected RegionUnavailable, got {other:?}"),
     }
     assert!(err.is_retryable());
+    eprintln!("reported as: {err}");
+}
+
+#[tokio::test]
+async fn an_emulator_without_credentials_is_a_clear_error_without_metadata_probes() {
+    // Nothing listens on this port: a call that got as far as sending would be
+    // RegionUnavailable. Without credentials in the environment the call must stop before
+    // that, naming what to set (and never ask instance metadata for credentials).
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let cloud = AwsCloud::new(AwsOptions {
+        profile: Some("drkit-test-no-such-profile".into()),
+        endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+    });
+    let err = cloud.get_caller_identity(R).await.unwrap_err();
+    if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
+        // The environment's keys were used (the only source besides the missing profile).
+        assert!(
+            matches!(err, CloudError::RegionUnavailable { .. }),
+            "{err:?}"
+        );
+    } else {
+        match &err {
+            CloudError::AccessDenied { operation, message } => {
+                assert_eq!(operation, "GetCallerIdentity");
+                assert!(message.contains("AWS_ACCESS_KEY_ID"), "{message}");
+                eprintln!("reported as: {err}");
+            }
+            other => panic!("expected AccessDenied, got {other:?}"),
+        }
+    }
 }

@@ -191,6 +191,38 @@ async fn update_predicts_replacement_from_create_only_properties() {
             .contains(&"VpcId".to_string())
     );
     assert_eq!(by("Sg").replacement, Some(Replacement::Conditional));
+    let source = |id: &str, prop: &str| {
+        let d = by(id)
+            .details
+            .iter()
+            .find(|d| d.name.as_deref() == Some(prop))
+            .unwrap();
+        (
+            d.evaluation.clone().unwrap().as_str().to_string(),
+            d.change_source.clone().unwrap().as_str().to_string(),
+            d.causing_entity.clone(),
+        )
+    };
+    assert_eq!(
+        source("Sg", "VpcId"),
+        (
+            "Dynamic".into(),
+            "ResourceReference".into(),
+            Some("Vpc".into())
+        )
+    );
+    assert_eq!(
+        source("Subnet", "CidrBlock"),
+        (
+            "Dynamic".into(),
+            "ResourceAttribute".into(),
+            Some("Vpc.CidrBlock".into())
+        )
+    );
+    assert_eq!(
+        source("Vpc", "CidrBlock"),
+        ("Static".into(), "DirectModification".into(), None)
+    );
     cloud
         .execute_change_set(R, "shop-net", &cs.change_set_id)
         .await
@@ -606,4 +638,84 @@ async fn termination_protection_and_stack_policy() {
             "CloudFormation cannot update a stack when a custom-named resource requires replacing. Rename shop-db and update the stack again."
         )
     );
+}
+
+#[tokio::test]
+async fn delete_honours_deletion_protection_and_policies() {
+    let cloud = LocalCloud::in_memory();
+    let t = json!({"Resources": {
+        "Key": {"Type": "AWS::EC2::KeyPair", "DeletionPolicy": "Retain", "Properties": {"KeyName": "shop"}},
+        "Db": {"Type": "AWS::RDS::DBCluster", "DeletionPolicy": "Snapshot", "Properties": {
+            "DBClusterIdentifier": "shop-db", "Engine": "aurora-mysql", "MasterUsername": "admin",
+            "MasterUserPassword": "correct-horse", "DeletionProtection": true}},
+        "Writer": {"Type": "AWS::RDS::DBInstance", "Properties": {"DBClusterIdentifier": {"Ref": "Db"}, "DBInstanceClass": "db.r6g.large", "Engine": "aurora-mysql"}}
+    }});
+    assert_eq!(
+        deploy(&cloud, R, "shop-data", &t, &[]).await.1,
+        StackStatus::CreateComplete
+    );
+    cloud.delete_stack(R, "shop-data").await.unwrap();
+    assert_eq!(
+        local_support::wait(&cloud, R, "shop-data").await,
+        StackStatus::DeleteFailed
+    );
+    let ev = events(&cloud, R, "shop-data").await;
+    let last = |l: &str| ev.iter().rev().find(|e| e.0 == l).cloned().unwrap();
+    // The instance (which depends on the cluster) goes first; the cluster refuses.
+    assert_eq!(last("Writer").1, "DELETE_COMPLETE");
+    assert_eq!(
+        last("Db"),
+        ("Db".to_string(), "DELETE_FAILED".to_string(), Some("Cannot delete protected Cluster, please disable deletion protection and try again.".to_string()))
+    );
+    assert_eq!(
+        last("shop-data").2.as_deref(),
+        Some("The following resource(s) failed to delete: [Db]. ")
+    );
+    let left: Vec<String> = cloud
+        .describe_stack_resources(R, "shop-data")
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|r| r.logical_id)
+        .collect();
+    assert!(
+        left.contains(&"Db".to_string()) && !left.contains(&"Writer".to_string()),
+        "{left:?}"
+    );
+
+    cloud
+        .modify_db_cluster_deletion_protection(R, "shop-db", false)
+        .await
+        .unwrap();
+    cloud.delete_stack(R, "shop-data").await.unwrap();
+    assert_eq!(
+        local_support::wait(&cloud, R, "shop-data").await,
+        StackStatus::DeleteComplete
+    );
+    assert!(
+        cloud
+            .describe_db_cluster(R, "shop-db")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let ev = {
+        let snap = cloud.snapshot();
+        let s = snap.regions[&R]
+            .stacks
+            .iter()
+            .find(|s| s.name == "shop-data")
+            .unwrap()
+            .id
+            .clone();
+        let mut v = cloud.describe_stack_events(R, &s, None).await.unwrap();
+        v.reverse();
+        v
+    };
+    // Retain keeps the key pair outside the stack.
+    assert!(
+        ev.iter()
+            .any(|e| e.logical_id == "Key" && e.status.as_str() == "DELETE_SKIPPED")
+    );
+    assert_eq!(ev.last().unwrap().status.as_str(), "DELETE_COMPLETE");
 }

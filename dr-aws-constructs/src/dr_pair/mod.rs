@@ -50,7 +50,7 @@ use std::rc::Rc;
 
 use dr_core::facts::rds::{self as rds_facts, AuroraEngine};
 use dr_core::{
-    CfnResource, DeletionPolicy, Expr, Lookup, LookupKind, Region, Scope, Stack, StackProps, Token,
+    CfnResource, DeletionPolicy, Expr, Lookup, LookupKind, Output, Region, Scope, Stack, StackProps, Token,
     Val,
 };
 use serde::Serialize;
@@ -509,6 +509,11 @@ impl SiteScope {
             );
             return None;
         };
+        // Replicas carry the primary secret's tags ("Secrets Manager replicates the encrypted
+        // secret data and metadata such as tags and resource policies", Secrets Manager User
+        // Guide, "Replicate secrets across Regions"), so one tag condition covers both
+        // Regions. ListSecrets has no resource-level permissions (Service Authorization
+        // Reference, AWS Secrets Manager actions), hence its `*`; it returns metadata only.
         let tag = self.ctx.connection.secret_name_tag.clone();
         let document = json!({
             "Version": "2012-10-17",
@@ -843,6 +848,21 @@ impl DrPair {
             (None, None)
         };
 
+        // What a person looks for after a deploy: the app's name, and the one database name
+        // apps use (it follows the writer through switchover and failover).
+        global.add_output(
+            "AppDnsName",
+            Output::new(props.domain.as_str())
+                .with_description("The application's DNS name (Route 53 failover: primary, then DR)"),
+        );
+        if db_cname.is_some() {
+            global.add_output(
+                "DatabaseCname",
+                Output::new(format!("db.{internal_zone}"))
+                    .with_description("The generic database name apps connect to; it follows the Aurora global writer"),
+            );
+        }
+
         let picks = state.clone();
         let (pa, pb) = (sites[0].node_id(), sites[1].node_id());
         let pair_path = scope.path();
@@ -869,7 +889,17 @@ impl DrPair {
             connection,
         };
         pair.record_summary(&database, &engine_version);
-        let topology = topology::build(&pair, &ctx, &app_name, &albs, &internal_zone);
+        let topology = topology::build(
+            &pair,
+            &ctx,
+            topology::Extra {
+                app: &app_name,
+                albs: &albs,
+                internal_zone: &internal_zone,
+                hosted_zone: &props.hosted_zone,
+                health_check_path: &props.health_check_path,
+            },
+        );
         pair.scope.add_metadata(DR_TOPOLOGY_KEY, topology);
         pair
     }

@@ -214,3 +214,38 @@ pub(super) fn check(
         ),
     ]
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn pick_pairs_explain_differences_inside_lists_and_across_number_forms() {
+        let picks = vec![(json!("t3.micro"), json!("t3.small")), (json!(3), json!(4))];
+        // Auto Scaling sizes are strings in the template; the pick was made with numbers.
+        assert!(explained(&json!("3"), &json!("4"), &picks));
+        assert!(explained(
+            &json!(["t3.micro"]),
+            &json!(["t3.small"]),
+            &picks
+        ));
+        assert!(explained(
+            &json!({"MinSize": 3, "MaxSize": 3}),
+            &json!({"MinSize": 4, "MaxSize": 3}),
+            &picks
+        ));
+        // The reverse pair, or an unrelated value, is a real difference.
+        assert!(!explained(&json!("t3.small"), &json!("t3.micro"), &picks));
+        assert!(!explained(
+            &json!(["t3.micro"]),
+            &json!(["t3.large"]),
+            &picks
+        ));
+        assert!(!explained(
+            &json!(["t3.micro"]),
+            &json!(["t3.small", "t3.small"]),
+            &picks
+        ));
+    }
+}

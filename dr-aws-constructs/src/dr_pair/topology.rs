@@ -11,7 +11,8 @@
 //!   "database": { "engine", "engineVersion", "globalCluster": {stack, logicalId},
 //!                 "primaryCluster": {…}, "secondaryCluster": {…},
 //!                 "cname": { "name": "db.shop.internal", "stack", "logicalId", "privateZone": {…} } },
-//!   "traffic": { "domain", "primaryRecord", "secondaryRecord",
+//!   "traffic": { "domain", "hostedZone": {"id", "name"} or {"name", "created": {…}},
+//!                "healthCheckPath", "primaryRecord", "secondaryRecord",
 //!                "healthChecks": { "primary" (calculated), "primaryEndpoint", "switch" },
 //!                "loadBalancers": { "primary": {stack, logicalId, targetGroup: {…}}, "secondary": … } },
 //!   "switch": { "kind": "cloudwatch-metric", "region", "alarmName", "alarm": {…}, "namespace",
@@ -24,6 +25,7 @@ use dr_core::{CfnResource, Scope};
 use serde_json::{Value, json};
 
 use super::{AlbInfo, DrPair, PairContext};
+use crate::dns::HostedZoneRef;
 
 fn element(res: &CfnResource) -> Value {
     json!({ "stack": res.scope().stack_name().unwrap_or_default(), "logicalId": res.logical_id() })
@@ -48,13 +50,23 @@ fn alb(scope: &Scope, a: &Option<AlbInfo>) -> Value {
     v
 }
 
-pub(super) fn build(
-    pair: &DrPair,
-    ctx: &PairContext,
-    app: &str,
-    albs: &[Option<AlbInfo>; 2],
-    internal_zone: &str,
-) -> Value {
+/// What the topology needs beyond the pair itself.
+pub(super) struct Extra<'a> {
+    pub(super) app: &'a str,
+    pub(super) albs: &'a [Option<AlbInfo>; 2],
+    pub(super) internal_zone: &'a str,
+    pub(super) hosted_zone: &'a HostedZoneRef,
+    pub(super) health_check_path: &'a str,
+}
+
+pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value {
+    let Extra {
+        app,
+        albs,
+        internal_zone,
+        hosted_zone,
+        health_check_path,
+    } = extra;
     let name = |s: &dr_core::Stack| s.name();
     let switch = pair.dns.as_ref().map(|d| {
         json!({
@@ -72,6 +84,11 @@ pub(super) fn build(
     let traffic = pair.dns.as_ref().map(|d| {
         json!({
             "domain": d.primary_record().property("Name").and_then(|e| e.as_str().map(str::to_string)),
+            "hostedZone": match hosted_zone {
+                HostedZoneRef::Existing { id, name } => json!({ "id": id, "name": name }),
+                HostedZoneRef::Create { name } => json!({ "name": name, "created": opt(d.zone()) }),
+            },
+            "healthCheckPath": health_check_path,
             "primaryRecord": element(d.primary_record()),
             "secondaryRecord": element(d.secondary_record()),
             "healthChecks": {

@@ -9,7 +9,7 @@
 use std::error::Error as StdError;
 
 use aws_sdk_cloudformation::config::http::HttpResponse;
-use aws_sdk_cloudformation::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
+use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use dr_core::Region;
 use dr_core::cloud::CloudError;
 
@@ -60,7 +60,7 @@ const NOT_FOUND_CODES: &[&str] = &[
 /// `InvalidGlobalClusterStateFault` (AWS-FACTS.md §1.4); CloudFormation
 /// `InvalidChangeSetStatus` (executing a change set that is not `AVAILABLE`) and
 /// `OperationInProgressException`; Route 53 `HealthCheckVersionMismatch` (the port documents it
-/// as `InvalidState`) and `InvalidChangeBatch` is *not* here (it is bad input).
+/// as `InvalidState`). Route 53's `InvalidChangeBatch` is bad input, so it is under validation.
 const INVALID_STATE_CODES: &[&str] = &[
     "InvalidDBClusterStateFault",
     "InvalidGlobalClusterStateFault",
@@ -184,37 +184,32 @@ impl<'a> Call<'a> {
                 let status = raw.status().as_u16();
                 let e = se.err();
                 let code = e.code();
-                let message = e
-                    .message()
-                    .map(str::to_string)
-                    .unwrap_or_else(|| DisplayErrorContext(e).to_string());
+                let message = e.message().map(str::to_string).unwrap_or_else(|| chain(e));
                 self.response_error(code, &message, status, raw.body().bytes())
             }
             SdkError::TimeoutError(_) => CloudError::RegionUnavailable {
                 region: self.region,
                 operation: self.op.into(),
-                message: format!("timed out: {}", DisplayErrorContext(&err)),
+                message: format!("timed out: {}", chain(&err)),
             },
             SdkError::DispatchFailure(df) if df.is_io() || df.is_timeout() => {
                 CloudError::RegionUnavailable {
                     region: self.region,
                     operation: self.op.into(),
-                    message: format!(
-                        "could not reach the endpoint: {}",
-                        DisplayErrorContext(&err)
-                    ),
+                    message: format!("could not reach the endpoint: {}", chain(&err)),
                 }
             }
             SdkError::DispatchFailure(_) => {
                 // Before transmission the SDK resolves credentials; a failure there surfaces as a
                 // dispatch failure of kind "other", and deserves a hint rather than a chain.
-                let text = DisplayErrorContext(&err).to_string();
+                let text = chain(&err);
                 if text.contains("credentials") {
                     CloudError::AccessDenied {
                         operation: self.op.into(),
                         message: format!(
                             "no usable AWS credentials ({text}); give a profile (--profile or \
-                             AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                             AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
+                             (any values for an emulator)"
                         ),
                     }
                 } else {
@@ -226,17 +221,14 @@ impl<'a> Call<'a> {
                 format!(
                     "HTTP {} with a response that could not be read: {}",
                     re.raw().status().as_u16(),
-                    DisplayErrorContext(&err)
+                    chain(&err)
                 ),
             ),
             SdkError::ConstructionFailure(_) => CloudError::validation(
                 self.op,
-                format!(
-                    "the request could not be built: {}",
-                    DisplayErrorContext(&err)
-                ),
+                format!("the request could not be built: {}", chain(&err)),
             ),
-            _ => CloudError::other(self.op, DisplayErrorContext(&err).to_string()),
+            _ => CloudError::other(self.op, chain(&err)),
         }
     }
 
@@ -300,11 +292,29 @@ impl<'a> Call<'a> {
     }
 }
 
-/// The start of a response body, trimmed, for an error message.
+/// An error and its sources, on one line: "dispatch failure: io error: Connection refused".
+/// (The SDK's `DisplayErrorContext` appends the whole `Debug` form too, which users need not read.)
+fn chain(err: &(dyn StdError + 'static)) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut cur: Option<&(dyn StdError + 'static)> = Some(err);
+    while let Some(e) = cur {
+        let s = one_line(&e.to_string());
+        if !s.is_empty() && parts.last() != Some(&s) {
+            parts.push(s);
+        }
+        cur = e.source();
+    }
+    parts.join(": ")
+}
+
+/// `s` on one line (SDK error chains and HTML pages span several).
+fn one_line(s: &str) -> String {
+    s.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The start of a response body, on one line, for an error message.
 fn excerpt(body: &[u8]) -> Option<String> {
-    let s = String::from_utf8_lossy(body);
-    // One line: HTML error pages span many.
-    let s = s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let s = one_line(&String::from_utf8_lossy(body));
     if s.is_empty() {
         return None;
     }

@@ -5,7 +5,8 @@
 //! goes to the Region it is given: clients are created per Region on first use and kept. An
 //! endpoint URL override (for emulators such as moto or LocalStack) applies to every service.
 //! Retries are the SDK's standard ones (3 attempts with backoff, for throttling, transient and
-//! 5xx errors); what is left after them becomes a [`CloudError`] of the kind callers match on.
+//! 5xx errors); what is left after them becomes a [`CloudError`](dr_core::cloud::CloudError)
+//! of the kind callers match on.
 //!
 //! No SDK type leaves this module: conversions to and from the port's types are in the
 //! per-service submodules.
@@ -42,7 +43,9 @@ pub struct AwsOptions {
     /// (`AWS_PROFILE`, then `default`).
     pub profile: Option<String>,
     /// Send every call to this URL instead of AWS (`--endpoint-url`), e.g. a moto server at
-    /// `http://127.0.0.1:5000`. Regions are then used for signing only.
+    /// `http://127.0.0.1:5000`. Regions are then used for signing only, and credentials come
+    /// from the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`; an emulator accepts
+    /// any values) or the shared files, never from instance or container metadata.
     pub endpoint_url: Option<String>,
 }
 
@@ -243,6 +246,21 @@ impl AwsCloud {
                 None,
                 "drkit-static",
             ));
+        } else if opts.endpoint_url.is_some() {
+            // An emulator: credentials from the environment or the shared files only. The rest
+            // of the standard chain (container and instance metadata) would probe link-local
+            // addresses such as 169.254.169.254 that an emulator never needs.
+            let mut profile = aws_config::profile::ProfileFileCredentialsProvider::builder();
+            if let Some(p) = &opts.profile {
+                profile = profile.profile_name(p);
+            }
+            loader = loader.credentials_provider(
+                aws_config::meta::credentials::CredentialsProviderChain::first_try(
+                    "Environment",
+                    aws_config::environment::credentials::EnvironmentVariableCredentialsProvider::new(),
+                )
+                .or_else("Profile", profile.build()),
+            );
         }
         loader.load().await
     }

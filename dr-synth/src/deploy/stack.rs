@@ -598,10 +598,10 @@ impl<'a> Run<'a> {
                 return Err(e);
             }
         };
-        if cs.is_empty_change()
-            || (cs.status == dr_core::cloud::ChangeSetStatus::CreateComplete
-                && cs.changes.is_empty())
-        {
+        // A change set that CloudFormation could compute but that changes no resource (only
+        // outputs, parameters or metadata) is still executed: that is how outputs get updated.
+        // Only the FAILED "didn't contain changes" one means there is nothing to do.
+        if cs.is_empty_change() {
             self.step("no changes: deleting the empty change set");
             self.delete_change_set(&name).await?;
             self.sync_termination_protection(&d, want_tp).await?;

@@ -88,6 +88,34 @@ impl Resolver for PlanResolver<'_> {
     }
 }
 
+/// The attribute of `logical_id` that `v` reads with `Fn::GetAtt` or `${X.Attr}`, if any.
+fn attribute_used(v: &Value, logical_id: &str) -> Option<String> {
+    match v {
+        Value::Object(m) => {
+            if let Some(Value::Array(a)) = m.get("Fn::GetAtt")
+                && a.first().and_then(Value::as_str) == Some(logical_id)
+            {
+                return a.get(1).and_then(Value::as_str).map(str::to_string);
+            }
+            if let Some(sub) = m.get("Fn::Sub") {
+                let text = match sub {
+                    Value::String(t) => Some(t.as_str()),
+                    Value::Array(a) => a.first().and_then(Value::as_str),
+                    _ => None,
+                };
+                let needle = format!("${{{logical_id}.");
+                if let Some(i) = text.and_then(|t| t.find(&needle).map(|i| (t, i))) {
+                    let rest = &i.0[i.1 + needle.len()..];
+                    return rest.split('}').next().map(str::to_string);
+                }
+            }
+            m.values().find_map(|x| attribute_used(x, logical_id))
+        }
+        Value::Array(a) => a.iter().find_map(|x| attribute_used(x, logical_id)),
+        _ => None,
+    }
+}
+
 /// Leaf paths (dotted) where `a` and `b` differ; objects are compared key by key, anything
 /// else as a whole.
 fn diff_paths(prefix: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<String>) {
@@ -229,7 +257,14 @@ pub fn plan(
                     .iter()
                     .find(|r| actions.get(*r).is_some_and(|a| *a != Action::Keep))
                     .cloned();
-                ("ResourceAttribute", r)
+                // `Fn::GetAtt X.Attr` → ResourceAttribute "X.Attr"; `Ref X` → ResourceReference "X".
+                match (r, new_raw.get(k.as_str())) {
+                    (Some(r), Some(raw)) => match attribute_used(raw, &r) {
+                        Some(a) => ("ResourceAttribute", Some(format!("{r}.{a}"))),
+                        None => ("ResourceReference", Some(r)),
+                    },
+                    (r, _) => ("ResourceAttribute", r),
+                }
             } else {
                 (
                     "ParameterReference",
