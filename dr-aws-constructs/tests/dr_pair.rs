@@ -151,8 +151,8 @@ fn one<'a>(t: &'a Value, ty: &str) -> &'a Value {
 
 /// The seed written literally: zone 2 lists us-west-1 zones under us-west-2, the EKS nodes
 /// are "t3.meduim", the database is db.t2.small on a global Aurora MySQL 3 cluster. One error
-/// per slip (the node type is wrong in each Region's node group, so once per site), each
-/// naming the fix, and synthesis returns no assembly.
+/// per slip (the node type is wrong in both Regions' node groups: one error naming both
+/// paths), each naming the fix, and synthesis returns no assembly.
 #[test]
 fn seed_literal_values_give_one_clear_error_per_slip() {
     let spec = Spec {
@@ -169,7 +169,6 @@ fn seed_literal_values_give_one_clear_error_per_slip() {
             ("DRK-AZ-001".to_string(), "Shop/Secondary".to_string()),
             ("DRK-RDS-004".into(), "Shop".into()),
             ("DRK-EC2-001".into(), "Shop/Primary/Eks".into()),
-            ("DRK-EC2-001".into(), "Shop/Secondary/Eks".into()),
         ],
         "{errors:#?}"
     );
@@ -204,6 +203,7 @@ fn seed_literal_values_give_one_clear_error_per_slip() {
         errors[2].hint.as_deref(),
         Some("set node_instance_type to `t3.medium`")
     );
+    assert_eq!(errors[2].also_at, ["Shop/Secondary/Eks"]);
 }
 
 /// The seed's ALB row puts the load balancers in us-east-1 and us-west-1 while its zones are

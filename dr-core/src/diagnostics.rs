@@ -27,16 +27,20 @@ pub struct Diagnostic {
     pub message: String,
     /// How to fix it.
     pub hint: Option<String>,
+    /// Other construct paths with the very same problem (e.g. the same slip in both sites of
+    /// a DR pair), reported once rather than once per place.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub also_at: Vec<String>,
 }
 
 impl Diagnostic {
     /// An error.
     pub fn error(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, path: path.into(), code: code.to_string(), message: message.into(), hint: None }
+        Diagnostic { severity: Severity::Error, path: path.into(), code: code.to_string(), message: message.into(), hint: None, also_at: Vec::new() }
     }
     /// A warning.
     pub fn warning(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, path: path.into(), code: code.to_string(), message: message.into(), hint: None }
+        Diagnostic { severity: Severity::Warning, path: path.into(), code: code.to_string(), message: message.into(), hint: None, also_at: Vec::new() }
     }
     /// Adds how to fix it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -56,7 +60,11 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        write!(f, "{level}[{}] {}: {}", self.code, self.path, self.message)?;
+        write!(f, "{level}[{}] {}", self.code, self.path)?;
+        if !self.also_at.is_empty() {
+            write!(f, " (also {})", self.also_at.join(", "))?;
+        }
+        write!(f, ": {}", self.message)?;
         if let Some(hint) = &self.hint {
             write!(f, "\n  hint: {hint}")?;
         }
@@ -81,6 +89,22 @@ impl Diagnostics {
     pub fn has_errors(&self) -> bool {
         self.0.iter().any(Diagnostic::is_error)
     }
+    /// Folds diagnostics that differ only in their path into the first one, listing the other
+    /// paths in `also_at`, so that one slip made in several places reads as one problem.
+    pub fn merge_repeats(self) -> Diagnostics {
+        let mut out: Vec<Diagnostic> = Vec::with_capacity(self.0.len());
+        for d in self.0 {
+            let same = out.iter_mut().find(|o| {
+                o.severity == d.severity && o.code == d.code && o.message == d.message && o.hint == d.hint
+            });
+            match same {
+                Some(o) if o.path != d.path && !o.also_at.contains(&d.path) => o.also_at.push(d.path),
+                Some(_) => {}
+                None => out.push(d),
+            }
+        }
+        Diagnostics(out)
+    }
     /// Whether a diagnostic with this code exists.
     pub fn contains_code(&self, code: &str) -> bool {
         self.0.iter().any(|d| d.code == code)
@@ -96,5 +120,23 @@ impl fmt::Display for Diagnostics {
             writeln!(f, "{d}")?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn repeats_are_merged_with_their_paths() {
+        let d = Diagnostics(vec![
+            Diagnostic::error("A/Eks", "X", "bad type").with_hint("fix it"),
+            Diagnostic::error("B/Eks", "X", "bad type").with_hint("fix it"),
+            Diagnostic::error("B/Eks", "X", "other"),
+        ])
+        .merge_repeats();
+        assert_eq!(d.0.len(), 2);
+        assert_eq!(d.0[0].also_at, vec!["B/Eks".to_string()]);
+        assert_eq!(d.0[0].to_string(), "error[X] A/Eks (also B/Eks): bad type\n  hint: fix it");
     }
 }

@@ -204,7 +204,7 @@ impl Tree {
         for v in &self.validations {
             all.extend(v(self));
         }
-        Diagnostics(all)
+        Diagnostics(all).merge_repeats()
     }
     /// Every metadata entry with `key`, with the path of its node, in tree order.
     pub fn metadata_entries(&self, key: &str) -> Vec<(String, Value)> {
