@@ -113,7 +113,9 @@ pub fn run(app: App) -> Result<()> {
 /// Runs the command line for `app` with already-parsed arguments.
 pub fn run_with(app: App, cli: Cli) -> Result<()> {
     init_tracing();
-    let command = cli.command.unwrap_or(Command::Deploy(DeployArgs::default()));
+    let command = cli
+        .command
+        .unwrap_or(Command::Deploy(DeployArgs::default()));
     if let Command::Synth = command {
         return synth(&app, &cli.out).map(|_| ());
     }
@@ -134,7 +136,8 @@ pub fn run_with(app: App, cli: Cli) -> Result<()> {
 fn init_tracing() {
     let _ = tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DRKIT_LOG").unwrap_or_else(|_| "warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("DRKIT_LOG")
+                .unwrap_or_else(|_| "warn".into()),
         )
         .with_writer(std::io::stderr)
         .try_init();
@@ -150,10 +153,21 @@ pub fn synth(app: &App, out: &Path) -> Result<Assembly> {
     for w in &assembly.warnings {
         eprintln!("{w}");
     }
-    assembly.write(out).with_context(|| format!("writing the assembly to {}", out.display()))?;
-    println!("Synthesized {} stack(s) into {}", assembly.stacks.len(), out.display());
+    assembly
+        .write(out)
+        .with_context(|| format!("writing the assembly to {}", out.display()))?;
+    println!(
+        "Synthesized {} stack(s) into {}",
+        assembly.stacks.len(),
+        out.display()
+    );
     for s in &assembly.stacks {
-        println!("  {} ({}): {}", s.name, s.region, out.join(s.template_file()).display());
+        println!(
+            "  {} ({}): {}",
+            s.name,
+            s.region,
+            out.join(s.template_file()).display()
+        );
     }
     Ok(assembly)
 }
@@ -169,7 +183,10 @@ pub fn open_cloud(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
             .context("opening the local simulator's state")?;
             eprintln!(
                 "target: local simulator (not AWS; state in {})",
-                cloud.state_path().map(|p| p.display().to_string()).unwrap_or_else(|| "memory".into())
+                cloud
+                    .state_path()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_else(|| "memory".into())
             );
             Ok(Box::new(cloud))
         }
@@ -179,10 +196,16 @@ pub fn open_cloud(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
 
 #[cfg(feature = "aws")]
 fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
-    let options = dr_synth::aws::AwsOptions { profile: args.profile.clone(), endpoint_url: args.endpoint_url.clone() };
+    let options = dr_synth::aws::AwsOptions {
+        profile: args.profile.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+    };
     eprintln!(
         "target: AWS{}",
-        args.endpoint_url.as_deref().map(|u| format!(" at {u}")).unwrap_or_default()
+        args.endpoint_url
+            .as_deref()
+            .map(|u| format!(" at {u}"))
+            .unwrap_or_default()
     );
     Ok(Box::new(dr_synth::aws::AwsCloud::new(options)))
 }
@@ -202,13 +225,23 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
         ..DeployOptions::default()
     };
     let observer = IndicatifObserver::new();
-    let summary = dr_synth::deploy(cloud.as_ref(), assembly, &options, &observer as &dyn DeployObserver).await;
+    let summary = dr_synth::deploy(
+        cloud.as_ref(),
+        assembly,
+        &options,
+        &observer as &dyn DeployObserver,
+    )
+    .await;
     drop(observer);
     print!("{summary}");
     if let Some(err) = summary.first_error() {
         bail!("deploy failed: {err}");
     }
-    if summary.stacks.iter().all(|r| r.action == dr_synth::deploy::StackAction::Unchanged) {
+    if summary
+        .stacks
+        .iter()
+        .all(|r| r.action == dr_synth::deploy::StackAction::Unchanged)
+    {
         println!("Nothing to change: every stack is up to date.");
     }
     print_endpoints(&summary);
@@ -218,8 +251,11 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
 /// Prints the outputs a person looks for after a deploy: the app's DNS name, the database
 /// CNAME, and any name servers to delegate a created hosted zone to.
 fn print_endpoints(summary: &dr_synth::DeploySummary) {
-    const WANTED: [(&str, &str); 3] =
-        [("AppDnsName", "App"), ("DatabaseCname", "Database (generic CNAME)"), ("NameServers", "Delegate the zone to")];
+    const WANTED: [(&str, &str); 3] = [
+        ("AppDnsName", "App"),
+        ("DatabaseCname", "Database (generic CNAME)"),
+        ("NameServers", "Delegate the zone to"),
+    ];
     for report in &summary.stacks {
         for o in &report.outputs {
             if let Some((_, label)) = WANTED.iter().find(|(k, _)| o.key.contains(k)) {
@@ -239,7 +275,13 @@ async fn diff(assembly: &Assembly, args: &TargetArgs) -> Result<()> {
 }
 
 async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
-    if !args.yes && !confirm(&format!("Delete all {} stacks of `{}`?", assembly.stacks.len(), assembly.app))? {
+    if !args.yes
+        && !confirm(&format!(
+            "Delete all {} stacks of `{}`?",
+            assembly.stacks.len(),
+            assembly.app
+        ))?
+    {
         bail!("destroy cancelled; nothing was deleted");
     }
     let cloud = open_cloud(&args.target)?;
@@ -250,7 +292,13 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
         ..DestroyOptions::default()
     };
     let observer = IndicatifObserver::new();
-    let summary = dr_synth::destroy(cloud.as_ref(), assembly, &options, &observer as &dyn DeployObserver).await;
+    let summary = dr_synth::destroy(
+        cloud.as_ref(),
+        assembly,
+        &options,
+        &observer as &dyn DeployObserver,
+    )
+    .await;
     drop(observer);
     print!("{summary}");
     if let Some(err) = summary.first_error() {

@@ -16,5 +16,8 @@ pub use dr_synth as synth;
 
 /// The names a program that declares infrastructure needs.
 pub mod prelude {
-    pub use dr_core::{App, CfnResource, Expr, Lookup, LookupKind, Output, Parameter, Pseudo, Region, Scope, Stack, StackProps, Token, Val};
+    pub use dr_core::{
+        App, CfnResource, Expr, Lookup, LookupKind, Output, Parameter, Pseudo, Region, Scope,
+        Stack, StackProps, Token, Val,
+    };
 }

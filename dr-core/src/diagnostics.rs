@@ -3,7 +3,9 @@
 use std::fmt;
 
 /// How bad a diagnostic is. Errors stop synthesis; warnings are shown and synthesis goes on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Severity {
     /// Blocks synthesis.
@@ -36,11 +38,25 @@ pub struct Diagnostic {
 impl Diagnostic {
     /// An error.
     pub fn error(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Error, path: path.into(), code: code.to_string(), message: message.into(), hint: None, also_at: Vec::new() }
+        Diagnostic {
+            severity: Severity::Error,
+            path: path.into(),
+            code: code.to_string(),
+            message: message.into(),
+            hint: None,
+            also_at: Vec::new(),
+        }
     }
     /// A warning.
     pub fn warning(path: impl Into<String>, code: &str, message: impl Into<String>) -> Self {
-        Diagnostic { severity: Severity::Warning, path: path.into(), code: code.to_string(), message: message.into(), hint: None, also_at: Vec::new() }
+        Diagnostic {
+            severity: Severity::Warning,
+            path: path.into(),
+            code: code.to_string(),
+            message: message.into(),
+            hint: None,
+            also_at: Vec::new(),
+        }
     }
     /// Adds how to fix it.
     pub fn with_hint(mut self, hint: impl Into<String>) -> Self {
@@ -95,10 +111,15 @@ impl Diagnostics {
         let mut out: Vec<Diagnostic> = Vec::with_capacity(self.0.len());
         for d in self.0 {
             let same = out.iter_mut().find(|o| {
-                o.severity == d.severity && o.code == d.code && o.message == d.message && o.hint == d.hint
+                o.severity == d.severity
+                    && o.code == d.code
+                    && o.message == d.message
+                    && o.hint == d.hint
             });
             match same {
-                Some(o) if o.path != d.path && !o.also_at.contains(&d.path) => o.also_at.push(d.path),
+                Some(o) if o.path != d.path && !o.also_at.contains(&d.path) => {
+                    o.also_at.push(d.path)
+                }
                 Some(_) => {}
                 None => out.push(d),
             }
@@ -137,6 +158,9 @@ mod tests {
         .merge_repeats();
         assert_eq!(d.0.len(), 2);
         assert_eq!(d.0[0].also_at, vec!["B/Eks".to_string()]);
-        assert_eq!(d.0[0].to_string(), "error[X] A/Eks (also B/Eks): bad type\n  hint: fix it");
+        assert_eq!(
+            d.0[0].to_string(),
+            "error[X] A/Eks (also B/Eks): bad type\n  hint: fix it"
+        );
     }
 }

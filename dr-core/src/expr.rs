@@ -77,12 +77,17 @@ impl Expr {
     ) -> Expr {
         Expr::Sub(
             template.into(),
-            vars.into_iter().map(|(k, v)| (k.into(), v.into())).collect(),
+            vars.into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
         )
     }
 
     /// `{"Fn::Join": [sep, values]}`.
-    pub fn join<V: Into<Expr>>(sep: impl Into<String>, values: impl IntoIterator<Item = V>) -> Expr {
+    pub fn join<V: Into<Expr>>(
+        sep: impl Into<String>,
+        values: impl IntoIterator<Item = V>,
+    ) -> Expr {
         Expr::Join(sep.into(), values.into_iter().map(Into::into).collect())
     }
 
@@ -97,8 +102,16 @@ impl Expr {
     }
 
     /// `{"Fn::If": [condition, then, else]}`.
-    pub fn if_(condition: impl Into<String>, then: impl Into<Expr>, otherwise: impl Into<Expr>) -> Expr {
-        Expr::If(condition.into(), Box::new(then.into()), Box::new(otherwise.into()))
+    pub fn if_(
+        condition: impl Into<String>,
+        then: impl Into<Expr>,
+        otherwise: impl Into<Expr>,
+    ) -> Expr {
+        Expr::If(
+            condition.into(),
+            Box::new(then.into()),
+            Box::new(otherwise.into()),
+        )
     }
 
     /// `{"Fn::ImportValue": name}`.
@@ -113,7 +126,12 @@ impl Expr {
 
     /// An object from key/value pairs, in the order given.
     pub fn map<K: Into<String>, V: Into<Expr>>(entries: impl IntoIterator<Item = (K, V)>) -> Expr {
-        Expr::Map(entries.into_iter().map(|(k, v)| (k.into(), v.into())).collect())
+        Expr::Map(
+            entries
+                .into_iter()
+                .map(|(k, v)| (k.into(), v.into()))
+                .collect(),
+        )
     }
 
     /// A list.
@@ -170,13 +188,19 @@ impl Expr {
     }
 
     /// Rewrites every token and lookup with `f`, returning the new value.
-    pub fn map_refs<E>(&self, f: &mut dyn FnMut(RefSite<'_>) -> Result<Expr, E>) -> Result<Expr, E> {
+    pub fn map_refs<E>(
+        &self,
+        f: &mut dyn FnMut(RefSite<'_>) -> Result<Expr, E>,
+    ) -> Result<Expr, E> {
         let rec = |e: &Expr, f: &mut dyn FnMut(RefSite<'_>) -> Result<Expr, E>| e.map_refs(f);
         Ok(match self {
             Expr::Token(t) => f(RefSite::Token(t))?,
             Expr::Lookup(l) => f(RefSite::Lookup(l))?,
             Expr::List(v) => Expr::List(v.iter().map(|e| rec(e, f)).collect::<Result<_, _>>()?),
-            Expr::Join(s, v) => Expr::Join(s.clone(), v.iter().map(|e| rec(e, f)).collect::<Result<_, _>>()?),
+            Expr::Join(s, v) => Expr::Join(
+                s.clone(),
+                v.iter().map(|e| rec(e, f)).collect::<Result<_, _>>()?,
+            ),
             Expr::Map(m) => Expr::Map(
                 m.iter()
                     .map(|(k, e)| Ok((k.clone(), rec(e, f)?)))
@@ -215,7 +239,9 @@ impl Expr {
             Expr::Float(f) => json!(f),
             Expr::Str(s) => Value::String(s.clone()),
             Expr::List(v) => Value::Array(v.iter().map(Expr::to_json).collect()),
-            Expr::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect()),
+            Expr::Map(m) => {
+                Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
+            }
             Expr::Ref(r) => json!({ "Ref": r }),
             Expr::GetAtt(l, a) => json!({ "Fn::GetAtt": [l, a] }),
             Expr::Sub(s, vars) if vars.is_empty() => json!({ "Fn::Sub": s }),
@@ -224,7 +250,9 @@ impl Expr {
                     vars.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
                 json!({ "Fn::Sub": [s, vars] })
             }
-            Expr::Join(sep, v) => json!({ "Fn::Join": [sep, v.iter().map(Expr::to_json).collect::<Vec<_>>()] }),
+            Expr::Join(sep, v) => {
+                json!({ "Fn::Join": [sep, v.iter().map(Expr::to_json).collect::<Vec<_>>()] })
+            }
             Expr::Select(i, e) => json!({ "Fn::Select": [i, e.to_json()] }),
             Expr::Split(s, e) => json!({ "Fn::Split": [s, e.to_json()] }),
             Expr::GetAzs(e) => json!({ "Fn::GetAZs": e.to_json() }),
@@ -246,10 +274,17 @@ impl Expr {
         match value {
             Value::Null => Expr::Null,
             Value::Bool(b) => Expr::Bool(*b),
-            Value::Number(n) => n.as_i64().map(Expr::Int).unwrap_or_else(|| Expr::Float(n.as_f64().unwrap_or(0.0))),
+            Value::Number(n) => n
+                .as_i64()
+                .map(Expr::Int)
+                .unwrap_or_else(|| Expr::Float(n.as_f64().unwrap_or(0.0))),
             Value::String(s) => Expr::Str(s.clone()),
             Value::Array(v) => Expr::List(v.iter().map(Expr::from_json).collect()),
-            Value::Object(m) => Expr::Map(m.iter().map(|(k, v)| (k.clone(), Expr::from_json(v))).collect()),
+            Value::Object(m) => Expr::Map(
+                m.iter()
+                    .map(|(k, v)| (k.clone(), Expr::from_json(v)))
+                    .collect(),
+            ),
         }
     }
 }
@@ -385,7 +420,10 @@ pub struct Val<T> {
 impl<T> Val<T> {
     /// Wraps any expression (an intrinsic function, say) as a value of type `T`.
     pub fn expr(expr: impl Into<Expr>) -> Self {
-        Val { expr: expr.into(), _type: PhantomData }
+        Val {
+            expr: expr.into(),
+            _type: PhantomData,
+        }
     }
     /// The underlying expression.
     pub fn into_expr(self) -> Expr {
@@ -464,12 +502,18 @@ mod tests {
 
     #[test]
     fn intrinsics_render_as_cloudformation_json() {
-        let e = Expr::sub("arn:${AWS::Partition}:s3:::${B}", [("B", Expr::reference("Bucket"))]);
+        let e = Expr::sub(
+            "arn:${AWS::Partition}:s3:::${B}",
+            [("B", Expr::reference("Bucket"))],
+        );
         assert_eq!(
             e.to_json(),
             serde_json::json!({"Fn::Sub": ["arn:${AWS::Partition}:s3:::${B}", {"B": {"Ref": "Bucket"}}]})
         );
-        assert_eq!(Expr::select(1, Expr::get_azs()).to_json(), serde_json::json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]}));
+        assert_eq!(
+            Expr::select(1, Expr::get_azs()).to_json(),
+            serde_json::json!({"Fn::Select": [1, {"Fn::GetAZs": ""}]})
+        );
         assert_eq!(
             Expr::if_("C", "a", Expr::pseudo(Pseudo::NoValue)).to_json(),
             serde_json::json!({"Fn::If": ["C", "a", {"Ref": "AWS::NoValue"}]})
@@ -482,7 +526,10 @@ mod tests {
             Expr::join(",", ["a", "b"]).to_json(),
             serde_json::json!({"Fn::Join": [",", ["a", "b"]]})
         );
-        assert_eq!(Expr::GetAtt("Lb".into(), "DNSName".into()).to_json(), serde_json::json!({"Fn::GetAtt": ["Lb", "DNSName"]}));
+        assert_eq!(
+            Expr::GetAtt("Lb".into(), "DNSName".into()).to_json(),
+            serde_json::json!({"Fn::GetAtt": ["Lb", "DNSName"]})
+        );
     }
 
     #[test]

@@ -20,7 +20,9 @@ pub use expr::{Expr, Pseudo, RefSite, Val};
 pub use region::{Region, UnknownRegion};
 pub use template::{DeletionPolicy, Output, Parameter, Resource, Template};
 pub use token::{AppId, Lookup, LookupKind, NodeId, Token};
-pub use tree::{App, CfnResource, Element, Node, NodeKind, Scope, Stack, StackInfo, StackProps, Tree};
+pub use tree::{
+    App, CfnResource, Element, Node, NodeKind, Scope, Stack, StackInfo, StackProps, Tree,
+};
 
 /// Typed properties of one CloudFormation resource type (an L1 struct), generated from the
 /// resource provider schema.
@@ -42,7 +44,11 @@ impl Scope {
         if !missing.is_empty() {
             r.scope().error(
                 "DRK-L1-001",
-                format!("{} is missing required properties: {}", P::TYPE_NAME, missing.join(", ")),
+                format!(
+                    "{} is missing required properties: {}",
+                    P::TYPE_NAME,
+                    missing.join(", ")
+                ),
                 "set them on the props struct",
             );
         }

@@ -68,7 +68,9 @@ fn remove_dupes<'a>(components: &[&'a str]) -> Vec<&'a str> {
 
 /// Whether `id` is a valid CloudFormation logical id: 1 to 255 ASCII alphanumerics.
 pub fn is_valid_logical_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= MAX_LOGICAL_ID_LEN && id.chars().all(|c| c.is_ascii_alphanumeric())
+    !id.is_empty()
+        && id.len() <= MAX_LOGICAL_ID_LEN
+        && id.chars().all(|c| c.is_ascii_alphanumeric())
 }
 
 #[cfg(test)]
@@ -85,13 +87,23 @@ mod tests {
         let cases: &[(&[&str], &str)] = &[
             (&["MyFirstBucket", "Resource"], "MyFirstBucketB8884501"),
             (&["VPC", "Resource"], "VPCB9E5F0B4"),
-            (&["VPC", "PublicSubnet1", "Subnet"], "VPCPublicSubnet1SubnetB4246D30"),
+            (
+                &["VPC", "PublicSubnet1", "Subnet"],
+                "VPCPublicSubnet1SubnetB4246D30",
+            ),
             (&["VPC", "IGW"], "VPCIGWB7E252D3"),
             (&["VPC", "VPCGW"], "VPCVPCGW99B986DC"),
-            (&["VPC", "PublicSubnet1", "RouteTable"], "VPCPublicSubnet1RouteTableFEE4B781"),
+            (
+                &["VPC", "PublicSubnet1", "RouteTable"],
+                "VPCPublicSubnet1RouteTableFEE4B781",
+            ),
         ];
         for (path, expected) in cases {
-            assert_eq!(make_logical_id(path).as_deref(), Some(*expected), "path {path:?}");
+            assert_eq!(
+                make_logical_id(path).as_deref(),
+                Some(*expected),
+                "path {path:?}"
+            );
         }
     }
 
@@ -102,8 +114,14 @@ mod tests {
 
     #[test]
     fn default_is_dropped_from_path_and_hash() {
-        assert_eq!(make_logical_id(&["Vpc", "Default"]), make_logical_id(&["Vpc"]));
-        assert_eq!(make_logical_id(&["A", "Default", "B"]), make_logical_id(&["A", "B"]));
+        assert_eq!(
+            make_logical_id(&["Vpc", "Default"]),
+            make_logical_id(&["Vpc"])
+        );
+        assert_eq!(
+            make_logical_id(&["A", "Default", "B"]),
+            make_logical_id(&["A", "B"])
+        );
         assert_eq!(make_logical_id::<&str>(&["Default"]), None);
     }
 

@@ -95,7 +95,10 @@ impl Region {
     /// The Region an AZ name belongs to, when the name is one drkit knows (`us-west-1a` →
     /// us-west-1). Used to explain a misplaced AZ.
     pub fn of_az(az: &str) -> Option<Region> {
-        Region::ALL.iter().copied().find(|r| r.az_names().contains(&az))
+        Region::ALL
+            .iter()
+            .copied()
+            .find(|r| r.az_names().contains(&az))
     }
 
     /// Whether `az` names a zone of this Region.
@@ -127,7 +130,10 @@ impl FromStr for Region {
             return Ok(r);
         }
         let suggestion = crate::suggest::nearest(s, Region::ALL.iter().map(|r| r.code()));
-        Err(UnknownRegion { code: s.to_string(), suggestion })
+        Err(UnknownRegion {
+            code: s.to_string(),
+            suggestion,
+        })
     }
 }
 
@@ -157,7 +163,10 @@ mod tests {
     #[test]
     fn unknown_region_suggests_the_nearest() {
         let err = "us-east-7".parse::<Region>().unwrap_err();
-        assert_eq!(err.to_string(), "unknown AWS Region `us-east-7`; did you mean `us-east-1`?");
+        assert_eq!(
+            err.to_string(),
+            "unknown AWS Region `us-east-7`; did you mean `us-east-1`?"
+        );
         let err = "mars-north-1".parse::<Region>().unwrap_err();
         assert_eq!(err.to_string(), "unknown AWS Region `mars-north-1`");
     }
@@ -167,6 +176,9 @@ mod tests {
         assert_eq!(Region::of_az("us-west-1a"), Some(Region::UsWest1));
         assert!(!Region::UsWest2.has_az("us-west-1a"));
         assert_eq!(Region::UsWest1.usable_az_count(), 2);
-        assert_eq!(Region::UsEast2.az_names(), ["us-east-2a", "us-east-2b", "us-east-2c"]);
+        assert_eq!(
+            Region::UsEast2.az_names(),
+            ["us-east-2a", "us-east-2b", "us-east-2c"]
+        );
     }
 }

@@ -16,7 +16,10 @@ pub fn nearest<'a>(given: &str, candidates: impl IntoIterator<Item = &'a str>) -
 mod tests {
     #[test]
     fn finds_transpositions() {
-        assert_eq!(super::nearest("t3.meduim", ["t3.medium", "t3.micro", "t3.large"]), Some("t3.medium"));
+        assert_eq!(
+            super::nearest("t3.meduim", ["t3.medium", "t3.micro", "t3.large"]),
+            Some("t3.medium")
+        );
         assert_eq!(super::nearest("zzzz", ["t3.medium"]), None);
     }
 }

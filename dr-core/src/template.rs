@@ -74,7 +74,10 @@ pub struct Parameter {
 impl Parameter {
     /// A parameter of the given CloudFormation type.
     pub fn of_type(type_name: impl Into<String>) -> Self {
-        Parameter { type_name: type_name.into(), ..Default::default() }
+        Parameter {
+            type_name: type_name.into(),
+            ..Default::default()
+        }
     }
     /// With a default value.
     pub fn with_default(mut self, default: impl Into<Expr>) -> Self {
@@ -95,7 +98,10 @@ impl Parameter {
             m.insert("Default".into(), d.to_json());
         }
         if !self.allowed_values.is_empty() {
-            m.insert("AllowedValues".into(), Value::Array(self.allowed_values.iter().map(Expr::to_json).collect()));
+            m.insert(
+                "AllowedValues".into(),
+                Value::Array(self.allowed_values.iter().map(Expr::to_json).collect()),
+            );
         }
         if let Some(d) = &self.description {
             m.insert("Description".into(), json!(d));
@@ -123,7 +129,12 @@ pub struct Output {
 impl Output {
     /// An output of `value`.
     pub fn new(value: impl Into<Expr>) -> Self {
-        Output { value: value.into(), description: None, export_name: None, condition: None }
+        Output {
+            value: value.into(),
+            description: None,
+            export_name: None,
+            condition: None,
+        }
     }
     /// With a description.
     pub fn with_description(mut self, d: impl Into<String>) -> Self {
@@ -211,7 +222,10 @@ impl Resource {
             m.insert("UpdateReplacePolicy".into(), json!(p.as_str()));
         }
         if !self.metadata.is_empty() {
-            m.insert("Metadata".into(), Value::Object(self.metadata.clone().into_iter().collect()));
+            m.insert(
+                "Metadata".into(),
+                Value::Object(self.metadata.clone().into_iter().collect()),
+            );
         }
         Value::Object(m)
     }
@@ -243,7 +257,15 @@ impl Template {
             m.insert("Description".into(), json!(d));
         }
         if !self.parameters.is_empty() {
-            m.insert("Parameters".into(), Value::Object(self.parameters.iter().map(|(k, p)| (k.clone(), p.to_json())).collect()));
+            m.insert(
+                "Parameters".into(),
+                Value::Object(
+                    self.parameters
+                        .iter()
+                        .map(|(k, p)| (k.clone(), p.to_json()))
+                        .collect(),
+                ),
+            );
         }
         if !self.mappings.is_empty() {
             let maps = self
@@ -252,7 +274,17 @@ impl Template {
                 .map(|(k, top)| {
                     let top: Map<String, Value> = top
                         .iter()
-                        .map(|(k2, second)| (k2.clone(), Value::Object(second.iter().map(|(k3, v)| (k3.clone(), v.to_json())).collect())))
+                        .map(|(k2, second)| {
+                            (
+                                k2.clone(),
+                                Value::Object(
+                                    second
+                                        .iter()
+                                        .map(|(k3, v)| (k3.clone(), v.to_json()))
+                                        .collect(),
+                                ),
+                            )
+                        })
                         .collect();
                     (k.clone(), Value::Object(top))
                 })
@@ -260,11 +292,35 @@ impl Template {
             m.insert("Mappings".into(), Value::Object(maps));
         }
         if !self.conditions.is_empty() {
-            m.insert("Conditions".into(), Value::Object(self.conditions.iter().map(|(k, c)| (k.clone(), c.to_json())).collect()));
+            m.insert(
+                "Conditions".into(),
+                Value::Object(
+                    self.conditions
+                        .iter()
+                        .map(|(k, c)| (k.clone(), c.to_json()))
+                        .collect(),
+                ),
+            );
         }
-        m.insert("Resources".into(), Value::Object(self.resources.iter().map(|(k, r)| (k.clone(), r.to_json())).collect()));
+        m.insert(
+            "Resources".into(),
+            Value::Object(
+                self.resources
+                    .iter()
+                    .map(|(k, r)| (k.clone(), r.to_json()))
+                    .collect(),
+            ),
+        );
         if !self.outputs.is_empty() {
-            m.insert("Outputs".into(), Value::Object(self.outputs.iter().map(|(k, o)| (k.clone(), o.to_json())).collect()));
+            m.insert(
+                "Outputs".into(),
+                Value::Object(
+                    self.outputs
+                        .iter()
+                        .map(|(k, o)| (k.clone(), o.to_json()))
+                        .collect(),
+                ),
+            );
         }
         Value::Object(m)
     }
@@ -274,25 +330,60 @@ impl Template {
     pub fn check_limits(&self, path: &str, minified_len: usize) -> Vec<Diagnostic> {
         let mut out = Vec::new();
         let counts = [
-            ("resources", self.resources.len(), MAX_RESOURCES, "split the stack, or move constructs into another stack"),
-            ("parameters", self.parameters.len(), MAX_PARAMETERS, "pass fewer values across stacks or Regions"),
-            ("outputs", self.outputs.len(), MAX_OUTPUTS, "reference fewer of this stack's values from other stacks"),
-            ("mappings", self.mappings.len(), MAX_MAPPINGS, "merge mappings"),
+            (
+                "resources",
+                self.resources.len(),
+                MAX_RESOURCES,
+                "split the stack, or move constructs into another stack",
+            ),
+            (
+                "parameters",
+                self.parameters.len(),
+                MAX_PARAMETERS,
+                "pass fewer values across stacks or Regions",
+            ),
+            (
+                "outputs",
+                self.outputs.len(),
+                MAX_OUTPUTS,
+                "reference fewer of this stack's values from other stacks",
+            ),
+            (
+                "mappings",
+                self.mappings.len(),
+                MAX_MAPPINGS,
+                "merge mappings",
+            ),
         ];
         for (what, n, max, hint) in counts {
             if n > max {
                 out.push(
-                    Diagnostic::error(path, "DRK-TPL-001", format!("template has {n} {what}; CloudFormation allows at most {max}"))
-                        .with_hint(hint),
+                    Diagnostic::error(
+                        path,
+                        "DRK-TPL-001",
+                        format!("template has {n} {what}; CloudFormation allows at most {max}"),
+                    )
+                    .with_hint(hint),
                 );
             }
         }
-        let ids = self.parameters.keys().chain(self.conditions.keys()).chain(self.resources.keys()).chain(self.outputs.keys());
+        let ids = self
+            .parameters
+            .keys()
+            .chain(self.conditions.keys())
+            .chain(self.resources.keys())
+            .chain(self.outputs.keys());
         for id in ids {
             if !is_valid_logical_id(id) {
                 out.push(
-                    Diagnostic::error(path, "DRK-TPL-002", format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"))
-                        .with_hint("use override_logical_id with a valid id, or shorten the construct ids"),
+                    Diagnostic::error(
+                        path,
+                        "DRK-TPL-002",
+                        format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"),
+                    )
+                    .with_hint(
+                        "use override_logical_id with a valid id, or shorten the construct ids",
+                    ),
                 );
             }
         }
@@ -324,7 +415,10 @@ impl Template {
 /// Checks a stack name: 1 to 128 characters, a letter first, then letters, digits and hyphens.
 pub fn check_stack_name(name: &str) -> Result<(), String> {
     if name.is_empty() || name.len() > MAX_STACK_NAME_LEN {
-        return Err(format!("stack name `{name}` is {} characters; it must be 1 to {MAX_STACK_NAME_LEN}", name.len()));
+        return Err(format!(
+            "stack name `{name}` is {} characters; it must be 1 to {MAX_STACK_NAME_LEN}",
+            name.len()
+        ));
     }
     let mut chars = name.chars();
     let first_ok = chars.next().is_some_and(|c| c.is_ascii_alphabetic());
@@ -344,15 +438,24 @@ mod tests {
     fn limits_are_reported() {
         let mut t = Template::default();
         for i in 0..501 {
-            t.resources.insert(format!("R{i}"), Resource::new("AWS::SNS::Topic", Expr::Map(IndexMap::new())));
+            t.resources.insert(
+                format!("R{i}"),
+                Resource::new("AWS::SNS::Topic", Expr::Map(IndexMap::new())),
+            );
         }
         let d = t.check_limits("App/S", 10);
         assert_eq!(d.len(), 1);
-        assert_eq!(d[0].message, "template has 501 resources; CloudFormation allows at most 500");
+        assert_eq!(
+            d[0].message,
+            "template has 501 resources; CloudFormation allows at most 500"
+        );
         let d = Template::default().check_limits("App/S", 60_000);
         assert_eq!(d[0].code, "DRK-TPL-004");
         let d = Template::default().check_limits("App/S", 1_000_001);
-        assert_eq!(d[0].message, "template is 1000001 bytes minified; CloudFormation accepts at most 1000000 bytes");
+        assert_eq!(
+            d[0].message,
+            "template is 1000001 bytes minified; CloudFormation accepts at most 1000000 bytes"
+        );
     }
 
     #[test]
@@ -362,6 +465,10 @@ mod tests {
             check_stack_name("1shop").unwrap_err(),
             "stack name `1shop` must start with a letter and contain only letters, digits and hyphens"
         );
-        assert!(check_stack_name(&"a".repeat(129)).unwrap_err().contains("it must be 1 to 128"));
+        assert!(
+            check_stack_name(&"a".repeat(129))
+                .unwrap_err()
+                .contains("it must be 1 to 128")
+        );
     }
 }

@@ -95,7 +95,10 @@ pub struct Tree {
 
 impl std::fmt::Debug for Tree {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Tree").field("name", &self.name).field("nodes", &self.nodes.len()).finish()
+        f.debug_struct("Tree")
+            .field("name", &self.name)
+            .field("nodes", &self.nodes.len())
+            .finish()
     }
 }
 
@@ -114,7 +117,9 @@ impl Tree {
     }
     /// The node of a token's element, if the token belongs to this app.
     pub fn token_node(&self, token: &Token) -> Option<&Node> {
-        (token.app == self.app).then(|| self.nodes.get(token.element.0)).flatten()
+        (token.app == self.app)
+            .then(|| self.nodes.get(token.element.0))
+            .flatten()
     }
     /// The root node's id.
     pub fn root(&self) -> NodeId {
@@ -132,7 +137,10 @@ impl Tree {
     }
     /// The ids of the app's stacks, in creation order.
     pub fn stacks(&self) -> Vec<NodeId> {
-        self.walk().into_iter().filter(|n| matches!(self.nodes[n.0].kind, NodeKind::Stack(_))).collect()
+        self.walk()
+            .into_iter()
+            .filter(|n| matches!(self.nodes[n.0].kind, NodeKind::Stack(_)))
+            .collect()
     }
     /// A stack's settings.
     pub fn stack_info(&self, stack: NodeId) -> Option<&StackInfo> {
@@ -238,18 +246,33 @@ impl Scope {
     fn add_node(&self, id: &str, kind: NodeKind) -> Scope {
         let mut tree = self.tree.borrow_mut();
         let parent_path = tree.path(self.node);
-        let here = if parent_path.is_empty() { id.to_string() } else { format!("{parent_path}/{id}") };
+        let here = if parent_path.is_empty() {
+            id.to_string()
+        } else {
+            format!("{parent_path}/{id}")
+        };
         if id.is_empty() || id.contains('/') {
             tree.diagnostics.push(
-                Diagnostic::error(&here, "DRK-TREE-002", format!("construct id `{id}` must be non-empty and must not contain `/`"))
-                    .with_hint("choose a plain id such as `Network`"),
+                Diagnostic::error(
+                    &here,
+                    "DRK-TREE-002",
+                    format!("construct id `{id}` must be non-empty and must not contain `/`"),
+                )
+                .with_hint("choose a plain id such as `Network`"),
             );
         }
-        let clash = tree.nodes[self.node.0].children.iter().any(|c| tree.nodes[c.0].id == id);
+        let clash = tree.nodes[self.node.0]
+            .children
+            .iter()
+            .any(|c| tree.nodes[c.0].id == id);
         if clash {
             tree.diagnostics.push(
-                Diagnostic::error(&here, "DRK-TREE-001", format!("there is already a construct with id `{id}` in `{parent_path}`"))
-                    .with_hint("give each construct a unique id among its siblings"),
+                Diagnostic::error(
+                    &here,
+                    "DRK-TREE-001",
+                    format!("there is already a construct with id `{id}` in `{parent_path}`"),
+                )
+                .with_hint("give each construct a unique id among its siblings"),
             );
         }
         let new = NodeId(tree.nodes.len());
@@ -263,7 +286,10 @@ impl Scope {
             logical_id_override: None,
         });
         tree.nodes[self.node.0].children.push(new);
-        Scope { tree: self.tree.clone(), node: new }
+        Scope {
+            tree: self.tree.clone(),
+            node: new,
+        }
     }
 
     /// A new child construct with `id`. A duplicate or invalid id is reported as an error
@@ -295,12 +321,16 @@ impl Scope {
     /// The Region of the stack this node is in.
     pub fn region(&self) -> Option<Region> {
         let tree = self.tree.borrow();
-        tree.stack_of(self.node).and_then(|s| tree.stack_info(s)).map(|i| i.region)
+        tree.stack_of(self.node)
+            .and_then(|s| tree.stack_info(s))
+            .map(|i| i.region)
     }
     /// The name of the stack this node is in.
     pub fn stack_name(&self) -> Option<String> {
         let tree = self.tree.borrow();
-        tree.stack_of(self.node).and_then(|s| tree.stack_info(s)).map(|i| i.name.clone())
+        tree.stack_of(self.node)
+            .and_then(|s| tree.stack_info(s))
+            .map(|i| i.name.clone())
     }
     /// Whether two scopes are the same node of the same app.
     pub fn same_node(&self, other: &Scope) -> bool {
@@ -308,7 +338,10 @@ impl Scope {
     }
     /// A handle to another node of the same tree.
     pub fn scope_of(&self, node: NodeId) -> Scope {
-        Scope { tree: self.tree.clone(), node }
+        Scope {
+            tree: self.tree.clone(),
+            node,
+        }
     }
     /// The parent construct, `None` at the app.
     pub fn parent(&self) -> Option<Scope> {
@@ -323,7 +356,9 @@ impl Scope {
 
     /// Attaches metadata to this node.
     pub fn add_metadata(&self, key: &str, value: Value) {
-        self.tree.borrow_mut().nodes[self.node.0].metadata.push((key.to_string(), value));
+        self.tree.borrow_mut().nodes[self.node.0]
+            .metadata
+            .push((key.to_string(), value));
     }
     /// Records a diagnostic.
     pub fn report(&self, diagnostic: Diagnostic) {
@@ -360,12 +395,18 @@ impl Scope {
     /// Adds a resource of `type_name` with `properties` (an [`Expr::Map`]). This is the raw
     /// escape hatch; typed L1 structs and L2 constructs call it.
     pub fn add_resource(&self, id: &str, type_name: &str, properties: Expr) -> CfnResource {
-        CfnResource { scope: self.add_element(id, Element::Resource(Resource::new(type_name, properties))) }
+        CfnResource {
+            scope: self.add_element(id, Element::Resource(Resource::new(type_name, properties))),
+        }
     }
     /// Adds a parameter; the token is its `Ref`.
     pub fn add_parameter(&self, id: &str, parameter: Parameter) -> Token {
         let s = self.add_element(id, Element::Parameter(parameter));
-        Token { app: s.app_id(), element: s.node, attribute: None }
+        Token {
+            app: s.app_id(),
+            element: s.node,
+            attribute: None,
+        }
     }
     /// Adds an output.
     pub fn add_output(&self, id: &str, output: Output) -> Scope {
@@ -392,11 +433,19 @@ impl CfnResource {
     }
     /// `{"Ref": …}` of this resource (its physical id for most types).
     pub fn ref_(&self) -> Token {
-        Token { app: self.scope.app_id(), element: self.scope.node, attribute: None }
+        Token {
+            app: self.scope.app_id(),
+            element: self.scope.node,
+            attribute: None,
+        }
     }
     /// `{"Fn::GetAtt": [this, attribute]}`.
     pub fn get_att(&self, attribute: &str) -> Token {
-        Token { app: self.scope.app_id(), element: self.scope.node, attribute: Some(attribute.to_string()) }
+        Token {
+            app: self.scope.app_id(),
+            element: self.scope.node,
+            attribute: Some(attribute.to_string()),
+        }
     }
     /// The resource's type.
     pub fn type_name(&self) -> String {
@@ -460,12 +509,17 @@ impl CfnResource {
     }
     /// Pins the logical id; moving the construct then keeps it.
     pub fn override_logical_id(&self, id: &str) -> &Self {
-        self.scope.tree.borrow_mut().nodes[self.scope.node.0].logical_id_override = Some(id.to_string());
+        self.scope.tree.borrow_mut().nodes[self.scope.node.0].logical_id_override =
+            Some(id.to_string());
         self
     }
     /// The logical id synthesis gives it.
     pub fn logical_id(&self) -> String {
-        self.scope.tree.borrow().logical_id(self.scope.node).unwrap_or_default()
+        self.scope
+            .tree
+            .borrow()
+            .logical_id(self.scope.node)
+            .unwrap_or_default()
     }
 }
 
@@ -498,7 +552,12 @@ impl App {
             diagnostics: Vec::new(),
             validations: Vec::new(),
         };
-        App { root: Scope { tree: Rc::new(RefCell::new(tree)), node: NodeId(0) } }
+        App {
+            root: Scope {
+                tree: Rc::new(RefCell::new(tree)),
+                node: NodeId(0),
+            },
+        }
     }
     /// The root scope, for creating stacks.
     pub fn scope(&self) -> &Scope {
@@ -539,7 +598,13 @@ pub struct StackProps {
 impl StackProps {
     /// Props for a stack in `region`, everything else default.
     pub fn in_region(region: Region) -> Self {
-        StackProps { region, account: None, stack_name: None, description: None, termination_protection: true }
+        StackProps {
+            region,
+            account: None,
+            stack_name: None,
+            description: None,
+            termination_protection: true,
+        }
     }
 }
 
@@ -563,7 +628,11 @@ impl Stack {
         };
         let scope = app.add_node(id, NodeKind::Stack(info));
         if let Err(msg) = check_stack_name(&name) {
-            scope.error("DRK-STACK-001", msg, "use letters, digits and hyphens, starting with a letter, at most 128 characters");
+            scope.error(
+                "DRK-STACK-001",
+                msg,
+                "use letters, digits and hyphens, starting with a letter, at most 128 characters",
+            );
         }
         let dup = {
             let tree = scope.tree();
@@ -576,7 +645,10 @@ impl Stack {
         if dup {
             scope.error(
                 "DRK-STACK-002",
-                format!("another stack is already named `{name}` in {}", props.region),
+                format!(
+                    "another stack is already named `{name}` in {}",
+                    props.region
+                ),
                 "stack names must be unique per Region and account; set a different stack_name",
             );
         }
@@ -615,7 +687,11 @@ mod tests {
         let app = App::new("t");
         let stack = Stack::new(&app, "Net", StackProps::in_region(Region::UsEast2));
         let vpc = stack.child("VPC");
-        let r = vpc.add_resource("Resource", "AWS::EC2::VPC", Expr::map([("CidrBlock", "10.0.0.0/16")]));
+        let r = vpc.add_resource(
+            "Resource",
+            "AWS::EC2::VPC",
+            Expr::map([("CidrBlock", "10.0.0.0/16")]),
+        );
         assert_eq!(r.scope().path(), "Net/VPC/Resource");
         assert_eq!(r.logical_id(), "VPCB9E5F0B4");
         r.override_logical_id("MyVpc");
@@ -632,7 +708,10 @@ mod tests {
         let d = app.tree().diagnostics();
         assert_eq!(d.0.len(), 1);
         assert_eq!(d.0[0].path, "Net/Vpc");
-        assert_eq!(d.0[0].message, "there is already a construct with id `Vpc` in `Net`");
+        assert_eq!(
+            d.0[0].message,
+            "there is already a construct with id `Vpc` in `Net`"
+        );
     }
 
     #[test]
@@ -647,14 +726,22 @@ mod tests {
             d.0[0].message,
             "stack name `bad_name` must start with a letter and contain only letters, digits and hyphens"
         );
-        assert_eq!(d.0[1].message, format!("stack name `{long}` is 129 characters; it must be 1 to 128"));
+        assert_eq!(
+            d.0[1].message,
+            format!("stack name `{long}` is 129 characters; it must be 1 to 128")
+        );
     }
 
     #[test]
     fn metadata_is_collected_with_paths() {
         let app = App::new("t");
         let stack = Stack::new(&app, "S", StackProps::in_region(Region::UsWest2));
-        stack.child("A").add_metadata("drkit:summary", serde_json::json!({"asset": "x"}));
-        assert_eq!(app.tree().metadata_entries("drkit:summary"), vec![("S/A".to_string(), serde_json::json!({"asset": "x"}))]);
+        stack
+            .child("A")
+            .add_metadata("drkit:summary", serde_json::json!({"asset": "x"}));
+        assert_eq!(
+            app.tree().metadata_entries("drkit:summary"),
+            vec![("S/A".to_string(), serde_json::json!({"asset": "x"}))]
+        );
     }
 }

@@ -91,7 +91,11 @@ impl StackArtifact {
     }
     /// `aws://<account or unknown-account>/<region>`.
     pub fn environment(&self) -> String {
-        format!("aws://{}/{}", self.account.as_deref().unwrap_or("unknown-account"), self.region)
+        format!(
+            "aws://{}/{}",
+            self.account.as_deref().unwrap_or("unknown-account"),
+            self.region
+        )
     }
     /// The template's resources as (logical id, type) pairs.
     pub fn resource_types(&self) -> Vec<(String, String)> {
@@ -100,7 +104,15 @@ impl StackArtifact {
             .and_then(Value::as_object)
             .map(|m| {
                 m.iter()
-                    .map(|(k, v)| (k.clone(), v.get("Type").and_then(Value::as_str).unwrap_or_default().to_string()))
+                    .map(|(k, v)| {
+                        (
+                            k.clone(),
+                            v.get("Type")
+                                .and_then(Value::as_str)
+                                .unwrap_or_default()
+                                .to_string(),
+                        )
+                    })
                     .collect()
             })
             .unwrap_or_default()
@@ -156,8 +168,9 @@ impl Assembly {
         let mut waves = Vec::new();
         let mut left: Vec<&StackArtifact> = self.stacks.iter().collect();
         while !left.is_empty() {
-            let (ready, rest): (Vec<_>, Vec<_>) =
-                left.into_iter().partition(|s| s.dependencies.iter().all(|d| done.contains(&d.as_str())));
+            let (ready, rest): (Vec<_>, Vec<_>) = left
+                .into_iter()
+                .partition(|s| s.dependencies.iter().all(|d| done.contains(&d.as_str())));
             if ready.is_empty() {
                 // Synthesis rejects cycles, so this only happens for a hand-edited manifest:
                 // deploy the rest one by one rather than loop forever.
@@ -190,7 +203,10 @@ impl Assembly {
             let mut props = Map::new();
             props.insert("templateFile".into(), json!(s.template_file()));
             props.insert("stackName".into(), json!(s.name));
-            props.insert("terminationProtection".into(), json!(s.termination_protection));
+            props.insert(
+                "terminationProtection".into(),
+                json!(s.termination_protection),
+            );
             props.insert("parameterWiring".into(), Value::Array(wiring));
             let mut a = Map::new();
             a.insert("type".into(), json!("aws:cloudformation:stack"));
@@ -234,57 +250,110 @@ impl Assembly {
     /// Reads an assembly directory written by [`Assembly::write`].
     pub fn read(dir: &Path) -> Result<Assembly, AssemblyError> {
         let read_json = |p: &Path| -> Result<Value, AssemblyError> {
-            let text = std::fs::read_to_string(p).map_err(|source| AssemblyError::Io { path: p.display().to_string(), source })?;
-            serde_json::from_str(&text).map_err(|e| AssemblyError::Invalid { path: p.display().to_string(), message: e.to_string() })
+            let text = std::fs::read_to_string(p).map_err(|source| AssemblyError::Io {
+                path: p.display().to_string(),
+                source,
+            })?;
+            serde_json::from_str(&text).map_err(|e| AssemblyError::Invalid {
+                path: p.display().to_string(),
+                message: e.to_string(),
+            })
         };
         let mpath = dir.join(MANIFEST_FILE);
         let manifest = read_json(&mpath)?;
-        let invalid = |message: String| AssemblyError::Invalid { path: mpath.display().to_string(), message };
-        let artifacts = manifest.get("artifacts").and_then(Value::as_object).ok_or_else(|| invalid("no `artifacts` object".into()))?;
+        let invalid = |message: String| AssemblyError::Invalid {
+            path: mpath.display().to_string(),
+            message,
+        };
+        let artifacts = manifest
+            .get("artifacts")
+            .and_then(Value::as_object)
+            .ok_or_else(|| invalid("no `artifacts` object".into()))?;
         let mut stacks = Vec::new();
         for (name, a) in artifacts {
             if a.get("type").and_then(Value::as_str) != Some("aws:cloudformation:stack") {
                 continue;
             }
-            let env = a.get("environment").and_then(Value::as_str).unwrap_or_default();
+            let env = a
+                .get("environment")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let (account, region) = env
                 .strip_prefix("aws://")
                 .and_then(|r| r.split_once('/'))
                 .ok_or_else(|| invalid(format!("artifact `{name}` has environment `{env}`, expected aws://<account>/<region>")))?;
-            let region: Region = region.parse().map_err(|e: dr_core::UnknownRegion| invalid(format!("artifact `{name}`: {e}")))?;
+            let region: Region = region
+                .parse()
+                .map_err(|e: dr_core::UnknownRegion| invalid(format!("artifact `{name}`: {e}")))?;
             let props = a.get("properties").cloned().unwrap_or(Value::Null);
-            let file = props.get("templateFile").and_then(Value::as_str).unwrap_or_default();
+            let file = props
+                .get("templateFile")
+                .and_then(Value::as_str)
+                .unwrap_or_default();
             let template = read_json(&dir.join(file))?;
             let mut parameter_wiring = Vec::new();
-            for w in props.get("parameterWiring").and_then(Value::as_array).into_iter().flatten() {
-                let s = |k: &str| w.get(k).and_then(Value::as_str).unwrap_or_default().to_string();
+            for w in props
+                .get("parameterWiring")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
+                let s = |k: &str| {
+                    w.get(k)
+                        .and_then(Value::as_str)
+                        .unwrap_or_default()
+                        .to_string()
+                };
                 let source = match w.get("lookup").and_then(Value::as_str) {
                     Some(l) => WiringSource::Lookup {
-                        kind: LookupKind::from_name(l).ok_or_else(|| invalid(format!("unknown lookup `{l}`")))?,
+                        kind: LookupKind::from_name(l)
+                            .ok_or_else(|| invalid(format!("unknown lookup `{l}`")))?,
                         stack: s("fromStack"),
                         output: s("fromOutput"),
                     },
-                    None => WiringSource::Output { stack: s("fromStack"), output: s("fromOutput") },
+                    None => WiringSource::Output {
+                        stack: s("fromStack"),
+                        output: s("fromOutput"),
+                    },
                 };
-                parameter_wiring.push(ParameterWiring { parameter: s("parameter"), source });
+                parameter_wiring.push(ParameterWiring {
+                    parameter: s("parameter"),
+                    source,
+                });
             }
             stacks.push(StackArtifact {
                 name: name.clone(),
-                path: a.get("displayName").and_then(Value::as_str).unwrap_or(name).to_string(),
+                path: a
+                    .get("displayName")
+                    .and_then(Value::as_str)
+                    .unwrap_or(name)
+                    .to_string(),
                 region,
                 account: (account != "unknown-account").then(|| account.to_string()),
                 template,
                 dependencies: a
                     .get("dependencies")
                     .and_then(Value::as_array)
-                    .map(|d| d.iter().filter_map(Value::as_str).map(str::to_string).collect())
+                    .map(|d| {
+                        d.iter()
+                            .filter_map(Value::as_str)
+                            .map(str::to_string)
+                            .collect()
+                    })
                     .unwrap_or_default(),
                 parameter_wiring,
-                termination_protection: props.get("terminationProtection").and_then(Value::as_bool).unwrap_or(true),
+                termination_protection: props
+                    .get("terminationProtection")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(true),
             });
         }
         Ok(Assembly {
-            app: manifest.get("app").and_then(Value::as_str).unwrap_or_default().to_string(),
+            app: manifest
+                .get("app")
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_string(),
             stacks,
             dr_topology: manifest.get("drTopology").cloned(),
             warnings: Vec::new(),

@@ -12,7 +12,9 @@
 use std::collections::{BTreeSet, HashMap};
 
 use dr_core::tree::Tree;
-use dr_core::{Diagnostic, Diagnostics, Element, Expr, NodeId, Output, Parameter, RefSite, Template, Token};
+use dr_core::{
+    Diagnostic, Diagnostics, Element, Expr, NodeId, Output, Parameter, RefSite, Template, Token,
+};
 use indexmap::IndexMap;
 use md5::Digest;
 
@@ -48,7 +50,11 @@ struct Synthesizer<'t> {
 
 impl<'t> Synthesizer<'t> {
     fn new(tree: &'t Tree) -> Self {
-        Synthesizer { tree, diags: Vec::new(), wiring: Wiring::default() }
+        Synthesizer {
+            tree,
+            diags: Vec::new(),
+            wiring: Wiring::default(),
+        }
     }
 
     fn run(mut self) -> Result<Assembly, Diagnostics> {
@@ -65,12 +71,21 @@ impl<'t> Synthesizer<'t> {
                 let path = self.tree.path(el);
                 let Some(logical_id) = self.tree.logical_id(el) else {
                     self.diags.push(
-                        Diagnostic::error(&path, "DRK-SYNTH-001", "cannot allocate a logical id: every path component is `Default`")
-                            .with_hint("give the construct an id other than `Default`"),
+                        Diagnostic::error(
+                            &path,
+                            "DRK-SYNTH-001",
+                            "cannot allocate a logical id: every path component is `Default`",
+                        )
+                        .with_hint("give the construct an id other than `Default`"),
                     );
                     continue;
                 };
-                let element = self.tree.node(el).element.clone().expect("elements_of_stack returns element nodes");
+                let element = self
+                    .tree
+                    .node(el)
+                    .element
+                    .clone()
+                    .expect("elements_of_stack returns element nodes");
                 let element = self.resolve_element(stack, &path, element);
                 elements.push((el, logical_id, element));
             }
@@ -88,9 +103,16 @@ impl<'t> Synthesizer<'t> {
         // Pass 2: build the templates.
         let mut artifacts = Vec::new();
         for (stack, elements) in resolved {
-            let info = self.tree.stack_info(stack).expect("stacks() returns stack nodes").clone();
+            let info = self
+                .tree
+                .stack_info(stack)
+                .expect("stacks() returns stack nodes")
+                .clone();
             let path = self.tree.path(stack);
-            let mut t = Template { description: info.description.clone(), ..Default::default() };
+            let mut t = Template {
+                description: info.description.clone(),
+                ..Default::default()
+            };
             let mut seen = HashMap::new();
             for (el, logical_id, element) in elements {
                 if let Some(other) = seen.insert(logical_id.clone(), el) {
@@ -98,7 +120,10 @@ impl<'t> Synthesizer<'t> {
                         Diagnostic::error(
                             self.tree.path(el),
                             "DRK-SYNTH-002",
-                            format!("logical id `{logical_id}` is also used by `{}`", self.tree.path(other)),
+                            format!(
+                                "logical id `{logical_id}` is also used by `{}`",
+                                self.tree.path(other)
+                            ),
                         )
                         .with_hint("rename one of the constructs or override its logical id"),
                     );
@@ -126,13 +151,20 @@ impl<'t> Synthesizer<'t> {
                 t.outputs.extend(extra);
             }
             let template = t.to_json();
-            let minified = serde_json::to_string(&template).map(|s| s.len()).unwrap_or(0);
+            let minified = serde_json::to_string(&template)
+                .map(|s| s.len())
+                .unwrap_or(0);
             self.diags.extend(t.check_limits(&path, minified));
             let dependencies = self
                 .wiring
                 .deps
                 .get(&stack)
-                .map(|d| d.iter().filter_map(|s| self.tree.stack_info(*s)).map(|i| i.name.clone()).collect())
+                .map(|d| {
+                    d.iter()
+                        .filter_map(|s| self.tree.stack_info(*s))
+                        .map(|i| i.name.clone())
+                        .collect()
+                })
                 .unwrap_or_default();
             artifacts.push(StackArtifact {
                 name: info.name.clone(),
@@ -150,7 +182,12 @@ impl<'t> Synthesizer<'t> {
         if diags.has_errors() {
             return Err(diags);
         }
-        let dr_topology = self.tree.metadata_entries(DR_TOPOLOGY_KEY).into_iter().map(|(_, v)| v).next_back();
+        let dr_topology = self
+            .tree
+            .metadata_entries(DR_TOPOLOGY_KEY)
+            .into_iter()
+            .map(|(_, v)| v)
+            .next_back();
         let mut assembly = Assembly {
             app: self.tree.name().to_string(),
             stacks: artifacts,
@@ -159,15 +196,24 @@ impl<'t> Synthesizer<'t> {
             extra_files: Vec::new(),
         };
         // Keep a dependency-respecting order so readers (and a hand-run `waves`) see producers first.
-        let order: Vec<String> = assembly.waves().into_iter().flatten().map(|s| s.name.clone()).collect();
-        assembly.stacks.sort_by_key(|s| order.iter().position(|n| *n == s.name));
+        let order: Vec<String> = assembly
+            .waves()
+            .into_iter()
+            .flatten()
+            .map(|s| s.name.clone())
+            .collect();
+        assembly
+            .stacks
+            .sort_by_key(|s| order.iter().position(|n| *n == s.name));
         Ok(assembly)
     }
 
     fn check_unique_stack_names(&mut self, stacks: &[NodeId]) {
         let mut names: HashMap<&str, NodeId> = HashMap::new();
         for &s in stacks {
-            let Some(info) = self.tree.stack_info(s) else { continue };
+            let Some(info) = self.tree.stack_info(s) else {
+                continue;
+            };
             if let Some(first) = names.insert(info.name.as_str(), s) {
                 self.diags.push(
                     Diagnostic::error(
@@ -222,8 +268,11 @@ impl<'t> Synthesizer<'t> {
             if marks[&s] == Mark::New {
                 let mut trail = Vec::new();
                 if let Some(cycle) = visit(s, &self.wiring.deps, &mut marks, &mut trail) {
-                    let names: Vec<String> =
-                        cycle.iter().filter_map(|n| self.tree.stack_info(*n)).map(|i| i.name.clone()).collect();
+                    let names: Vec<String> = cycle
+                        .iter()
+                        .filter_map(|n| self.tree.stack_info(*n))
+                        .map(|i| i.name.clone())
+                        .collect();
                     self.diags.push(
                         Diagnostic::error(
                             self.tree.path(cycle[0]),
@@ -289,7 +338,11 @@ impl<'t> Synthesizer<'t> {
         }
         let producer = self.tree.stack_of(t.element());
         if producer.is_none() {
-            self.diags.push(Diagnostic::error(path, "DRK-TOKEN-002", "a reference to an element outside any stack is used here"));
+            self.diags.push(Diagnostic::error(
+                path,
+                "DRK-TOKEN-002",
+                "a reference to an element outside any stack is used here",
+            ));
         }
         producer
     }
@@ -315,11 +368,31 @@ impl<'t> Synthesizer<'t> {
     /// The id of the output in `producer` that carries `t`, added on first use.
     fn producer_output(&mut self, producer: NodeId, t: &Token, export: bool) -> String {
         let logical = self.tree.logical_id(t.element()).unwrap_or_default();
-        let attr: String = t.attribute().unwrap_or("").chars().filter(char::is_ascii_alphanumeric).collect();
-        let kind = if t.attribute().is_some() { "FnGetAtt" } else { "Ref" };
-        let prefix = if export { "ExportsOutput" } else { "CrossRegionOutput" };
-        let id = format!("{prefix}{kind}{logical}{attr}{}", short_hash(&format!("{logical}.{attr}")));
-        let producer_name = self.tree.stack_info(producer).map(|i| i.name.clone()).unwrap_or_default();
+        let attr: String = t
+            .attribute()
+            .unwrap_or("")
+            .chars()
+            .filter(char::is_ascii_alphanumeric)
+            .collect();
+        let kind = if t.attribute().is_some() {
+            "FnGetAtt"
+        } else {
+            "Ref"
+        };
+        let prefix = if export {
+            "ExportsOutput"
+        } else {
+            "CrossRegionOutput"
+        };
+        let id = format!(
+            "{prefix}{kind}{logical}{attr}{}",
+            short_hash(&format!("{logical}.{attr}"))
+        );
+        let producer_name = self
+            .tree
+            .stack_info(producer)
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
         let value = self.local_ref(t);
         let outputs = self.wiring.outputs.entry(producer).or_default();
         outputs.entry(id.clone()).or_insert_with(|| {
@@ -333,7 +406,9 @@ impl<'t> Synthesizer<'t> {
     }
 
     fn resolve_token(&mut self, stack: NodeId, path: &str, t: &Token) -> Expr {
-        let Some(producer) = self.producer(path, t) else { return Expr::Null };
+        let Some(producer) = self.producer(path, t) else {
+            return Expr::Null;
+        };
         if producer == stack {
             return self.local_ref(t);
         }
@@ -347,19 +422,39 @@ impl<'t> Synthesizer<'t> {
             return Expr::import_value(format!("{}:{id}", p_info.name));
         }
         let output = self.producer_output(producer, t, false);
-        let param = format!("CrossRegion{}{}", alnum(&p_info.name), output.trim_start_matches("CrossRegionOutput"));
-        self.wiring.parameters.entry(stack).or_default().entry(param.clone()).or_insert_with(|| {
-            Parameter::of_type("String").with_description(format!("Output {output} of stack {} in {}, filled by drkit", p_info.name, p_info.region))
-        });
+        let param = format!(
+            "CrossRegion{}{}",
+            alnum(&p_info.name),
+            output.trim_start_matches("CrossRegionOutput")
+        );
+        self.wiring
+            .parameters
+            .entry(stack)
+            .or_default()
+            .entry(param.clone())
+            .or_insert_with(|| {
+                Parameter::of_type("String").with_description(format!(
+                    "Output {output} of stack {} in {}, filled by drkit",
+                    p_info.name, p_info.region
+                ))
+            });
         let records = self.wiring.records.entry(stack).or_default();
         if !records.iter().any(|r| r.parameter == param) {
-            records.push(ParameterWiring { parameter: param.clone(), source: WiringSource::Output { stack: p_info.name.clone(), output } });
+            records.push(ParameterWiring {
+                parameter: param.clone(),
+                source: WiringSource::Output {
+                    stack: p_info.name.clone(),
+                    output,
+                },
+            });
         }
         Expr::Ref(param)
     }
 
     fn resolve_lookup(&mut self, stack: NodeId, path: &str, l: &dr_core::Lookup) -> Expr {
-        let Some(producer) = self.producer(path, &l.input) else { return Expr::Null };
+        let Some(producer) = self.producer(path, &l.input) else {
+            return Expr::Null;
+        };
         if producer == stack {
             self.diags.push(
                 Diagnostic::error(path, "DRK-TOKEN-003", format!("the deploy-time lookup {} needs its input from another stack", l.kind.as_str()))
@@ -368,15 +463,38 @@ impl<'t> Synthesizer<'t> {
             return Expr::Null;
         }
         self.wiring.deps.entry(stack).or_default().insert(producer);
-        let p_name = self.tree.stack_info(producer).map(|i| i.name.clone()).unwrap_or_default();
+        let p_name = self
+            .tree
+            .stack_info(producer)
+            .map(|i| i.name.clone())
+            .unwrap_or_default();
         let output = self.producer_output(producer, &l.input, false);
-        let param = format!("Lookup{}{}", alnum(l.kind.as_str()), short_hash(&format!("{p_name}.{output}")));
-        self.wiring.parameters.entry(stack).or_default().entry(param.clone()).or_insert_with(|| {
-            Parameter::of_type("String").with_description(format!("{} of output {output} of stack {p_name}, read by drkit at deploy time", l.kind.as_str()))
-        });
+        let param = format!(
+            "Lookup{}{}",
+            alnum(l.kind.as_str()),
+            short_hash(&format!("{p_name}.{output}"))
+        );
+        self.wiring
+            .parameters
+            .entry(stack)
+            .or_default()
+            .entry(param.clone())
+            .or_insert_with(|| {
+                Parameter::of_type("String").with_description(format!(
+                    "{} of output {output} of stack {p_name}, read by drkit at deploy time",
+                    l.kind.as_str()
+                ))
+            });
         let records = self.wiring.records.entry(stack).or_default();
         if !records.iter().any(|r| r.parameter == param) {
-            records.push(ParameterWiring { parameter: param.clone(), source: WiringSource::Lookup { kind: l.kind, stack: p_name, output } });
+            records.push(ParameterWiring {
+                parameter: param.clone(),
+                source: WiringSource::Lookup {
+                    kind: l.kind,
+                    stack: p_name,
+                    output,
+                },
+            });
         }
         Expr::Ref(param)
     }
@@ -389,7 +507,9 @@ fn alnum(s: &str) -> String {
     s.split(|c: char| !c.is_ascii_alphanumeric())
         .map(|w| {
             let mut c = w.chars();
-            c.next().map(|f| f.to_ascii_uppercase().to_string() + c.as_str()).unwrap_or_default()
+            c.next()
+                .map(|f| f.to_ascii_uppercase().to_string() + c.as_str())
+                .unwrap_or_default()
         })
         .collect()
 }

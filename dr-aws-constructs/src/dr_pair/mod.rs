@@ -50,8 +50,8 @@ use std::rc::Rc;
 
 use dr_core::facts::rds::{self as rds_facts, AuroraEngine};
 use dr_core::{
-    CfnResource, DeletionPolicy, Expr, Lookup, LookupKind, Output, Region, Scope, Stack, StackProps, Token,
-    Val,
+    CfnResource, DeletionPolicy, Expr, Lookup, LookupKind, Output, Region, Scope, Stack,
+    StackProps, Token, Val,
 };
 use serde::Serialize;
 use serde_json::{Value, json};
@@ -852,8 +852,9 @@ impl DrPair {
         // apps use (it follows the writer through switchover and failover).
         global.add_output(
             "AppDnsName",
-            Output::new(props.domain.as_str())
-                .with_description("The application's DNS name (Route 53 failover: primary, then DR)"),
+            Output::new(props.domain.as_str()).with_description(
+                "The application's DNS name (Route 53 failover: primary, then DR)",
+            ),
         );
         if db_cname.is_some() {
             global.add_output(
