@@ -10,5 +10,7 @@ pub mod local;
 pub mod synth;
 
 pub use assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
-pub use deploy::{DeployOptions, DeploySummary, DestroyOptions, DestroySummary, deploy, destroy, diff};
+pub use deploy::{
+    DeployOptions, DeploySummary, DestroyOptions, DestroySummary, deploy, destroy, diff,
+};
 pub use synth::synth;

@@ -157,8 +157,10 @@ impl World {
                     )));
                 }
             }
+            // CloudFormation answers ValidationError "Stack [..] does not exist"; the port's
+            // contract reports a missing stack as NotFound, as the aws backend does.
             ("UPDATE", None) => {
-                return Err(LocalError::Validation(format!(
+                return Err(LocalError::NotFound(format!(
                     "Stack [{stack_name}] does not exist"
                 )));
             }

@@ -20,14 +20,14 @@ fn stack_ref<'a>(
     let rs = w
         .regions
         .get(&region)
-        .ok_or_else(|| LocalError::Validation(format!("Stack with id {name} does not exist")))?;
+        .ok_or_else(|| LocalError::NotFound(format!("Stack with id {name} does not exist")))?;
     let i = rs
         .stack_index(name)
-        .ok_or_else(|| LocalError::Validation(format!("Stack with id {name} does not exist")))?;
+        .ok_or_else(|| LocalError::NotFound(format!("Stack with id {name} does not exist")))?;
     let s = &rs.stacks[i];
     // A deleted stack is found by its id only.
     if s.deleted.is_some() && s.id != name {
-        return Err(LocalError::Validation(format!(
+        return Err(LocalError::NotFound(format!(
             "Stack with id {name} does not exist"
         )));
     }
@@ -43,7 +43,7 @@ fn live_stack_mut<'a>(
     let i = rs
         .stack_index(name)
         .filter(|i| rs.stacks[*i].deleted.is_none())
-        .ok_or_else(|| LocalError::Validation(format!("Stack with id {name} does not exist")))?;
+        .ok_or_else(|| LocalError::NotFound(format!("Stack with id {name} does not exist")))?;
     Ok(&mut rs.stacks[i])
 }
 
