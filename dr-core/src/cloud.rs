@@ -1505,6 +1505,18 @@ pub trait Cloud: Send + Sync {
         enabled: bool,
     ) -> CloudResult<DbCluster>;
 
+    /// `ModifyGlobalCluster` with only `DeletionProtection`: while it is on, the global cluster
+    /// cannot be deleted, so CloudFormation fails to delete an `AWS::RDS::GlobalCluster` until
+    /// it is lifted. A global cluster is not in one Region: any member's Region serves the call.
+    /// `NotFound` for `GlobalClusterNotFoundFault`.
+    /// [ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html)
+    async fn modify_global_cluster_deletion_protection(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        enabled: bool,
+    ) -> CloudResult<GlobalCluster>;
+
     /// `RemoveFromGlobalCluster`: detaches `db_cluster_arn` (becomes a standalone cluster).
     async fn remove_from_global_cluster(
         &self,
@@ -1621,6 +1633,7 @@ pub const MUTATING_OPERATIONS: &[&str] = &[
     "switchover_global_cluster",
     "failover_global_cluster",
     "modify_db_cluster_deletion_protection",
+    "modify_global_cluster_deletion_protection",
     "remove_from_global_cluster",
     "put_metric_data",
     "update_health_check",

@@ -325,8 +325,14 @@ async fn local_simulator_conforms() {
     );
     assert_eq!(t.rejections["delete a missing stack"], "ok");
     // CloudFormation's ValidationError "Stack .. does not exist" is NotFound at the port.
-    assert_eq!(t.rejections["UPDATE change set for a missing stack"], "NotFound");
-    assert_eq!(t.rejections["get the template of a missing stack"], "NotFound");
+    assert_eq!(
+        t.rejections["UPDATE change set for a missing stack"],
+        "NotFound"
+    );
+    assert_eq!(
+        t.rejections["get the template of a missing stack"],
+        "NotFound"
+    );
 }
 
 #[cfg(feature = "aws")]

@@ -3,7 +3,7 @@
 //! destroy, and concurrency shown on the virtual clock.
 
 use dr_core::Region;
-use dr_core::cloud::{Cloud, StackStatus};
+use dr_core::cloud::{Cloud, CloudError, StackStatus};
 use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
 use dr_synth::deploy::{
     CallRecorder, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver, RecordingObserver,
@@ -351,10 +351,9 @@ async fn independent_stacks_overlap_on_the_virtual_clock() {
     );
 }
 
-/// The seed's system, built with `DrPair`, deploys end to end on the simulator and a second
-/// deploy changes nothing.
-#[tokio::test]
-async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
+/// The seed's system built with `DrPair` (what `examples/two_region.rs` builds): two sites,
+/// an Aurora global database with deletion protection on, the Route 53 failover pair.
+fn dr_pair_assembly() -> Assembly {
     use dr_aws_constructs::*;
     let app = dr_core::App::new("shop");
     DrPair::new(
@@ -392,7 +391,14 @@ async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
             site.database(&vpc, &[fleet.security_group_id()]);
         },
     );
-    let asm = dr_synth::synth(&app).expect("the pair synthesizes");
+    dr_synth::synth(&app).expect("the pair synthesizes")
+}
+
+/// The seed's system, built with `DrPair`, deploys end to end on the simulator and a second
+/// deploy changes nothing.
+#[tokio::test]
+async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
+    let asm = dr_pair_assembly();
     let local = LocalCloud::in_memory();
     let obs = RecordingObserver::new();
     let s = deploy(&local, &asm, &DeployOptions::default(), &obs).await;
@@ -413,6 +419,334 @@ async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
         "{again}"
     );
     assert_eq!(local.mutating_calls(), 0);
+}
+
+/// The physical ids of `stack`'s resources of `resource_type`.
+async fn physical_ids(
+    local: &LocalCloud,
+    region: Region,
+    stack: &str,
+    resource_type: &str,
+) -> Vec<String> {
+    local
+        .describe_stack_resources(region, stack)
+        .await
+        .unwrap()
+        .into_iter()
+        .filter(|r| r.resource_type == resource_type)
+        .filter_map(|r| r.physical_id)
+        .collect()
+}
+
+/// `destroy` with every protection lifted takes the whole DrPair down, the Aurora global
+/// cluster's deletion protection included.
+#[tokio::test]
+async fn a_dr_pair_is_destroyed_when_every_protection_may_be_lifted() {
+    let asm = dr_pair_assembly();
+    let local = LocalCloud::in_memory();
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    let globals = physical_ids(
+        &local,
+        Region::UsEast2,
+        "Shop-Primary-Data",
+        "AWS::RDS::GlobalCluster",
+    )
+    .await;
+    assert_eq!(globals.len(), 1, "{globals:?}");
+    let global = &globals[0];
+    assert!(
+        local
+            .describe_global_cluster(Region::UsEast2, global)
+            .await
+            .unwrap()
+            .expect("the global cluster exists")
+            .deletion_protection,
+        "the example keeps the global cluster's deletion protection on"
+    );
+
+    let d = destroy(&local, &asm, &DestroyOptions::lift_all(), &NullObserver).await;
+    assert_eq!(d.stacks.len(), asm.stacks.len());
+    for r in &d.stacks {
+        assert_eq!(
+            r.outcome,
+            DestroyOutcome::Deleted,
+            "{} was not deleted:\n{d}",
+            r.stack
+        );
+    }
+    for art in &asm.stacks {
+        assert!(
+            local
+                .describe_stack(art.region, &art.name)
+                .await
+                .unwrap()
+                .is_none(),
+            "{} is still there",
+            art.name
+        );
+    }
+    let data = d.stack("Shop-Primary-Data").unwrap();
+    assert!(
+        data.met.contains(&format!(
+            "deletion protection on global cluster `{global}`: lifted"
+        )),
+        "{:?}",
+        data.met
+    );
+    assert_eq!(
+        local
+            .describe_global_cluster(Region::UsEast2, global)
+            .await
+            .unwrap(),
+        None
+    );
+    assert!(
+        local
+            .describe_db_clusters(Region::UsEast2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        local
+            .describe_db_clusters(Region::UsWest2)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Without `lift_deletion_protection` no database goes: the stacks that hold one are left as
+/// they were and the report names the flag that would lift the protection.
+#[tokio::test]
+async fn a_dr_pair_keeps_its_databases_until_deletion_protection_may_be_lifted() {
+    let asm = dr_pair_assembly();
+    let local = LocalCloud::in_memory();
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    let global = physical_ids(
+        &local,
+        Region::UsEast2,
+        "Shop-Primary-Data",
+        "AWS::RDS::GlobalCluster",
+    )
+    .await
+    .remove(0);
+
+    // No flags: termination protection stops the first wave and the rest is skipped.
+    let none = destroy(&local, &asm, &DestroyOptions::default(), &NullObserver).await;
+    assert!(
+        none.stacks
+            .iter()
+            .all(|r| matches!(r.outcome, DestroyOutcome::Blocked | DestroyOutcome::Skipped)),
+        "{none}"
+    );
+    for art in &asm.stacks {
+        assert!(
+            local
+                .describe_stack(art.region, &art.name)
+                .await
+                .unwrap()
+                .is_some(),
+            "{} was deleted",
+            art.name
+        );
+    }
+
+    // Everything but deletion protection may be lifted: the primary data stack is blocked by
+    // its global cluster (and its cluster) before any call changes it.
+    local.clear_call_log();
+    let opts = DestroyOptions {
+        lift_termination_protection: true,
+        leave_global_cluster: true,
+        only: Some(vec!["Shop-Primary-Data".into()]),
+        ..Default::default()
+    };
+    let d = destroy(&local, &asm, &opts, &NullObserver).await;
+    let data = d.stack("Shop-Primary-Data").unwrap();
+    assert_eq!(data.outcome, DestroyOutcome::Blocked, "{d}");
+    assert_eq!(data.mutating_calls, 0);
+    assert_eq!(local.mutating_calls(), 0);
+    let global_line = data
+        .met
+        .iter()
+        .find(|m| m.starts_with("global cluster `"))
+        .unwrap_or_else(|| panic!("the global cluster is not reported: {:?}", data.met));
+    assert!(
+        global_line.starts_with(&format!("global cluster `{global}` (")),
+        "{global_line}"
+    );
+    assert!(
+        global_line
+            .ends_with("has deletion protection on (allow lifting it: --lift-deletion-protection)"),
+        "{global_line}"
+    );
+    let error = data.error.as_ref().unwrap().to_string();
+    assert!(error.contains("--lift-deletion-protection"), "{error}");
+    assert!(!error.contains("modify-global-cluster"), "{error}");
+    let g = local
+        .describe_global_cluster(Region::UsEast2, &global)
+        .await
+        .unwrap()
+        .expect("the global cluster is kept");
+    assert!(g.deletion_protection);
+    assert_eq!(g.members.len(), 2, "no cluster left the global cluster");
+    let stack = local
+        .describe_stack(Region::UsEast2, "Shop-Primary-Data")
+        .await
+        .unwrap()
+        .expect("the stack is kept");
+    assert!(
+        stack.termination_protection,
+        "a blocked stack is left as it was"
+    );
+
+    // The same destroy over the whole pair: no database, global cluster or data stack goes.
+    let opts = DestroyOptions { only: None, ..opts };
+    let d = destroy(&local, &asm, &opts, &NullObserver).await;
+    assert_eq!(
+        d.stack("Shop-Secondary-Data").unwrap().outcome,
+        DestroyOutcome::Blocked,
+        "{d}"
+    );
+    assert_eq!(
+        d.stack("Shop-Primary-Data").unwrap().outcome,
+        DestroyOutcome::Skipped,
+        "{d}"
+    );
+    assert!(
+        d.stack("Shop-Secondary-Data")
+            .unwrap()
+            .met
+            .iter()
+            .any(|m| m.ends_with("(allow lifting it: --lift-deletion-protection)")),
+        "{d}"
+    );
+    for (region, stack) in [
+        (Region::UsEast2, "Shop-Primary-Data"),
+        (Region::UsWest2, "Shop-Secondary-Data"),
+    ] {
+        assert!(
+            local.describe_stack(region, stack).await.unwrap().is_some(),
+            "{stack} was deleted"
+        );
+        for id in physical_ids(&local, region, stack, "AWS::RDS::DBCluster").await {
+            assert!(
+                local
+                    .describe_db_cluster(region, &id)
+                    .await
+                    .unwrap()
+                    .is_some(),
+                "DB cluster {id} was deleted"
+            );
+        }
+    }
+    assert!(
+        local
+            .describe_global_cluster(Region::UsEast2, &global)
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    // Then lifting it takes the rest down.
+    let d = destroy(&local, &asm, &DestroyOptions::lift_all(), &NullObserver).await;
+    assert!(d.is_success(), "{d}");
+}
+
+/// The simulator refuses to delete a stack whose global cluster is protected, with RDS's
+/// reason, until `ModifyGlobalCluster` lifts the protection.
+#[tokio::test]
+async fn a_protected_global_cluster_fails_the_stack_delete_until_lifted() {
+    let local = LocalCloud::in_memory();
+    let mut art = artifact(
+        "shop-global-db",
+        Region::UsEast2,
+        json!({"Resources": {"Global": {"Type": "AWS::RDS::GlobalCluster", "Properties": {
+            "GlobalClusterIdentifier": "shop-global", "Engine": "aurora-mysql",
+            "DeletionProtection": true
+        }}}}),
+    );
+    art.termination_protection = false;
+    let asm = Assembly {
+        app: "shop".into(),
+        stacks: vec![art],
+        dr_topology: None,
+        warnings: vec![],
+        extra_files: vec![],
+    };
+    deploy(&local, &asm, &DeployOptions::default(), &NullObserver)
+        .await
+        .into_result()
+        .unwrap();
+    let r = Region::UsEast2;
+    let settle = async |local: &LocalCloud| loop {
+        match local.describe_stack(r, "shop-global-db").await.unwrap() {
+            None => return StackStatus::DeleteComplete,
+            Some(s) if s.status.is_terminal() => return s.status,
+            Some(_) => local.sleep(std::time::Duration::from_secs(5)).await,
+        }
+    };
+
+    local.delete_stack(r, "shop-global-db").await.unwrap();
+    assert_eq!(settle(&local).await, StackStatus::DeleteFailed);
+    let events = local
+        .describe_stack_events(r, "shop-global-db", None)
+        .await
+        .unwrap();
+    let failed = events
+        .iter()
+        .find(|e| e.logical_id == "Global")
+        .expect("the global cluster has events");
+    assert_eq!(failed.status.as_str(), "DELETE_FAILED");
+    assert_eq!(
+        failed.status_reason.as_deref(),
+        Some(
+            "Cannot delete protected Global Cluster, please disable deletion protection and try again."
+        )
+    );
+    assert!(
+        local
+            .describe_global_cluster(r, "shop-global")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let missing = local
+        .modify_global_cluster_deletion_protection(r, "no-such-global", false)
+        .await
+        .unwrap_err();
+    match missing {
+        CloudError::NotFound {
+            operation, message, ..
+        } => {
+            assert_eq!(operation, "ModifyGlobalCluster");
+            assert_eq!(
+                message,
+                "GlobalClusterNotFoundFault: Global cluster no-such-global not found."
+            );
+        }
+        other => panic!("expected NotFound, got {other:?}"),
+    }
+    // The identifier is not case-sensitive (ModifyGlobalCluster API reference).
+    let g = local
+        .modify_global_cluster_deletion_protection(r, "SHOP-GLOBAL", false)
+        .await
+        .unwrap();
+    assert!(!g.deletion_protection);
+    assert_eq!(g.identifier, "shop-global");
+
+    local.delete_stack(r, "shop-global-db").await.unwrap();
+    assert_eq!(settle(&local).await, StackStatus::DeleteComplete);
+    assert_eq!(
+        local
+            .describe_global_cluster(r, "shop-global")
+            .await
+            .unwrap(),
+        None
+    );
 }
 
 #[tokio::test]

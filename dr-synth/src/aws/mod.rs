@@ -458,6 +458,21 @@ impl Cloud for AwsCloud {
         .await
     }
 
+    async fn modify_global_cluster_deletion_protection(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        enabled: bool,
+    ) -> CloudResult<GlobalCluster> {
+        rds::modify_global_cluster_deletion_protection(
+            &*self.clients(region).await,
+            region,
+            global_cluster_id,
+            enabled,
+        )
+        .await
+    }
+
     async fn remove_from_global_cluster(
         &self,
         region: Region,

@@ -239,6 +239,32 @@ pub(crate) async fn modify_db_cluster_deletion_protection(
     )
 }
 
+/// `ModifyGlobalCluster` with only `DeletionProtection`. Unlike `ModifyDBCluster` the API has
+/// no `ApplyImmediately` parameter to send.
+pub(crate) async fn modify_global_cluster_deletion_protection(
+    c: &Clients,
+    region: Region,
+    id: &str,
+    enabled: bool,
+) -> CloudResult<GlobalCluster> {
+    const OP: &str = "ModifyGlobalCluster";
+    let res = format!("global cluster {id}");
+    let call = Call::new(OP, region, &res);
+    let out = c
+        .rds
+        .modify_global_cluster()
+        .global_cluster_identifier(id)
+        .deletion_protection(enabled)
+        .send()
+        .await
+        .map_err(|e| call.map(e))?;
+    global_cluster(
+        OP,
+        out.global_cluster()
+            .ok_or_else(|| missing(OP, "GlobalCluster"))?,
+    )
+}
+
 /// `RemoveFromGlobalCluster`.
 pub(crate) async fn remove_from_global_cluster(
     c: &Clients,

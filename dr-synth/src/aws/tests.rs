@@ -5,6 +5,7 @@
 //! Response shapes: [DescribeStackEvents](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackEvents.html),
 //! [DescribeChangeSet](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeChangeSet.html),
 //! [DescribeGlobalClusters](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeGlobalClusters.html),
+//! [ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html),
 //! [Common errors](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html).
 
 use std::time::Duration;
@@ -553,6 +554,72 @@ async fn a_state_fault_on_switchover_is_invalid_state() {
             assert!(message.contains("invalid state"), "{message}");
         }
         other => panic!("expected InvalidState, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn lifting_global_deletion_protection_sends_false_and_maps_the_answer() {
+    // ModifyGlobalCluster answers with the modified GlobalCluster (API reference).
+    let lifted = format!(
+        r#"<ModifyGlobalClusterResponse xmlns="{RDS_NS}"><ModifyGlobalClusterResult><GlobalCluster>
+  <GlobalClusterIdentifier>shop-global</GlobalClusterIdentifier>
+  <GlobalClusterArn>arn:aws:rds::123456789012:global-cluster:shop-global</GlobalClusterArn>
+  <Status>available</Status><Engine>aurora-mysql</Engine><EngineVersion>8.0.mysql_aurora.3.08.2</EngineVersion>
+  <DeletionProtection>false</DeletionProtection>
+  <GlobalClusterMembers>
+    <GlobalClusterMember><DBClusterArn>arn:aws:rds:us-east-2:123456789012:cluster:shop-primary</DBClusterArn><Readers/><IsWriter>true</IsWriter></GlobalClusterMember>
+  </GlobalClusterMembers>
+</GlobalCluster></ModifyGlobalClusterResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></ModifyGlobalClusterResponse>"#
+    );
+    // Only a request that names the cluster and turns protection off gets the answer, and
+    // nothing else (a rename, a version change) may ride along.
+    let modify = mock!(aws_sdk_rds::Client::modify_global_cluster)
+        .match_requests(|i| {
+            i.global_cluster_identifier() == Some("shop-global")
+                && i.deletion_protection() == Some(false)
+                && i.new_global_cluster_identifier().is_none()
+                && i.engine_version().is_none()
+        })
+        .sequence()
+        .http_status(200, Some(lifted))
+        .build();
+    let missing = mock!(aws_sdk_rds::Client::modify_global_cluster)
+        .match_requests(|i| i.global_cluster_identifier() == Some("gone"))
+        .sequence()
+        .http_status(
+            404,
+            Some(error_body(
+                RDS_NS,
+                "GlobalClusterNotFoundFault",
+                "Global cluster gone not found",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![], vec![&modify, &missing]);
+    let g = cloud
+        .modify_global_cluster_deletion_protection(REGION, "shop-global", false)
+        .await
+        .unwrap();
+    assert_eq!(modify.num_calls(), 1);
+    assert_eq!(g.identifier, "shop-global");
+    assert!(!g.deletion_protection);
+    assert!(g.writer().is_some());
+
+    let err = cloud
+        .modify_global_cluster_deletion_protection(REGION, "gone", false)
+        .await
+        .unwrap_err();
+    match err {
+        CloudError::NotFound {
+            operation,
+            resource,
+            message,
+        } => {
+            assert_eq!(operation, "ModifyGlobalCluster");
+            assert_eq!(resource, "global cluster gone");
+            assert!(message.contains("not found"), "{message}");
+        }
+        other => panic!("expected NotFound, got {other:?}"),
     }
 }
 

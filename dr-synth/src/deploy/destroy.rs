@@ -2,7 +2,9 @@
 //! the options say so, and the report says which ones it met.
 //!
 //! Facts: `DeleteStack` fails while termination protection is on ("Protect a stack from being
-//! deleted", AWS-FACTS.md §4); a DB cluster with `DeletionProtection` cannot be deleted, and
+//! deleted", AWS-FACTS.md §4); a DB cluster or a global cluster with `DeletionProtection` cannot
+//! be deleted ([ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html):
+//! "The global database cluster can't be deleted when deletion protection is enabled"), and
 //! CloudFormation's DBCluster delete handler detaches a member from its global cluster itself
 //! (AWS-FACTS.md §1.10), which drkit does not let happen silently.
 
@@ -22,7 +24,8 @@ use crate::assembly::{Assembly, StackArtifact};
 pub struct DestroyOptions {
     /// Turn termination protection off where it is on (otherwise such a stack is not deleted).
     pub lift_termination_protection: bool,
-    /// Turn DB clusters' deletion protection off where it is on.
+    /// Turn deletion protection off where it is on, on DB clusters and on Aurora global
+    /// clusters.
     pub lift_deletion_protection: bool,
     /// Remove DB clusters from their global cluster before deleting them.
     pub leave_global_cluster: bool,
@@ -116,7 +119,7 @@ impl DestroySummary {
         self.stacks.iter().find_map(|r| {
             r.error
                 .as_ref()
-                .filter(|e| !matches!(e, DeployError::DependencyFailed { .. }))
+                .filter(|e| !matches!(e, DeployError::DependentRemains { .. }))
         })
     }
 }
@@ -180,9 +183,9 @@ pub async fn destroy(
                     mutating_calls: 0,
                     started_at: now,
                     finished_at: now,
-                    error: Some(DeployError::DependencyFailed {
+                    error: Some(DeployError::DependentRemains {
                         stack: art.name.clone(),
-                        dependency: dependent.name.clone(),
+                        dependent: dependent.name.clone(),
                     }),
                 };
                 observer.on_event(&DeployEvent::StackDestroyed {
@@ -209,6 +212,9 @@ enum Lift {
     TerminationProtection,
     DeletionProtection {
         cluster: String,
+    },
+    GlobalDeletionProtection {
+        global: String,
     },
     LeaveGlobal {
         global: String,
@@ -332,17 +338,24 @@ async fn destroy_inner(
                 }
             }
             "AWS::RDS::GlobalCluster" => {
+                // A global cluster is in no one Region: the stack's Region, where its source
+                // cluster was, serves the describe and the modify.
                 if let Some(g) = cloud
                     .describe_global_cluster(region, pid)
                     .await
                     .map_err(|e| run.err(e))?
                     && g.deletion_protection
                 {
-                    // The port has no ModifyGlobalCluster: say how to do it by hand.
-                    blocked.push(format!(
-                        "global cluster `{pid}` ({}) has deletion protection on; turn it off with `aws rds modify-global-cluster --global-cluster-identifier {pid} --no-deletion-protection`",
-                        r.logical_id
-                    ));
+                    if options.lift_deletion_protection {
+                        lifts.push(Lift::GlobalDeletionProtection {
+                            global: g.identifier.clone(),
+                        });
+                    } else {
+                        blocked.push(format!(
+                            "global cluster `{}` ({}) has deletion protection on (allow lifting it: --lift-deletion-protection)",
+                            g.identifier, r.logical_id
+                        ));
+                    }
                 }
             }
             _ => {}
@@ -374,6 +387,16 @@ async fn destroy_inner(
                     .map_err(|e| run.err(e))?;
                 met.push(format!(
                     "deletion protection on DB cluster `{cluster}`: lifted"
+                ));
+            }
+            Lift::GlobalDeletionProtection { global } => {
+                run.mutate();
+                cloud
+                    .modify_global_cluster_deletion_protection(region, &global, false)
+                    .await
+                    .map_err(|e| run.err(e))?;
+                met.push(format!(
+                    "deletion protection on global cluster `{global}`: lifted"
                 ));
             }
             Lift::LeaveGlobal {

@@ -420,6 +420,17 @@ pub enum DeployError {
         /// The failed dependency.
         dependency: String,
     },
+    /// `destroy` kept a stack because a stack that depends on it is still there (its exports
+    /// may still be imported, or its resources still used).
+    #[error(
+        "stack `{stack}` was not deleted because stack `{dependent}`, which depends on it, is still there"
+    )]
+    DependentRemains {
+        /// The stack kept.
+        stack: String,
+        /// The dependent stack that was not deleted.
+        dependent: String,
+    },
     /// `destroy` met protections it was not told to lift.
     #[error("stack `{stack}` ({region}) was not deleted: {}", protections.join("; "))]
     Protected {

@@ -253,6 +253,21 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
             .modify_db_cluster_deletion_protection(region, db_cluster_id, enabled)
             .await
     }
+    async fn modify_global_cluster_deletion_protection(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        enabled: bool,
+    ) -> CloudResult<GlobalCluster> {
+        self.record(
+            "modify_global_cluster_deletion_protection",
+            region,
+            global_cluster_id,
+        );
+        self.inner
+            .modify_global_cluster_deletion_protection(region, global_cluster_id, enabled)
+            .await
+    }
     async fn remove_from_global_cluster(
         &self,
         region: Region,

@@ -506,6 +506,48 @@ impl Cloud for LocalCloud {
         )
     }
 
+    async fn modify_global_cluster_deletion_protection(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        enabled: bool,
+    ) -> CloudResult<cloud::GlobalCluster> {
+        self.call(
+            "modify_global_cluster_deletion_protection",
+            "ModifyGlobalCluster",
+            region,
+            |w, _| {
+                let now = w.now;
+                // The identifier "isn't case-sensitive" (ModifyGlobalCluster API reference).
+                let g = w
+                    .global_clusters
+                    .values_mut()
+                    .find(|g| g.id.eq_ignore_ascii_case(global_cluster_id))
+                    .ok_or_else(|| {
+                        LocalError::NotFound(format!(
+                            "GlobalClusterNotFoundFault: Global cluster {global_cluster_id} not found."
+                        ))
+                    })?;
+                g.deletion_protection = enabled;
+                let id = g.id.clone();
+                let out = convert::global_cluster(g, now);
+                // The global cluster is in no one Region: the stack that owns it may be in any,
+                // and its recorded property must follow so that a stack delete sees the new value.
+                for rs in w.regions.values_mut() {
+                    for r in rs.stacks.iter_mut().flat_map(|s| s.resources.values_mut()) {
+                        if r.type_name == "AWS::RDS::GlobalCluster"
+                            && r.physical_id == id
+                            && let Some(o) = r.properties.as_object_mut()
+                        {
+                            o.insert("DeletionProtection".into(), Value::Bool(enabled));
+                        }
+                    }
+                }
+                Ok(out)
+            },
+        )
+    }
+
     async fn remove_from_global_cluster(
         &self,
         region: Region,

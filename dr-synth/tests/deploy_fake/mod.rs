@@ -836,6 +836,18 @@ impl Cloud for FakeCloud {
         c.deletion_protection = enabled;
         Ok(c.clone())
     }
+    async fn modify_global_cluster_deletion_protection(
+        &self,
+        _: Region,
+        id: &str,
+        enabled: bool,
+    ) -> CloudResult<GlobalCluster> {
+        self.log("modify_global_cluster_deletion_protection", id);
+        let mut st = self.state.lock().unwrap();
+        let g = st.global_clusters.get_mut(id).unwrap();
+        g.deletion_protection = enabled;
+        Ok(g.clone())
+    }
     async fn remove_from_global_cluster(
         &self,
         _: Region,
