@@ -105,9 +105,18 @@ pub struct DestroyArgs {
     pub leave_global_cluster: bool,
 }
 
-/// Runs the command line for `app`, reading the process arguments.
+/// Runs the command line for `app`, reading the process arguments. On failure it prints the
+/// error (with its causes, one per line) and exits with status 1: it is the program's entry
+/// point, and a user wants the message, not a backtrace.
 pub fn run(app: App) -> Result<()> {
-    run_with(app, Cli::parse())
+    if let Err(e) = run_with(app, Cli::parse()) {
+        eprintln!("error: {e}");
+        for cause in e.chain().skip(1) {
+            eprintln!("  caused by: {cause}");
+        }
+        std::process::exit(1);
+    }
+    Ok(())
 }
 
 /// Runs the command line for `app` with already-parsed arguments.

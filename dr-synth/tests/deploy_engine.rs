@@ -398,7 +398,7 @@ async fn a_stack_without_physical_ids_fails_naming_them() {
     .await;
     assert_eq!(
         s.first_error().unwrap().to_string(),
-        "stack `net` (us-east-2) reports success but these resources have no physical id: Db; the backend did not create them (an emulator may not support their types)"
+        "stack `net` (us-east-2) reports success but these resources have no physical id: Db (AWS::RDS::DBCluster); the backend did not create them (an emulator may not support their types)"
     );
 }
 

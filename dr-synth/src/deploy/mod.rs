@@ -311,15 +311,15 @@ pub enum DeployError {
     /// emulator that skips types it does not support).
     #[error(
         "stack `{stack}` ({region}) reports success but these resources have no physical id: {}; the backend did not create them (an emulator may not support their types)",
-        logical_ids.join(", ")
+        resources.join(", ")
     )]
     MissingPhysicalIds {
         /// The stack.
         stack: String,
         /// Its Region.
         region: Region,
-        /// The logical ids without a physical id.
-        logical_ids: Vec<String>,
+        /// The resources without a physical id, as `LogicalId (Type)`.
+        resources: Vec<String>,
     },
     /// The minified template is over the inline limit and no bucket was named.
     #[error(

@@ -852,7 +852,10 @@ impl<'a> Run<'a> {
                     Some(r) if r.physical_id.as_deref().is_some_and(|p| !p.is_empty()) => {}
                     // A resource whose condition is false is legitimately absent.
                     None if conditional => {}
-                    _ => missing.push(id.clone()),
+                    _ => {
+                        let ty = def.get("Type").and_then(Value::as_str).unwrap_or("?");
+                        missing.push(format!("{id} ({ty})"));
+                    }
                 }
             }
         }
@@ -862,7 +865,7 @@ impl<'a> Run<'a> {
             Err(DeployError::MissingPhysicalIds {
                 stack: self.name().to_string(),
                 region: self.art.region,
-                logical_ids: missing,
+                resources: missing,
             })
         }
     }

@@ -1,0 +1,122 @@
+//! The command line a drkit program gets, driven as a user would.
+
+#[allow(dead_code)]
+#[path = "../examples/two_region.rs"]
+mod two_region;
+
+use clap::Parser;
+use drkit::cli::{Cli, run_with};
+use drkit::prelude::*;
+
+fn cli(args: &[&str]) -> Cli {
+    Cli::parse_from(std::iter::once("two_region").chain(args.iter().copied()))
+}
+
+#[test]
+fn synth_writes_the_assembly() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    run_with(
+        two_region::build(),
+        cli(&["synth", "--out", out.to_str().unwrap()]),
+    )
+    .unwrap();
+    let back = drkit::synth::Assembly::read(&out).unwrap();
+    assert_eq!(back.stacks.len(), 7);
+    assert!(back.dr_topology.is_some());
+}
+
+#[test]
+fn a_broken_app_writes_nothing_and_names_every_error() {
+    let app = App::new("bad");
+    let s = Stack::new(&app, "bad_name", StackProps::in_region(Region::UsEast2));
+    s.child("X");
+    s.child("X");
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let err = run_with(app, cli(&["synth", "--out", out.to_str().unwrap()]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("synthesis failed, nothing was written."),
+        "{err}"
+    );
+    assert!(err.contains("2 error(s)"), "{err}");
+    assert!(err.contains("error[DRK-STACK-001] bad_name"), "{err}");
+    assert!(err.contains("error[DRK-TREE-001] bad_name/X"), "{err}");
+    assert!(!out.exists(), "nothing may be written when synthesis fails");
+}
+
+/// Every stack's status and number of events, read from the simulator's state file.
+fn stack_history(state: &std::path::Path, out: &std::path::Path) -> Vec<(String, String, usize)> {
+    use drkit::core::cloud::Cloud;
+    let cloud = drkit::synth::local::LocalCloud::open(state).unwrap();
+    let assembly = drkit::synth::Assembly::read(out).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    assembly
+        .stacks
+        .iter()
+        .map(|s| {
+            let d = rt
+                .block_on(cloud.describe_stack(s.region, &s.name))
+                .unwrap()
+                .expect("deployed");
+            let events = rt
+                .block_on(cloud.describe_stack_events(s.region, &s.name, None))
+                .unwrap();
+            (s.name.clone(), d.status.as_str().to_string(), events.len())
+        })
+        .collect()
+}
+
+#[test]
+fn deploy_to_the_local_simulator_then_nothing_to_change() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let state = dir.path().join("state.json");
+    let args = [
+        "deploy",
+        "--out",
+        out.to_str().unwrap(),
+        "--state",
+        state.to_str().unwrap(),
+    ];
+    run_with(two_region::build(), cli(&args)).unwrap();
+    let first = stack_history(&state, &out);
+    assert_eq!(first.len(), 7);
+    assert!(
+        first
+            .iter()
+            .all(|(_, status, _)| status == "CREATE_COMPLETE"),
+        "{first:?}"
+    );
+    run_with(two_region::build(), cli(&args)).unwrap();
+    assert_eq!(
+        stack_history(&state, &out),
+        first,
+        "a second deploy of the same app changes nothing"
+    );
+}
+
+#[test]
+fn destroy_refuses_without_a_terminal_or_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let state = dir.path().join("state.json");
+    let err = run_with(
+        two_region::build(),
+        cli(&[
+            "destroy",
+            "--out",
+            out.to_str().unwrap(),
+            "--state",
+            state.to_str().unwrap(),
+        ]),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("pass --yes to confirm") || err.contains("destroy cancelled"),
+        "{err}"
+    );
+}
