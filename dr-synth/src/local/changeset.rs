@@ -11,6 +11,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
+use dr_core::cloud::{
+    ChangeAction, ChangeSource, Evaluation, Replacement, RequiresRecreation, ResourceAttribute,
+    ResourceChange, ResourceChangeDetail,
+};
 use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
@@ -19,7 +23,7 @@ use super::eval::{
     collect_refs, is_unknown,
 };
 use super::facts;
-use super::state::{ChangeDetail, ResourceChange, StackResource};
+use super::state::StackResource;
 
 /// What will happen to one resource.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -131,10 +135,10 @@ fn diff_paths(prefix: &str, a: Option<&Value>, b: Option<&Value>, out: &mut Vec<
     }
 }
 
-fn rank(r: &str) -> u8 {
+fn rank(r: &RequiresRecreation) -> u8 {
     match r {
-        "Always" => 2,
-        "Conditionally" => 1,
+        RequiresRecreation::Always => 2,
+        RequiresRecreation::Conditionally => 1,
         _ => 0,
     }
 }
@@ -208,7 +212,7 @@ pub fn plan(
             by_id.insert(
                 id.clone(),
                 ResourceChange {
-                    action: "Add".into(),
+                    action: ChangeAction::Add,
                     logical_id: id.clone(),
                     physical_id: None,
                     resource_type: decl.type_name.clone(),
@@ -244,14 +248,14 @@ pub fn plan(
             let requires = paths
                 .iter()
                 .map(|p| facts::requires_recreation(&decl.type_name, p))
-                .max_by_key(|r| rank(r))
-                .unwrap_or("Never");
+                .max_by_key(rank)
+                .unwrap_or(RequiresRecreation::Never);
             let mut refs = Vec::new();
             if let Some(raw) = new_raw.get(k.as_str()) {
                 collect_refs(raw, &mut refs);
             }
             let (source, entity) = if old_raw.get(k.as_str()) != new_raw.get(k.as_str()) {
-                ("DirectModification", None)
+                (ChangeSource::DirectModification, None)
             } else if dynamic {
                 let r = refs
                     .iter()
@@ -260,33 +264,37 @@ pub fn plan(
                 // `Fn::GetAtt X.Attr` → ResourceAttribute "X.Attr"; `Ref X` → ResourceReference "X".
                 match (r, new_raw.get(k.as_str())) {
                     (Some(r), Some(raw)) => match attribute_used(raw, &r) {
-                        Some(a) => ("ResourceAttribute", Some(format!("{r}.{a}"))),
-                        None => ("ResourceReference", Some(r)),
+                        Some(a) => (ChangeSource::ResourceAttribute, Some(format!("{r}.{a}"))),
+                        None => (ChangeSource::ResourceReference, Some(r)),
                     },
-                    (r, _) => ("ResourceAttribute", r),
+                    (r, _) => (ChangeSource::ResourceAttribute, r),
                 }
             } else {
                 (
-                    "ParameterReference",
+                    ChangeSource::ParameterReference,
                     refs.iter().find(|r| params.contains_key(*r)).cloned(),
                 )
             };
-            details.push(ChangeDetail {
-                attribute: "Properties".into(),
+            details.push(ResourceChangeDetail {
+                attribute: ResourceAttribute::Properties,
                 name: Some(k.clone()),
-                requires_recreation: requires.into(),
-                evaluation: if dynamic { "Dynamic" } else { "Static" }.into(),
-                change_source: Some(source.into()),
+                requires_recreation: Some(requires),
+                evaluation: Some(if dynamic {
+                    Evaluation::Dynamic
+                } else {
+                    Evaluation::Static
+                }),
+                change_source: Some(source),
                 causing_entity: entity,
             });
         }
         if prev.metadata != decl.metadata {
-            details.push(ChangeDetail {
-                attribute: "Metadata".into(),
+            details.push(ResourceChangeDetail {
+                attribute: ResourceAttribute::Metadata,
                 name: None,
-                requires_recreation: "Never".into(),
-                evaluation: "Static".into(),
-                change_source: Some("DirectModification".into()),
+                requires_recreation: Some(RequiresRecreation::Never),
+                evaluation: Some(Evaluation::Static),
+                change_source: Some(ChangeSource::DirectModification),
                 causing_entity: None,
             });
         }
@@ -296,42 +304,40 @@ pub fn plan(
         }
         // `Always` with a static value replaces; `Always` evaluated dynamically, or
         // `Conditionally`, gives `Conditional` (ResourceChange API reference).
-        let replacement = if details
+        let (replacement, action) = if details.iter().any(|d| {
+            d.requires_recreation == Some(RequiresRecreation::Always)
+                && d.evaluation == Some(Evaluation::Static)
+        }) {
+            (Replacement::True, Action::Replace)
+        } else if details
             .iter()
-            .any(|d| d.requires_recreation == "Always" && d.evaluation == "Static")
+            .any(|d| d.requires_recreation != Some(RequiresRecreation::Never))
         {
-            "True"
-        } else if details.iter().any(|d| d.requires_recreation != "Never") {
-            "Conditional"
+            (Replacement::Conditional, Action::MaybeReplace)
         } else {
-            "False"
+            (Replacement::False, Action::Modify)
         };
-        actions.insert(
-            id.clone(),
-            match replacement {
-                "True" => Action::Replace,
-                "Conditional" => Action::MaybeReplace,
-                _ => Action::Modify,
-            },
-        );
-        let mut scope: Vec<String> = details
+        actions.insert(id.clone(), action);
+        // Sorted by the AWS spelling, as the scope always was.
+        let mut scope: Vec<ResourceAttribute> = details
             .iter()
-            .map(|d| d.attribute.clone())
+            .map(|d| d.attribute.as_str())
             .collect::<BTreeSet<_>>()
             .into_iter()
+            .map(ResourceAttribute::from_aws)
             .collect();
         if changed.contains("Tags") {
-            scope.push("Tags".into());
+            scope.push(ResourceAttribute::Tags);
         }
         changed_props.insert(id.clone(), changed);
         by_id.insert(
             id.clone(),
             ResourceChange {
-                action: "Modify".into(),
+                action: ChangeAction::Modify,
                 logical_id: id.clone(),
                 physical_id: Some(prev.physical_id.clone()),
                 resource_type: decl.type_name.clone(),
-                replacement: Some(replacement.into()),
+                replacement: Some(replacement),
                 scope,
                 details,
             },
@@ -345,7 +351,7 @@ pub fn plan(
     for (id, r) in old {
         if !included.contains(id) {
             changes.push(ResourceChange {
-                action: "Remove".into(),
+                action: ChangeAction::Remove,
                 logical_id: id.clone(),
                 physical_id: Some(r.physical_id.clone()),
                 resource_type: r.type_name.clone(),

@@ -47,6 +47,20 @@ impl SimTime {
     }
 }
 
+impl From<SimTime> for dr_core::cloud::Timestamp {
+    /// The same instant as the port reports it (saturating far beyond any virtual clock).
+    fn from(t: SimTime) -> Self {
+        dr_core::cloud::Timestamp::from_millis(i64::try_from(t.0).unwrap_or(i64::MAX))
+    }
+}
+
+impl From<dr_core::cloud::Timestamp> for SimTime {
+    /// The same instant on the virtual clock (times before 1970 cannot occur on it: epoch).
+    fn from(t: dr_core::cloud::Timestamp) -> Self {
+        SimTime(u64::try_from(t.millis()).unwrap_or(0))
+    }
+}
+
 impl fmt::Display for SimTime {
     /// ISO 8601 in UTC with milliseconds, the way CloudFormation prints timestamps.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

@@ -8,22 +8,7 @@ use super::services;
 use super::state::{self, Stack, World};
 
 pub fn ts(t: SimTime) -> Timestamp {
-    Timestamp::from_millis(i64::try_from(t.as_millis()).unwrap_or(i64::MAX))
-}
-
-pub fn event(e: &state::StackEvent) -> cloud::StackEvent {
-    cloud::StackEvent {
-        event_id: e.event_id.clone(),
-        stack_id: e.stack_id.clone(),
-        stack_name: e.stack_name.clone(),
-        logical_id: e.logical_id.clone(),
-        physical_id: e.physical_id.clone(),
-        resource_type: e.resource_type.clone(),
-        timestamp: ts(e.timestamp),
-        status: cloud::ResourceStatus::from_aws(&e.status),
-        status_reason: e.reason.clone(),
-        detailed_status: None,
-    }
+    t.into()
 }
 
 pub fn stack_description(s: &Stack, now: SimTime) -> cloud::StackDescription {
@@ -33,16 +18,7 @@ pub fn stack_description(s: &Stack, now: SimTime) -> cloud::StackDescription {
         stack_name: s.name.clone(),
         status: cloud::StackStatus::from_aws(&status),
         status_reason: reason.filter(|r| r != "User Initiated" || status.ends_with("_IN_PROGRESS")),
-        outputs: s
-            .outputs
-            .iter()
-            .map(|o| cloud::StackOutput {
-                key: o.key.clone(),
-                value: o.value.clone(),
-                description: o.description.clone(),
-                export_name: o.export_name.clone(),
-            })
-            .collect(),
+        outputs: s.outputs.clone(),
         parameters: s
             .parameters
             .iter()
@@ -86,12 +62,10 @@ pub fn stack_resources(s: &Stack, now: SimTime) -> Vec<cloud::StackResource> {
         })
         .collect();
     if let Some(op) = &s.op {
-        for e in s
-            .events
-            .iter()
-            .filter(|e| e.timestamp >= op.start && e.timestamp <= now && !e.is_stack_event())
-        {
-            if e.status == "DELETE_COMPLETE" || e.status == "DELETE_SKIPPED" {
+        for e in s.events.iter().filter(|e| {
+            e.timestamp >= ts(op.start) && e.timestamp <= ts(now) && !e.is_stack_event()
+        }) {
+            if matches!(e.status.as_str(), "DELETE_COMPLETE" | "DELETE_SKIPPED") {
                 // A replaced resource's old physical id being deleted leaves the new one.
                 if map
                     .get(&e.logical_id)
@@ -108,19 +82,19 @@ pub fn stack_resources(s: &Stack, now: SimTime) -> Vec<cloud::StackResource> {
                     logical_id: e.logical_id.clone(),
                     physical_id: None,
                     resource_type: e.resource_type.clone(),
-                    status: cloud::ResourceStatus::from_aws(&e.status),
+                    status: e.status.clone(),
                     status_reason: None,
-                    timestamp: ts(e.timestamp),
+                    timestamp: e.timestamp,
                 });
-            if e.status == "DELETE_IN_PROGRESS" && entry.physical_id != e.physical_id {
+            if e.status.as_str() == "DELETE_IN_PROGRESS" && entry.physical_id != e.physical_id {
                 continue;
             }
             if e.physical_id.is_some() {
                 entry.physical_id = e.physical_id.clone();
             }
-            entry.status = cloud::ResourceStatus::from_aws(&e.status);
-            entry.status_reason = e.reason.clone();
-            entry.timestamp = ts(e.timestamp);
+            entry.status = e.status.clone();
+            entry.status_reason = e.status_reason.clone();
+            entry.timestamp = e.timestamp;
         }
     }
     map.into_values().collect()
@@ -144,11 +118,7 @@ pub fn change_set(s: &Stack, c: &state::ChangeSet, now: SimTime) -> cloud::Chang
             "UNAVAILABLE"
         }),
         status_reason: if ready { c.status_reason.clone() } else { None },
-        changes: if ready {
-            c.changes.iter().map(resource_change).collect()
-        } else {
-            vec![]
-        },
+        changes: if ready { c.changes.clone() } else { vec![] },
         parameters: c
             .parameters
             .iter()
@@ -158,38 +128,6 @@ pub fn change_set(s: &Stack, c: &state::ChangeSet, now: SimTime) -> cloud::Chang
             })
             .collect(),
         creation_time: Some(ts(c.created)),
-    }
-}
-
-fn resource_change(c: &state::ResourceChange) -> cloud::ResourceChange {
-    cloud::ResourceChange {
-        action: cloud::ChangeAction::from_aws(&c.action),
-        logical_id: c.logical_id.clone(),
-        physical_id: c.physical_id.clone(),
-        resource_type: c.resource_type.clone(),
-        replacement: c.replacement.as_deref().map(cloud::Replacement::from_aws),
-        scope: c
-            .scope
-            .iter()
-            .map(|s| cloud::ResourceAttribute::from_aws(s))
-            .collect(),
-        details: c
-            .details
-            .iter()
-            .map(|d| cloud::ResourceChangeDetail {
-                attribute: cloud::ResourceAttribute::from_aws(&d.attribute),
-                name: d.name.clone(),
-                requires_recreation: Some(cloud::RequiresRecreation::from_aws(
-                    &d.requires_recreation,
-                )),
-                evaluation: Some(cloud::Evaluation::from_aws(&d.evaluation)),
-                change_source: d
-                    .change_source
-                    .as_deref()
-                    .map(cloud::ChangeSource::from_aws),
-                causing_entity: d.causing_entity.clone(),
-            })
-            .collect(),
     }
 }
 
@@ -258,45 +196,6 @@ pub fn db_cluster(w: &World, c: &state::DbCluster) -> cloud::DbCluster {
                 is_writer: is_primary && i == 0,
             })
             .collect(),
-    }
-}
-
-pub fn record(r: &state::RecordSet) -> cloud::ResourceRecordSet {
-    cloud::ResourceRecordSet {
-        name: r.name.clone(),
-        record_type: r.record_type.clone(),
-        set_identifier: r.set_identifier.clone(),
-        failover: r.failover.as_deref().map(cloud::FailoverRole::from_aws),
-        ttl: r.ttl.and_then(|t| u32::try_from(t).ok()),
-        records: r.values.clone(),
-        alias_target: r.alias_dns_name.as_ref().map(|d| cloud::AliasTarget {
-            hosted_zone_id: r.alias_hosted_zone_id.clone().unwrap_or_default(),
-            dns_name: d.clone(),
-            evaluate_target_health: r.evaluate_target_health,
-        }),
-        health_check_id: r.health_check_id.clone(),
-    }
-}
-
-pub fn record_back(r: &cloud::ResourceRecordSet) -> state::RecordSet {
-    state::RecordSet {
-        name: if r.name.ends_with('.') {
-            r.name.clone()
-        } else {
-            format!("{}.", r.name)
-        },
-        record_type: r.record_type.clone(),
-        set_identifier: r.set_identifier.clone(),
-        failover: r.failover.as_ref().map(|f| f.as_str().to_string()),
-        health_check_id: r.health_check_id.clone(),
-        ttl: r.ttl.map(u64::from),
-        values: r.records.clone(),
-        alias_dns_name: r.alias_target.as_ref().map(|a| a.dns_name.clone()),
-        alias_hosted_zone_id: r.alias_target.as_ref().map(|a| a.hosted_zone_id.clone()),
-        evaluate_target_health: r
-            .alias_target
-            .as_ref()
-            .is_some_and(|a| a.evaluate_target_health),
     }
 }
 

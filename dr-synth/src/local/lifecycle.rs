@@ -7,6 +7,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dr_core::Region;
+use dr_core::cloud::{RequiresRecreation, ResourceStatus, StackEvent, StackOutput};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
@@ -21,9 +22,7 @@ use super::eval::{
 use super::facts;
 use super::ids::{self, IdContext, fallback_attribute};
 use super::services;
-use super::state::{
-    ChangeSet, Committed, Operation, Stack, StackEvent, StackOutput, StackResource, World,
-};
+use super::state::{ChangeSet, Committed, Operation, Stack, StackResource, World};
 
 const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
 /// AWS-FACTS §4, "Failed create (observed wording)".
@@ -228,9 +227,10 @@ impl World {
                     logical_id: stack_name.to_string(),
                     physical_id: Some(id),
                     resource_type: STACK_TYPE.into(),
-                    timestamp: now,
-                    status: "REVIEW_IN_PROGRESS".into(),
-                    reason: Some("User Initiated".into()),
+                    timestamp: now.into(),
+                    status: ResourceStatus::from_aws("REVIEW_IN_PROGRESS"),
+                    status_reason: Some("User Initiated".into()),
+                    detailed_status: None,
                 });
                 let rs = self.region(region);
                 rs.stacks.push(stack);
@@ -416,7 +416,8 @@ impl World {
         // Failures not consumed (the resource was not touched) stay armed.
         for f in mine {
             if !events.iter().any(|e| {
-                e.logical_id == f.logical_id && e.reason.as_deref() == Some(f.reason.as_str())
+                e.logical_id == f.logical_id
+                    && e.status_reason.as_deref() == Some(f.reason.as_str())
             }) {
                 faults.push(f);
             }
@@ -557,9 +558,10 @@ impl Timeline {
             logical_id: logical.to_string(),
             physical_id: physical.map(str::to_string),
             resource_type: rtype.to_string(),
-            timestamp: t,
-            status: status.to_string(),
-            reason: reason.map(str::to_string),
+            timestamp: t.into(),
+            status: ResourceStatus::from_aws(status),
+            status_reason: reason.map(str::to_string),
+            detailed_status: None,
         });
     }
     fn stack(&mut self, t: SimTime, status: &str, reason: Option<&str>) {
@@ -863,10 +865,9 @@ fn run_deploy(
                     }
                 }
             }
-            action = if paths
-                .iter()
-                .any(|p| facts::requires_recreation(&decl.type_name, p) != "Never")
-            {
+            action = if paths.iter().any(|p| {
+                facts::requires_recreation(&decl.type_name, p) != RequiresRecreation::Never
+            }) {
                 Action::Replace
             } else {
                 Action::Modify
@@ -1644,7 +1645,12 @@ fn run_delete(
             }
         }
     }
-    let last = tl.events.iter().map(|e| e.timestamp).max().unwrap_or(t0);
+    let last = tl
+        .events
+        .iter()
+        .map(|e| SimTime::from(e.timestamp))
+        .max()
+        .unwrap_or(t0);
     let end = last.plus_secs(1);
     if failed.is_empty() {
         tl.stack(end, "DELETE_COMPLETE", None);

@@ -223,16 +223,25 @@ impl LocalCloud {
         };
         let world = match std::fs::read(&path) {
             Ok(bytes) => {
-                let w: World = serde_json::from_slice(&bytes)
-                    .map_err(|e| err(format!("not a drkit simulator state ({e}); delete the file to start from an empty simulated account")))?;
-                if w.version != state::STATE_VERSION {
+                let not_state = |e: serde_json::Error| {
+                    err(format!(
+                        "not a drkit simulator state ({e}); delete the file to start from an empty simulated account"
+                    ))
+                };
+                // The version first: a file of another format need not parse as this one.
+                #[derive(serde::Deserialize)]
+                struct Versioned {
+                    version: u32,
+                }
+                let v: Versioned = serde_json::from_slice(&bytes).map_err(not_state)?;
+                if v.version != state::STATE_VERSION {
                     return Err(err(format!(
                         "written by state format {} but this drkit reads format {}; delete the file to start from an empty simulated account",
-                        w.version,
+                        v.version,
                         state::STATE_VERSION
                     )));
                 }
-                w
+                serde_json::from_slice::<World>(&bytes).map_err(not_state)?
             }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => World::default(),
             Err(e) => return Err(err(format!("cannot read: {e}"))),
@@ -403,7 +412,7 @@ impl LocalCloud {
     /// failover routing. Not subject to outages (DNS answers need no API call).
     pub fn resolve_dns(&self, name: &str, record_type: &str) -> Option<cloud::ResourceRecordSet> {
         let g = lock(&self.inner);
-        services::resolve(&g.world, name, record_type).map(|r| convert::record(&r))
+        services::resolve(&g.world, name, record_type)
     }
 
     /// A read-only copy of the whole simulated world (for tests and debugging).
@@ -456,3 +465,32 @@ impl LocalCloud {
 
 mod convert;
 mod port;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_state_file_of_the_previous_format_is_refused_by_version() {
+        // Format 1 kept Route 53 records with its own field names (`values`), which format 2
+        // cannot parse: the version must be checked before the rest is read.
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("state.json");
+        let old = serde_json::json!({
+            "version": 1,
+            "records": {"Z1": [{"name": "a.example.com.", "record_type": "A", "values": ["192.0.2.1"]}]}
+        });
+        std::fs::write(&path, old.to_string()).unwrap();
+        let Err(e) = LocalCloud::open(&path) else {
+            panic!("a format-1 state file was accepted");
+        };
+        let msg = e.to_string();
+        assert!(
+            msg.contains(&format!(
+                "written by state format 1 but this drkit reads format {}",
+                state::STATE_VERSION
+            )),
+            "{msg}"
+        );
+    }
+}

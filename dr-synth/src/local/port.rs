@@ -259,11 +259,16 @@ impl Cloud for LocalCloud {
                 let s = stack_ref(w, region, stack_name)?;
                 let mut out = Vec::new();
                 // Newest first, as DescribeStackEvents returns them.
-                for e in s.events.iter().rev().filter(|e| e.timestamp <= now) {
+                for e in s
+                    .events
+                    .iter()
+                    .rev()
+                    .filter(|e| e.timestamp <= Timestamp::from(now))
+                {
                     if Some(e.event_id.as_str()) == stop_at {
                         break;
                     }
-                    out.push(convert::event(e));
+                    out.push(e.clone());
                 }
                 Ok(out)
             },
@@ -868,10 +873,7 @@ impl Cloud for LocalCloud {
             region,
             |w, _| {
                 let id = hosted_zone_id.trim_start_matches("/hostedzone/");
-                Ok(w.records
-                    .get(id)
-                    .map(|rs| rs.iter().map(convert::record).collect())
-                    .unwrap_or_default())
+                Ok(w.records.get(id).cloned().unwrap_or_default())
             },
         )
     }
@@ -887,8 +889,12 @@ impl Cloud for LocalCloud {
             let id = hosted_zone_id.trim_start_matches("/hostedzone/").to_string();
             let mut recs = w.records.get(&id).cloned().unwrap_or_default();
             for c in &changes {
-                let r = convert::record_back(&c.record_set);
-                let same = |x: &super::state::RecordSet| x.name.eq_ignore_ascii_case(&r.name) && x.record_type == r.record_type && x.set_identifier == r.set_identifier;
+                // Route 53 stores names fully qualified.
+                let mut r = c.record_set.clone();
+                if !r.name.ends_with('.') {
+                    r.name.push('.');
+                }
+                let same = |x: &cloud::ResourceRecordSet| x.name.eq_ignore_ascii_case(&r.name) && x.record_type == r.record_type && x.set_identifier == r.set_identifier;
                 match c.action {
                     cloud::RecordChangeAction::Create => {
                         if recs.iter().any(same) {

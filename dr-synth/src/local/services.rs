@@ -6,6 +6,7 @@
 use std::collections::BTreeSet;
 
 use dr_core::Region;
+use dr_core::cloud::{AliasTarget, FailoverRole, ResourceRecordSet};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
 
@@ -13,8 +14,8 @@ use super::LocalError;
 use super::clock::SimTime;
 use super::ids;
 use super::state::{
-    DbCluster, FailoverInFlight, GlobalCluster, GlobalMember, HealthCheck, RecordSet, Secret,
-    StackResource, TargetGroup, World,
+    DbCluster, FailoverInFlight, GlobalCluster, GlobalMember, HealthCheck, Secret, StackResource,
+    TargetGroup, World,
 };
 
 /// Replication lag of a secondary, in milliseconds: "typically under 1 s" (AWS-FACTS §1.5).
@@ -261,14 +262,14 @@ fn register(w: &mut World, region: Region, r: &StackResource) {
             if !name.ends_with('.') {
                 name.push('.');
             }
-            let rec = RecordSet {
+            let rec = ResourceRecordSet {
                 name,
                 record_type: s(p, "Type").unwrap_or_default(),
                 set_identifier: s(p, "SetIdentifier"),
-                failover: s(p, "Failover"),
+                failover: s(p, "Failover").as_deref().map(FailoverRole::from_aws),
                 health_check_id: s(p, "HealthCheckId"),
                 ttl: s(p, "TTL").and_then(|t| t.parse().ok()),
-                values: p
+                records: p
                     .get("ResourceRecords")
                     .and_then(Value::as_array)
                     .map(|a| {
@@ -277,9 +278,14 @@ fn register(w: &mut World, region: Region, r: &StackResource) {
                             .collect()
                     })
                     .unwrap_or_default(),
-                alias_dns_name: alias.and_then(|a| s(a, "DNSName")),
-                alias_hosted_zone_id: alias.and_then(|a| s(a, "HostedZoneId")),
-                evaluate_target_health: alias.is_some_and(|a| truthy(a, "EvaluateTargetHealth")),
+                // Without a DNS name there is no target to answer with (and none to check).
+                alias_target: alias.and_then(|a| {
+                    Some(AliasTarget {
+                        hosted_zone_id: s(a, "HostedZoneId").unwrap_or_default(),
+                        dns_name: s(a, "DNSName")?,
+                        evaluate_target_health: truthy(a, "EvaluateTargetHealth"),
+                    })
+                }),
             };
             w.records.entry(zone).or_default().push(rec);
         }
@@ -687,36 +693,34 @@ pub fn alb_healthy(w: &World, dns_name: &str) -> Option<bool> {
 /// primary when healthy; else secondary when healthy; both unhealthy → primary. A record
 /// without a health check counts healthy; an alias with `EvaluateTargetHealth` also needs its
 /// ALB healthy. Returns the chosen record.
-pub fn resolve(w: &World, name: &str, record_type: &str) -> Option<RecordSet> {
+pub fn resolve(w: &World, name: &str, record_type: &str) -> Option<ResourceRecordSet> {
     let mut n = name.to_string();
     if !n.ends_with('.') {
         n.push('.');
     }
-    let recs: Vec<&RecordSet> = w
+    let recs: Vec<&ResourceRecordSet> = w
         .records
         .values()
         .flatten()
         .filter(|r| r.name.eq_ignore_ascii_case(&n) && r.record_type == record_type)
         .collect();
-    let healthy = |r: &RecordSet| {
+    let healthy = |r: &ResourceRecordSet| {
         let hc = r
             .health_check_id
             .as_ref()
             .and_then(|id| w.health_checks.get(id))
             .is_none_or(|h| health_check_healthy(w, h));
-        let tgt = !r.evaluate_target_health
-            || r.alias_dns_name
-                .as_deref()
-                .and_then(|d| alb_healthy(w, d))
-                .unwrap_or(true);
+        let tgt = r.alias_target.as_ref().is_none_or(|a| {
+            !a.evaluate_target_health || alb_healthy(w, &a.dns_name).unwrap_or(true)
+        });
         hc && tgt
     };
     let primary = recs
         .iter()
-        .find(|r| r.failover.as_deref() == Some("PRIMARY"));
+        .find(|r| r.failover == Some(FailoverRole::Primary));
     let secondary = recs
         .iter()
-        .find(|r| r.failover.as_deref() == Some("SECONDARY"));
+        .find(|r| r.failover == Some(FailoverRole::Secondary));
     match (primary, secondary) {
         (Some(p), Some(s)) => Some(if healthy(p) || !healthy(s) {
             (*p).clone()

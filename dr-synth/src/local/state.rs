@@ -3,6 +3,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dr_core::Region;
+use dr_core::cloud::{ResourceChange, ResourceRecordSet, StackEvent, StackOutput, Timestamp};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -11,7 +12,7 @@ use super::clock::{EPOCH, SimTime};
 use super::eval::ResolvedParameter;
 
 /// Version of the state file format; a file of another version is refused, not misread.
-pub const STATE_VERSION: u32 = 1;
+pub const STATE_VERSION: u32 = 2;
 
 /// The account id the simulator pretends to be (the documentation placeholder).
 pub const ACCOUNT: &str = "123456789012";
@@ -34,7 +35,7 @@ pub struct World {
     /// Route 53 health checks (global), by id.
     pub health_checks: BTreeMap<String, HealthCheck>,
     /// Route 53 records (global), by hosted zone id.
-    pub records: BTreeMap<String, Vec<RecordSet>>,
+    pub records: BTreeMap<String, Vec<ResourceRecordSet>>,
     /// Objects uploaded to S3: bucket → key → body.
     pub s3: BTreeMap<String, BTreeMap<String, String>>,
     /// Route 53 changes: change id → when submitted.
@@ -132,6 +133,10 @@ pub struct Secret {
 }
 
 /// A stack resource.
+///
+/// Not `cloud::StackResource`: the simulator also keeps the resolved and written properties,
+/// attributes and policies that updates, replacements and `Fn::GetAtt` need; the port type is
+/// only what `DescribeStackResources` shows (derived in `convert::stack_resources`).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct StackResource {
     /// Logical id.
@@ -160,86 +165,10 @@ pub struct StackResource {
     pub metadata: Option<Value>,
 }
 
-/// A stack output.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct StackOutput {
-    /// Output key.
-    pub key: String,
-    /// Value.
-    pub value: String,
-    /// Description.
-    pub description: Option<String>,
-    /// Export name.
-    pub export_name: Option<String>,
-}
-
-/// A stack event.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct StackEvent {
-    /// Event id.
-    pub event_id: String,
-    /// Stack id.
-    pub stack_id: String,
-    /// Stack name.
-    pub stack_name: String,
-    /// Logical id (the stack name for stack events).
-    pub logical_id: String,
-    /// Physical id, when known.
-    pub physical_id: Option<String>,
-    /// Resource type (`AWS::CloudFormation::Stack` for stack events).
-    pub resource_type: String,
-    /// When.
-    pub timestamp: SimTime,
-    /// Status.
-    pub status: String,
-    /// Why.
-    pub reason: Option<String>,
-}
-
-impl StackEvent {
-    /// Whether the event is about the stack itself.
-    pub fn is_stack_event(&self) -> bool {
-        self.resource_type == "AWS::CloudFormation::Stack" && self.logical_id == self.stack_name
-    }
-}
-
-/// One property difference inside a resource change.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ChangeDetail {
-    /// `Properties`, `Metadata`, `Tags`.
-    pub attribute: String,
-    /// The property name (top level).
-    pub name: Option<String>,
-    /// `Never`, `Conditionally`, `Always`.
-    pub requires_recreation: String,
-    /// `Static` or `Dynamic`.
-    pub evaluation: String,
-    /// `DirectModification`, `ParameterReference`, `ResourceReference`, `ResourceAttribute`.
-    pub change_source: Option<String>,
-    /// The parameter or resource that causes the change.
-    pub causing_entity: Option<String>,
-}
-
-/// One resource change of a change set.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ResourceChange {
-    /// `Add`, `Modify`, `Remove`.
-    pub action: String,
-    /// Logical id.
-    pub logical_id: String,
-    /// Physical id (none for `Add`).
-    pub physical_id: Option<String>,
-    /// Type.
-    pub resource_type: String,
-    /// `True`, `False`, `Conditional` (only for `Modify`).
-    pub replacement: Option<String>,
-    /// What changed: `Properties`, `Metadata`, `Tags`.
-    pub scope: Vec<String>,
-    /// Details.
-    pub details: Vec<ChangeDetail>,
-}
-
 /// A change set.
+///
+/// Not `cloud::ChangeSetDescription`: it also holds the template, the resolved parameters and
+/// when CloudFormation finishes computing it (before then it describes as in progress).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct ChangeSet {
     /// ARN.
@@ -347,21 +276,24 @@ impl Stack {
         self.events
             .iter()
             .rev()
-            .find(|e| e.timestamp <= now && e.is_stack_event())
-            .map(|e| (e.status.clone(), e.reason.clone()))
+            .find(|e| e.timestamp <= Timestamp::from(now) && e.is_stack_event())
+            .map(|e| (e.status.as_str().to_string(), e.status_reason.clone()))
             .unwrap_or_else(|| ("REVIEW_IN_PROGRESS".to_string(), None))
     }
     /// The time of the next scheduled event after `now`, if any.
     pub fn next_event_after(&self, now: SimTime) -> Option<SimTime> {
         self.events
             .iter()
-            .map(|e| e.timestamp)
+            .map(|e| SimTime::from(e.timestamp))
             .filter(|t| *t > now)
             .min()
     }
 }
 
 /// A member of an Aurora global cluster.
+///
+/// Not `cloud::GlobalClusterMember`: it also records the member's Region and when a
+/// `pending-resync` member is rebuilt; the port's reader list is derived from the members.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct GlobalMember {
     /// The member cluster's ARN.
@@ -378,6 +310,9 @@ pub struct GlobalMember {
 }
 
 /// A switchover or failover in flight (`FailoverState`).
+///
+/// Not `cloud::FailoverState`: the status it reports changes with the virtual clock, so this
+/// keeps the times and the lag it is computed from.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct FailoverInFlight {
     /// `true` for a failover with data loss allowed, `false` for a switchover.
@@ -397,6 +332,9 @@ pub struct FailoverInFlight {
 }
 
 /// An Aurora global cluster.
+///
+/// Not `cloud::GlobalCluster`: its status and failover state are computed at read time from
+/// the operation in flight ([`FailoverInFlight`]).
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct GlobalCluster {
     /// Identifier.
@@ -418,6 +356,9 @@ pub struct GlobalCluster {
 }
 
 /// An Aurora DB cluster.
+///
+/// Not `cloud::DbCluster`: it also records the Region and the replication lag; which instance
+/// is the writer is derived from the global cluster at read time.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct DbCluster {
     /// Identifier.
@@ -447,6 +388,9 @@ pub struct DbCluster {
 }
 
 /// A Route 53 health check.
+///
+/// Not `cloud::HealthCheck`: it also holds the configuration and what the checkers measure,
+/// from which the reported status is computed.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct HealthCheck {
     /// Id.
@@ -465,32 +409,10 @@ pub struct HealthCheck {
     pub config: Value,
 }
 
-/// A Route 53 record.
-#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
-pub struct RecordSet {
-    /// Name (with the trailing dot).
-    pub name: String,
-    /// Type.
-    pub record_type: String,
-    /// Set identifier.
-    pub set_identifier: Option<String>,
-    /// `PRIMARY` / `SECONDARY`.
-    pub failover: Option<String>,
-    /// Health check id.
-    pub health_check_id: Option<String>,
-    /// TTL.
-    pub ttl: Option<u64>,
-    /// Values (non-alias).
-    pub values: Vec<String>,
-    /// Alias target DNS name.
-    pub alias_dns_name: Option<String>,
-    /// Alias target hosted zone id.
-    pub alias_hosted_zone_id: Option<String>,
-    /// Alias `EvaluateTargetHealth`.
-    pub evaluate_target_health: bool,
-}
-
 /// An ELBv2 target group.
+///
+/// Not a list of `cloud::TargetHealth`: it keeps only each target's state, from which the
+/// reported health (with reasons) is computed at read time.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
 pub struct TargetGroup {
     /// ARN.
