@@ -122,9 +122,20 @@ impl Cloud for LocalCloud {
     }
 
     async fn sleep(&self, duration: Duration) {
-        self.clock().advance(duration);
-        // Let the other tasks (other stacks deploying at the same time) take their turn.
+        // Tasks that start sleeping at the same virtual instant (stacks of one wave, polling
+        // together) must wake at the same instant, not one after the other: note the wake time,
+        // let the others note theirs, then move the clock up to it, never back. Advancing by
+        // `duration` from whatever the clock says on return would add the sleeps up and make
+        // time run N times too fast while N stacks deploy.
+        let clock = self.clock();
+        let wake = clock
+            .now()
+            .plus_ms(u64::try_from(duration.as_millis()).unwrap_or(u64::MAX));
         tokio::task::yield_now().await;
+        let now = clock.now();
+        if wake > now {
+            clock.advance(Duration::from_millis(wake.as_millis() - now.as_millis()));
+        }
     }
 
     async fn describe_stack(
