@@ -129,13 +129,14 @@ pub fn run_with(app: App, cli: Cli) -> Result<()> {
         return synth(&app, &cli.out).map(|_| ());
     }
     let assembly = synth(&app, &cli.out)?;
+    let out = cli.out;
     // Dropping the tree before the async part: it is not Send, and nothing needs it any more.
     drop(app);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         match command {
             Command::Synth => Ok(()),
-            Command::Deploy(args) => deploy(&assembly, &args).await,
+            Command::Deploy(args) => deploy(&assembly, &args, &out).await,
             Command::Diff(args) => diff(&assembly, &args).await,
             Command::Destroy(args) => destroy(&assembly, &args).await,
         }
@@ -224,7 +225,7 @@ fn open_aws(_: &TargetArgs) -> Result<Box<dyn Cloud>> {
     bail!("this build of drkit has no AWS backend; rebuild with the `aws` feature (on by default)")
 }
 
-async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
+async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()> {
     let cloud = open_cloud(&args.target)?;
     let options = DeployOptions {
         force: args.force,
@@ -254,6 +255,8 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
         println!("Nothing to change: every stack is up to date.");
     }
     print_endpoints(&summary);
+    // The manifest holds the DR topology the operations commands read.
+    println!("Templates and manifest: {}", out.display());
     Ok(())
 }
 
