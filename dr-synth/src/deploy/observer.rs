@@ -253,7 +253,11 @@ impl DeployObserver for IndicatifObserver {
             DeployEvent::StackFinished { report } => {
                 let msg = match &report.error {
                     Some(e) => format!("{}: {e}", report.action.as_str()),
-                    None => format!("{} in {:.0?}", report.action.as_str(), report.duration()),
+                    None => format!(
+                        "{} in {}",
+                        report.action.as_str(),
+                        super::human_duration(report.duration())
+                    ),
                 };
                 bar.finish_with_message(msg);
             }
