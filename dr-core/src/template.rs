@@ -37,7 +37,7 @@ pub enum DeletionPolicy {
     Delete,
     /// Keep it, outside the stack.
     Retain,
-    /// Keep it only when the stack's creation fails... inverted: delete on failed create, keep otherwise.
+    /// Keep it, except when the stack's creation itself failed (then delete it).
     RetainExceptOnCreate,
     /// Snapshot it, then delete it (databases, volumes).
     Snapshot,
