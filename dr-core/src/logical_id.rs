@@ -46,9 +46,17 @@ pub fn make_logical_id<S: AsRef<str>>(components: &[S]) -> Option<String> {
 }
 
 fn path_hash(components: &[&str]) -> String {
-    let digest = Md5::digest(components.join("/").as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02X}")).collect();
-    hex[..HASH_LEN].to_string()
+    hash8(&components.join("/"))
+}
+
+/// The first 8 upper-case hex digits of the MD5 of `s`: the suffix CDK-style ids carry, also
+/// used for the ids synthesis gives the outputs and parameters it adds.
+pub fn hash8(s: &str) -> String {
+    Md5::digest(s.as_bytes())
+        .iter()
+        .take(HASH_LEN / 2)
+        .map(|b| format!("{b:02X}"))
+        .collect()
 }
 
 fn remove_non_alphanumeric(s: &str) -> String {

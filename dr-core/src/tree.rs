@@ -634,24 +634,8 @@ impl Stack {
                 "use letters, digits and hyphens, starting with a letter, at most 128 characters",
             );
         }
-        let dup = {
-            let tree = scope.tree();
-            tree.stacks()
-                .into_iter()
-                .filter(|s| *s != scope.node)
-                .filter_map(|s| tree.stack_info(s))
-                .any(|i| i.name == name && i.region == props.region)
-        };
-        if dup {
-            scope.error(
-                "DRK-STACK-002",
-                format!(
-                    "another stack is already named `{name}` in {}",
-                    props.region
-                ),
-                "stack names must be unique per Region and account; set a different stack_name",
-            );
-        }
+        // Unique names are checked at synthesis (DRK-STACK-003), across the whole app: they
+        // also name the template files.
         Stack { scope }
     }
     /// The stack's scope, for creating constructs in it.

@@ -11,12 +11,12 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use dr_core::logical_id::hash8;
 use dr_core::tree::Tree;
 use dr_core::{
     Diagnostic, Diagnostics, Element, Expr, NodeId, Output, Parameter, RefSite, Template, Token,
 };
 use indexmap::IndexMap;
-use md5::Digest;
 
 use crate::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
 
@@ -386,7 +386,7 @@ impl<'t> Synthesizer<'t> {
         };
         let id = format!(
             "{prefix}{kind}{logical}{attr}{}",
-            short_hash(&format!("{logical}.{attr}"))
+            hash8(&format!("{logical}.{attr}"))
         );
         let producer_name = self
             .tree
@@ -472,7 +472,7 @@ impl<'t> Synthesizer<'t> {
         let param = format!(
             "Lookup{}{}",
             alnum(l.kind.as_str()),
-            short_hash(&format!("{p_name}.{output}"))
+            hash8(&format!("{p_name}.{output}"))
         );
         self.wiring
             .parameters
@@ -512,9 +512,4 @@ fn alnum(s: &str) -> String {
                 .unwrap_or_default()
         })
         .collect()
-}
-
-fn short_hash(s: &str) -> String {
-    let d = md5::Md5::digest(s.as_bytes());
-    d.iter().take(4).map(|b| format!("{b:02X}")).collect()
 }

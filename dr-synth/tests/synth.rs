@@ -296,3 +296,23 @@ fn assembly_round_trips_through_its_directory() {
         json!("aws://unknown-account/us-west-2")
     );
 }
+
+#[test]
+fn stack_names_are_unique_within_the_app() {
+    let app = App::new("t");
+    stack(&app, "Net", Region::UsEast2);
+    Stack::new(
+        &app,
+        "Other",
+        StackProps {
+            stack_name: Some("Net".into()),
+            ..StackProps::in_region(Region::UsWest2)
+        },
+    );
+    let err = synth(&app).unwrap_err();
+    let e: Vec<_> = err.errors().collect();
+    assert_eq!(e.len(), 1, "{err}");
+    assert_eq!(e[0].code, "DRK-STACK-003");
+    assert_eq!(e[0].path, "Other");
+    assert_eq!(e[0].message, "stack name `Net` is also used by `Net`");
+}
