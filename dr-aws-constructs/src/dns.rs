@@ -4,8 +4,9 @@
 //!
 //! Route 53 behaviour used here is in AWS-FACTS.md §2 ("Values for failover alias records",
 //! "How Route 53 chooses records when health checking is configured", "Values for health
-//! checks", "Configuring failover in a private hosted zone"); the ALB canonical hosted zone ids
-//! come from [`Region::alb_hosted_zone_id`].
+//! checks", "Configuring failover in a private hosted zone"). The alias targets' hosted zone ids
+//! are the load balancers' own `CanonicalHostedZoneID` attributes, carried across Regions as
+//! parameters (AWS-FACTS.md §2), so every Region works without a table of ids.
 
 use dr_core::{CfnResource, Expr, Output, Parameter, Region, Scope, Token, Val};
 
@@ -69,7 +70,11 @@ impl HostedZoneRef {
 pub struct AlbEndpoint {
     /// The load balancer's DNS name ([`Alb::dns_name`](crate::Alb::dns_name)).
     pub dns_name: Token,
-    /// Its Region; gives the canonical hosted zone id of the alias target.
+    /// The load balancer's canonical hosted zone id
+    /// ([`Alb::canonical_hosted_zone_id`](crate::Alb::canonical_hosted_zone_id)), the alias
+    /// target's zone. Taken from the load balancer rather than a table so that any Region works.
+    pub hosted_zone_id: Token,
+    /// Its Region; names the failover records' set identifiers.
     pub region: Region,
     /// Whether it serves HTTPS (the health check then uses HTTPS on 443, else HTTP on 80).
     pub https: bool,
@@ -302,20 +307,10 @@ impl FailoverDns {
             },
         );
 
-        let alias = |e: &AlbEndpoint| {
-            let zone = e.region.alb_hosted_zone_id();
-            if zone.is_none() {
-                scope.error(
-                    "DRK-DNS-004",
-                    format!("drkit does not know the ALB canonical hosted zone id of {}", e.region),
-                    "use a Region listed in dr_core::Region::alb_hosted_zone_id, or add the id from https://docs.aws.amazon.com/general/latest/gr/elb.html",
-                );
-            }
-            AliasTarget {
-                dns_name: val(e.dns_name.clone()),
-                hosted_zone_id: val(zone.unwrap_or_default()),
-                evaluate_target_health: val(true),
-            }
+        let alias = |e: &AlbEndpoint| AliasTarget {
+            dns_name: val(e.dns_name.clone()),
+            hosted_zone_id: val(e.hosted_zone_id.clone()),
+            evaluate_target_health: val(true),
         };
         let primary_record = scope.add(
             "PrimaryRecord",

@@ -47,8 +47,10 @@ macro_rules! regions {
             pub fn usable_az_count(self) -> usize {
                 match self { $(Region::$variant => $usable,)* }
             }
-            /// The canonical hosted zone id of Application Load Balancers in the Region, for
-            /// Route 53 alias records, where documented in AWS-FACTS.md.
+            /// The canonical hosted zone id of Application Load Balancers in the Region, where
+            /// documented in AWS-FACTS.md. The local simulator answers the load balancer's
+            /// `CanonicalHostedZoneID` attribute with it; constructs read that attribute
+            /// instead, so they work in every Region.
             pub fn alb_hosted_zone_id(self) -> Option<&'static str> {
                 match self { $(Region::$variant => $alb,)* }
             }

@@ -396,6 +396,7 @@ impl SiteScope {
         site.alb = Some(AlbInfo {
             endpoint: AlbEndpoint {
                 dns_name: alb.dns_name(),
+                hosted_zone_id: alb.canonical_hosted_zone_id(),
                 region,
                 https: alb.https(),
             },

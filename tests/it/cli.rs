@@ -1,8 +1,6 @@
 //! The command line a drkit program gets, driven as a user would.
 
-#[allow(dead_code)]
-#[path = "../examples/two_region.rs"]
-mod two_region;
+use crate::two_region;
 
 use clap::Parser;
 use drkit::cli::{Cli, run_with};

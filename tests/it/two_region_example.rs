@@ -1,9 +1,7 @@
 //! The example app, synthesized: snapshots of every template and the manifest, cfn-lint clean,
 //! byte-identical across runs.
 
-#[allow(dead_code)]
-#[path = "../examples/two_region.rs"]
-mod two_region;
+use crate::two_region;
 
 use std::path::PathBuf;
 
@@ -18,7 +16,7 @@ fn synth_into(dir: &std::path::Path) -> dr_synth::Assembly {
 fn templates_and_manifest_match_the_snapshots() {
     let dir = tempfile::tempdir().unwrap();
     let assembly = synth_into(dir.path());
-    insta::with_settings!({ snapshot_path => "../snapshots", prepend_module_to_snapshot => false }, {
+    insta::with_settings!({ snapshot_path => "../../snapshots", prepend_module_to_snapshot => false }, {
         for s in &assembly.stacks {
             insta::assert_json_snapshot!(format!("two_region__{}", s.name), s.template);
         }

@@ -1,7 +1,7 @@
 //! Every validator, each on its exact message: bad input never panics, it is reported on the
 //! construct's path with what is wrong and how to fix it.
 
-mod common;
+use crate::common;
 
 use common::{diagnostics, only, stack};
 use dr_aws_constructs::validate::{

@@ -16,7 +16,7 @@
 //! Where the two differ on something both do, the difference is reported, not hidden (see
 //! `resource_events`).
 
-mod aws_common;
+use crate::aws_common;
 
 use std::collections::BTreeMap;
 

@@ -1,8 +1,8 @@
-//! The deploy engine against a small in-test `Cloud` (tests/deploy_fake): the engine's own
+//! The deploy engine against a small in-test `Cloud` (tests/it/deploy_fake): the engine's own
 //! logic (skip, change sets, refusal, policies, failure reporting, waves and wiring, size limit,
 //! diff, destroy) independent of the simulator.
 
-mod deploy_fake;
+use crate::deploy_fake;
 
 use deploy_fake::FakeCloud;
 use dr_core::cloud::{GlobalCluster, StackStatus};

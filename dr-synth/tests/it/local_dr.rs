@@ -2,7 +2,7 @@
 //! and failover on the virtual clock, lag metrics, Route 53 failover records with health checks,
 //! ELBv2 target health.
 
-mod local_support;
+use crate::local_support;
 
 use std::time::Duration;
 

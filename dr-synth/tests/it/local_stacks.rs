@@ -2,7 +2,7 @@
 //! order, updates with replacements predicted from create-only properties, injected failures
 //! rolled back with CloudFormation's reasons, exports and imports, protections.
 
-mod local_support;
+use crate::local_support;
 
 use dr_core::Region;
 use dr_core::cloud::{ChangeAction, Cloud, CloudError, Replacement, StackStatus};

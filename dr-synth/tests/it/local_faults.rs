@@ -1,7 +1,7 @@
 //! The local simulator's state file and fault injection: persistence across processes, a
 //! Region outage, an answer lost after the call was applied, and the call log.
 
-mod local_support;
+use crate::local_support;
 
 use dr_core::Region;
 use dr_core::cloud::{Cloud, CloudError, StackStatus};

@@ -9,7 +9,7 @@
 
 #![cfg(feature = "aws")]
 
-mod aws_common;
+use crate::aws_common;
 
 use aws_common::{
     NETWORK_IDS, change_set_input, moto_cloud, network_template, unique, wait_change_set,

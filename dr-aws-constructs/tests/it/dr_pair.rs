@@ -2,7 +2,7 @@
 //! clear error per slip and no assembly; the parity check; the stacks, their wiring and the DR
 //! topology in the manifest; the traffic switch; snapshots and cfn-lint.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -204,6 +204,49 @@ fn seed_literal_values_give_one_clear_error_per_slip() {
         Some("set node_instance_type to `t3.medium`")
     );
     assert_eq!(errors[2].also_at, ["Shop/Secondary/Eks"]);
+}
+
+/// A pair in Regions drkit has no load-balancer facts for (eu-west-1, eu-central-1) synthesizes
+/// and lints clean: the alias zones come from the load balancers, not from a table.
+#[test]
+fn a_pair_outside_the_us_regions_synthesizes_and_lints_clean() {
+    let spec = Spec {
+        primary: Site::new(Region::EuWest1, ["eu-west-1a", "eu-west-1b", "eu-west-1c"]),
+        secondary: Site::new(
+            Region::EuCentral1,
+            ["eu-central-1a", "eu-central-1b", "eu-central-1c"],
+        ),
+        https: false,
+        ..Spec::default()
+    };
+    assert_eq!(Region::EuCentral1.alb_hosted_zone_id(), None);
+    let (app, _) = app_of(&spec);
+    let a = synth_ok(&app);
+    let regions: BTreeSet<String> = a.stacks.iter().map(|s| s.region.to_string()).collect();
+    assert_eq!(
+        regions,
+        BTreeSet::from(["eu-central-1".to_string(), "eu-west-1".to_string()])
+    );
+    let g = template(&a, "Shop-Global");
+    for (_, record) in resources_of(g, "AWS::Route53::RecordSet")
+        .into_iter()
+        .filter(|(_, r)| r["Properties"].get("Failover").is_some())
+    {
+        let (_, value) = produced_by(
+            &a,
+            "Shop-Global",
+            &record["Properties"]["AliasTarget"]["HostedZoneId"],
+        );
+        assert_eq!(value["Fn::GetAtt"][1], "CanonicalHostedZoneID", "{record}");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    a.write(dir.path()).unwrap();
+    let paths: Vec<_> = a
+        .stacks
+        .iter()
+        .map(|s| dir.path().join(s.template_file()))
+        .collect();
+    dr_testkit::assert_cfn_lint_clean(&paths, &["eu-west-1", "eu-central-1"]);
 }
 
 /// The seed's ALB row puts the load balancers in us-east-1 and us-west-1 while its zones are
@@ -617,12 +660,40 @@ fn topology_names_every_element_by_stack_and_logical_id() {
     let alarm_props = &template(&a, alarm["stack"].as_str().unwrap())["Resources"]
         [alarm["logicalId"].as_str().unwrap()]["Properties"];
     assert_eq!(alarm_props["AlarmName"], topo["switch"]["alarmName"]);
-    insta::with_settings!({ snapshot_path => "../../snapshots" }, {
-        insta::assert_json_snapshot!("topology", topo);
+    insta::with_settings!({ snapshot_path => "../../../snapshots", prepend_module_to_snapshot => false }, {
+        insta::assert_json_snapshot!("dr_pair__topology", topo);
     });
 }
 
 /// The traffic switch: nothing failover changes is a template property.
+/// The stack and output value behind `value` in `consumer`: a parameter the deployer fills from
+/// another Region's output, or an import of a same-Region export.
+fn produced_by(a: &dr_synth::Assembly, consumer: &str, value: &Value) -> (String, Value) {
+    if let Some(parameter) = value["Ref"].as_str() {
+        let wiring = a
+            .stack(consumer)
+            .unwrap()
+            .parameter_wiring
+            .iter()
+            .find(|w| w.parameter == parameter)
+            .unwrap_or_else(|| panic!("{consumer}: parameter {parameter} is not wired"));
+        let producer = wiring.source.stack();
+        let output = &template(a, producer)["Outputs"][wiring.source.output()];
+        return (producer.to_string(), output["Value"].clone());
+    }
+    let export = value["Fn::ImportValue"]
+        .as_str()
+        .unwrap_or_else(|| panic!("{value}: neither a wired parameter nor an import"));
+    a.stacks
+        .iter()
+        .find_map(|s| {
+            s.template["Outputs"].as_object()?.values().find_map(|o| {
+                (o["Export"]["Name"] == export).then(|| (s.name.clone(), o["Value"].clone()))
+            })
+        })
+        .unwrap_or_else(|| panic!("no stack exports {export}"))
+}
+
 #[test]
 fn traffic_switch_is_a_metric_health_check_and_failover_records() {
     let (app, _) = app_of(&Spec::default());
@@ -681,14 +752,22 @@ fn traffic_switch_is_a_metric_health_check_and_failover_records() {
             )
         })
         .collect();
-    assert_eq!(
-        records["PRIMARY"]["AliasTarget"]["HostedZoneId"],
-        "Z3AADJGX6KTTL2"
-    );
-    assert_eq!(
-        records["SECONDARY"]["AliasTarget"]["HostedZoneId"],
-        "Z1H1FL5HABSF5"
-    );
+    // Each alias target's zone is its load balancer's own attribute: the primary's crosses
+    // Regions as a parameter, the secondary's (same Region as the global stack) is an import.
+    for (failover, site_stack) in [("PRIMARY", "Shop-Primary"), ("SECONDARY", "Shop-Secondary")] {
+        let (producer, value) = produced_by(
+            &a,
+            "Shop-Global",
+            &records[failover]["AliasTarget"]["HostedZoneId"],
+        );
+        assert_eq!(producer, site_stack, "{failover}");
+        assert_eq!(value["Fn::GetAtt"][1], "CanonicalHostedZoneID", "{value}");
+        let lb = value["Fn::GetAtt"][0].as_str().unwrap();
+        assert_eq!(
+            template(&a, site_stack)["Resources"][lb]["Type"],
+            "AWS::ElasticLoadBalancingV2::LoadBalancer"
+        );
+    }
     assert_eq!(
         records["PRIMARY"]["AliasTarget"]["EvaluateTargetHealth"],
         true
@@ -874,8 +953,8 @@ fn templates_match_snapshots_are_secure_and_lint_clean() {
         // The site stacks are the single-Region constructs' (snapshotted with the example);
         // these are the pair's own.
         if !matches!(s.name.as_str(), "Shop-Primary" | "Shop-Secondary") {
-            insta::with_settings!({ snapshot_path => "../../snapshots" }, {
-                insta::assert_json_snapshot!(s.name.clone(), s.template);
+            insta::with_settings!({ snapshot_path => "../../../snapshots", prepend_module_to_snapshot => false }, {
+                insta::assert_json_snapshot!(format!("dr_pair__{}", s.name), s.template);
             });
         }
     }

@@ -1,0 +1,12 @@
+//! drkit's own integration tests as one test binary (one link of the AWS SDK, not one per
+//! file): the example app synthesized and snapshotted, and the command line driven as a user
+//! would.
+
+mod cli;
+mod two_region_example;
+
+/// The example app itself, so the tests build exactly what `cargo run --example two_region`
+/// deploys.
+#[allow(dead_code)]
+#[path = "../../examples/two_region.rs"]
+mod two_region;
