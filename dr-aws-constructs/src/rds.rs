@@ -9,8 +9,8 @@ use crate::l1::Tag;
 use crate::l1::ec2::security_group::Ingress;
 use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
 use crate::l1::rds::{CfnDbCluster, CfnDbInstance, CfnDbSubnetGroup, CfnGlobalCluster};
-use crate::l1::secretsmanager::CfnSecret;
 use crate::l1::secretsmanager::secret::{GenerateSecretString, ReplicaRegion};
+use crate::l1::secretsmanager::{CfnSecret, CfnSecretTargetAttachment};
 use crate::validate;
 use crate::vpc::Vpc;
 
@@ -367,14 +367,13 @@ impl RdsCluster {
 
         if let Some(secret) = &secret {
             // Adds host, port and engine to the secret, so clients need only the secret.
-            scope.add_resource(
+            scope.add(
                 "SecretAttachment",
-                "AWS::SecretsManager::SecretTargetAttachment",
-                Expr::map([
-                    ("SecretId", Expr::from(secret.ref_())),
-                    ("TargetId", Expr::from(cluster.ref_())),
-                    ("TargetType", Expr::from("AWS::RDS::DBCluster")),
-                ]),
+                &CfnSecretTargetAttachment {
+                    secret_id: val(secret.ref_()),
+                    target_id: val(cluster.ref_()),
+                    target_type: val("AWS::RDS::DBCluster"),
+                },
             );
         }
 

@@ -40,6 +40,7 @@ pub const TYPES: &[&str] = &[
     "AWS::KMS::Key",
     "AWS::KMS::Alias",
     "AWS::SecretsManager::Secret",
+    "AWS::SecretsManager::SecretTargetAttachment",
     "AWS::Route53::HostedZone",
     "AWS::Route53::RecordSet",
     "AWS::Route53::HealthCheck",

@@ -140,3 +140,54 @@ pub mod secret {
         }
     }
 }
+
+/// `AWS::SecretsManager::SecretTargetAttachment`: Resource Type definition for AWS::SecretsManager::SecretTargetAttachment.
+///
+/// Implements [`ResourceProps`]; add it to a scope with `Scope::add`. `Fn::GetAtt` attributes: `Id`.
+#[derive(Debug, Clone, Default)]
+pub struct CfnSecretTargetAttachment {
+    /// `SecretId`: The `SecretId` property.
+    ///
+    /// Required. Create-only: changing it replaces the resource.
+    pub secret_id: Option<Val<String>>,
+    /// `TargetId`: The `TargetId` property.
+    ///
+    /// Required.
+    pub target_id: Option<Val<String>>,
+    /// `TargetType`: The `TargetType` property.
+    ///
+    /// Required.
+    pub target_type: Option<Val<String>>,
+}
+
+impl CfnSecretTargetAttachment {
+    /// The CloudFormation properties: a map with the schema's property names, in schema
+    /// order, leaving out unset fields.
+    pub fn to_expr(&self) -> Expr {
+        let mut p = Props::default();
+        p.set("SecretId", &self.secret_id);
+        p.set("TargetId", &self.target_id);
+        p.set("TargetType", &self.target_type);
+        p.into_expr()
+    }
+}
+
+impl ResourceProps for CfnSecretTargetAttachment {
+    const TYPE_NAME: &'static str = "AWS::SecretsManager::SecretTargetAttachment";
+    fn to_properties(&self) -> Expr {
+        self.to_expr()
+    }
+    fn missing_required(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.secret_id.is_none() {
+            missing.push("SecretId");
+        }
+        if self.target_id.is_none() {
+            missing.push("TargetId");
+        }
+        if self.target_type.is_none() {
+            missing.push("TargetType");
+        }
+        missing
+    }
+}

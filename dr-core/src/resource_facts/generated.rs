@@ -869,4 +869,14 @@ pub(super) static ALL: &[ResourceTypeFacts] = &[
         attributes: &["Id"],
         primary_identifier: &["Id"],
     },
+    ResourceTypeFacts {
+        type_name: "AWS::SecretsManager::SecretTargetAttachment",
+        create_only: &["SecretId"],
+        conditional_create_only: &[],
+        read_only: &["Id"],
+        write_only: &[],
+        required: &["TargetType", "TargetId", "SecretId"],
+        attributes: &["Id"],
+        primary_identifier: &["Id"],
+    },
 ];
