@@ -12,7 +12,8 @@
 //! Time never passes by itself: [`Cloud::sleep`] (and [`VirtualClock::advance`]) move it.
 //!
 //! State lives in a JSON file (by default [`DEFAULT_STATE_FILE`] under the project directory),
-//! loaded by [`LocalCloud::open`] and saved after every mutating call;
+//! loaded by [`LocalCloud::open`] and saved after every mutating call; one process at a time
+//! holds it (an exclusive lock on a `.lock` file beside it);
 //! [`LocalCloud::in_memory`] keeps it in memory for tests. Tests inject faults: a resource
 //! failing on the next deploy, a Region outage, an answer lost after the call was applied.
 
@@ -108,6 +109,9 @@ struct Faults {
 struct Inner {
     world: World,
     path: Option<PathBuf>,
+    /// The open lock file; the OS lock is held while it stays open, i.e. as long as any clone
+    /// of the [`LocalCloud`] lives.
+    _state_lock: Option<std::fs::File>,
     faults: Faults,
     calls: Vec<CallRecord>,
 }
@@ -148,6 +152,32 @@ pub struct LocalCloud {
 #[derive(Debug, Clone)]
 pub struct VirtualClock {
     inner: Arc<Mutex<Inner>>,
+}
+
+/// Takes the exclusive lock on `<state>.lock`, or says who holds it and what to do.
+fn lock_state(state: &Path) -> Result<std::fs::File, String> {
+    if let Some(dir) = state.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir).map_err(|e| format!("cannot create its directory: {e}"))?;
+    }
+    let mut name = state.as_os_str().to_owned();
+    name.push(".lock");
+    let lock_path = PathBuf::from(name);
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(|e| format!("cannot open its lock file {}: {e}", lock_path.display()))?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(format!(
+            "another drkit process is using it (it holds {}); wait for that command to finish, then run this one again",
+            lock_path.display()
+        )),
+        Err(std::fs::TryLockError::Error(e)) => {
+            Err(format!("cannot lock {}: {e}", lock_path.display()))
+        }
+    }
 }
 
 fn lock(m: &Mutex<Inner>) -> MutexGuard<'_, Inner> {
@@ -206,6 +236,7 @@ impl LocalCloud {
             inner: Arc::new(Mutex::new(Inner {
                 world: World::default(),
                 path: None,
+                _state_lock: None,
                 faults: Faults::default(),
                 calls: vec![],
             })),
@@ -215,12 +246,18 @@ impl LocalCloud {
     /// Opens (or starts) the simulator state at `path`. Operations left in flight by an
     /// earlier process are completed: between two commands, the simulated world finishes what
     /// it was doing.
+    ///
+    /// The state belongs to one process at a time: `open` takes an exclusive lock on
+    /// `<path>.lock` (creating the directory if needed) and fails with
+    /// [`LocalError::State`] while another process, or another open `LocalCloud`, holds it.
+    /// Two deploys writing the same file would otherwise each overwrite what the other did.
     pub fn open(path: impl AsRef<Path>) -> Result<Self, LocalError> {
         let path = path.as_ref().to_path_buf();
         let err = |m: String| LocalError::State {
             path: path.display().to_string(),
             message: m,
         };
+        let state_lock = lock_state(&path).map_err(err)?;
         let world = match std::fs::read(&path) {
             Ok(bytes) => {
                 let not_state = |e: serde_json::Error| {
@@ -250,6 +287,7 @@ impl LocalCloud {
             inner: Arc::new(Mutex::new(Inner {
                 world,
                 path: Some(path),
+                _state_lock: Some(state_lock),
                 faults: Faults::default(),
                 calls: vec![],
             })),

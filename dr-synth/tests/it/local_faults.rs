@@ -86,12 +86,42 @@ async fn state_survives_a_reopen() {
         .unwrap();
     assert_ne!(east.value, ami);
 
+    drop(cloud);
     std::fs::write(dir.path().join(DEFAULT_STATE_FILE), "{not json").unwrap();
     let err = LocalCloud::open_project(dir.path()).unwrap_err();
     assert!(
         matches!(&err, LocalError::State { message, .. } if message.contains("delete the file")),
         "{err}"
     );
+}
+
+/// Two commands on one state file would each overwrite the other's changes: the second one
+/// is refused, with what to do, until the first lets go.
+#[tokio::test]
+async fn the_state_belongs_to_one_process_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let first = LocalCloud::open_project(dir.path()).unwrap();
+    deploy(&first, Region::UsWest2, "shop-app", &template(), &[]).await;
+    let held = first.clone();
+    drop(first);
+    let err = LocalCloud::open_project(dir.path()).unwrap_err();
+    let lock_file = dir.path().join(".drkit/local-state.json.lock");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "local simulator state file {}: another drkit process is using it (it holds {}); wait for that command to finish, then run this one again",
+            dir.path().join(DEFAULT_STATE_FILE).display(),
+            lock_file.display()
+        )
+    );
+    drop(held);
+    let second = LocalCloud::open_project(dir.path()).unwrap();
+    let d = second
+        .describe_stack(Region::UsWest2, "shop-app")
+        .await
+        .unwrap()
+        .expect("the first command's stack is there");
+    assert_eq!(d.status, StackStatus::CreateComplete);
 }
 
 #[tokio::test]
