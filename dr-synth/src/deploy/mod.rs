@@ -163,6 +163,16 @@ impl DeployReport {
     pub fn duration(&self) -> Duration {
         self.finished_at.since(self.started_at)
     }
+    /// Whether the stack failed only because its Region's endpoints did not answer.
+    pub fn failed_by_region_outage(&self) -> bool {
+        matches!(
+            self.error,
+            Some(DeployError::Cloud {
+                source: CloudError::RegionUnavailable { .. },
+                ..
+            })
+        )
+    }
 }
 
 /// The outcome of a whole deploy.
@@ -362,6 +372,21 @@ pub enum DeployError {
         /// Whether the producer stack exists.
         producer_deployed: bool,
     },
+    /// A value comes from a stack in a Region that does not answer, and the consumer has no
+    /// deployed value to keep instead.
+    #[error(
+        "stack `{stack}`: parameter `{parameter}` comes from stack `{producer}` in {producer_region}, which does not answer, and `{stack}` has no deployed value to keep; deploy again when {producer_region} answers"
+    )]
+    ProducerUnreachable {
+        /// The consumer stack.
+        stack: String,
+        /// The consumer's parameter.
+        parameter: String,
+        /// The producer stack.
+        producer: String,
+        /// The producer's Region.
+        producer_region: Region,
+    },
     /// A deploy-time lookup found nothing.
     #[error("stack `{stack}`: parameter `{parameter}`: {message}")]
     LookupFailed {
@@ -502,11 +527,15 @@ pub async fn deploy(
             {
                 continue;
             }
-            if let Some(dep) = art
-                .dependencies
-                .iter()
-                .find(|d| reports.get(*d).is_some_and(|r| !r.action.is_success()))
-            {
+            // A dependency that failed only because its Region does not answer does not hold
+            // its dependents back: in a Region outage the other Region's stacks must stay
+            // deployable. Their values from the unreachable Region keep what is deployed (see
+            // `Run::kept_value`); dependents in the same Region fail on their own.
+            if let Some(dep) = art.dependencies.iter().find(|d| {
+                reports
+                    .get(*d)
+                    .is_some_and(|r| !r.action.is_success() && !r.failed_by_region_outage())
+            }) {
                 let now = cloud.now();
                 let report = DeployReport {
                     stack: art.name.clone(),

@@ -329,12 +329,14 @@ impl<'a> Run<'a> {
                 .map(|o| o.value.clone())
                 .ok_or_else(|| missing(true))?,
             None => {
-                // A producer outside this deploy: read what is deployed.
-                let d = self
-                    .cloud
-                    .describe_stack(producer_region, producer)
-                    .await
-                    .map_err(|e| self.err(e))?;
+                // A producer outside this deploy, or one that failed in it: read what is
+                // deployed.
+                let d = match self.cloud.describe_stack(producer_region, producer).await {
+                    Err(CloudError::RegionUnavailable { .. }) => {
+                        return self.kept_value(parameter, producer, producer_region).await;
+                    }
+                    read => read.map_err(|e| self.err(e))?,
+                };
                 let d = d.ok_or_else(|| missing(false))?;
                 d.output(output)
                     .map(str::to_string)
@@ -352,11 +354,16 @@ impl<'a> Run<'a> {
                     parameter: parameter.to_string(),
                     message,
                 };
-                let gc = self
+                let gc = match self
                     .cloud
                     .describe_global_cluster(producer_region, &value)
                     .await
-                    .map_err(|e| self.err(e))?;
+                {
+                    Err(CloudError::RegionUnavailable { .. }) => {
+                        return self.kept_value(parameter, producer, producer_region).await;
+                    }
+                    read => read.map_err(|e| self.err(e))?,
+                };
                 let gc = gc.ok_or_else(|| {
                     lookup_failed(format!(
                         "global cluster `{value}` (output `{output}` of stack `{producer}`) does not exist in {producer_region}"
@@ -370,6 +377,40 @@ impl<'a> Run<'a> {
                 })
             }
         }
+    }
+
+    /// The consumer's deployed value of `parameter`, kept because its producer's Region does not
+    /// answer. That keeps the DR Region's stacks deployable during a primary-Region outage, and
+    /// it is the value the consumer already runs with, so nothing changes behind the user's
+    /// back. (The one lookup, the Aurora global writer endpoint, keeps its name across
+    /// switchover and failover, AWS-FACTS.md §1.8, so a kept endpoint stays right.) Without a
+    /// deployed value (a first deploy) the stack cannot be deployed yet, and the error says so.
+    async fn kept_value(
+        &self,
+        parameter: &str,
+        producer: &str,
+        producer_region: dr_core::Region,
+    ) -> Result<String, DeployError> {
+        let deployed = self
+            .cloud
+            .describe_stack(self.art.region, self.name())
+            .await
+            .map_err(|e| self.err(e))?;
+        let value = deployed
+            .as_ref()
+            .filter(|d| d.status != StackStatus::ReviewInProgress)
+            .and_then(|d| d.parameter(parameter))
+            .map(|p| p.value.clone())
+            .ok_or_else(|| DeployError::ProducerUnreachable {
+                stack: self.name().to_string(),
+                parameter: parameter.to_string(),
+                producer: producer.to_string(),
+                producer_region,
+            })?;
+        self.note(format!(
+            "parameter `{parameter}` keeps its deployed value: stack `{producer}` ({producer_region}) does not answer"
+        ));
+        Ok(value)
     }
 
     /// Whether the deployed stack already has this template, these parameters and the same

@@ -6,8 +6,8 @@ use dr_core::Region;
 use dr_core::cloud::{Cloud, CloudError, StackStatus};
 use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
 use dr_synth::deploy::{
-    CallRecorder, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver, RecordingObserver,
-    StackAction, deploy, destroy,
+    CallRecorder, DeployError, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver,
+    RecordingObserver, StackAction, deploy, destroy,
 };
 use dr_synth::local::LocalCloud;
 use serde_json::{Value, json};
@@ -419,6 +419,174 @@ async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
         "{again}"
     );
     assert_eq!(local.mutating_calls(), 0);
+}
+
+/// How many of `stack`'s parameters are filled from stacks in `region`.
+fn wired_from(asm: &Assembly, stack: &str, region: Region) -> usize {
+    asm.stack(stack)
+        .unwrap()
+        .parameter_wiring
+        .iter()
+        .filter(|w| asm.stack(w.source.stack()).unwrap().region == region)
+        .count()
+}
+
+/// In an outage of the primary Region the DR Region's stacks stay deployable: the primary's
+/// stacks fail naming the outage, the DR stacks deploy, and every value that comes from the
+/// primary keeps what is deployed, each one noted.
+#[tokio::test]
+async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
+    let asm = dr_pair_assembly();
+    let local = LocalCloud::in_memory();
+    let first = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(first.is_success(), "{first}");
+    let before = local
+        .describe_stack(Region::UsWest2, "Shop-Global")
+        .await
+        .unwrap()
+        .unwrap();
+
+    // A change to the global stack (the database CNAME's TTL), deployed during the outage.
+    let mut changed = asm.clone();
+    let global = changed
+        .stacks
+        .iter_mut()
+        .find(|s| s.name == "Shop-Global")
+        .unwrap();
+    let cname = global.template["Resources"]
+        .as_object_mut()
+        .unwrap()
+        .values_mut()
+        .find(|r| r["Type"] == "AWS::Route53::RecordSet" && r["Properties"]["Type"] == "CNAME")
+        .unwrap();
+    assert_eq!(cname["Properties"]["TTL"], "30");
+    cname["Properties"]["TTL"] = json!("20");
+
+    local.set_region_available(Region::UsEast2, false);
+    let s = deploy(&local, &changed, &DeployOptions::default(), &NullObserver).await;
+    assert!(!s.is_success(), "the primary's stacks did not deploy");
+    for name in ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"] {
+        let r = s.stack(name).unwrap();
+        assert_eq!(r.action, StackAction::Failed, "{name}");
+        assert!(r.failed_by_region_outage(), "{name}: {:?}", r.error);
+        assert!(
+            r.error
+                .as_ref()
+                .unwrap()
+                .to_string()
+                .contains("Region us-east-2 is unavailable"),
+            "{name}: {:?}",
+            r.error
+        );
+    }
+    for name in [
+        "Shop-Secondary",
+        "Shop-Secondary-Data",
+        "Shop-Secondary-Peering",
+    ] {
+        assert_eq!(
+            s.stack(name).unwrap().action,
+            StackAction::Unchanged,
+            "{name}: {s}"
+        );
+    }
+    let g = s.stack("Shop-Global").unwrap();
+    assert_eq!(g.action, StackAction::Updated, "{s}");
+    let kept = g
+        .notes
+        .iter()
+        .filter(|n| {
+            n.contains("keeps its deployed value") && n.contains("(us-east-2) does not answer")
+        })
+        .count();
+    let from_primary = wired_from(&changed, "Shop-Global", Region::UsEast2);
+    assert!(
+        from_primary >= 2,
+        "the ALB's name and zone, the writer endpoint"
+    );
+    assert_eq!(kept, from_primary, "{:#?}", g.notes);
+
+    let after = local
+        .describe_stack(Region::UsWest2, "Shop-Global")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        after.parameters, before.parameters,
+        "kept values are the deployed ones"
+    );
+    assert_eq!(after.status, StackStatus::UpdateComplete);
+    let template: Value = serde_json::from_str(
+        &local
+            .get_template(Region::UsWest2, "Shop-Global")
+            .await
+            .unwrap(),
+    )
+    .unwrap();
+    let ttls: Vec<&Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Properties"]["Type"] == "CNAME")
+        .map(|r| &r["Properties"]["TTL"])
+        .collect();
+    assert_eq!(ttls, [&json!("20")]);
+
+    // Once the Region answers again, the primary's stacks have nothing to change.
+    local.set_region_available(Region::UsEast2, true);
+    let healed = deploy(&local, &changed, &DeployOptions::default(), &NullObserver).await;
+    assert!(healed.is_success(), "{healed}");
+    assert!(
+        healed
+            .stacks
+            .iter()
+            .all(|r| r.action == StackAction::Unchanged),
+        "{healed}"
+    );
+}
+
+/// A first deploy during an outage cannot invent the values the unreachable Region would
+/// give: the DR stacks that need them fail saying which value, from where, and what to do.
+#[tokio::test]
+async fn a_first_deploy_in_an_outage_names_the_values_it_cannot_have() {
+    let asm = dr_pair_assembly();
+    let local = LocalCloud::in_memory();
+    local.set_region_available(Region::UsEast2, false);
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert_eq!(
+        s.stack("Shop-Secondary").unwrap().action,
+        StackAction::Created,
+        "{s}"
+    );
+    let g = s.stack("Shop-Global").unwrap();
+    assert_eq!(g.action, StackAction::Failed);
+    let Some(
+        err @ DeployError::ProducerUnreachable {
+            parameter,
+            producer,
+            producer_region,
+            ..
+        },
+    ) = &g.error
+    else {
+        panic!("{:?}", g.error);
+    };
+    assert_eq!(*producer_region, Region::UsEast2);
+    assert!(producer.starts_with("Shop-Primary"), "{producer}");
+    assert_eq!(
+        err.to_string(),
+        format!(
+            "stack `Shop-Global`: parameter `{parameter}` comes from stack `{producer}` in us-east-2, which does not answer, and `Shop-Global` has no deployed value to keep; deploy again when us-east-2 answers"
+        )
+    );
+    assert!(
+        local
+            .describe_stack(Region::UsWest2, "Shop-Global")
+            .await
+            .unwrap()
+            .is_none(),
+        "nothing is created with a made-up value"
+    );
 }
 
 /// The physical ids of `stack`'s resources of `resource_type`.
