@@ -29,11 +29,11 @@ pub struct Cli {
 pub enum Command {
     /// Write one CloudFormation template per stack and the manifest into --out.
     Synth,
-    /// Synthesize, then deploy every stack (the default).
+    /// Synthesize, then deploy every stack, or the stacks named (the default).
     Deploy(DeployArgs),
     /// Show what a deploy would add, modify (marking replacements) and remove.
-    Diff(TargetArgs),
-    /// Delete every stack, in reverse dependency order.
+    Diff(DiffArgs),
+    /// Delete every stack, or the stacks named, in reverse dependency order.
     Destroy(DestroyArgs),
 }
 
@@ -67,6 +67,10 @@ pub struct TargetArgs {
 /// `deploy` options.
 #[derive(Debug, Clone, Args, Default)]
 pub struct DeployArgs {
+    /// Only these stacks (default: all). Values they take from stacks left out come from
+    /// what is deployed.
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
     /// Backend options.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -85,9 +89,24 @@ pub struct DeployArgs {
     pub no_termination_protection: bool,
 }
 
+/// `diff` options.
+#[derive(Debug, Clone, Args, Default)]
+pub struct DiffArgs {
+    /// Only these stacks (default: all).
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
+    /// Backend options.
+    #[command(flatten)]
+    pub target: TargetArgs,
+}
+
 /// `destroy` options.
 #[derive(Debug, Clone, Args, Default)]
 pub struct DestroyArgs {
+    /// Only these stacks (default: all). A stack that a deployed stack left out depends on is
+    /// kept, and the report says why.
+    #[arg(value_name = "STACK")]
+    pub stacks: Vec<String>,
     /// Backend options.
     #[command(flatten)]
     pub target: TargetArgs,
@@ -225,9 +244,32 @@ fn open_aws(_: &TargetArgs) -> Result<Box<dyn Cloud>> {
     bail!("this build of drkit has no AWS backend; rebuild with the `aws` feature (on by default)")
 }
 
+/// The stacks named on the command line, checked against the app: `None` for all.
+fn selected_stacks(assembly: &Assembly, names: &[String]) -> Result<Option<Vec<String>>> {
+    if names.is_empty() {
+        return Ok(None);
+    }
+    let known: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
+    for name in names {
+        if !known.contains(&name.as_str()) {
+            let hint = dr_core::suggest::nearest(name, known.iter().copied())
+                .map(|n| format!("did you mean `{n}`? "))
+                .unwrap_or_default();
+            bail!(
+                "no stack `{name}` in app `{}`; {hint}its stacks are: {}",
+                assembly.app,
+                known.join(", ")
+            );
+        }
+    }
+    Ok(Some(names.to_vec()))
+}
+
 async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()> {
+    let only = selected_stacks(assembly, &args.stacks)?;
     let cloud = open_cloud(&args.target)?;
     let options = DeployOptions {
+        only,
         force: args.force,
         allow_data_loss: args.allow_data_loss,
         termination_protection: !args.no_termination_protection,
@@ -277,9 +319,13 @@ fn print_endpoints(summary: &dr_synth::DeploySummary) {
     }
 }
 
-async fn diff(assembly: &Assembly, args: &TargetArgs) -> Result<()> {
-    let cloud = open_cloud(args)?;
-    let diffs = dr_synth::diff(cloud.as_ref(), assembly, &DeployOptions::default()).await?;
+async fn diff(assembly: &Assembly, args: &DiffArgs) -> Result<()> {
+    let options = DeployOptions {
+        only: selected_stacks(assembly, &args.stacks)?,
+        ..DeployOptions::default()
+    };
+    let cloud = open_cloud(&args.target)?;
+    let diffs = dr_synth::diff(cloud.as_ref(), assembly, &options).await?;
     for d in &diffs {
         print!("{d}");
     }
@@ -287,17 +333,21 @@ async fn diff(assembly: &Assembly, args: &TargetArgs) -> Result<()> {
 }
 
 async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
-    if !args.yes
-        && !confirm(&format!(
+    let only = selected_stacks(assembly, &args.stacks)?;
+    let question = match &only {
+        None => format!(
             "Delete all {} stacks of `{}`?",
             assembly.stacks.len(),
             assembly.app
-        ))?
-    {
+        ),
+        Some(names) => format!("Delete {} of `{}`?", names.join(", "), assembly.app),
+    };
+    if !args.yes && !confirm(&question)? {
         bail!("destroy cancelled; nothing was deleted");
     }
     let cloud = open_cloud(&args.target)?;
     let options = DestroyOptions {
+        only,
         lift_termination_protection: args.lift_termination_protection,
         lift_deletion_protection: args.lift_deletion_protection,
         leave_global_cluster: args.leave_global_cluster,

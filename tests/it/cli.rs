@@ -118,3 +118,73 @@ fn destroy_refuses_without_a_terminal_or_yes() {
         "{err}"
     );
 }
+
+/// The stacks that exist in the simulator's state file, by name.
+fn deployed_stacks(state: &std::path::Path, out: &std::path::Path) -> Vec<String> {
+    use drkit::core::cloud::Cloud;
+    let cloud = drkit::synth::local::LocalCloud::open(state).unwrap();
+    let assembly = drkit::synth::Assembly::read(out).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    assembly
+        .stacks
+        .iter()
+        .filter(|s| {
+            rt.block_on(cloud.describe_stack(s.region, &s.name))
+                .unwrap()
+                .is_some()
+        })
+        .map(|s| s.name.clone())
+        .collect()
+}
+
+#[test]
+fn deploy_and_destroy_take_stack_names() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let state = dir.path().join("state.json");
+    let (out_s, state_s) = (out.to_str().unwrap(), state.to_str().unwrap());
+    let common = ["--out", out_s, "--state", state_s];
+    let with = |head: &[&str]| -> Vec<String> {
+        head.iter()
+            .chain(common.iter())
+            .map(|s| s.to_string())
+            .collect()
+    };
+    let run = |args: Vec<String>| {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        run_with(two_region::build(), cli(&args))
+    };
+
+    run(with(&["deploy", "Shop-Primary", "Shop-Secondary"])).unwrap();
+    assert_eq!(
+        deployed_stacks(&state, &out),
+        ["Shop-Primary", "Shop-Secondary"]
+    );
+
+    // A stack whose producers are not deployed says which one to deploy first.
+    let err = run(with(&["deploy", "Shop-Global"]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("of stack `Shop-Primary-Data`, which is not deployed; deploy it first"),
+        "{err}"
+    );
+
+    // A misspelt name is an error before anything is deployed.
+    let err = run(with(&["deploy", "Shop-Secnodary"]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "no stack `Shop-Secnodary` in app `shop`; did you mean `Shop-Secondary`? its stacks are: Shop-Primary, Shop-Secondary, Shop-Primary-Data, Shop-Primary-Peering, Shop-Secondary-Data, Shop-Secondary-Peering, Shop-Global"
+    );
+
+    run(with(&[
+        "destroy",
+        "Shop-Secondary",
+        "--yes",
+        "--lift-termination-protection",
+    ]))
+    .unwrap();
+    assert_eq!(deployed_stacks(&state, &out), ["Shop-Primary"]);
+}

@@ -167,6 +167,12 @@ pub async fn destroy(
                 .as_ref()
                 .is_some_and(|o| !o.contains(&art.name))
             {
+                // A stack left out still holds up what it depends on while it exists: its
+                // imports, or parameters filled from those stacks' outputs in another Region,
+                // which CloudFormation does not track. Unknown (a read failed) counts as there.
+                if !stack_is_gone(cloud, art).await {
+                    not_deleted.insert(art.name.clone());
+                }
                 continue;
             }
             let blocker = assembly
@@ -205,6 +211,15 @@ pub async fn destroy(
         }
     }
     DestroySummary { stacks: reports }
+}
+
+/// Whether `art`'s stack does not exist (or is deleted).
+async fn stack_is_gone(cloud: &dyn Cloud, art: &StackArtifact) -> bool {
+    match cloud.describe_stack(art.region, &art.name).await {
+        Ok(None) => true,
+        Ok(Some(d)) => d.status == StackStatus::DeleteComplete,
+        Err(_) => false,
+    }
 }
 
 /// A protection found on a stack or its resources, and how to lift it.

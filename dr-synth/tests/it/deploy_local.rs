@@ -269,6 +269,49 @@ async fn a_failed_create_is_recreated_by_the_next_deploy() {
     assert!(net.notes.iter().any(|n| n.contains("ROLLBACK_COMPLETE")));
 }
 
+/// Destroying some stacks only: a stack left out that is still deployed keeps the stacks it
+/// depends on, even across Regions, where CloudFormation does not track the dependency.
+#[tokio::test]
+async fn destroying_a_producer_alone_keeps_it_while_its_consumer_is_deployed() {
+    let local = LocalCloud::in_memory();
+    let asm = shop("shop-db", "a");
+    deploy(&local, &asm, &DeployOptions::default(), &NullObserver)
+        .await
+        .into_result()
+        .unwrap();
+    let only = |name: &str| DestroyOptions {
+        only: Some(vec![name.to_string()]),
+        ..DestroyOptions::lift_all()
+    };
+    let kept = destroy(&local, &asm, &only("shop-net"), &NullObserver).await;
+    assert_eq!(kept.stacks.len(), 1);
+    let r = kept.stack("shop-net").unwrap();
+    assert_eq!(r.outcome, DestroyOutcome::Skipped);
+    assert_eq!(
+        r.error.as_ref().unwrap().to_string(),
+        "stack `shop-net` was not deleted because stack `shop-app`, which depends on it, is still there"
+    );
+    assert!(
+        local
+            .describe_stack(Region::UsEast2, "shop-net")
+            .await
+            .unwrap()
+            .is_some()
+    );
+
+    let app = destroy(&local, &asm, &only("shop-app"), &NullObserver).await;
+    assert_eq!(
+        app.stack("shop-app").unwrap().outcome,
+        DestroyOutcome::Deleted
+    );
+    let net = destroy(&local, &asm, &only("shop-net"), &NullObserver).await;
+    assert_eq!(
+        net.stack("shop-net").unwrap().outcome,
+        DestroyOutcome::Deleted,
+        "{net}"
+    );
+}
+
 #[tokio::test]
 async fn destroy_deletes_in_reverse_order() {
     let local = LocalCloud::in_memory();
@@ -723,7 +766,9 @@ async fn a_dr_pair_keeps_its_databases_until_deletion_protection_may_be_lifted()
     }
 
     // Everything but deletion protection may be lifted: the primary data stack is blocked by
-    // its global cluster (and its cluster) before any call changes it.
+    // its global cluster (and its cluster) before any call changes it. (The stacks that depend
+    // on it are left out of this assembly; otherwise, still deployed, they keep it unattempted,
+    // as the next step shows.)
     local.clear_call_log();
     let opts = DestroyOptions {
         lift_termination_protection: true,
@@ -731,7 +776,22 @@ async fn a_dr_pair_keeps_its_databases_until_deletion_protection_may_be_lifted()
         only: Some(vec!["Shop-Primary-Data".into()]),
         ..Default::default()
     };
-    let d = destroy(&local, &asm, &opts, &NullObserver).await;
+    let without_dependents = Assembly {
+        stacks: asm
+            .stacks
+            .iter()
+            .filter(|s| !matches!(s.name.as_str(), "Shop-Secondary-Data" | "Shop-Global"))
+            .cloned()
+            .collect(),
+        ..asm.clone()
+    };
+    let kept = destroy(&local, &asm, &opts, &NullObserver).await;
+    assert_eq!(
+        kept.stack("Shop-Primary-Data").unwrap().outcome,
+        DestroyOutcome::Skipped,
+        "{kept}"
+    );
+    let d = destroy(&local, &without_dependents, &opts, &NullObserver).await;
     let data = d.stack("Shop-Primary-Data").unwrap();
     assert_eq!(data.outcome, DestroyOutcome::Blocked, "{d}");
     assert_eq!(data.mutating_calls, 0);
