@@ -45,7 +45,8 @@ fn a_broken_app_writes_nothing_and_names_every_error() {
     assert!(!out.exists(), "nothing may be written when synthesis fails");
 }
 
-/// Every stack's status and number of events, read from the simulator's state file.
+/// Each stack of the app that exists in the simulator's state file, with its status and
+/// number of events.
 fn stack_history(state: &std::path::Path, out: &std::path::Path) -> Vec<(String, String, usize)> {
     use drkit::core::cloud::Cloud;
     let cloud = drkit::synth::local::LocalCloud::open(state).unwrap();
@@ -54,15 +55,14 @@ fn stack_history(state: &std::path::Path, out: &std::path::Path) -> Vec<(String,
     assembly
         .stacks
         .iter()
-        .map(|s| {
+        .filter_map(|s| {
             let d = rt
                 .block_on(cloud.describe_stack(s.region, &s.name))
-                .unwrap()
-                .expect("deployed");
+                .unwrap()?;
             let events = rt
                 .block_on(cloud.describe_stack_events(s.region, &s.name, None))
                 .unwrap();
-            (s.name.clone(), d.status.as_str().to_string(), events.len())
+            Some((s.name.clone(), d.status.as_str().to_string(), events.len()))
         })
         .collect()
 }
@@ -119,21 +119,11 @@ fn destroy_refuses_without_a_terminal_or_yes() {
     );
 }
 
-/// The stacks that exist in the simulator's state file, by name.
+/// The stacks of the app that exist in the simulator's state file, by name.
 fn deployed_stacks(state: &std::path::Path, out: &std::path::Path) -> Vec<String> {
-    use drkit::core::cloud::Cloud;
-    let cloud = drkit::synth::local::LocalCloud::open(state).unwrap();
-    let assembly = drkit::synth::Assembly::read(out).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    assembly
-        .stacks
-        .iter()
-        .filter(|s| {
-            rt.block_on(cloud.describe_stack(s.region, &s.name))
-                .unwrap()
-                .is_some()
-        })
-        .map(|s| s.name.clone())
+    stack_history(state, out)
+        .into_iter()
+        .map(|(name, _, _)| name)
         .collect()
 }
 
