@@ -329,6 +329,17 @@ async fn diff(assembly: &Assembly, args: &DiffArgs) -> Result<()> {
     for d in &diffs {
         print!("{d}");
     }
+    let unknown: Vec<&str> = diffs
+        .iter()
+        .filter(|d| d.unreachable.is_some())
+        .map(|d| d.stack.as_str())
+        .collect();
+    if !unknown.is_empty() {
+        bail!(
+            "diff incomplete: {} could not be read (its Region does not answer)",
+            unknown.join(", ")
+        );
+    }
     Ok(())
 }
 

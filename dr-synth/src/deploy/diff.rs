@@ -6,14 +6,14 @@ use std::fmt;
 
 use dr_core::Region;
 use dr_core::cloud::{
-    ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, Replacement, StackStatus,
+    ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, Replacement, StackStatus,
 };
 use serde_json::Value;
 
 use super::inspect::is_stateful;
 use super::stack::Run;
 use super::{DeployError, DeployOptions, NullObserver};
-use crate::assembly::Assembly;
+use crate::assembly::{Assembly, StackArtifact};
 
 /// How a resource changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -70,10 +70,17 @@ pub struct StackDiff {
     pub exists: bool,
     /// The resource changes, in change-set (or template) order.
     pub changes: Vec<ResourceDiff>,
+    /// Why the stack could not be read: its Region does not answer. Then `exists` and
+    /// `changes` say nothing; the other stacks are still compared.
+    pub unreachable: Option<String>,
 }
 
 impl fmt::Display for StackDiff {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(why) = &self.unreachable {
+            writeln!(f, "Stack {} ({})", self.stack, self.region)?;
+            return writeln!(f, "  unknown: {why}");
+        }
         let state = if self.exists { "" } else { " (new stack)" };
         writeln!(f, "Stack {} ({}){state}", self.stack, self.region)?;
         if self.changes.is_empty() {
@@ -125,7 +132,6 @@ pub async fn diff(
     options: &DeployOptions,
 ) -> Result<Vec<StackDiff>, DeployError> {
     let mut out = Vec::new();
-    let no_outputs = HashMap::new();
     for art in &assembly.stacks {
         if options
             .only
@@ -134,118 +140,139 @@ pub async fn diff(
         {
             continue;
         }
-        let run = Run::new(cloud, art, &NullObserver, options.poll);
-        let desc = cloud
-            .describe_stack(art.region, &art.name)
-            .await
-            .map_err(|e| run.err(e))?;
-        let exists = desc.as_ref().is_some_and(|d| {
-            !matches!(
-                d.status,
-                StackStatus::ReviewInProgress
-                    | StackStatus::RollbackComplete
-                    | StackStatus::DeleteComplete
-            )
-        });
-        let Some(desc) = desc.filter(|_| exists) else {
-            out.push(StackDiff {
+        match diff_stack(cloud, assembly, art, options).await {
+            Ok(d) => out.push(d),
+            // In a Region outage the other Region's stacks are still worth comparing (deploy
+            // goes on there too).
+            Err(
+                e @ DeployError::Cloud {
+                    source: CloudError::RegionUnavailable { .. },
+                    ..
+                },
+            ) => out.push(StackDiff {
                 stack: art.name.clone(),
                 region: art.region,
                 exists: false,
-                changes: added(&art.template),
-            });
-            continue;
-        };
-        let params = run.resolve_parameters(assembly, &no_outputs).await?;
-        let old_text = cloud
-            .get_template(art.region, &art.name)
-            .await
-            .map_err(|e| run.err(e))?;
-        let old: Option<Value> = serde_json::from_str(&old_text).ok();
-        if run.unchanged(&desc, old.as_ref(), &params).await? {
-            out.push(StackDiff {
-                stack: art.name.clone(),
-                region: art.region,
-                exists: true,
                 changes: Vec::new(),
-            });
-            continue;
+                unreachable: Some(e.to_string()),
+            }),
+            Err(e) => return Err(e),
         }
-        let body = super::check_template_size(art, options.template_bucket.as_deref())?;
-        let (name, cs) = match run
-            .create_change_set(options, &body, params, ChangeSetType::Update)
-            .await
-        {
-            Err(DeployError::Cloud { source, .. }) if source.is_no_changes() => {
-                out.push(StackDiff {
-                    stack: art.name.clone(),
-                    region: art.region,
-                    exists: true,
-                    changes: Vec::new(),
-                });
-                continue;
-            }
-            other => other?,
-        };
-        // The change set has served its purpose whatever it says.
-        let deleted = run.delete_change_set(&name).await;
-        let cs = cs?;
-        deleted?;
-        if cs.status != ChangeSetStatus::CreateComplete && !cs.is_empty_change() {
-            return Err(DeployError::ChangeSetFailed {
-                stack: art.name.clone(),
-                region: art.region,
-                reason: cs
-                    .status_reason
-                    .unwrap_or_else(|| format!("status {}", cs.status)),
-            });
-        }
-        let entry = |t: Option<&Value>, id: &str| {
-            t.and_then(|t| t.get("Resources"))
-                .and_then(|r| r.get(id))
-                .cloned()
-        };
-        let changes = cs
-            .changes
-            .iter()
-            .map(|c| {
-                let res = entry(Some(&art.template), &c.logical_id)
-                    .or_else(|| entry(old.as_ref(), &c.logical_id));
-                let kind = match &c.action {
-                    ChangeAction::Add => ChangeKind::Added,
-                    ChangeAction::Remove => ChangeKind::Removed,
-                    ChangeAction::Modify => {
-                        let mut properties: Vec<String> = Vec::new();
-                        for d in &c.details {
-                            if let Some(n) = &d.name
-                                && !properties.contains(n)
-                            {
-                                properties.push(n.clone());
-                            }
-                        }
-                        ChangeKind::Modified {
-                            replacement: c.replacement.clone(),
-                            properties,
-                        }
-                    }
-                    other => ChangeKind::Other(other.clone()),
-                };
-                ResourceDiff {
-                    logical_id: c.logical_id.clone(),
-                    resource_type: c.resource_type.clone(),
-                    kind,
-                    stateful: is_stateful(&c.resource_type, res.as_ref()),
-                }
-            })
-            .collect();
-        out.push(StackDiff {
-            stack: art.name.clone(),
-            region: art.region,
-            exists: true,
-            changes,
-        });
     }
     Ok(out)
+}
+
+/// One stack's diff.
+async fn diff_stack(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    art: &StackArtifact,
+    options: &DeployOptions,
+) -> Result<StackDiff, DeployError> {
+    let no_outputs = HashMap::new();
+    let unchanged = || StackDiff {
+        stack: art.name.clone(),
+        region: art.region,
+        exists: true,
+        changes: Vec::new(),
+        unreachable: None,
+    };
+    let run = Run::new(cloud, art, &NullObserver, options.poll);
+    let desc = cloud
+        .describe_stack(art.region, &art.name)
+        .await
+        .map_err(|e| run.err(e))?;
+    let exists = desc.as_ref().is_some_and(|d| {
+        !matches!(
+            d.status,
+            StackStatus::ReviewInProgress
+                | StackStatus::RollbackComplete
+                | StackStatus::DeleteComplete
+        )
+    });
+    let Some(desc) = desc.filter(|_| exists) else {
+        return Ok(StackDiff {
+            stack: art.name.clone(),
+            region: art.region,
+            exists: false,
+            changes: added(&art.template),
+            unreachable: None,
+        });
+    };
+    let params = run.resolve_parameters(assembly, &no_outputs).await?;
+    let old_text = cloud
+        .get_template(art.region, &art.name)
+        .await
+        .map_err(|e| run.err(e))?;
+    let old: Option<Value> = serde_json::from_str(&old_text).ok();
+    if run.unchanged(&desc, old.as_ref(), &params).await? {
+        return Ok(unchanged());
+    }
+    let body = super::check_template_size(art, options.template_bucket.as_deref())?;
+    let (name, cs) = match run
+        .create_change_set(options, &body, params, ChangeSetType::Update)
+        .await
+    {
+        Err(DeployError::Cloud { source, .. }) if source.is_no_changes() => {
+            return Ok(unchanged());
+        }
+        other => other?,
+    };
+    // The change set has served its purpose whatever it says.
+    let deleted = run.delete_change_set(&name).await;
+    let cs = cs?;
+    deleted?;
+    if cs.status != ChangeSetStatus::CreateComplete && !cs.is_empty_change() {
+        return Err(DeployError::ChangeSetFailed {
+            stack: art.name.clone(),
+            region: art.region,
+            reason: cs
+                .status_reason
+                .unwrap_or_else(|| format!("status {}", cs.status)),
+        });
+    }
+    let entry = |t: Option<&Value>, id: &str| {
+        t.and_then(|t| t.get("Resources"))
+            .and_then(|r| r.get(id))
+            .cloned()
+    };
+    let changes = cs
+        .changes
+        .iter()
+        .map(|c| {
+            let res = entry(Some(&art.template), &c.logical_id)
+                .or_else(|| entry(old.as_ref(), &c.logical_id));
+            let kind = match &c.action {
+                ChangeAction::Add => ChangeKind::Added,
+                ChangeAction::Remove => ChangeKind::Removed,
+                ChangeAction::Modify => {
+                    let mut properties: Vec<String> = Vec::new();
+                    for d in &c.details {
+                        if let Some(n) = &d.name
+                            && !properties.contains(n)
+                        {
+                            properties.push(n.clone());
+                        }
+                    }
+                    ChangeKind::Modified {
+                        replacement: c.replacement.clone(),
+                        properties,
+                    }
+                }
+                other => ChangeKind::Other(other.clone()),
+            };
+            ResourceDiff {
+                logical_id: c.logical_id.clone(),
+                resource_type: c.resource_type.clone(),
+                kind,
+                stateful: is_stateful(&c.resource_type, res.as_ref()),
+            }
+        })
+        .collect();
+    Ok(StackDiff {
+        changes,
+        ..unchanged()
+    })
 }
 
 fn added(template: &Value) -> Vec<ResourceDiff> {

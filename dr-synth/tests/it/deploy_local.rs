@@ -506,6 +506,35 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
     cname["Properties"]["TTL"] = json!("20");
 
     local.set_region_available(Region::UsEast2, false);
+    // diff first: the primary's stacks are unknown, the DR Region's are compared.
+    let d = dr_synth::deploy::diff(&local, &changed, &DeployOptions::default())
+        .await
+        .unwrap();
+    let unknown: Vec<&str> = d
+        .iter()
+        .filter(|s| s.unreachable.is_some())
+        .map(|s| s.stack.as_str())
+        .collect();
+    assert_eq!(
+        unknown,
+        ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"]
+    );
+    let global_diff = d.iter().find(|s| s.stack == "Shop-Global").unwrap();
+    assert_eq!(global_diff.changes.len(), 1, "{global_diff}");
+    assert!(
+        global_diff
+            .to_string()
+            .contains("~ InternalZoneDatabaseCname"),
+        "{global_diff}"
+    );
+    assert!(
+        d[0].to_string().starts_with(
+            "Stack Shop-Primary (us-east-2)\n  unknown: stack `Shop-Primary` (us-east-2): "
+        ),
+        "{}",
+        d[0]
+    );
+
     let s = deploy(&local, &changed, &DeployOptions::default(), &NullObserver).await;
     assert!(!s.is_success(), "the primary's stacks did not deploy");
     for name in ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"] {
