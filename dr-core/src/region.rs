@@ -2,15 +2,15 @@
 //! and per-Region constants the constructs need.
 //!
 //! Sources: Region codes from "AWS Regions and Availability Zones"
-//! (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html); AZ names
+//! (<https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-regions.html>); AZ names
 //! as they appear in `DescribeAvailabilityZones` and the per-Region AZ lists of the same guide
-//! (https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html).
+//! (<https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html>).
 //! AZ *names* map to physical zones per account, and a few Regions restrict new accounts to
 //! fewer zones than there are names: us-west-1 has three names but only two usable zones per
 //! account (EC2 User Guide, "Regions and Zones": "us-west-1 ... 2 Availability Zones for new
 //! customers"), and us-east-1e / ap-northeast-1b are closed to new accounts.
 //! ALB canonical hosted zone ids: "Elastic Load Balancing endpoints and quotas"
-//! (https://docs.aws.amazon.com/general/latest/gr/elb.html), as quoted in AWS-FACTS.md §2.
+//! (<https://docs.aws.amazon.com/general/latest/gr/elb.html>), as quoted in AWS-FACTS.md §2.
 
 use std::fmt;
 use std::str::FromStr;

@@ -2,7 +2,7 @@
 //! and the limits CloudFormation enforces on them.
 //!
 //! Limits: "CloudFormation quotas"
-//! (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html):
+//! (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>):
 //! 500 resources, 200 parameters, 200 outputs, 200 mappings per template; 51,200 bytes for a
 //! template body passed inline, 1 MB for one passed by S3 URL; logical ids of up to 255
 //! alphanumerics; stack names of up to 128 characters, `[a-zA-Z][-a-zA-Z0-9]*`.

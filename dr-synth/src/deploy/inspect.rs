@@ -2,7 +2,7 @@
 //! stateful resources.
 //!
 //! Stack policy semantics (AWS-FACTS.md §4, "Prevent updates to stack resources",
-//! https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html):
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html>):
 //! once a policy is set everything not allowed is denied, `Deny` beats `Allow`, a policy cannot
 //! be removed (only replaced by an allow-all one), and `ExecuteChangeSet` takes no temporary
 //! override, so allowing data loss means `SetStackPolicy` before and after.

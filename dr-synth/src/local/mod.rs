@@ -9,7 +9,7 @@
 //! statuses and events (rollback included) on a virtual clock with durations from AWS
 //! documentation, keeps outputs and exports, and models Aurora global databases, Route 53
 //! health checks and failover records and ELBv2 target health closely enough for failover.
-//! Time never passes by itself: [`Cloud::sleep`] (and [`VirtualClock::advance`]) move it.
+//! Time never passes by itself: [`Cloud::sleep`](dr_core::cloud::Cloud::sleep) (and [`VirtualClock::advance`]) move it.
 //!
 //! State lives in a JSON file (by default [`DEFAULT_STATE_FILE`] under the project directory),
 //! loaded by [`LocalCloud::open`] and saved after every mutating call; one process at a time
