@@ -154,8 +154,9 @@ pub struct VirtualClock {
     inner: Arc<Mutex<Inner>>,
 }
 
-/// Takes the exclusive lock on `<state>.lock`, or says who holds it and what to do.
-fn lock_state(state: &Path) -> Result<std::fs::File, String> {
+/// Takes the exclusive lock on `<state>.lock`, or says who holds it and what to do. `None`
+/// when the file system cannot lock.
+fn lock_state(state: &Path) -> Result<Option<std::fs::File>, String> {
     if let Some(dir) = state.parent().filter(|d| !d.as_os_str().is_empty()) {
         std::fs::create_dir_all(dir).map_err(|e| format!("cannot create its directory: {e}"))?;
     }
@@ -169,13 +170,19 @@ fn lock_state(state: &Path) -> Result<std::fs::File, String> {
         .open(&lock_path)
         .map_err(|e| format!("cannot open its lock file {}: {e}", lock_path.display()))?;
     match file.try_lock() {
-        Ok(()) => Ok(file),
+        Ok(()) => Ok(Some(file)),
         Err(std::fs::TryLockError::WouldBlock) => Err(format!(
             "another drkit process is using it (it holds {}); wait for that command to finish, then run this one again",
             lock_path.display()
         )),
+        // A file system without locks (some network mounts) should not stop the simulator;
+        // the guard is then only missing, as it was before locks existed.
         Err(std::fs::TryLockError::Error(e)) => {
-            Err(format!("cannot lock {}: {e}", lock_path.display()))
+            tracing::warn!(
+                "cannot lock {} ({e}); going on without protection against a second drkit process",
+                lock_path.display()
+            );
+            Ok(None)
         }
     }
 }
@@ -287,7 +294,7 @@ impl LocalCloud {
             inner: Arc::new(Mutex::new(Inner {
                 world,
                 path: Some(path),
-                _state_lock: Some(state_lock),
+                _state_lock: state_lock,
                 faults: Faults::default(),
                 calls: vec![],
             })),
