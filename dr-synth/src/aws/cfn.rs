@@ -32,12 +32,7 @@ pub(crate) async fn describe_stack(
     let call = Call::new("DescribeStacks", region, &res);
     let out = match c.cfn.describe_stacks().stack_name(stack_name).send().await {
         Ok(out) => out,
-        Err(e) => {
-            return match call.map(e) {
-                CloudError::NotFound { .. } => Ok(None),
-                other => Err(other),
-            };
-        }
+        Err(e) => return call.absent(e),
     };
     let Some(stack) = out.stacks().first() else {
         return Ok(None);

@@ -11,7 +11,7 @@ use std::error::Error as StdError;
 use aws_sdk_cloudformation::config::http::HttpResponse;
 use aws_sdk_cloudformation::error::{ProvideErrorMetadata, SdkError};
 use dr_core::Region;
-use dr_core::cloud::CloudError;
+use dr_core::cloud::{CloudError, CloudResult};
 
 /// AWS error codes that mean "throttled". The SDK's standard retry strategy retries exactly
 /// these (aws-runtime `retries::classifiers::THROTTLING_ERRORS`), so when one reaches us the
@@ -170,6 +170,18 @@ impl<'a> Call<'a> {
             op,
             region,
             resource,
+        }
+    }
+
+    /// Maps an SDK error of a call that describes one thing: NotFound means there is none
+    /// (`Ok(None)`), anything else is the port's error.
+    pub fn absent<T, E>(&self, err: SdkError<E, HttpResponse>) -> CloudResult<Option<T>>
+    where
+        E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
+    {
+        match self.map(err) {
+            CloudError::NotFound { .. } => Ok(None),
+            other => Err(other),
         }
     }
 

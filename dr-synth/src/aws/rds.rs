@@ -98,10 +98,7 @@ pub(crate) async fn describe_global_cluster(
             .first()
             .map(|g| global_cluster(OP, g))
             .transpose(),
-        Err(e) => match call.map(e) {
-            CloudError::NotFound { .. } => Ok(None),
-            other => Err(other),
-        },
+        Err(e) => call.absent(e),
     }
 }
 
@@ -126,10 +123,7 @@ pub(crate) async fn describe_db_cluster(
             .first()
             .map(|d| db_cluster(OP, d))
             .transpose(),
-        Err(e) => match call.map(e) {
-            CloudError::NotFound { .. } => Ok(None),
-            other => Err(other),
-        },
+        Err(e) => call.absent(e),
     }
 }
 
