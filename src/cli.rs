@@ -185,20 +185,30 @@ pub fn synth(app: &App, out: &Path) -> Result<Assembly> {
     assembly
         .write(out)
         .with_context(|| format!("writing the assembly to {}", out.display()))?;
-    println!(
-        "Synthesized {} stack(s) into {}",
+    print!("{}", synth_report(&assembly, out));
+    Ok(assembly)
+}
+
+/// What `synth` prints: where each stack's template is, with its resource count and minified
+/// size, next to CloudFormation's limits (500 resources, 51,200 bytes inline), so a stack that
+/// grows toward them shows before a deploy fails.
+pub fn synth_report(assembly: &Assembly, out: &Path) -> String {
+    let mut report = format!(
+        "Synthesized {} stack(s) into {}\n",
         assembly.stacks.len(),
         out.display()
     );
     for s in &assembly.stacks {
-        println!(
-            "  {} ({}): {}",
+        report.push_str(&format!(
+            "  {} ({}): {} ({} resources, {} bytes minified)\n",
             s.name,
             s.region,
-            out.join(s.template_file()).display()
-        );
+            out.join(s.template_file()).display(),
+            s.resource_types().len(),
+            s.template_body().len()
+        ));
     }
-    Ok(assembly)
+    report
 }
 
 /// Opens the backend the arguments name.

@@ -178,3 +178,31 @@ fn deploy_and_destroy_take_stack_names() {
     .unwrap();
     assert_eq!(deployed_stacks(&state, &out), ["Shop-Primary"]);
 }
+
+#[test]
+fn synth_reports_each_template_with_its_resources_and_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let assembly = drkit::cli::synth(&two_region::build(), &out).unwrap();
+    let report = drkit::cli::synth_report(&assembly, &out);
+    let lines: Vec<&str> = report.lines().collect();
+    assert_eq!(
+        lines[0],
+        format!("Synthesized 7 stack(s) into {}", out.display())
+    );
+    let primary = assembly.stack("Shop-Primary").unwrap();
+    let written = std::fs::read_to_string(out.join("Shop-Primary.template.json")).unwrap();
+    let minified =
+        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&written).unwrap())
+            .unwrap()
+            .len();
+    assert_eq!(
+        lines[1],
+        format!(
+            "  Shop-Primary (us-east-2): {} (49 resources, {minified} bytes minified)",
+            out.join("Shop-Primary.template.json").display()
+        )
+    );
+    assert_eq!(primary.template_body().len(), minified);
+    assert_eq!(lines.len(), 8);
+}
