@@ -77,6 +77,11 @@ fn missing(op: &str, what: &str) -> CloudError {
     CloudError::other(op, format!("the answer has no {what}"))
 }
 
+/// The global cluster an RDS call answers with; its absence is an error naming the call.
+fn returned_global_cluster(op: &str, g: Option<&sdk::GlobalCluster>) -> CloudResult<GlobalCluster> {
+    global_cluster(op, g.ok_or_else(|| missing(op, "GlobalCluster"))?)
+}
+
 /// `DescribeGlobalClusters` for one id.
 pub(crate) async fn describe_global_cluster(
     c: &Clients,
@@ -172,11 +177,7 @@ pub(crate) async fn switchover_global_cluster(
         .send()
         .await
         .map_err(|e| call.map(e))?;
-    global_cluster(
-        OP,
-        out.global_cluster()
-            .ok_or_else(|| missing(OP, "GlobalCluster"))?,
-    )
+    returned_global_cluster(OP, out.global_cluster())
 }
 
 /// `FailoverGlobalCluster`. `AllowDataLoss` is sent only when true: with neither it nor
@@ -201,11 +202,7 @@ pub(crate) async fn failover_global_cluster(
         .send()
         .await
         .map_err(|e| call.map(e))?;
-    global_cluster(
-        OP,
-        out.global_cluster()
-            .ok_or_else(|| missing(OP, "GlobalCluster"))?,
-    )
+    returned_global_cluster(OP, out.global_cluster())
 }
 
 /// `ModifyDBCluster` with only `DeletionProtection`, applied immediately.
@@ -252,11 +249,7 @@ pub(crate) async fn modify_global_cluster_deletion_protection(
         .send()
         .await
         .map_err(|e| call.map(e))?;
-    global_cluster(
-        OP,
-        out.global_cluster()
-            .ok_or_else(|| missing(OP, "GlobalCluster"))?,
-    )
+    returned_global_cluster(OP, out.global_cluster())
 }
 
 /// `RemoveFromGlobalCluster`.
@@ -277,9 +270,5 @@ pub(crate) async fn remove_from_global_cluster(
         .send()
         .await
         .map_err(|e| call.map(e))?;
-    global_cluster(
-        OP,
-        out.global_cluster()
-            .ok_or_else(|| missing(OP, "GlobalCluster"))?,
-    )
+    returned_global_cluster(OP, out.global_cluster())
 }

@@ -28,6 +28,9 @@ pub(crate) fn change_set_name(cloud: &dyn Cloud, prefix: &str) -> String {
     format!("{prefix}-{}-{n}", cloud.now().millis())
 }
 
+/// Stack descriptions read while one stack's parameters are resolved, by stack name.
+type StackReads = HashMap<String, Result<Option<StackDescription>, CloudError>>;
+
 /// What a successful stack deploy produced.
 struct Done {
     action: StackAction,
@@ -276,6 +279,7 @@ impl<'a> Run<'a> {
         else {
             return Ok(out);
         };
+        let mut reads = StackReads::new();
         for (key, def) in params {
             let value = match self
                 .art
@@ -283,7 +287,10 @@ impl<'a> Run<'a> {
                 .iter()
                 .find(|w| &w.parameter == key)
             {
-                Some(w) => self.wired_value(assembly, outputs, key, &w.source).await?,
+                Some(w) => {
+                    self.wired_value(assembly, outputs, &mut reads, key, &w.source)
+                        .await?
+                }
                 None => match def.get("Default") {
                     Some(v) => default_string(v),
                     None => {
@@ -306,6 +313,7 @@ impl<'a> Run<'a> {
         &self,
         assembly: &Assembly,
         outputs: &HashMap<String, Vec<StackOutput>>,
+        reads: &mut StackReads,
         parameter: &str,
         source: &WiringSource,
     ) -> Result<String, DeployError> {
@@ -331,9 +339,11 @@ impl<'a> Run<'a> {
             None => {
                 // A producer outside this deploy, or one that failed in it: read what is
                 // deployed.
-                let d = match self.cloud.describe_stack(producer_region, producer).await {
+                let d = match self.read_stack(reads, producer_region, producer).await {
                     Err(CloudError::RegionUnavailable { .. }) => {
-                        return self.kept_value(parameter, producer, producer_region).await;
+                        return self
+                            .kept_value(reads, parameter, producer, producer_region)
+                            .await;
                     }
                     read => read.map_err(|e| self.err(e))?,
                 };
@@ -360,7 +370,9 @@ impl<'a> Run<'a> {
                     .await
                 {
                     Err(CloudError::RegionUnavailable { .. }) => {
-                        return self.kept_value(parameter, producer, producer_region).await;
+                        return self
+                            .kept_value(reads, parameter, producer, producer_region)
+                            .await;
                     }
                     read => read.map_err(|e| self.err(e))?,
                 };
@@ -387,13 +399,13 @@ impl<'a> Run<'a> {
     /// deployed value (a first deploy) the stack cannot be deployed yet, and the error says so.
     async fn kept_value(
         &self,
+        reads: &mut StackReads,
         parameter: &str,
         producer: &str,
         producer_region: dr_core::Region,
     ) -> Result<String, DeployError> {
         let deployed = self
-            .cloud
-            .describe_stack(self.art.region, self.name())
+            .read_stack(reads, self.art.region, self.name())
             .await
             .map_err(|e| self.err(e))?;
         let value = deployed
@@ -411,6 +423,23 @@ impl<'a> Run<'a> {
             "parameter `{parameter}` keeps its deployed value: stack `{producer}` ({producer_region}) does not answer"
         ));
         Ok(value)
+    }
+
+    /// `DescribeStacks` of `stack`, read once while the parameters are resolved: several
+    /// parameters come from the same producer, and in an outage each read of the unreachable
+    /// Region costs the SDK's retries.
+    async fn read_stack(
+        &self,
+        reads: &mut StackReads,
+        region: dr_core::Region,
+        stack: &str,
+    ) -> Result<Option<StackDescription>, CloudError> {
+        if let Some(read) = reads.get(stack) {
+            return read.clone();
+        }
+        let read = self.cloud.describe_stack(region, stack).await;
+        reads.insert(stack.to_string(), read.clone());
+        read
     }
 
     /// Whether the deployed stack already has this template, these parameters and the same

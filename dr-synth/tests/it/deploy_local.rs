@@ -437,6 +437,15 @@ fn dr_pair_assembly() -> Assembly {
     dr_synth::synth(&app).expect("the pair synthesizes")
 }
 
+/// The DR pair, deployed to a fresh simulator.
+async fn deployed_dr_pair() -> (Assembly, LocalCloud) {
+    let asm = dr_pair_assembly();
+    let local = LocalCloud::in_memory();
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    (asm, local)
+}
+
 /// The seed's system, built with `DrPair`, deploys end to end on the simulator and a second
 /// deploy changes nothing.
 #[tokio::test]
@@ -479,10 +488,7 @@ fn wired_from(asm: &Assembly, stack: &str, region: Region) -> usize {
 /// primary keeps what is deployed, each one noted.
 #[tokio::test]
 async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
-    let asm = dr_pair_assembly();
-    let local = LocalCloud::in_memory();
-    let first = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
-    assert!(first.is_success(), "{first}");
+    let (asm, local) = deployed_dr_pair().await;
     let before = local
         .describe_stack(Region::UsWest2, "Shop-Global")
         .await
@@ -682,10 +688,7 @@ async fn physical_ids(
 /// cluster's deletion protection included.
 #[tokio::test]
 async fn a_dr_pair_is_destroyed_when_every_protection_may_be_lifted() {
-    let asm = dr_pair_assembly();
-    let local = LocalCloud::in_memory();
-    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
-    assert!(s.is_success(), "{s}");
+    let (asm, local) = deployed_dr_pair().await;
     let globals = physical_ids(
         &local,
         Region::UsEast2,
@@ -761,10 +764,7 @@ async fn a_dr_pair_is_destroyed_when_every_protection_may_be_lifted() {
 /// they were and the report names the flag that would lift the protection.
 #[tokio::test]
 async fn a_dr_pair_keeps_its_databases_until_deletion_protection_may_be_lifted() {
-    let asm = dr_pair_assembly();
-    let local = LocalCloud::in_memory();
-    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
-    assert!(s.is_success(), "{s}");
+    let (asm, local) = deployed_dr_pair().await;
     let global = physical_ids(
         &local,
         Region::UsEast2,
