@@ -1,16 +1,13 @@
-//! drkit synthesis and deployment: the construct tree becomes a cloud assembly
-//! ([`synth::synth`]), which the deploy engine applies through a `Cloud` backend: `aws` (the
-//! AWS SDK, default-on feature) or `local` (the embedded simulator).
+//! drkit synthesis: the construct tree becomes a cloud [`Assembly`] ([`synth()`]): one
+//! CloudFormation template per stack and a `manifest.json` shaped like the AWS CDK cloud
+//! assembly (stack artifacts, dependencies, the parameter wiring between stacks, the DR
+//! topology). Pure: it reads the tree and writes files, and never talks to a cloud.
+//!
+//! What reads an assembly: the deploy engine (`dr-deploy`) applies it through a `Cloud`
+//! backend; the `drkit` binary operates a deployed pair from the assembly directory alone.
 
 pub mod assembly;
-#[cfg(feature = "aws")]
-pub mod aws;
-pub mod deploy;
-pub mod local;
 pub mod synth;
 
 pub use assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
-pub use deploy::{
-    DeployOptions, DeploySummary, DestroyOptions, DestroySummary, deploy, destroy, diff,
-};
 pub use synth::synth;

@@ -49,7 +49,7 @@ fn a_broken_app_writes_nothing_and_names_every_error() {
 /// number of events.
 fn stack_history(state: &std::path::Path, out: &std::path::Path) -> Vec<(String, String, usize)> {
     use drkit::core::cloud::Cloud;
-    let cloud = drkit::synth::local::LocalCloud::open(state).unwrap();
+    let cloud = drkit::local::LocalCloud::open(state).unwrap();
     let assembly = drkit::synth::Assembly::read(out).unwrap();
     let rt = tokio::runtime::Runtime::new().unwrap();
     assembly

@@ -13,7 +13,7 @@ use serde_json::Value;
 use super::inspect::is_stateful;
 use super::stack::Run;
 use super::{DeployError, DeployOptions, NullObserver};
-use crate::assembly::{Assembly, StackArtifact};
+use dr_synth::assembly::{Assembly, StackArtifact};
 
 /// How a resource changes.
 #[derive(Debug, Clone, PartialEq, Eq)]

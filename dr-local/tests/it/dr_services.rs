@@ -2,7 +2,7 @@
 //! and failover on the virtual clock, lag metrics, Route 53 failover records with health checks,
 //! ELBv2 target health.
 
-use crate::local_support;
+use crate::support;
 
 use std::time::Duration;
 
@@ -11,9 +11,9 @@ use dr_core::cloud::{
     Cloud, FailoverStatus, HealthCheckUpdate, MetricQuery, Statistic, SynchronizationStatus,
     Timestamp,
 };
-use dr_synth::local::LocalCloud;
-use local_support::deploy;
+use dr_local::LocalCloud;
 use serde_json::json;
+use support::deploy;
 
 const P: Region = Region::UsEast2;
 const S: Region = Region::UsWest2;
@@ -389,7 +389,7 @@ async fn failover_records_follow_health_checks_and_target_health() {
         )
         .await
         .unwrap();
-    let cs = local_support::change_set(&cloud, S, "shop-dns", &dns, &[], "again").await;
+    let cs = support::change_set(&cloud, S, "shop-dns", &dns, &[], "again").await;
     assert!(cs.is_empty_change());
     assert!(cloud.get_health_check(S, &check).await.unwrap().inverted);
 }

@@ -17,7 +17,7 @@ use super::{
     DeployError, DeployEvent, DeployObserver, DeployOptions, DeployReport, FailedResource,
     StackAction,
 };
-use crate::assembly::{Assembly, StackArtifact, WiringSource};
+use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
 
 /// Change set names must be unique per stack; the clock alone may repeat on a virtual clock
 /// that does not move between two deploys.

@@ -9,8 +9,12 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use dr_core::App;
 use dr_core::cloud::Cloud;
-use dr_synth::deploy::{DeployObserver, IndicatifObserver};
-use dr_synth::{Assembly, DeployOptions, DestroyOptions};
+use dr_deploy::{DeployObserver, DeployOptions, DestroyOptions};
+use dr_synth::Assembly;
+
+mod progress;
+
+pub use progress::IndicatifObserver;
 
 /// Command-line arguments of a drkit program.
 #[derive(Debug, Parser)]
@@ -216,8 +220,8 @@ pub fn open_cloud(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
     match args.target {
         Target::Local => {
             let cloud = match &args.state {
-                Some(path) => dr_synth::local::LocalCloud::open(path),
-                None => dr_synth::local::LocalCloud::open_project("."),
+                Some(path) => dr_local::LocalCloud::open(path),
+                None => dr_local::LocalCloud::open_project("."),
             }
             .context("opening the local simulator's state")?;
             eprintln!(
@@ -235,7 +239,7 @@ pub fn open_cloud(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
 
 #[cfg(feature = "aws")]
 fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
-    let options = dr_synth::aws::AwsOptions {
+    let options = dr_aws::AwsOptions {
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),
     };
@@ -246,7 +250,7 @@ fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
             .map(|u| format!(" at {u}"))
             .unwrap_or_default()
     );
-    Ok(Box::new(dr_synth::aws::AwsCloud::new(options)))
+    Ok(Box::new(dr_aws::AwsCloud::new(options)))
 }
 
 #[cfg(not(feature = "aws"))]
@@ -287,7 +291,7 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()
         ..DeployOptions::default()
     };
     let observer = IndicatifObserver::new();
-    let summary = dr_synth::deploy(
+    let summary = dr_deploy::deploy(
         cloud.as_ref(),
         assembly,
         &options,
@@ -302,7 +306,7 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()
     if summary
         .stacks
         .iter()
-        .all(|r| r.action == dr_synth::deploy::StackAction::Unchanged)
+        .all(|r| r.action == dr_deploy::StackAction::Unchanged)
     {
         println!("Nothing to change: every stack is up to date.");
     }
@@ -314,7 +318,7 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()
 
 /// Prints the outputs a person looks for after a deploy: the app's DNS name, the database
 /// CNAME, and any name servers to delegate a created hosted zone to.
-fn print_endpoints(summary: &dr_synth::DeploySummary) {
+fn print_endpoints(summary: &dr_deploy::DeploySummary) {
     const WANTED: [(&str, &str); 3] = [
         ("AppDnsName", "App"),
         ("DatabaseCname", "Database (generic CNAME)"),
@@ -335,7 +339,7 @@ async fn diff(assembly: &Assembly, args: &DiffArgs) -> Result<()> {
         ..DeployOptions::default()
     };
     let cloud = open_cloud(&args.target)?;
-    let diffs = dr_synth::diff(cloud.as_ref(), assembly, &options).await?;
+    let diffs = dr_deploy::diff(cloud.as_ref(), assembly, &options).await?;
     for d in &diffs {
         print!("{d}");
     }
@@ -375,7 +379,7 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
         ..DestroyOptions::default()
     };
     let observer = IndicatifObserver::new();
-    let summary = dr_synth::destroy(
+    let summary = dr_deploy::destroy(
         cloud.as_ref(),
         assembly,
         &options,

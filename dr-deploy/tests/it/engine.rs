@@ -1,17 +1,17 @@
-//! The deploy engine against a small in-test `Cloud` (tests/it/deploy_fake): the engine's own
+//! The deploy engine against a small in-test `Cloud` (tests/it/fake_cloud): the engine's own
 //! logic (skip, change sets, refusal, policies, failure reporting, waves and wiring, size limit,
 //! diff, destroy) independent of the simulator.
 
-use crate::deploy_fake;
+use crate::fake_cloud;
 
-use deploy_fake::FakeCloud;
 use dr_core::cloud::{GlobalCluster, StackStatus};
 use dr_core::{LookupKind, Region};
-use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
-use dr_synth::deploy::{
+use dr_deploy::{
     ChangeKind, DeployError, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver,
     RecordingObserver, StackAction, allow_all_policy, deploy, destroy, diff,
 };
+use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
+use fake_cloud::FakeCloud;
 use serde_json::{Value, json};
 
 fn artifact(name: &str, region: Region, template: Value) -> StackArtifact {

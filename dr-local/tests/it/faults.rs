@@ -1,13 +1,13 @@
 //! The local simulator's state file and fault injection: persistence across processes, a
 //! Region outage, an answer lost after the call was applied, and the call log.
 
-use crate::local_support;
+use crate::support;
 
 use dr_core::Region;
 use dr_core::cloud::{Cloud, CloudError, StackStatus};
-use dr_synth::local::{DEFAULT_STATE_FILE, LocalCloud, LocalError};
-use local_support::deploy;
+use dr_local::{DEFAULT_STATE_FILE, LocalCloud, LocalError};
 use serde_json::json;
+use support::deploy;
 
 fn template() -> serde_json::Value {
     json!({
@@ -59,7 +59,7 @@ async fn state_survives_a_reopen() {
         Some(ami.as_str())
     );
     // The same template again changes nothing, and the stored template is byte-identical.
-    let cs = local_support::change_set(
+    let cs = support::change_set(
         &cloud,
         Region::UsWest2,
         "shop-app",
@@ -267,8 +267,7 @@ async fn a_new_ami_in_parameter_store_is_a_change() {
     use dr_core::cloud::{ChangeSource, Replacement};
     let cloud = LocalCloud::in_memory();
     deploy(&cloud, Region::UsEast2, "shop", &template(), &[]).await;
-    let cs =
-        local_support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "same").await;
+    let cs = support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "same").await;
     assert!(cs.is_empty_change());
     cloud.put_ssm_parameter(
         Region::UsEast2,
@@ -276,8 +275,7 @@ async fn a_new_ami_in_parameter_store_is_a_change() {
         "ami-0newnewnewnewnew1",
     );
     let cs =
-        local_support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "new-ami")
-            .await;
+        support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "new-ami").await;
     assert_eq!(cs.status.as_str(), "CREATE_COMPLETE");
     assert_eq!(cs.changes.len(), 1);
     let c = &cs.changes[0];

@@ -16,19 +16,18 @@
 //! Where the two differ on something both do, the difference is reported, not hidden (see
 //! `resource_events`).
 
-use crate::aws_common;
+use crate::moto_support;
 
 use std::collections::BTreeMap;
 
-use aws_common::{NETWORK_IDS, change_set_input, network_template, wait_change_set, wait_stack};
-#[cfg(feature = "aws")]
-use aws_common::{moto_cloud, unique};
 use dr_core::Region;
 use dr_core::cloud::{
     ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, ExecutionStatus,
     ResourceStatus, StackEvent, StackStatus,
 };
-use dr_synth::local::LocalCloud;
+use dr_local::LocalCloud;
+use moto_support::{NETWORK_IDS, change_set_input, network_template, wait_change_set, wait_stack};
+use moto_support::{moto_cloud, unique};
 
 const R: Region = Region::UsEast2;
 
@@ -292,7 +291,6 @@ async fn suite(cloud: &dyn Cloud, stack: &str) -> Trace {
 /// Where the two backends differ on a probe both answer: (probe, local, moto, which one is
 /// right and why). Each is reported on every run, and asserted to be exactly this, so a fix on
 /// either side fails the test until the entry is removed.
-#[cfg(feature = "aws")]
 const KNOWN_DIFFERENCES: &[(&str, &str, &str, &str)] = &[
     (
         "execute a FAILED change set",
@@ -335,7 +333,6 @@ async fn local_simulator_conforms() {
     );
 }
 
-#[cfg(feature = "aws")]
 #[tokio::test]
 async fn moto_conforms() {
     let Some(cloud) = moto_cloud() else { return };
@@ -347,7 +344,6 @@ async fn moto_conforms() {
     );
 }
 
-#[cfg(feature = "aws")]
 #[tokio::test]
 async fn local_and_moto_agree() {
     let Some(moto) = moto_cloud() else { return };

@@ -1,7 +1,7 @@
 //! The local simulator's template evaluator: parameters, conditions and intrinsic functions.
 
 use dr_core::Region;
-use dr_synth::local::eval::{
+use dr_local::eval::{
     EvalError, Evaluator, ResolvedParameter, Resolver, StackContext, Template, resolve_parameters,
 };
 use indexmap::IndexMap;

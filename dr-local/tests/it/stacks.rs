@@ -2,13 +2,13 @@
 //! order, updates with replacements predicted from create-only properties, injected failures
 //! rolled back with CloudFormation's reasons, exports and imports, protections.
 
-use crate::local_support;
+use crate::support;
 
 use dr_core::Region;
 use dr_core::cloud::{ChangeAction, Cloud, CloudError, Replacement, StackStatus};
-use dr_synth::local::LocalCloud;
-use local_support::{change_set, deploy, events};
+use dr_local::LocalCloud;
 use serde_json::{Value, json};
+use support::{change_set, deploy, events};
 
 const R: Region = Region::UsEast2;
 
@@ -71,7 +71,7 @@ async fn create_emits_cloudformation_events_in_order() {
         .execute_change_set(R, "shop-net", &cs.change_set_id)
         .await
         .unwrap();
-    let st = local_support::wait(&cloud, R, "shop-net").await;
+    let st = support::wait(&cloud, R, "shop-net").await;
     assert_eq!(st, StackStatus::CreateComplete);
 
     let ev = events(&cloud, R, "shop-net").await;
@@ -228,7 +228,7 @@ async fn update_predicts_replacement_from_create_only_properties() {
         .await
         .unwrap();
     assert_eq!(
-        local_support::wait(&cloud, R, "shop-net").await,
+        support::wait(&cloud, R, "shop-net").await,
         StackStatus::UpdateComplete
     );
     let new_vpc = cloud
@@ -350,7 +350,7 @@ async fn injected_failure_rolls_back_with_the_reason() {
     );
     cloud.delete_stack(R, "shop-net").await.unwrap();
     assert_eq!(
-        local_support::wait(&cloud, R, "shop-net").await,
+        support::wait(&cloud, R, "shop-net").await,
         StackStatus::DeleteComplete
     );
     // The failure fired once: the next create succeeds.
@@ -481,7 +481,7 @@ async fn exports_and_imports_across_stacks() {
     // ...nor be deleted.
     cloud.delete_stack(R, "shop-net").await.unwrap();
     assert_eq!(
-        local_support::wait(&cloud, R, "shop-net").await,
+        support::wait(&cloud, R, "shop-net").await,
         StackStatus::DeleteFailed
     );
     let d = cloud.describe_stack(R, "shop-net").await.unwrap().unwrap();
@@ -501,10 +501,10 @@ async fn exports_and_imports_across_stacks() {
     assert_eq!(unique.len(), ids.len());
     // Once the importer is gone, it can.
     cloud.delete_stack(R, "shop-app").await.unwrap();
-    local_support::wait(&cloud, R, "shop-app").await;
+    support::wait(&cloud, R, "shop-app").await;
     cloud.delete_stack(R, "shop-net").await.unwrap();
     assert_eq!(
-        local_support::wait(&cloud, R, "shop-net").await,
+        support::wait(&cloud, R, "shop-net").await,
         StackStatus::DeleteComplete
     );
     assert!(cloud.describe_stack(R, "shop-net").await.unwrap().is_none());
@@ -559,7 +559,7 @@ async fn termination_protection_and_stack_policy() {
         )
     );
     cloud.delete_stack(R, "shop-data").await.unwrap();
-    local_support::wait(&cloud, R, "shop-data").await;
+    support::wait(&cloud, R, "shop-data").await;
     cloud.put_ssm_parameter(R, "/shop/db-password", "s3cret");
     assert_eq!(
         deploy(&cloud, R, "shop-data", &db("shop-db"), &[]).await.1,
@@ -656,7 +656,7 @@ async fn delete_honours_deletion_protection_and_policies() {
     );
     cloud.delete_stack(R, "shop-data").await.unwrap();
     assert_eq!(
-        local_support::wait(&cloud, R, "shop-data").await,
+        support::wait(&cloud, R, "shop-data").await,
         StackStatus::DeleteFailed
     );
     let ev = events(&cloud, R, "shop-data").await;
@@ -689,7 +689,7 @@ async fn delete_honours_deletion_protection_and_policies() {
         .unwrap();
     cloud.delete_stack(R, "shop-data").await.unwrap();
     assert_eq!(
-        local_support::wait(&cloud, R, "shop-data").await,
+        support::wait(&cloud, R, "shop-data").await,
         StackStatus::DeleteComplete
     );
     assert!(

@@ -7,14 +7,9 @@
 //! stack-level events for an executed change set; the SDK speaks CloudWatch's RPCv2-CBOR
 //! protocol, which moto does not serve (HTTP 404 without an AWS error code).
 
-#![cfg(feature = "aws")]
+use crate::moto_support;
 
-use crate::aws_common;
-
-use aws_common::{
-    NETWORK_IDS, change_set_input, moto_cloud, network_template, unique, wait_change_set,
-    wait_stack,
-};
+use dr_aws::{AwsCloud, AwsOptions};
 use dr_core::Region;
 use dr_core::cloud::{
     AliasTarget, ChangeAction, ChangeSetStatus, ChangeSetType, ChangeStatus, Cloud, CloudError,
@@ -22,7 +17,10 @@ use dr_core::cloud::{
     RecordChangeAction, ResourceRecordSet, ResourceStatus, StackEvent, StackStatus, Statistic,
     Timestamp,
 };
-use dr_synth::aws::{AwsCloud, AwsOptions};
+use moto_support::{
+    NETWORK_IDS, change_set_input, moto_cloud, network_template, unique, wait_change_set,
+    wait_stack,
+};
 
 const R: Region = Region::UsEast2;
 

@@ -17,7 +17,7 @@ use serde_json::Value;
 
 use super::stack::Run;
 use super::{DeployError, DeployEvent, DeployObserver, PollOptions};
-use crate::assembly::{Assembly, StackArtifact};
+use dr_synth::assembly::{Assembly, StackArtifact};
 
 /// How to destroy.
 #[derive(Debug, Clone, PartialEq, Default)]

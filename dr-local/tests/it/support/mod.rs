@@ -10,7 +10,7 @@ use dr_core::cloud::{
     ChangeSetDescription, ChangeSetType, Cloud, CreateChangeSetInput, ParameterValue, StackEvent,
     StackStatus, TemplateSource,
 };
-use dr_synth::local::LocalCloud;
+use dr_local::LocalCloud;
 use serde_json::Value;
 
 /// Creates a change set (CREATE or UPDATE as the stack's state says) and waits for it.

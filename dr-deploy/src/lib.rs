@@ -28,7 +28,7 @@ use dr_core::cloud::{
 };
 use dr_core::template::{MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES};
 
-use crate::assembly::{Assembly, StackArtifact};
+use dr_synth::assembly::{Assembly, StackArtifact};
 
 pub use destroy::{DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, destroy};
 pub use diff::{ChangeKind, ResourceDiff, StackDiff, diff};
@@ -36,9 +36,7 @@ pub use inspect::{
     RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
     stateful_logical_ids,
 };
-pub use observer::{
-    DeployEvent, DeployObserver, IndicatifObserver, NullObserver, RecordingObserver,
-};
+pub use observer::{DeployEvent, DeployObserver, NullObserver, RecordingObserver};
 pub use recording::{CallRecord, CallRecorder};
 pub use wait::PollOptions;
 

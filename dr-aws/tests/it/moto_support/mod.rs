@@ -5,20 +5,17 @@
 
 use std::time::Duration;
 
+use dr_aws::{AwsCloud, AwsOptions};
 use dr_core::Region;
 use dr_core::cloud::{
     ChangeSetDescription, ChangeSetRef, ChangeSetType, Cloud, CreateChangeSetInput,
     StackDescription, TemplateSource,
 };
-#[cfg(feature = "aws")]
-use dr_synth::aws::{AwsCloud, AwsOptions};
-#[cfg(feature = "aws")]
 use dr_testkit::MotoServer;
 
 /// An `AwsCloud` on the shared moto server of this test process, with dummy credentials set
 /// on the config builder (never the developer's real ones, never real AWS). `None` when moto
 /// is not installed and tools are not required (the skip is printed loudly by dr-testkit).
-#[cfg(feature = "aws")]
 pub fn moto_cloud() -> Option<AwsCloud> {
     let moto = MotoServer::shared()?;
     assert!(

@@ -4,12 +4,12 @@
 
 use dr_core::Region;
 use dr_core::cloud::{Cloud, CloudError, StackStatus};
-use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
-use dr_synth::deploy::{
+use dr_deploy::{
     CallRecorder, DeployError, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver,
     RecordingObserver, StackAction, deploy, destroy,
 };
-use dr_synth::local::LocalCloud;
+use dr_local::LocalCloud;
+use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
 use serde_json::{Value, json};
 
 fn artifact(name: &str, region: Region, template: Value) -> StackArtifact {
@@ -84,7 +84,7 @@ fn shop(db_id: &str, subnet_name: &str) -> Assembly {
     }
 }
 
-fn errors(s: &dr_synth::deploy::DeploySummary) -> Vec<String> {
+fn errors(s: &dr_deploy::DeploySummary) -> Vec<String> {
     s.stacks
         .iter()
         .filter_map(|r| r.error.as_ref().map(ToString::to_string))
@@ -513,7 +513,7 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
 
     local.set_region_available(Region::UsEast2, false);
     // diff first: the primary's stacks are unknown, the DR Region's are compared.
-    let d = dr_synth::deploy::diff(&local, &changed, &DeployOptions::default())
+    let d = dr_deploy::diff(&local, &changed, &DeployOptions::default())
         .await
         .unwrap();
     let unknown: Vec<&str> = d
@@ -1051,7 +1051,7 @@ async fn allow_data_loss_replaces_the_database_and_keeps_the_policy() {
 async fn diff_marks_the_database_replacement() {
     let local = LocalCloud::in_memory();
     let first = shop("shop-db", "a");
-    let d = dr_synth::deploy::diff(&local, &first, &DeployOptions::default())
+    let d = dr_deploy::diff(&local, &first, &DeployOptions::default())
         .await
         .unwrap();
     assert!(d.iter().all(|s| !s.exists && !s.changes.is_empty()));
@@ -1059,7 +1059,7 @@ async fn diff_marks_the_database_replacement() {
         .await
         .into_result()
         .unwrap();
-    let d = dr_synth::deploy::diff(
+    let d = dr_deploy::diff(
         &local,
         &shop("shop-db-renamed", "a"),
         &DeployOptions::default(),

@@ -1,0 +1,6 @@
+//! dr-deploy's integration tests as one test binary, one module per file (see ARCHITECTURE.md,
+//! "Tests"): the engine against a scripted fake `Cloud` and against the local simulator.
+
+mod engine;
+mod fake_cloud;
+mod on_local;

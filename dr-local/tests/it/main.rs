@@ -1,0 +1,8 @@
+//! dr-local's integration tests as one test binary, one module per file (see ARCHITECTURE.md,
+//! "Tests"): the simulator driven through the `Cloud` port as the engine drives it.
+
+mod dr_services;
+mod eval;
+mod faults;
+mod stacks;
+mod support;
