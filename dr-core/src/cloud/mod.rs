@@ -1,0 +1,336 @@
+//! The `Cloud` port: the AWS operations drkit's deploy engine and DR runtime need, in drkit's
+//! own types, so that neither the engine nor the runtime knows whether it talks to AWS (the SDK
+//! backend), an emulator, or the embedded simulator.
+//!
+//! Every operation takes the [`Region`] it is sent to. Pagination is the backend's job: list
+//! operations return everything. Statuses are enums that keep values this version does not know
+//! (`Other(String)`), because AWS adds statuses over time and a deploy must not fail on a new one.
+//!
+//! Semantics follow the AWS API references (AWS-FACTS.md §1, §2, §3, §4):
+//! - CloudFormation: [API reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/),
+//!   stack statuses from [Stack status codes](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html),
+//!   change sets from [ChangeSetSummary](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ChangeSetSummary.html)
+//!   and [ResourceChange](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html).
+//! - RDS: [GlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalCluster.html),
+//!   [GlobalClusterMember](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html),
+//!   [FailoverState](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html).
+//! - Route 53: [UpdateHealthCheck](https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html),
+//!   [GetHealthCheckStatus](https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHealthCheckStatus.html),
+//!   [GetChange](https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html).
+//! - ELBv2: [TargetHealth](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html).
+
+#[macro_use]
+mod string_enum;
+
+mod cfn;
+mod error;
+mod monitoring;
+mod rds;
+mod route53;
+mod support;
+mod time;
+
+use std::time::Duration;
+
+use crate::region::Region;
+
+pub use cfn::*;
+pub use error::*;
+pub use monitoring::*;
+pub use rds::*;
+pub use route53::*;
+pub use support::*;
+pub use time::*;
+
+/// The AWS operations drkit needs. Implemented by the `aws` backend (the SDK, crate `dr-aws`) and
+/// the `local` backend (the simulator, crate `dr-local`); consumers hold a `&dyn Cloud` and never
+/// ask which.
+///
+/// Conventions: each operation goes to `region`; Route 53 is a global service whose control
+/// plane is in us-east-1, and its operations still take the Region the caller sends from (the
+/// SDK backend sends them to the Route 53 endpoint; the simulator uses it for outages).
+/// "Does not exist" is `Ok(None)` for the `describe_*` lookups that return `Option`, and
+/// [`CloudError::NotFound`] everywhere else.
+#[async_trait::async_trait]
+pub trait Cloud: Send + Sync {
+    // -- Identity and time ---------------------------------------------------------------------
+
+    /// A short label of the backend for reports ("local simulator", "aws (profile prod)").
+    /// For labels only: callers must not branch on it.
+    fn label(&self) -> String;
+
+    /// The backend's clock: wall time for AWS, virtual time for the simulator.
+    fn now(&self) -> Timestamp;
+
+    /// Waits `duration` on the backend's clock: `tokio::time::sleep` for AWS; the simulator
+    /// advances virtual time (and the work scheduled in it) instead of waiting.
+    async fn sleep(&self, duration: Duration);
+
+    // -- CloudFormation ------------------------------------------------------------------------
+
+    /// `DescribeStacks` for one stack; `None` if there is no such (live) stack.
+    async fn describe_stack(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<StackDescription>>;
+
+    /// `CreateChangeSet`. For CREATE the stack appears as `REVIEW_IN_PROGRESS`.
+    async fn create_change_set(
+        &self,
+        region: Region,
+        input: CreateChangeSetInput,
+    ) -> CloudResult<ChangeSetRef>;
+
+    /// `DescribeChangeSet`, all pages. `change_set` is a name (with `stack_name`) or an id.
+    async fn describe_change_set(
+        &self,
+        region: Region,
+        stack_name: &str,
+        change_set: &str,
+    ) -> CloudResult<ChangeSetDescription>;
+
+    /// `ExecuteChangeSet`. CloudFormation deletes the stack's other change sets.
+    async fn execute_change_set(
+        &self,
+        region: Region,
+        stack_name: &str,
+        change_set: &str,
+    ) -> CloudResult<()>;
+
+    /// `DeleteChangeSet`.
+    async fn delete_change_set(
+        &self,
+        region: Region,
+        stack_name: &str,
+        change_set: &str,
+    ) -> CloudResult<()>;
+
+    /// `DescribeStackEvents`, newest first as AWS returns them, paginated internally. When
+    /// `stop_at` names an event id, paging stops there and that event and older ones are left
+    /// out, so a caller that polls reads only what is new.
+    async fn describe_stack_events(
+        &self,
+        region: Region,
+        stack_name: &str,
+        stop_at: Option<&str>,
+    ) -> CloudResult<Vec<StackEvent>>;
+
+    /// `DescribeStackResources` (all of them).
+    async fn describe_stack_resources(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Vec<StackResource>>;
+
+    /// `GetTemplate` with `TemplateStage=Original`: the body as deployed, byte for byte.
+    async fn get_template(&self, region: Region, stack_name: &str) -> CloudResult<String>;
+
+    /// `SetStackPolicy` with `StackPolicyBody`.
+    async fn set_stack_policy(
+        &self,
+        region: Region,
+        stack_name: &str,
+        policy_body: &str,
+    ) -> CloudResult<()>;
+
+    /// `GetStackPolicy`; `None` when the stack has no policy.
+    async fn get_stack_policy(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<String>>;
+
+    /// `UpdateTerminationProtection`.
+    async fn update_termination_protection(
+        &self,
+        region: Region,
+        stack_name: &str,
+        enabled: bool,
+    ) -> CloudResult<()>;
+
+    /// `DeleteStack` (returns at once; poll `describe_stack` / events for the outcome). Fails
+    /// with `Validation` while termination protection is on.
+    async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()>;
+
+    // -- RDS -----------------------------------------------------------------------------------
+
+    /// `DescribeGlobalClusters` for one id; `None` if it does not exist.
+    async fn describe_global_cluster(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+    ) -> CloudResult<Option<GlobalCluster>>;
+
+    /// `DescribeDBClusters` for one id; `None` if it does not exist.
+    async fn describe_db_cluster(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+    ) -> CloudResult<Option<DbCluster>>;
+
+    /// `DescribeDBClusters`, every cluster of the Region (all pages).
+    async fn describe_db_clusters(&self, region: Region) -> CloudResult<Vec<DbCluster>>;
+
+    /// `SwitchoverGlobalCluster` (planned, no data loss). Call it in the current primary's
+    /// Region; `target_db_cluster_arn` is the secondary to promote.
+    async fn switchover_global_cluster(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        target_db_cluster_arn: &str,
+    ) -> CloudResult<GlobalCluster>;
+
+    /// `FailoverGlobalCluster`. With `allow_data_loss` an unplanned failover, called in the
+    /// Region of the secondary being promoted (works while the primary Region is down).
+    async fn failover_global_cluster(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        target_db_cluster_arn: &str,
+        allow_data_loss: bool,
+    ) -> CloudResult<GlobalCluster>;
+
+    /// `ModifyDBCluster` with only `DeletionProtection` (applied immediately).
+    async fn modify_db_cluster_deletion_protection(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+        enabled: bool,
+    ) -> CloudResult<DbCluster>;
+
+    /// `ModifyGlobalCluster` with only `DeletionProtection`: while it is on, the global cluster
+    /// cannot be deleted, so CloudFormation fails to delete an `AWS::RDS::GlobalCluster` until
+    /// it is lifted. A global cluster is not in one Region: any member's Region serves the call.
+    /// `NotFound` for `GlobalClusterNotFoundFault`.
+    /// [ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html)
+    async fn modify_global_cluster_deletion_protection(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        enabled: bool,
+    ) -> CloudResult<GlobalCluster>;
+
+    /// `RemoveFromGlobalCluster`: detaches `db_cluster_arn` (becomes a standalone cluster).
+    async fn remove_from_global_cluster(
+        &self,
+        region: Region,
+        global_cluster_id: &str,
+        db_cluster_arn: &str,
+    ) -> CloudResult<GlobalCluster>;
+
+    // -- CloudWatch ----------------------------------------------------------------------------
+
+    /// `GetMetricStatistics` for one statistic, data points oldest first.
+    async fn get_metric_statistics(
+        &self,
+        region: Region,
+        query: MetricQuery,
+    ) -> CloudResult<Vec<Datapoint>>;
+
+    /// `ListMetrics`: the dimension sets under which `metric_name` exists (all pages).
+    async fn list_metric_dimensions(
+        &self,
+        region: Region,
+        namespace: &str,
+        metric_name: &str,
+    ) -> CloudResult<Vec<Vec<Dimension>>>;
+
+    /// `PutMetricData`.
+    async fn put_metric_data(
+        &self,
+        region: Region,
+        namespace: &str,
+        data: Vec<MetricDatum>,
+    ) -> CloudResult<()>;
+
+    // -- ELBv2 ---------------------------------------------------------------------------------
+
+    /// `DescribeTargetHealth` for every target of a target group.
+    async fn describe_target_health(
+        &self,
+        region: Region,
+        target_group_arn: &str,
+    ) -> CloudResult<Vec<TargetHealth>>;
+
+    // -- Route 53 ------------------------------------------------------------------------------
+
+    /// `GetHealthCheck`.
+    async fn get_health_check(
+        &self,
+        region: Region,
+        health_check_id: &str,
+    ) -> CloudResult<HealthCheck>;
+
+    /// `GetHealthCheckStatus`.
+    async fn get_health_check_status(
+        &self,
+        region: Region,
+        health_check_id: &str,
+    ) -> CloudResult<HealthCheckStatus>;
+
+    /// `UpdateHealthCheck` with only `Inverted` / `Disabled` (and the version guard).
+    async fn update_health_check(
+        &self,
+        region: Region,
+        health_check_id: &str,
+        update: HealthCheckUpdate,
+    ) -> CloudResult<HealthCheck>;
+
+    /// `ListResourceRecordSets`, all pages.
+    async fn list_resource_record_sets(
+        &self,
+        region: Region,
+        hosted_zone_id: &str,
+    ) -> CloudResult<Vec<ResourceRecordSet>>;
+
+    /// `ChangeResourceRecordSets` (one atomic batch).
+    async fn change_resource_record_sets(
+        &self,
+        region: Region,
+        hosted_zone_id: &str,
+        changes: Vec<RecordChange>,
+        comment: Option<String>,
+    ) -> CloudResult<ChangeInfo>;
+
+    /// `GetChange`: poll until `INSYNC`.
+    async fn get_change(&self, region: Region, change_id: &str) -> CloudResult<ChangeInfo>;
+
+    // -- SSM, STS, S3 --------------------------------------------------------------------------
+
+    /// `GetParameter` (with decryption); `NotFound` for `ParameterNotFound`.
+    async fn get_parameter(&self, region: Region, name: &str) -> CloudResult<SsmParameter>;
+
+    /// `GetCallerIdentity`.
+    async fn get_caller_identity(&self, region: Region) -> CloudResult<CallerIdentity>;
+
+    /// `PutObject`; returns the object's URL as CloudFormation's `TemplateURL` takes it
+    /// (`https://<bucket>.s3.<region>.amazonaws.com/<key>`, or the emulator's equivalent).
+    async fn put_object(
+        &self,
+        region: Region,
+        bucket: &str,
+        key: &str,
+        body: Vec<u8>,
+    ) -> CloudResult<String>;
+}
+
+/// The names of the port's operations that change something, as [`Cloud`] method names. A
+/// wrapper that records calls counts these as mutating; everything else only reads.
+pub const MUTATING_OPERATIONS: &[&str] = &[
+    "create_change_set",
+    "execute_change_set",
+    "delete_change_set",
+    "set_stack_policy",
+    "update_termination_protection",
+    "delete_stack",
+    "switchover_global_cluster",
+    "failover_global_cluster",
+    "modify_db_cluster_deletion_protection",
+    "modify_global_cluster_deletion_protection",
+    "remove_from_global_cluster",
+    "put_metric_data",
+    "update_health_check",
+    "change_resource_record_sets",
+    "put_object",
+];
