@@ -8,8 +8,8 @@
 //! 5xx errors); what is left after them becomes a [`CloudError`](dr_core::cloud::CloudError)
 //! of the kind callers match on.
 //!
-//! No SDK type leaves this module: conversions to and from the port's types are in the
-//! per-service submodules.
+//! This is the only drkit crate that links the AWS SDK, and no SDK type leaves it: conversions
+//! to and from the port's types are in the per-service modules.
 
 mod cfn;
 mod convert;

@@ -12,12 +12,12 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 use dr_core::Region;
-use dr_core::cloud::{Cloud, StackStatus, Timestamp};
+use dr_core::cloud::{Cloud, StackDescription, StackStatus, Timestamp};
+use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
 use super::stack::Run;
 use super::{DeployError, DeployEvent, DeployObserver, PollOptions};
-use dr_synth::assembly::{Assembly, StackArtifact};
 
 /// How to destroy.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -279,11 +279,10 @@ async fn destroy_inner(
     options: &DestroyOptions,
     met: &mut Vec<String>,
 ) -> Result<DestroyOutcome, DeployError> {
-    let cloud = run.cloud;
     let art = run.art;
-    let region = art.region;
-    let desc = cloud
-        .describe_stack(region, &art.name)
+    let desc = run
+        .cloud
+        .describe_stack(art.region, &art.name)
         .await
         .map_err(|e| run.err(e))?;
     let Some(desc) = desc.filter(|d| d.status != StackStatus::DeleteComplete) else {
@@ -292,20 +291,72 @@ async fn destroy_inner(
 
     // First find every protection, then lift them only if none blocks, so that a blocked
     // stack is left exactly as it was.
-    let mut lifts = Vec::new();
-    let mut blocked = Vec::new();
-    if desc.termination_protection {
-        if options.lift_termination_protection {
-            lifts.push(Lift::TerminationProtection);
+    let found = find_protections(run, options, &desc).await?;
+    if !found.blocked.is_empty() {
+        met.extend(found.blocked.iter().cloned());
+        return Err(DeployError::Protected {
+            stack: art.name.clone(),
+            region: art.region,
+            protections: found.blocked,
+        });
+    }
+    for lift in found.lifts {
+        met.push(lift_protection(run, lift).await?);
+    }
+    for (id, policy) in retention(&art.template) {
+        met.push(match policy.as_str() {
+            "Snapshot" => {
+                format!("`{id}` has DeletionPolicy Snapshot: a final snapshot is kept (and billed)")
+            }
+            _ => format!(
+                "`{id}` has DeletionPolicy {policy}: the resource is kept outside the stack"
+            ),
+        });
+    }
+    run.step("deleting the stack");
+    run.delete_and_wait(&desc.stack_id).await?;
+    Ok(DestroyOutcome::Deleted)
+}
+
+/// What stands between a stack and its deletion: the protections the options allow lifting,
+/// and a line for each one they do not.
+#[derive(Default)]
+struct Protections {
+    lifts: Vec<Lift>,
+    blocked: Vec<String>,
+}
+
+impl Protections {
+    fn lift_or_block(&mut self, allowed: bool, lift: Lift, blocked: impl FnOnce() -> String) {
+        if allowed {
+            self.lifts.push(lift);
         } else {
-            blocked.push(
-                "termination protection is on (allow lifting it: --lift-termination-protection)"
-                    .to_string(),
-            );
+            self.blocked.push(blocked());
         }
     }
+}
+
+/// Reads termination protection, and the deletion protection and global membership of the
+/// stack's database clusters, without changing anything.
+async fn find_protections(
+    run: &Run<'_>,
+    options: &DestroyOptions,
+    desc: &StackDescription,
+) -> Result<Protections, DeployError> {
+    let (cloud, region) = (run.cloud, run.art.region);
+    let mut found = Protections::default();
+    if desc.termination_protection {
+        found.lift_or_block(
+            options.lift_termination_protection,
+            Lift::TerminationProtection,
+            || {
+                "termination protection is on (allow lifting it: --lift-termination-protection)"
+                    .to_string()
+            },
+        );
+    }
     let resources = cloud
-        .describe_stack_resources(region, &art.name)
+        .describe_stack_resources(region, &run.art.name)
         .await
         .map_err(|e| run.err(e))?;
     for r in &resources {
@@ -322,34 +373,35 @@ async fn destroy_inner(
                     continue;
                 };
                 if c.deletion_protection {
-                    if options.lift_deletion_protection {
-                        lifts.push(Lift::DeletionProtection {
+                    found.lift_or_block(
+                        options.lift_deletion_protection,
+                        Lift::DeletionProtection {
                             cluster: c.identifier.clone(),
-                        });
-                    } else {
-                        blocked.push(format!(
+                        },
+                        || format!(
                             "DB cluster `{}` ({}) has deletion protection on (allow lifting it: --lift-deletion-protection)",
                             c.identifier, r.logical_id
-                        ));
-                    }
+                        ),
+                    );
                 }
                 if let Some(g) = c
                     .global_cluster_identifier
                     .clone()
                     .filter(|g| !g.is_empty())
                 {
-                    if options.leave_global_cluster {
-                        lifts.push(Lift::LeaveGlobal {
+                    let blocked = format!(
+                        "DB cluster `{}` ({}) is a member of global cluster `{g}` (allow removing it: --leave-global-cluster)",
+                        c.identifier, r.logical_id
+                    );
+                    found.lift_or_block(
+                        options.leave_global_cluster,
+                        Lift::LeaveGlobal {
                             global: g,
                             cluster_arn: c.arn.clone(),
                             cluster: c.identifier.clone(),
-                        });
-                    } else {
-                        blocked.push(format!(
-                            "DB cluster `{}` ({}) is a member of global cluster `{g}` (allow removing it: --leave-global-cluster)",
-                            c.identifier, r.logical_id
-                        ));
-                    }
+                        },
+                        || blocked,
+                    );
                 }
             }
             "AWS::RDS::GlobalCluster" => {
@@ -361,86 +413,68 @@ async fn destroy_inner(
                     .map_err(|e| run.err(e))?
                     && g.deletion_protection
                 {
-                    if options.lift_deletion_protection {
-                        lifts.push(Lift::GlobalDeletionProtection {
+                    found.lift_or_block(
+                        options.lift_deletion_protection,
+                        Lift::GlobalDeletionProtection {
                             global: g.identifier.clone(),
-                        });
-                    } else {
-                        blocked.push(format!(
+                        },
+                        || format!(
                             "global cluster `{}` ({}) has deletion protection on (allow lifting it: --lift-deletion-protection)",
                             g.identifier, r.logical_id
-                        ));
-                    }
+                        ),
+                    );
                 }
             }
             _ => {}
         }
     }
-    if !blocked.is_empty() {
-        met.extend(blocked.iter().cloned());
-        return Err(DeployError::Protected {
-            stack: art.name.clone(),
-            region,
-            protections: blocked,
-        });
-    }
-    for lift in lifts {
-        match lift {
-            Lift::TerminationProtection => {
-                run.mutate();
-                cloud
-                    .update_termination_protection(region, &art.name, false)
-                    .await
-                    .map_err(|e| run.err(e))?;
-                met.push("termination protection was on: lifted".into());
-            }
-            Lift::DeletionProtection { cluster } => {
-                run.mutate();
-                cloud
-                    .modify_db_cluster_deletion_protection(region, &cluster, false)
-                    .await
-                    .map_err(|e| run.err(e))?;
-                met.push(format!(
-                    "deletion protection on DB cluster `{cluster}`: lifted"
-                ));
-            }
-            Lift::GlobalDeletionProtection { global } => {
-                run.mutate();
-                cloud
-                    .modify_global_cluster_deletion_protection(region, &global, false)
-                    .await
-                    .map_err(|e| run.err(e))?;
-                met.push(format!(
-                    "deletion protection on global cluster `{global}`: lifted"
-                ));
-            }
-            Lift::LeaveGlobal {
-                global,
-                cluster_arn,
-                cluster,
-            } => {
-                run.mutate();
-                cloud
-                    .remove_from_global_cluster(region, &global, &cluster_arn)
-                    .await
-                    .map_err(|e| run.err(e))?;
-                met.push(format!("DB cluster `{cluster}` was a member of global cluster `{global}`: removed from it"));
-            }
+    Ok(found)
+}
+
+/// Lifts one protection; returns the line the report keeps about it.
+async fn lift_protection(run: &Run<'_>, lift: Lift) -> Result<String, DeployError> {
+    let (cloud, region, stack) = (run.cloud, run.art.region, run.art.name.as_str());
+    run.mutate();
+    match lift {
+        Lift::TerminationProtection => {
+            cloud
+                .update_termination_protection(region, stack, false)
+                .await
+                .map_err(|e| run.err(e))?;
+            Ok("termination protection was on: lifted".into())
+        }
+        Lift::DeletionProtection { cluster } => {
+            cloud
+                .modify_db_cluster_deletion_protection(region, &cluster, false)
+                .await
+                .map_err(|e| run.err(e))?;
+            Ok(format!(
+                "deletion protection on DB cluster `{cluster}`: lifted"
+            ))
+        }
+        Lift::GlobalDeletionProtection { global } => {
+            cloud
+                .modify_global_cluster_deletion_protection(region, &global, false)
+                .await
+                .map_err(|e| run.err(e))?;
+            Ok(format!(
+                "deletion protection on global cluster `{global}`: lifted"
+            ))
+        }
+        Lift::LeaveGlobal {
+            global,
+            cluster_arn,
+            cluster,
+        } => {
+            cloud
+                .remove_from_global_cluster(region, &global, &cluster_arn)
+                .await
+                .map_err(|e| run.err(e))?;
+            Ok(format!(
+                "DB cluster `{cluster}` was a member of global cluster `{global}`: removed from it"
+            ))
         }
     }
-    for (id, policy) in retention(&art.template) {
-        met.push(match policy.as_str() {
-            "Snapshot" => {
-                format!("`{id}` has DeletionPolicy Snapshot: a final snapshot is kept (and billed)")
-            }
-            _ => format!(
-                "`{id}` has DeletionPolicy {policy}: the resource is kept outside the stack"
-            ),
-        });
-    }
-    run.step("deleting the stack");
-    run.delete_and_wait(&desc.stack_id).await?;
-    Ok(DestroyOutcome::Deleted)
 }
 
 /// Resources whose `DeletionPolicy` keeps something after deletion, in template order.

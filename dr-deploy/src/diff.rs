@@ -8,12 +8,12 @@ use dr_core::Region;
 use dr_core::cloud::{
     ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, Replacement, StackStatus,
 };
+use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
 use super::inspect::is_stateful;
 use super::stack::Run;
 use super::{DeployError, DeployOptions, NullObserver};
-use dr_synth::assembly::{Assembly, StackArtifact};
 
 /// How a resource changes.
 #[derive(Debug, Clone, PartialEq, Eq)]

@@ -27,7 +27,6 @@ use dr_core::cloud::{
     Capability, Cloud, CloudError, ResourceStatus, StackOutput, StackStatus, Tag, Timestamp,
 };
 use dr_core::template::{MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES};
-
 use dr_synth::assembly::{Assembly, StackArtifact};
 
 pub use destroy::{DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, destroy};

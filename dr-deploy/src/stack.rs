@@ -9,6 +9,7 @@ use dr_core::cloud::{
     StackDescription, StackEvent, StackOutput, StackStatus, TemplateSource,
 };
 use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
+use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
 use serde_json::Value;
 
 use super::inspect::{allow_all_policy, protective_policy, refused_changes, stateful_logical_ids};
@@ -17,7 +18,6 @@ use super::{
     DeployError, DeployEvent, DeployObserver, DeployOptions, DeployReport, FailedResource,
     StackAction,
 };
-use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
 
 /// Change set names must be unique per stack; the clock alone may repeat on a virtual clock
 /// that does not move between two deploys.

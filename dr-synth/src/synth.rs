@@ -27,7 +27,11 @@ pub fn synth(app: &dr_core::App) -> Result<Assembly, Diagnostics> {
 }
 
 /// An element of a stack after token resolution: its node, logical id and content.
-type ResolvedElement = (NodeId, String, Element);
+struct ResolvedElement {
+    node: NodeId,
+    logical_id: String,
+    element: Element,
+}
 
 /// Output and parameter additions one stack's references cause in other stacks.
 #[derive(Default)]
@@ -66,29 +70,7 @@ impl<'t> Synthesizer<'t> {
         // add to other stacks (outputs, parameters, dependencies).
         let mut resolved: Vec<(NodeId, Vec<ResolvedElement>)> = Vec::new();
         for &stack in &stacks {
-            let mut elements = Vec::new();
-            for el in self.tree.elements_of_stack(stack) {
-                let path = self.tree.path(el);
-                let Some(logical_id) = self.tree.logical_id(el) else {
-                    self.diags.push(
-                        Diagnostic::error(
-                            &path,
-                            "DRK-SYNTH-001",
-                            "cannot allocate a logical id: every path component is `Default`",
-                        )
-                        .with_hint("give the construct an id other than `Default`"),
-                    );
-                    continue;
-                };
-                let element = self
-                    .tree
-                    .node(el)
-                    .element
-                    .clone()
-                    .expect("elements_of_stack returns element nodes");
-                let element = self.resolve_element(stack, &path, element);
-                elements.push((el, logical_id, element));
-            }
+            let elements = self.resolve_stack(stack);
             resolved.push((stack, elements));
         }
         for &stack in &stacks {
@@ -103,81 +85,129 @@ impl<'t> Synthesizer<'t> {
         // Pass 2: build the templates.
         let mut artifacts = Vec::new();
         for (stack, elements) in resolved {
-            let info = self
-                .tree
-                .stack_info(stack)
-                .expect("stacks() returns stack nodes")
-                .clone();
-            let path = self.tree.path(stack);
-            let mut t = Template {
-                description: info.description.clone(),
-                ..Default::default()
+            artifacts.push(self.build_artifact(stack, elements));
+        }
+        self.finish(artifacts)
+    }
+
+    /// Resolves a stack's elements (tokens become intrinsics or cross-stack wiring), each with
+    /// its logical id.
+    fn resolve_stack(&mut self, stack: NodeId) -> Vec<ResolvedElement> {
+        let mut elements = Vec::new();
+        for el in self.tree.elements_of_stack(stack) {
+            let path = self.tree.path(el);
+            let Some(logical_id) = self.tree.logical_id(el) else {
+                self.diags.push(
+                    Diagnostic::error(
+                        &path,
+                        "DRK-SYNTH-001",
+                        "cannot allocate a logical id: every path component is `Default`",
+                    )
+                    .with_hint("give the construct an id other than `Default`"),
+                );
+                continue;
             };
-            let mut seen = HashMap::new();
-            for (el, logical_id, element) in elements {
-                if let Some(other) = seen.insert(logical_id.clone(), el) {
-                    self.diags.push(
-                        Diagnostic::error(
-                            self.tree.path(el),
-                            "DRK-SYNTH-002",
-                            format!(
-                                "logical id `{logical_id}` is also used by `{}`",
-                                self.tree.path(other)
-                            ),
-                        )
-                        .with_hint("rename one of the constructs or override its logical id"),
-                    );
-                    continue;
-                }
-                match element {
-                    Element::Resource(r) => {
-                        t.resources.insert(logical_id, r);
-                    }
-                    Element::Parameter(p) => {
-                        t.parameters.insert(logical_id, p);
-                    }
-                    Element::Output(o) => {
-                        t.outputs.insert(logical_id, o);
-                    }
-                    Element::Condition(c) => {
-                        t.conditions.insert(logical_id, c);
-                    }
-                }
-            }
-            if let Some(extra) = self.wiring.parameters.remove(&stack) {
-                t.parameters.extend(extra);
-            }
-            if let Some(extra) = self.wiring.outputs.remove(&stack) {
-                t.outputs.extend(extra);
-            }
-            let template = t.to_json();
-            let minified = serde_json::to_string(&template)
-                .map(|s| s.len())
-                .unwrap_or(0);
-            self.diags.extend(t.check_limits(&path, minified));
-            let dependencies = self
-                .wiring
-                .deps
-                .get(&stack)
-                .map(|d| {
-                    d.iter()
-                        .filter_map(|s| self.tree.stack_info(*s))
-                        .map(|i| i.name.clone())
-                        .collect()
-                })
-                .unwrap_or_default();
-            artifacts.push(StackArtifact {
-                name: info.name.clone(),
-                path,
-                region: info.region,
-                account: info.account.clone(),
-                template,
-                dependencies,
-                parameter_wiring: self.wiring.records.remove(&stack).unwrap_or_default(),
-                termination_protection: info.termination_protection,
+            let element = self
+                .tree
+                .node(el)
+                .element
+                .clone()
+                .expect("elements_of_stack returns element nodes");
+            let element = self.resolve_element(stack, &path, element);
+            elements.push(ResolvedElement {
+                node: el,
+                logical_id,
+                element,
             });
         }
+        elements
+    }
 
+    /// One stack's template and artifact, from its resolved elements and the wiring other
+    /// stacks added to it; checks duplicate logical ids and CloudFormation's limits.
+    fn build_artifact(&mut self, stack: NodeId, elements: Vec<ResolvedElement>) -> StackArtifact {
+        let info = self
+            .tree
+            .stack_info(stack)
+            .expect("stacks() returns stack nodes")
+            .clone();
+        let path = self.tree.path(stack);
+        let mut t = Template {
+            description: info.description.clone(),
+            ..Default::default()
+        };
+        let mut seen = HashMap::new();
+        for ResolvedElement {
+            node,
+            logical_id,
+            element,
+        } in elements
+        {
+            if let Some(other) = seen.insert(logical_id.clone(), node) {
+                self.diags.push(
+                    Diagnostic::error(
+                        self.tree.path(node),
+                        "DRK-SYNTH-002",
+                        format!(
+                            "logical id `{logical_id}` is also used by `{}`",
+                            self.tree.path(other)
+                        ),
+                    )
+                    .with_hint("rename one of the constructs or override its logical id"),
+                );
+                continue;
+            }
+            match element {
+                Element::Resource(r) => {
+                    t.resources.insert(logical_id, r);
+                }
+                Element::Parameter(p) => {
+                    t.parameters.insert(logical_id, p);
+                }
+                Element::Output(o) => {
+                    t.outputs.insert(logical_id, o);
+                }
+                Element::Condition(c) => {
+                    t.conditions.insert(logical_id, c);
+                }
+            }
+        }
+        if let Some(extra) = self.wiring.parameters.remove(&stack) {
+            t.parameters.extend(extra);
+        }
+        if let Some(extra) = self.wiring.outputs.remove(&stack) {
+            t.outputs.extend(extra);
+        }
+        let template = t.to_json();
+        let minified = serde_json::to_string(&template)
+            .map(|s| s.len())
+            .unwrap_or(0);
+        self.diags.extend(t.check_limits(&path, minified));
+        let dependencies = self
+            .wiring
+            .deps
+            .get(&stack)
+            .map(|d| {
+                d.iter()
+                    .filter_map(|s| self.tree.stack_info(*s))
+                    .map(|i| i.name.clone())
+                    .collect()
+            })
+            .unwrap_or_default();
+        StackArtifact {
+            name: info.name.clone(),
+            path,
+            region: info.region,
+            account: info.account.clone(),
+            template,
+            dependencies,
+            parameter_wiring: self.wiring.records.remove(&stack).unwrap_or_default(),
+            termination_protection: info.termination_protection,
+        }
+    }
+
+    /// The assembly, unless a diagnostic is an error; stacks in dependency order.
+    fn finish(self, artifacts: Vec<StackArtifact>) -> Result<Assembly, Diagnostics> {
         let diags = Diagnostics(self.diags);
         if diags.has_errors() {
             return Err(diags);
