@@ -19,8 +19,8 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value};
 
 use super::eval::{
-    EvalError, Evaluator, ResolvedParameter, Resolver, StackContext, Template, UNKNOWN,
-    collect_refs, is_unknown,
+    EvalError, Evaluator, ResolvedParameter, Resolver, ResourceDecl, StackContext, Template,
+    UNKNOWN, collect_refs, is_unknown,
 };
 use super::facts;
 use super::state::StackResource;
@@ -154,34 +154,8 @@ pub fn plan(
 ) -> Result<Plan, EvalError> {
     template.validate()?;
     let conditions = Evaluator::evaluate_conditions(template, stack, &params)?;
-    let included: BTreeSet<String> = template
-        .resources
-        .iter()
-        .filter(|(_, r)| {
-            r.condition
-                .as_ref()
-                .is_none_or(|c| conditions.get(c).copied().unwrap_or(false))
-        })
-        .map(|(k, _)| k.clone())
-        .collect();
-    let type_changes: Vec<&String> = included
-        .iter()
-        .filter(|id| {
-            old.get(*id)
-                .is_some_and(|o| o.type_name != template.resources[*id].type_name)
-        })
-        .collect();
-    if !type_changes.is_empty() {
-        // CloudFormation's ValidationError for a changed resource type.
-        return Err(EvalError::Validation(format!(
-            "Update of resource type is not permitted. The new template modifies resource type of the following resources: [{}]",
-            type_changes
-                .iter()
-                .map(|s| s.as_str())
-                .collect::<Vec<_>>()
-                .join(", ")
-        )));
-    }
+    let included = included_resources(template, &conditions);
+    reject_type_changes(template, old, &included)?;
     let order = template.dependency_order(&included)?;
     let mut actions: BTreeMap<String, Action> = BTreeMap::new();
     let mut changed_props: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
@@ -209,126 +183,17 @@ pub fn plan(
         };
         let Some(prev) = old.get(id) else {
             actions.insert(id.clone(), Action::Add);
-            by_id.insert(
-                id.clone(),
-                ResourceChange {
-                    action: ChangeAction::Add,
-                    logical_id: id.clone(),
-                    physical_id: None,
-                    resource_type: decl.type_name.clone(),
-                    replacement: None,
-                    scope: vec![],
-                    details: vec![],
-                },
-            );
+            by_id.insert(id.clone(), added(id, decl));
             continue;
         };
-        let empty = Map::new();
-        let new_map = new_props.as_object().unwrap_or(&empty);
-        let old_map = prev.properties.as_object().unwrap_or(&empty);
-        let old_raw = prev.template_properties.as_object().unwrap_or(&empty);
-        let new_raw = decl.properties.as_object().unwrap_or(&empty);
-        let keys: BTreeSet<&String> = new_map.keys().chain(old_map.keys()).collect();
-        let mut details = Vec::new();
-        let mut changed = BTreeSet::new();
-        for k in keys {
-            let (a, b) = (old_map.get(k), new_map.get(k));
-            let dynamic = b.is_some_and(is_unknown) || is_unknown(&new_props);
-            if a == b && !dynamic {
-                continue;
-            }
-            changed.insert(k.clone());
-            // The most intrusive recreation among the changed leaves wins.
-            let mut paths = Vec::new();
-            if dynamic {
-                paths.push(k.clone());
-            } else {
-                diff_paths(k, a, b, &mut paths);
-            }
-            let requires = paths
-                .iter()
-                .map(|p| facts::requires_recreation(&decl.type_name, p))
-                .max_by_key(rank)
-                .unwrap_or(RequiresRecreation::Never);
-            let mut refs = Vec::new();
-            if let Some(raw) = new_raw.get(k.as_str()) {
-                collect_refs(raw, &mut refs);
-            }
-            let (source, entity) = if old_raw.get(k.as_str()) != new_raw.get(k.as_str()) {
-                (ChangeSource::DirectModification, None)
-            } else if dynamic {
-                let r = refs
-                    .iter()
-                    .find(|r| actions.get(*r).is_some_and(|a| *a != Action::Keep))
-                    .cloned();
-                // `Fn::GetAtt X.Attr` → ResourceAttribute "X.Attr"; `Ref X` → ResourceReference "X".
-                match (r, new_raw.get(k.as_str())) {
-                    (Some(r), Some(raw)) => match attribute_used(raw, &r) {
-                        Some(a) => (ChangeSource::ResourceAttribute, Some(format!("{r}.{a}"))),
-                        None => (ChangeSource::ResourceReference, Some(r)),
-                    },
-                    (r, _) => (ChangeSource::ResourceAttribute, r),
-                }
-            } else {
-                (
-                    ChangeSource::ParameterReference,
-                    refs.iter().find(|r| params.contains_key(*r)).cloned(),
-                )
-            };
-            details.push(ResourceChangeDetail {
-                attribute: ResourceAttribute::Properties,
-                name: Some(k.clone()),
-                requires_recreation: Some(requires),
-                evaluation: Some(if dynamic {
-                    Evaluation::Dynamic
-                } else {
-                    Evaluation::Static
-                }),
-                change_source: Some(source),
-                causing_entity: entity,
-            });
-        }
-        if prev.metadata != decl.metadata {
-            details.push(ResourceChangeDetail {
-                attribute: ResourceAttribute::Metadata,
-                name: None,
-                requires_recreation: Some(RequiresRecreation::Never),
-                evaluation: Some(Evaluation::Static),
-                change_source: Some(ChangeSource::DirectModification),
-                causing_entity: None,
-            });
-        }
+        let (details, changed) = modification_details(decl, prev, &new_props, &actions, &params);
         if details.is_empty() {
             actions.insert(id.clone(), Action::Keep);
             continue;
         }
-        // `Always` with a static value replaces; `Always` evaluated dynamically, or
-        // `Conditionally`, gives `Conditional` (ResourceChange API reference).
-        let (replacement, action) = if details.iter().any(|d| {
-            d.requires_recreation == Some(RequiresRecreation::Always)
-                && d.evaluation == Some(Evaluation::Static)
-        }) {
-            (Replacement::True, Action::Replace)
-        } else if details
-            .iter()
-            .any(|d| d.requires_recreation != Some(RequiresRecreation::Never))
-        {
-            (Replacement::Conditional, Action::MaybeReplace)
-        } else {
-            (Replacement::False, Action::Modify)
-        };
+        let (replacement, action) = replacement_decision(&details);
         actions.insert(id.clone(), action);
-        // Sorted by the AWS spelling, as the scope always was.
-        let mut scope: Vec<ResourceAttribute> = details
-            .iter()
-            .map(|d| d.attribute.as_str())
-            .collect::<BTreeSet<_>>()
-            .into_iter()
-            .map(ResourceAttribute::from_aws)
-            .collect();
-        if changed.contains("Tags") {
-            scope.push(ResourceAttribute::Tags);
-        }
+        let scope = scope(&details, &changed);
         changed_props.insert(id.clone(), changed);
         by_id.insert(
             id.clone(),
@@ -348,19 +213,7 @@ pub fn plan(
         .keys()
         .filter_map(|k| by_id.remove(k))
         .collect();
-    for (id, r) in old {
-        if !included.contains(id) {
-            changes.push(ResourceChange {
-                action: ChangeAction::Remove,
-                logical_id: id.clone(),
-                physical_id: Some(r.physical_id.clone()),
-                resource_type: r.type_name.clone(),
-                replacement: None,
-                scope: vec![],
-                details: vec![],
-            });
-        }
-    }
+    changes.extend(removed(old, &included));
     Ok(Plan {
         params,
         conditions,
@@ -368,4 +221,227 @@ pub fn plan(
         actions,
         changes,
     })
+}
+
+/// The resources whose `Condition` holds (or that have none).
+fn included_resources(
+    template: &Template,
+    conditions: &IndexMap<String, bool>,
+) -> BTreeSet<String> {
+    template
+        .resources
+        .iter()
+        .filter(|(_, r)| {
+            r.condition
+                .as_ref()
+                .is_none_or(|c| conditions.get(c).copied().unwrap_or(false))
+        })
+        .map(|(k, _)| k.clone())
+        .collect()
+}
+
+fn reject_type_changes(
+    template: &Template,
+    old: &IndexMap<String, StackResource>,
+    included: &BTreeSet<String>,
+) -> Result<(), EvalError> {
+    let type_changes: Vec<&String> = included
+        .iter()
+        .filter(|id| {
+            old.get(*id)
+                .is_some_and(|o| o.type_name != template.resources[*id].type_name)
+        })
+        .collect();
+    if !type_changes.is_empty() {
+        // CloudFormation's ValidationError for a changed resource type.
+        return Err(EvalError::Validation(format!(
+            "Update of resource type is not permitted. The new template modifies resource type of the following resources: [{}]",
+            type_changes
+                .iter()
+                .map(|s| s.as_str())
+                .collect::<Vec<_>>()
+                .join(", ")
+        )));
+    }
+    Ok(())
+}
+
+fn added(id: &str, decl: &ResourceDecl) -> ResourceChange {
+    ResourceChange {
+        action: ChangeAction::Add,
+        logical_id: id.to_string(),
+        physical_id: None,
+        resource_type: decl.type_name.clone(),
+        replacement: None,
+        scope: vec![],
+        details: vec![],
+    }
+}
+
+/// The old resources the new template no longer includes, in the stack's order.
+fn removed(
+    old: &IndexMap<String, StackResource>,
+    included: &BTreeSet<String>,
+) -> Vec<ResourceChange> {
+    old.iter()
+        .filter(|(id, _)| !included.contains(*id))
+        .map(|(id, r)| ResourceChange {
+            action: ChangeAction::Remove,
+            logical_id: id.clone(),
+            physical_id: Some(r.physical_id.clone()),
+            resource_type: r.type_name.clone(),
+            replacement: None,
+            scope: vec![],
+            details: vec![],
+        })
+        .collect()
+}
+
+/// The details of a resource that exists (`prev`) and whose properties now evaluate to
+/// `new_props`, and the names of the top-level properties that changed. No details: the
+/// resource is left alone.
+fn modification_details(
+    decl: &ResourceDecl,
+    prev: &StackResource,
+    new_props: &Value,
+    actions: &BTreeMap<String, Action>,
+    params: &IndexMap<String, ResolvedParameter>,
+) -> (Vec<ResourceChangeDetail>, BTreeSet<String>) {
+    let empty = Map::new();
+    let new_map = new_props.as_object().unwrap_or(&empty);
+    let old_map = prev.properties.as_object().unwrap_or(&empty);
+    let old_raw = prev.template_properties.as_object().unwrap_or(&empty);
+    let new_raw = decl.properties.as_object().unwrap_or(&empty);
+    let keys: BTreeSet<&String> = new_map.keys().chain(old_map.keys()).collect();
+    let mut details = Vec::new();
+    let mut changed = BTreeSet::new();
+    for k in keys {
+        let (a, b) = (old_map.get(k), new_map.get(k));
+        let dynamic = b.is_some_and(is_unknown) || is_unknown(new_props);
+        if a == b && !dynamic {
+            continue;
+        }
+        changed.insert(k.clone());
+        let requires = property_recreation(&decl.type_name, k, a, b, dynamic);
+        let (source, entity) = if old_raw.get(k.as_str()) != new_raw.get(k.as_str()) {
+            (ChangeSource::DirectModification, None)
+        } else {
+            indirect_change_source(new_raw.get(k.as_str()), dynamic, actions, params)
+        };
+        details.push(ResourceChangeDetail {
+            attribute: ResourceAttribute::Properties,
+            name: Some(k.clone()),
+            requires_recreation: Some(requires),
+            evaluation: Some(if dynamic {
+                Evaluation::Dynamic
+            } else {
+                Evaluation::Static
+            }),
+            change_source: Some(source),
+            causing_entity: entity,
+        });
+    }
+    if prev.metadata != decl.metadata {
+        details.push(ResourceChangeDetail {
+            attribute: ResourceAttribute::Metadata,
+            name: None,
+            requires_recreation: Some(RequiresRecreation::Never),
+            evaluation: Some(Evaluation::Static),
+            change_source: Some(ChangeSource::DirectModification),
+            causing_entity: None,
+        });
+    }
+    (details, changed)
+}
+
+/// Whether changing top-level property `k` of a `type_name` from `a` to `b` recreates the
+/// resource, from the create-only properties of the resource-type facts.
+fn property_recreation(
+    type_name: &str,
+    k: &str,
+    a: Option<&Value>,
+    b: Option<&Value>,
+    dynamic: bool,
+) -> RequiresRecreation {
+    // The most intrusive recreation among the changed leaves wins.
+    let mut paths = Vec::new();
+    if dynamic {
+        paths.push(k.to_string());
+    } else {
+        diff_paths(k, a, b, &mut paths);
+    }
+    paths
+        .iter()
+        .map(|p| facts::requires_recreation(type_name, p))
+        .max_by_key(rank)
+        .unwrap_or(RequiresRecreation::Never)
+}
+
+/// Why a property whose template text (`raw`) did not change has a new value: a resource it
+/// refers to changes (`dynamic`), or else a parameter it refers to.
+fn indirect_change_source(
+    raw: Option<&Value>,
+    dynamic: bool,
+    actions: &BTreeMap<String, Action>,
+    params: &IndexMap<String, ResolvedParameter>,
+) -> (ChangeSource, Option<String>) {
+    let mut refs = Vec::new();
+    if let Some(raw) = raw {
+        collect_refs(raw, &mut refs);
+    }
+    if dynamic {
+        let r = refs
+            .iter()
+            .find(|r| actions.get(*r).is_some_and(|a| *a != Action::Keep))
+            .cloned();
+        // `Fn::GetAtt X.Attr` → ResourceAttribute "X.Attr"; `Ref X` → ResourceReference "X".
+        match (r, raw) {
+            (Some(r), Some(raw)) => match attribute_used(raw, &r) {
+                Some(a) => (ChangeSource::ResourceAttribute, Some(format!("{r}.{a}"))),
+                None => (ChangeSource::ResourceReference, Some(r)),
+            },
+            (r, _) => (ChangeSource::ResourceAttribute, r),
+        }
+    } else {
+        (
+            ChangeSource::ParameterReference,
+            refs.iter().find(|r| params.contains_key(*r)).cloned(),
+        )
+    }
+}
+
+/// The change set's `Replacement` for a modified resource, and what the deploy will do.
+fn replacement_decision(details: &[ResourceChangeDetail]) -> (Replacement, Action) {
+    // `Always` with a static value replaces; `Always` evaluated dynamically, or
+    // `Conditionally`, gives `Conditional` (ResourceChange API reference).
+    if details.iter().any(|d| {
+        d.requires_recreation == Some(RequiresRecreation::Always)
+            && d.evaluation == Some(Evaluation::Static)
+    }) {
+        (Replacement::True, Action::Replace)
+    } else if details
+        .iter()
+        .any(|d| d.requires_recreation != Some(RequiresRecreation::Never))
+    {
+        (Replacement::Conditional, Action::MaybeReplace)
+    } else {
+        (Replacement::False, Action::Modify)
+    }
+}
+
+/// The change's `Scope`: the kinds of attribute its details touch, plus `Tags` when the
+/// `Tags` property changed.
+fn scope(details: &[ResourceChangeDetail], changed: &BTreeSet<String>) -> Vec<ResourceAttribute> {
+    // Sorted by the AWS spelling, as the scope always was.
+    let mut scope: Vec<ResourceAttribute> = details
+        .iter()
+        .map(|d| d.attribute.as_str())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .map(ResourceAttribute::from_aws)
+        .collect();
+    if changed.contains("Tags") {
+        scope.push(ResourceAttribute::Tags);
+    }
+    scope
 }

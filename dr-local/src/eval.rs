@@ -140,146 +140,26 @@ impl Template {
         let top = raw
             .as_object()
             .ok_or_else(|| fmt_err("unsupported structure."))?;
-        let section = |name: &str| -> Result<Map<String, Value>, EvalError> {
-            match top.get(name) {
-                None => Ok(Map::new()),
-                Some(Value::Object(m)) => Ok(m.clone()),
-                Some(_) => Err(fmt_err(format!("{name} must be an object"))),
-            }
-        };
-        let mut parameters = IndexMap::new();
-        for (k, v) in section("Parameters")? {
-            let o = v
-                .as_object()
-                .ok_or_else(|| fmt_err(format!("Invalid parameter {k}: must be an object")))?;
-            let type_name = o
-                .get("Type")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    fmt_err(format!(
-                        "[/Parameters/{k}] Every Parameters object must contain a Type member."
-                    ))
-                })?
-                .to_string();
-            parameters.insert(
-                k,
-                ParamDecl {
-                    type_name,
-                    default: o.get("Default").and_then(|d| {
-                        if let Value::Array(items) = d {
-                            Some(
-                                items
-                                    .iter()
-                                    .filter_map(scalar_string)
-                                    .collect::<Vec<_>>()
-                                    .join(","),
-                            )
-                        } else {
-                            scalar_string(d)
-                        }
-                    }),
-                    allowed_values: o
-                        .get("AllowedValues")
-                        .and_then(Value::as_array)
-                        .map(|a| a.iter().filter_map(scalar_string).collect())
-                        .unwrap_or_default(),
-                    no_echo: matches!(o.get("NoEcho"), Some(Value::Bool(true)))
-                        || o.get("NoEcho").and_then(Value::as_str) == Some("true"),
-                },
-            );
-        }
+        let parameters = section(top, "Parameters")?
+            .into_iter()
+            .map(|(k, v)| parse_parameter(&k, &v).map(|p| (k, p)))
+            .collect::<Result<IndexMap<_, _>, _>>()?;
         let resources_section = match top.get("Resources") {
             Some(Value::Object(m)) if !m.is_empty() => m.clone(),
             _ => return Err(fmt_err("At least one Resources member must be defined.")),
         };
-        let mut resources = IndexMap::new();
-        for (k, v) in resources_section {
-            let o = v.as_object().ok_or_else(|| {
-                fmt_err(format!("[/Resources/{k}] resource definition is malformed"))
-            })?;
-            let type_name = o
-                .get("Type")
-                .and_then(Value::as_str)
-                .ok_or_else(|| {
-                    fmt_err(format!(
-                        "[/Resources/{k}] Every Resources object must contain a Type member."
-                    ))
-                })?
-                .to_string();
-            let depends_on = match o.get("DependsOn") {
-                None => Vec::new(),
-                Some(Value::String(s)) => vec![s.clone()],
-                Some(Value::Array(a)) => a
-                    .iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect(),
-                Some(_) => {
-                    return Err(fmt_err(format!(
-                        "[/Resources/{k}/DependsOn] DependsOn must be a string or a list of strings"
-                    )));
-                }
-            };
-            let properties = match o.get("Properties") {
-                None => Value::Object(Map::new()),
-                Some(p @ Value::Object(_)) => p.clone(),
-                Some(_) => {
-                    return Err(fmt_err(format!(
-                        "[/Resources/{k}/Properties] Properties must be an object"
-                    )));
-                }
-            };
-            resources.insert(
-                k,
-                ResourceDecl {
-                    type_name,
-                    properties,
-                    depends_on,
-                    condition: o
-                        .get("Condition")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    deletion_policy: o
-                        .get("DeletionPolicy")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    update_replace_policy: o
-                        .get("UpdateReplacePolicy")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    metadata: o.get("Metadata").cloned(),
-                },
-            );
-        }
-        let mut outputs = IndexMap::new();
-        for (k, v) in section("Outputs")? {
-            let o = v
-                .as_object()
-                .ok_or_else(|| fmt_err(format!("[/Outputs/{k}] output definition is malformed")))?;
-            let value = o.get("Value").cloned().ok_or_else(|| {
-                fmt_err(format!(
-                    "[/Outputs/{k}] Every Outputs member must contain a Value object"
-                ))
-            })?;
-            outputs.insert(
-                k,
-                OutputDecl {
-                    value,
-                    description: o
-                        .get("Description")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                    export_name: o.get("Export").and_then(|e| e.get("Name")).cloned(),
-                    condition: o
-                        .get("Condition")
-                        .and_then(Value::as_str)
-                        .map(str::to_string),
-                },
-            );
-        }
+        let resources = resources_section
+            .into_iter()
+            .map(|(k, v)| parse_resource(&k, &v).map(|r| (k, r)))
+            .collect::<Result<IndexMap<_, _>, _>>()?;
+        let outputs = section(top, "Outputs")?
+            .into_iter()
+            .map(|(k, v)| parse_output(&k, &v).map(|o| (k, o)))
+            .collect::<Result<IndexMap<_, _>, _>>()?;
         Ok(Template {
             parameters,
-            mappings: section("Mappings")?,
-            conditions: section("Conditions")?.into_iter().collect(),
+            mappings: section(top, "Mappings")?,
+            conditions: section(top, "Conditions")?.into_iter().collect(),
             resources,
             outputs,
             raw,
@@ -398,6 +278,113 @@ impl Template {
             }
         }
     }
+}
+
+/// A top-level section of the template; an absent one is empty.
+fn section(top: &Map<String, Value>, name: &str) -> Result<Map<String, Value>, EvalError> {
+    match top.get(name) {
+        None => Ok(Map::new()),
+        Some(Value::Object(m)) => Ok(m.clone()),
+        Some(_) => Err(fmt_err(format!("{name} must be an object"))),
+    }
+}
+
+/// A string-valued key of a template object, when it is a string.
+fn str_field(o: &Map<String, Value>, key: &str) -> Option<String> {
+    o.get(key).and_then(Value::as_str).map(str::to_string)
+}
+
+/// The `Type` every parameter and resource must have, or the error naming `section/k`.
+fn type_field(o: &Map<String, Value>, section: &str, k: &str) -> Result<String, EvalError> {
+    str_field(o, "Type").ok_or_else(|| {
+        fmt_err(format!(
+            "[/{section}/{k}] Every {section} object must contain a Type member."
+        ))
+    })
+}
+
+fn parse_parameter(k: &str, v: &Value) -> Result<ParamDecl, EvalError> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| fmt_err(format!("Invalid parameter {k}: must be an object")))?;
+    Ok(ParamDecl {
+        type_name: type_field(o, "Parameters", k)?,
+        default: o.get("Default").and_then(|d| {
+            if let Value::Array(items) = d {
+                Some(
+                    items
+                        .iter()
+                        .filter_map(scalar_string)
+                        .collect::<Vec<_>>()
+                        .join(","),
+                )
+            } else {
+                scalar_string(d)
+            }
+        }),
+        allowed_values: o
+            .get("AllowedValues")
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(scalar_string).collect())
+            .unwrap_or_default(),
+        no_echo: matches!(o.get("NoEcho"), Some(Value::Bool(true)))
+            || o.get("NoEcho").and_then(Value::as_str) == Some("true"),
+    })
+}
+
+fn parse_resource(k: &str, v: &Value) -> Result<ResourceDecl, EvalError> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| fmt_err(format!("[/Resources/{k}] resource definition is malformed")))?;
+    let type_name = type_field(o, "Resources", k)?;
+    let depends_on = match o.get("DependsOn") {
+        None => Vec::new(),
+        Some(Value::String(s)) => vec![s.clone()],
+        Some(Value::Array(a)) => a
+            .iter()
+            .filter_map(|x| x.as_str().map(str::to_string))
+            .collect(),
+        Some(_) => {
+            return Err(fmt_err(format!(
+                "[/Resources/{k}/DependsOn] DependsOn must be a string or a list of strings"
+            )));
+        }
+    };
+    let properties = match o.get("Properties") {
+        None => Value::Object(Map::new()),
+        Some(p @ Value::Object(_)) => p.clone(),
+        Some(_) => {
+            return Err(fmt_err(format!(
+                "[/Resources/{k}/Properties] Properties must be an object"
+            )));
+        }
+    };
+    Ok(ResourceDecl {
+        type_name,
+        properties,
+        depends_on,
+        condition: str_field(o, "Condition"),
+        deletion_policy: str_field(o, "DeletionPolicy"),
+        update_replace_policy: str_field(o, "UpdateReplacePolicy"),
+        metadata: o.get("Metadata").cloned(),
+    })
+}
+
+fn parse_output(k: &str, v: &Value) -> Result<OutputDecl, EvalError> {
+    let o = v
+        .as_object()
+        .ok_or_else(|| fmt_err(format!("[/Outputs/{k}] output definition is malformed")))?;
+    let value = o.get("Value").cloned().ok_or_else(|| {
+        fmt_err(format!(
+            "[/Outputs/{k}] Every Outputs member must contain a Value object"
+        ))
+    })?;
+    Ok(OutputDecl {
+        value,
+        description: str_field(o, "Description"),
+        export_name: o.get("Export").and_then(|e| e.get("Name")).cloned(),
+        condition: str_field(o, "Condition"),
+    })
 }
 
 /// Pseudo parameters CloudFormation defines.
@@ -909,251 +896,284 @@ impl Evaluator<'_> {
 
     fn intrinsic(&self, k: &str, arg: &Value) -> Result<Value, EvalError> {
         match k {
-            "Ref" => self.reference(
-                arg.as_str()
-                    .ok_or_else(|| tpl_err("Ref must name a parameter or resource"))?,
-            ),
-            "Fn::GetAtt" => {
-                let (l, a) = match arg {
-                    Value::Array(a) if a.len() == 2 => {
-                        let attr = self.eval(&a[1])?;
-                        (
-                            as_string(&a[0], "Fn::GetAtt")?,
-                            as_string(&attr, "Fn::GetAtt")?,
-                        )
-                    }
-                    Value::String(s) if s.contains('.') => {
-                        let (l, a) = s.split_once('.').expect("has a dot");
-                        (l.to_string(), a.to_string())
-                    }
-                    // CloudFormation's own wording.
-                    _ => {
-                        return Err(tpl_err(
-                            "every Fn::GetAtt object requires two non-empty parameters, the resource name and the resource attribute",
-                        ));
-                    }
-                };
-                self.get_att(&l, &a)
-            }
-            "Fn::Sub" => {
-                let (s, vars) = match arg {
-                    Value::String(s) => (s.clone(), Map::new()),
-                    Value::Array(a) if a.len() == 2 => (
-                        as_string(&a[0], "Fn::Sub")?,
-                        a[1].as_object()
-                            .cloned()
-                            .ok_or_else(|| tpl_err("Fn::Sub variables must be an object"))?,
-                    ),
-                    _ => {
-                        return Err(tpl_err(
-                            "One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string",
-                        ));
-                    }
-                };
-                let mut out = String::new();
-                let mut rest = s.as_str();
-                while let Some(i) = rest.find("${") {
-                    out.push_str(&rest[..i]);
-                    let after = &rest[i + 2..];
-                    let Some(j) = after.find('}') else {
-                        out.push_str(&rest[i..]);
-                        rest = "";
-                        break;
-                    };
-                    let name = after[..j].trim();
-                    if let Some(lit) = name.strip_prefix('!') {
-                        out.push_str("${");
-                        out.push_str(lit);
-                        out.push('}');
-                    } else {
-                        let v = if let Some(x) = vars.get(name) {
-                            self.eval(x)?
-                        } else if name.starts_with("AWS::") || !name.contains('.') {
-                            self.reference(name)?
-                        } else {
-                            let (l, a) = name.split_once('.').expect("has a dot");
-                            self.get_att(l, a)?
-                        };
-                        out.push_str(&scalar_string(&v).ok_or_else(|| {
-                            tpl_err(format!("Fn::Sub variable ${{{name}}} must be a string"))
-                        })?);
-                    }
-                    rest = &after[j + 1..];
-                }
-                out.push_str(rest);
-                Ok(Value::String(out))
-            }
-            "Fn::Join" => {
-                let a = arg.as_array().filter(|a| a.len() == 2);
-                // CloudFormation's own wording.
-                let bad = || {
-                    tpl_err(
-                        "every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.",
-                    )
-                };
-                let a = a.ok_or_else(bad)?;
-                let sep = a[0].as_str().ok_or_else(bad)?;
-                let items = as_list(self.eval(&a[1])?).map_err(|_| bad())?;
-                let parts: Result<Vec<String>, _> = items
-                    .iter()
-                    .map(|x| scalar_string(x).ok_or_else(bad))
-                    .collect();
-                Ok(Value::String(parts?.join(sep)))
-            }
-            "Fn::Select" => {
-                let a = arg
-                    .as_array()
-                    .filter(|a| a.len() == 2)
-                    .ok_or_else(|| tpl_err("Fn::Select requires a list of two elements"))?;
-                let idx = self.eval(&a[0])?;
-                if is_unknown(&idx) {
-                    return Ok(unknown());
-                }
-                let idx: usize = scalar_string(&idx)
-                    .and_then(|s| s.parse().ok())
-                    .ok_or_else(|| tpl_err("Fn::Select index must be a non-negative integer"))?;
-                let list = self.eval(&a[1])?;
-                if let Value::String(s) = &list
-                    && s.contains(UNKNOWN)
-                {
-                    return Ok(list);
-                }
-                let list = as_list(list)?;
-                list.get(idx).cloned().ok_or_else(|| {
-                    tpl_err(format!(
-                        "Fn::Select cannot select nonexistent value at index {idx}"
-                    ))
-                })
-            }
-            "Fn::Split" => {
-                let a = arg
-                    .as_array()
-                    .filter(|a| a.len() == 2)
-                    .ok_or_else(|| tpl_err("Fn::Split requires a list of two elements"))?;
-                let sep = as_string(&a[0], "Fn::Split delimiter")?;
-                let s = as_string(&self.eval(&a[1])?, "Fn::Split source")?;
-                if s.contains(UNKNOWN) {
-                    return Ok(Value::String(s));
-                }
-                Ok(Value::Array(
-                    s.split(sep.as_str())
-                        .map(|p| Value::String(p.to_string()))
-                        .collect(),
-                ))
-            }
-            "Fn::GetAZs" => {
-                let r = self.eval(arg)?;
-                if is_unknown(&r) {
-                    return Ok(unknown());
-                }
-                let code = r.as_str().unwrap_or_default();
-                let region = if code.is_empty() {
-                    self.stack.region
-                } else {
-                    code.parse::<Region>().map_err(|e| tpl_err(e.to_string()))?
-                };
-                // GetAZs lists the zones the account can use (us-west-1: two).
-                Ok(Value::Array(
-                    region
-                        .az_names()
-                        .iter()
-                        .take(region.usable_az_count())
-                        .map(|z| Value::String((*z).to_string()))
-                        .collect(),
-                ))
-            }
-            "Fn::If" => {
-                let a = arg.as_array().filter(|a| a.len() == 3).ok_or_else(|| {
-                    tpl_err("Fn::If requires a list argument with three elements")
-                })?;
-                let c = a[0]
-                    .as_str()
-                    .ok_or_else(|| tpl_err("Fn::If requires a condition name"))?;
-                let b = *self
-                    .conditions
-                    .get(c)
-                    .ok_or_else(|| fmt_err(format!("Unresolved dependencies [{c}]. Cannot reference resources in the Conditions block of the template")))?;
-                self.eval(if b { &a[1] } else { &a[2] })
-            }
-            "Fn::ImportValue" => {
-                let name = self.eval(arg)?;
-                if is_unknown(&name) {
-                    return Ok(unknown());
-                }
-                let name = as_string(&name, "Fn::ImportValue")?;
-                // CloudFormation: "No export named X found".
-                self.resolver
-                    .import_value(&name)
-                    .map(Value::String)
-                    .ok_or_else(|| verr(format!("No export named {name} found")))
-            }
-            "Fn::Base64" => {
-                let s = as_string(&self.eval(arg)?, "Fn::Base64")?;
-                if s.contains(UNKNOWN) {
-                    return Ok(Value::String(s));
-                }
-                Ok(Value::String(base64(s.as_bytes())))
-            }
-            "Fn::Cidr" => {
-                let a = arg
-                    .as_array()
-                    .filter(|a| a.len() == 3)
-                    .ok_or_else(|| tpl_err("Fn::Cidr requires a list of three elements"))?;
-                let evaluated: Vec<Value> =
-                    a.iter().map(|x| self.eval(x)).collect::<Result<_, _>>()?;
-                if evaluated.iter().any(is_unknown) {
-                    return Ok(unknown());
-                }
-                let block = as_string(&self.eval(&a[0])?, "Fn::Cidr ipBlock")?;
-                let count: u32 = as_string(&self.eval(&a[1])?, "Fn::Cidr count")?
-                    .parse()
-                    .map_err(|_| tpl_err("Fn::Cidr count must be an integer"))?;
-                let bits: u32 = as_string(&self.eval(&a[2])?, "Fn::Cidr cidrBits")?
-                    .parse()
-                    .map_err(|_| tpl_err("Fn::Cidr cidrBits must be an integer"))?;
-                cidr(&block, count, bits)
-                    .map(|v| Value::Array(v.into_iter().map(Value::String).collect()))
-            }
-            "Fn::FindInMap" => {
-                let a = arg
-                    .as_array()
-                    .filter(|a| a.len() == 3)
-                    .ok_or_else(|| tpl_err("Fn::FindInMap requires a list of three elements"))?;
-                let evaluated: Vec<Value> =
-                    a.iter().map(|x| self.eval(x)).collect::<Result<_, _>>()?;
-                if evaluated.iter().any(is_unknown) {
-                    return Ok(unknown());
-                }
-                let keys: Vec<String> = evaluated
-                    .iter()
-                    .map(|v| as_string(v, "Fn::FindInMap key"))
-                    .collect::<Result<_, _>>()?;
-                self.template
-                    .mappings
-                    .get(&keys[0])
-                    .and_then(|m| m.get(&keys[1]))
-                    .and_then(|m| m.get(&keys[2]))
-                    .cloned()
-                    .ok_or_else(|| {
-                        tpl_err(format!(
-                            "Unable to get mapping for {}::{}::{}",
-                            keys[0], keys[1], keys[2]
-                        ))
-                    })
-            }
-            "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => {
-                let mut m = Map::new();
-                m.insert(k.to_string(), arg.clone());
-                match self.condition_value(&Value::Object(m)) {
-                    Ok(b) => Ok(Value::Bool(b)),
-                    Err(CondErr::Eval(e)) => Err(e),
-                    Err(CondErr::Pending) => Err(tpl_err(format!(
-                        "{k} refers to a condition that cannot be evaluated"
-                    ))),
-                }
-            }
+            "Ref" => self.fn_ref(arg),
+            "Fn::GetAtt" => self.fn_get_att(arg),
+            "Fn::Sub" => self.fn_sub(arg),
+            "Fn::Join" => self.fn_join(arg),
+            "Fn::Select" => self.fn_select(arg),
+            "Fn::Split" => self.fn_split(arg),
+            "Fn::GetAZs" => self.fn_get_azs(arg),
+            "Fn::If" => self.fn_if(arg),
+            "Fn::ImportValue" => self.fn_import_value(arg),
+            "Fn::Base64" => self.fn_base64(arg),
+            "Fn::Cidr" => self.fn_cidr(arg),
+            "Fn::FindInMap" => self.fn_find_in_map(arg),
+            "Fn::Equals" | "Fn::Not" | "Fn::And" | "Fn::Or" => self.condition_function(k, arg),
             other => Err(tpl_err(format!(
                 "Encountered unsupported function: {other} Supported functions are: [Fn::Base64, Fn::GetAtt, Fn::GetAZs, Fn::ImportValue, Fn::Join, Fn::Split, Fn::FindInMap, Fn::Select, Ref, Fn::Equals, Fn::If, Fn::Not, Condition, Fn::And, Fn::Or, Fn::Contains, Fn::EachMemberEquals, Fn::EachMemberIn, Fn::ValueOf, Fn::ValueOfAll, Fn::RefAll, Fn::Sub, Fn::Cidr]"
+            ))),
+        }
+    }
+
+    fn fn_ref(&self, arg: &Value) -> Result<Value, EvalError> {
+        self.reference(
+            arg.as_str()
+                .ok_or_else(|| tpl_err("Ref must name a parameter or resource"))?,
+        )
+    }
+
+    fn fn_get_att(&self, arg: &Value) -> Result<Value, EvalError> {
+        let (l, a) = match arg {
+            Value::Array(a) if a.len() == 2 => {
+                let attr = self.eval(&a[1])?;
+                (
+                    as_string(&a[0], "Fn::GetAtt")?,
+                    as_string(&attr, "Fn::GetAtt")?,
+                )
+            }
+            Value::String(s) if s.contains('.') => {
+                let (l, a) = s.split_once('.').expect("has a dot");
+                (l.to_string(), a.to_string())
+            }
+            // CloudFormation's own wording.
+            _ => {
+                return Err(tpl_err(
+                    "every Fn::GetAtt object requires two non-empty parameters, the resource name and the resource attribute",
+                ));
+            }
+        };
+        self.get_att(&l, &a)
+    }
+
+    fn fn_sub(&self, arg: &Value) -> Result<Value, EvalError> {
+        let (s, vars) = match arg {
+            Value::String(s) => (s.clone(), Map::new()),
+            Value::Array(a) if a.len() == 2 => (
+                as_string(&a[0], "Fn::Sub")?,
+                a[1].as_object()
+                    .cloned()
+                    .ok_or_else(|| tpl_err("Fn::Sub variables must be an object"))?,
+            ),
+            _ => {
+                return Err(tpl_err(
+                    "One or more Fn::Sub intrinsic functions don't specify expected arguments. Specify a string as first argument, and an optional second argument to specify a mapping of values to replace in the string",
+                ));
+            }
+        };
+        let mut out = String::new();
+        let mut rest = s.as_str();
+        while let Some(i) = rest.find("${") {
+            out.push_str(&rest[..i]);
+            let after = &rest[i + 2..];
+            let Some(j) = after.find('}') else {
+                out.push_str(&rest[i..]);
+                rest = "";
+                break;
+            };
+            let name = after[..j].trim();
+            if let Some(lit) = name.strip_prefix('!') {
+                out.push_str("${");
+                out.push_str(lit);
+                out.push('}');
+            } else {
+                let v = self.sub_variable(name, &vars)?;
+                out.push_str(&scalar_string(&v).ok_or_else(|| {
+                    tpl_err(format!("Fn::Sub variable ${{{name}}} must be a string"))
+                })?);
+            }
+            rest = &after[j + 1..];
+        }
+        out.push_str(rest);
+        Ok(Value::String(out))
+    }
+
+    /// The value of `${name}` in a `Fn::Sub` string: a variable of the map, else a parameter,
+    /// pseudo parameter or resource (`Ref`), else `Resource.Attribute` (`Fn::GetAtt`).
+    fn sub_variable(&self, name: &str, vars: &Map<String, Value>) -> Result<Value, EvalError> {
+        if let Some(x) = vars.get(name) {
+            self.eval(x)
+        } else if name.starts_with("AWS::") || !name.contains('.') {
+            self.reference(name)
+        } else {
+            let (l, a) = name.split_once('.').expect("has a dot");
+            self.get_att(l, a)
+        }
+    }
+
+    fn fn_join(&self, arg: &Value) -> Result<Value, EvalError> {
+        let a = arg.as_array().filter(|a| a.len() == 2);
+        // CloudFormation's own wording.
+        let bad = || {
+            tpl_err(
+                "every Fn::Join object requires two parameters, (1) a string delimiter and (2) a list of strings to be joined or a function that returns a list of strings (such as Fn::GetAZs) to be joined.",
+            )
+        };
+        let a = a.ok_or_else(bad)?;
+        let sep = a[0].as_str().ok_or_else(bad)?;
+        let items = as_list(self.eval(&a[1])?).map_err(|_| bad())?;
+        let parts: Result<Vec<String>, _> = items
+            .iter()
+            .map(|x| scalar_string(x).ok_or_else(bad))
+            .collect();
+        Ok(Value::String(parts?.join(sep)))
+    }
+
+    fn fn_select(&self, arg: &Value) -> Result<Value, EvalError> {
+        let a = arg
+            .as_array()
+            .filter(|a| a.len() == 2)
+            .ok_or_else(|| tpl_err("Fn::Select requires a list of two elements"))?;
+        let idx = self.eval(&a[0])?;
+        if is_unknown(&idx) {
+            return Ok(unknown());
+        }
+        let idx: usize = scalar_string(&idx)
+            .and_then(|s| s.parse().ok())
+            .ok_or_else(|| tpl_err("Fn::Select index must be a non-negative integer"))?;
+        let list = self.eval(&a[1])?;
+        if let Value::String(s) = &list
+            && s.contains(UNKNOWN)
+        {
+            return Ok(list);
+        }
+        let list = as_list(list)?;
+        list.get(idx).cloned().ok_or_else(|| {
+            tpl_err(format!(
+                "Fn::Select cannot select nonexistent value at index {idx}"
+            ))
+        })
+    }
+
+    fn fn_split(&self, arg: &Value) -> Result<Value, EvalError> {
+        let a = arg
+            .as_array()
+            .filter(|a| a.len() == 2)
+            .ok_or_else(|| tpl_err("Fn::Split requires a list of two elements"))?;
+        let sep = as_string(&a[0], "Fn::Split delimiter")?;
+        let s = as_string(&self.eval(&a[1])?, "Fn::Split source")?;
+        if s.contains(UNKNOWN) {
+            return Ok(Value::String(s));
+        }
+        Ok(Value::Array(
+            s.split(sep.as_str())
+                .map(|p| Value::String(p.to_string()))
+                .collect(),
+        ))
+    }
+
+    fn fn_get_azs(&self, arg: &Value) -> Result<Value, EvalError> {
+        let r = self.eval(arg)?;
+        if is_unknown(&r) {
+            return Ok(unknown());
+        }
+        let code = r.as_str().unwrap_or_default();
+        let region = if code.is_empty() {
+            self.stack.region
+        } else {
+            code.parse::<Region>().map_err(|e| tpl_err(e.to_string()))?
+        };
+        // GetAZs lists the zones the account can use (us-west-1: two).
+        Ok(Value::Array(
+            region
+                .az_names()
+                .iter()
+                .take(region.usable_az_count())
+                .map(|z| Value::String((*z).to_string()))
+                .collect(),
+        ))
+    }
+
+    fn fn_if(&self, arg: &Value) -> Result<Value, EvalError> {
+        let a = arg
+            .as_array()
+            .filter(|a| a.len() == 3)
+            .ok_or_else(|| tpl_err("Fn::If requires a list argument with three elements"))?;
+        let c = a[0]
+            .as_str()
+            .ok_or_else(|| tpl_err("Fn::If requires a condition name"))?;
+        let b = *self
+            .conditions
+            .get(c)
+            .ok_or_else(|| fmt_err(format!("Unresolved dependencies [{c}]. Cannot reference resources in the Conditions block of the template")))?;
+        self.eval(if b { &a[1] } else { &a[2] })
+    }
+
+    fn fn_import_value(&self, arg: &Value) -> Result<Value, EvalError> {
+        let name = self.eval(arg)?;
+        if is_unknown(&name) {
+            return Ok(unknown());
+        }
+        let name = as_string(&name, "Fn::ImportValue")?;
+        // CloudFormation: "No export named X found".
+        self.resolver
+            .import_value(&name)
+            .map(Value::String)
+            .ok_or_else(|| verr(format!("No export named {name} found")))
+    }
+
+    fn fn_base64(&self, arg: &Value) -> Result<Value, EvalError> {
+        let s = as_string(&self.eval(arg)?, "Fn::Base64")?;
+        if s.contains(UNKNOWN) {
+            return Ok(Value::String(s));
+        }
+        Ok(Value::String(base64(s.as_bytes())))
+    }
+
+    fn fn_cidr(&self, arg: &Value) -> Result<Value, EvalError> {
+        let a = arg
+            .as_array()
+            .filter(|a| a.len() == 3)
+            .ok_or_else(|| tpl_err("Fn::Cidr requires a list of three elements"))?;
+        let evaluated: Vec<Value> = a.iter().map(|x| self.eval(x)).collect::<Result<_, _>>()?;
+        if evaluated.iter().any(is_unknown) {
+            return Ok(unknown());
+        }
+        let block = as_string(&self.eval(&a[0])?, "Fn::Cidr ipBlock")?;
+        let count: u32 = as_string(&self.eval(&a[1])?, "Fn::Cidr count")?
+            .parse()
+            .map_err(|_| tpl_err("Fn::Cidr count must be an integer"))?;
+        let bits: u32 = as_string(&self.eval(&a[2])?, "Fn::Cidr cidrBits")?
+            .parse()
+            .map_err(|_| tpl_err("Fn::Cidr cidrBits must be an integer"))?;
+        cidr(&block, count, bits).map(|v| Value::Array(v.into_iter().map(Value::String).collect()))
+    }
+
+    fn fn_find_in_map(&self, arg: &Value) -> Result<Value, EvalError> {
+        let a = arg
+            .as_array()
+            .filter(|a| a.len() == 3)
+            .ok_or_else(|| tpl_err("Fn::FindInMap requires a list of three elements"))?;
+        let evaluated: Vec<Value> = a.iter().map(|x| self.eval(x)).collect::<Result<_, _>>()?;
+        if evaluated.iter().any(is_unknown) {
+            return Ok(unknown());
+        }
+        let keys: Vec<String> = evaluated
+            .iter()
+            .map(|v| as_string(v, "Fn::FindInMap key"))
+            .collect::<Result<_, _>>()?;
+        self.template
+            .mappings
+            .get(&keys[0])
+            .and_then(|m| m.get(&keys[1]))
+            .and_then(|m| m.get(&keys[2]))
+            .cloned()
+            .ok_or_else(|| {
+                tpl_err(format!(
+                    "Unable to get mapping for {}::{}::{}",
+                    keys[0], keys[1], keys[2]
+                ))
+            })
+    }
+
+    /// A condition function (`Fn::Equals`, `Fn::Not`, `Fn::And`, `Fn::Or`) used as a value.
+    fn condition_function(&self, k: &str, arg: &Value) -> Result<Value, EvalError> {
+        let mut m = Map::new();
+        m.insert(k.to_string(), arg.clone());
+        match self.condition_value(&Value::Object(m)) {
+            Ok(b) => Ok(Value::Bool(b)),
+            Err(CondErr::Eval(e)) => Err(e),
+            Err(CondErr::Pending) => Err(tpl_err(format!(
+                "{k} refers to a condition that cannot be evaluated"
             ))),
         }
     }

@@ -104,191 +104,25 @@ fn generated_secret(r: &StackResource) -> String {
 }
 
 fn register(w: &mut World, region: Region, r: &StackResource) {
-    let p = &r.properties;
     match r.type_name.as_str() {
         "AWS::SSM::Parameter" => {
-            w.region(region)
-                .ssm
-                .insert(r.physical_id.clone(), s(p, "Value").unwrap_or_default());
-        }
-        "AWS::SecretsManager::Secret" => {
-            let value = generated_secret(r);
-            let name = s(p, "Name").unwrap_or_else(|| {
-                r.physical_id
-                    .rsplit(':')
-                    .next()
-                    .unwrap_or_default()
-                    .to_string()
-            });
-            w.region(region).secrets.insert(
+            w.region(region).ssm.insert(
                 r.physical_id.clone(),
-                Secret {
-                    name: name.clone(),
-                    arn: r.physical_id.clone(),
-                    value: value.clone(),
-                },
+                s(&r.properties, "Value").unwrap_or_default(),
             );
-            // Replicas: the same secret in the other Regions (its ARN names their Region).
-            for rep in p
-                .get("ReplicaRegions")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default()
-            {
-                if let Some(other) = s(&rep, "Region").and_then(|c| c.parse::<Region>().ok()) {
-                    let arn = r
-                        .physical_id
-                        .replace(&format!(":{region}:"), &format!(":{other}:"));
-                    w.region(other).secrets.insert(
-                        arn.clone(),
-                        Secret {
-                            name: name.clone(),
-                            arn,
-                            value: value.clone(),
-                        },
-                    );
-                }
-            }
         }
-        "AWS::RDS::DBCluster" => {
-            let global = s(p, "GlobalClusterIdentifier").filter(|g| !g.is_empty());
-            let c = DbCluster {
-                id: r.physical_id.clone(),
-                arn: r
-                    .attributes
-                    .get("DBClusterArn")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                region,
-                engine: s(p, "Engine").unwrap_or_else(|| "aurora-mysql".into()),
-                engine_version: s(p, "EngineVersion").unwrap_or_default(),
-                endpoint: r
-                    .attributes
-                    .get("Endpoint.Address")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                reader_endpoint: r
-                    .attributes
-                    .get("ReadEndpoint.Address")
-                    .and_then(Value::as_str)
-                    .unwrap_or_default()
-                    .to_string(),
-                status: "available".into(),
-                global_cluster_id: global.clone(),
-                deletion_protection: truthy(p, "DeletionProtection"),
-                instances: vec![],
-                replication_lag_ms: 0,
-            };
-            let arn = c.arn.clone();
-            w.region(region).db_clusters.insert(c.id.clone(), c);
-            if let Some(g) = global {
-                join_global(w, &g, &arn, region);
-            }
-        }
+        "AWS::SecretsManager::Secret" => register_secret(w, region, r),
+        "AWS::RDS::DBCluster" => register_db_cluster(w, region, r),
         "AWS::RDS::DBInstance" => {
-            if let Some(c) = s(p, "DBClusterIdentifier").map(|c| c.to_lowercase())
+            if let Some(c) = s(&r.properties, "DBClusterIdentifier").map(|c| c.to_lowercase())
                 && let Some(cl) = w.region(region).db_clusters.get_mut(&c)
             {
                 cl.instances.push(r.physical_id.clone());
             }
         }
-        "AWS::RDS::GlobalCluster" => {
-            let id = r.physical_id.clone();
-            let account = w.account.clone();
-            let mut g = GlobalCluster {
-                id: id.clone(),
-                arn: format!("arn:aws:rds::{account}:global-cluster:{id}"),
-                endpoint: ids::global_endpoint(&id, &account),
-                engine: s(p, "Engine").unwrap_or_default(),
-                engine_version: s(p, "EngineVersion").unwrap_or_default(),
-                deletion_protection: truthy(p, "DeletionProtection"),
-                members: vec![],
-                failover: None,
-            };
-            // Built from an existing cluster: it becomes the writer.
-            let source = s(p, "SourceDBClusterIdentifier");
-            for (reg, rs) in w.regions.iter_mut() {
-                for c in rs.db_clusters.values_mut() {
-                    let is_source = source
-                        .as_deref()
-                        .is_some_and(|src| src == c.arn || src.eq_ignore_ascii_case(&c.id));
-                    if is_source || c.global_cluster_id.as_deref() == Some(id.as_str()) {
-                        c.global_cluster_id = Some(id.clone());
-                        if g.engine.is_empty() {
-                            g.engine = c.engine.clone();
-                        }
-                        if g.engine_version.is_empty() {
-                            g.engine_version = c.engine_version.clone();
-                        }
-                        let writer = is_source || !g.members.iter().any(|m| m.is_writer);
-                        g.members.push(GlobalMember {
-                            cluster_arn: c.arn.clone(),
-                            region: *reg,
-                            is_writer: writer,
-                            synchronization_status: "connected".into(),
-                            resync_due: None,
-                        });
-                        if !writer {
-                            c.replication_lag_ms = DEFAULT_LAG_MS;
-                        }
-                    }
-                }
-            }
-            w.global_clusters.insert(id, g);
-        }
-        "AWS::Route53::HealthCheck" => {
-            let c = p.get("HealthCheckConfig").cloned().unwrap_or(json!({}));
-            w.health_checks.insert(
-                r.physical_id.clone(),
-                HealthCheck {
-                    id: r.physical_id.clone(),
-                    check_type: s(&c, "Type").unwrap_or_else(|| "HTTPS".into()),
-                    inverted: truthy(&c, "Inverted"),
-                    disabled: truthy(&c, "Disabled"),
-                    measured_healthy: true,
-                    version: 1,
-                    config: c,
-                },
-            );
-        }
-        "AWS::Route53::RecordSet" => {
-            let zone = s(p, "HostedZoneId")
-                .or_else(|| s(p, "HostedZoneName"))
-                .unwrap_or_default();
-            let alias = p.get("AliasTarget");
-            let mut name = s(p, "Name").unwrap_or_default();
-            if !name.ends_with('.') {
-                name.push('.');
-            }
-            let rec = ResourceRecordSet {
-                name,
-                record_type: s(p, "Type").unwrap_or_default(),
-                set_identifier: s(p, "SetIdentifier"),
-                failover: s(p, "Failover").as_deref().map(FailoverRole::from_aws),
-                health_check_id: s(p, "HealthCheckId"),
-                ttl: s(p, "TTL").and_then(|t| t.parse().ok()),
-                records: p
-                    .get("ResourceRecords")
-                    .and_then(Value::as_array)
-                    .map(|a| {
-                        a.iter()
-                            .filter_map(|x| x.as_str().map(str::to_string))
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                // Without a DNS name there is no target to answer with (and none to check).
-                alias_target: alias.and_then(|a| {
-                    Some(AliasTarget {
-                        hosted_zone_id: s(a, "HostedZoneId").unwrap_or_default(),
-                        dns_name: s(a, "DNSName")?,
-                        evaluate_target_health: truthy(a, "EvaluateTargetHealth"),
-                    })
-                }),
-            };
-            w.records.entry(zone).or_default().push(rec);
-        }
+        "AWS::RDS::GlobalCluster" => register_global_cluster(w, r),
+        "AWS::Route53::HealthCheck" => register_health_check(w, r),
+        "AWS::Route53::RecordSet" => register_record_set(w, r),
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
             w.region(region).target_groups.insert(
                 r.physical_id.clone(),
@@ -305,6 +139,184 @@ fn register(w: &mut World, region: Region, r: &StackResource) {
         }
         _ => {}
     }
+}
+
+fn register_secret(w: &mut World, region: Region, r: &StackResource) {
+    let p = &r.properties;
+    let value = generated_secret(r);
+    let name = s(p, "Name").unwrap_or_else(|| {
+        r.physical_id
+            .rsplit(':')
+            .next()
+            .unwrap_or_default()
+            .to_string()
+    });
+    w.region(region).secrets.insert(
+        r.physical_id.clone(),
+        Secret {
+            name: name.clone(),
+            arn: r.physical_id.clone(),
+            value: value.clone(),
+        },
+    );
+    // Replicas: the same secret in the other Regions (its ARN names their Region).
+    for rep in p
+        .get("ReplicaRegions")
+        .and_then(Value::as_array)
+        .cloned()
+        .unwrap_or_default()
+    {
+        if let Some(other) = s(&rep, "Region").and_then(|c| c.parse::<Region>().ok()) {
+            let arn = r
+                .physical_id
+                .replace(&format!(":{region}:"), &format!(":{other}:"));
+            w.region(other).secrets.insert(
+                arn.clone(),
+                Secret {
+                    name: name.clone(),
+                    arn,
+                    value: value.clone(),
+                },
+            );
+        }
+    }
+}
+
+/// A string attribute the simulator assigned to `r` (empty when absent).
+fn attribute(r: &StackResource, name: &str) -> String {
+    r.attributes
+        .get(name)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn register_db_cluster(w: &mut World, region: Region, r: &StackResource) {
+    let p = &r.properties;
+    let global = s(p, "GlobalClusterIdentifier").filter(|g| !g.is_empty());
+    let c = DbCluster {
+        id: r.physical_id.clone(),
+        arn: attribute(r, "DBClusterArn"),
+        region,
+        engine: s(p, "Engine").unwrap_or_else(|| "aurora-mysql".into()),
+        engine_version: s(p, "EngineVersion").unwrap_or_default(),
+        endpoint: attribute(r, "Endpoint.Address"),
+        reader_endpoint: attribute(r, "ReadEndpoint.Address"),
+        status: "available".into(),
+        global_cluster_id: global.clone(),
+        deletion_protection: truthy(p, "DeletionProtection"),
+        instances: vec![],
+        replication_lag_ms: 0,
+    };
+    let arn = c.arn.clone();
+    w.region(region).db_clusters.insert(c.id.clone(), c);
+    if let Some(g) = global {
+        join_global(w, &g, &arn, region);
+    }
+}
+
+fn register_global_cluster(w: &mut World, r: &StackResource) {
+    let p = &r.properties;
+    let id = r.physical_id.clone();
+    let account = w.account.clone();
+    let mut g = GlobalCluster {
+        id: id.clone(),
+        arn: format!("arn:aws:rds::{account}:global-cluster:{id}"),
+        endpoint: ids::global_endpoint(&id, &account),
+        engine: s(p, "Engine").unwrap_or_default(),
+        engine_version: s(p, "EngineVersion").unwrap_or_default(),
+        deletion_protection: truthy(p, "DeletionProtection"),
+        members: vec![],
+        failover: None,
+    };
+    // Built from an existing cluster: it becomes the writer.
+    let source = s(p, "SourceDBClusterIdentifier");
+    for (reg, rs) in w.regions.iter_mut() {
+        for c in rs.db_clusters.values_mut() {
+            let is_source = source
+                .as_deref()
+                .is_some_and(|src| src == c.arn || src.eq_ignore_ascii_case(&c.id));
+            if is_source || c.global_cluster_id.as_deref() == Some(id.as_str()) {
+                c.global_cluster_id = Some(id.clone());
+                if g.engine.is_empty() {
+                    g.engine = c.engine.clone();
+                }
+                if g.engine_version.is_empty() {
+                    g.engine_version = c.engine_version.clone();
+                }
+                let writer = is_source || !g.members.iter().any(|m| m.is_writer);
+                g.members.push(GlobalMember {
+                    cluster_arn: c.arn.clone(),
+                    region: *reg,
+                    is_writer: writer,
+                    synchronization_status: "connected".into(),
+                    resync_due: None,
+                });
+                if !writer {
+                    c.replication_lag_ms = DEFAULT_LAG_MS;
+                }
+            }
+        }
+    }
+    w.global_clusters.insert(id, g);
+}
+
+fn register_health_check(w: &mut World, r: &StackResource) {
+    let c = r
+        .properties
+        .get("HealthCheckConfig")
+        .cloned()
+        .unwrap_or(json!({}));
+    w.health_checks.insert(
+        r.physical_id.clone(),
+        HealthCheck {
+            id: r.physical_id.clone(),
+            check_type: s(&c, "Type").unwrap_or_else(|| "HTTPS".into()),
+            inverted: truthy(&c, "Inverted"),
+            disabled: truthy(&c, "Disabled"),
+            measured_healthy: true,
+            version: 1,
+            config: c,
+        },
+    );
+}
+
+fn register_record_set(w: &mut World, r: &StackResource) {
+    let p = &r.properties;
+    let zone = s(p, "HostedZoneId")
+        .or_else(|| s(p, "HostedZoneName"))
+        .unwrap_or_default();
+    let alias = p.get("AliasTarget");
+    let mut name = s(p, "Name").unwrap_or_default();
+    if !name.ends_with('.') {
+        name.push('.');
+    }
+    let rec = ResourceRecordSet {
+        name,
+        record_type: s(p, "Type").unwrap_or_default(),
+        set_identifier: s(p, "SetIdentifier"),
+        failover: s(p, "Failover").as_deref().map(FailoverRole::from_aws),
+        health_check_id: s(p, "HealthCheckId"),
+        ttl: s(p, "TTL").and_then(|t| t.parse().ok()),
+        records: p
+            .get("ResourceRecords")
+            .and_then(Value::as_array)
+            .map(|a| {
+                a.iter()
+                    .filter_map(|x| x.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default(),
+        // Without a DNS name there is no target to answer with (and none to check).
+        alias_target: alias.and_then(|a| {
+            Some(AliasTarget {
+                hosted_zone_id: s(a, "HostedZoneId").unwrap_or_default(),
+                dns_name: s(a, "DNSName")?,
+                evaluate_target_health: truthy(a, "EvaluateTargetHealth"),
+            })
+        }),
+    };
+    w.records.entry(zone).or_default().push(rec);
 }
 
 fn register_asg_targets(w: &mut World, region: Region, r: &StackResource) {
