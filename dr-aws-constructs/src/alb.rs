@@ -99,245 +99,21 @@ impl Alb {
     pub fn new(scope: &Scope, id: &str, props: AlbProps<'_>) -> Alb {
         let scope = scope.child(id);
         let https = props.certificate_arn.is_some();
-        if props.vpc.az_count() < 2 {
-            scope.error(
-                "DRK-ALB-003",
-                format!(
-                    "an Application Load Balancer needs subnets in at least 2 AZs; the VPC has {}",
-                    props.vpc.az_count()
-                ),
-                "give the VPC 2 or more AZs",
-            );
-        }
-        match (props.protocol_version, https) {
-            (ProtocolVersion::Grpc, false) => scope.error(
-                "DRK-ALB-002",
-                "protocol_version GRPC needs an HTTPS listener, but no certificate_arn was given",
-                "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1",
-            ),
-            (_, false) => scope.warning(
-                "DRK-ALB-001",
-                "the load balancer serves plain HTTP: no certificate_arn was given",
-                "request an ACM certificate for the site's domain in this Region and set certificate_arn; HTTP is then redirected to HTTPS",
-            ),
-            _ => {}
-        }
-        if props.protocol_version == ProtocolVersion::Http2 && !https {
-            scope.warning(
-                "DRK-ALB-004",
-                "protocol_version HTTP2 without HTTPS: browsers speak HTTP/2 only over TLS, so targets will see HTTP/1.1 clients fail",
-                "set certificate_arn, or use ProtocolVersion::Http1",
-            );
-        }
+        check_props(&scope, &props, https);
         let port = props
             .targets
             .as_ref()
             .map(|t| t.port)
             .unwrap_or(props.target_port);
 
-        let mut ingress = vec![Ingress {
-            cidr_ip: val("0.0.0.0/0"),
-            ip_protocol: val("tcp"),
-            from_port: val(80),
-            to_port: val(80),
-            description: val(if https {
-                "HTTP, redirected to HTTPS"
-            } else {
-                "HTTP"
-            }),
-            ..Default::default()
-        }];
-        if https {
-            ingress.push(Ingress {
-                cidr_ip: val("0.0.0.0/0"),
-                ip_protocol: val("tcp"),
-                from_port: val(443),
-                to_port: val(443),
-                description: val("HTTPS"),
-                ..Default::default()
-            });
-        }
-        let security_group = scope.add(
-            "SecurityGroup",
-            &CfnSecurityGroup {
-                group_description: val(format!("{}: internet-facing load balancer", scope.path())),
-                vpc_id: val(props.vpc.vpc_id()),
-                security_group_ingress: Some(ingress),
-                // Replaces the default allow-all egress: the load balancer only talks to its
-                // targets.
-                security_group_egress: Some(vec![Egress {
-                    cidr_ip: val(props.vpc.cidr_block_token()),
-                    ip_protocol: val("tcp"),
-                    from_port: val(i64::from(port)),
-                    to_port: val(i64::from(port)),
-                    description: val("to the targets"),
-                    ..Default::default()
-                }]),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-
-        let load_balancer = scope.add(
-            "Resource",
-            &CfnLoadBalancer {
-                scheme: val("internet-facing"),
-                r#type: val("application"),
-                ip_address_type: val("ipv4"),
-                subnets: Some(
-                    props
-                        .vpc
-                        .public_subnet_ids()
-                        .into_iter()
-                        .map(Val::from)
-                        .collect(),
-                ),
-                security_groups: Some(vec![Val::from(security_group.get_att("GroupId"))]),
-                // The attribute list reuses the generic key/value struct.
-                load_balancer_attributes: Some(vec![Tag::new(
-                    "routing.http.drop_invalid_header_fields.enabled",
-                    "true",
-                )]),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-
-        let grpc = props.protocol_version == ProtocolVersion::Grpc;
-        let (health_path, matcher) = match (&props.health_check_path, grpc) {
-            (None, true) => (
-                "/AWS.ALB/healthcheck".to_string(),
-                Matcher {
-                    grpc_code: val("12"),
-                    ..Default::default()
-                },
-            ),
-            (Some(p), true) => (
-                p.clone(),
-                Matcher {
-                    grpc_code: val("0"),
-                    ..Default::default()
-                },
-            ),
-            (p, false) => (
-                p.clone().unwrap_or_else(|| "/api/health".to_string()),
-                Matcher {
-                    http_code: val("200"),
-                    ..Default::default()
-                },
-            ),
-        };
-        let target_group = scope.add(
-            "TargetGroup",
-            &CfnTargetGroup {
-                vpc_id: val(props.vpc.vpc_id()),
-                port: val(i64::from(port)),
-                protocol: val("HTTP"),
-                protocol_version: val(props.protocol_version.as_str()),
-                target_type: val("instance"),
-                health_check_enabled: val(true),
-                health_check_protocol: val("HTTP"),
-                health_check_path: val(health_path),
-                health_check_interval_seconds: val(30),
-                health_check_timeout_seconds: val(5),
-                healthy_threshold_count: val(2),
-                unhealthy_threshold_count: val(2),
-                // gRPC health checks answer with a gRPC status code, HTTP ones with an HTTP
-                // status.
-                matcher: Some(matcher),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-
-        let forward = || Action {
-            r#type: val("forward"),
-            target_group_arn: val(target_group.ref_()),
-            ..Default::default()
-        };
-        if let Some(cert) = &props.certificate_arn {
-            scope.add(
-                "HttpsListener",
-                &CfnListener {
-                    load_balancer_arn: val(load_balancer.ref_()),
-                    port: val(443),
-                    protocol: val("HTTPS"),
-                    certificates: Some(vec![Certificate {
-                        certificate_arn: val(cert.as_str()),
-                    }]),
-                    ssl_policy: val(props.ssl_policy.as_str()),
-                    default_actions: Some(vec![forward()]),
-                    ..Default::default()
-                },
-            );
-            scope.add(
-                "HttpListener",
-                &CfnListener {
-                    load_balancer_arn: val(load_balancer.ref_()),
-                    port: val(80),
-                    protocol: val("HTTP"),
-                    default_actions: Some(vec![Action {
-                        r#type: val("redirect"),
-                        redirect_config: Some(RedirectConfig {
-                            protocol: val("HTTPS"),
-                            port: val("443"),
-                            status_code: val("HTTP_301"),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }]),
-                    ..Default::default()
-                },
-            );
-        } else {
-            scope.add(
-                "HttpListener",
-                &CfnListener {
-                    load_balancer_arn: val(load_balancer.ref_()),
-                    port: val(80),
-                    protocol: val("HTTP"),
-                    default_actions: Some(vec![forward()]),
-                    ..Default::default()
-                },
-            );
-        }
-
+        let security_group = add_security_group(&scope, &props, https, port);
+        let load_balancer = add_load_balancer(&scope, &props, &security_group);
+        let target_group = add_target_group(&scope, &props, port);
+        add_listeners(&scope, &props, &load_balancer, &target_group);
         if let Some(t) = &props.targets {
-            // The group registers its instances with the target group and replaces those
-            // the load balancer finds unhealthy (the default is EC2 status checks only, with
-            // no grace period: AWS-FACTS.md §3).
-            t.asg
-                .set_property("TargetGroupARNs", vec![target_group.ref_()]);
-            t.asg.set_property("HealthCheckType", "ELB");
-            t.asg
-                .set_property("HealthCheckGracePeriod", t.grace_period_secs);
-            t.scope.add(
-                "IngressFromLoadBalancer",
-                &CfnSecurityGroupIngress {
-                    group_id: val(t.security_group_id.clone()),
-                    source_security_group_id: val(security_group.get_att("GroupId")),
-                    ip_protocol: val("tcp"),
-                    from_port: val(i64::from(t.port)),
-                    to_port: val(i64::from(t.port)),
-                    description: val(format!("from {}", scope.path())),
-                    ..Default::default()
-                },
-            );
+            attach_targets(&scope, t, &target_group, &security_group);
         }
-
-        SummaryRow {
-            asset: "ALB".into(),
-            purpose: if grpc {
-                "routes and load-balances gRPC traffic to the application servers".into()
-            } else {
-                "routes and load-balances HTTP(S) traffic to the application servers (Grafana)"
-                    .into()
-            },
-            size: String::new(),
-            quantity: "1".into(),
-            dr: "one per region; DNS failover records point at both".into(),
-        }
-        .record(&scope);
+        record_summary(&scope, props.protocol_version == ProtocolVersion::Grpc);
 
         Alb {
             scope,
@@ -388,4 +164,270 @@ impl Alb {
     pub fn https(&self) -> bool {
         self.https
     }
+}
+
+/// Reports the settings that cannot work or are risky, before anything is built.
+fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
+    if props.vpc.az_count() < 2 {
+        scope.error(
+            "DRK-ALB-003",
+            format!(
+                "an Application Load Balancer needs subnets in at least 2 AZs; the VPC has {}",
+                props.vpc.az_count()
+            ),
+            "give the VPC 2 or more AZs",
+        );
+    }
+    match (props.protocol_version, https) {
+        (ProtocolVersion::Grpc, false) => scope.error(
+            "DRK-ALB-002",
+            "protocol_version GRPC needs an HTTPS listener, but no certificate_arn was given",
+            "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1",
+        ),
+        (_, false) => scope.warning(
+            "DRK-ALB-001",
+            "the load balancer serves plain HTTP: no certificate_arn was given",
+            "request an ACM certificate for the site's domain in this Region and set certificate_arn; HTTP is then redirected to HTTPS",
+        ),
+        _ => {}
+    }
+    if props.protocol_version == ProtocolVersion::Http2 && !https {
+        scope.warning(
+            "DRK-ALB-004",
+            "protocol_version HTTP2 without HTTPS: browsers speak HTTP/2 only over TLS, so targets will see HTTP/1.1 clients fail",
+            "set certificate_arn, or use ProtocolVersion::Http1",
+        );
+    }
+}
+
+fn add_security_group(scope: &Scope, props: &AlbProps<'_>, https: bool, port: u16) -> CfnResource {
+    let mut ingress = vec![Ingress {
+        cidr_ip: val("0.0.0.0/0"),
+        ip_protocol: val("tcp"),
+        from_port: val(80),
+        to_port: val(80),
+        description: val(if https {
+            "HTTP, redirected to HTTPS"
+        } else {
+            "HTTP"
+        }),
+        ..Default::default()
+    }];
+    if https {
+        ingress.push(Ingress {
+            cidr_ip: val("0.0.0.0/0"),
+            ip_protocol: val("tcp"),
+            from_port: val(443),
+            to_port: val(443),
+            description: val("HTTPS"),
+            ..Default::default()
+        });
+    }
+    scope.add(
+        "SecurityGroup",
+        &CfnSecurityGroup {
+            group_description: val(format!("{}: internet-facing load balancer", scope.path())),
+            vpc_id: val(props.vpc.vpc_id()),
+            security_group_ingress: Some(ingress),
+            // Replaces the default allow-all egress: the load balancer only talks to its
+            // targets.
+            security_group_egress: Some(vec![Egress {
+                cidr_ip: val(props.vpc.cidr_block_token()),
+                ip_protocol: val("tcp"),
+                from_port: val(i64::from(port)),
+                to_port: val(i64::from(port)),
+                description: val("to the targets"),
+                ..Default::default()
+            }]),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_load_balancer(
+    scope: &Scope,
+    props: &AlbProps<'_>,
+    security_group: &CfnResource,
+) -> CfnResource {
+    scope.add(
+        "Resource",
+        &CfnLoadBalancer {
+            scheme: val("internet-facing"),
+            r#type: val("application"),
+            ip_address_type: val("ipv4"),
+            subnets: Some(
+                props
+                    .vpc
+                    .public_subnet_ids()
+                    .into_iter()
+                    .map(Val::from)
+                    .collect(),
+            ),
+            security_groups: Some(vec![Val::from(security_group.get_att("GroupId"))]),
+            // The attribute list reuses the generic key/value struct.
+            load_balancer_attributes: Some(vec![Tag::new(
+                "routing.http.drop_invalid_header_fields.enabled",
+                "true",
+            )]),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+/// The health check path and the answer that counts as healthy.
+fn health_check(props: &AlbProps<'_>) -> (String, Matcher) {
+    let grpc = props.protocol_version == ProtocolVersion::Grpc;
+    match (&props.health_check_path, grpc) {
+        (None, true) => (
+            "/AWS.ALB/healthcheck".to_string(),
+            Matcher {
+                grpc_code: val("12"),
+                ..Default::default()
+            },
+        ),
+        (Some(p), true) => (
+            p.clone(),
+            Matcher {
+                grpc_code: val("0"),
+                ..Default::default()
+            },
+        ),
+        (p, false) => (
+            p.clone().unwrap_or_else(|| "/api/health".to_string()),
+            Matcher {
+                http_code: val("200"),
+                ..Default::default()
+            },
+        ),
+    }
+}
+
+fn add_target_group(scope: &Scope, props: &AlbProps<'_>, port: u16) -> CfnResource {
+    let (health_path, matcher) = health_check(props);
+    scope.add(
+        "TargetGroup",
+        &CfnTargetGroup {
+            vpc_id: val(props.vpc.vpc_id()),
+            port: val(i64::from(port)),
+            protocol: val("HTTP"),
+            protocol_version: val(props.protocol_version.as_str()),
+            target_type: val("instance"),
+            health_check_enabled: val(true),
+            health_check_protocol: val("HTTP"),
+            health_check_path: val(health_path),
+            health_check_interval_seconds: val(30),
+            health_check_timeout_seconds: val(5),
+            healthy_threshold_count: val(2),
+            unhealthy_threshold_count: val(2),
+            // gRPC health checks answer with a gRPC status code, HTTP ones with an HTTP
+            // status.
+            matcher: Some(matcher),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_listeners(
+    scope: &Scope,
+    props: &AlbProps<'_>,
+    load_balancer: &CfnResource,
+    target_group: &CfnResource,
+) {
+    let forward = || Action {
+        r#type: val("forward"),
+        target_group_arn: val(target_group.ref_()),
+        ..Default::default()
+    };
+    if let Some(cert) = &props.certificate_arn {
+        scope.add(
+            "HttpsListener",
+            &CfnListener {
+                load_balancer_arn: val(load_balancer.ref_()),
+                port: val(443),
+                protocol: val("HTTPS"),
+                certificates: Some(vec![Certificate {
+                    certificate_arn: val(cert.as_str()),
+                }]),
+                ssl_policy: val(props.ssl_policy.as_str()),
+                default_actions: Some(vec![forward()]),
+                ..Default::default()
+            },
+        );
+        scope.add(
+            "HttpListener",
+            &CfnListener {
+                load_balancer_arn: val(load_balancer.ref_()),
+                port: val(80),
+                protocol: val("HTTP"),
+                default_actions: Some(vec![Action {
+                    r#type: val("redirect"),
+                    redirect_config: Some(RedirectConfig {
+                        protocol: val("HTTPS"),
+                        port: val("443"),
+                        status_code: val("HTTP_301"),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                ..Default::default()
+            },
+        );
+    } else {
+        scope.add(
+            "HttpListener",
+            &CfnListener {
+                load_balancer_arn: val(load_balancer.ref_()),
+                port: val(80),
+                protocol: val("HTTP"),
+                default_actions: Some(vec![forward()]),
+                ..Default::default()
+            },
+        );
+    }
+}
+
+fn attach_targets(
+    scope: &Scope,
+    t: &FleetTarget,
+    target_group: &CfnResource,
+    security_group: &CfnResource,
+) {
+    // The group registers its instances with the target group and replaces those
+    // the load balancer finds unhealthy (the default is EC2 status checks only, with
+    // no grace period: AWS-FACTS.md §3).
+    t.asg
+        .set_property("TargetGroupARNs", vec![target_group.ref_()]);
+    t.asg.set_property("HealthCheckType", "ELB");
+    t.asg
+        .set_property("HealthCheckGracePeriod", t.grace_period_secs);
+    t.scope.add(
+        "IngressFromLoadBalancer",
+        &CfnSecurityGroupIngress {
+            group_id: val(t.security_group_id.clone()),
+            source_security_group_id: val(security_group.get_att("GroupId")),
+            ip_protocol: val("tcp"),
+            from_port: val(i64::from(t.port)),
+            to_port: val(i64::from(t.port)),
+            description: val(format!("from {}", scope.path())),
+            ..Default::default()
+        },
+    );
+}
+
+fn record_summary(scope: &Scope, grpc: bool) {
+    SummaryRow {
+        asset: "ALB".into(),
+        purpose: if grpc {
+            "routes and load-balances gRPC traffic to the application servers".into()
+        } else {
+            "routes and load-balances HTTP(S) traffic to the application servers (Grafana)".into()
+        },
+        size: String::new(),
+        quantity: "1".into(),
+        dr: "one per region; DNS failover records point at both".into(),
+    }
+    .record(scope);
 }

@@ -150,24 +150,10 @@ impl FailoverDns {
         let region = scope.region();
         let domain = props.domain.trim_end_matches('.').to_string();
         let zone_name = props.zone.name().to_string();
-        check_domain(&scope, &domain, &zone_name);
-        if props.primary.region == props.secondary.region {
-            scope.error(
-                "DRK-DNS-003",
-                format!("both failover targets are in {}", props.primary.region),
-                "put the primary and the secondary load balancer in different Regions",
-            );
-        }
+        check_props(&scope, &props, &domain, &zone_name);
 
         let (zone, zone_id) = match &props.zone {
             HostedZoneRef::Existing { id, .. } => {
-                if id.is_empty() {
-                    scope.error(
-                        "DRK-DNS-001",
-                        "no hosted zone id given for the failover records",
-                        "set hosted_zone to HostedZoneRef::Existing { id, name } with your public zone's id (Route 53 console, Hosted zones), or use HostedZoneRef::Create",
-                    );
-                }
                 let p = scope.add_parameter(
                     "HostedZoneId",
                     Parameter::of_type("AWS::Route53::HostedZone::Id")
@@ -177,166 +163,18 @@ impl FailoverDns {
                 (None, Expr::Token(p))
             }
             HostedZoneRef::Create { .. } => {
-                let z = scope.add(
-                    "Zone",
-                    &CfnHostedZone {
-                        name: val(zone_name.as_str()),
-                        hosted_zone_config: Some(HostedZoneConfig {
-                            comment: val(format!(
-                                "Public zone of {}, created by drkit",
-                                scope.path()
-                            )),
-                        }),
-                        ..Default::default()
-                    },
-                );
-                scope.warning(
-                    "DRK-DNS-002",
-                    format!("the public hosted zone {zone_name} is created by this app and is not delegated: nobody can resolve {domain} yet"),
-                    format!("after the first deploy, set the zone's name servers (the stack's NameServers output) as NS records of {zone_name} at your registrar or parent zone, or use HostedZoneRef::Existing"),
-                );
-                scope.add_output(
-                    "NameServers",
-                    // Route 53 assigns a public zone four name servers; `Fn::Join` cannot take
-                    // the list attribute directly (cfn-lint E6101), so each is selected.
-                    Output::new(Expr::join(
-                        ",",
-                        (0..4).map(|i| Expr::select(i, z.get_att("NameServers"))),
-                    ))
-                    .with_description(format!(
-                        "Name servers of {zone_name}: delegate the zone to them"
-                    )),
-                );
+                let z = add_public_zone(&scope, &zone_name, &domain);
                 let zid = Expr::from(z.get_att("Id"));
                 (Some(z), zid)
             }
         };
 
-        let (check_type, port) = if props.primary.https {
-            ("HTTPS", 443)
-        } else {
-            ("HTTP", 80)
-        };
-        let endpoint_check = scope.add(
-            "PrimaryEndpointCheck",
-            &CfnHealthCheck {
-                health_check_config: Some(HealthCheckConfig {
-                    r#type: val(check_type),
-                    fully_qualified_domain_name: val(props.primary.dns_name.clone()),
-                    port: val(port),
-                    resource_path: val(props.health_check_path.as_str()),
-                    request_interval: val(HEALTH_CHECK_INTERVAL_SECS),
-                    failure_threshold: val(HEALTH_CHECK_FAILURE_THRESHOLD),
-                    enable_sni: props.primary.https.then(|| Val::from(true)),
-                    ..Default::default()
-                }),
-                health_check_tags: Some(vec![Tag::new(
-                    "Name",
-                    format!("{}/PrimaryEndpointCheck", scope.path()),
-                )]),
-            },
-        );
-
-        let alarm = scope.add(
-            "SwitchAlarm",
-            &CfnAlarm {
-                alarm_name: val(props.switch.alarm_name.as_str()),
-                alarm_description: val(format!(
-                    "drkit traffic switch of {domain}: ALARM moves traffic to the DR Region. Set by publishing {}/{} (1 = primary serves, 0 = DR serves); never edit this alarm to fail over",
-                    props.switch.namespace, props.switch.metric_name
-                )),
-                namespace: val(props.switch.namespace.as_str()),
-                metric_name: val(props.switch.metric_name.as_str()),
-                dimensions: Some(
-                    props
-                        .switch
-                        .dimensions
-                        .iter()
-                        .map(|(k, v)| Dimension { name: val(k.as_str()), value: val(v.as_str()) })
-                        .collect(),
-                ),
-                // Route 53 reads alarms on standard-resolution metrics with the Average,
-                // Minimum, Maximum, Sum or SampleCount statistic only ("AlarmIdentifier",
-                // Route 53 API Reference): the runtime publishes at standard resolution.
-                statistic: val("Minimum"),
-                period: val(60),
-                evaluation_periods: val(1),
-                threshold: val(1.0),
-                comparison_operator: val("LessThanThreshold"),
-                // The runtime publishes once per switch; between publications the alarm keeps
-                // its state instead of drifting to INSUFFICIENT_DATA.
-                treat_missing_data: val("ignore"),
-                actions_enabled: val(false),
-                ..Default::default()
-            },
-        );
-        let switch_check = scope.add(
-            "SwitchCheck",
-            &CfnHealthCheck {
-                health_check_config: Some(HealthCheckConfig {
-                    r#type: val("CLOUDWATCH_METRIC"),
-                    alarm_identifier: Some(AlarmIdentifier {
-                        name: val(alarm.ref_()),
-                        region: Some(Val::expr(Expr::pseudo(dr_core::Pseudo::Region))),
-                    }),
-                    insufficient_data_health_status: val("LastKnownStatus"),
-                    ..Default::default()
-                }),
-                health_check_tags: Some(vec![Tag::new(
-                    "Name",
-                    format!("{}/SwitchCheck", scope.path()),
-                )]),
-            },
-        );
-        let primary_check = scope.add(
-            "PrimaryCheck",
-            &CfnHealthCheck {
-                health_check_config: Some(HealthCheckConfig {
-                    r#type: val("CALCULATED"),
-                    child_health_checks: Some(vec![
-                        Val::from(endpoint_check.ref_()),
-                        Val::from(switch_check.ref_()),
-                    ]),
-                    health_threshold: val(2),
-                    ..Default::default()
-                }),
-                health_check_tags: Some(vec![Tag::new(
-                    "Name",
-                    format!("{}/PrimaryCheck", scope.path()),
-                )]),
-            },
-        );
-
-        let alias = |e: &AlbEndpoint| AliasTarget {
-            dns_name: val(e.dns_name.clone()),
-            hosted_zone_id: val(e.hosted_zone_id.clone()),
-            evaluate_target_health: val(true),
-        };
-        let primary_record = scope.add(
-            "PrimaryRecord",
-            &CfnRecordSet {
-                hosted_zone_id: Some(Val::expr(zone_id.clone())),
-                name: val(domain.as_str()),
-                r#type: val("A"),
-                set_identifier: val(format!("primary-{}", props.primary.region)),
-                failover: val("PRIMARY"),
-                health_check_id: val(primary_check.ref_()),
-                alias_target: Some(alias(&props.primary)),
-                ..Default::default()
-            },
-        );
-        let secondary_record = scope.add(
-            "SecondaryRecord",
-            &CfnRecordSet {
-                hosted_zone_id: Some(Val::expr(zone_id.clone())),
-                name: val(domain.as_str()),
-                r#type: val("A"),
-                set_identifier: val(format!("secondary-{}", props.secondary.region)),
-                failover: val("SECONDARY"),
-                alias_target: Some(alias(&props.secondary)),
-                ..Default::default()
-            },
-        );
+        let endpoint_check = add_endpoint_check(&scope, &props);
+        let alarm = add_switch_alarm(&scope, &props.switch, &domain);
+        let switch_check = add_switch_check(&scope, &alarm);
+        let primary_check = add_primary_check(&scope, &endpoint_check, &switch_check);
+        let [primary_record, secondary_record] =
+            add_records(&scope, &props, &zone_id, &domain, &primary_check);
 
         FailoverDns {
             scope,
@@ -397,6 +235,208 @@ impl FailoverDns {
     pub fn switch_region(&self) -> Option<Region> {
         self.region
     }
+}
+
+/// Reports a domain outside the zone, both targets in one Region and a missing zone id,
+/// before anything is built.
+fn check_props(scope: &Scope, props: &FailoverDnsProps, domain: &str, zone_name: &str) {
+    check_domain(scope, domain, zone_name);
+    if props.primary.region == props.secondary.region {
+        scope.error(
+            "DRK-DNS-003",
+            format!("both failover targets are in {}", props.primary.region),
+            "put the primary and the secondary load balancer in different Regions",
+        );
+    }
+    if let HostedZoneRef::Existing { id, .. } = &props.zone
+        && id.is_empty()
+    {
+        scope.error(
+            "DRK-DNS-001",
+            "no hosted zone id given for the failover records",
+            "set hosted_zone to HostedZoneRef::Existing { id, name } with your public zone's id (Route 53 console, Hosted zones), or use HostedZoneRef::Create",
+        );
+    }
+}
+
+fn add_public_zone(scope: &Scope, zone_name: &str, domain: &str) -> CfnResource {
+    let z = scope.add(
+        "Zone",
+        &CfnHostedZone {
+            name: val(zone_name),
+            hosted_zone_config: Some(HostedZoneConfig {
+                comment: val(format!("Public zone of {}, created by drkit", scope.path())),
+            }),
+            ..Default::default()
+        },
+    );
+    scope.warning(
+        "DRK-DNS-002",
+        format!("the public hosted zone {zone_name} is created by this app and is not delegated: nobody can resolve {domain} yet"),
+        format!("after the first deploy, set the zone's name servers (the stack's NameServers output) as NS records of {zone_name} at your registrar or parent zone, or use HostedZoneRef::Existing"),
+    );
+    scope.add_output(
+        "NameServers",
+        // Route 53 assigns a public zone four name servers; `Fn::Join` cannot take
+        // the list attribute directly (cfn-lint E6101), so each is selected.
+        Output::new(Expr::join(
+            ",",
+            (0..4).map(|i| Expr::select(i, z.get_att("NameServers"))),
+        ))
+        .with_description(format!(
+            "Name servers of {zone_name}: delegate the zone to them"
+        )),
+    );
+    z
+}
+
+fn add_endpoint_check(scope: &Scope, props: &FailoverDnsProps) -> CfnResource {
+    let (check_type, port) = if props.primary.https {
+        ("HTTPS", 443)
+    } else {
+        ("HTTP", 80)
+    };
+    scope.add(
+        "PrimaryEndpointCheck",
+        &CfnHealthCheck {
+            health_check_config: Some(HealthCheckConfig {
+                r#type: val(check_type),
+                fully_qualified_domain_name: val(props.primary.dns_name.clone()),
+                port: val(port),
+                resource_path: val(props.health_check_path.as_str()),
+                request_interval: val(HEALTH_CHECK_INTERVAL_SECS),
+                failure_threshold: val(HEALTH_CHECK_FAILURE_THRESHOLD),
+                enable_sni: props.primary.https.then(|| Val::from(true)),
+                ..Default::default()
+            }),
+            health_check_tags: Some(vec![Tag::new(
+                "Name",
+                format!("{}/PrimaryEndpointCheck", scope.path()),
+            )]),
+        },
+    )
+}
+
+fn add_switch_alarm(scope: &Scope, switch: &TrafficSwitchProps, domain: &str) -> CfnResource {
+    scope.add(
+        "SwitchAlarm",
+        &CfnAlarm {
+            alarm_name: val(switch.alarm_name.as_str()),
+            alarm_description: val(format!(
+                "drkit traffic switch of {domain}: ALARM moves traffic to the DR Region. Set by publishing {}/{} (1 = primary serves, 0 = DR serves); never edit this alarm to fail over",
+                switch.namespace, switch.metric_name
+            )),
+            namespace: val(switch.namespace.as_str()),
+            metric_name: val(switch.metric_name.as_str()),
+            dimensions: Some(
+                switch
+                    .dimensions
+                    .iter()
+                    .map(|(k, v)| Dimension { name: val(k.as_str()), value: val(v.as_str()) })
+                    .collect(),
+            ),
+            // Route 53 reads alarms on standard-resolution metrics with the Average,
+            // Minimum, Maximum, Sum or SampleCount statistic only ("AlarmIdentifier",
+            // Route 53 API Reference): the runtime publishes at standard resolution.
+            statistic: val("Minimum"),
+            period: val(60),
+            evaluation_periods: val(1),
+            threshold: val(1.0),
+            comparison_operator: val("LessThanThreshold"),
+            // The runtime publishes once per switch; between publications the alarm keeps
+            // its state instead of drifting to INSUFFICIENT_DATA.
+            treat_missing_data: val("ignore"),
+            actions_enabled: val(false),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_switch_check(scope: &Scope, alarm: &CfnResource) -> CfnResource {
+    scope.add(
+        "SwitchCheck",
+        &CfnHealthCheck {
+            health_check_config: Some(HealthCheckConfig {
+                r#type: val("CLOUDWATCH_METRIC"),
+                alarm_identifier: Some(AlarmIdentifier {
+                    name: val(alarm.ref_()),
+                    region: Some(Val::expr(Expr::pseudo(dr_core::Pseudo::Region))),
+                }),
+                insufficient_data_health_status: val("LastKnownStatus"),
+                ..Default::default()
+            }),
+            health_check_tags: Some(vec![Tag::new(
+                "Name",
+                format!("{}/SwitchCheck", scope.path()),
+            )]),
+        },
+    )
+}
+
+fn add_primary_check(
+    scope: &Scope,
+    endpoint_check: &CfnResource,
+    switch_check: &CfnResource,
+) -> CfnResource {
+    scope.add(
+        "PrimaryCheck",
+        &CfnHealthCheck {
+            health_check_config: Some(HealthCheckConfig {
+                r#type: val("CALCULATED"),
+                child_health_checks: Some(vec![
+                    Val::from(endpoint_check.ref_()),
+                    Val::from(switch_check.ref_()),
+                ]),
+                health_threshold: val(2),
+                ..Default::default()
+            }),
+            health_check_tags: Some(vec![Tag::new(
+                "Name",
+                format!("{}/PrimaryCheck", scope.path()),
+            )]),
+        },
+    )
+}
+
+/// The `PRIMARY` and `SECONDARY` failover records.
+fn add_records(
+    scope: &Scope,
+    props: &FailoverDnsProps,
+    zone_id: &Expr,
+    domain: &str,
+    primary_check: &CfnResource,
+) -> [CfnResource; 2] {
+    let alias = |e: &AlbEndpoint| AliasTarget {
+        dns_name: val(e.dns_name.clone()),
+        hosted_zone_id: val(e.hosted_zone_id.clone()),
+        evaluate_target_health: val(true),
+    };
+    let primary_record = scope.add(
+        "PrimaryRecord",
+        &CfnRecordSet {
+            hosted_zone_id: Some(Val::expr(zone_id.clone())),
+            name: val(domain),
+            r#type: val("A"),
+            set_identifier: val(format!("primary-{}", props.primary.region)),
+            failover: val("PRIMARY"),
+            health_check_id: val(primary_check.ref_()),
+            alias_target: Some(alias(&props.primary)),
+            ..Default::default()
+        },
+    );
+    let secondary_record = scope.add(
+        "SecondaryRecord",
+        &CfnRecordSet {
+            hosted_zone_id: Some(Val::expr(zone_id.clone())),
+            name: val(domain),
+            r#type: val("A"),
+            set_identifier: val(format!("secondary-{}", props.secondary.region)),
+            failover: val("SECONDARY"),
+            alias_target: Some(alias(&props.secondary)),
+            ..Default::default()
+        },
+    );
+    [primary_record, secondary_record]
 }
 
 /// A VPC a private hosted zone is attached to.

@@ -164,182 +164,23 @@ impl Ec2Fleet {
     /// Creates the fleet under `scope` with id `id`.
     pub fn new(scope: &Scope, id: &str, props: Ec2FleetProps<'_>) -> Ec2Fleet {
         let scope = scope.child(id);
-        let itype = validate::check_instance_type(&scope, "instance_type", &props.instance_type);
-        validate::check_capacity(
+        let arch = check_props(&scope, &props);
+        let image_id = image_id(&scope, &props.ami, arch);
+        let key_name = key_name(&scope, id, &props.key_pair);
+        let (role, profile_arn) = instance_role(&scope, &props.instance_role);
+        let security_group = add_security_group(&scope, &props);
+        let launch_template = add_launch_template(
             &scope,
-            props.min_size,
-            props.desired_capacity,
-            props.max_size,
-        );
-        if props.root_volume_gib < 8 || props.root_volume_gib > 16_384 {
-            scope.error(
-                "DRK-EC2-002",
-                format!(
-                    "root_volume_gib {} is outside 8 .. 16384",
-                    props.root_volume_gib
-                ),
-                "the AL2023 AMI needs at least 8 GiB and gp3 volumes hold at most 16,384 GiB",
-            );
-        }
-        let arch = itype.map(|t| t.arch).unwrap_or(Arch::X86_64);
-
-        let image_id: Expr = match &props.ami {
-            Ami::Id(id) => Expr::from(id.as_str()),
-            Ami::LatestAl2023 | Ami::SsmParameter(_) => {
-                let name = match &props.ami {
-                    Ami::SsmParameter(n) => n.clone(),
-                    _ if arch == Arch::Arm64 => AL2023_ARM64_SSM.to_string(),
-                    _ => AL2023_X86_64_SSM.to_string(),
-                };
-                Expr::Token(
-                    scope.add_parameter(
-                        "AmiId",
-                        Parameter::of_type("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")
-                            .with_default(name)
-                            .with_description(format!(
-                                "AMI of {}, resolved from SSM Parameter Store",
-                                scope.path()
-                            )),
-                    ),
-                )
-            }
-        };
-
-        let key_name: Option<Val<String>> = match &props.key_pair {
-            KeyPair::Create => {
-                // Key names are unique per Region and account: the stack name keeps the two
-                // sites (and two apps) apart.
-                let kp = scope.add(
-                    "KeyPair",
-                    &CfnKeyPair {
-                        key_name: Some(Val::expr(Expr::sub(
-                            format!("${{AWS::StackName}}-{id}"),
-                            Vec::<(String, Expr)>::new(),
-                        ))),
-                        key_type: val("ed25519"),
-                        tags: Some(name_tag(&scope)),
-                        ..Default::default()
-                    },
-                );
-                val(kp.ref_())
-            }
-            KeyPair::Import(name) => val(name.as_str()),
-            KeyPair::None => None,
-        };
-
-        let (role, profile_arn): (Option<CfnResource>, Val<String>) = match &props.instance_role {
-            InstanceRole::Create { managed_policies } => {
-                let role = scope.add(
-                    "InstanceRole",
-                    &CfnRole {
-                        assume_role_policy_document: Some(assume_role_policy("ec2.amazonaws.com")),
-                        description: val(format!("Instances of {}", scope.path())),
-                        managed_policy_arns: Some(
-                            managed_policies.iter().map(|p| managed_policy(p)).collect(),
-                        ),
-                        tags: Some(name_tag(&scope)),
-                        ..Default::default()
-                    },
-                );
-                let profile = scope.add(
-                    "InstanceProfile",
-                    &CfnInstanceProfile {
-                        roles: Some(vec![Val::from(role.ref_())]),
-                        ..Default::default()
-                    },
-                );
-                (Some(role), Val::from(profile.get_att("Arn")))
-            }
-            InstanceRole::ExistingProfile(arn) => (None, Val::from(arn.as_str())),
-        };
-
-        let security_group = scope.add(
-            "SecurityGroup",
-            &CfnSecurityGroup {
-                group_description: val(format!("{}: admits only its load balancer", scope.path())),
-                vpc_id: val(props.vpc.vpc_id()),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
+            &props,
+            LaunchParts {
+                image_id,
+                key_name,
+                profile_arn,
+                security_group: &security_group,
             },
         );
-
-        let launch_template = scope.add(
-            "LaunchTemplate",
-            &CfnLaunchTemplate {
-                launch_template_data: Some(LaunchTemplateData {
-                    image_id: Some(Val::expr(image_id)),
-                    instance_type: val(props.instance_type.as_str()),
-                    key_name,
-                    iam_instance_profile: Some(IamInstanceProfile {
-                        arn: Some(profile_arn),
-                        ..Default::default()
-                    }),
-                    // IMDSv2 only; hop limit 2 so that containers on the host still reach it
-                    // (the AL2023 AMI's own default).
-                    metadata_options: Some(MetadataOptions {
-                        http_endpoint: val("enabled"),
-                        http_tokens: val("required"),
-                        http_put_response_hop_limit: val(2),
-                        ..Default::default()
-                    }),
-                    block_device_mappings: Some(vec![BlockDeviceMapping {
-                        device_name: val("/dev/xvda"),
-                        ebs: Some(Ebs {
-                            volume_type: val("gp3"),
-                            volume_size: val(props.root_volume_gib),
-                            encrypted: val(true),
-                            delete_on_termination: val(true),
-                            ..Default::default()
-                        }),
-                        ..Default::default()
-                    }]),
-                    security_group_ids: Some(vec![Val::from(security_group.get_att("GroupId"))]),
-                    user_data: props
-                        .user_data
-                        .as_ref()
-                        .map(|u| Val::expr(Expr::base64(u.as_str()))),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-        );
-
-        let asg = scope.add(
-            "Asg",
-            &CfnAutoScalingGroup {
-                min_size: val(props.min_size.to_string()),
-                max_size: val(props.max_size.to_string()),
-                desired_capacity: val(props.desired_capacity.to_string()),
-                launch_template: Some(LaunchTemplateSpecification {
-                    launch_template_id: val(launch_template.ref_()),
-                    version: val(launch_template.get_att("LatestVersionNumber")),
-                    ..Default::default()
-                }),
-                vpc_zone_identifier: Some(
-                    props
-                        .vpc
-                        .private_subnet_ids()
-                        .into_iter()
-                        .map(Val::from)
-                        .collect(),
-                ),
-                tags: Some(vec![TagProperty {
-                    key: val("Name"),
-                    value: val(scope.path()),
-                    propagate_at_launch: val(true),
-                }]),
-                ..Default::default()
-            },
-        );
-
-        SummaryRow {
-            asset: "EC2 instance".into(),
-            purpose: "application servers (Grafana) in an Auto Scaling group, in private subnets behind the load balancer".into(),
-            size: props.instance_type.clone(),
-            quantity: props.desired_capacity.to_string(),
-            dr: "the same fleet runs in both regions; DNS failover sends users to the DR region's fleet".into(),
-        }
-        .record(&scope);
+        let asg = add_asg(&scope, &props, &launch_template);
+        record_summary(&scope, &props);
 
         Ec2Fleet {
             scope,
@@ -390,4 +231,216 @@ impl Ec2Fleet {
     pub fn role_arn(&self) -> Option<Token> {
         self.role.as_ref().map(|r| r.get_att("Arn"))
     }
+}
+
+/// Reports invalid settings before anything is built, and returns the instance type's
+/// architecture (x86_64 when the type is unknown), which picks the default AMI.
+fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>) -> Arch {
+    let itype = validate::check_instance_type(scope, "instance_type", &props.instance_type);
+    validate::check_capacity(
+        scope,
+        props.min_size,
+        props.desired_capacity,
+        props.max_size,
+    );
+    if props.root_volume_gib < 8 || props.root_volume_gib > 16_384 {
+        scope.error(
+            "DRK-EC2-002",
+            format!(
+                "root_volume_gib {} is outside 8 .. 16384",
+                props.root_volume_gib
+            ),
+            "the AL2023 AMI needs at least 8 GiB and gp3 volumes hold at most 16,384 GiB",
+        );
+    }
+    itype.map(|t| t.arch).unwrap_or(Arch::X86_64)
+}
+
+/// The AMI id: a literal, or an SSM-typed parameter resolved at each deploy.
+fn image_id(scope: &Scope, ami: &Ami, arch: Arch) -> Expr {
+    match ami {
+        Ami::Id(id) => Expr::from(id.as_str()),
+        Ami::LatestAl2023 | Ami::SsmParameter(_) => {
+            let name = match ami {
+                Ami::SsmParameter(n) => n.clone(),
+                _ if arch == Arch::Arm64 => AL2023_ARM64_SSM.to_string(),
+                _ => AL2023_X86_64_SSM.to_string(),
+            };
+            Expr::Token(
+                scope.add_parameter(
+                    "AmiId",
+                    Parameter::of_type("AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>")
+                        .with_default(name)
+                        .with_description(format!(
+                            "AMI of {}, resolved from SSM Parameter Store",
+                            scope.path()
+                        )),
+                ),
+            )
+        }
+    }
+}
+
+fn key_name(scope: &Scope, id: &str, key_pair: &KeyPair) -> Option<Val<String>> {
+    match key_pair {
+        KeyPair::Create => {
+            // Key names are unique per Region and account: the stack name keeps the two
+            // sites (and two apps) apart.
+            let kp = scope.add(
+                "KeyPair",
+                &CfnKeyPair {
+                    key_name: Some(Val::expr(Expr::sub(
+                        format!("${{AWS::StackName}}-{id}"),
+                        Vec::<(String, Expr)>::new(),
+                    ))),
+                    key_type: val("ed25519"),
+                    tags: Some(name_tag(scope)),
+                    ..Default::default()
+                },
+            );
+            val(kp.ref_())
+        }
+        KeyPair::Import(name) => val(name.as_str()),
+        KeyPair::None => None,
+    }
+}
+
+/// The role created (if any) and the instance profile ARN the launch template uses.
+fn instance_role(
+    scope: &Scope,
+    instance_role: &InstanceRole,
+) -> (Option<CfnResource>, Val<String>) {
+    match instance_role {
+        InstanceRole::Create { managed_policies } => {
+            let role = scope.add(
+                "InstanceRole",
+                &CfnRole {
+                    assume_role_policy_document: Some(assume_role_policy("ec2.amazonaws.com")),
+                    description: val(format!("Instances of {}", scope.path())),
+                    managed_policy_arns: Some(
+                        managed_policies.iter().map(|p| managed_policy(p)).collect(),
+                    ),
+                    tags: Some(name_tag(scope)),
+                    ..Default::default()
+                },
+            );
+            let profile = scope.add(
+                "InstanceProfile",
+                &CfnInstanceProfile {
+                    roles: Some(vec![Val::from(role.ref_())]),
+                    ..Default::default()
+                },
+            );
+            (Some(role), Val::from(profile.get_att("Arn")))
+        }
+        InstanceRole::ExistingProfile(arn) => (None, Val::from(arn.as_str())),
+    }
+}
+
+fn add_security_group(scope: &Scope, props: &Ec2FleetProps<'_>) -> CfnResource {
+    scope.add(
+        "SecurityGroup",
+        &CfnSecurityGroup {
+            group_description: val(format!("{}: admits only its load balancer", scope.path())),
+            vpc_id: val(props.vpc.vpc_id()),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+/// What the launch template refers to, built before it.
+struct LaunchParts<'r> {
+    image_id: Expr,
+    key_name: Option<Val<String>>,
+    profile_arn: Val<String>,
+    security_group: &'r CfnResource,
+}
+
+fn add_launch_template(
+    scope: &Scope,
+    props: &Ec2FleetProps<'_>,
+    parts: LaunchParts<'_>,
+) -> CfnResource {
+    scope.add(
+        "LaunchTemplate",
+        &CfnLaunchTemplate {
+            launch_template_data: Some(LaunchTemplateData {
+                image_id: Some(Val::expr(parts.image_id)),
+                instance_type: val(props.instance_type.as_str()),
+                key_name: parts.key_name,
+                iam_instance_profile: Some(IamInstanceProfile {
+                    arn: Some(parts.profile_arn),
+                    ..Default::default()
+                }),
+                // IMDSv2 only; hop limit 2 so that containers on the host still reach it
+                // (the AL2023 AMI's own default).
+                metadata_options: Some(MetadataOptions {
+                    http_endpoint: val("enabled"),
+                    http_tokens: val("required"),
+                    http_put_response_hop_limit: val(2),
+                    ..Default::default()
+                }),
+                block_device_mappings: Some(vec![BlockDeviceMapping {
+                    device_name: val("/dev/xvda"),
+                    ebs: Some(Ebs {
+                        volume_type: val("gp3"),
+                        volume_size: val(props.root_volume_gib),
+                        encrypted: val(true),
+                        delete_on_termination: val(true),
+                        ..Default::default()
+                    }),
+                    ..Default::default()
+                }]),
+                security_group_ids: Some(vec![Val::from(parts.security_group.get_att("GroupId"))]),
+                user_data: props
+                    .user_data
+                    .as_ref()
+                    .map(|u| Val::expr(Expr::base64(u.as_str()))),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_asg(scope: &Scope, props: &Ec2FleetProps<'_>, launch_template: &CfnResource) -> CfnResource {
+    scope.add(
+        "Asg",
+        &CfnAutoScalingGroup {
+            min_size: val(props.min_size.to_string()),
+            max_size: val(props.max_size.to_string()),
+            desired_capacity: val(props.desired_capacity.to_string()),
+            launch_template: Some(LaunchTemplateSpecification {
+                launch_template_id: val(launch_template.ref_()),
+                version: val(launch_template.get_att("LatestVersionNumber")),
+                ..Default::default()
+            }),
+            vpc_zone_identifier: Some(
+                props
+                    .vpc
+                    .private_subnet_ids()
+                    .into_iter()
+                    .map(Val::from)
+                    .collect(),
+            ),
+            tags: Some(vec![TagProperty {
+                key: val("Name"),
+                value: val(scope.path()),
+                propagate_at_launch: val(true),
+            }]),
+            ..Default::default()
+        },
+    )
+}
+
+fn record_summary(scope: &Scope, props: &Ec2FleetProps<'_>) {
+    SummaryRow {
+        asset: "EC2 instance".into(),
+        purpose: "application servers (Grafana) in an Auto Scaling group, in private subnets behind the load balancer".into(),
+        size: props.instance_type.clone(),
+        quantity: props.desired_capacity.to_string(),
+        dr: "the same fleet runs in both regions; DNS failover sends users to the DR region's fleet".into(),
+    }
+    .record(scope);
 }

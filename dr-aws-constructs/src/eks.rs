@@ -2,6 +2,7 @@
 
 use dr_core::facts::ec2::Arch;
 use dr_core::{CfnResource, Scope, Token, Val};
+use ipnet::Ipv4Net;
 
 use crate::common::{SummaryRow, assume_role_policy, managed_policy, name_tag, val};
 use crate::l1::Tag;
@@ -86,183 +87,12 @@ impl EksCluster {
     /// Creates the cluster under `scope` with id `id`.
     pub fn new(scope: &Scope, id: &str, props: EksClusterProps<'_>) -> EksCluster {
         let scope = scope.child(id);
-        if props.vpc.az_count() < 2 {
-            scope.error(
-                "DRK-EKS-002",
-                format!(
-                    "an EKS cluster needs subnets in at least 2 AZs; the VPC has {}",
-                    props.vpc.az_count()
-                ),
-                "give the VPC 2 or more AZs",
-            );
-        }
-        if !props
-            .version
-            .split_once('.')
-            .is_some_and(|(a, b)| a == "1" && b.len() == 2 && b.chars().all(|c| c.is_ascii_digit()))
-        {
-            scope.error(
-                "DRK-EKS-003",
-                format!(
-                    "Kubernetes version `{}` is not of the form 1.NN",
-                    props.version
-                ),
-                format!("use a version EKS supports, e.g. {DEFAULT_KUBERNETES_VERSION}"),
-            );
-        }
-        let itype =
-            validate::check_instance_type(&scope, "node_instance_type", &props.node_instance_type);
-        if let Some(t) = itype {
-            let ami_arch = if props.node_ami_type.contains("ARM_64") {
-                Arch::Arm64
-            } else {
-                Arch::X86_64
-            };
-            if t.arch != ami_arch {
-                let fix = if t.arch == Arch::Arm64 {
-                    "AL2023_ARM_64_STANDARD"
-                } else {
-                    "AL2023_x86_64_STANDARD"
-                };
-                scope.error(
-                    "DRK-EKS-004",
-                    format!("node instance type `{}` does not boot AMI type `{}` (different CPU architecture)", t.name, props.node_ami_type),
-                    format!("set node_ami_type to {fix}, or pick an instance type of the AMI's architecture"),
-                );
-            }
-        }
-        validate::check_node_group_size(
-            &scope,
-            props.node_min_size,
-            props.node_desired_size,
-            props.node_max_size,
-        );
-        let public_cidrs = validate::check_allowed_cidrs(
-            &scope,
-            "public_access_cidrs entry",
-            &props.public_access_cidrs,
-        );
-
-        let cluster_role = scope.add(
-            "ClusterRole",
-            &CfnRole {
-                assume_role_policy_document: Some(assume_role_policy("eks.amazonaws.com")),
-                description: val(format!("EKS control plane of {}", scope.path())),
-                managed_policy_arns: Some(vec![managed_policy("AmazonEKSClusterPolicy")]),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-        let public = !public_cidrs.is_empty();
-        let cluster = scope.add(
-            "Resource",
-            &CfnCluster {
-                version: val(props.version.as_str()),
-                role_arn: val(cluster_role.get_att("Arn")),
-                resources_vpc_config: Some(ResourcesVpcConfig {
-                    subnet_ids: Some(
-                        props
-                            .vpc
-                            .private_subnet_ids()
-                            .into_iter()
-                            .map(Val::from)
-                            .collect(),
-                    ),
-                    endpoint_private_access: val(true),
-                    endpoint_public_access: val(public),
-                    public_access_cidrs: public.then(|| {
-                        public_cidrs
-                            .iter()
-                            .map(|c| Val::from(c.to_string()))
-                            .collect()
-                    }),
-                    ..Default::default()
-                }),
-                // Access entries (the EKS API) rather than the aws-auth ConfigMap; the
-                // identity that deploys the stack becomes cluster admin.
-                access_config: Some(AccessConfig {
-                    authentication_mode: val("API"),
-                    bootstrap_cluster_creator_admin_permissions: val(true),
-                }),
-                logging: (!props.log_types.is_empty()).then(|| Logging {
-                    cluster_logging: Some(ClusterLogging {
-                        enabled_types: Some(
-                            props
-                                .log_types
-                                .iter()
-                                .map(|t| LoggingTypeConfig {
-                                    r#type: val(t.as_str()),
-                                })
-                                .collect(),
-                        ),
-                    }),
-                }),
-                tags: Some(vec![Tag::new("Name", scope.path())]),
-                ..Default::default()
-            },
-        );
-
-        let node_role = scope.add(
-            "NodeRole",
-            &CfnRole {
-                assume_role_policy_document: Some(assume_role_policy("ec2.amazonaws.com")),
-                description: val(format!("EKS nodes of {}", scope.path())),
-                managed_policy_arns: Some(
-                    NODE_ROLE_POLICIES
-                        .iter()
-                        .map(|p| managed_policy(p))
-                        .collect(),
-                ),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-        let node_group = scope.add(
-            "Nodes",
-            &CfnNodegroup {
-                cluster_name: val(cluster.ref_()),
-                node_role: val(node_role.get_att("Arn")),
-                subnets: Some(
-                    props
-                        .vpc
-                        .private_subnet_ids()
-                        .into_iter()
-                        .map(Val::from)
-                        .collect(),
-                ),
-                instance_types: Some(vec![Val::from(props.node_instance_type.as_str())]),
-                ami_type: val(props.node_ami_type.as_str()),
-                capacity_type: val("ON_DEMAND"),
-                scaling_config: Some(ScalingConfig {
-                    min_size: val(props.node_min_size),
-                    desired_size: val(props.node_desired_size),
-                    max_size: val(props.node_max_size),
-                }),
-                update_config: Some(UpdateConfig {
-                    max_unavailable: val(1.0),
-                    ..Default::default()
-                }),
-                ..Default::default()
-            },
-        );
-
-        SummaryRow {
-            asset: "EKS cluster".into(),
-            purpose: "runs Kubernetes without operating the control plane; API endpoint private"
-                .into(),
-            size: format!("{} nodes", props.node_desired_size),
-            quantity: "1".into(),
-            dr: "one per region, configured the same".into(),
-        }
-        .record(&scope);
-        SummaryRow {
-            asset: "EKS nodes".into(),
-            purpose: "managed node group: EC2 instances in an Auto Scaling group managed by EKS, in private subnets".into(),
-            size: props.node_instance_type.clone(),
-            quantity: format!("{} nodes per cluster", props.node_desired_size),
-            dr: "in both regions".into(),
-        }
-        .record(&node_group.scope().clone());
+        let public_cidrs = check_props(&scope, &props);
+        let cluster_role = add_cluster_role(&scope);
+        let cluster = add_cluster(&scope, &props, &cluster_role, &public_cidrs);
+        let node_role = add_node_role(&scope);
+        let node_group = add_node_group(&scope, &props, &cluster, &node_role);
+        record_summary(&scope, &props, &node_group);
 
         EksCluster {
             scope,
@@ -305,4 +135,213 @@ impl EksCluster {
     pub fn node_role_arn(&self) -> Token {
         self.node_role.get_att("Arn")
     }
+}
+
+/// Reports invalid settings before anything is built, and returns the valid
+/// `public_access_cidrs`.
+fn check_props(scope: &Scope, props: &EksClusterProps<'_>) -> Vec<Ipv4Net> {
+    if props.vpc.az_count() < 2 {
+        scope.error(
+            "DRK-EKS-002",
+            format!(
+                "an EKS cluster needs subnets in at least 2 AZs; the VPC has {}",
+                props.vpc.az_count()
+            ),
+            "give the VPC 2 or more AZs",
+        );
+    }
+    if !props
+        .version
+        .split_once('.')
+        .is_some_and(|(a, b)| a == "1" && b.len() == 2 && b.chars().all(|c| c.is_ascii_digit()))
+    {
+        scope.error(
+            "DRK-EKS-003",
+            format!(
+                "Kubernetes version `{}` is not of the form 1.NN",
+                props.version
+            ),
+            format!("use a version EKS supports, e.g. {DEFAULT_KUBERNETES_VERSION}"),
+        );
+    }
+    check_node_type(scope, props);
+    validate::check_node_group_size(
+        scope,
+        props.node_min_size,
+        props.node_desired_size,
+        props.node_max_size,
+    );
+    validate::check_allowed_cidrs(
+        scope,
+        "public_access_cidrs entry",
+        &props.public_access_cidrs,
+    )
+}
+
+/// Reports an unknown node instance type, or one whose CPU architecture does not boot the
+/// node AMI type.
+fn check_node_type(scope: &Scope, props: &EksClusterProps<'_>) {
+    let itype =
+        validate::check_instance_type(scope, "node_instance_type", &props.node_instance_type);
+    if let Some(t) = itype {
+        let ami_arch = if props.node_ami_type.contains("ARM_64") {
+            Arch::Arm64
+        } else {
+            Arch::X86_64
+        };
+        if t.arch != ami_arch {
+            let fix = if t.arch == Arch::Arm64 {
+                "AL2023_ARM_64_STANDARD"
+            } else {
+                "AL2023_x86_64_STANDARD"
+            };
+            scope.error(
+                "DRK-EKS-004",
+                format!("node instance type `{}` does not boot AMI type `{}` (different CPU architecture)", t.name, props.node_ami_type),
+                format!("set node_ami_type to {fix}, or pick an instance type of the AMI's architecture"),
+            );
+        }
+    }
+}
+
+fn add_cluster_role(scope: &Scope) -> CfnResource {
+    scope.add(
+        "ClusterRole",
+        &CfnRole {
+            assume_role_policy_document: Some(assume_role_policy("eks.amazonaws.com")),
+            description: val(format!("EKS control plane of {}", scope.path())),
+            managed_policy_arns: Some(vec![managed_policy("AmazonEKSClusterPolicy")]),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_cluster(
+    scope: &Scope,
+    props: &EksClusterProps<'_>,
+    cluster_role: &CfnResource,
+    public_cidrs: &[Ipv4Net],
+) -> CfnResource {
+    let public = !public_cidrs.is_empty();
+    scope.add(
+        "Resource",
+        &CfnCluster {
+            version: val(props.version.as_str()),
+            role_arn: val(cluster_role.get_att("Arn")),
+            resources_vpc_config: Some(ResourcesVpcConfig {
+                subnet_ids: Some(
+                    props
+                        .vpc
+                        .private_subnet_ids()
+                        .into_iter()
+                        .map(Val::from)
+                        .collect(),
+                ),
+                endpoint_private_access: val(true),
+                endpoint_public_access: val(public),
+                public_access_cidrs: public.then(|| {
+                    public_cidrs
+                        .iter()
+                        .map(|c| Val::from(c.to_string()))
+                        .collect()
+                }),
+                ..Default::default()
+            }),
+            // Access entries (the EKS API) rather than the aws-auth ConfigMap; the
+            // identity that deploys the stack becomes cluster admin.
+            access_config: Some(AccessConfig {
+                authentication_mode: val("API"),
+                bootstrap_cluster_creator_admin_permissions: val(true),
+            }),
+            logging: (!props.log_types.is_empty()).then(|| Logging {
+                cluster_logging: Some(ClusterLogging {
+                    enabled_types: Some(
+                        props
+                            .log_types
+                            .iter()
+                            .map(|t| LoggingTypeConfig {
+                                r#type: val(t.as_str()),
+                            })
+                            .collect(),
+                    ),
+                }),
+            }),
+            tags: Some(vec![Tag::new("Name", scope.path())]),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_node_role(scope: &Scope) -> CfnResource {
+    scope.add(
+        "NodeRole",
+        &CfnRole {
+            assume_role_policy_document: Some(assume_role_policy("ec2.amazonaws.com")),
+            description: val(format!("EKS nodes of {}", scope.path())),
+            managed_policy_arns: Some(
+                NODE_ROLE_POLICIES
+                    .iter()
+                    .map(|p| managed_policy(p))
+                    .collect(),
+            ),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_node_group(
+    scope: &Scope,
+    props: &EksClusterProps<'_>,
+    cluster: &CfnResource,
+    node_role: &CfnResource,
+) -> CfnResource {
+    scope.add(
+        "Nodes",
+        &CfnNodegroup {
+            cluster_name: val(cluster.ref_()),
+            node_role: val(node_role.get_att("Arn")),
+            subnets: Some(
+                props
+                    .vpc
+                    .private_subnet_ids()
+                    .into_iter()
+                    .map(Val::from)
+                    .collect(),
+            ),
+            instance_types: Some(vec![Val::from(props.node_instance_type.as_str())]),
+            ami_type: val(props.node_ami_type.as_str()),
+            capacity_type: val("ON_DEMAND"),
+            scaling_config: Some(ScalingConfig {
+                min_size: val(props.node_min_size),
+                desired_size: val(props.node_desired_size),
+                max_size: val(props.node_max_size),
+            }),
+            update_config: Some(UpdateConfig {
+                max_unavailable: val(1.0),
+                ..Default::default()
+            }),
+            ..Default::default()
+        },
+    )
+}
+
+fn record_summary(scope: &Scope, props: &EksClusterProps<'_>, node_group: &CfnResource) {
+    SummaryRow {
+        asset: "EKS cluster".into(),
+        purpose: "runs Kubernetes without operating the control plane; API endpoint private".into(),
+        size: format!("{} nodes", props.node_desired_size),
+        quantity: "1".into(),
+        dr: "one per region, configured the same".into(),
+    }
+    .record(scope);
+    SummaryRow {
+        asset: "EKS nodes".into(),
+        purpose: "managed node group: EC2 instances in an Auto Scaling group managed by EKS, in private subnets".into(),
+        size: props.node_instance_type.clone(),
+        quantity: format!("{} nodes per cluster", props.node_desired_size),
+        dr: "in both regions".into(),
+    }
+    .record(&node_group.scope().clone());
 }

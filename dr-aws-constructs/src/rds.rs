@@ -3,6 +3,7 @@
 
 use dr_core::facts::rds::AuroraEngine;
 use dr_core::{CfnResource, DeletionPolicy, Expr, Region, Scope, Token, Val};
+use ipnet::Ipv4Net;
 
 use crate::common::{SummaryRow, name_tag, val};
 use crate::l1::Tag;
@@ -151,220 +152,24 @@ impl RdsCluster {
             .clone()
             .unwrap_or_else(|| engine.default_version().to_string());
         let port = props.port.unwrap_or_else(|| engine.default_port());
-        validate::check_db_instance_class(&scope, engine, &version, &props.instance_class);
-        if props.global.is_some() {
-            validate::check_global_db_instance_class(&scope, &props.instance_class);
-        }
-        if !(1..=16).contains(&props.instances) {
-            scope.error(
-                "DRK-RDS-005",
-                format!(
-                    "instances is {}; an Aurora cluster takes 1 writer and up to 15 readers",
-                    props.instances
-                ),
-                "set instances between 1 and 16 (2 gives a writer and a reader)",
-            );
-        }
-        if !(1..=35).contains(&props.backup_retention_days) {
-            scope.error(
-                "DRK-RDS-006",
-                format!(
-                    "backup_retention_days is {}; Aurora keeps automated backups 1 to 35 days",
-                    props.backup_retention_days
-                ),
-                "set backup_retention_days between 1 and 35",
-            );
-        }
-        check_identifier(&scope, "master_username", &props.master_username, 16);
-        if let Some(db) = &props.database_name {
-            check_identifier(&scope, "database_name", db, 63);
-        }
-        let cidrs =
-            validate::check_allowed_cidrs(&scope, "allowed_cidrs entry", &props.allowed_cidrs);
-        if props.vpc.az_count() < 2 {
-            scope.error(
-                "DRK-RDS-007",
-                format!(
-                    "an RDS subnet group needs subnets in at least 2 AZs; the VPC has {}",
-                    props.vpc.az_count()
-                ),
-                "give the VPC 2 or more AZs",
-            );
-        }
-        let secondary = matches!(
-            props.global,
-            Some(GlobalMembership {
-                role: GlobalRole::Secondary { .. },
-                ..
-            })
-        );
-        if let Some(g) = &props.global
-            && (g.engine != engine || g.engine_version != version)
-        {
-            scope.error(
-                    "DRK-RDS-010",
-                    format!(
-                        "{engine} {version} differs from the global database's {} {}; every member of an Aurora global database runs the same engine version, patch level included",
-                        g.engine, g.engine_version
-                    ),
-                    format!("set engine_version to {} (or leave engine and engine_version unset on both)", g.engine_version),
-                );
-        }
-        if secondary && !props.secret_replica_regions.is_empty() {
-            scope.error(
-                "DRK-RDS-008",
-                "secret_replica_regions is set on a global secondary, which has no secret of its own",
-                "replicate the primary's secret instead (set secret_replica_regions on the primary)",
-            );
-        }
+        let cidrs = check_props(&scope, &props, &version);
+        let secondary = is_secondary(&props);
 
-        let subnet_group = scope.add(
-            "SubnetGroup",
-            &CfnDbSubnetGroup {
-                db_subnet_group_description: val(format!("Private subnets of {}", scope.path())),
-                subnet_ids: Some(
-                    props
-                        .vpc
-                        .private_subnet_ids()
-                        .into_iter()
-                        .map(Val::from)
-                        .collect(),
-                ),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
+        let subnet_group = add_subnet_group(&scope, &props);
+        let security_group = add_security_group(&scope, &props, &cidrs, port);
+        let secret = (!secondary).then(|| add_secret(&scope, &props));
+        let cluster = add_cluster(
+            &scope,
+            &props,
+            ClusterParts {
+                version: &version,
+                port,
+                subnet_group: &subnet_group,
+                security_group: &security_group,
+                secret: secret.as_ref(),
             },
         );
-
-        let ingress: Vec<Ingress> = props
-            .allowed_security_groups
-            .iter()
-            .map(|sg| Ingress {
-                source_security_group_id: val(sg.clone()),
-                ip_protocol: val("tcp"),
-                from_port: val(i64::from(port)),
-                to_port: val(i64::from(port)),
-                description: val("database clients"),
-                ..Default::default()
-            })
-            .chain(cidrs.iter().map(|c| Ingress {
-                cidr_ip: val(c.to_string()),
-                ip_protocol: val("tcp"),
-                from_port: val(i64::from(port)),
-                to_port: val(i64::from(port)),
-                description: val("database clients"),
-                ..Default::default()
-            }))
-            .collect();
-        let security_group = scope.add(
-            "SecurityGroup",
-            &CfnSecurityGroup {
-                group_description: val(format!("{}: database clients only", scope.path())),
-                vpc_id: val(props.vpc.vpc_id()),
-                security_group_ingress: (!ingress.is_empty()).then_some(ingress),
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-
-        let secret = (!secondary).then(|| {
-            scope.add(
-                "Secret",
-                &CfnSecret {
-                    description: val(format!("Master credentials of {}", scope.path())),
-                    generate_secret_string: Some(GenerateSecretString {
-                        secret_string_template: val(
-                            serde_json::json!({ "username": props.master_username }).to_string(),
-                        ),
-                        generate_string_key: val("password"),
-                        password_length: val(32),
-                        exclude_characters: val(PASSWORD_EXCLUDED_CHARACTERS),
-                        ..Default::default()
-                    }),
-                    replica_regions: (!props.secret_replica_regions.is_empty()).then(|| {
-                        props
-                            .secret_replica_regions
-                            .iter()
-                            .map(|r| ReplicaRegion {
-                                region: val(r.code()),
-                                ..Default::default()
-                            })
-                            .collect()
-                    }),
-                    tags: Some(vec![Tag::new("Name", scope.path())]),
-                    ..Default::default()
-                },
-            )
-        });
-
-        let mut cluster_props = CfnDbCluster {
-            engine: val(engine.engine_name()),
-            engine_version: val(version.as_str()),
-            port: val(i64::from(port)),
-            db_subnet_group_name: val(subnet_group.ref_()),
-            vpc_security_group_ids: Some(vec![Val::from(security_group.get_att("GroupId"))]),
-            storage_encrypted: val(true),
-            kms_key_id: props.kms_key_id.clone(),
-            deletion_protection: val(props.deletion_protection),
-            backup_retention_period: val(props.backup_retention_days),
-            copy_tags_to_snapshot: val(true),
-            tags: Some(vec![Tag::new("Name", scope.path())]),
-            ..Default::default()
-        };
-        if let Some(secret) = &secret {
-            cluster_props.master_username = val(props.master_username.as_str());
-            cluster_props.master_user_password = Some(Val::expr(Expr::sub(
-                "{{resolve:secretsmanager:${Secret}:SecretString:password}}",
-                [("Secret", secret.ref_())],
-            )));
-            cluster_props.database_name = props.database_name.as_deref().map(Val::from);
-        }
-        if let Some(g) = &props.global {
-            cluster_props.global_cluster_identifier = Some(g.global_cluster_identifier.clone());
-            if let GlobalRole::Secondary {
-                source_region,
-                kms_key_id,
-            } = &g.role
-            {
-                cluster_props.source_region = val(source_region.code());
-                cluster_props.kms_key_id = Some(
-                    kms_key_id
-                        .clone()
-                        .or_else(|| props.kms_key_id.clone())
-                        .unwrap_or_else(|| Val::from("alias/aws/rds")),
-                );
-            }
-        }
-        let cluster = scope.add("Resource", &cluster_props);
-        cluster.set_deletion_policy(DeletionPolicy::Snapshot);
-        cluster.set_update_replace_policy(DeletionPolicy::Snapshot);
-
-        let mut instances = Vec::new();
-        for i in 0..props.instances {
-            let id = match i {
-                0 => "Writer".to_string(),
-                1 => "Reader".to_string(),
-                n => format!("Reader{n}"),
-            };
-            let inst = scope.add(
-                &id,
-                &CfnDbInstance {
-                    engine: val(engine.engine_name()),
-                    db_cluster_identifier: val(cluster.ref_()),
-                    db_instance_class: val(props.instance_class.as_str()),
-                    publicly_accessible: val(false),
-                    // Global database members must stay on the same patch level (AWS-FACTS.md
-                    // §1.6): upgrades are deliberate, never automatic.
-                    auto_minor_version_upgrade: val(false),
-                    promotion_tier: val(i64::from(i.min(15))),
-                    tags: Some(vec![Tag::new("Name", format!("{}/{id}", scope.path()))]),
-                    ..Default::default()
-                },
-            );
-            inst.set_deletion_policy(DeletionPolicy::Snapshot);
-            inst.set_update_replace_policy(DeletionPolicy::Snapshot);
-            instances.push(inst);
-        }
-
+        let instances = add_instances(&scope, &props, &cluster);
         if let Some(secret) = &secret {
             // Adds host, port and engine to the secret, so clients need only the secret.
             scope.add(
@@ -376,22 +181,7 @@ impl RdsCluster {
                 },
             );
         }
-
-        let readers = props.instances.saturating_sub(1);
-        SummaryRow {
-            asset: format!("RDS ({})", engine.display_name()),
-            purpose: "relational database: an Aurora cluster with a writer and readers, in private subnets".into(),
-            size: props.instance_class.clone(),
-            quantity: format!("{} (1 writer + {readers} reader{})", props.instances, if readers == 1 { "" } else { "s" }),
-            dr: match props.global.as_ref().map(|g| &g.role) {
-                None => "single-region cluster; automated backups only".into(),
-                Some(GlobalRole::Primary) => "primary of an Aurora global database, replicated to the DR region".into(),
-                Some(GlobalRole::Secondary { source_region, .. }) => {
-                    format!("secondary of an Aurora global database (primary in {source_region}); promoted on failover")
-                }
-            },
-        }
-        .record(&scope);
+        record_summary(&scope, &props);
 
         RdsCluster {
             scope,
@@ -491,6 +281,282 @@ impl RdsCluster {
     pub fn engine_version(&self) -> &str {
         &self.engine_version
     }
+}
+
+/// Reports every invalid setting, before anything is built, and returns the valid
+/// `allowed_cidrs`.
+fn check_props(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) -> Vec<Ipv4Net> {
+    let engine = props.engine;
+    validate::check_db_instance_class(scope, engine, version, &props.instance_class);
+    if props.global.is_some() {
+        validate::check_global_db_instance_class(scope, &props.instance_class);
+    }
+    if !(1..=16).contains(&props.instances) {
+        scope.error(
+            "DRK-RDS-005",
+            format!(
+                "instances is {}; an Aurora cluster takes 1 writer and up to 15 readers",
+                props.instances
+            ),
+            "set instances between 1 and 16 (2 gives a writer and a reader)",
+        );
+    }
+    if !(1..=35).contains(&props.backup_retention_days) {
+        scope.error(
+            "DRK-RDS-006",
+            format!(
+                "backup_retention_days is {}; Aurora keeps automated backups 1 to 35 days",
+                props.backup_retention_days
+            ),
+            "set backup_retention_days between 1 and 35",
+        );
+    }
+    check_identifier(scope, "master_username", &props.master_username, 16);
+    if let Some(db) = &props.database_name {
+        check_identifier(scope, "database_name", db, 63);
+    }
+    let cidrs = validate::check_allowed_cidrs(scope, "allowed_cidrs entry", &props.allowed_cidrs);
+    if props.vpc.az_count() < 2 {
+        scope.error(
+            "DRK-RDS-007",
+            format!(
+                "an RDS subnet group needs subnets in at least 2 AZs; the VPC has {}",
+                props.vpc.az_count()
+            ),
+            "give the VPC 2 or more AZs",
+        );
+    }
+    check_global_membership(scope, props, version);
+    cidrs
+}
+
+fn check_global_membership(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) {
+    let engine = props.engine;
+    if let Some(g) = &props.global
+        && (g.engine != engine || g.engine_version != version)
+    {
+        scope.error(
+                "DRK-RDS-010",
+                format!(
+                    "{engine} {version} differs from the global database's {} {}; every member of an Aurora global database runs the same engine version, patch level included",
+                    g.engine, g.engine_version
+                ),
+                format!("set engine_version to {} (or leave engine and engine_version unset on both)", g.engine_version),
+            );
+    }
+    if is_secondary(props) && !props.secret_replica_regions.is_empty() {
+        scope.error(
+            "DRK-RDS-008",
+            "secret_replica_regions is set on a global secondary, which has no secret of its own",
+            "replicate the primary's secret instead (set secret_replica_regions on the primary)",
+        );
+    }
+}
+
+/// Whether the cluster joins a global database as a secondary, which has no secret of its
+/// own.
+fn is_secondary(props: &RdsClusterProps<'_>) -> bool {
+    matches!(
+        props.global,
+        Some(GlobalMembership {
+            role: GlobalRole::Secondary { .. },
+            ..
+        })
+    )
+}
+
+fn add_subnet_group(scope: &Scope, props: &RdsClusterProps<'_>) -> CfnResource {
+    scope.add(
+        "SubnetGroup",
+        &CfnDbSubnetGroup {
+            db_subnet_group_description: val(format!("Private subnets of {}", scope.path())),
+            subnet_ids: Some(
+                props
+                    .vpc
+                    .private_subnet_ids()
+                    .into_iter()
+                    .map(Val::from)
+                    .collect(),
+            ),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_security_group(
+    scope: &Scope,
+    props: &RdsClusterProps<'_>,
+    cidrs: &[Ipv4Net],
+    port: u16,
+) -> CfnResource {
+    let ingress: Vec<Ingress> = props
+        .allowed_security_groups
+        .iter()
+        .map(|sg| Ingress {
+            source_security_group_id: val(sg.clone()),
+            ip_protocol: val("tcp"),
+            from_port: val(i64::from(port)),
+            to_port: val(i64::from(port)),
+            description: val("database clients"),
+            ..Default::default()
+        })
+        .chain(cidrs.iter().map(|c| Ingress {
+            cidr_ip: val(c.to_string()),
+            ip_protocol: val("tcp"),
+            from_port: val(i64::from(port)),
+            to_port: val(i64::from(port)),
+            description: val("database clients"),
+            ..Default::default()
+        }))
+        .collect();
+    scope.add(
+        "SecurityGroup",
+        &CfnSecurityGroup {
+            group_description: val(format!("{}: database clients only", scope.path())),
+            vpc_id: val(props.vpc.vpc_id()),
+            security_group_ingress: (!ingress.is_empty()).then_some(ingress),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
+fn add_secret(scope: &Scope, props: &RdsClusterProps<'_>) -> CfnResource {
+    scope.add(
+        "Secret",
+        &CfnSecret {
+            description: val(format!("Master credentials of {}", scope.path())),
+            generate_secret_string: Some(GenerateSecretString {
+                secret_string_template: val(
+                    serde_json::json!({ "username": props.master_username }).to_string(),
+                ),
+                generate_string_key: val("password"),
+                password_length: val(32),
+                exclude_characters: val(PASSWORD_EXCLUDED_CHARACTERS),
+                ..Default::default()
+            }),
+            replica_regions: (!props.secret_replica_regions.is_empty()).then(|| {
+                props
+                    .secret_replica_regions
+                    .iter()
+                    .map(|r| ReplicaRegion {
+                        region: val(r.code()),
+                        ..Default::default()
+                    })
+                    .collect()
+            }),
+            tags: Some(vec![Tag::new("Name", scope.path())]),
+            ..Default::default()
+        },
+    )
+}
+
+/// What the cluster resource refers to, built before it.
+struct ClusterParts<'r> {
+    version: &'r str,
+    port: u16,
+    subnet_group: &'r CfnResource,
+    security_group: &'r CfnResource,
+    secret: Option<&'r CfnResource>,
+}
+
+fn add_cluster(scope: &Scope, props: &RdsClusterProps<'_>, parts: ClusterParts<'_>) -> CfnResource {
+    let mut cluster_props = CfnDbCluster {
+        engine: val(props.engine.engine_name()),
+        engine_version: val(parts.version),
+        port: val(i64::from(parts.port)),
+        db_subnet_group_name: val(parts.subnet_group.ref_()),
+        vpc_security_group_ids: Some(vec![Val::from(parts.security_group.get_att("GroupId"))]),
+        storage_encrypted: val(true),
+        kms_key_id: props.kms_key_id.clone(),
+        deletion_protection: val(props.deletion_protection),
+        backup_retention_period: val(props.backup_retention_days),
+        copy_tags_to_snapshot: val(true),
+        tags: Some(vec![Tag::new("Name", scope.path())]),
+        ..Default::default()
+    };
+    if let Some(secret) = parts.secret {
+        cluster_props.master_username = val(props.master_username.as_str());
+        cluster_props.master_user_password = Some(Val::expr(Expr::sub(
+            "{{resolve:secretsmanager:${Secret}:SecretString:password}}",
+            [("Secret", secret.ref_())],
+        )));
+        cluster_props.database_name = props.database_name.as_deref().map(Val::from);
+    }
+    if let Some(g) = &props.global {
+        cluster_props.global_cluster_identifier = Some(g.global_cluster_identifier.clone());
+        if let GlobalRole::Secondary {
+            source_region,
+            kms_key_id,
+        } = &g.role
+        {
+            cluster_props.source_region = val(source_region.code());
+            cluster_props.kms_key_id = Some(
+                kms_key_id
+                    .clone()
+                    .or_else(|| props.kms_key_id.clone())
+                    .unwrap_or_else(|| Val::from("alias/aws/rds")),
+            );
+        }
+    }
+    let cluster = scope.add("Resource", &cluster_props);
+    cluster.set_deletion_policy(DeletionPolicy::Snapshot);
+    cluster.set_update_replace_policy(DeletionPolicy::Snapshot);
+    cluster
+}
+
+fn add_instances(
+    scope: &Scope,
+    props: &RdsClusterProps<'_>,
+    cluster: &CfnResource,
+) -> Vec<CfnResource> {
+    let mut instances = Vec::new();
+    for i in 0..props.instances {
+        let id = match i {
+            0 => "Writer".to_string(),
+            1 => "Reader".to_string(),
+            n => format!("Reader{n}"),
+        };
+        let inst = scope.add(
+            &id,
+            &CfnDbInstance {
+                engine: val(props.engine.engine_name()),
+                db_cluster_identifier: val(cluster.ref_()),
+                db_instance_class: val(props.instance_class.as_str()),
+                publicly_accessible: val(false),
+                // Global database members must stay on the same patch level (AWS-FACTS.md
+                // §1.6): upgrades are deliberate, never automatic.
+                auto_minor_version_upgrade: val(false),
+                promotion_tier: val(i64::from(i.min(15))),
+                tags: Some(vec![Tag::new("Name", format!("{}/{id}", scope.path()))]),
+                ..Default::default()
+            },
+        );
+        inst.set_deletion_policy(DeletionPolicy::Snapshot);
+        inst.set_update_replace_policy(DeletionPolicy::Snapshot);
+        instances.push(inst);
+    }
+    instances
+}
+
+fn record_summary(scope: &Scope, props: &RdsClusterProps<'_>) {
+    let engine = props.engine;
+    let readers = props.instances.saturating_sub(1);
+    SummaryRow {
+        asset: format!("RDS ({})", engine.display_name()),
+        purpose: "relational database: an Aurora cluster with a writer and readers, in private subnets".into(),
+        size: props.instance_class.clone(),
+        quantity: format!("{} (1 writer + {readers} reader{})", props.instances, if readers == 1 { "" } else { "s" }),
+        dr: match props.global.as_ref().map(|g| &g.role) {
+            None => "single-region cluster; automated backups only".into(),
+            Some(GlobalRole::Primary) => "primary of an Aurora global database, replicated to the DR region".into(),
+            Some(GlobalRole::Secondary { source_region, .. }) => {
+                format!("secondary of an Aurora global database (primary in {source_region}); promoted on failover")
+            }
+        },
+    }
+    .record(scope);
 }
 
 fn check_identifier(scope: &Scope, field: &str, value: &str, max: usize) {

@@ -107,16 +107,7 @@ impl Vpc {
         } else {
             props.azs.len()
         };
-        if let Some(region) = region {
-            if props.azs.is_empty() {
-                validate::check_az_count(&scope, region, az_count);
-            } else {
-                validate::check_azs(&scope, region, &props.azs);
-            }
-        }
-        let blocks = validate::plan_subnets(&scope, &props.cidr, 2 * az_count, props.subnet_prefix)
-            .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
-            .unwrap_or_default();
+        let blocks = check_props(&scope, &props, region, az_count);
 
         let resource = scope.add(
             "Resource",
@@ -129,78 +120,18 @@ impl Vpc {
                 ..Default::default()
             },
         );
-        let igw = scope.add(
-            "Igw",
-            &CfnInternetGateway {
-                tags: Some(name_tag(&scope)),
-                ..Default::default()
-            },
-        );
-        let attachment = scope.add(
-            "IgwAttachment",
-            &CfnVpcGatewayAttachment {
-                vpc_id: val(resource.ref_()),
-                internet_gateway_id: val(igw.ref_()),
-                ..Default::default()
-            },
-        );
-
-        // AZs given by name become typed parameters (cfn-lint W3010 flags hard-coded names,
-        // and CloudFormation then checks the zone exists in the account).
-        let az_exprs: Vec<Expr> = (0..az_count)
-            .map(|i| match props.azs.get(i) {
-                Some(name) => Expr::Token(
-                    scope.add_parameter(
-                        &format!("Az{}", i + 1),
-                        Parameter::of_type("AWS::EC2::AvailabilityZone::Name")
-                            .with_default(name.as_str())
-                            .with_description(format!(
-                                "Availability Zone {} of {}",
-                                i + 1,
-                                scope.path()
-                            )),
-                    ),
-                ),
-                None => Expr::select(i as u32, Expr::get_azs()),
-            })
-            .collect();
-
+        let gateway = add_internet_gateway(&scope, &resource);
+        let az_exprs = az_exprs(&scope, &props, az_count);
         let block = |i: usize| blocks.get(i).cloned().unwrap_or_default();
+
         let mut public = Vec::new();
         let mut nats: Vec<CfnResource> = Vec::new();
         for (i, az) in az_exprs.iter().enumerate() {
             let s = scope.child(&format!("PublicSubnet{}", i + 1));
             let subnet = Self::subnet(&s, &resource, &block(i), az, "kubernetes.io/role/elb");
-            let default_route = s.add(
-                "DefaultRoute",
-                &CfnRoute {
-                    route_table_id: val(subnet.route_table_id()),
-                    destination_cidr_block: val("0.0.0.0/0"),
-                    gateway_id: val(igw.ref_()),
-                    ..Default::default()
-                },
-            );
-            // The route needs the gateway attached first; CloudFormation does not infer it.
-            default_route.add_depends_on(&attachment);
-            if i == 0 || props.nat_gateways == NatGateways::PerAz {
-                let eip = s.add(
-                    "Eip",
-                    &CfnEip {
-                        domain: val("vpc"),
-                        tags: Some(name_tag(&s)),
-                        ..Default::default()
-                    },
-                );
-                eip.add_depends_on(&attachment);
-                nats.push(s.add(
-                    "NatGateway",
-                    &CfnNatGateway {
-                        allocation_id: val(eip.get_att("AllocationId")),
-                        subnet_id: val(subnet.subnet_id()),
-                        tags: Some(name_tag(&s)),
-                        ..Default::default()
-                    },
-                ));
+            let with_nat = i == 0 || props.nat_gateways == NatGateways::PerAz;
+            if let Some(nat) = Self::route_to_internet(&s, &subnet, &gateway, with_nat) {
+                nats.push(nat);
             }
             public.push(subnet);
         }
@@ -229,14 +160,7 @@ impl Vpc {
             private.push(subnet);
         }
 
-        SummaryRow {
-            asset: "VPC".into(),
-            purpose: "private network of the site: public subnets for the load balancer and NAT gateways, private subnets for instances, nodes and databases".into(),
-            size: props.cidr.clone(),
-            quantity: format!("1 VPC, {az_count} public + {az_count} private subnets across {az_count} AZs"),
-            dr: "one per region with disjoint CIDRs; the DR region's VPC carries the traffic after a failover".into(),
-        }
-        .record(&scope);
+        record_summary(&scope, &props, az_count);
 
         Vpc {
             scope,
@@ -246,6 +170,48 @@ impl Vpc {
             private,
             region,
         }
+    }
+
+    /// A public subnet's default route to the internet gateway and, when `with_nat`, the NAT
+    /// gateway (with its Elastic IP) the private subnets route through.
+    fn route_to_internet(
+        s: &Scope,
+        subnet: &Subnet,
+        gateway: &InternetGateway,
+        with_nat: bool,
+    ) -> Option<CfnResource> {
+        let default_route = s.add(
+            "DefaultRoute",
+            &CfnRoute {
+                route_table_id: val(subnet.route_table_id()),
+                destination_cidr_block: val("0.0.0.0/0"),
+                gateway_id: val(gateway.igw.ref_()),
+                ..Default::default()
+            },
+        );
+        // The route needs the gateway attached first; CloudFormation does not infer it.
+        default_route.add_depends_on(&gateway.attachment);
+        if !with_nat {
+            return None;
+        }
+        let eip = s.add(
+            "Eip",
+            &CfnEip {
+                domain: val("vpc"),
+                tags: Some(name_tag(s)),
+                ..Default::default()
+            },
+        );
+        eip.add_depends_on(&gateway.attachment);
+        Some(s.add(
+            "NatGateway",
+            &CfnNatGateway {
+                allocation_id: val(eip.get_att("AllocationId")),
+                subnet_id: val(subnet.subnet_id()),
+                tags: Some(name_tag(s)),
+                ..Default::default()
+            },
+        ))
     }
 
     fn subnet(s: &Scope, vpc: &CfnResource, cidr: &str, az: &Expr, role_tag: &str) -> Subnet {
@@ -332,4 +298,83 @@ impl Vpc {
     pub fn private_route_table_ids(&self) -> Vec<Token> {
         self.private.iter().map(Subnet::route_table_id).collect()
     }
+}
+
+/// Reports invalid zones and CIDRs before anything is built, and returns the subnet blocks
+/// (public ones first), empty when the CIDR cannot hold them.
+fn check_props(
+    scope: &Scope,
+    props: &VpcProps,
+    region: Option<Region>,
+    az_count: usize,
+) -> Vec<String> {
+    if let Some(region) = region {
+        if props.azs.is_empty() {
+            validate::check_az_count(scope, region, az_count);
+        } else {
+            validate::check_azs(scope, region, &props.azs);
+        }
+    }
+    validate::plan_subnets(scope, &props.cidr, 2 * az_count, props.subnet_prefix)
+        .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
+        .unwrap_or_default()
+}
+
+/// The internet gateway and its attachment, which routes and Elastic IPs wait for.
+struct InternetGateway {
+    igw: CfnResource,
+    attachment: CfnResource,
+}
+
+fn add_internet_gateway(scope: &Scope, vpc: &CfnResource) -> InternetGateway {
+    let igw = scope.add(
+        "Igw",
+        &CfnInternetGateway {
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    );
+    let attachment = scope.add(
+        "IgwAttachment",
+        &CfnVpcGatewayAttachment {
+            vpc_id: val(vpc.ref_()),
+            internet_gateway_id: val(igw.ref_()),
+            ..Default::default()
+        },
+    );
+    InternetGateway { igw, attachment }
+}
+
+/// Each AZ as a template value.
+fn az_exprs(scope: &Scope, props: &VpcProps, az_count: usize) -> Vec<Expr> {
+    // AZs given by name become typed parameters (cfn-lint W3010 flags hard-coded names,
+    // and CloudFormation then checks the zone exists in the account).
+    (0..az_count)
+        .map(|i| match props.azs.get(i) {
+            Some(name) => Expr::Token(
+                scope.add_parameter(
+                    &format!("Az{}", i + 1),
+                    Parameter::of_type("AWS::EC2::AvailabilityZone::Name")
+                        .with_default(name.as_str())
+                        .with_description(format!(
+                            "Availability Zone {} of {}",
+                            i + 1,
+                            scope.path()
+                        )),
+                ),
+            ),
+            None => Expr::select(i as u32, Expr::get_azs()),
+        })
+        .collect()
+}
+
+fn record_summary(scope: &Scope, props: &VpcProps, az_count: usize) {
+    SummaryRow {
+        asset: "VPC".into(),
+        purpose: "private network of the site: public subnets for the load balancer and NAT gateways, private subnets for instances, nodes and databases".into(),
+        size: props.cidr.clone(),
+        quantity: format!("1 VPC, {az_count} public + {az_count} private subnets across {az_count} AZs"),
+        dr: "one per region with disjoint CIDRs; the DR region's VPC carries the traffic after a failover".into(),
+    }
+    .record(scope);
 }
