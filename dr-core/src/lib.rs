@@ -1,7 +1,8 @@
 //! drkit core: the construct tree, logical ids, tokens, the CloudFormation template model,
 //! diagnostics, region and resource-type facts, and the [`cloud::Cloud`] port.
 //!
-//! Nothing here talks to AWS: the AWS SDK lives behind the `Cloud` port in `dr-synth`.
+//! Nothing here talks to AWS: the `Cloud` port is a trait, implemented by `dr-aws` (the AWS SDK)
+//! and `dr-local` (the simulator).
 
 pub mod cloud;
 pub mod diagnostics;
