@@ -345,7 +345,7 @@ impl StackDescription {
 pub enum TemplateSource {
     /// `TemplateBody`.
     Body(String),
-    /// `TemplateURL` (an object URL returned by [`Cloud::put_object`]).
+    /// `TemplateURL` (an object URL returned by [`Cloud::put_object`](super::Cloud::put_object)).
     Url(String),
 }
 
