@@ -38,7 +38,7 @@ use dr_core::Region;
 use dr_core::cloud::{self, CloudError, CloudResult};
 
 pub use clock::SimTime;
-pub use lifecycle::InjectedFailure;
+pub use lifecycle::{ChangeSetRequest, Export, InjectedFailure};
 use state::World;
 
 /// Where [`LocalCloud::open_project`] keeps the state, relative to the project directory.

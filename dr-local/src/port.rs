@@ -48,7 +48,7 @@ fn live_stack_mut<'a>(
 }
 
 /// CloudFormation refuses IAM resources without the acknowledgement
-/// (`InsufficientCapabilitiesException`: "Requires capabilities : [CAPABILITY_IAM]").
+/// (`InsufficientCapabilitiesException`: `Requires capabilities : [CAPABILITY_IAM]`).
 fn check_capabilities(body: &str, caps: &[cloud::Capability]) -> Result<(), LocalError> {
     let Ok(t) = Template::parse(body) else {
         return Ok(());
@@ -188,12 +188,14 @@ impl Cloud for LocalCloud {
                 .collect();
             let (id, stack_id) = w.create_change_set(
                 region,
-                &input.stack_name,
-                &input.change_set_name,
-                &body,
-                &params,
-                input.change_set_type.as_str(),
-                input.description.clone(),
+                crate::lifecycle::ChangeSetRequest {
+                    stack_name: &input.stack_name,
+                    change_set_name: &input.change_set_name,
+                    template_body: &body,
+                    parameters: &params,
+                    change_set_type: input.change_set_type.as_str(),
+                    description: input.description.as_deref(),
+                },
             )?;
             Ok(cloud::ChangeSetRef { id, stack_id })
         })
