@@ -17,10 +17,14 @@ fn child_requires_a_missing_tool() {
 
 fn run_child(require: bool) -> (bool, String) {
     let mut cmd = Command::new(std::env::current_exe().unwrap());
-    cmd.args(["--exact", "require_tool::child_requires_a_missing_tool", "--nocapture"])
-        .env("DRKIT_TESTKIT_CHILD", "1")
-        .env_remove("CI")
-        .env_remove("DRKIT_REQUIRE_TOOLS");
+    cmd.args([
+        "--exact",
+        "require_tool::child_requires_a_missing_tool",
+        "--nocapture",
+    ])
+    .env("DRKIT_TESTKIT_CHILD", "1")
+    .env_remove("CI")
+    .env_remove("DRKIT_REQUIRE_TOOLS");
     if require {
         cmd.env("DRKIT_REQUIRE_TOOLS", "1");
     }
