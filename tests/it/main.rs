@@ -3,6 +3,7 @@
 //! would.
 
 mod cli;
+mod layout;
 mod two_region_example;
 
 /// The example app itself, so the tests build exactly what `cargo run --example two_region`
