@@ -12,7 +12,9 @@ use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
 use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
 use serde_json::Value;
 
-use super::inspect::{allow_all_policy, protective_policy, refused_changes, stateful_logical_ids};
+use super::inspect::{
+    RefusedChange, allow_all_policy, protective_policy, refused_changes, stateful_logical_ids,
+};
 use super::wait::Backoff;
 use super::{
     DeployError, DeployEvent, DeployObserver, DeployOptions, DeployReport, FailedResource,
@@ -691,21 +693,45 @@ impl<'a> Run<'a> {
                 changes: refused,
             });
         }
+        let restore = self
+            .policy_for_update(opts, &refused, old_template.as_ref())
+            .await?;
+        let outcome = self.execute_update(&name, cs.changes.len()).await;
+        let outcome = match restore {
+            Some(policy) => self.restore_policy(&policy, outcome).await,
+            None => outcome,
+        };
+        let desc = outcome?;
+        self.check_physical_ids().await?;
+        self.sync_termination_protection(&desc, want_tp).await?;
+        Ok(Done {
+            action: StackAction::Updated,
+            outputs: desc.outputs.clone(),
+            final_status: Some(desc.status),
+            change_count: cs.changes.len(),
+        })
+    }
+
+    /// Sets the stack policy an update runs under: allow-all while changes the data-loss guard
+    /// refused are allowed, else the protective policy (only if it differs from the current
+    /// one). Returns the policy to put back after an update that ran under allow-all.
+    async fn policy_for_update(
+        &self,
+        opts: &DeployOptions,
+        refused: &[RefusedChange],
+        old_template: Option<&Value>,
+    ) -> Result<Option<String>, DeployError> {
+        let region = self.art.region;
         // The policy to keep: the stateful resources of both templates (a Deny on an id the
         // stack no longer has is harmless, and after a rollback the old ones are back).
         let mut stateful = stateful_logical_ids(&self.art.template);
-        for id in old_template
-            .as_ref()
-            .map(stateful_logical_ids)
-            .unwrap_or_default()
-        {
+        for id in old_template.map(stateful_logical_ids).unwrap_or_default() {
             if !stateful.contains(&id) {
                 stateful.push(id);
             }
         }
         let protective = protective_policy(&stateful).filter(|_| opts.stack_policy);
-        let temporary = !refused.is_empty();
-        if temporary {
+        if !refused.is_empty() {
             let list: Vec<String> = refused.iter().map(|r| r.describe()).collect();
             self.note(format!("allowing data loss: {}", list.join("; ")));
             self.mutate();
@@ -713,7 +739,11 @@ impl<'a> Run<'a> {
                 .set_stack_policy(region, self.name(), &allow_all_policy())
                 .await
                 .map_err(|e| self.err(e))?;
-        } else if let Some(p) = &protective {
+            // A stack policy cannot be removed, so with no stateful resource left the
+            // allow-all one stays.
+            return Ok(Some(protective.unwrap_or_else(allow_all_policy)));
+        }
+        if let Some(p) = &protective {
             let current = self
                 .cloud
                 .get_stack_policy(region, self.name())
@@ -732,36 +762,32 @@ impl<'a> Run<'a> {
                     .map_err(|e| self.err(e))?;
             }
         }
-        let outcome = self.execute_update(&name, cs.changes.len()).await;
-        if temporary {
-            // Whatever happened, put the protection back. A stack policy cannot be removed, so
-            // with no stateful resource left the allow-all one stays.
-            let restore = protective.clone().unwrap_or_else(allow_all_policy);
-            self.mutate();
-            if let Err(e) = self
-                .cloud
-                .set_stack_policy(region, self.name(), &restore)
-                .await
-            {
-                return Err(match outcome {
-                    Err(first) => DeployError::PolicyNotRestored {
-                        first: Box::new(first),
-                        restore: e,
-                    },
-                    Ok(_) => self.err(e),
-                });
-            }
-            self.step("restored the protective stack policy");
+        Ok(None)
+    }
+
+    /// Puts `policy` back after an update that ran under allow-all, whatever the update's
+    /// outcome; a failure to restore is reported with the update's own error, if any.
+    async fn restore_policy(
+        &self,
+        policy: &str,
+        outcome: Result<StackDescription, DeployError>,
+    ) -> Result<StackDescription, DeployError> {
+        self.mutate();
+        if let Err(e) = self
+            .cloud
+            .set_stack_policy(self.art.region, self.name(), policy)
+            .await
+        {
+            return Err(match outcome {
+                Err(first) => DeployError::PolicyNotRestored {
+                    first: Box::new(first),
+                    restore: e,
+                },
+                Ok(_) => self.err(e),
+            });
         }
-        let desc = outcome?;
-        self.check_physical_ids().await?;
-        self.sync_termination_protection(&desc, want_tp).await?;
-        Ok(Done {
-            action: StackAction::Updated,
-            outputs: desc.outputs.clone(),
-            final_status: Some(desc.status),
-            change_count: cs.changes.len(),
-        })
+        self.step("restored the protective stack policy");
+        outcome
     }
 
     async fn execute_update(
