@@ -70,6 +70,16 @@ pub enum LocalError {
 }
 
 impl LocalError {
+    /// CloudFormation's `ValidationError` for a stack name or id it does not know.
+    pub(crate) fn stack_not_found(name: &str) -> LocalError {
+        LocalError::NotFound(format!("Stack with id {name} does not exist"))
+    }
+
+    /// CloudFormation's `ChangeSetNotFound` wording.
+    pub(crate) fn change_set_not_found(change_set: &str) -> LocalError {
+        LocalError::NotFound(format!("ChangeSet [{change_set}] does not exist"))
+    }
+
     fn into_cloud(self, operation: &str) -> CloudError {
         match self {
             LocalError::Validation(m) => CloudError::validation(operation, m),

@@ -20,31 +20,16 @@ fn stack_ref<'a>(
     let rs = w
         .regions
         .get(&region)
-        .ok_or_else(|| LocalError::NotFound(format!("Stack with id {name} does not exist")))?;
+        .ok_or_else(|| LocalError::stack_not_found(name))?;
     let i = rs
         .stack_index(name)
-        .ok_or_else(|| LocalError::NotFound(format!("Stack with id {name} does not exist")))?;
+        .ok_or_else(|| LocalError::stack_not_found(name))?;
     let s = &rs.stacks[i];
     // A deleted stack is found by its id only.
     if s.deleted.is_some() && s.id != name {
-        return Err(LocalError::NotFound(format!(
-            "Stack with id {name} does not exist"
-        )));
+        return Err(LocalError::stack_not_found(name));
     }
     Ok(s)
-}
-
-fn live_stack_mut<'a>(
-    w: &'a mut World,
-    region: Region,
-    name: &str,
-) -> Result<&'a mut super::state::Stack, LocalError> {
-    let rs = w.region(region);
-    let i = rs
-        .stack_index(name)
-        .filter(|i| rs.stacks[*i].deleted.is_none())
-        .ok_or_else(|| LocalError::NotFound(format!("Stack with id {name} does not exist")))?;
-    Ok(&mut rs.stacks[i])
 }
 
 /// CloudFormation refuses IAM resources without the acknowledgement
@@ -213,9 +198,10 @@ impl Cloud for LocalCloud {
             region,
             |w, _| {
                 let now = w.now;
-                let rs = w.regions.get(&region).ok_or_else(|| {
-                    LocalError::NotFound(format!("ChangeSet [{change_set}] does not exist"))
-                })?;
+                let rs = w
+                    .regions
+                    .get(&region)
+                    .ok_or_else(|| LocalError::change_set_not_found(change_set))?;
                 for s in rs.stacks.iter().filter(|s| {
                     s.name == stack_name || s.id == stack_name || change_set.starts_with("arn:")
                 }) {
@@ -225,9 +211,7 @@ impl Cloud for LocalCloud {
                         return Ok(convert::change_set(s, c, now));
                     }
                 }
-                Err(LocalError::NotFound(format!(
-                    "ChangeSet [{change_set}] does not exist"
-                )))
+                Err(LocalError::change_set_not_found(change_set))
             },
         )
     }
@@ -337,7 +321,7 @@ impl Cloud for LocalCloud {
                     "Error validating stack policy: Unknown error: missing Statement".into(),
                 ));
             }
-            live_stack_mut(w, region, stack_name)?.stack_policy = Some(policy_body.to_string());
+            w.stack_mut(region, stack_name)?.stack_policy = Some(policy_body.to_string());
             Ok(())
         })
     }
@@ -360,7 +344,7 @@ impl Cloud for LocalCloud {
     ) -> CloudResult<()> {
         self.call("update_termination_protection", "UpdateTerminationProtection", region, |w, _| {
             let now = w.now;
-            let s = live_stack_mut(w, region, stack_name)?;
+            let s = w.stack_mut(region, stack_name)?;
             let (status, _) = s.status_at(now);
             if status.starts_with("DELETE_") && status != "DELETE_FAILED" {
                 return Err(LocalError::Validation(format!("Stack:{} is in {status} state and termination protection cannot be changed.", s.id)));

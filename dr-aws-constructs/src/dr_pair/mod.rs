@@ -664,7 +664,11 @@ impl DrPair {
 
         let peering = stacks.peering();
         let global = stacks.global();
-        let (networks, albs, clusters) = handed_over(&state.borrow());
+        let HandedOver {
+            networks,
+            albs,
+            clusters,
+        } = handed_over(&state.borrow());
         let peering_connection = connect_sites(&peering, &networks, &clusters, regions);
         let dns = add_failover_dns(&global, &props, &albs, id, &app_name);
         let global_database = state.borrow().global.clone();
@@ -973,19 +977,20 @@ fn check_handovers(scope: &Scope, sites: &[Stack; 2], st: &PairState) {
     }
 }
 
-type HandedOver = (
-    [Option<PeerVpc>; 2],
-    [Option<AlbInfo>; 2],
-    [Option<RdsCluster>; 2],
-);
+/// What the sites handed to the pair, per site (primary, secondary).
+struct HandedOver {
+    networks: [Option<PeerVpc>; 2],
+    albs: [Option<AlbInfo>; 2],
+    clusters: [Option<RdsCluster>; 2],
+}
 
 /// Each site's network, load balancer and cluster.
 fn handed_over(st: &PairState) -> HandedOver {
-    (
-        [st.sites[0].network.clone(), st.sites[1].network.clone()],
-        [st.sites[0].alb.clone(), st.sites[1].alb.clone()],
-        [st.sites[0].cluster.clone(), st.sites[1].cluster.clone()],
-    )
+    HandedOver {
+        networks: [st.sites[0].network.clone(), st.sites[1].network.clone()],
+        albs: [st.sites[0].alb.clone(), st.sites[1].alb.clone()],
+        clusters: [st.sites[0].cluster.clone(), st.sites[1].cluster.clone()],
+    }
 }
 
 /// Peering, and the peer CIDR on each database (SGs cannot cross Regions).

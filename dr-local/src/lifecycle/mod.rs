@@ -91,15 +91,6 @@ struct Outcome {
     succeeded: bool,
 }
 
-fn not_found_stack(name: &str) -> LocalError {
-    // CloudFormation: ValidationError "Stack with id X does not exist".
-    LocalError::NotFound(format!("Stack with id {name} does not exist"))
-}
-
-fn change_set_not_found(change_set: &str) -> LocalError {
-    LocalError::NotFound(format!("ChangeSet [{change_set}] does not exist"))
-}
-
 impl World {
     /// Applies the final state of every operation whose last event is at or before now.
     /// Returns whether anything changed.
@@ -174,12 +165,19 @@ impl World {
             .unwrap_or_default()
     }
 
-    fn stack_mut(&mut self, region: Region, name: &str) -> Result<&mut Stack, LocalError> {
+    /// The live stack named `name` (or with that id) in `region`.
+    pub(crate) fn stack_mut(
+        &mut self,
+        region: Region,
+        name: &str,
+    ) -> Result<&mut Stack, LocalError> {
         let rs = self.region(region);
-        let i = rs.stack_index(name).ok_or_else(|| not_found_stack(name))?;
+        let i = rs
+            .stack_index(name)
+            .ok_or_else(|| LocalError::stack_not_found(name))?;
         let s = &mut rs.stacks[i];
         if s.deleted.is_some() {
-            return Err(not_found_stack(name));
+            return Err(LocalError::stack_not_found(name));
         }
         Ok(s)
     }
@@ -410,12 +408,12 @@ impl World {
                 s.change_sets.iter().any(|c| c.id == change_set)
                     || (s.name == stack_name || s.id == stack_name) && s.deleted.is_none()
             })
-            .ok_or_else(|| change_set_not_found(change_set))?;
+            .ok_or_else(|| LocalError::change_set_not_found(change_set))?;
         let i = stack
             .change_sets
             .iter()
             .position(|c| c.id == change_set || c.name == change_set)
-            .ok_or_else(|| change_set_not_found(change_set))?;
+            .ok_or_else(|| LocalError::change_set_not_found(change_set))?;
         if stack.change_sets[i].execution_status == "EXECUTE_IN_PROGRESS" {
             return Err(LocalError::InvalidState(format!(
                 "ChangeSet [{change_set}] cannot be deleted while its execution is in progress"
@@ -447,13 +445,13 @@ impl World {
                         || s.change_sets.iter().any(|c| c.id == change_set))
             })
             .cloned()
-            .ok_or_else(|| change_set_not_found(change_set))?;
+            .ok_or_else(|| LocalError::change_set_not_found(change_set))?;
         let cs = stack
             .change_sets
             .iter()
             .find(|c| c.id == change_set || c.name == change_set)
             .cloned()
-            .ok_or_else(|| change_set_not_found(change_set))?;
+            .ok_or_else(|| LocalError::change_set_not_found(change_set))?;
         check_executable(now, &stack, &cs)?;
         let template = Template::parse(&cs.template_body)
             .map_err(|e| LocalError::Validation(e.to_string()))?;
