@@ -1,6 +1,11 @@
-//! Diagnostics: every problem found in a construct tree, reported together.
+//! Diagnostics: every problem found in a construct tree, reported together. Every code is
+//! declared, with its explanation, in [`codes`].
 
 use std::fmt;
+
+pub mod codes;
+
+pub use codes::DiagnosticCode;
 
 /// How bad a diagnostic is. Errors stop synthesis; warnings are shown and synthesis goes on.
 #[derive(
@@ -23,7 +28,8 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The construct path, ids joined by `/`.
     pub path: String,
-    /// A stable code, e.g. `DRK-TREE-001`, for searching and for tests.
+    /// A stable code, e.g. `DRK-TREE-001`, for searching and for tests; every code is
+    /// registered in [`codes`], with its explanation.
     pub code: String,
     /// What is wrong.
     pub message: String,

@@ -44,7 +44,7 @@ impl Scope {
         let missing = props.missing_required();
         if !missing.is_empty() {
             r.scope().error(
-                "DRK-L1-001",
+                diagnostics::codes::L1_001,
                 format!(
                     "{} is missing required properties: {}",
                     P::TYPE_NAME,

@@ -7,6 +7,7 @@
 //! template body passed inline, 1 MB for one passed by S3 URL; logical ids of up to 255
 //! alphanumerics; stack names of up to 128 characters, `[a-zA-Z][-a-zA-Z0-9]*`.
 
+use crate::diagnostics::codes;
 use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
@@ -360,7 +361,7 @@ impl Template {
                 out.push(
                     Diagnostic::error(
                         path,
-                        "DRK-TPL-001",
+                        codes::TPL_001,
                         format!("template has {n} {what}; CloudFormation allows at most {max}"),
                     )
                     .with_hint(hint),
@@ -378,7 +379,7 @@ impl Template {
                 out.push(
                     Diagnostic::error(
                         path,
-                        "DRK-TPL-002",
+                        codes::TPL_002,
                         format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"),
                     )
                     .with_hint(
@@ -391,7 +392,7 @@ impl Template {
             out.push(
                 Diagnostic::error(
                     path,
-                    "DRK-TPL-003",
+                    codes::TPL_003,
                     format!("template is {minified_len} bytes minified; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} bytes"),
                 )
                 .with_hint("split the stack into smaller stacks"),
@@ -400,7 +401,7 @@ impl Template {
             out.push(
                 Diagnostic::warning(
                     path,
-                    "DRK-TPL-004",
+                    codes::TPL_004,
                     format!(
                         "template is {minified_len} bytes minified, over the {MAX_INLINE_TEMPLATE_BYTES}-byte inline limit; the deployer must upload it to S3"
                     ),

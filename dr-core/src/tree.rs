@@ -5,6 +5,7 @@
 //! Constructs are plain Rust values holding a [`Scope`], a cheap handle into the app's tree,
 //! so they compose by ordinary function calls and can be passed by reference in props.
 
+use crate::diagnostics::codes;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -82,6 +83,18 @@ pub struct Node {
     pub element: Option<Element>,
     /// A pinned logical id, replacing the allocated one.
     pub logical_id_override: Option<String>,
+    /// Nested property overrides of a resource, applied at synthesis in the order added.
+    pub property_overrides: Vec<PropertyOverride>,
+}
+
+/// One nested override of a resource's properties (see
+/// [`CfnResource::add_property_override`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct PropertyOverride {
+    /// The path as given, e.g. `A.B.0.C`.
+    pub path: String,
+    /// The value to set there; `None` deletes the value.
+    pub value: Option<Expr>,
 }
 
 /// The whole tree of one app. Read it through [`App::tree`].
@@ -206,13 +219,46 @@ impl Tree {
         let depth = self.path_components(stack).len();
         make_logical_id(&all[depth..])
     }
-    /// Diagnostics recorded while building, plus those of the deferred validations.
+    /// Diagnostics recorded while building, plus those of the deferred validations and of
+    /// the property overrides that cannot apply.
     pub fn diagnostics(&self) -> Diagnostics {
         let mut all = self.diagnostics.clone();
         for v in &self.validations {
             all.extend(v(self));
         }
+        for (i, node) in self.nodes.iter().enumerate() {
+            if let Some(Element::Resource(r)) = &node.element {
+                let mut properties = r.properties.clone();
+                for o in &node.property_overrides {
+                    if let Err(why) = apply_override(&mut properties, o) {
+                        all.push(
+                            Diagnostic::error(
+                                self.path(NodeId(i)),
+                                codes::TREE_004,
+                                format!("property override `{}`: {why}", o.path),
+                            )
+                            .with_hint(
+                                "check the property's shape in the resource type's CloudFormation reference; keys are separated by `.` (`\\.` for a dot in a key), numbers index lists",
+                            ),
+                        );
+                    }
+                }
+            }
+        }
         Diagnostics(all).merge_repeats()
+    }
+    /// The element of `node` as synthesis writes it: a resource gets its property overrides
+    /// applied, in the order they were added, after everything the constructs set. An
+    /// override that cannot apply is left out here and reported by [`Tree::diagnostics`].
+    pub fn synthesized_element(&self, node: NodeId) -> Option<Element> {
+        let n = self.nodes.get(node.0)?;
+        let mut element = n.element.clone()?;
+        if let Element::Resource(r) = &mut element {
+            for o in &n.property_overrides {
+                let _ = apply_override(&mut r.properties, o);
+            }
+        }
+        Some(element)
     }
     /// Every metadata entry with `key`, with the path of its node, in tree order.
     pub fn metadata_entries(&self, key: &str) -> Vec<(String, Value)> {
@@ -255,7 +301,7 @@ impl Scope {
             tree.diagnostics.push(
                 Diagnostic::error(
                     &here,
-                    "DRK-TREE-002",
+                    codes::TREE_002,
                     format!("construct id `{id}` must be non-empty and must not contain `/`"),
                 )
                 .with_hint("choose a plain id such as `Network`"),
@@ -269,8 +315,12 @@ impl Scope {
             tree.diagnostics.push(
                 Diagnostic::error(
                     &here,
-                    "DRK-TREE-001",
-                    format!("there is already a construct with id `{id}` in `{parent_path}`"),
+                    codes::TREE_001,
+                    if parent_path.is_empty() {
+                        format!("there is already a construct with id `{id}` in the app")
+                    } else {
+                        format!("there is already a construct with id `{id}` in `{parent_path}`")
+                    },
                 )
                 .with_hint("give each construct a unique id among its siblings"),
             );
@@ -284,6 +334,7 @@ impl Scope {
             metadata: Vec::new(),
             element: None,
             logical_id_override: None,
+            property_overrides: Vec::new(),
         });
         tree.nodes[self.node.0].children.push(new);
         Scope {
@@ -383,7 +434,7 @@ impl Scope {
         let s = self.child(id);
         if s.stack_id().is_none() {
             s.error(
-                "DRK-TREE-003",
+                codes::TREE_003,
                 "a template element must be inside a stack",
                 "create the construct under a Stack (or a DrPair site)",
             );
@@ -493,7 +544,55 @@ impl CfnResource {
         });
         self
     }
-    /// Reads one top-level property.
+    /// Overrides a nested property by `path`, as the AWS CDK's `addPropertyOverride` does:
+    /// keys separated by `.` (`\.` for a dot inside a key: `"A\\.B"` in Rust), a number indexes a list
+    /// (the index equal to the list's length appends), and missing objects on the way are
+    /// created. Overrides apply at synthesis, in the order added, on top of the properties
+    /// the construct set, so later changes by the construct do not undo them; the value is
+    /// written as given (CloudFormation's property names, tokens resolved as anywhere else).
+    /// A path that runs into a value that is not an object or a list is reported on this
+    /// resource at synthesis (`DRK-TREE-004`).
+    ///
+    /// ```
+    /// # use dr_core::{App, Element, Expr, Region, Stack, StackProps};
+    /// let app = App::new("doc");
+    /// let stack = Stack::new(&app, "S", StackProps::in_region(Region::UsEast2));
+    /// let data = Expr::map([("ImageId", "ami-0123456789abcdef0")]);
+    /// let lt = stack.add_resource(
+    ///     "Lt",
+    ///     "AWS::EC2::LaunchTemplate",
+    ///     Expr::map([("LaunchTemplateData", data)]),
+    /// );
+    /// lt.add_property_override("LaunchTemplateData.MetadataOptions.HttpTokens", "required");
+    /// # let tree = app.tree();
+    /// # let Some(Element::Resource(r)) = tree.synthesized_element(lt.scope().node_id()) else {
+    /// #     unreachable!()
+    /// # };
+    /// # assert_eq!(
+    /// #     r.properties.to_json()["LaunchTemplateData"]["MetadataOptions"]["HttpTokens"],
+    /// #     "required"
+    /// # );
+    /// ```
+    pub fn add_property_override(&self, path: &str, value: impl Into<Expr>) -> &Self {
+        self.push_override(path, Some(value.into()))
+    }
+    /// Deletes a nested property by `path` at synthesis (the path as in
+    /// [`add_property_override`](Self::add_property_override)); a path that does not exist
+    /// deletes nothing.
+    pub fn add_property_deletion_override(&self, path: &str) -> &Self {
+        self.push_override(path, None)
+    }
+    fn push_override(&self, path: &str, value: Option<Expr>) -> &Self {
+        self.scope.tree.borrow_mut().nodes[self.scope.node.0]
+            .property_overrides
+            .push(PropertyOverride {
+                path: path.to_string(),
+                value,
+            });
+        self
+    }
+    /// Reads one top-level property, as the construct set it (property overrides apply only
+    /// at synthesis).
     pub fn property(&self, name: &str) -> Option<Expr> {
         self.with(|r| match &r.properties {
             Expr::Map(m) => m.get(name).cloned(),
@@ -523,6 +622,123 @@ impl CfnResource {
     }
 }
 
+/// Splits an override path on `.`, a `\` making the next character literal (so `\.` is a
+/// dot inside a key), as the AWS CDK's `splitOnPeriods` does.
+fn split_override_path(path: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = path.chars();
+    while let Some(c) = chars.next() {
+        let cur = out.last_mut().expect("never empty");
+        match c {
+            '\\' => match chars.next() {
+                Some(next) => cur.push(next),
+                None => cur.push('\\'),
+            },
+            '.' => out.push(String::new()),
+            c => cur.push(c),
+        }
+    }
+    out
+}
+
+/// What a value is, for an override path that cannot go into it.
+fn kind_of(e: &Expr) -> &'static str {
+    match e {
+        Expr::Str(_) => "a string",
+        Expr::Int(_) | Expr::Float(_) => "a number",
+        Expr::Bool(_) => "a boolean",
+        Expr::Map(_) | Expr::List(_) | Expr::Null => "a container",
+        _ => "a reference or intrinsic function",
+    }
+}
+
+/// Applies one override to `properties`. Deleting what is not there is no error, as in the
+/// AWS CDK; going into a scalar, a reference or an intrinsic function is, where the CDK
+/// would silently replace it.
+fn apply_override(properties: &mut Expr, o: &PropertyOverride) -> Result<(), String> {
+    let segments = split_override_path(&o.path);
+    if segments.iter().any(String::is_empty) {
+        return Err("the path has an empty key (two dots in a row, or a dot at either end)".into());
+    }
+    let setting = o.value.is_some();
+    let mut cur = properties;
+    for (i, seg) in segments.iter().enumerate() {
+        let last = i + 1 == segments.len();
+        let here = || {
+            if i == 0 {
+                "the properties".to_string()
+            } else {
+                format!("`{}`", segments[..i].join("."))
+            }
+        };
+        if matches!(cur, Expr::Null) {
+            if !setting {
+                return Ok(());
+            }
+            *cur = Expr::Map(IndexMap::new());
+        }
+        cur = match cur {
+            Expr::Map(m) => {
+                if last {
+                    match &o.value {
+                        Some(v) => {
+                            m.insert(seg.clone(), v.clone());
+                        }
+                        None => {
+                            m.shift_remove(seg);
+                        }
+                    }
+                    return Ok(());
+                }
+                if !m.contains_key(seg) {
+                    if !setting {
+                        return Ok(());
+                    }
+                    m.insert(seg.clone(), Expr::Map(IndexMap::new()));
+                }
+                m.get_mut(seg).expect("inserted above")
+            }
+            Expr::List(l) => {
+                let Ok(idx) = seg.parse::<usize>() else {
+                    return Err(format!("{} is a list, and `{seg}` is not an index", here()));
+                };
+                let len = l.len();
+                if idx > len || (idx == len && !setting) {
+                    if !setting {
+                        return Ok(());
+                    }
+                    return Err(format!(
+                        "index {idx} is past the end of {} ({len} items)",
+                        here()
+                    ));
+                }
+                if last {
+                    match &o.value {
+                        Some(v) if idx == len => l.push(v.clone()),
+                        Some(v) => l[idx] = v.clone(),
+                        None => {
+                            l.remove(idx);
+                        }
+                    }
+                    return Ok(());
+                }
+                if idx == len {
+                    l.push(Expr::Map(IndexMap::new()));
+                }
+                &mut l[idx]
+            }
+            other => {
+                return Err(format!(
+                    "{} is {}, not an object or a list",
+                    here(),
+                    kind_of(other)
+                ));
+            }
+        };
+    }
+    Ok(())
+}
+
 /// The root of a construct tree: one program's infrastructure.
 pub struct App {
     root: Scope,
@@ -548,6 +764,7 @@ impl App {
                 metadata: Vec::new(),
                 element: None,
                 logical_id_override: None,
+                property_overrides: Vec::new(),
             }],
             diagnostics: Vec::new(),
             validations: Vec::new(),
@@ -629,7 +846,7 @@ impl Stack {
         let scope = app.add_node(id, NodeKind::Stack(info));
         if let Err(msg) = check_stack_name(&name) {
             scope.error(
-                "DRK-STACK-001",
+                codes::STACK_001,
                 msg,
                 "use letters, digits and hyphens, starting with a letter, at most 128 characters",
             );
@@ -699,6 +916,23 @@ mod tests {
     }
 
     #[test]
+    fn duplicate_stack_ids_name_the_app_not_an_empty_path() {
+        let app = App::new("t");
+        Stack::new(&app, "Net", StackProps::in_region(Region::UsEast2));
+        Stack::new(&app, "Net", StackProps::in_region(Region::UsWest2));
+        let d = app.tree().diagnostics();
+        let clash: Vec<&str> =
+            d.0.iter()
+                .filter(|d| d.code == "DRK-TREE-001")
+                .map(|d| d.message.as_str())
+                .collect();
+        assert_eq!(
+            clash,
+            ["there is already a construct with id `Net` in the app"]
+        );
+    }
+
+    #[test]
     fn invalid_and_long_stack_names() {
         let app = App::new("t");
         Stack::new(&app, "bad_name", StackProps::in_region(Region::UsEast2));
@@ -713,6 +947,149 @@ mod tests {
         assert_eq!(
             d.0[1].message,
             format!("stack name `{long}` is 129 characters; it must be 1 to 128")
+        );
+    }
+
+    /// The properties of `r` as synthesis writes them.
+    fn synthesized(app: &App, r: &CfnResource) -> Value {
+        match app.tree().synthesized_element(r.scope().node_id()) {
+            Some(Element::Resource(r)) => r.properties.to_json(),
+            other => panic!("not a resource: {other:?}"),
+        }
+    }
+
+    fn override_errors(app: &App) -> Vec<(String, String)> {
+        app.tree()
+            .diagnostics()
+            .0
+            .into_iter()
+            .filter(|d| d.code == "DRK-TREE-004")
+            .map(|d| (d.path, d.message))
+            .collect()
+    }
+
+    fn group(app: &App) -> CfnResource {
+        let stack = Stack::new(app, "S", StackProps::in_region(Region::UsEast2));
+        let props = Expr::from(serde_json::json!({
+            "GroupDescription": "web",
+            "SecurityGroupIngress": [
+                {"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"},
+                {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "CidrIp": "0.0.0.0/0"}
+            ],
+            "Tags": [{"Key": "Name", "Value": "web"}]
+        }));
+        stack.add_resource("Sg", "AWS::EC2::SecurityGroup", props)
+    }
+
+    #[test]
+    fn a_nested_override_creates_missing_objects_and_wins_over_later_construct_changes() {
+        let app = App::new("t");
+        let r = group(&app);
+        r.add_property_override("Metadata.Owner.Team", "payments");
+        r.add_property_override("GroupDescription", "front door");
+        // The construct changes the property again after the override: the override stays.
+        r.set_property("GroupDescription", "changed later");
+        let p = synthesized(&app, &r);
+        assert_eq!(
+            p["Metadata"],
+            serde_json::json!({"Owner": {"Team": "payments"}})
+        );
+        assert_eq!(p["GroupDescription"], "front door");
+        // The construct's own view is untouched until synthesis.
+        assert_eq!(
+            r.property("GroupDescription"),
+            Some(Expr::from("changed later"))
+        );
+        assert!(override_errors(&app).is_empty());
+    }
+
+    #[test]
+    fn a_numeric_segment_indexes_a_list_and_the_length_appends() {
+        let app = App::new("t");
+        let r = group(&app);
+        r.add_property_override("SecurityGroupIngress.1.CidrIp", "10.0.0.0/8");
+        r.add_property_override(
+            "SecurityGroupIngress.2",
+            serde_json::json!({"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22}),
+        );
+        let p = synthesized(&app, &r);
+        let ingress = p["SecurityGroupIngress"].as_array().unwrap();
+        assert_eq!(ingress.len(), 3);
+        assert_eq!(ingress[0]["CidrIp"], "0.0.0.0/0");
+        assert_eq!(ingress[1]["CidrIp"], "10.0.0.0/8");
+        assert_eq!(ingress[2]["FromPort"], 22);
+        assert!(override_errors(&app).is_empty());
+    }
+
+    #[test]
+    fn an_escaped_dot_stays_in_the_key() {
+        let app = App::new("t");
+        let r = group(&app);
+        r.add_property_override(r"Metadata.example\.com.Owner", "web team");
+        assert_eq!(split_override_path(r"a\.b.c"), ["a.b", "c"]);
+        assert_eq!(split_override_path(r"a\\b"), [r"a\b"]);
+        assert_eq!(
+            synthesized(&app, &r)["Metadata"],
+            serde_json::json!({"example.com": {"Owner": "web team"}})
+        );
+    }
+
+    #[test]
+    fn a_deletion_override_removes_keys_and_list_items_and_ignores_missing_paths() {
+        let app = App::new("t");
+        let r = group(&app);
+        r.add_property_deletion_override("Tags");
+        r.add_property_deletion_override("SecurityGroupIngress.0");
+        r.add_property_deletion_override("SecurityGroupIngress.0.FromPort");
+        r.add_property_deletion_override("Nothing.Here");
+        r.add_property_deletion_override("SecurityGroupIngress.7");
+        let p = synthesized(&app, &r);
+        assert!(p.get("Tags").is_none());
+        assert_eq!(
+            p["SecurityGroupIngress"],
+            serde_json::json!([{"IpProtocol": "tcp", "ToPort": 443, "CidrIp": "0.0.0.0/0"}])
+        );
+        assert!(p.get("Nothing").is_none());
+        assert!(override_errors(&app).is_empty());
+    }
+
+    #[test]
+    fn a_path_into_a_scalar_or_past_a_list_is_a_diagnostic_on_the_resource() {
+        let app = App::new("t");
+        let r = group(&app);
+        r.add_property_override("GroupDescription.Text", "x");
+        r.add_property_override("SecurityGroupIngress.first.CidrIp", "x");
+        r.add_property_override("SecurityGroupIngress.5.CidrIp", "x");
+        r.add_property_override("Tags..Key", "x");
+        r.add_property_override("Tags.0.Key", "Team");
+        let errors = override_errors(&app);
+        assert_eq!(
+            errors,
+            [
+                (
+                    "S/Sg".to_string(),
+                    "property override `GroupDescription.Text`: `GroupDescription` is a string, not an object or a list".to_string()
+                ),
+                (
+                    "S/Sg".into(),
+                    "property override `SecurityGroupIngress.first.CidrIp`: `SecurityGroupIngress` is a list, and `first` is not an index".into()
+                ),
+                (
+                    "S/Sg".into(),
+                    "property override `SecurityGroupIngress.5.CidrIp`: index 5 is past the end of `SecurityGroupIngress` (2 items)".into()
+                ),
+                (
+                    "S/Sg".into(),
+                    "property override `Tags..Key`: the path has an empty key (two dots in a row, or a dot at either end)".into()
+                ),
+            ]
+        );
+        // The overrides that apply still do; the others change nothing.
+        let p = synthesized(&app, &r);
+        assert_eq!(p["GroupDescription"], "web");
+        assert_eq!(
+            p["Tags"],
+            serde_json::json!([{"Key": "Team", "Value": "web"}])
         );
     }
 

@@ -9,6 +9,7 @@
 //! cross Regions, and drkit uses no custom resources). A deploy-time lookup is always wired
 //! through a parameter. Every such use makes the consumer depend on the producer.
 
+use dr_core::diagnostics::codes;
 use std::collections::{BTreeSet, HashMap};
 
 use dr_core::logical_id::hash8;
@@ -100,18 +101,18 @@ impl<'t> Synthesizer<'t> {
                 self.diags.push(
                     Diagnostic::error(
                         &path,
-                        "DRK-SYNTH-001",
+                        codes::SYNTH_001,
                         "cannot allocate a logical id: every path component is `Default`",
                     )
                     .with_hint("give the construct an id other than `Default`"),
                 );
                 continue;
             };
+            // With the property overrides applied, before tokens resolve: an override's
+            // value may be a reference too.
             let element = self
                 .tree
-                .node(el)
-                .element
-                .clone()
+                .synthesized_element(el)
                 .expect("elements_of_stack returns element nodes");
             let element = self.resolve_element(stack, &path, element);
             elements.push(ResolvedElement {
@@ -147,7 +148,7 @@ impl<'t> Synthesizer<'t> {
                 self.diags.push(
                     Diagnostic::error(
                         self.tree.path(node),
-                        "DRK-SYNTH-002",
+                        codes::SYNTH_002,
                         format!(
                             "logical id `{logical_id}` is also used by `{}`",
                             self.tree.path(other)
@@ -248,7 +249,7 @@ impl<'t> Synthesizer<'t> {
                 self.diags.push(
                     Diagnostic::error(
                         self.tree.path(s),
-                        "DRK-STACK-003",
+                        codes::STACK_003,
                         format!("stack name `{}` is also used by `{}`", info.name, self.tree.path(first)),
                     )
                     .with_hint("stack names are unique within an app (they name the templates); set a different stack_name"),
@@ -306,7 +307,7 @@ impl<'t> Synthesizer<'t> {
                     self.diags.push(
                         Diagnostic::error(
                             self.tree.path(cycle[0]),
-                            "DRK-STACK-004",
+                            codes::STACK_004,
                             format!("stacks depend on each other in a cycle: {}", names.join(" -> ")),
                         )
                         .with_hint("move the shared resources into their own stack that both use, or drop one of the references"),
@@ -361,18 +362,21 @@ impl<'t> Synthesizer<'t> {
     fn producer(&mut self, path: &str, t: &Token) -> Option<NodeId> {
         if t.app() != self.tree.app_id() {
             self.diags.push(
-                Diagnostic::error(path, "DRK-TOKEN-001", "a reference to a construct of another App is used here")
+                Diagnostic::error(path, codes::TOKEN_001, "a reference to a construct of another App is used here")
                     .with_hint("tokens only resolve within the App that created them; build both constructs in the same App"),
             );
             return None;
         }
         let producer = self.tree.stack_of(t.element());
         if producer.is_none() {
-            self.diags.push(Diagnostic::error(
-                path,
-                "DRK-TOKEN-002",
-                "a reference to an element outside any stack is used here",
-            ));
+            self.diags.push(
+                Diagnostic::error(
+                    path,
+                    codes::TOKEN_002,
+                    "a reference to an element outside any stack is used here",
+                )
+                .with_hint("create the referenced construct under a Stack (or a DrPair site)"),
+            );
         }
         producer
     }
@@ -487,7 +491,7 @@ impl<'t> Synthesizer<'t> {
         };
         if producer == stack {
             self.diags.push(
-                Diagnostic::error(path, "DRK-TOKEN-003", format!("the deploy-time lookup {} needs its input from another stack", l.kind.as_str()))
+                Diagnostic::error(path, codes::TOKEN_003, format!("the deploy-time lookup {} takes its input from this same stack, which it can read only once that stack is deployed", l.kind.as_str()))
                     .with_hint("the value is read after the producer stack is deployed; create the consumer in a later stack"),
             );
             return Expr::Null;

@@ -316,3 +316,61 @@ fn stack_names_are_unique_within_the_app() {
     assert_eq!(e[0].path, "Other");
     assert_eq!(e[0].message, "stack name `Net` is also used by `Net`");
 }
+
+/// A nested property override lands in the template on top of the construct's properties,
+/// and a reference given as its value resolves like any other (here across stacks).
+#[test]
+fn property_overrides_reach_the_template_and_their_tokens_resolve() {
+    let app = App::new("t");
+    let net = stack(&app, "Net", Region::UsEast2);
+    let apps = stack(&app, "Apps", Region::UsEast2);
+    let vpc = net.child("Vpc").add_resource(
+        "Resource",
+        "AWS::EC2::VPC",
+        Expr::map([("CidrBlock", "10.0.0.0/16")]),
+    );
+    let lt = apps.child("Lt").add_resource(
+        "Resource",
+        "AWS::EC2::LaunchTemplate",
+        Expr::from(
+            json!({"LaunchTemplateData": {"ImageId": "ami-1", "TagSpecifications": [
+                {"ResourceType": "instance", "Tags": [{"Key": "Name", "Value": "web"}]}
+            ]}}),
+        ),
+    );
+    lt.add_property_override("LaunchTemplateData.MetadataOptions.HttpTokens", "required");
+    lt.add_property_override(
+        "LaunchTemplateData.TagSpecifications.0.Tags.0.Value",
+        vpc.ref_(),
+    );
+    lt.add_property_deletion_override("LaunchTemplateData.ImageId");
+    let a = synth(&app).unwrap();
+    let t = &a.stack("Apps").unwrap().template;
+    let data = &t["Resources"][lt.logical_id()]["Properties"]["LaunchTemplateData"];
+    assert_eq!(data["MetadataOptions"], json!({"HttpTokens": "required"}));
+    assert!(data.get("ImageId").is_none(), "{data}");
+    let tag = &data["TagSpecifications"][0]["Tags"][0]["Value"];
+    assert!(tag.get("Fn::ImportValue").is_some(), "{tag}");
+    assert_eq!(a.stack("Apps").unwrap().dependencies, ["Net"]);
+}
+
+#[test]
+fn a_property_override_into_a_string_stops_synthesis_on_the_resource() {
+    let app = App::new("t");
+    let s = stack(&app, "S", Region::UsEast2);
+    let vpc = s.child("Vpc").add_resource(
+        "Resource",
+        "AWS::EC2::VPC",
+        Expr::map([("CidrBlock", "10.0.0.0/16")]),
+    );
+    vpc.add_property_override("CidrBlock.0", "10.1.0.0/16");
+    let e = synth(&app).expect_err("the override cannot apply");
+    let d: Vec<_> = e.errors().collect();
+    assert_eq!(d.len(), 1, "{e}");
+    assert_eq!(d[0].code, "DRK-TREE-004");
+    assert_eq!(d[0].path, "S/Vpc/Resource");
+    assert_eq!(
+        d[0].message,
+        "property override `CidrBlock.0`: `CidrBlock` is a string, not an object or a list"
+    );
+}

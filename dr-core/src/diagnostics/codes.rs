@@ -1,0 +1,583 @@
+//! Every diagnostic code drkit reports, declared once: the code, a one-line summary and an
+//! explanation (what triggers it, why AWS or drkit rejects it, how to fix it), as
+//! `rustc --explain` gives for its error codes. `drkit explain CODE` prints the explanation.
+//!
+//! Codes are stable: a code is never reused for another problem, and a retired code is not
+//! given out again (hence the gaps in the numbering).
+
+/// One registered diagnostic code and its documentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct DiagnosticCode {
+    /// The code, e.g. `DRK-AZ-005`.
+    pub code: &'static str,
+    /// What the problem is, in one line.
+    pub summary: &'static str,
+    /// What triggers it, why it is rejected and how to fix it, with the AWS documentation
+    /// page (title and URL) when the rule is AWS's.
+    pub explanation: &'static str,
+}
+
+/// The code registered as `code`, if any (exact match, e.g. `DRK-AZ-005`).
+pub fn lookup(code: &str) -> Option<&'static DiagnosticCode> {
+    ALL.iter().find(|c| c.code == code)
+}
+
+/// Declares each code as a constant (its doc comment is the summary and the explanation) and
+/// lists them all in [`ALL`], so the two cannot drift apart.
+macro_rules! codes {
+    ($($name:ident = $code:literal, $summary:literal, $explanation:literal;)*) => {
+        $(
+            #[doc = concat!("`", $code, "`: ", $summary)]
+            #[doc = ""]
+            #[doc = $explanation]
+            pub const $name: &str = $code;
+        )*
+
+        /// Every registered code, grouped by area, in numbering order.
+        pub static ALL: &[DiagnosticCode] = &[
+            $(DiagnosticCode { code: $code, summary: $summary, explanation: $explanation },)*
+        ];
+    };
+}
+
+codes! {
+    // The construct tree and templates (dr-core).
+    TREE_001 = "DRK-TREE-001",
+        "two constructs under the same parent have the same id",
+        "A construct's id must be unique among its siblings: the path (ids joined by `/`) \
+names the construct in diagnostics and gives resources their logical ids, so two siblings \
+with one id would be indistinguishable. Give one of them another id.";
+    TREE_002 = "DRK-TREE-002",
+        "a construct id is empty or contains `/`",
+        "Construct ids are joined with `/` into the construct's path, so an id may not be \
+empty or contain `/`. Use a plain id such as `Network` or `Database`.";
+    TREE_003 = "DRK-TREE-003",
+        "a template element (resource, parameter, output, condition) is outside any stack",
+        "Every resource, parameter, output and condition belongs to one CloudFormation \
+template, and a template is one stack. Create the construct under a `Stack` (or under a \
+`DrPair` site, which is a stack).";
+    TREE_004 = "DRK-TREE-004",
+        "a property override's path cannot be applied to the resource's properties",
+        "`CfnResource::add_property_override(path, value)` and \
+`add_property_deletion_override(path)` walk the resource's properties by `path`: keys \
+separated by `.` (`\\.` for a literal dot), numeric segments indexing lists. Missing \
+objects on the way are created, but the path cannot go into a value that is neither an \
+object nor a list (a string, a number, an intrinsic function such as `Fn::Sub`), cannot \
+index a list with a key that is not a number, and cannot index past a list's end (the \
+index equal to the length appends). Check the property's shape in the resource type's \
+CloudFormation reference, and fix the path.";
+    STACK_001 = "DRK-STACK-001",
+        "a stack name is not a valid CloudFormation stack name",
+        "CloudFormation stack names are 1 to 128 characters, start with a letter and contain \
+only letters, digits and hyphens (\"CreateStack\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html>). \
+The name defaults to the stack's construct id; set `stack_name` or change the id.";
+    STACK_003 = "DRK-STACK-003",
+        "two stacks of the app have the same name",
+        "Stack names identify the stacks within an account and Region, and drkit also names \
+the template files after them, so they are unique within an app. Set a different \
+`stack_name` on one of the stacks.";
+    STACK_004 = "DRK-STACK-004",
+        "stacks depend on each other in a cycle",
+        "A reference from one stack to another makes the consumer deploy after the producer. \
+When references (or explicit dependencies) go both ways, no order can deploy them. Move the \
+shared resources into their own stack that both use, or drop one of the references.";
+    TPL_001 = "DRK-TPL-001",
+        "a template has more resources, parameters, outputs or mappings than CloudFormation allows",
+        "CloudFormation accepts at most 500 resources, 200 parameters, 200 outputs and 200 \
+mappings per template (\"CloudFormation quotas\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>). \
+Split the stack, or reference fewer values across stacks.";
+    TPL_002 = "DRK-TPL-002",
+        "a logical id is not 1 to 255 ASCII letters and digits",
+        "CloudFormation logical ids are alphanumeric (A-Za-z0-9) and at most 255 characters \
+(\"Resources template section syntax\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html>; \
+\"CloudFormation quotas\"). drkit derives them from construct paths; a pinned one \
+(`override_logical_id`) must follow the same rule. Use a valid id, or shorter construct ids.";
+    TPL_003 = "DRK-TPL-003",
+        "a template is larger than CloudFormation accepts",
+        "A template body is at most 1 MB when passed by S3 URL (\"CloudFormation quotas\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>). \
+Split the stack into smaller stacks.";
+    TPL_004 = "DRK-TPL-004",
+        "a template is too large to pass inline and must go through S3 (warning)",
+        "A template body passed inline is at most 51,200 bytes (\"CloudFormation quotas\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>); a \
+larger one must be uploaded to an S3 bucket first. Name a bucket for templates when \
+deploying (`--template-bucket`), or split the stack.";
+    L1_001 = "DRK-L1-001",
+        "a resource lacks properties its CloudFormation type requires",
+        "Each CloudFormation resource type has required properties, and CloudFormation rejects \
+a template that leaves one out. The generated L1 structs know them from the resource \
+provider schemas; set the named properties on the props struct.";
+
+    // Synthesis (dr-synth).
+    SYNTH_001 = "DRK-SYNTH-001",
+        "no logical id can be allocated: every path component is `Default`",
+        "Logical ids are made from the construct path below the stack, leaving out \
+components named `Default` (as the AWS CDK does). A path of `Default`s only leaves \
+nothing. Give the construct an id other than `Default`.";
+    SYNTH_002 = "DRK-SYNTH-002",
+        "two elements of one stack get the same logical id",
+        "Two resources, parameters, outputs or conditions of one template would share a \
+logical id, usually because one was pinned with `override_logical_id` to an id already \
+used. Rename one of the constructs or pin another id.";
+    TOKEN_001 = "DRK-TOKEN-001",
+        "a reference to a construct of another App is used",
+        "A reference (token) resolves only within the App that created it: templates of one \
+App cannot refer to resources of another. Build both constructs in the same App.";
+    TOKEN_002 = "DRK-TOKEN-002",
+        "a reference to an element outside any stack is used",
+        "The referenced element is not in a stack, so it has no template and no logical id to \
+refer to. Create it under a stack (this comes with `DRK-TREE-003` on the element itself).";
+    TOKEN_003 = "DRK-TOKEN-003",
+        "a deploy-time lookup takes its input from the consuming stack itself",
+        "A deploy-time lookup (such as the Aurora global writer endpoint, which \
+CloudFormation cannot give) is read by the deployer after the producer stack is deployed \
+and passed to the consumer as a parameter, so the two must be different stacks. Create \
+the consumer in a later stack.";
+
+    // Availability Zones.
+    AZ_001 = "DRK-AZ-001",
+        "an Availability Zone of another Region is given",
+        "Every zone belongs to one Region (`us-west-1a` to us-west-1), and a stack deploys \
+its subnets to its own Region's zones only (\"AWS Availability Zones\", \
+<https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html>). \
+Use zones of the stack's Region, or deploy the site to the zones' Region.";
+    AZ_002 = "DRK-AZ-002",
+        "an Availability Zone name is not a zone of the stack's Region",
+        "The name is not one of the Region's zones (often a typo). The diagnostic lists the \
+Region's zones and the nearest name (\"AWS Availability Zones\", \
+<https://docs.aws.amazon.com/global-infrastructure/latest/regions/aws-availability-zones.html>).";
+    AZ_003 = "DRK-AZ-003",
+        "more Availability Zones are asked for than the Region offers an account",
+        "Some Regions have fewer usable zones per account than they have zones (us-west-1 \
+gives an account two). Ask for at most the number the diagnostic names.";
+    AZ_004 = "DRK-AZ-004",
+        "an Availability Zone is listed twice",
+        "Each zone gets one public and one private subnet; a zone listed twice would get two \
+overlapping subnet pairs and no extra resilience. List each zone once.";
+    AZ_005 = "DRK-AZ-005",
+        "fewer than 2 Availability Zones are given",
+        "An Application Load Balancer (\"Application Load Balancers\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html>), \
+an EKS cluster (\"View Amazon EKS networking requirements for VPC and subnets\", \
+<https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html>) and an Aurora DB \
+subnet group (\"Working with a DB instance in a VPC\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) \
+each need subnets in at least two zones, and one zone is a single point of failure. The \
+message names those of them the app has. Use 2 or more zones (3 by default).";
+
+    // CIDR blocks.
+    CIDR_001 = "DRK-CIDR-001",
+        "a CIDR block is not a valid IPv4 CIDR block",
+        "CIDR blocks are written `a.b.c.d/n`, e.g. `10.10.0.0/16`.";
+    CIDR_002 = "DRK-CIDR-002",
+        "a CIDR block has host bits set",
+        "The address of a CIDR block must be the network's first address: `10.0.0.1/16` is \
+not a network, `10.0.0.0/16` is. AWS rejects a block with host bits set. Use the address \
+the diagnostic suggests.";
+    CIDR_003 = "DRK-CIDR-003",
+        "a VPC CIDR block is larger than /16 or smaller than /28",
+        "A VPC's IPv4 CIDR block is between /16 and /28 (\"VPC CIDR blocks\", \
+<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>). Use a /16 such as \
+`10.10.0.0/16`.";
+    CIDR_004 = "DRK-CIDR-004",
+        "a VPC CIDR block is too small for its subnets",
+        "A VPC gets one public and one private subnet per Availability Zone, each at least a \
+/28 (\"VPC CIDR blocks\", \
+<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html>). Use a larger VPC \
+block, fewer zones, or (with `subnet_prefix`) smaller subnets that still fit.";
+    CIDR_005 = "DRK-CIDR-005",
+        "the CIDR blocks of two VPCs that are peered overlap",
+        "AWS cannot peer VPCs whose IPv4 CIDR blocks overlap: the peering connection fails \
+at once (\"Create a VPC peering connection\", \
+<https://docs.aws.amazon.com/vpc/latest/peering/create-vpc-peering-connection.html>), and \
+routes between them would be ambiguous anyway. The diagnostic is reported on both VPCs; \
+set `cidr` on one of them to a range of its own, e.g. `10.10.0.0/16` and `10.20.0.0/16`.";
+    CIDR_006 = "DRK-CIDR-006",
+        "a security group would admit the whole internet (`/0`)",
+        "A CIDR of `0.0.0.0/0` in the networks allowed into a database or cluster endpoint \
+opens it to every address on the internet; drkit refuses that by default. List only the \
+networks that need access (a VPC, an office or VPN range).";
+
+    // Compute.
+    EC2_001 = "DRK-EC2-001",
+        "an EC2 instance type is unknown",
+        "The type is not one drkit knows (often a typo, such as `t3.meduim`); the \
+diagnostic suggests the nearest known type. Types are listed in \"Amazon EC2 instance \
+types\" (<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html>).";
+    EC2_002 = "DRK-EC2-002",
+        "the root volume size is outside 8 to 16,384 GiB",
+        "The Amazon Linux 2023 AMI needs a root volume of at least 8 GiB, and a gp3 volume \
+holds at most 16,384 GiB (\"Amazon EBS volume types\", \
+<https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>). Set \
+`root_volume_gib` within that range.";
+    CAP_001 = "DRK-CAP-001",
+        "a minimum size is greater than the maximum size",
+        "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set capacity \
+limits on your Auto Scaling group\", \
+<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html>). Lower \
+the minimum or raise the maximum.";
+    CAP_002 = "DRK-CAP-002",
+        "the desired capacity is outside the minimum .. maximum range",
+        "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set capacity \
+limits on your Auto Scaling group\", \
+<https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html>). Set the \
+desired capacity within the range, or widen the range.";
+    CAP_003 = "DRK-CAP-003",
+        "an EKS node group has zero nodes",
+        "With a desired or maximum size of 0 the node group runs no node, so no pod can be \
+scheduled and the site serves nothing. Set the desired and maximum sizes to at least 1 (2 \
+keeps a node up while another is replaced).";
+    EKS_002 = "DRK-EKS-002",
+        "an EKS cluster's VPC has fewer than 2 Availability Zones",
+        "EKS requires subnets in at least two Availability Zones (\"View Amazon EKS \
+networking requirements for VPC and subnets\", \
+<https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html>). Give the VPC 2 or \
+more zones.";
+    EKS_003 = "DRK-EKS-003",
+        "a Kubernetes version is not of the form 1.NN",
+        "EKS versions are Kubernetes minor versions such as `1.31` (\"Understand the \
+Kubernetes version lifecycle on EKS\", \
+<https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html>). Use one EKS \
+supports.";
+    EKS_004 = "DRK-EKS-004",
+        "a node instance type cannot boot the node group's AMI type",
+        "An EKS AMI type is built for one CPU architecture (x86_64 or arm64), and an instance \
+type has one architecture (\"AWS::EKS::Nodegroup\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-nodegroup.html>). \
+Set the AMI type the diagnostic names, or an instance type of the AMI's architecture.";
+    ALB_001 = "DRK-ALB-001",
+        "the load balancer serves plain HTTP (warning)",
+        "Without `certificate_arn` the load balancer listens on HTTP only, so traffic to the \
+app is unencrypted. Request an ACM certificate for the app's domain in the load balancer's \
+Region and set `certificate_arn`; HTTP is then redirected to HTTPS.";
+    ALB_002 = "DRK-ALB-002",
+        "gRPC is asked for without an HTTPS listener",
+        "A target group with the gRPC protocol version needs an HTTPS listener (\"Target \
+groups for your Application Load Balancers\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>). \
+Set `certificate_arn` to an ACM certificate of the Region, or use HTTP/1.1.";
+    ALB_003 = "DRK-ALB-003",
+        "a load balancer's VPC has fewer than 2 Availability Zones",
+        "An Application Load Balancer needs subnets in at least two Availability Zones \
+(\"Application Load Balancers\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html>). \
+Give the VPC 2 or more zones.";
+    ALB_004 = "DRK-ALB-004",
+        "HTTP/2 is asked for without HTTPS (warning)",
+        "Clients speak HTTP/2 to a load balancer only over TLS, so a plain HTTP listener \
+receives HTTP/1.1 requests, and a target group of protocol version HTTP/2 accepts HTTP/2 \
+and gRPC requests only (\"Target groups for your Application Load Balancers\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>). \
+Set `certificate_arn`, or use HTTP/1.1.";
+
+    // Aurora.
+    RDS_001 = "DRK-RDS-001",
+        "a DB instance class is not supported by the Aurora engine version",
+        "Each Aurora engine version accepts its own set of DB instance classes (\"Supported \
+DB engines for DB instance classes\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html>); \
+e.g. Aurora MySQL 3 does not offer db.t2 classes. The diagnostic names the smallest classes \
+the version accepts.";
+    RDS_002 = "DRK-RDS-002",
+        "a DB instance class is unknown",
+        "The class is not one drkit knows (often a typo); the diagnostic suggests the \
+nearest. Aurora's classes are listed in \"Supported DB engines for DB instance classes\" \
+(<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html>).";
+    RDS_003 = "DRK-RDS-003",
+        "an engine version drkit has no facts for: the instance class was not checked (warning)",
+        "drkit checks the instance class against the engine version it knows; for a newer or \
+unusual version it cannot, and says so. Check the class yourself in \"Supported DB engines \
+for DB instance classes\" \
+(<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html>), \
+or use the engine's default version.";
+    RDS_004 = "DRK-RDS-004",
+        "a DB instance class cannot serve in an Aurora global database",
+        "An Aurora global database requires memory-optimized DB instance classes, never \
+burstable ones (\"Configuration requirements of an Aurora global database\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>). \
+Use a db.r5, db.r6g, db.r6i, db.r7g or db.r8g class.";
+    RDS_005 = "DRK-RDS-005",
+        "the number of instances is not 1 to 16",
+        "An Aurora cluster has one writer and up to 15 readers (\"Replication with Amazon \
+Aurora\", <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Replication.html>). \
+Use 2: a writer and a reader that can take over.";
+    RDS_006 = "DRK-RDS-006",
+        "the backup retention is not 1 to 35 days",
+        "Aurora keeps automated backups for 1 to 35 days (\"Overview of backing up and \
+restoring an Aurora DB cluster\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html>). \
+Set `backup_retention_days` within that range.";
+    RDS_007 = "DRK-RDS-007",
+        "a database's VPC has fewer than 2 Availability Zones",
+        "A DB subnet group needs subnets in at least two Availability Zones (\"Working with a \
+DB instance in a VPC\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>). \
+Give the VPC 2 or more zones.";
+    RDS_008 = "DRK-RDS-008",
+        "secret replica Regions are set on a global database's secondary cluster",
+        "A secondary cluster of a global database takes its credentials from the primary and \
+has no secret of its own to replicate. Set `secret_replica_regions` on the primary \
+cluster instead.";
+    RDS_009 = "DRK-RDS-009",
+        "a master user name or database name is invalid or reserved",
+        "Aurora names start with a letter and hold only letters, digits and underscores, up \
+to a length per field (16 for the MySQL master user name, 63 for a database name), and \
+`rdsadmin` is reserved (\"AWS::RDS::DBCluster\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>). \
+Choose another name, e.g. `dbadmin`.";
+    RDS_010 = "DRK-RDS-010",
+        "a cluster's engine or engine version differs from its global database's",
+        "Every member of an Aurora global database runs the same engine version, patch level \
+included (\"Upgrading an Amazon Aurora global database\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>). \
+Set the cluster's engine version to the global database's, or leave both unset.";
+
+    // DNS.
+    DNS_001 = "DRK-DNS-001",
+        "no hosted zone id is given for the failover records",
+        "The failover records go into an existing public hosted zone, named by its id. Set \
+the zone's id (Route 53 console, Hosted zones), or let drkit create the zone.";
+    DNS_002 = "DRK-DNS-002",
+        "the app creates a public hosted zone that is not delegated yet (warning)",
+        "A new public hosted zone answers nobody until its parent zone or registrar lists \
+its name servers (\"Making Amazon Route 53 the DNS service for an existing domain\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/MigratingDNS.html>). After the \
+first deploy, add the stack's `NameServers` output as NS records at the registrar or the \
+parent zone, or use an existing zone.";
+    DNS_003 = "DRK-DNS-003",
+        "both failover targets are in the same Region",
+        "DNS failover moves traffic from the primary Region to the DR Region; with both \
+load balancers in one Region a Regional outage takes both down (\"Failover routing\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/routing-policy-failover.html>). \
+Put the primary and the secondary load balancer in different Regions.";
+    DNS_005 = "DRK-DNS-005",
+        "a private hosted zone name is not a valid DNS name",
+        "Zone names are labels of letters, digits and hyphens (not at either end), each 1 to \
+63 characters, joined by dots (\"DNS domain name format\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>). \
+drkit accepts no other characters.";
+    DNS_006 = "DRK-DNS-006",
+        "a private hosted zone has no VPC",
+        "A private hosted zone answers only inside the VPCs associated with it, and Route 53 \
+requires at least one at creation (\"Creating a private hosted zone\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/hosted-zone-private-creating.html>). \
+Attach the VPCs of both sites.";
+    DNS_007 = "DRK-DNS-007",
+        "a record label is not a valid DNS label",
+        "A label is letters, digits and hyphens (not at either end), 1 to 63 characters \
+(\"DNS domain name format\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>), e.g. \
+`db`.";
+    DNS_008 = "DRK-DNS-008",
+        "the app's domain is missing or not a valid domain name",
+        "The domain is the name users reach the app by, e.g. `shop.example.com`: labels of \
+letters, digits and hyphens joined by dots (\"DNS domain name format\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>).";
+    DNS_009 = "DRK-DNS-009",
+        "the app's domain is not inside the hosted zone",
+        "A hosted zone holds records for its own name and names below it only: \
+`shop.example.com` fits in `example.com`, not in `example.org`. Use a domain ending in the \
+zone's name, or the zone that holds the domain.";
+
+    // Peering.
+    PEER_001 = "DRK-PEER-001",
+        "one side of a peering is created in a stack of another Region",
+        "Each side's routes are created in a stack of that side's Region, since a stack \
+deploys to one Region only. Create the side in a stack of its VPC's Region.";
+    PEER_002 = "DRK-PEER-002",
+        "both VPCs of an inter-Region peering are in the same Region",
+        "`VpcPeering` connects two Regions (with `PeerRegion`). Use VPCs of two Regions, or \
+an intra-Region peering.";
+
+    // The DR pair.
+    PAIR_001 = "DRK-PAIR-001",
+        "the two sites of a DR pair are not built the same",
+        "A DR site must be able to take the primary's load, so both sites must have the same \
+resources with the same sizing (instance types, DB classes, capacities, versions, target \
+ports, health paths). The diagnostic lists each difference. Build both sites alike; give \
+values that must differ per Region with `site.pick(primary, secondary)`, or declare an \
+intended difference with `site.allow_difference`.";
+    PAIR_003 = "DRK-PAIR-003",
+        "the primary and the DR site are in the same Region",
+        "Disaster recovery across Regions needs two Regions: a Regional outage would take \
+both sites down. Put the DR site in another Region, e.g. us-east-2 and us-west-2.";
+    PAIR_004 = "DRK-PAIR-004",
+        "a site hands no database member to the pair",
+        "Each site of a DR pair has a member of the Aurora global database: the primary \
+creates the global database, the DR site joins it. Call `site.database(&vpc, &clients)` in \
+the closure, which runs for both sites.";
+    PAIR_005 = "DRK-PAIR-005",
+        "a site hands no load balancer to the pair",
+        "The pair's failover DNS aliases each site's load balancer, so each site hands one \
+over. Call `site.serve(&alb)` in the closure with the load balancer users reach.";
+    PAIR_007 = "DRK-PAIR-007",
+        "a site hands a second load balancer or database to the pair",
+        "A site serves through one load balancer, and an Aurora global database has one \
+cluster per Region. Call `site.serve` and `site.database` once per site.";
+    PAIR_008 = "DRK-PAIR-008",
+        "a load balancer or VPC handed to a site is in another Region",
+        "What a site hands to the pair must be in the site's Region: the failover record and \
+the database are per Region. Create it under the site (`Alb::new(site, …)`, \
+`Vpc::new(site, …)`).";
+    PAIR_009 = "DRK-PAIR-009",
+        "the pair cannot grant a fleet with an existing instance profile the database secret",
+        "`grant_database_secret` attaches a policy to the role the fleet creates; a fleet \
+that uses an existing instance profile has no role drkit can change. Let the fleet create \
+its role, or grant `secretsmanager:GetSecretValue` on the pair's secret to your role.";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::BTreeSet;
+    use std::path::{Path, PathBuf};
+
+    /// Whether `s` has a code's form, `DRK-AREA-NNN`.
+    fn is_code_form(s: &str) -> bool {
+        let parts: Vec<&str> = s.split('-').collect();
+        parts.len() == 3
+            && parts[0] == "DRK"
+            && !parts[1].is_empty()
+            && parts[1]
+                .chars()
+                .all(|ch| ch.is_ascii_uppercase() || ch.is_ascii_digit())
+            && parts[2].len() == 3
+            && parts[2].chars().all(|ch| ch.is_ascii_digit())
+    }
+
+    /// Every string literal of a code's form (`"DRK-AREA-NNN"`) in the workspace's Rust
+    /// sources, with the file it is in. Other literals starting `DRK-` (a prefix, a format
+    /// string) are not codes.
+    fn codes_in_sources() -> Vec<(String, PathBuf)> {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        collect_rs(&root, &mut files);
+        let mut out = Vec::new();
+        for f in files {
+            let Ok(text) = std::fs::read_to_string(&f) else {
+                continue;
+            };
+            for (i, _) in text.match_indices("\"DRK-") {
+                let rest = &text[i + 1..];
+                let end = rest.find('"').unwrap_or(rest.len());
+                if is_code_form(&rest[..end]) {
+                    out.push((rest[..end].to_string(), f.clone()));
+                }
+            }
+        }
+        out
+    }
+
+    fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) {
+        let Ok(entries) = std::fs::read_dir(dir) else {
+            return;
+        };
+        for e in entries.flatten() {
+            let path = e.path();
+            let name = e.file_name();
+            if path.is_dir() {
+                if name != "target" && !name.to_string_lossy().starts_with('.') {
+                    collect_rs(&path, out);
+                }
+            } else if path.extension().is_some_and(|x| x == "rs") {
+                out.push(path);
+            }
+        }
+    }
+
+    /// This file declares the codes; it does not count as a use.
+    fn is_registry(path: &Path) -> bool {
+        path.ends_with("diagnostics/codes.rs")
+    }
+
+    #[test]
+    fn every_code_in_the_sources_is_registered() {
+        let found = codes_in_sources();
+        assert!(
+            found.len() > 50,
+            "the scan found only {} codes; is it reading the workspace?",
+            found.len()
+        );
+        let missing: BTreeSet<String> = found
+            .iter()
+            .filter(|(c, p)| !is_registry(p) && lookup(c).is_none())
+            .map(|(c, p)| format!("{c} ({})", p.display()))
+            .collect();
+        assert!(missing.is_empty(), "unregistered codes: {missing:?}");
+    }
+
+    /// The constant a code is declared as: `DRK-AZ-005` is `AZ_005`.
+    fn constant_name(code: &str) -> String {
+        code.trim_start_matches("DRK-").replace('-', "_")
+    }
+
+    #[test]
+    fn every_registered_code_is_emitted_through_its_constant() {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        collect_rs(&root, &mut files);
+        let sources: String = files
+            .iter()
+            .filter(|p| !is_registry(p))
+            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .collect();
+        let unused: Vec<&str> = ALL
+            .iter()
+            .map(|c| c.code)
+            .filter(|c| !sources.contains(&format!("codes::{}", constant_name(c))))
+            .collect();
+        assert!(
+            unused.is_empty(),
+            "registered but never emitted through `codes::…`: {unused:?}"
+        );
+    }
+
+    #[test]
+    fn codes_are_unique_well_formed_and_documented() {
+        let mut seen = BTreeSet::new();
+        for c in ALL {
+            assert!(seen.insert(c.code), "{} is registered twice", c.code);
+            assert!(
+                is_code_form(c.code),
+                "{} is not of the form DRK-AREA-NNN",
+                c.code
+            );
+            assert!(
+                !c.summary.is_empty() && !c.summary.contains('\n') && !c.summary.ends_with('.'),
+                "{}: the summary is one line without a final full stop",
+                c.code
+            );
+            assert!(
+                c.explanation.ends_with('.') && !c.explanation.contains("  "),
+                "{}: the explanation is sentences, with no doubled space",
+                c.code
+            );
+        }
+    }
+
+    #[test]
+    fn lookup_finds_exact_codes_only() {
+        assert_eq!(lookup("DRK-AZ-005").map(|c| c.code), Some(AZ_005));
+        assert_eq!(
+            lookup(AZ_005).map(|c| c.summary),
+            Some("fewer than 2 Availability Zones are given")
+        );
+        assert!(lookup("drk-az-005").is_none());
+        assert!(lookup("DRK-AZ-999").is_none());
+        assert!(lookup("").is_none());
+        assert!(is_code_form("DRK-CIDR-005"));
+        for not_a_code in [
+            "DRK-",
+            "DRK-{upper}",
+            "DRK-AZ-5",
+            "DRK-az-005",
+            "DRK-AZ-005-1",
+        ] {
+            assert!(!is_code_form(not_a_code), "{not_a_code}");
+        }
+    }
+}
