@@ -118,6 +118,7 @@ pub(crate) async fn create_change_set(
         .change_set_type(match input.change_set_type {
             ChangeSetType::Create => sdk::ChangeSetType::Create,
             ChangeSetType::Update => sdk::ChangeSetType::Update,
+            other => sdk::ChangeSetType::from(other.as_str()),
         })
         // Empty lists are left out rather than sent empty: for a stack update an empty Tags
         // list means "remove every tag", an absent one "leave them" (UpdateStack API
@@ -367,8 +368,9 @@ fn stack_event(e: &sdk::StackEvent, event_id: String, stack_name: &str) -> Stack
 /// The port's `describe_stack_resources`, served by `ListStackResources` (all pages):
 /// `DescribeStackResources` returns only the first 100 resources ("If your stack has more
 /// resources than this, you should use ListStackResources instead", [DescribeStackResources](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStackResources.html)),
-/// and a stack may hold 500 (AWS-FACTS.md §4), so the physical-id check after a deploy needs
-/// every page.
+/// and a stack may hold 500 ("CloudFormation quotas",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>),
+/// so the physical-id check after a deploy needs every page.
 pub(crate) async fn describe_stack_resources(
     c: &Clients,
     region: Region,

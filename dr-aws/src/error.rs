@@ -57,10 +57,12 @@ const NOT_FOUND_CODES: &[&str] = &[
 ];
 
 /// Codes of "not in a state that allows this" faults: RDS `InvalidDBClusterStateFault`,
-/// `InvalidGlobalClusterStateFault` (AWS-FACTS.md §1.4); CloudFormation
-/// `InvalidChangeSetStatus` (executing a change set that is not `AVAILABLE`) and
-/// `OperationInProgressException`; Route 53 `HealthCheckVersionMismatch` (the port documents it
-/// as `InvalidState`). Route 53's `InvalidChangeBatch` is bad input, so it is under validation.
+/// `InvalidGlobalClusterStateFault` ("SwitchoverGlobalCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html>);
+/// CloudFormation `InvalidChangeSetStatus` (executing a change set that is not `AVAILABLE`)
+/// and `OperationInProgressException`; Route 53 `HealthCheckVersionMismatch` (the port
+/// documents it as `InvalidState`). Route 53's `InvalidChangeBatch` is bad input, so it is
+/// under validation.
 const INVALID_STATE_CODES: &[&str] = &[
     "InvalidDBClusterStateFault",
     "InvalidGlobalClusterStateFault",
@@ -180,7 +182,7 @@ impl<'a> Call<'a> {
         E: ProvideErrorMetadata + StdError + Send + Sync + 'static,
     {
         match self.map(err) {
-            CloudError::NotFound { .. } => Ok(None),
+            e if e.is_not_found() => Ok(None),
             other => Err(other),
         }
     }
@@ -199,31 +201,31 @@ impl<'a> Call<'a> {
                 let message = e.message().map(str::to_string).unwrap_or_else(|| chain(e));
                 self.response_error(code, &message, status, raw.body().bytes())
             }
-            SdkError::TimeoutError(_) => CloudError::RegionUnavailable {
-                region: self.region,
-                operation: self.op.into(),
-                message: format!("timed out: {}", chain(&err)),
-            },
+            SdkError::TimeoutError(_) => CloudError::region_unavailable(
+                self.op,
+                self.region,
+                format!("timed out: {}", chain(&err)),
+            ),
             SdkError::DispatchFailure(df) if df.is_io() || df.is_timeout() => {
-                CloudError::RegionUnavailable {
-                    region: self.region,
-                    operation: self.op.into(),
-                    message: format!("could not reach the endpoint: {}", chain(&err)),
-                }
+                CloudError::region_unavailable(
+                    self.op,
+                    self.region,
+                    format!("could not reach the endpoint: {}", chain(&err)),
+                )
             }
             SdkError::DispatchFailure(_) => {
                 // Before transmission the SDK resolves credentials; a failure there surfaces as a
                 // dispatch failure of kind "other", and deserves a hint rather than a chain.
                 let text = chain(&err);
                 if text.contains("credentials") {
-                    CloudError::AccessDenied {
-                        operation: self.op.into(),
-                        message: format!(
+                    CloudError::access_denied(
+                        self.op,
+                        format!(
                             "no usable AWS credentials ({text}); give a profile (--profile or \
                              AWS_PROFILE) or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY \
                              (any values for an emulator)"
                         ),
-                    }
+                    )
                 } else {
                     CloudError::other(self.op, text)
                 }
@@ -260,21 +262,18 @@ impl<'a> Call<'a> {
         };
         match classify(code, &message, status) {
             Kind::NotFound => CloudError::not_found(op, self.resource, message),
-            Kind::Throttled => CloudError::Throttled {
-                operation: op.into(),
-                message: format!("{message} (the SDK's retries are spent)"),
-            },
+            Kind::Throttled => {
+                CloudError::throttled(op, format!("{message} (the SDK's retries are spent)"))
+            }
             Kind::InvalidState => CloudError::invalid_state(op, message),
             Kind::Validation => CloudError::validation(op, message),
-            Kind::AccessDenied => CloudError::AccessDenied {
-                operation: op.into(),
-                message,
-            },
+            Kind::AccessDenied => CloudError::access_denied(op, message),
             Kind::Other => {
                 let mut text = match code {
                     // AWS answers 500 for InternalFailure, whose outcome is unknown
-                    // (AWS-FACTS.md §1.4); moto answers a bare 500 for calls it does not
-                    // implement, e.g. UpdateTerminationProtection in moto 5.2.
+                    // (observed in <https://github.com/aws/aws-sdk/issues/822>); moto answers a
+                    // bare 500 for calls it does not implement, e.g. UpdateTerminationProtection
+                    // in moto 5.2.
                     _ if status >= 500 => format!(
                         "the endpoint answered HTTP {status}{} (a server-side failure: the \
                          call's outcome is unknown; an emulator answers this for calls it does \
@@ -340,6 +339,7 @@ fn excerpt(body: &[u8]) -> Option<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dr_core::cloud::CloudErrorKind;
 
     #[test]
     fn codes_classify() {
@@ -382,7 +382,7 @@ mod tests {
         let call = Call::new("UpdateTerminationProtection", Region::UsEast2, "stack s");
         let e = call.response_error(None, "", 500, Some(b"<html>Internal Server Error</html>"));
         let text = e.to_string();
-        assert!(matches!(e, CloudError::Other { .. }), "{e:?}");
+        assert!(matches!(e.kind(), CloudErrorKind::Other), "{e:?}");
         assert!(text.starts_with("UpdateTerminationProtection: "), "{text}");
         assert!(text.contains("HTTP 500"), "{text}");
         assert!(text.contains("Internal Server Error"), "{text}");

@@ -54,9 +54,10 @@ pub(crate) async fn get_metric_statistics(
                 Statistic::Minimum => p.minimum(),
                 Statistic::Sum => p.sum(),
                 Statistic::SampleCount => p.sample_count(),
-                Statistic::Other(name) => p
+                // `Other` holds an extended statistic (`p99`) by name.
+                other => p
                     .extended_statistics()
-                    .and_then(|m| m.get(name.as_str()).copied()),
+                    .and_then(|m| m.get(other.as_str()).copied()),
             }?;
             Some(Datapoint {
                 timestamp: ts(p.timestamp()?),

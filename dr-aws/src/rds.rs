@@ -1,4 +1,6 @@
-//! RDS: Aurora global and regional clusters (AWS-FACTS.md §1).
+//! RDS: Aurora global and regional clusters, as the RDS API Reference documents them (e.g.
+//! "SwitchoverGlobalCluster",
+//! <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html>).
 
 use aws_sdk_rds::types as sdk;
 use dr_core::Region;
@@ -14,8 +16,9 @@ use super::error::Call;
 /// The port's [`GlobalCluster`] from the SDK's.
 ///
 /// `FailoverState.Status` is read by its string: the SDK enum lacks the documented
-/// `switching-over` (AWS-FACTS.md §1.2), which arrives as the enum's unknown variant, whose
-/// `as_str` is the value AWS sent.
+/// `switching-over` ("FailoverState",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html>),
+/// which arrives as the enum's unknown variant, whose `as_str` is the value AWS sent.
 pub(crate) fn global_cluster(op: &str, g: &sdk::GlobalCluster) -> CloudResult<GlobalCluster> {
     Ok(GlobalCluster {
         identifier: required(op, "GlobalClusterIdentifier", g.global_cluster_identifier())?,
@@ -182,7 +185,8 @@ pub(crate) async fn switchover_global_cluster(
 
 /// `FailoverGlobalCluster`. `AllowDataLoss` is sent only when true: with neither it nor
 /// `Switchover` the call is a switchover, and the two flags are mutually exclusive
-/// (AWS-FACTS.md §1.1).
+/// ("FailoverGlobalCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html>).
 pub(crate) async fn failover_global_cluster(
     c: &Clients,
     region: Region,

@@ -1,4 +1,6 @@
-//! Route 53: health checks and records (AWS-FACTS.md §2).
+//! Route 53: health checks and records, as the Route 53 API Reference documents them (e.g.
+//! "UpdateHealthCheck",
+//! <https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html>).
 //!
 //! Ids may be given bare (`Z123`) or as Route 53 returns them (`/hostedzone/Z123`,
 //! `/change/C123`): the SDK strips those prefixes from request ids.

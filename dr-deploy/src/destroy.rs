@@ -2,11 +2,15 @@
 //! the options say so, and the report says which ones it met.
 //!
 //! Facts: `DeleteStack` fails while termination protection is on ("Protect a stack from being
-//! deleted", AWS-FACTS.md §4); a DB cluster or a global cluster with `DeletionProtection` cannot
-//! be deleted ([ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html):
+//! deleted",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-protect-stacks.html>);
+//! a DB cluster or a global cluster with `DeletionProtection` cannot be deleted
+//! ([ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html):
 //! "The global database cluster can't be deleted when deletion protection is enabled"), and
 //! CloudFormation's DBCluster delete handler detaches a member from its global cluster itself
-//! (AWS-FACTS.md §1.10), which drkit does not let happen silently.
+//! (the `DeleteHandler` of the AWS::RDS::DBCluster resource provider,
+//! <https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/master/aws-rds-dbcluster/src/main/java/software/amazon/rds/dbcluster/DeleteHandler.java>),
+//! which drkit does not let happen silently.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
@@ -17,7 +21,35 @@ use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
 use super::stack::Run;
-use super::{DeployError, DeployEvent, DeployObserver, PollOptions};
+use super::{DeployError, DeployErrorKind, DeployEvent, DeployObserver, PollOptions};
+
+/// The command-line flags that lift protections, in the order they are suggested.
+const LIFT_FLAGS: [&str; 3] = [
+    "--lift-termination-protection",
+    "--lift-deletion-protection",
+    "--leave-global-cluster",
+];
+
+/// A protection `destroy` met and was not told to lift.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Protection {
+    /// What is protected, and how: "termination protection is on", "DB cluster `x` has
+    /// deletion protection on".
+    pub what: String,
+    /// The `destroy` flag that lifts it (the [`DestroyOptions`] field of the same name).
+    pub flag: &'static str,
+}
+
+/// The distinct flags that lift `protections`, in [`LIFT_FLAGS`] order.
+pub(crate) fn lift_flags<'a>(
+    protections: impl Iterator<Item = &'a Protection>,
+) -> Vec<&'static str> {
+    let wanted: HashSet<&str> = protections.map(|p| p.flag).collect();
+    LIFT_FLAGS
+        .into_iter()
+        .filter(|f| wanted.contains(f))
+        .collect()
+}
 
 /// How to destroy.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -84,7 +116,8 @@ pub struct DestroyReport {
     pub region: Region,
     /// What happened.
     pub outcome: DestroyOutcome,
-    /// The protections and retention met, and what was done about each.
+    /// The protections lifted and the resources retained, one line each (the protections
+    /// that blocked the stack are in its error, [`DeployErrorKind::Protected`]).
     pub met: Vec<String>,
     /// Mutating calls made.
     pub mutating_calls: usize,
@@ -101,6 +134,8 @@ pub struct DestroyReport {
 pub struct DestroySummary {
     /// One report per stack, in the order they were handled (reverse dependency order).
     pub stacks: Vec<DestroyReport>,
+    /// Whether the times come from the simulator's virtual clock ([`Cloud::is_simulated`]).
+    pub simulated: bool,
 }
 
 impl DestroySummary {
@@ -119,29 +154,72 @@ impl DestroySummary {
         self.stacks.iter().find_map(|r| {
             r.error
                 .as_ref()
-                .filter(|e| !matches!(e, DeployError::DependentRemains { .. }))
+                .filter(|e| !matches!(e.kind(), DeployErrorKind::DependentRemains { .. }))
         })
+    }
+    /// The protections that blocked stacks, each with its stack and Region.
+    pub fn protections(&self) -> Vec<(&DestroyReport, &Protection)> {
+        self.stacks
+            .iter()
+            .flat_map(|r| blocking(r).iter().map(move |p| (r, p)))
+            .collect()
+    }
+    /// The distinct flags that would lift every protection met (empty when none blocked).
+    pub fn lift_flags(&self) -> Vec<&'static str> {
+        lift_flags(self.protections().into_iter().map(|(_, p)| p))
+    }
+}
+
+/// The protections that blocked the stack of `r`.
+fn blocking(r: &DestroyReport) -> &[Protection] {
+    match r.error.as_ref().map(DeployError::kind) {
+        Some(DeployErrorKind::Protected { protections }) => protections,
+        _ => &[],
     }
 }
 
 impl std::fmt::Display for DestroySummary {
-    /// One line per stack, then what it met and the error, if any.
+    /// One line per stack; under it what was lifted or retained, each protection that
+    /// blocked it with the flag that lifts it, or the error. Then, once, the flags to lift
+    /// every protection met.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for r in &self.stacks {
-            writeln!(
-                f,
-                "{} ({}): {} in {}",
-                r.stack,
-                r.region,
-                r.outcome.as_str(),
-                super::human_duration(r.finished_at.since(r.started_at))
-            )?;
+            write!(f, "{} ({}): {}", r.stack, r.region, r.outcome.as_str())?;
+            // A blocked, skipped or absent stack took no time worth reporting.
+            if matches!(r.outcome, DestroyOutcome::Deleted | DestroyOutcome::Failed) {
+                write!(
+                    f,
+                    " in {}{}",
+                    super::human_duration(r.finished_at.since(r.started_at)),
+                    super::simulated_label(self.simulated)
+                )?;
+            }
+            let mut error = r.error.as_ref();
+            if let Some(DeployErrorKind::DependentRemains { dependent }) =
+                error.map(DeployError::kind)
+            {
+                write!(f, " (`{dependent}`, which depends on it, remains)")?;
+                error = None;
+            }
+            writeln!(f)?;
             for m in &r.met {
                 writeln!(f, "  {m}")?;
             }
-            if let Some(e) = &r.error {
+            let blocked = blocking(r);
+            for p in blocked {
+                writeln!(f, "  {} ({})", p.what, p.flag)?;
+            }
+            if let Some(e) = error.filter(|_| blocked.is_empty()) {
                 writeln!(f, "  error: {e}")?;
             }
+        }
+        let flags = self.lift_flags();
+        if !flags.is_empty() {
+            writeln!(
+                f,
+                "Protected stacks were kept as they were; to delete them, add: {}",
+                flags.join(" ")
+            )?;
         }
         Ok(())
     }
@@ -189,10 +267,13 @@ pub async fn destroy(
                     mutating_calls: 0,
                     started_at: now,
                     finished_at: now,
-                    error: Some(DeployError::DependentRemains {
-                        stack: art.name.clone(),
-                        dependent: dependent.name.clone(),
-                    }),
+                    error: Some(DeployError::new(
+                        &art.name,
+                        art.region,
+                        DeployErrorKind::DependentRemains {
+                            dependent: dependent.name.clone(),
+                        },
+                    )),
                 };
                 observer.on_event(&DeployEvent::StackDestroyed {
                     report: report.clone(),
@@ -210,7 +291,10 @@ pub async fn destroy(
             reports.push(r);
         }
     }
-    DestroySummary { stacks: reports }
+    DestroySummary {
+        stacks: reports,
+        simulated: cloud.is_simulated(),
+    }
 }
 
 /// Whether `art`'s stack does not exist (or is deleted).
@@ -255,7 +339,9 @@ async fn destroy_stack(
     let result = destroy_inner(&run, options, &mut met).await;
     let (outcome, error) = match result {
         Ok(o) => (o, None),
-        Err(e @ DeployError::Protected { .. }) => (DestroyOutcome::Blocked, Some(e)),
+        Err(e) if matches!(e.kind(), DeployErrorKind::Protected { .. }) => {
+            (DestroyOutcome::Blocked, Some(e))
+        }
         Err(e) => (DestroyOutcome::Failed, Some(e)),
     };
     let report = DestroyReport {
@@ -293,12 +379,13 @@ async fn destroy_inner(
     // stack is left exactly as it was.
     let found = find_protections(run, options, &desc).await?;
     if !found.blocked.is_empty() {
-        met.extend(found.blocked.iter().cloned());
-        return Err(DeployError::Protected {
-            stack: art.name.clone(),
-            region: art.region,
-            protections: found.blocked,
-        });
+        return Err(DeployError::new(
+            &art.name,
+            art.region,
+            DeployErrorKind::Protected {
+                protections: found.blocked,
+            },
+        ));
     }
     for lift in found.lifts {
         met.push(lift_protection(run, lift).await?);
@@ -319,19 +406,19 @@ async fn destroy_inner(
 }
 
 /// What stands between a stack and its deletion: the protections the options allow lifting,
-/// and a line for each one they do not.
+/// and the ones they do not.
 #[derive(Default)]
 struct Protections {
     lifts: Vec<Lift>,
-    blocked: Vec<String>,
+    blocked: Vec<Protection>,
 }
 
 impl Protections {
-    fn lift_or_block(&mut self, allowed: bool, lift: Lift, blocked: impl FnOnce() -> String) {
+    fn lift_or_block(&mut self, allowed: bool, lift: Lift, flag: &'static str, what: String) {
         if allowed {
             self.lifts.push(lift);
         } else {
-            self.blocked.push(blocked());
+            self.blocked.push(Protection { what, flag });
         }
     }
 }
@@ -349,10 +436,8 @@ async fn find_protections(
         found.lift_or_block(
             options.lift_termination_protection,
             Lift::TerminationProtection,
-            || {
-                "termination protection is on (allow lifting it: --lift-termination-protection)"
-                    .to_string()
-            },
+            LIFT_FLAGS[0],
+            "termination protection is on".to_string(),
         );
     }
     let resources = cloud
@@ -378,10 +463,8 @@ async fn find_protections(
                         Lift::DeletionProtection {
                             cluster: c.identifier.clone(),
                         },
-                        || format!(
-                            "DB cluster `{}` ({}) has deletion protection on (allow lifting it: --lift-deletion-protection)",
-                            c.identifier, r.logical_id
-                        ),
+                        LIFT_FLAGS[1],
+                        format!("DB cluster `{}` has deletion protection on", c.identifier),
                     );
                 }
                 if let Some(g) = c
@@ -389,10 +472,7 @@ async fn find_protections(
                     .clone()
                     .filter(|g| !g.is_empty())
                 {
-                    let blocked = format!(
-                        "DB cluster `{}` ({}) is a member of global cluster `{g}` (allow removing it: --leave-global-cluster)",
-                        c.identifier, r.logical_id
-                    );
+                    let what = format!("DB cluster `{}` is in global cluster `{g}`", c.identifier);
                     found.lift_or_block(
                         options.leave_global_cluster,
                         Lift::LeaveGlobal {
@@ -400,7 +480,8 @@ async fn find_protections(
                             cluster_arn: c.arn.clone(),
                             cluster: c.identifier.clone(),
                         },
-                        || blocked,
+                        LIFT_FLAGS[2],
+                        what,
                     );
                 }
             }
@@ -418,9 +499,10 @@ async fn find_protections(
                         Lift::GlobalDeletionProtection {
                             global: g.identifier.clone(),
                         },
-                        || format!(
-                            "global cluster `{}` ({}) has deletion protection on (allow lifting it: --lift-deletion-protection)",
-                            g.identifier, r.logical_id
+                        LIFT_FLAGS[1],
+                        format!(
+                            "global cluster `{}` has deletion protection on",
+                            g.identifier
                         ),
                     );
                 }
@@ -487,7 +569,8 @@ fn retention(template: &Value) -> Vec<(String, String)> {
             m.iter()
                 .filter_map(|(id, r)| {
                     let ty = r.get("Type").and_then(Value::as_str).unwrap_or_default();
-                    // DBCluster defaults to Snapshot (AWS-FACTS.md §4, DeletionPolicy attribute).
+                    // DBCluster defaults to Snapshot ("DeletionPolicy attribute",
+                    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>).
                     let p = r
                         .get("DeletionPolicy")
                         .and_then(Value::as_str)

@@ -1,22 +1,33 @@
 //! `diff`: what a deploy would change, per stack, without changing anything but a change set
 //! that is deleted again.
+//!
+//! As `cdk diff` does, a modified resource shows each changed property with its deployed and
+//! its synthesized value (`DesiredCapacity: "3" -> "4"`), at the deepest level that differs
+//! (`Tags[2].Value`, `LaunchTemplateData.UserData`), marked when changing it replaces the
+//! resource; changed parameters and outputs follow the resources.
 
 use std::collections::HashMap;
 use std::fmt;
 
 use dr_core::Region;
 use dr_core::cloud::{
-    ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, Replacement, StackStatus,
+    ChangeAction, ChangeSetStatus, ChangeSetType, ChangeSource, Cloud, CloudError, ParameterValue,
+    Replacement, RequiresRecreation, ResourceAttribute, ResourceChange, StackDescription,
+    StackStatus,
 };
 use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
 use super::inspect::is_stateful;
 use super::stack::Run;
-use super::{DeployError, DeployOptions, NullObserver};
+use super::{DeployError, DeployErrorKind, DeployOptions, NullObserver};
+
+/// How many characters of a value a diff line shows before it elides the rest.
+const MAX_VALUE_CHARS: usize = 60;
 
 /// How a resource changes.
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum ChangeKind {
     /// New.
     Added,
@@ -24,13 +35,43 @@ pub enum ChangeKind {
     Modified {
         /// Whether it is replaced.
         replacement: Option<Replacement>,
-        /// The properties that change.
-        properties: Vec<String>,
+        /// The values that change, in template order.
+        properties: Vec<PropertyChange>,
     },
     /// Deleted.
     Removed,
     /// Another action (`Import`, `Dynamic`).
     Other(ChangeAction),
+}
+
+/// Whether changing a property replaces its resource (ordered: `Always` is the most).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum PropertyReplacement {
+    /// Updated in place.
+    Never,
+    /// Replaced in some cases (CloudFormation's `Conditionally`, counted as a replacement).
+    Maybe,
+    /// Replaced.
+    Always,
+}
+
+/// One changed value of a modified resource.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PropertyChange {
+    /// Where: a property path at the deepest level that differs (`DesiredCapacity`,
+    /// `Tags[2].Value`, `LaunchTemplateData.UserData`); attributes other than `Properties`
+    /// are prefixed with their name (`DeletionPolicy`, `Metadata.Note`).
+    pub path: String,
+    /// The deployed template's value; `None` when it was not set.
+    pub old: Option<Value>,
+    /// The synthesized template's value; `None` when it is removed.
+    pub new: Option<Value>,
+    /// Whether the change replaces the resource: the change set's `RequiresRecreation`, or
+    /// the type's create-only properties when the change set does not say.
+    pub replacement: PropertyReplacement,
+    /// When the template text is the same and the value changes through a reference: what
+    /// it refers to (`parameter PeerVpcId`, `resource Vpc`).
+    pub via: Option<String>,
 }
 
 /// One resource change.
@@ -59,6 +100,17 @@ impl ResourceDiff {
     }
 }
 
+/// A changed parameter value or output definition.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ValueChange {
+    /// The parameter or output.
+    pub key: String,
+    /// The deployed value (a parameter's value, an output's definition); `None` when new.
+    pub old: Option<Value>,
+    /// The value a deploy would set; `None` when removed.
+    pub new: Option<Value>,
+}
+
 /// The changes of one stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackDiff {
@@ -70,12 +122,27 @@ pub struct StackDiff {
     pub exists: bool,
     /// The resource changes, in change-set (or template) order.
     pub changes: Vec<ResourceDiff>,
+    /// The parameters whose value changes, in template order (a `NoEcho` one shows
+    /// `(hidden)`).
+    pub parameters: Vec<ValueChange>,
+    /// The outputs whose definition changes, in template order.
+    pub outputs: Vec<ValueChange>,
     /// Why the stack could not be read: its Region does not answer. Then `exists` and
     /// `changes` say nothing; the other stacks are still compared.
     pub unreachable: Option<String>,
 }
 
+impl StackDiff {
+    /// Nothing would change.
+    pub fn is_empty(&self) -> bool {
+        self.changes.is_empty() && self.parameters.is_empty() && self.outputs.is_empty()
+    }
+}
+
 impl fmt::Display for StackDiff {
+    /// A line per resource (`+` added, `-` removed, `~` modified, with its type), under a
+    /// modified one a line per changed value (`old -> new`, `(replace)` when it replaces the
+    /// resource); then the parameters and outputs that change.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if let Some(why) = &self.unreachable {
             writeln!(f, "Stack {} ({})", self.stack, self.region)?;
@@ -83,44 +150,126 @@ impl fmt::Display for StackDiff {
         }
         let state = if self.exists { "" } else { " (new stack)" };
         writeln!(f, "Stack {} ({}){state}", self.stack, self.region)?;
-        if self.changes.is_empty() {
+        if self.is_empty() {
             return writeln!(f, "  no changes");
         }
         for c in &self.changes {
             let (sign, extra) = match &c.kind {
-                ChangeKind::Added => ("+", String::new()),
-                ChangeKind::Removed => ("-", String::new()),
-                ChangeKind::Modified {
-                    replacement,
-                    properties,
-                } => {
-                    let props = if properties.is_empty() {
-                        String::new()
-                    } else {
-                        format!(" [{}]", properties.join(", "))
-                    };
-                    let repl = match replacement {
-                        Some(Replacement::True) => " REPLACE",
-                        Some(Replacement::Conditional) => " MAY REPLACE",
+                ChangeKind::Added => ("+", ""),
+                ChangeKind::Removed => ("-", ""),
+                ChangeKind::Modified { replacement, .. } => (
+                    "~",
+                    match replacement {
+                        Some(Replacement::True) => " (replace)",
+                        Some(Replacement::Conditional) => " (may replace)",
                         _ => "",
-                    };
-                    ("~", format!("{props}{repl}"))
-                }
-                ChangeKind::Other(a) => ("?", format!(" ({a})")),
+                    },
+                ),
+                ChangeKind::Other(_) => ("?", ""),
             };
             let warn = if c.stateful && (c.is_replacement() || c.kind == ChangeKind::Removed) {
                 " (stateful: data loss)"
             } else {
                 ""
             };
-            writeln!(
+            write!(
                 f,
                 "  {sign} {} {}{extra}{warn}",
                 c.logical_id, c.resource_type
             )?;
+            if let ChangeKind::Other(a) = &c.kind {
+                write!(f, " ({a})")?;
+            }
+            writeln!(f)?;
+            if let ChangeKind::Modified { properties, .. } = &c.kind {
+                for p in properties {
+                    writeln!(f, "      {}", show_property(p))?;
+                }
+            }
+        }
+        for (title, list) in [("Parameters", &self.parameters), ("Outputs", &self.outputs)] {
+            if list.is_empty() {
+                continue;
+            }
+            writeln!(f, "  {title}:")?;
+            for v in list {
+                let line = match (&v.old, &v.new) {
+                    (None, Some(new)) => format!("+ {}: {}", v.key, show_value(new)),
+                    (Some(old), None) => format!("- {}: {}", v.key, show_value(old)),
+                    (old, new) => {
+                        format!("~ {}: {}", v.key, show_change(old.as_ref(), new.as_ref()))
+                    }
+                };
+                writeln!(f, "    {line}")?;
+            }
         }
         Ok(())
     }
+}
+
+/// `path: old -> new`, marked when it replaces the resource.
+fn show_property(p: &PropertyChange) -> String {
+    let mark = match p.replacement {
+        PropertyReplacement::Never => "",
+        PropertyReplacement::Maybe => " (may replace)",
+        PropertyReplacement::Always => " (replace)",
+    };
+    match &p.via {
+        // The template text is unchanged: show it once, and what moves it.
+        Some(via) if p.old == p.new => format!(
+            "{}: {} (changes with {via}){mark}",
+            p.path,
+            p.new
+                .as_ref()
+                .map(show_value)
+                .unwrap_or_else(|| "(none)".into())
+        ),
+        _ => format!(
+            "{}: {}{mark}",
+            p.path,
+            show_change(p.old.as_ref(), p.new.as_ref())
+        ),
+    }
+}
+
+/// `old -> new` in compact JSON, `(none)` for a missing side. Values too long for a line are
+/// cut to the same window around their first difference, so the part that changes shows.
+fn show_change(old: Option<&Value>, new: Option<&Value>) -> String {
+    let text = |v: Option<&Value>| v.map(compact).unwrap_or_else(|| "(none)".into());
+    let (old, new) = (text(old), text(new));
+    let (o, n): (Vec<char>, Vec<char>) = (old.chars().collect(), new.chars().collect());
+    if o.len() <= MAX_VALUE_CHARS && n.len() <= MAX_VALUE_CHARS {
+        return format!("{old} -> {new}");
+    }
+    let first_diff = o.iter().zip(&n).take_while(|(a, b)| a == b).count();
+    // Some context before the difference, the rest of the window after it.
+    let start = first_diff.saturating_sub(MAX_VALUE_CHARS / 3);
+    format!("{} -> {}", window(&o, start), window(&n, start))
+}
+
+/// A value alone, cut to the line's budget.
+fn show_value(v: &Value) -> String {
+    let chars: Vec<char> = compact(v).chars().collect();
+    window(&chars, 0)
+}
+
+/// `MAX_VALUE_CHARS` characters from `start`, with `…` where text is left out.
+fn window(chars: &[char], start: usize) -> String {
+    let start = start.min(chars.len());
+    let end = (start + MAX_VALUE_CHARS).min(chars.len());
+    let mut s = String::new();
+    if start > 0 {
+        s.push('…');
+    }
+    s.extend(&chars[start..end]);
+    if end < chars.len() {
+        s.push('…');
+    }
+    s
+}
+
+fn compact(v: &Value) -> String {
+    serde_json::to_string(v).unwrap_or_default()
 }
 
 /// For each stack of `assembly` (or `options.only`), what a deploy would change. A deployed
@@ -144,18 +293,20 @@ pub async fn diff(
             Ok(d) => out.push(d),
             // In a Region outage the other Region's stacks are still worth comparing (deploy
             // goes on there too).
-            Err(
-                e @ DeployError::Cloud {
-                    source: CloudError::RegionUnavailable { .. },
-                    ..
-                },
-            ) => out.push(StackDiff {
-                stack: art.name.clone(),
-                region: art.region,
-                exists: false,
-                changes: Vec::new(),
-                unreachable: Some(e.to_string()),
-            }),
+            Err(e)
+                if e.cloud_error()
+                    .is_some_and(CloudError::is_region_unavailable) =>
+            {
+                out.push(StackDiff {
+                    stack: art.name.clone(),
+                    region: art.region,
+                    exists: false,
+                    changes: Vec::new(),
+                    parameters: Vec::new(),
+                    outputs: Vec::new(),
+                    unreachable: Some(e.to_string()),
+                })
+            }
             Err(e) => return Err(e),
         }
     }
@@ -175,6 +326,8 @@ async fn diff_stack(
         region: art.region,
         exists: true,
         changes: Vec::new(),
+        parameters: Vec::new(),
+        outputs: Vec::new(),
         unreachable: None,
     };
     let run = Run::new(cloud, art, &NullObserver, options.poll);
@@ -196,10 +349,13 @@ async fn diff_stack(
             region: art.region,
             exists: false,
             changes: added(&art.template),
+            parameters: Vec::new(),
+            outputs: Vec::new(),
             unreachable: None,
         });
     };
     let params = run.resolve_parameters(assembly, &no_outputs).await?;
+    let parameters = parameter_changes(&art.template, &desc, &params);
     let old_text = cloud
         .get_template(art.region, &art.name)
         .await
@@ -213,7 +369,7 @@ async fn diff_stack(
         .create_change_set(options, &body, params, ChangeSetType::Update)
         .await
     {
-        Err(DeployError::Cloud { source, .. }) if source.is_no_changes() => {
+        Err(e) if e.cloud_error().is_some_and(CloudError::is_no_changes) => {
             return Ok(unchanged());
         }
         other => other?,
@@ -223,13 +379,11 @@ async fn diff_stack(
     let cs = cs?;
     deleted?;
     if cs.status != ChangeSetStatus::CreateComplete && !cs.is_empty_change() {
-        return Err(DeployError::ChangeSetFailed {
-            stack: art.name.clone(),
-            region: art.region,
+        return Err(run.fail(DeployErrorKind::ChangeSetFailed {
             reason: cs
                 .status_reason
                 .unwrap_or_else(|| format!("status {}", cs.status)),
-        });
+        }));
     }
     let entry = |t: Option<&Value>, id: &str| {
         t.and_then(|t| t.get("Resources"))
@@ -240,39 +394,266 @@ async fn diff_stack(
         .changes
         .iter()
         .map(|c| {
-            let res = entry(Some(&art.template), &c.logical_id)
-                .or_else(|| entry(old.as_ref(), &c.logical_id));
+            let new = entry(Some(&art.template), &c.logical_id);
+            let deployed = entry(old.as_ref(), &c.logical_id);
             let kind = match &c.action {
                 ChangeAction::Add => ChangeKind::Added,
                 ChangeAction::Remove => ChangeKind::Removed,
-                ChangeAction::Modify => {
-                    let mut properties: Vec<String> = Vec::new();
-                    for d in &c.details {
-                        if let Some(n) = &d.name
-                            && !properties.contains(n)
-                        {
-                            properties.push(n.clone());
-                        }
-                    }
-                    ChangeKind::Modified {
-                        replacement: c.replacement.clone(),
-                        properties,
-                    }
-                }
+                ChangeAction::Modify => ChangeKind::Modified {
+                    replacement: c.replacement.clone(),
+                    properties: property_changes(c, deployed.as_ref(), new.as_ref()),
+                },
                 other => ChangeKind::Other(other.clone()),
             };
             ResourceDiff {
                 logical_id: c.logical_id.clone(),
                 resource_type: c.resource_type.clone(),
                 kind,
-                stateful: is_stateful(&c.resource_type, res.as_ref()),
+                stateful: is_stateful(&c.resource_type, new.or(deployed).as_ref()),
             }
         })
         .collect();
     Ok(StackDiff {
         changes,
+        parameters,
+        outputs: output_changes(old.as_ref(), &art.template),
         ..unchanged()
     })
+}
+
+/// The changed values of a modified resource: every difference between its deployed and its
+/// synthesized definition, at the deepest level that differs, then the properties the change
+/// set names whose template text did not change (they change through a reference).
+fn property_changes(
+    change: &ResourceChange,
+    deployed: Option<&Value>,
+    new: Option<&Value>,
+) -> Vec<PropertyChange> {
+    let empty = serde_json::Map::new();
+    let old_attrs = deployed.and_then(Value::as_object).unwrap_or(&empty);
+    let new_attrs = new.and_then(Value::as_object).unwrap_or(&empty);
+    let props = |a: &serde_json::Map<String, Value>| {
+        a.get("Properties")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default()
+    };
+    let (old_props, new_props) = (props(old_attrs), props(new_attrs));
+
+    let mut leaves = Vec::new();
+    // Properties unprefixed, the other attributes (Metadata, DeletionPolicy…) by name.
+    for (key, old_v, new_v) in union(&old_props, &new_props) {
+        diff_values(key, old_v, new_v, &mut leaves);
+    }
+    for (key, old_v, new_v) in union(old_attrs, new_attrs) {
+        if key != "Type" && key != "Properties" {
+            diff_values(key, old_v, new_v, &mut leaves);
+        }
+    }
+    let facts = dr_core::resource_facts::resource_type(&change.resource_type);
+    let property_details = || {
+        change
+            .details
+            .iter()
+            .filter(|d| d.attribute == ResourceAttribute::Properties)
+    };
+    let replacement = |path: &str, top: &str| {
+        let said = property_details()
+            .filter(|d| d.name.as_deref() == Some(top))
+            .filter_map(|d| d.requires_recreation.as_ref())
+            .map(|r| match r {
+                RequiresRecreation::Always => PropertyReplacement::Always,
+                RequiresRecreation::Conditionally => PropertyReplacement::Maybe,
+                _ => PropertyReplacement::Never,
+            })
+            .max();
+        said.unwrap_or_else(|| {
+            let schema_path = path
+                .replace('[', ".[")
+                .split('.')
+                .map(|seg| if seg.starts_with('[') { "*" } else { seg })
+                .collect::<Vec<_>>()
+                .join(".");
+            match facts {
+                Some(f) if f.is_create_only(&schema_path) => PropertyReplacement::Always,
+                Some(f) if f.is_conditionally_create_only(&schema_path) => {
+                    PropertyReplacement::Maybe
+                }
+                _ => PropertyReplacement::Never,
+            }
+        })
+    };
+
+    let mut out: Vec<PropertyChange> = leaves
+        .into_iter()
+        .map(|(path, old, new)| {
+            let top = top_segment(&path);
+            let replacement = if old_props.contains_key(top) || new_props.contains_key(top) {
+                replacement(&path, top)
+            } else {
+                PropertyReplacement::Never
+            };
+            PropertyChange {
+                path,
+                old,
+                new,
+                replacement,
+                via: None,
+            }
+        })
+        .collect();
+    for d in property_details() {
+        let Some(name) = d.name.as_deref() else {
+            continue;
+        };
+        if out.iter().any(|p| top_segment(&p.path) == name) {
+            continue;
+        }
+        let cause = d
+            .causing_entity
+            .as_deref()
+            .unwrap_or("a value known at deploy time");
+        let via = match d.change_source {
+            Some(ChangeSource::ParameterReference) => format!("parameter {cause}"),
+            Some(ChangeSource::ResourceReference) => format!("resource {cause}"),
+            _ => cause.to_string(),
+        };
+        out.push(PropertyChange {
+            path: name.to_string(),
+            old: old_props.get(name).cloned(),
+            new: new_props.get(name).cloned(),
+            replacement: replacement(name, name),
+            via: Some(via),
+        });
+    }
+    out
+}
+
+/// The keys of `new` in order, then those only in `old`, each with both values.
+fn union<'a>(
+    old: &'a serde_json::Map<String, Value>,
+    new: &'a serde_json::Map<String, Value>,
+) -> Vec<(&'a str, Option<&'a Value>, Option<&'a Value>)> {
+    let mut out: Vec<_> = new
+        .iter()
+        .map(|(k, v)| (k.as_str(), old.get(k), Some(v)))
+        .collect();
+    out.extend(
+        old.iter()
+            .filter(|(k, _)| !new.contains_key(*k))
+            .map(|(k, v)| (k.as_str(), Some(v), None)),
+    );
+    out
+}
+
+/// The property a path starts with: `Tags` of `Tags[2].Value`.
+fn top_segment(path: &str) -> &str {
+    path.split(['.', '[']).next().unwrap_or(path)
+}
+
+/// An intrinsic function (`{"Ref": …}`, `{"Fn::GetAtt": …}`) is one value: a diff inside its
+/// arguments would name paths no template author wrote.
+fn is_intrinsic(v: &Value) -> bool {
+    v.as_object().is_some_and(|m| {
+        m.len() == 1
+            && m.keys()
+                .all(|k| k == "Ref" || k == "Condition" || k.starts_with("Fn::"))
+    })
+}
+
+/// Adds `(path, old, new)` for each difference between `old` and `new`, descending into
+/// objects and arrays to the deepest level that differs.
+fn diff_values(
+    path: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    out: &mut Vec<(String, Option<Value>, Option<Value>)>,
+) {
+    if old == new {
+        return;
+    }
+    match (old, new) {
+        (Some(Value::Object(a)), Some(Value::Object(b)))
+            if !is_intrinsic(old.unwrap_or(&Value::Null))
+                && !is_intrinsic(new.unwrap_or(&Value::Null)) =>
+        {
+            for (k, o, n) in union(a, b) {
+                diff_values(&format!("{path}.{k}"), o, n, out);
+            }
+        }
+        (Some(Value::Array(a)), Some(Value::Array(b))) => {
+            for i in 0..a.len().max(b.len()) {
+                diff_values(&format!("{path}[{i}]"), a.get(i), b.get(i), out);
+            }
+        }
+        _ => out.push((path.to_string(), old.cloned(), new.cloned())),
+    }
+}
+
+/// The parameters whose deployed value differs from the one a deploy would pass.
+fn parameter_changes(
+    template: &Value,
+    desc: &StackDescription,
+    params: &[ParameterValue],
+) -> Vec<ValueChange> {
+    let no_echo = |key: &str| {
+        template
+            .pointer(&format!("/Parameters/{key}/NoEcho"))
+            .is_some_and(|v| v == &Value::Bool(true) || v.as_str() == Some("true"))
+    };
+    params
+        .iter()
+        .filter_map(|p| {
+            let old = desc.parameter(&p.key).map(|d| d.value.clone());
+            if old.as_deref() == Some(p.value.as_str()) {
+                return None;
+            }
+            let shown = |v: String| {
+                Value::String(if no_echo(&p.key) {
+                    "(hidden)".into()
+                } else {
+                    v
+                })
+            };
+            Some(ValueChange {
+                key: p.key.clone(),
+                old: old.map(shown),
+                new: Some(shown(p.value.clone())),
+            })
+        })
+        .filter(|c| c.old != c.new)
+        .collect()
+}
+
+/// The outputs whose definition differs between the deployed and the synthesized template:
+/// the `Value` when it changes, else the whole definition (an `Export` that changes).
+fn output_changes(deployed: Option<&Value>, template: &Value) -> Vec<ValueChange> {
+    let empty = serde_json::Map::new();
+    let outputs = |t: Option<&Value>| {
+        t.and_then(|t| t.get("Outputs"))
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_else(|| empty.clone())
+    };
+    let (old, new) = (outputs(deployed), outputs(Some(template)));
+    union(&old, &new)
+        .into_iter()
+        .filter(|(_, o, n)| o != n)
+        .map(|(key, o, n)| {
+            let value_changed = o.and_then(|o| o.get("Value")) != n.and_then(|n| n.get("Value"));
+            let pick = |v: Option<&Value>| {
+                v.map(|v| match v.get("Value") {
+                    Some(value) if value_changed => value.clone(),
+                    _ => v.clone(),
+                })
+            };
+            ValueChange {
+                key: key.to_string(),
+                old: pick(o),
+                new: pick(n),
+            }
+        })
+        .collect()
 }
 
 fn added(template: &Value) -> Vec<ResourceDiff> {

@@ -1,11 +1,13 @@
 //! Change-set inspection (which changes would lose data) and the stack policies that guard
 //! stateful resources.
 //!
-//! Stack policy semantics (AWS-FACTS.md §4, "Prevent updates to stack resources",
+//! Stack policy semantics ("Prevent updates to stack resources",
 //! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html>):
 //! once a policy is set everything not allowed is denied, `Deny` beats `Allow`, a policy cannot
 //! be removed (only replaced by an allow-all one), and `ExecuteChangeSet` takes no temporary
-//! override, so allowing data loss means `SetStackPolicy` before and after.
+//! override ("ExecuteChangeSet", CloudFormation API Reference,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>),
+//! so allowing data loss means `SetStackPolicy` before and after.
 
 use dr_core::Region;
 use dr_core::cloud::{ChangeAction, Replacement, ResourceChange};

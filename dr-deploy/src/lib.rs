@@ -29,7 +29,10 @@ use dr_core::cloud::{
 use dr_core::template::{MAX_INLINE_TEMPLATE_BYTES, MAX_TEMPLATE_BYTES};
 use dr_synth::assembly::{Assembly, StackArtifact};
 
-pub use destroy::{DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, destroy};
+use destroy::lift_flags;
+pub use destroy::{
+    DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, Protection, destroy,
+};
 pub use diff::{ChangeKind, ResourceDiff, StackDiff, diff};
 pub use inspect::{
     RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
@@ -162,13 +165,10 @@ impl DeployReport {
     }
     /// Whether the stack failed only because its Region's endpoints did not answer.
     pub fn failed_by_region_outage(&self) -> bool {
-        matches!(
-            self.error,
-            Some(DeployError::Cloud {
-                source: CloudError::RegionUnavailable { .. },
-                ..
-            })
-        )
+        self.error
+            .as_ref()
+            .and_then(DeployError::cloud_error)
+            .is_some_and(CloudError::is_region_unavailable)
     }
 }
 
@@ -181,6 +181,9 @@ pub struct DeploySummary {
     pub started_at: Timestamp,
     /// End (backend clock).
     pub finished_at: Timestamp,
+    /// Whether the times come from the simulator's virtual clock ([`Cloud::is_simulated`]):
+    /// the report labels them so, lest "created in 25m28s" be read as a measurement.
+    pub simulated: bool,
 }
 
 impl DeploySummary {
@@ -197,7 +200,7 @@ impl DeploySummary {
         self.stacks.iter().find_map(|r| {
             r.error
                 .as_ref()
-                .filter(|e| !matches!(e, DeployError::DependencyFailed { .. }))
+                .filter(|e| !matches!(e.kind(), DeployErrorKind::DependencyFailed { .. }))
         })
     }
     /// All mutating calls made.
@@ -218,17 +221,18 @@ impl DeploySummary {
 }
 
 impl std::fmt::Display for DeploySummary {
-    /// One line per stack: what happened, how long it took on the backend clock, how many
-    /// mutating calls; then the error, if any.
+    /// One line per stack: what happened, how long it took on the backend clock (labelled
+    /// when simulated), how many mutating calls; then the error, if any.
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         for r in &self.stacks {
             writeln!(
                 f,
-                "{} ({}): {} in {}, {} mutating call{}",
+                "{} ({}): {} in {}{}, {} mutating call{}",
                 r.stack,
                 r.region,
                 r.action.as_str(),
                 human_duration(r.duration()),
+                simulated_label(self.simulated),
                 r.mutating_calls,
                 if r.mutating_calls == 1 { "" } else { "s" }
             )?;
@@ -267,36 +271,32 @@ pub struct FailedResource {
     pub reason: String,
 }
 
-/// Why a stack did not deploy. Messages name the stack and Region, what went wrong and what to do.
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum DeployError {
+/// Why a stack did not deploy (or was not destroyed): the stack and its Region, once, beside
+/// the [`kind`](DeployError::kind) of failure. Messages name the stack and Region, what went
+/// wrong and what to do.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DeployError {
+    stack: String,
+    region: Region,
+    kind: DeployErrorKind,
+}
+
+/// The kinds of [`DeployError`]; each carries what is particular to it.
+#[derive(Debug, Clone, PartialEq)]
+#[non_exhaustive]
+pub enum DeployErrorKind {
     /// A `Cloud` call failed.
-    #[error("stack `{stack}` ({region}): {source}")]
     Cloud {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// The failure.
         source: CloudError,
     },
     /// The change set would replace or remove stateful resources.
-    #[error("{}", inspect::refusal_message(stack, *region, changes))]
     Refused {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// The refused changes.
         changes: Vec<RefusedChange>,
     },
     /// The stack operation ended in a failed status.
-    #[error("{}", stack_failed_message(stack, *region, first_failure.as_deref(), final_status, status_reason.as_deref()))]
     StackFailed {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// The first resource that failed, when an event names one (boxed to keep the error small).
         first_failure: Option<Box<FailedResource>>,
         /// The status after rollback.
@@ -305,61 +305,32 @@ pub enum DeployError {
         status_reason: Option<String>,
     },
     /// The change set could not be computed.
-    #[error("stack `{stack}` ({region}): the change set failed: {reason}")]
     ChangeSetFailed {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// CloudFormation's reason.
         reason: String,
     },
     /// After a successful deploy, some resources of the template have no physical id (an
     /// emulator that skips types it does not support).
-    #[error(
-        "stack `{stack}` ({region}) reports success but these resources have no physical id: {}; the backend did not create them (an emulator may not support their types)",
-        resources.join(", ")
-    )]
     MissingPhysicalIds {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// The resources without a physical id, as `LogicalId (Type)`.
         resources: Vec<String>,
     },
     /// The minified template is over the inline limit and no bucket was named.
-    #[error(
-        "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's inline limit of {limit} bytes; name an S3 bucket for templates (the `template_bucket` option, `--template-bucket`) so it is uploaded and passed by URL"
-    )]
     TemplateTooLarge {
-        /// The stack.
-        stack: String,
         /// The minified size.
         size: usize,
         /// The limit that applies.
         limit: usize,
     },
     /// The minified template is over CloudFormation's absolute limit.
-    #[error(
-        "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's limit of {limit} bytes even from S3; split the stack"
-    )]
     TemplateOverAbsoluteLimit {
-        /// The stack.
-        stack: String,
         /// The minified size.
         size: usize,
         /// The limit.
         limit: usize,
     },
     /// A parameter's producer has not got the output it should fill the parameter from.
-    #[error(
-        "stack `{stack}`: parameter `{parameter}` comes from output `{output}` of stack `{producer}`, which {}",
-        if *producer_deployed { "has no such output; redeploy the producer" } else { "is not deployed; deploy it first" }
-    )]
     MissingProducerOutput {
-        /// The consumer stack.
-        stack: String,
         /// The consumer's parameter.
         parameter: String,
         /// The producer stack.
@@ -371,12 +342,7 @@ pub enum DeployError {
     },
     /// A value comes from a stack in a Region that does not answer, and the consumer has no
     /// deployed value to keep instead.
-    #[error(
-        "stack `{stack}`: parameter `{parameter}` comes from stack `{producer}` in {producer_region}, which does not answer, and `{stack}` has no deployed value to keep; deploy again when {producer_region} answers"
-    )]
     ProducerUnreachable {
-        /// The consumer stack.
-        stack: String,
         /// The consumer's parameter.
         parameter: String,
         /// The producer stack.
@@ -385,32 +351,19 @@ pub enum DeployError {
         producer_region: Region,
     },
     /// A deploy-time lookup found nothing.
-    #[error("stack `{stack}`: parameter `{parameter}`: {message}")]
     LookupFailed {
-        /// The consumer stack.
-        stack: String,
         /// The consumer's parameter.
         parameter: String,
         /// What went wrong.
         message: String,
     },
     /// A template parameter has neither a default nor a wired value.
-    #[error(
-        "stack `{stack}`: parameter `{parameter}` has no default and nothing fills it; give it a default in the template"
-    )]
     MissingParameterValue {
-        /// The stack.
-        stack: String,
         /// The parameter.
         parameter: String,
     },
     /// The stack is in a status from which it cannot be updated automatically.
-    #[error("stack `{stack}` ({region}) is in {status}{}; {hint}", reason.as_deref().map(|r| format!(" ({r})")).unwrap_or_default())]
     NotUpdatable {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// Its status.
         status: StackStatus,
         /// Its status reason.
@@ -419,60 +372,212 @@ pub enum DeployError {
         hint: String,
     },
     /// Waiting took longer than the poll timeout.
-    #[error(
-        "stack `{stack}` ({region}): still {status} after {waited:?} (waiting for {what}); check the console, then deploy again"
-    )]
     Timeout {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// What was awaited.
         what: String,
         /// The last status seen.
         status: String,
-        /// How long it waited.
+        /// How long it waited, on the backend's clock.
         waited: Duration,
+        /// Whether that clock is the simulator's ([`Cloud::is_simulated`]).
+        simulated: bool,
     },
     /// A dependency did not deploy.
-    #[error("stack `{stack}` was not deployed because stack `{dependency}` did not deploy")]
     DependencyFailed {
-        /// The stack.
-        stack: String,
         /// The failed dependency.
         dependency: String,
     },
     /// `destroy` kept a stack because a stack that depends on it is still there (its exports
     /// may still be imported, or its resources still used).
-    #[error(
-        "stack `{stack}` was not deleted because stack `{dependent}`, which depends on it, is still there"
-    )]
     DependentRemains {
-        /// The stack kept.
-        stack: String,
         /// The dependent stack that was not deleted.
         dependent: String,
     },
     /// `destroy` met protections it was not told to lift.
-    #[error("stack `{stack}` ({region}) was not deleted: {}", protections.join("; "))]
     Protected {
-        /// The stack.
-        stack: String,
-        /// Its Region.
-        region: Region,
         /// Each protection met, with the option that lifts it.
-        protections: Vec<String>,
+        protections: Vec<Protection>,
     },
     /// A deploy step failed, and so did restoring the protective stack policy afterwards.
-    #[error(
-        "{first}; also, restoring the protective stack policy failed: {restore} (set it again by deploying once more)"
-    )]
     PolicyNotRestored {
-        /// The deploy's own outcome (boxed: the enum is recursive).
-        first: Box<DeployError>,
+        /// The deploy's own outcome, on the same stack (boxed: the enum is recursive).
+        first: Box<DeployErrorKind>,
         /// Why restoring failed.
         restore: CloudError,
     },
+}
+
+impl DeployError {
+    /// An error of `kind` on `stack` in `region`.
+    pub fn new(stack: impl Into<String>, region: Region, kind: DeployErrorKind) -> Self {
+        DeployError {
+            stack: stack.into(),
+            region,
+            kind,
+        }
+    }
+    /// The stack.
+    pub fn stack(&self) -> &str {
+        &self.stack
+    }
+    /// The stack's Region.
+    pub fn region(&self) -> Region {
+        self.region
+    }
+    /// What went wrong.
+    pub fn kind(&self) -> &DeployErrorKind {
+        &self.kind
+    }
+    /// The `Cloud` failure behind it, if a call failed.
+    pub fn cloud_error(&self) -> Option<&CloudError> {
+        match &self.kind {
+            DeployErrorKind::Cloud { source } => Some(source),
+            _ => None,
+        }
+    }
+
+    fn fmt_kind(
+        &self,
+        kind: &DeployErrorKind,
+        f: &mut std::fmt::Formatter<'_>,
+    ) -> std::fmt::Result {
+        let (stack, region) = (&self.stack, self.region);
+        match kind {
+            DeployErrorKind::Cloud { source } => write!(f, "stack `{stack}` ({region}): {source}"),
+            DeployErrorKind::Refused { changes } => {
+                f.write_str(&inspect::refusal_message(stack, region, changes))
+            }
+            DeployErrorKind::StackFailed {
+                first_failure,
+                final_status,
+                status_reason,
+            } => f.write_str(&stack_failed_message(
+                stack,
+                region,
+                first_failure.as_deref(),
+                final_status,
+                status_reason.as_deref(),
+            )),
+            DeployErrorKind::ChangeSetFailed { reason } => {
+                write!(
+                    f,
+                    "stack `{stack}` ({region}): the change set failed: {reason}"
+                )
+            }
+            DeployErrorKind::MissingPhysicalIds { resources } => write!(
+                f,
+                "stack `{stack}` ({region}) reports success but these resources have no physical id: {}; the backend did not create them (an emulator may not support their types)",
+                resources.join(", ")
+            ),
+            DeployErrorKind::TemplateTooLarge { size, limit } => write!(
+                f,
+                "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's inline limit of {limit} bytes; name an S3 bucket for templates (the `template_bucket` option, `--template-bucket`) so it is uploaded and passed by URL"
+            ),
+            DeployErrorKind::TemplateOverAbsoluteLimit { size, limit } => write!(
+                f,
+                "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's limit of {limit} bytes even from S3; split the stack"
+            ),
+            DeployErrorKind::MissingProducerOutput {
+                parameter,
+                producer,
+                output,
+                producer_deployed,
+            } => write!(
+                f,
+                "stack `{stack}`: parameter `{parameter}` comes from output `{output}` of stack `{producer}`, which {}",
+                if *producer_deployed {
+                    "has no such output; redeploy the producer"
+                } else {
+                    "is not deployed; deploy it first"
+                }
+            ),
+            DeployErrorKind::ProducerUnreachable {
+                parameter,
+                producer,
+                producer_region,
+            } => write!(
+                f,
+                "stack `{stack}`: parameter `{parameter}` comes from stack `{producer}` in {producer_region}, which does not answer, and `{stack}` has no deployed value to keep; deploy again when {producer_region} answers"
+            ),
+            DeployErrorKind::LookupFailed { parameter, message } => {
+                write!(f, "stack `{stack}`: parameter `{parameter}`: {message}")
+            }
+            DeployErrorKind::MissingParameterValue { parameter } => write!(
+                f,
+                "stack `{stack}`: parameter `{parameter}` has no default and nothing fills it; give it a default in the template"
+            ),
+            DeployErrorKind::NotUpdatable {
+                status,
+                reason,
+                hint,
+            } => write!(
+                f,
+                "stack `{stack}` ({region}) is in {status}{}; {hint}",
+                reason
+                    .as_deref()
+                    .map(|r| format!(" ({r})"))
+                    .unwrap_or_default()
+            ),
+            DeployErrorKind::Timeout {
+                what,
+                status,
+                waited,
+                simulated,
+            } => write!(
+                f,
+                "stack `{stack}` ({region}): still {status} after {}{} (waiting for {what}); check the console, then deploy again",
+                human_duration(*waited),
+                simulated_label(*simulated)
+            ),
+            DeployErrorKind::DependencyFailed { dependency } => write!(
+                f,
+                "stack `{stack}` was not deployed because stack `{dependency}` did not deploy"
+            ),
+            DeployErrorKind::DependentRemains { dependent } => write!(
+                f,
+                "stack `{stack}` was not deleted because stack `{dependent}`, which depends on it, is still there"
+            ),
+            DeployErrorKind::Protected { protections } => {
+                // One protection is named; several are counted, and the destroy summary lists
+                // them, one line each, so that this line stays short wherever it is repeated.
+                write!(f, "stack `{stack}` ({region}) was not deleted: ")?;
+                match protections.as_slice() {
+                    [one] => write!(f, "{}", one.what)?,
+                    many => write!(f, "{} protections are on", many.len())?,
+                }
+                let flags = lift_flags(protections.iter());
+                write!(f, " (lift with {})", flags.join(" "))
+            }
+            DeployErrorKind::PolicyNotRestored { first, restore } => {
+                self.fmt_kind(first, f)?;
+                write!(
+                    f,
+                    "; also, restoring the protective stack policy failed: {restore} (set it again by deploying once more)"
+                )
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for DeployError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.fmt_kind(&self.kind, f)
+    }
+}
+
+impl std::error::Error for DeployError {
+    fn source(&self) -> Option<&(dyn std::error::Error + 'static)> {
+        match &self.kind {
+            DeployErrorKind::Cloud { source } => Some(source),
+            _ => None,
+        }
+    }
+}
+
+/// `" (simulated)"` after a time or duration read on the simulator's virtual clock, so that it
+/// is not taken for a measurement.
+pub(crate) fn simulated_label(simulated: bool) -> &'static str {
+    if simulated { " (simulated)" } else { "" }
 }
 
 fn stack_failed_message(
@@ -545,10 +650,13 @@ pub async fn deploy(
                     started_at: now,
                     finished_at: now,
                     notes: Vec::new(),
-                    error: Some(DeployError::DependencyFailed {
-                        stack: art.name.clone(),
-                        dependency: dep.clone(),
-                    }),
+                    error: Some(DeployError::new(
+                        &art.name,
+                        art.region,
+                        DeployErrorKind::DependencyFailed {
+                            dependency: dep.clone(),
+                        },
+                    )),
                 };
                 observer.on_event(&DeployEvent::StackFinished {
                     report: report.clone(),
@@ -576,6 +684,7 @@ pub async fn deploy(
         stacks,
         started_at,
         finished_at: cloud.now(),
+        simulated: cloud.is_simulated(),
     }
 }
 
@@ -587,18 +696,24 @@ pub(crate) fn check_template_size(
 ) -> Result<String, DeployError> {
     let body = art.template_body();
     if body.len() > MAX_TEMPLATE_BYTES {
-        return Err(DeployError::TemplateOverAbsoluteLimit {
-            stack: art.name.clone(),
-            size: body.len(),
-            limit: MAX_TEMPLATE_BYTES,
-        });
+        return Err(DeployError::new(
+            &art.name,
+            art.region,
+            DeployErrorKind::TemplateOverAbsoluteLimit {
+                size: body.len(),
+                limit: MAX_TEMPLATE_BYTES,
+            },
+        ));
     }
     if body.len() > MAX_INLINE_TEMPLATE_BYTES && bucket.is_none() {
-        return Err(DeployError::TemplateTooLarge {
-            stack: art.name.clone(),
-            size: body.len(),
-            limit: MAX_INLINE_TEMPLATE_BYTES,
-        });
+        return Err(DeployError::new(
+            &art.name,
+            art.region,
+            DeployErrorKind::TemplateTooLarge {
+                size: body.len(),
+                limit: MAX_INLINE_TEMPLATE_BYTES,
+            },
+        ));
     }
     Ok(body)
 }

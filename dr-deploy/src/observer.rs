@@ -65,20 +65,31 @@ impl DeployEvent {
         }
     }
 
-    /// One plain log line.
+    /// One plain log line, its time unlabelled (AWS's clock); see [`log_line_on`](Self::log_line_on).
     pub fn log_line(&self) -> String {
+        self.log_line_on(false)
+    }
+
+    /// One plain log line; with `simulated` (the backend's [`Cloud::is_simulated`]) its time
+    /// says "(simulated)", so that a virtual clock's times are not taken for real ones.
+    ///
+    /// [`Cloud::is_simulated`]: dr_core::cloud::Cloud::is_simulated
+    pub fn log_line_on(&self, simulated: bool) -> String {
+        let label = super::simulated_label(simulated);
         match self {
             DeployEvent::StackStarted { stack, region, at } => {
-                format!("{at} {stack} ({region}): started")
+                format!("{at}{label} {stack} ({region}): started")
             }
-            DeployEvent::Step { stack, message, at } => format!("{at} {stack}: {message}"),
+            DeployEvent::Step { stack, message, at } => {
+                format!("{at}{label} {stack}: {message}")
+            }
             DeployEvent::Resource {
                 stack,
                 event,
                 done,
                 total,
             } => format!(
-                "{} {stack}: [{done}/{total}] {} {} {}{}",
+                "{}{label} {stack}: [{done}/{total}] {} {} {}{}",
                 event.timestamp,
                 event.logical_id,
                 event.resource_type,
@@ -90,7 +101,7 @@ impl DeployEvent {
                     .unwrap_or_default()
             ),
             DeployEvent::StackFinished { report } => format!(
-                "{} {}: {} ({} mutating calls){}",
+                "{}{label} {}: {} ({} mutating calls){}",
                 report.finished_at,
                 report.stack,
                 report.action.as_str(),
@@ -102,7 +113,7 @@ impl DeployEvent {
                     .unwrap_or_default()
             ),
             DeployEvent::StackDestroyed { report } => format!(
-                "{} {}: {} ({} mutating calls){}{}",
+                "{}{label} {}: {} ({} mutating calls){}{}",
                 report.finished_at,
                 report.stack,
                 report.outcome.as_str(),
@@ -174,5 +185,27 @@ impl DeployObserver for RecordingObserver {
         if let Ok(mut e) = self.events.lock() {
             e.push(event.clone());
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_simulated_time_says_so() {
+        let event = DeployEvent::StackStarted {
+            stack: "shop".into(),
+            region: Region::UsEast2,
+            at: Timestamp::from_millis(1_767_225_600_000),
+        };
+        assert_eq!(
+            event.log_line_on(true),
+            "2026-01-01T00:00:00.000Z (simulated) shop (us-east-2): started"
+        );
+        assert_eq!(
+            event.log_line(),
+            "2026-01-01T00:00:00.000Z shop (us-east-2): started"
+        );
     }
 }

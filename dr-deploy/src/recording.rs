@@ -77,6 +77,9 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
     fn now(&self) -> Timestamp {
         self.inner.now()
     }
+    fn is_simulated(&self) -> bool {
+        self.inner.is_simulated()
+    }
     async fn sleep(&self, duration: Duration) {
         self.inner.sleep(duration).await
     }
@@ -389,5 +392,45 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
     ) -> CloudResult<String> {
         self.record("put_object", region, bucket);
         self.inner.put_object(region, bucket, key, body).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Each forwarding method records its own name: a copy-pasted name would count a mutating
+    /// call as the read it was copied from, and every zero-call check would miss it.
+    #[test]
+    fn each_method_records_its_own_name() {
+        let src = include_str!("recording.rs");
+        let start = src
+            .find("impl<C: Cloud> Cloud for CallRecorder<C>")
+            .expect("the impl");
+        let end = src.find("#[cfg(test)]").expect("the tests");
+        let mut rest = &src[start..end];
+        let mut current: Option<&str> = None;
+        let mut checked = 0;
+        // In source order: each method's name, then the name it records (the call may be
+        // wrapped over several lines).
+        loop {
+            let next_fn = rest.find("async fn ");
+            let next_record = rest.find("self.record(");
+            match (next_fn, next_record) {
+                (Some(f), r) if r.is_none_or(|r| f < r) => {
+                    rest = &rest[f + "async fn ".len()..];
+                    current = rest.split(['(', '<']).next();
+                }
+                (_, Some(r)) => {
+                    rest = &rest[r..];
+                    let recorded = rest.split('"').nth(1);
+                    assert_eq!(recorded, current, "a method records another's name");
+                    checked += 1;
+                    rest = &rest["self.record(".len()..];
+                }
+                _ => break,
+            }
+        }
+        let operations =
+            dr_core::cloud::MUTATING_OPERATIONS.len() + dr_core::cloud::READ_ONLY_OPERATIONS.len();
+        assert_eq!(checked, operations, "every operation is recorded once");
     }
 }

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use dr_core::LookupKind;
 use dr_core::cloud::{
-    ChangeSetDescription, ChangeSetType, Cloud, CloudError, CreateChangeSetInput, ParameterValue,
-    StackDescription, StackEvent, StackOutput, StackStatus, TemplateSource,
+    ChangeSetDescription, ChangeSetType, Cloud, CloudError, CloudErrorKind, CreateChangeSetInput,
+    ParameterValue, StackDescription, StackEvent, StackOutput, StackStatus, TemplateSource,
 };
 use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
 use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
@@ -17,8 +17,8 @@ use super::inspect::{
 };
 use super::wait::Backoff;
 use super::{
-    DeployError, DeployEvent, DeployObserver, DeployOptions, DeployReport, FailedResource,
-    StackAction,
+    DeployError, DeployErrorKind, DeployEvent, DeployObserver, DeployOptions, DeployReport,
+    FailedResource, StackAction,
 };
 
 /// Change set names must be unique per stack; the clock alone may repeat on a virtual clock
@@ -88,12 +88,12 @@ pub(crate) async fn deploy_stack(
             report.change_count = done.change_count;
         }
         Err(e) => {
-            report.action = if matches!(e, DeployError::Refused { .. }) {
+            report.action = if matches!(e.kind(), DeployErrorKind::Refused { .. }) {
                 StackAction::Refused
             } else {
                 StackAction::Failed
             };
-            if let DeployError::StackFailed { final_status, .. } = &e {
+            if let DeployErrorKind::StackFailed { final_status, .. } = e.kind() {
                 report.final_status = Some(final_status.clone());
             }
             report.error = Some(e);
@@ -123,11 +123,12 @@ impl<'a> Run<'a> {
     }
 
     pub(crate) fn err(&self, source: CloudError) -> DeployError {
-        DeployError::Cloud {
-            stack: self.art.name.clone(),
-            region: self.art.region,
-            source,
-        }
+        self.fail(DeployErrorKind::Cloud { source })
+    }
+
+    /// An error of `kind` on this stack.
+    pub(crate) fn fail(&self, kind: DeployErrorKind) -> DeployError {
+        DeployError::new(&self.art.name, self.art.region, kind)
     }
 
     /// Counts a mutating call about to be made.
@@ -173,7 +174,8 @@ impl<'a> Run<'a> {
                 self.create(opts, &body, params, want_tp).await
             }
             Some(d) if d.status == StackStatus::RollbackComplete => {
-                // A failed create leaves a stack that can only be deleted (AWS-FACTS.md §4).
+                // A failed create leaves a stack that can only be deleted ("Stack status codes",
+                // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html>).
                 self.note("deleting the stack left in ROLLBACK_COMPLETE by a failed create, to create it again");
                 if d.termination_protection {
                     self.mutate();
@@ -182,9 +184,7 @@ impl<'a> Run<'a> {
                 self.delete_and_wait(&d.stack_id).await?;
                 self.create(opts, &body, params, want_tp).await
             }
-            Some(d) if !d.status.is_updatable() => Err(DeployError::NotUpdatable {
-                stack: self.name().to_string(),
-                region,
+            Some(d) if !d.status.is_updatable() => Err(self.fail(DeployErrorKind::NotUpdatable {
                 hint: match d.status {
                     StackStatus::UpdateRollbackFailed => {
                         "continue the rollback (ContinueUpdateRollback) or delete the stack, then deploy again".into()
@@ -193,7 +193,7 @@ impl<'a> Run<'a> {
                 },
                 status: d.status,
                 reason: d.status_reason,
-            }),
+            })),
             Some(d) => self.update(opts, &body, params, want_tp, d).await,
         }
     }
@@ -238,7 +238,7 @@ impl<'a> Run<'a> {
     ) -> Result<Option<T>, DeployError> {
         match result {
             Ok(v) => Ok(Some(v)),
-            Err(e @ CloudError::Throttled { .. }) => {
+            Err(e) if matches!(e.kind(), CloudErrorKind::Throttled) => {
                 self.step(format!("throttled ({}); polling again", e.operation()));
                 self.check_timeout(start, what, "unknown (throttled)")?;
                 Ok(None)
@@ -255,13 +255,12 @@ impl<'a> Run<'a> {
     ) -> Result<(), DeployError> {
         let waited = self.cloud.now().since(start);
         if waited > self.poll.timeout {
-            return Err(DeployError::Timeout {
-                stack: self.name().to_string(),
-                region: self.art.region,
+            return Err(self.fail(DeployErrorKind::Timeout {
                 what: what.to_string(),
                 status: status.to_string(),
                 waited,
-            });
+                simulated: self.cloud.is_simulated(),
+            }));
         }
         Ok(())
     }
@@ -296,10 +295,9 @@ impl<'a> Run<'a> {
                 None => match def.get("Default") {
                     Some(v) => default_string(v),
                     None => {
-                        return Err(DeployError::MissingParameterValue {
-                            stack: self.name().to_string(),
+                        return Err(self.fail(DeployErrorKind::MissingParameterValue {
                             parameter: key.clone(),
-                        });
+                        }));
                     }
                 },
             };
@@ -321,12 +319,13 @@ impl<'a> Run<'a> {
     ) -> Result<String, DeployError> {
         let producer = source.stack();
         let output = source.output();
-        let missing = |deployed: bool| DeployError::MissingProducerOutput {
-            stack: self.name().to_string(),
-            parameter: parameter.to_string(),
-            producer: producer.to_string(),
-            output: output.to_string(),
-            producer_deployed: deployed,
+        let missing = |deployed: bool| {
+            self.fail(DeployErrorKind::MissingProducerOutput {
+                parameter: parameter.to_string(),
+                producer: producer.to_string(),
+                output: output.to_string(),
+                producer_deployed: deployed,
+            })
         };
         let producer_region = assembly
             .stack(producer)
@@ -342,7 +341,7 @@ impl<'a> Run<'a> {
                 // A producer outside this deploy, or one that failed in it: read what is
                 // deployed.
                 let d = match self.read_stack(reads, producer_region, producer).await {
-                    Err(CloudError::RegionUnavailable { .. }) => {
+                    Err(e) if e.is_region_unavailable() => {
                         return self
                             .kept_value(reads, parameter, producer, producer_region)
                             .await;
@@ -361,17 +360,18 @@ impl<'a> Run<'a> {
                 kind: LookupKind::GlobalClusterWriterEndpoint,
                 ..
             } => {
-                let lookup_failed = |message: String| DeployError::LookupFailed {
-                    stack: self.name().to_string(),
-                    parameter: parameter.to_string(),
-                    message,
+                let lookup_failed = |message: String| {
+                    self.fail(DeployErrorKind::LookupFailed {
+                        parameter: parameter.to_string(),
+                        message,
+                    })
                 };
                 let gc = match self
                     .cloud
                     .describe_global_cluster(producer_region, &value)
                     .await
                 {
-                    Err(CloudError::RegionUnavailable { .. }) => {
+                    Err(e) if e.is_region_unavailable() => {
                         return self
                             .kept_value(reads, parameter, producer, producer_region)
                             .await;
@@ -397,8 +397,10 @@ impl<'a> Run<'a> {
     /// answer. That keeps the DR Region's stacks deployable during a primary-Region outage, and
     /// it is the value the consumer already runs with, so nothing changes behind the user's
     /// back. (The one lookup, the Aurora global writer endpoint, keeps its name across
-    /// switchover and failover, AWS-FACTS.md §1.8, so a kept endpoint stays right.) Without a
-    /// deployed value (a first deploy) the stack cannot be deployed yet, and the error says so.
+    /// switchover and failover, "Connecting to Amazon Aurora Global Database",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html>,
+    /// so a kept endpoint stays right.) Without a deployed value (a first deploy) the stack
+    /// cannot be deployed yet, and the error says so.
     async fn kept_value(
         &self,
         reads: &mut StackReads,
@@ -415,11 +417,12 @@ impl<'a> Run<'a> {
             .filter(|d| d.status != StackStatus::ReviewInProgress)
             .and_then(|d| d.parameter(parameter))
             .map(|p| p.value.clone())
-            .ok_or_else(|| DeployError::ProducerUnreachable {
-                stack: self.name().to_string(),
-                parameter: parameter.to_string(),
-                producer: producer.to_string(),
-                producer_region,
+            .ok_or_else(|| {
+                self.fail(DeployErrorKind::ProducerUnreachable {
+                    parameter: parameter.to_string(),
+                    producer: producer.to_string(),
+                    producer_region,
+                })
             })?;
         self.note(format!(
             "parameter `{parameter}` keeps its deployed value: stack `{producer}` ({producer_region}) does not answer"
@@ -656,7 +659,7 @@ impl<'a> Run<'a> {
             .create_change_set(opts, body, params, ChangeSetType::Update)
             .await
         {
-            Err(DeployError::Cloud { source, .. }) if source.is_no_changes() => {
+            Err(e) if e.cloud_error().is_some_and(CloudError::is_no_changes) => {
                 self.sync_termination_protection(&d, want_tp).await?;
                 self.step("no changes");
                 return Ok(unchanged(d, 0));
@@ -687,11 +690,7 @@ impl<'a> Run<'a> {
         let refused = refused_changes(&cs.changes, &self.art.template, old_template.as_ref());
         if !refused.is_empty() && !opts.allow_data_loss {
             self.delete_change_set(&name).await?;
-            return Err(DeployError::Refused {
-                stack: self.name().to_string(),
-                region,
-                changes: refused,
-            });
+            return Err(self.fail(DeployErrorKind::Refused { changes: refused }));
         }
         let restore = self
             .policy_for_update(opts, &refused, old_template.as_ref())
@@ -779,10 +778,10 @@ impl<'a> Run<'a> {
             .await
         {
             return Err(match outcome {
-                Err(first) => DeployError::PolicyNotRestored {
-                    first: Box::new(first),
+                Err(first) => self.fail(DeployErrorKind::PolicyNotRestored {
+                    first: Box::new(first.kind),
                     restore: e,
-                },
+                }),
                 Ok(_) => self.err(e),
             });
         }
@@ -828,14 +827,12 @@ impl<'a> Run<'a> {
     }
 
     fn change_set_failed(&self, cs: &ChangeSetDescription) -> DeployError {
-        DeployError::ChangeSetFailed {
-            stack: self.name().to_string(),
-            region: self.art.region,
+        self.fail(DeployErrorKind::ChangeSetFailed {
             reason: cs
                 .status_reason
                 .clone()
                 .unwrap_or_else(|| format!("status {}", cs.status)),
-        }
+        })
     }
 
     pub(crate) async fn newest_event_id(&self) -> Result<Option<String>, DeployError> {
@@ -911,16 +908,14 @@ impl<'a> Run<'a> {
         desc: &StackDescription,
         events: &[StackEvent],
     ) -> DeployError {
-        DeployError::StackFailed {
-            stack: self.name().to_string(),
-            region: self.art.region,
+        self.fail(DeployErrorKind::StackFailed {
             first_failure: first_failure(events).map(Box::new),
             final_status: desc.status.clone(),
             status_reason: desc
                 .status_reason
                 .clone()
                 .or_else(|| stack_failure_reason(events)),
-        }
+        })
     }
 
     /// After a successful operation every resource of the template must have a physical id:
@@ -958,11 +953,7 @@ impl<'a> Run<'a> {
         if missing.is_empty() {
             Ok(())
         } else {
-            Err(DeployError::MissingPhysicalIds {
-                stack: self.name().to_string(),
-                region: self.art.region,
-                resources: missing,
-            })
+            Err(self.fail(DeployErrorKind::MissingPhysicalIds { resources: missing }))
         }
     }
 
@@ -1062,8 +1053,9 @@ pub(crate) fn first_failure(events: &[StackEvent]) -> Option<FailedResource> {
 }
 
 /// The reason the stack itself gave for failing, when no resource event names one: sometimes
-/// only the `ROLLBACK_IN_PROGRESS` event carries it (AWS-FACTS.md §4), e.g. a template error
-/// found while resolving outputs.
+/// only the `ROLLBACK_IN_PROGRESS` event carries it (observed in
+/// <https://github.com/rancher/kontainer-engine/pull/103>), e.g. a template error found while
+/// resolving outputs.
 pub(crate) fn stack_failure_reason(events: &[StackEvent]) -> Option<String> {
     events
         .iter()

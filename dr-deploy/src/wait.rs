@@ -10,8 +10,10 @@ pub struct PollOptions {
     pub initial: Duration,
     /// The longest interval (the backoff doubles up to it).
     pub max: Duration,
-    /// Give up waiting after this long (backend clock). Stack operations with an Aurora
-    /// secondary Region can take 30 minutes or more (AWS-FACTS.md §5), so the default is generous.
+    /// Give up waiting after this long (backend clock). Adding an Aurora secondary Region takes
+    /// up to 30 minutes in AWS's own Aurora workshop ("Deploy a Global Database",
+    /// <https://github.com/aws-samples/amazon-aurora-labs-for-mysql/blob/master/docs/global/deploy/index.md>),
+    /// so the default is generous.
     pub timeout: Duration,
 }
 

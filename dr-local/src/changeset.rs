@@ -1,6 +1,7 @@
 //! Change-set computation: which resources a new template (and parameters) adds, modifies
 //! (replacing them or not) and removes, the way CloudFormation reports it
-//! (`ResourceChange`: AWS-FACTS §4).
+//! ("ResourceChange", CloudFormation API Reference,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html>).
 //!
 //! - `Replacement: True` when a create-only property (from the resource-type facts) changes
 //!   to a value known now; `Conditional` when its new value is only known at deploy time (it

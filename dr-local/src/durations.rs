@@ -1,8 +1,9 @@
 //! How long each resource operation takes on the virtual clock, in seconds.
 //!
-//! Figures come from AWS-FACTS.md §5 and §1.5 where a source exists; the rest are modest
-//! guesses, marked "not documented" below, chosen so the relative order is plausible (an EKS
-//! cluster takes far longer than a security group). Only the virtual clock sees them.
+//! Figures come from AWS documentation or public observations, cited beside each, where a
+//! source exists; the rest are modest guesses, marked "not documented" below, chosen so the
+//! relative order is plausible (an EKS cluster takes far longer than a security group). Only
+//! the virtual clock sees them.
 
 /// Seconds to create a resource of `type_name`.
 pub fn create_secs(type_name: &str, properties: &serde_json::Value) -> u64 {
@@ -10,21 +11,27 @@ pub fn create_secs(type_name: &str, properties: &serde_json::Value) -> u64 {
         // Not documented; subnets ~10 s observed (terraform-aws-eks#2203 log). VPC alike.
         "AWS::EC2::VPC" | "AWS::EC2::Subnet" => 10,
         // NAT gateway: states pending → available, no figure documented or sourced
-        // (AWS-FACTS §5); two minutes is a modest guess.
+        // ("NAT gateways",
+        // <https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html>);
+        // two minutes is a modest guess.
         "AWS::EC2::NatGateway" => 120,
         // ALB: "usually ≤ 5 min" observed (terraform#24799, terraform-provider-aws#8054).
         "AWS::ElasticLoadBalancingV2::LoadBalancer" => 180,
         // ASG InService + healthy: not documented; at least one passing ALB check (30 s
-        // interval, AWS-FACTS §3) after the instances boot. Guess: 2 minutes.
+        // interval by default, "Health checks for Application Load Balancer target groups",
+        // <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>)
+        // after the instances boot. Guess: 2 minutes.
         "AWS::AutoScaling::AutoScalingGroup" => 120,
         // EKS cluster: ~9 min average control plane (AWS 2021, containers-roadmap#1227).
         "AWS::EKS::Cluster" => 540,
         // EKS managed node group: ~1.8–2 min observed (DevopsArtFactory PR #46).
         "AWS::EKS::Nodegroup" => 120,
-        // Aurora: create time not documented nor sourced (AWS-FACTS §5). A secondary cluster
-        // joining a global database plus its instance: "up to 30 minutes" (Aurora labs), split
-        // between the cluster (15 min) and its instance (10 min, below). A primary cluster: a
-        // modest 5 minutes.
+        // Aurora: create time neither documented nor found in a public observation. A secondary
+        // cluster joining a global database plus its instance: "up to 30 minutes" (AWS's Aurora
+        // workshop, "Deploy a Global Database",
+        // <https://github.com/aws-samples/amazon-aurora-labs-for-mysql/blob/master/docs/global/deploy/index.md>),
+        // split between the cluster (15 min) and its instance (10 min, below). A primary
+        // cluster: a modest 5 minutes.
         "AWS::RDS::DBCluster" => {
             if properties.get("GlobalClusterIdentifier").is_some()
                 && properties.get("MasterUsername").is_none()
@@ -43,7 +50,8 @@ pub fn create_secs(type_name: &str, properties: &serde_json::Value) -> u64 {
         // Hosted zone and health check: not documented; guesses.
         "AWS::Route53::HostedZone" => 45,
         "AWS::Route53::HealthCheck" => 10,
-        // VPC peering: lifecycle documented, no duration (AWS-FACTS §5); guess.
+        // VPC peering: lifecycle documented, no duration ("VPC peering lifecycle",
+        // <https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html>); guess.
         "AWS::EC2::VPCPeeringConnection" => 30,
         // IAM: not documented; instance profiles are known to be slow to propagate. Guesses.
         "AWS::IAM::Role" => 15,

@@ -3,7 +3,7 @@
 //! intrinsic functions, finds dynamic references, and orders resources by dependency.
 //!
 //! Wording of the errors follows CloudFormation's `ValidationError` messages where they are
-//! known (quoted in AWS-FACTS.md §4 or seen in public issue threads, cited beside each).
+//! known (from AWS documentation or public issue threads, cited beside each).
 
 use std::collections::{BTreeMap, BTreeSet};
 

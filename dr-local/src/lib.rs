@@ -85,11 +85,11 @@ impl LocalError {
             LocalError::Validation(m) => CloudError::validation(operation, m),
             LocalError::NotFound(m) => CloudError::not_found(operation, m.clone(), m),
             LocalError::InvalidState(m) => CloudError::invalid_state(operation, m),
-            LocalError::RegionUnavailable(region) => CloudError::RegionUnavailable {
+            LocalError::RegionUnavailable(region) => CloudError::region_unavailable(
+                operation,
                 region,
-                operation: operation.to_string(),
-                message: "the Region's endpoints do not answer (simulated outage)".into(),
-            },
+                "the Region's endpoints do not answer (simulated outage)",
+            ),
             e @ LocalError::State { .. } => CloudError::other(operation, e.to_string()),
         }
     }

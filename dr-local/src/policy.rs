@@ -1,8 +1,9 @@
-//! Stack policy evaluation, as `ExecuteChangeSet` enforces it (AWS-FACTS §4: once set,
-//! everything is protected unless allowed; `Deny` beats `Allow`; actions
-//! `Update:Modify|Replace|Delete|*`; "Prevent updates to stack resources" in the
-//! CloudFormation User Guide). A statement with neither `Resource` nor `NotResource` matches
-//! nothing (its `Condition` applies only once the resource matched; serverless#5012).
+//! Stack policy evaluation, as `ExecuteChangeSet` enforces it (once set, everything is
+//! protected unless allowed; `Deny` beats `Allow`; actions `Update:Modify|Replace|Delete|*`;
+//! "Prevent updates to stack resources",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/protect-stack-resources.html>).
+//! A statement with neither `Resource` nor `NotResource` matches nothing (its `Condition`
+//! applies only once the resource matched; serverless#5012).
 
 use serde_json::Value;
 

@@ -106,6 +106,10 @@ impl Cloud for LocalCloud {
         convert::ts(lock(&self.inner).world.now)
     }
 
+    fn is_simulated(&self) -> bool {
+        true
+    }
+
     async fn sleep(&self, duration: Duration) {
         // Tasks that start sleeping at the same virtual instant (stacks of one wave, polling
         // together) must wake at the same instant, not one after the other: note the wake time,
@@ -148,7 +152,9 @@ impl Cloud for LocalCloud {
             let body = match &input.template {
                 cloud::TemplateSource::Body(b) => {
                     if b.len() > dr_core::template::MAX_INLINE_TEMPLATE_BYTES {
-                        // The API's length constraint on TemplateBody (AWS-FACTS §4: 51,200 bytes).
+                        // The API's length constraint on TemplateBody: 51,200 bytes
+                        // ("CloudFormation quotas",
+                        // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>).
                         return Err(LocalError::Validation(format!(
                             "1 validation error detected: Value at 'templateBody' failed to satisfy constraint: Member must have length less than or equal to {}",
                             dr_core::template::MAX_INLINE_TEMPLATE_BYTES
@@ -159,7 +165,8 @@ impl Cloud for LocalCloud {
                 cloud::TemplateSource::Url(u) => read_url(w, u)?,
             };
             if body.len() > dr_core::template::MAX_TEMPLATE_BYTES {
-                // CloudFormation quotas: 1 MB for a template passed by S3 URL (AWS-FACTS §4).
+                // 1 MB for a template passed by S3 URL ("CloudFormation quotas",
+                // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>).
                 return Err(LocalError::Validation(format!(
                     "Template may not exceed {} bytes in size.",
                     dr_core::template::MAX_TEMPLATE_BYTES
@@ -599,7 +606,9 @@ impl Cloud for LocalCloud {
                         .map(|d| d.value.clone())
                 };
                 if query.namespace == "AWS/RDS" && query.metric_name.starts_with("AuroraGlobalDB") {
-                    // Available only in secondary Regions, for secondary clusters (AWS-FACTS §1.7).
+                    // Available only in secondary Regions, for secondary clusters ("CloudWatch
+                    // metrics for Amazon Aurora",
+                    // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html>).
                     let Some(id) = dim("DBClusterIdentifier") else {
                         return Ok(vec![]);
                     };
@@ -930,7 +939,8 @@ impl Cloud for LocalCloud {
         self.call("get_change", "GetChange", region, |w, _| {
             let id = if change_id.starts_with("/change/") { change_id.to_string() } else { format!("/change/{change_id}") };
             let at = *w.route53_changes.get(&id).ok_or_else(|| LocalError::NotFound(format!("NoSuchChange: A change with the specified change ID does not exist: {change_id}")))?;
-            // "generally within 60 seconds" (AWS-FACTS §2).
+            // "generally within 60 seconds" ("Editing records",
+            // <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-editing.html>).
             let status = if w.now >= at.plus_secs(ROUTE53_INSYNC_SECS) { cloud::ChangeStatus::InSync } else { cloud::ChangeStatus::Pending };
             Ok(cloud::ChangeInfo { id, status, submitted_at: convert::ts(at) })
         })

@@ -18,17 +18,27 @@ use super::state::{
     TargetGroup, World,
 };
 
-/// Replication lag of a secondary, in milliseconds: "typically under 1 s" (AWS-FACTS §1.5).
+/// Replication lag of a secondary, in milliseconds: "typically under 1 s" ("Using Amazon
+/// Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html>).
 pub const DEFAULT_LAG_MS: u64 = 120;
 /// A switchover: no documented duration; it waits for the secondary to catch up ("larger
-/// lag, longer switchover", AWS-FACTS §1.5). One minute plus the lag is a guess.
+/// lag, longer switchover": "Using switchover or failover in Amazon Aurora Global
+/// Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
+/// One minute plus the lag is a guess.
 pub const SWITCHOVER_SECS: u64 = 60;
-/// A managed failover: "typically within a few minutes" (AWS-FACTS §1.5). Two minutes.
+/// A managed failover: "typically within a few minutes" ("Using switchover or failover in
+/// Amazon Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
+/// Two minutes.
 pub const FAILOVER_SECS: u64 = 120;
 /// How long `FailoverState.Status` stays `pending` after the call. Not documented; a guess.
 pub const PENDING_SECS: u64 = 5;
 /// Rebuilding the old primary as a secondary after a failover: "a few minutes to several
-/// hours" (AWS-FACTS §1.3/§1.5). Thirty minutes.
+/// hours" ("Using switchover or failover in Amazon Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
+/// Thirty minutes.
 pub const RESYNC_SECS: u64 = 1800;
 
 fn s(v: &Value, k: &str) -> Option<String> {
@@ -339,7 +349,10 @@ fn register_asg_targets(w: &mut World, region: Region, r: &StackResource) {
             t.targets
                 .retain(|id, _| !id.starts_with(&format!("i-{}", &ids::hex(&r.physical_id, 4))));
             for k in 0..n {
-                // Instances pass their first check once the ASG is in service (AWS-FACTS §3).
+                // Instances pass their first check once the ASG is in service; one passing
+                // check makes a new target healthy ("Health checks for Application Load
+                // Balancer target groups",
+                // <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>).
                 t.targets.insert(
                     format!(
                         "i-{}{}",
@@ -481,7 +494,9 @@ pub fn settle_global(w: &mut World, unavailable: &BTreeSet<Region>) {
                 } else if m.cluster_arn == f.from_arn {
                     m.is_writer = false;
                     if f.data_loss_allowed {
-                        // The old primary is rebuilt as a secondary (AWS-FACTS §1.3).
+                        // The old primary is rebuilt as a secondary ("Using switchover or
+                        // failover in Amazon Aurora Global Database",
+                        // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
                         m.synchronization_status = "pending-resync".into();
                         m.resync_due = Some(f.done_at.plus_secs(RESYNC_SECS));
                     } else {
@@ -536,7 +551,10 @@ fn find_member<'a>(g: &'a GlobalCluster, target: &str) -> Option<&'a GlobalMembe
 }
 
 /// `SwitchoverGlobalCluster` (`allow_data_loss = false`) or `FailoverGlobalCluster` with
-/// `AllowDataLoss` (AWS-FACTS §1.1, §1.4).
+/// `AllowDataLoss` ("SwitchoverGlobalCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html>;
+/// "FailoverGlobalCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html>).
 pub fn start_failover(
     w: &mut World,
     call_region: Region,
@@ -582,7 +600,9 @@ pub fn start_failover(
         )));
     };
     if target_cluster.instances.is_empty() {
-        // A headless secondary must get an instance first (AWS-FACTS §1.1).
+        // A headless secondary must get an instance first ("Using switchover or failover in
+        // Amazon Aurora Global Database",
+        // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
         return Err(LocalError::InvalidState(format!(
             "InvalidDBClusterStateFault: DB cluster {} has no DB instance.",
             target_cluster.id
@@ -595,7 +615,9 @@ pub fn start_failover(
         )));
     }
     if !allow_data_loss {
-        // A switchover runs in the primary's Region and needs it (AWS-FACTS §1.1).
+        // A switchover runs in the primary's Region and needs it ("Using switchover or
+        // failover in Amazon Aurora Global Database",
+        // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
         let Some(from) = &from else {
             return Err(LocalError::InvalidState(format!(
                 "InvalidGlobalClusterStateFault: Global cluster {global_id} has no writer."
@@ -615,7 +637,9 @@ pub fn start_failover(
             })
             .collect();
         if versions.len() > 1 {
-            // Same major, minor and (Aurora MySQL) patch on every member (AWS-FACTS §1.6).
+            // Same major, minor and (Aurora MySQL) patch on every member ("Upgrading an Amazon
+            // Aurora global database",
+            // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>).
             return Err(LocalError::InvalidState(format!(
                 "InvalidGlobalClusterStateFault: Global cluster {global_id} members run different engine versions: {versions:?}."
             )));
@@ -648,7 +672,9 @@ pub fn start_failover(
 
 /// Whether an ALB (by DNS name) counts healthy for an alias with `EvaluateTargetHealth`: every
 /// target group that has targets has at least one healthy target; a group without targets is
-/// unhealthy (AWS-FACTS §2). `None` when no such ALB is known.
+/// unhealthy ("Values for failover alias records",
+/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-failover-alias.html>).
+/// `None` when no such ALB is known.
 pub fn alb_healthy(w: &World, dns_name: &str) -> Option<bool> {
     let dns = dns_name
         .trim_end_matches('.')
@@ -701,7 +727,9 @@ pub fn alb_healthy(w: &World, dns_name: &str) -> Option<bool> {
     None
 }
 
-/// What Route 53 answers for `name`/`record_type` under failover routing (AWS-FACTS §2):
+/// What Route 53 answers for `name`/`record_type` under failover routing ("How Route 53
+/// chooses records when health checking is configured",
+/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html>):
 /// primary when healthy; else secondary when healthy; both unhealthy → primary. A record
 /// without a health check counts healthy; an alias with `EvaluateTargetHealth` also needs its
 /// ALB healthy. Returns the chosen record.
@@ -832,7 +860,8 @@ pub fn metric_key(
 /// Whether Route 53 counts the check healthy now. A `CLOUDWATCH_METRIC` check follows its
 /// alarm's data (ALARM → unhealthy), and `InsufficientDataHealthStatus` decides gaps
 /// (`Healthy`, `Unhealthy`, `LastKnownStatus`); other types use what the checkers measure.
-/// `Disabled` → healthy; `Inverted` flips (AWS-FACTS §2).
+/// `Disabled` → healthy; `Inverted` flips ("Values for health checks",
+/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html>).
 pub fn health_check_healthy(w: &World, h: &HealthCheck) -> bool {
     if h.disabled {
         return true;

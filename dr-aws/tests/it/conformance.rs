@@ -1,6 +1,13 @@
 //! One conformance suite, written once over `&dyn Cloud`, run against the local simulator and
 //! against moto server through the `aws` backend, on the CloudFormation behaviour both claim
-//! (AWS-FACTS.md §4):
+//! ("Create a stack from a change set",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-create-stacks-changesets.html>;
+//! "Viewing stack event history",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-listing-event-history.html>;
+//! "ChangeSetSummary",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ChangeSetSummary.html>;
+//! the empty change set's wording observed in
+//! <https://github.com/realestate-com-au/stackup/issues/49>):
 //!
 //! - a CREATE change set makes the stack appear as `REVIEW_IN_PROGRESS`;
 //! - the change set is computed to `CREATE_COMPLETE` / `AVAILABLE`, every resource an `Add`;
@@ -22,8 +29,8 @@ use std::collections::BTreeMap;
 
 use dr_core::Region;
 use dr_core::cloud::{
-    ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, ExecutionStatus,
-    ResourceStatus, StackEvent, StackStatus,
+    ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudError, CloudErrorKind,
+    ExecutionStatus, ResourceStatus, StackEvent, StackStatus,
 };
 use dr_local::LocalCloud;
 use moto_support::{NETWORK_IDS, change_set_input, network_template, wait_change_set, wait_stack};
@@ -68,13 +75,16 @@ fn stack_statuses(events: &[StackEvent]) -> Vec<ResourceStatus> {
 fn kind<T>(r: &Result<T, CloudError>) -> &'static str {
     match r {
         Ok(_) => "ok",
-        Err(CloudError::NotFound { .. }) => "NotFound",
-        Err(CloudError::Throttled { .. }) => "Throttled",
-        Err(CloudError::InvalidState { .. }) => "InvalidState",
-        Err(CloudError::RegionUnavailable { .. }) => "RegionUnavailable",
-        Err(CloudError::Validation { .. }) => "Validation",
-        Err(CloudError::AccessDenied { .. }) => "AccessDenied",
-        Err(CloudError::Other { .. }) => "Other",
+        Err(e) => match e.kind() {
+            CloudErrorKind::NotFound { .. } => "NotFound",
+            CloudErrorKind::Throttled => "Throttled",
+            CloudErrorKind::InvalidState => "InvalidState",
+            CloudErrorKind::RegionUnavailable { .. } => "RegionUnavailable",
+            CloudErrorKind::Validation => "Validation",
+            CloudErrorKind::AccessDenied => "AccessDenied",
+            CloudErrorKind::Other => "Other",
+            _ => "a kind this test does not know",
+        },
     }
 }
 

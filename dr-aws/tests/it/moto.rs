@@ -12,7 +12,7 @@ use crate::moto_support;
 use dr_aws::{AwsCloud, AwsOptions};
 use dr_core::Region;
 use dr_core::cloud::{
-    AliasTarget, ChangeAction, ChangeSetStatus, ChangeSetType, ChangeStatus, Cloud, CloudError,
+    AliasTarget, ChangeAction, ChangeSetStatus, ChangeSetType, ChangeStatus, Cloud, CloudErrorKind,
     Dimension, ExecutionStatus, HealthCheckUpdate, MetricDatum, MetricQuery, RecordChange,
     RecordChangeAction, ResourceRecordSet, ResourceStatus, StackEvent, StackStatus, Statistic,
     Timestamp,
@@ -162,7 +162,7 @@ async fn change_set_lifecycle_events_template_and_delete() {
         .describe_change_set(R, &stack, &empty.id)
         .await
         .unwrap_err();
-    assert!(matches!(gone, CloudError::NotFound { .. }), "{gone:?}");
+    assert!(gone.is_not_found(), "{gone:?}");
 
     // Stack policy round trip.
     assert_eq!(cloud.get_stack_policy(R, &stack).await.unwrap(), None);
@@ -179,7 +179,7 @@ async fn change_set_lifecycle_events_template_and_delete() {
         Ok(()) => {}
         Err(e) => {
             let text = e.to_string();
-            assert!(matches!(e, CloudError::Other { .. }), "{e:?}");
+            assert!(matches!(e.kind(), CloudErrorKind::Other), "{e:?}");
             assert!(text.starts_with("UpdateTerminationProtection: "), "{text}");
             assert!(text.contains("HTTP 500"), "{text}");
             eprintln!("moto gap, reported as: {text}");
@@ -196,10 +196,7 @@ async fn change_set_lifecycle_events_template_and_delete() {
     assert_eq!(events[0].status, ResourceStatus::DeleteComplete);
     assert!(events[0].is_stack_event());
     let missing = cloud.get_template(R, &stack).await.unwrap_err();
-    assert!(
-        matches!(missing, CloudError::NotFound { .. }),
-        "{missing:?}"
-    );
+    assert!(missing.is_not_found(), "{missing:?}");
 }
 
 #[tokio::test]
@@ -229,7 +226,7 @@ async fn route53_elbv2_and_s3_calls_reach_moto() {
         .describe_target_health(R, missing_tg)
         .await
         .unwrap_err();
-    assert!(matches!(err, CloudError::NotFound { .. }), "{err:?}");
+    assert!(err.is_not_found(), "{err:?}");
 
     // Route 53 records: the template's CNAME, then an UPSERT of a failover alias pair.
     let zone = physical("Zone");
@@ -326,7 +323,7 @@ async fn route53_elbv2_and_s3_calls_reach_moto() {
         .get_health_check(R, "00000000-0000-0000-0000-000000000000")
         .await
         .unwrap_err();
-    assert!(matches!(err, CloudError::NotFound { .. }), "{err:?}");
+    assert!(err.is_not_found(), "{err:?}");
 
     // S3: an upload to a bucket made by a stack; the URL is the emulator's path-style one.
     let bucket_stack = unique("drkit-s3");
@@ -343,7 +340,7 @@ async fn route53_elbv2_and_s3_calls_reach_moto() {
         .put_object(R, "drkit-no-such-bucket", "k", b"x".to_vec())
         .await
         .unwrap_err();
-    assert!(matches!(err, CloudError::NotFound { .. }), "{err:?}");
+    assert!(err.is_not_found(), "{err:?}");
 
     cloud.delete_stack(R, &stack).await.unwrap();
     assert_eq!(wait_stack(&cloud, R, &stack).await, None);
@@ -375,13 +372,9 @@ async fn rds_cloudwatch_sts_and_ssm_calls_reach_moto() {
 
     // SSM: a missing parameter is NotFound naming it.
     let err = cloud.get_parameter(R, "/drkit/none").await.unwrap_err();
-    match &err {
-        CloudError::NotFound {
-            operation,
-            resource,
-            ..
-        } => {
-            assert_eq!(operation, "GetParameter");
+    match err.kind() {
+        CloudErrorKind::NotFound { resource } => {
+            assert_eq!(err.operation(), "GetParameter");
             assert_eq!(resource, "SSM parameter /drkit/none");
         }
         other => panic!("expected NotFound, got {other:?}"),
@@ -432,7 +425,7 @@ async fn rds_cloudwatch_sts_and_ssm_calls_reach_moto() {
             // (POST /service/GraniteServiceVersion20100801/operation/...), which moto does
             // not route; the answer is a 404 without an AWS error code, reported as such.
             let text = e.to_string();
-            assert!(matches!(e, CloudError::Other { .. }), "{e:?}");
+            assert!(matches!(e.kind(), CloudErrorKind::Other), "{e:?}");
             assert!(
                 text.starts_with(
                     "PutMetricData: the endpoint answered HTTP 404 without an AWS error code"
@@ -470,12 +463,10 @@ async fn an_unreachable_endpoint_is_region_unavailable() {
         .describe_stack(Region::UsWest2, "any")
         .await
         .unwrap_err();
-    match &err {
-        CloudError::RegionUnavailable {
-            region, operation, ..
-        } => {
+    match err.kind() {
+        CloudErrorKind::RegionUnavailable { region } => {
             assert_eq!(*region, Region::UsWest2);
-            assert_eq!(operation, "DescribeStacks");
+            assert_eq!(err.operation(), "DescribeStacks");
         }
         other => panic!("expected RegionUnavailable, got {other:?}"),
     }
@@ -500,14 +491,12 @@ async fn an_emulator_without_credentials_is_a_clear_error_without_metadata_probe
     let err = cloud.get_caller_identity(R).await.unwrap_err();
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {
         // The environment's keys were used (the only source besides the missing profile).
-        assert!(
-            matches!(err, CloudError::RegionUnavailable { .. }),
-            "{err:?}"
-        );
+        assert!(err.is_region_unavailable(), "{err:?}");
     } else {
-        match &err {
-            CloudError::AccessDenied { operation, message } => {
-                assert_eq!(operation, "GetCallerIdentity");
+        let message = err.message();
+        match err.kind() {
+            CloudErrorKind::AccessDenied => {
+                assert_eq!(err.operation(), "GetCallerIdentity");
                 assert!(message.contains("AWS_ACCESS_KEY_ID"), "{message}");
                 eprintln!("reported as: {err}");
             }

@@ -59,7 +59,8 @@ string_enum! {
 
 impl StackStatus {
     /// Settled: polling stops. Everything not ending in `_IN_PROGRESS`, plus
-    /// `REVIEW_IN_PROGRESS`, which is a resting state (AWS-FACTS.md §4).
+    /// `REVIEW_IN_PROGRESS`, which is a resting state ("Stack status codes",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html>).
     pub fn is_terminal(&self) -> bool {
         *self == StackStatus::ReviewInProgress || !self.as_str().ends_with("_IN_PROGRESS")
     }
@@ -214,8 +215,9 @@ string_enum! {
     }
 }
 
-/// `ChangeSetType`.
+/// `ChangeSetType` (AWS has more, e.g. `IMPORT`, which drkit does not use yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum ChangeSetType {
     /// For a stack that does not exist yet (it appears as `REVIEW_IN_PROGRESS`).
     #[serde(rename = "CREATE")]
@@ -235,8 +237,10 @@ impl ChangeSetType {
     }
 }
 
-/// An acknowledged capability.
+/// An acknowledged capability (AWS has more, e.g. `CAPABILITY_AUTO_EXPAND`, which drkit's
+/// templates do not need yet).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Capability {
     /// `CAPABILITY_IAM`: the template creates IAM resources.
     #[serde(rename = "CAPABILITY_IAM")]

@@ -6,7 +6,7 @@
 //! operations return everything. Statuses are enums that keep values this version does not know
 //! (`Other(String)`), because AWS adds statuses over time and a deploy must not fail on a new one.
 //!
-//! Semantics follow the AWS API references (AWS-FACTS.md §1, §2, §3, §4):
+//! Semantics follow the AWS API references:
 //! - CloudFormation: [API reference](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/),
 //!   stack statuses from [Stack status codes](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html),
 //!   change sets from [ChangeSetSummary](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ChangeSetSummary.html)
@@ -50,7 +50,7 @@ pub use time::*;
 /// plane is in us-east-1, and its operations still take the Region the caller sends from (the
 /// SDK backend sends them to the Route 53 endpoint; the simulator uses it for outages).
 /// "Does not exist" is `Ok(None)` for the `describe_*` lookups that return `Option`, and
-/// [`CloudError::NotFound`] everywhere else.
+/// [`CloudErrorKind::NotFound`] everywhere else.
 #[async_trait::async_trait]
 pub trait Cloud: Send + Sync {
     // -- Identity and time ---------------------------------------------------------------------
@@ -61,6 +61,12 @@ pub trait Cloud: Send + Sync {
 
     /// The backend's clock: wall time for AWS, virtual time for the simulator.
     fn now(&self) -> Timestamp;
+
+    /// True when times and durations come from a virtual clock, not AWS's: reports label them
+    /// "simulated" so that "created in 25m28s" is not read as a real measurement.
+    fn is_simulated(&self) -> bool {
+        false
+    }
 
     /// Waits `duration` on the backend's clock: `tokio::time::sleep` for AWS; the simulator
     /// advances virtual time (and the work scheduled in it) instead of waiting.
@@ -316,7 +322,9 @@ pub trait Cloud: Send + Sync {
 }
 
 /// The names of the port's operations that change something, as [`Cloud`] method names. A
-/// wrapper that records calls counts these as mutating; everything else only reads.
+/// wrapper that records calls counts these as mutating, and every "zero mutating calls" check
+/// rests on this list; [`READ_ONLY_OPERATIONS`] holds the rest, and a test fails when a method of
+/// the trait is in neither.
 pub const MUTATING_OPERATIONS: &[&str] = &[
     "create_change_set",
     "execute_change_set",
@@ -334,3 +342,105 @@ pub const MUTATING_OPERATIONS: &[&str] = &[
     "change_resource_record_sets",
     "put_object",
 ];
+
+/// The names of the port's operations that only read, as [`Cloud`] method names: the
+/// complement of [`MUTATING_OPERATIONS`] among the AWS calls (the backend's own `label`, `now`,
+/// `is_simulated` and `sleep` are no AWS calls and in neither list).
+pub const READ_ONLY_OPERATIONS: &[&str] = &[
+    "describe_stack",
+    "describe_change_set",
+    "describe_stack_events",
+    "describe_stack_resources",
+    "get_template",
+    "get_stack_policy",
+    "describe_global_cluster",
+    "describe_db_cluster",
+    "describe_db_clusters",
+    "get_metric_statistics",
+    "list_metric_dimensions",
+    "describe_target_health",
+    "get_health_check",
+    "get_health_check_status",
+    "list_resource_record_sets",
+    "get_change",
+    "get_parameter",
+    "get_caller_identity",
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use super::*;
+
+    /// The methods of the backend itself, which send nothing to AWS.
+    const BACKEND_METHODS: [&str; 4] = ["label", "now", "is_simulated", "sleep"];
+
+    /// The method names declared in `trait Cloud`, read from this file's source, so that a
+    /// method added to the trait is seen here without anyone remembering to list it.
+    fn trait_methods() -> Vec<String> {
+        let src = include_str!("mod.rs");
+        let start = src
+            .find("pub trait Cloud: Send + Sync {")
+            .expect("the trait's declaration");
+        let body = &src[start..];
+        let end = body.find("\n}\n").expect("the trait's closing brace");
+        body[..end]
+            .lines()
+            .map(str::trim_start)
+            .filter_map(|l| {
+                l.strip_prefix("async fn ")
+                    .or_else(|| l.strip_prefix("fn "))
+            })
+            .map(|l| {
+                l.split(|c: char| !(c.is_alphanumeric() || c == '_'))
+                    .next()
+                    .unwrap_or_default()
+                    .to_string()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_trait_method_is_classified_once() {
+        let methods = trait_methods();
+        assert!(
+            methods.len() > 30,
+            "the parse found too few methods: {methods:?}"
+        );
+        let mutating: BTreeSet<&str> = MUTATING_OPERATIONS.iter().copied().collect();
+        let read_only: BTreeSet<&str> = READ_ONLY_OPERATIONS.iter().copied().collect();
+        let both: Vec<&&str> = mutating.intersection(&read_only).collect();
+        assert!(
+            both.is_empty(),
+            "listed as mutating and as read-only: {both:?}"
+        );
+        let unclassified: Vec<&String> = methods
+            .iter()
+            .filter(|m| {
+                let m = m.as_str();
+                !mutating.contains(m) && !read_only.contains(m) && !BACKEND_METHODS.contains(&m)
+            })
+            .collect();
+        assert!(
+            unclassified.is_empty(),
+            "`Cloud` methods in neither MUTATING_OPERATIONS nor READ_ONLY_OPERATIONS (add each to \
+             the one it belongs in; a mutating call missing from the first escapes every \
+             zero-call check): {unclassified:?}"
+        );
+        let stale: Vec<&&str> = mutating
+            .iter()
+            .chain(&read_only)
+            .filter(|op| !methods.iter().any(|m| m == **op))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "listed but not a `Cloud` method: {stale:?}"
+        );
+        assert_eq!(
+            MUTATING_OPERATIONS.len() + READ_ONLY_OPERATIONS.len(),
+            mutating.len() + read_only.len(),
+            "an operation is listed twice"
+        );
+    }
+}

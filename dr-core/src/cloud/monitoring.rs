@@ -75,7 +75,8 @@ pub struct MetricDatum {
 }
 
 string_enum! {
-    /// `TargetHealth.State` (AWS-FACTS.md §3).
+    /// `TargetHealth.State` ("Health checks for Application Load Balancer target groups",
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>).
     TargetHealthState {
         /// Registering or first checks running.
         Initial => "initial",

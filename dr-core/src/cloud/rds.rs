@@ -7,14 +7,19 @@ string_enum! {
     SynchronizationStatus {
         /// Replicating.
         Connected => "connected",
-        /// Being resynchronized (meaning not documented: AWS-FACTS.md §1.2).
+        /// Being resynchronized. AWS lists the value without documenting its meaning
+        /// ("GlobalClusterMember",
+        /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_GlobalClusterMember.html>).
         PendingResync => "pending-resync",
     }
 }
 
 string_enum! {
-    /// `FailoverState.Status`. `switching-over` is documented but missing from the SDK enums
-    /// (AWS-FACTS.md §1.2); here it is a known value.
+    /// `FailoverState.Status`. `switching-over` is documented ("FailoverState",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverState.html>) but
+    /// missing from the SDK enums (e.g. "FailoverStatus" in the AWS SDK for Python reference,
+    /// <https://docs.aws.amazon.com/sdk-for-python/v4/reference/clients/rds/enums/FailoverStatus/>);
+    /// here it is a known value.
     FailoverStatus {
         /// Scheduled.
         Pending => "pending",

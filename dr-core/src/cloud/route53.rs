@@ -35,7 +35,9 @@ pub struct HealthCheckStatus {
 
 impl HealthCheckStatus {
     /// Route 53 counts a check healthy when more than 18 % of checkers report it healthy
-    /// (AWS-FACTS.md §2). With no observations, `None`.
+    /// ("How Route 53 determines whether a health check is healthy",
+    /// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-determining-health-of-endpoints.html>).
+    /// With no observations, `None`.
     pub fn is_healthy(&self) -> Option<bool> {
         if self.observations.is_empty() {
             return None;

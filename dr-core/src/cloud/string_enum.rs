@@ -3,7 +3,11 @@
 macro_rules! string_enum {
     ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $s:literal,)* }) => {
         $(#[$meta])*
+        ///
+        /// AWS adds values over time and a later drkit may name them, so a `match` needs a `_`
+        /// arm.
         #[derive(Debug, Clone, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
         pub enum $name {
             $($(#[$vmeta])* $variant,)*
             /// A value this version of drkit does not know, kept as AWS sent it.

@@ -190,8 +190,10 @@ pub fn create(type_name: &str, ctx: &IdContext<'_>) -> Created {
 }
 
 /// The Aurora global writer endpoint of a global cluster:
-/// `<id>.global-<random>.global.rds.amazonaws.com` (AWS-FACTS §1.8). The random part is per
-/// account, so the name survives switchover and failover.
+/// `<id>.global-<random>.global.rds.amazonaws.com` ("Connecting to Amazon Aurora Global
+/// Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html>).
+/// The random part is per account, so the name survives switchover and failover.
 pub fn global_endpoint(global_id: &str, account: &str) -> String {
     format!(
         "{global_id}.global-{}.global.rds.amazonaws.com",

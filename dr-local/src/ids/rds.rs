@@ -30,7 +30,9 @@ pub(super) fn create(resource: &str, ctx: &IdContext<'_>, a: &mut Attributes) ->
                 .prop("GlobalClusterIdentifier")
                 .unwrap_or_else(|| ctx.generated_name(63))
                 .to_lowercase();
-            // `<id>.global-<random>.global.rds.amazonaws.com` (AWS-FACTS §1.8).
+            // `<id>.global-<random>.global.rds.amazonaws.com` ("Connecting to Amazon Aurora
+            // Global Database",
+            // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html>).
             a.put(
                 "GlobalEndpoint.Address",
                 json!(global_endpoint(&id, ctx.account)),

@@ -2,7 +2,8 @@
 //! rollback), deletion. An operation computes its whole timeline when it starts: every event
 //! with its virtual timestamp, and the stack's final state, applied when the clock passes the
 //! last event. Reads in between see the events up to "now", so a poller sees the statuses
-//! CloudFormation would show, in CloudFormation's order (AWS-FACTS §4).
+//! CloudFormation would show, in CloudFormation's order ("Viewing stack event history",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-listing-event-history.html>).
 
 mod delete;
 mod deploy;
@@ -30,11 +31,13 @@ use crate::services;
 use crate::state::{ChangeSet, Committed, Operation, Stack, StackResource, World};
 
 const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
-/// AWS-FACTS §4, "Failed create (observed wording)".
+/// The status reason of resources whose create was cancelled because another failed (observed
+/// in <https://github.com/aws-samples/aws-serverless-workshops/issues/210>).
 pub const CANCELLED_CREATE: &str = "Resource creation cancelled";
 /// The update counterpart of [`CANCELLED_CREATE`].
 pub const CANCELLED_UPDATE: &str = "Resource update cancelled";
-/// AWS-FACTS §4: the empty change set's status reason.
+/// The status reason of a change set with nothing to change (observed in
+/// <https://github.com/realestate-com-au/stackup/issues/49>).
 pub const NO_CHANGES: &str = "The submitted information didn't contain changes. Submit different information to create a change set.";
 
 /// A failure the tests inject: resource `logical_id` of `stack` fails on the next create or
@@ -196,7 +199,9 @@ impl World {
         dr_core::template::check_stack_name(req.stack_name).map_err(LocalError::Validation)?;
         let template = Template::parse(req.template_body)
             .map_err(|e| LocalError::Validation(e.to_string()))?;
-        // A new stack appears at once, in REVIEW_IN_PROGRESS (AWS-FACTS §4).
+        // A new stack appears at once, in REVIEW_IN_PROGRESS ("Create a stack from a change
+        // set",
+        // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-console-create-stacks-changesets.html>).
         let idx = match existing {
             Some(i) => i,
             None => self.create_review_stack(region, req.stack_name, &template),
@@ -251,9 +256,12 @@ impl World {
                 let s = &self.regions[&region].stacks[i];
                 let (status, _) = s.status_at(now);
                 // ROLLBACK_COMPLETE, ROLLBACK_FAILED, DELETE_FAILED allow only deletion; a stack
-                // operation in flight allows nothing (AWS-FACTS §4).
+                // operation in flight allows nothing ("Stack status codes",
+                // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-describing-stacks.html>).
                 if !dr_core::cloud::StackStatus::from_aws(&status).is_updatable() {
-                    // AWS-FACTS §4: "… is in ROLLBACK_COMPLETE state and can not be updated."
+                    // CloudFormation's wording (observed in
+                    // <https://github.com/serverless/serverless/issues/5630>):
+                    // "… is in ROLLBACK_COMPLETE state and can not be updated."
                     return Err(LocalError::Validation(format!(
                         "Stack:{} is in {status} state and can not be updated.",
                         s.id
@@ -478,7 +486,8 @@ impl World {
         } else {
             None
         };
-        // Executing a change set deletes the stack's other change sets (AWS-FACTS §4).
+        // Executing a change set deletes the stack's other change sets ("ExecuteChangeSet",
+        // <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
         s.change_sets.retain(|c| c.id == cs.id);
         if let Some(c) = s.change_sets.first_mut() {
             c.execution_status = "EXECUTE_IN_PROGRESS".into();
@@ -515,7 +524,9 @@ impl World {
             return Ok(());
         }
         if stack.termination_protection {
-            // AWS-FACTS §4; CloudFormation's ValidationError wording.
+            // "Protect a stack from being deleted",
+            // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-protect-stacks.html>;
+            // CloudFormation's ValidationError wording.
             return Err(LocalError::Validation(format!(
                 "Stack [{}] cannot be deleted while TerminationProtection is enabled",
                 stack.name

@@ -1,5 +1,6 @@
 //! A failed deploy: what had finished, failed or was cancelled when the first failure
-//! happened, and the rollback that follows (AWS-FACTS §4).
+//! happened, and the rollback that follows, in the events and wording CloudFormation shows
+//! (observed in <https://github.com/aws-samples/aws-serverless-workshops/issues/210>).
 
 use std::collections::{BTreeMap, BTreeSet};
 
@@ -151,8 +152,9 @@ impl<'a> Rollback<'a> {
     /// A failed create rolls back by deleting everything it touched; the stack is left empty.
     fn roll_back_create(&self, mut tl: Timeline, touched: &[&Item], reason: &str) -> Outcome {
         let rb_start = self.at.plus_secs(1);
-        // AWS-FACTS §4: "The following resource(s) failed to create: [A, B]. Rollback
-        // requested by user."
+        // CloudFormation's wording (observed in
+        // <https://github.com/aws-samples/aws-serverless-workshops/issues/210>):
+        // "The following resource(s) failed to create: [A, B]. Rollback requested by user."
         let reason = format!(
             "{}Rollback requested by user.",
             if reason.ends_with(' ') {

@@ -103,7 +103,8 @@ async fn switchover_then_unplanned_failover() {
         Some(SynchronizationStatus::Connected)
     );
 
-    // Lag is published in the secondary Region only (AWS-FACTS 1.7).
+    // Lag is published in the secondary Region only ("CloudWatch metrics for Amazon Aurora",
+    // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.AuroraMonitoring.Metrics.html>).
     let q = |id: &str| MetricQuery {
         namespace: "AWS/RDS".into(),
         metric_name: "AuroraGlobalDBRPOLag".into(),

@@ -5,7 +5,7 @@
 use crate::support;
 
 use dr_core::Region;
-use dr_core::cloud::{ChangeAction, Cloud, CloudError, Replacement, StackStatus};
+use dr_core::cloud::{ChangeAction, Cloud, CloudErrorKind, Replacement, StackStatus};
 use dr_local::LocalCloud;
 use serde_json::{Value, json};
 use support::{change_set, deploy, events};
@@ -345,7 +345,7 @@ async fn injected_failure_rolls_back_with_the_reason() {
     };
     let err = cloud.create_change_set(R, input).await.unwrap_err();
     assert!(
-        matches!(&err, CloudError::Validation { message, .. } if message.ends_with("is in ROLLBACK_COMPLETE state and can not be updated.")),
+        matches!(err.kind(), CloudErrorKind::Validation if err.message().ends_with("is in ROLLBACK_COMPLETE state and can not be updated.")),
         "{err}"
     );
     cloud.delete_stack(R, "shop-net").await.unwrap();

@@ -175,10 +175,7 @@ impl Cloud for FakeCloud {
         let mut st = self.state.lock().unwrap();
         if st.throttle_describe_stack > 0 {
             st.throttle_describe_stack -= 1;
-            return Err(CloudError::Throttled {
-                operation: "DescribeStacks".into(),
-                message: "Rate exceeded".into(),
-            });
+            return Err(CloudError::throttled("DescribeStacks", "Rate exceeded"));
         }
         Ok(st
             .stacks
