@@ -1,9 +1,10 @@
 //! `Alb`: an internet-facing Application Load Balancer in front of a fleet.
 
+use dr_core::diagnostics::codes;
 use dr_core::{CfnResource, Scope, Token, Val};
 
 use crate::common::{SummaryRow, name_tag, val};
-use crate::ec2_fleet::FleetTarget;
+use crate::ec2_fleet::{DEFAULT_APP_PORT, FleetTarget};
 use crate::l1::Tag;
 use crate::l1::ec2::security_group::{Egress, Ingress};
 use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
@@ -17,17 +18,28 @@ use crate::vpc::Vpc;
 /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>).
 pub const DEFAULT_SSL_POLICY: &str = "ELBSecurityPolicy-TLS13-1-2-2021-06";
 
+/// The path health checks request when none is given: `/api/health`, the health endpoint of
+/// Grafana, the default app; it answers 200 without authentication while the server and its
+/// database connection work.
+pub const DEFAULT_HEALTH_CHECK_PATH: &str = "/api/health";
+
+/// The health check path for gRPC targets when none is given: the load balancer's own probe,
+/// which any gRPC server answers with status 12 (unimplemented) while it is up ("Health
+/// checks for Application Load Balancer target groups",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>).
+pub const GRPC_HEALTH_CHECK_PATH: &str = "/AWS.ALB/healthcheck";
+
 /// The protocol version the load balancer speaks to its targets (`ProtocolVersion` of the
 /// target group; "Target groups for your Application Load Balancers",
 /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html#target-group-protocol-version>).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum ProtocolVersion {
-    /// HTTP/1.1 (the default; what Grafana serves).
+    /// HTTP/1.1, what most web apps (Grafana among them) serve. The default.
     #[default]
     Http1,
     /// HTTP/2; clients only reach it over HTTPS.
     Http2,
-    /// gRPC (the seed's table speaks of gRPC traffic); needs an HTTPS listener.
+    /// gRPC; needs an HTTPS listener.
     Grpc,
 }
 
@@ -41,45 +53,34 @@ impl ProtocolVersion {
     }
 }
 
-/// Settings of an [`Alb`]. Build with [`AlbProps::new`] and struct update syntax.
-#[derive(Debug, Clone)]
+/// Settings of an [`Alb`]:
+/// `AlbProps::builder().vpc(&vpc).targets(fleet.app_target()).build()`.
+#[derive(Debug, Clone, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct AlbProps<'a> {
-    /// The VPC; the load balancer goes to its public subnets.
+    /// The VPC; the load balancer goes to its public subnets. Required.
     pub vpc: &'a Vpc,
-    /// The fleet to send traffic to (from [`Ec2Fleet::target`](crate::Ec2Fleet::target)).
-    /// Default none: a target group with no targets.
+    /// The fleet to send traffic to (from [`Ec2Fleet::app_target`](crate::Ec2Fleet::app_target)).
+    /// Default: none, a target group with no targets.
     pub targets: Option<FleetTarget>,
-    /// An ACM certificate ARN of the stack's Region. Default none: plain HTTP only (and a
-    /// warning). With one: HTTPS on 443, HTTP on 80 redirected to it.
+    /// An ACM certificate ARN of the stack's Region. With one: HTTPS on 443, HTTP on 80
+    /// redirected to it. Default: none, plain HTTP only (and a warning).
     pub certificate_arn: Option<String>,
-    /// The target group's protocol version. Default HTTP1. GRPC needs a certificate.
+    /// The target group's protocol version; GRPC needs a certificate. Default:
+    /// [`ProtocolVersion::Http1`].
+    #[builder(default)]
     pub protocol_version: ProtocolVersion,
-    /// The port the targets listen on. Default 3000 (Grafana); a fleet target's own port wins.
+    /// The port the targets listen on; a fleet target's own port wins. Default:
+    /// [`DEFAULT_APP_PORT`].
+    #[builder(default = DEFAULT_APP_PORT)]
     pub target_port: u16,
-    /// The health check path. Default `None`: `/api/health` (Grafana's health endpoint), or
-    /// for GRPC `/AWS.ALB/healthcheck`, the ALB's own gRPC probe, which any gRPC server answers
-    /// with status 12 (unimplemented) while it is up ("Health checks for Application Load
-    /// Balancer target groups",
-    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>).
-    /// A path given for GRPC is expected to answer status 0 (OK), like the gRPC health service.
+    /// The health check path. A path given for GRPC is expected to answer status 0 (OK), like
+    /// the gRPC health service. Default: [`DEFAULT_HEALTH_CHECK_PATH`], or for GRPC
+    /// [`GRPC_HEALTH_CHECK_PATH`].
     pub health_check_path: Option<String>,
-    /// The HTTPS listener's TLS policy. Default [`DEFAULT_SSL_POLICY`].
+    /// The HTTPS listener's TLS policy. Default: [`DEFAULT_SSL_POLICY`].
+    #[builder(default = DEFAULT_SSL_POLICY)]
     pub ssl_policy: String,
-}
-
-impl<'a> AlbProps<'a> {
-    /// The defaults, in `vpc`.
-    pub fn new(vpc: &'a Vpc) -> Self {
-        AlbProps {
-            vpc,
-            targets: None,
-            certificate_arn: None,
-            protocol_version: ProtocolVersion::Http1,
-            target_port: 3000,
-            health_check_path: None,
-            ssl_policy: DEFAULT_SSL_POLICY.into(),
-        }
-    }
 }
 
 /// An internet-facing Application Load Balancer in the public subnets with its own security
@@ -170,7 +171,7 @@ impl Alb {
 fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
     if props.vpc.az_count() < 2 {
         scope.error(
-            "DRK-ALB-003",
+            codes::ALB_003,
             format!(
                 "an Application Load Balancer needs subnets in at least 2 AZs; the VPC has {}",
                 props.vpc.az_count()
@@ -180,12 +181,12 @@ fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
     }
     match (props.protocol_version, https) {
         (ProtocolVersion::Grpc, false) => scope.error(
-            "DRK-ALB-002",
+            codes::ALB_002,
             "protocol_version GRPC needs an HTTPS listener, but no certificate_arn was given",
             "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1",
         ),
         (_, false) => scope.warning(
-            "DRK-ALB-001",
+            codes::ALB_001,
             "the load balancer serves plain HTTP: no certificate_arn was given",
             "request an ACM certificate for the site's domain in this Region and set certificate_arn; HTTP is then redirected to HTTPS",
         ),
@@ -193,8 +194,8 @@ fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
     }
     if props.protocol_version == ProtocolVersion::Http2 && !https {
         scope.warning(
-            "DRK-ALB-004",
-            "protocol_version HTTP2 without HTTPS: browsers speak HTTP/2 only over TLS, so targets will see HTTP/1.1 clients fail",
+            codes::ALB_004,
+            "protocol_version HTTP2 without HTTPS: clients reach a plain HTTP listener over HTTP/1.1, which a target group of protocol version HTTP2 does not accept",
             "set certificate_arn, or use ProtocolVersion::Http1",
         );
     }
@@ -281,7 +282,7 @@ fn health_check(props: &AlbProps<'_>) -> (String, Matcher) {
     let grpc = props.protocol_version == ProtocolVersion::Grpc;
     match (&props.health_check_path, grpc) {
         (None, true) => (
-            "/AWS.ALB/healthcheck".to_string(),
+            GRPC_HEALTH_CHECK_PATH.to_string(),
             Matcher {
                 grpc_code: val("12"),
                 ..Default::default()
@@ -295,7 +296,8 @@ fn health_check(props: &AlbProps<'_>) -> (String, Matcher) {
             },
         ),
         (p, false) => (
-            p.clone().unwrap_or_else(|| "/api/health".to_string()),
+            p.clone()
+                .unwrap_or_else(|| DEFAULT_HEALTH_CHECK_PATH.to_string()),
             Matcher {
                 http_code: val("200"),
                 ..Default::default()
@@ -397,7 +399,10 @@ fn attach_targets(
 ) {
     // The group registers its instances with the target group and replaces those
     // the load balancer finds unhealthy (the default is EC2 status checks only, with
-    // no grace period: AWS-FACTS.md §3).
+    // no grace period: "AWS::AutoScaling::AutoScalingGroup",
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-as-group.html>,
+    // and "Set the health check grace period for an Auto Scaling group",
+    // <https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>).
     t.asg
         .set_property("TargetGroupARNs", vec![target_group.ref_()]);
     t.asg.set_property("HealthCheckType", "ELB");

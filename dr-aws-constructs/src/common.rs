@@ -5,10 +5,12 @@ use serde_json::json;
 
 use crate::l1::Tag;
 
-/// The metadata key under which every construct records its row of the DR plan's Table 1.1.
+/// The metadata key under which every construct records its row of the "Servers and Clusters"
+/// summary (asset, purpose, size, quantity, DR role).
 pub const SUMMARY_KEY: &str = "drkit:summary";
 
-/// One row of the DR plan's Table 1.1 ("Servers and Clusters").
+/// One row of the "Servers and Clusters" summary: an asset, what it is for, its size and
+/// count, and its role in disaster recovery.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SummaryRow {
     /// The asset, e.g. "EC2 instance".

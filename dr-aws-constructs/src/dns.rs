@@ -1,15 +1,26 @@
 //! DNS for a DR pair: the public failover records with their health checks and the traffic
-//! switch (seed, Step 1), and the private hosted zone holding the generic database CNAME
-//! (seed, Step 2).
+//! switch that sends users to the DR Region, and the private hosted zone holding the generic
+//! database CNAME, so applications keep one database name whichever Region writes.
 //!
-//! Route 53 behaviour used here is in AWS-FACTS.md §2 ("Values for failover alias records",
-//! "How Route 53 chooses records when health checking is configured", "Values for health
-//! checks", "Configuring failover in a private hosted zone"). The alias targets' hosted zone ids
-//! are the load balancers' own `CanonicalHostedZoneID` attributes, carried across Regions as
-//! parameters (AWS-FACTS.md §2), so every Region works without a table of ids.
+//! Route 53 behaviour used here is documented in the Route 53 Developer Guide:
+//! - "Values for failover alias records",
+//!   <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-failover-alias.html>;
+//! - "How Route 53 chooses records when health checking is configured",
+//!   <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html>;
+//! - "Values for health checks",
+//!   <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html>;
+//! - "Configuring failover in a private hosted zone",
+//!   <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/dns-failover-private-hosted-zones.html>.
+//!
+//! The alias targets' hosted zone ids are the load balancers' own `CanonicalHostedZoneID`
+//! attributes ("AWS::ElasticLoadBalancingV2::LoadBalancer",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-elasticloadbalancingv2-loadbalancer.html>),
+//! carried across Regions as parameters, so every Region works without a table of ids.
 
+use dr_core::diagnostics::codes;
 use dr_core::{CfnResource, Expr, Output, Parameter, Region, Scope, Token, Val};
 
+use crate::alb::DEFAULT_HEALTH_CHECK_PATH;
 use crate::common::val;
 use crate::l1::Tag;
 use crate::l1::cloudwatch::CfnAlarm;
@@ -20,7 +31,8 @@ use crate::l1::route53::record_set::AliasTarget;
 use crate::l1::route53::{CfnHealthCheck, CfnHostedZone, CfnRecordSet};
 
 /// Seconds between two Route 53 health checks of the primary load balancer: 30 (the standard
-/// interval; 10 costs extra). Fixed at creation (AWS-FACTS.md §2).
+/// interval; 10 costs extra). Fixed at creation ("HealthCheckConfig", Route 53 API Reference,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_HealthCheckConfig.html>).
 pub const HEALTH_CHECK_INTERVAL_SECS: i64 = 30;
 /// Failed checks in a row before the primary counts as unhealthy: 3 (Route 53's default).
 pub const HEALTH_CHECK_FAILURE_THRESHOLD: i64 = 3;
@@ -28,9 +40,9 @@ pub const HEALTH_CHECK_FAILURE_THRESHOLD: i64 = 3;
 /// The public hosted zone that holds the app's failover records.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum HostedZoneRef {
-    /// A zone that already exists (delegated at the registrar), by id and name. The default;
-    /// the id goes into a typed `AWS::Route53::HostedZone::Id` parameter, so CloudFormation
-    /// checks the zone exists before creating anything.
+    /// A zone that already exists (delegated at the registrar), by id and name. The id goes
+    /// into a typed `AWS::Route53::HostedZone::Id` parameter, so CloudFormation checks the zone
+    /// exists before creating anything.
     Existing {
         /// The hosted zone id, e.g. `Z0123456789ABCDEFGHIJ`.
         id: String,
@@ -45,16 +57,19 @@ pub enum HostedZoneRef {
     },
 }
 
-impl Default for HostedZoneRef {
-    fn default() -> Self {
+impl HostedZoneRef {
+    /// [`HostedZoneRef::Existing`]: the zone `name` (e.g. `example.com`) with id `id` (e.g.
+    /// `Z0123456789ABCDEFGHIJ`, in the Route 53 console under Hosted zones).
+    pub fn existing(id: impl Into<String>, name: impl Into<String>) -> HostedZoneRef {
         HostedZoneRef::Existing {
-            id: String::new(),
-            name: String::new(),
+            id: id.into(),
+            name: name.into(),
         }
     }
-}
-
-impl HostedZoneRef {
+    /// [`HostedZoneRef::Create`]: a new public zone `name` (e.g. `shop.example.com`).
+    pub fn create(name: impl Into<String>) -> HostedZoneRef {
+        HostedZoneRef::Create { name: name.into() }
+    }
     /// The zone's domain name, without a trailing dot.
     pub fn name(&self) -> &str {
         match self {
@@ -83,32 +98,37 @@ pub struct AlbEndpoint {
 /// The traffic switch: a CloudWatch alarm in the DR Region over a metric the DR runtime
 /// publishes there. Value 1 means "the primary serves", 0 means "move traffic to the DR
 /// Region". See [`FailoverDns`] for why this and not a record or health-check property.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct TrafficSwitchProps {
-    /// The alarm's name (unique per account and Region).
+    /// The alarm's name (unique per account and Region). Required.
     pub alarm_name: String,
-    /// The metric namespace. drkit uses `drkit`.
+    /// The metric namespace (a [`DrPair`](crate::DrPair) uses `drkit`). Required.
     pub namespace: String,
-    /// The metric name. drkit uses `PrimaryActive`.
+    /// The metric name (a [`DrPair`](crate::DrPair) uses `PrimaryActive`). Required.
     pub metric_name: String,
-    /// The metric dimensions, e.g. `App=shop`.
+    /// The metric dimensions, e.g. `("App", "shop")`. Default: none.
+    #[builder(default, with = |dims: impl IntoIterator<Item = (impl Into<String>, impl Into<String>)>| dims.into_iter().map(|(k, v)| (k.into(), v.into())).collect())]
     pub dimensions: Vec<(String, String)>,
 }
 
 /// Settings of [`FailoverDns`].
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct FailoverDnsProps {
-    /// The public zone.
+    /// The public zone. Required.
     pub zone: HostedZoneRef,
-    /// The app's name, e.g. `shop.example.com`; must be inside the zone.
+    /// The app's name, e.g. `shop.example.com`; must be inside the zone. Required.
     pub domain: String,
-    /// The primary Region's load balancer.
+    /// The primary Region's load balancer. Required.
     pub primary: AlbEndpoint,
-    /// The DR Region's load balancer.
+    /// The DR Region's load balancer. Required.
     pub secondary: AlbEndpoint,
-    /// The path Route 53 checks on the primary load balancer, e.g. `/api/health`.
+    /// The path Route 53 checks on the primary load balancer. Default:
+    /// [`DEFAULT_HEALTH_CHECK_PATH`].
+    #[builder(default = DEFAULT_HEALTH_CHECK_PATH)]
     pub health_check_path: String,
-    /// The traffic switch.
+    /// The traffic switch. Required.
     pub switch: TrafficSwitchProps,
 }
 
@@ -125,7 +145,9 @@ pub struct FailoverDnsProps {
 ///   traffic and stays in force. The template owns the alarm and the checks, never the
 ///   metric's data, so a redeploy cannot move traffic back; and publishing is a CloudWatch
 ///   data-plane call in the DR Region, not a Route 53 control-plane call (served from
-///   us-east-1), which AWS advises against during recovery (AWS-FACTS.md §2).
+///   us-east-1), which AWS advises against during recovery ("Best practices for Amazon
+///   Route 53 DNS",
+///   <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/best-practices-dns.html>).
 /// - When both load balancers are unhealthy Route 53 answers with the primary (documented).
 #[derive(Debug, Clone)]
 pub struct FailoverDns {
@@ -243,7 +265,7 @@ fn check_props(scope: &Scope, props: &FailoverDnsProps, domain: &str, zone_name:
     check_domain(scope, domain, zone_name);
     if props.primary.region == props.secondary.region {
         scope.error(
-            "DRK-DNS-003",
+            codes::DNS_003,
             format!("both failover targets are in {}", props.primary.region),
             "put the primary and the secondary load balancer in different Regions",
         );
@@ -252,9 +274,9 @@ fn check_props(scope: &Scope, props: &FailoverDnsProps, domain: &str, zone_name:
         && id.is_empty()
     {
         scope.error(
-            "DRK-DNS-001",
+            codes::DNS_001,
             "no hosted zone id given for the failover records",
-            "set hosted_zone to HostedZoneRef::Existing { id, name } with your public zone's id (Route 53 console, Hosted zones), or use HostedZoneRef::Create",
+            "set hosted_zone to HostedZoneRef::existing(id, name) with your public zone's id (Route 53 console, Hosted zones), or use HostedZoneRef::create(name)",
         );
     }
 }
@@ -271,9 +293,9 @@ fn add_public_zone(scope: &Scope, zone_name: &str, domain: &str) -> CfnResource 
         },
     );
     scope.warning(
-        "DRK-DNS-002",
+        codes::DNS_002,
         format!("the public hosted zone {zone_name} is created by this app and is not delegated: nobody can resolve {domain} yet"),
-        format!("after the first deploy, set the zone's name servers (the stack's NameServers output) as NS records of {zone_name} at your registrar or parent zone, or use HostedZoneRef::Existing"),
+        format!("after the first deploy, set the zone's name servers (the stack's NameServers output) as NS records of {zone_name} at your registrar or parent zone, or use HostedZoneRef::existing(id, name)"),
     );
     scope.add_output(
         "NameServers",
@@ -465,14 +487,14 @@ impl PrivateZone {
         let name = name.trim_end_matches('.').to_string();
         if !is_domain_name(&name) {
             scope.error(
-                "DRK-DNS-005",
+                codes::DNS_005,
                 format!("`{name}` is not a valid DNS zone name"),
                 "use labels of letters, digits and hyphens joined by dots, e.g. shop.internal",
             );
         }
         if vpcs.is_empty() {
             scope.error(
-                "DRK-DNS-006",
+                codes::DNS_006,
                 "a private hosted zone needs at least one VPC",
                 "attach the VPCs of both sites",
             );
@@ -515,7 +537,7 @@ impl PrivateZone {
     ) -> CfnResource {
         if !is_domain_name(label) {
             self.scope.error(
-                "DRK-DNS-007",
+                codes::DNS_007,
                 format!("`{label}` is not a valid record label"),
                 "use letters, digits and hyphens, e.g. db",
             );
@@ -563,7 +585,7 @@ pub(crate) fn is_domain_name(name: &str) -> bool {
 fn check_domain(scope: &Scope, domain: &str, zone: &str) {
     if domain.is_empty() {
         scope.error(
-            "DRK-DNS-008",
+            codes::DNS_008,
             "no domain given for the app",
             "set domain to the name users reach the app by, e.g. shop.example.com",
         );
@@ -571,7 +593,7 @@ fn check_domain(scope: &Scope, domain: &str, zone: &str) {
     }
     if !is_domain_name(domain) {
         scope.error(
-            "DRK-DNS-008",
+            codes::DNS_008,
             format!("`{domain}` is not a valid domain name"),
             "use labels of letters, digits and hyphens joined by dots, e.g. shop.example.com",
         );
@@ -579,7 +601,7 @@ fn check_domain(scope: &Scope, domain: &str, zone: &str) {
     }
     if !zone.is_empty() && domain != zone && !domain.ends_with(&format!(".{zone}")) {
         scope.error(
-            "DRK-DNS-009",
+            codes::DNS_009,
             format!("the domain `{domain}` is not inside the hosted zone `{zone}`"),
             format!("use a name ending in .{zone}, or the zone that holds {domain}"),
         );

@@ -1,5 +1,6 @@
 //! `Ec2Fleet`: an Auto Scaling group of EC2 instances in private subnets.
 
+use dr_core::diagnostics::codes;
 use dr_core::facts::ec2::Arch;
 use dr_core::{CfnResource, Expr, Parameter, Scope, Token, Val};
 
@@ -36,6 +37,17 @@ pub enum Ami {
     Id(String),
 }
 
+impl Ami {
+    /// [`Ami::SsmParameter`]: the AMI id held by the SSM parameter `name`.
+    pub fn ssm_parameter(name: impl Into<String>) -> Ami {
+        Ami::SsmParameter(name.into())
+    }
+    /// [`Ami::Id`]: a fixed AMI id of the site's Region.
+    pub fn id(id: impl Into<String>) -> Ami {
+        Ami::Id(id.into())
+    }
+}
+
 /// The EC2 key pair the instances accept.
 #[derive(Debug, Clone, PartialEq, Eq, Default)]
 pub enum KeyPair {
@@ -47,6 +59,13 @@ pub enum KeyPair {
     Import(String),
     /// No key pair: reach the instances through SSM Session Manager only.
     None,
+}
+
+impl KeyPair {
+    /// [`KeyPair::Import`]: an existing key pair of the Region, by name.
+    pub fn import(name: impl Into<String>) -> KeyPair {
+        KeyPair::Import(name.into())
+    }
 }
 
 /// The instances' IAM role.
@@ -61,6 +80,19 @@ pub enum InstanceRole {
     ExistingProfile(String),
 }
 
+impl InstanceRole {
+    /// [`InstanceRole::Create`] with these AWS managed policies, by name.
+    pub fn create(managed_policies: impl IntoIterator<Item = impl Into<String>>) -> InstanceRole {
+        InstanceRole::Create {
+            managed_policies: managed_policies.into_iter().map(Into::into).collect(),
+        }
+    }
+    /// [`InstanceRole::ExistingProfile`]: an existing instance profile, by ARN.
+    pub fn existing_profile(arn: impl Into<String>) -> InstanceRole {
+        InstanceRole::ExistingProfile(arn.into())
+    }
+}
+
 impl Default for InstanceRole {
     /// A new role with `AmazonSSMManagedInstanceCore` only, so that instances are reachable
     /// through Session Manager without opening SSH.
@@ -71,56 +103,101 @@ impl Default for InstanceRole {
     }
 }
 
-/// Settings of an [`Ec2Fleet`]. Build with [`Ec2FleetProps::new`] and struct update syntax.
-#[derive(Debug, Clone)]
+/// The instance type when none is given: `t3.micro`, a burstable general-purpose x86 type
+/// (2 vCPUs, 1 GiB), enough for a light web app such as Grafana.
+pub const DEFAULT_INSTANCE_TYPE: &str = "t3.micro";
+/// The port the application listens on when none is given: 3000, Grafana's default HTTP port.
+pub const DEFAULT_APP_PORT: u16 = 3000;
+/// How many instances a fleet runs when no size is given: 3, one per AZ of a three-AZ VPC
+/// (Auto Scaling balances instances across the group's zones), so an AZ outage leaves two.
+pub const DEFAULT_FLEET_SIZE: u32 = 3;
+/// The root volume's size when none is given: 8 GiB, the size of the Amazon Linux 2023 AMI's
+/// snapshot, which a root volume cannot be smaller than.
+pub const DEFAULT_ROOT_VOLUME_GIB: u32 = 8;
+/// The health check grace period when none is given: 300 s, what the Amazon EC2 Auto Scaling
+/// console proposes, time for user data to install and start the app ("Set the health check
+/// grace period for an Auto Scaling group",
+/// <https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>).
+pub const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS: u32 = 300;
+
+/// Settings of an [`Ec2Fleet`]:
+/// `Ec2FleetProps::builder().vpc(&vpc).desired_capacity(4).build()`.
+///
+/// The sizes follow AWS CDK's `AutoScalingGroup`: a bound left unset gives way to the values
+/// that are set, so `desired_capacity(4)` alone gives a fleet of 4 (min 3, max 4), and a bound
+/// set by hand that excludes the desired capacity is reported, naming the field to change.
+#[derive(Debug, Clone, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct Ec2FleetProps<'a> {
-    /// The VPC; instances go to its private subnets.
+    /// The VPC; instances go to its private subnets. Required.
     pub vpc: &'a Vpc,
-    /// The instance type. Default `t3.micro` (seed, Table 1.1).
+    /// The instance type. Default: [`DEFAULT_INSTANCE_TYPE`].
+    #[builder(default = DEFAULT_INSTANCE_TYPE)]
     pub instance_type: String,
-    /// The AMI. Default: the latest Amazon Linux 2023 from the public SSM parameter.
+    /// The AMI. Default: [`Ami::LatestAl2023`].
+    #[builder(default)]
     pub ami: Ami,
-    /// The key pair. Default: create one.
+    /// The key pair. Default: [`KeyPair::Create`].
+    #[builder(default)]
     pub key_pair: KeyPair,
-    /// The instance role. Default: a new role with `AmazonSSMManagedInstanceCore`.
+    /// The instance role. Default: a new role with `AmazonSSMManagedInstanceCore`
+    /// ([`InstanceRole::default`]).
+    #[builder(default)]
     pub instance_role: InstanceRole,
     /// User data (a shell script or cloud-init), base64-encoded into the launch template.
-    /// Default none.
+    /// Default: none.
     pub user_data: Option<String>,
-    /// The port the application listens on; the load balancer is admitted on it. Default 3000
-    /// (Grafana).
+    /// The port the application listens on; the load balancer is admitted on it. Default:
+    /// [`DEFAULT_APP_PORT`].
+    #[builder(default = DEFAULT_APP_PORT)]
     pub app_port: u16,
-    /// Minimum instances. Default 3.
-    pub min_size: u32,
-    /// Desired instances. Default 3 (seed, Table 1.1).
-    pub desired_capacity: u32,
-    /// Maximum instances. Default 3.
-    pub max_size: u32,
-    /// The encrypted gp3 root volume's size in GiB. Default 8 (the AL2023 AMI's snapshot size;
-    /// it cannot be smaller).
+    /// Minimum instances. Default: [`DEFAULT_FLEET_SIZE`], or the desired capacity when that
+    /// is set and smaller.
+    pub min_size: Option<u32>,
+    /// Desired instances. Default: [`DEFAULT_FLEET_SIZE`], kept between `min_size` and
+    /// `max_size` when those are set.
+    pub desired_capacity: Option<u32>,
+    /// Maximum instances. Default: [`DEFAULT_FLEET_SIZE`], or the desired capacity when that
+    /// is set and larger.
+    pub max_size: Option<u32>,
+    /// The encrypted gp3 root volume's size in GiB, 8 to 16,384. Default:
+    /// [`DEFAULT_ROOT_VOLUME_GIB`].
+    #[builder(default = DEFAULT_ROOT_VOLUME_GIB)]
     pub root_volume_gib: u32,
     /// Seconds a new instance has before ELB health checks count, once the fleet is behind a
-    /// load balancer. Default 300.
+    /// load balancer. Default: [`DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS`].
+    #[builder(default = DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS)]
     pub health_check_grace_period_secs: u32,
 }
 
-impl<'a> Ec2FleetProps<'a> {
-    /// The defaults, in `vpc`.
-    pub fn new(vpc: &'a Vpc) -> Self {
-        Ec2FleetProps {
-            vpc,
-            instance_type: "t3.micro".into(),
-            ami: Ami::default(),
-            key_pair: KeyPair::default(),
-            instance_role: InstanceRole::default(),
-            user_data: None,
-            app_port: 3000,
-            min_size: 3,
-            desired_capacity: 3,
-            max_size: 3,
-            root_volume_gib: 8,
-            health_check_grace_period_secs: 300,
-        }
+/// The fleet's sizes once the unset ones are filled in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Capacity {
+    min: u32,
+    desired: u32,
+    max: u32,
+}
+
+impl Capacity {
+    /// AWS CDK's rule (`AutoScalingGroup` in aws-cdk-lib, `aws-autoscaling/lib/auto-scaling-group.ts`:
+    /// `maxCapacity ?? desiredCapacity ?? Math.max(minCapacity, 1)`), generalised to a default
+    /// size other than 1: an unset bound widens to take in the desired capacity, and an unset
+    /// desired capacity stays inside the bounds that are set. Never panics, even when the set
+    /// values conflict (that is reported by [`check_capacity`]).
+    fn resolve(props: &Ec2FleetProps<'_>) -> Capacity {
+        let d = DEFAULT_FLEET_SIZE;
+        let min = props.min_size.unwrap_or_else(|| {
+            let min = props.desired_capacity.map_or(d, |desired| desired.min(d));
+            props.max_size.map_or(min, |max| min.min(max))
+        });
+        let max = props.max_size.unwrap_or_else(|| {
+            let max = props.desired_capacity.map_or(d, |desired| desired.max(d));
+            max.max(min)
+        });
+        let desired = props
+            .desired_capacity
+            .unwrap_or_else(|| d.max(min).min(max));
+        Capacity { min, desired, max }
     }
 }
 
@@ -237,23 +314,53 @@ impl Ec2Fleet {
 /// architecture (x86_64 when the type is unknown), which picks the default AMI.
 fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>) -> Arch {
     let itype = validate::check_instance_type(scope, "instance_type", &props.instance_type);
-    validate::check_capacity(
-        scope,
-        props.min_size,
-        props.desired_capacity,
-        props.max_size,
-    );
+    check_capacity(scope, props, Capacity::resolve(props));
     if props.root_volume_gib < 8 || props.root_volume_gib > 16_384 {
         scope.error(
-            "DRK-EC2-002",
+            codes::EC2_002,
             format!(
                 "root_volume_gib {} is outside 8 .. 16384",
                 props.root_volume_gib
             ),
-            "the AL2023 AMI needs at least 8 GiB and gp3 volumes hold at most 16,384 GiB",
+            "set root_volume_gib between 8 (the Amazon Linux 2023 AMI's size) and 16384 (the most a gp3 volume holds)",
         );
     }
     itype.map(|t| t.arch).unwrap_or(Arch::X86_64)
+}
+
+/// Reports sizes set by hand that exclude each other, naming the field to change (an unset
+/// size never conflicts: [`Capacity::resolve`] fits it to the others).
+fn check_capacity(scope: &Scope, props: &Ec2FleetProps<'_>, cap: Capacity) {
+    let Capacity { min, desired, max } = cap;
+    if min > max {
+        scope.error(
+            codes::CAP_001,
+            format!("min_size {min} is greater than max_size {max}"),
+            format!("lower min_size to at most {max}, or raise max_size to at least {min}"),
+        );
+    } else if desired > max {
+        let fix = if props.max_size.is_some() {
+            format!("raise max_size to at least {desired}, or lower desired_capacity to {max}")
+        } else {
+            format!("lower desired_capacity to at most {max}")
+        };
+        scope.error(
+            codes::CAP_002,
+            format!("desired_capacity {desired} is above max_size {max}"),
+            fix,
+        );
+    } else if desired < min {
+        let fix = if props.min_size.is_some() {
+            format!("lower min_size to at most {desired}, or raise desired_capacity to {min}")
+        } else {
+            format!("raise desired_capacity to at least {min}")
+        };
+        scope.error(
+            codes::CAP_002,
+            format!("desired_capacity {desired} is below min_size {min}"),
+            fix,
+        );
+    }
 }
 
 /// The AMI id: a literal, or an SSM-typed parameter resolved at each deploy.
@@ -405,12 +512,13 @@ fn add_launch_template(
 }
 
 fn add_asg(scope: &Scope, props: &Ec2FleetProps<'_>, launch_template: &CfnResource) -> CfnResource {
+    let cap = Capacity::resolve(props);
     scope.add(
         "Asg",
         &CfnAutoScalingGroup {
-            min_size: val(props.min_size.to_string()),
-            max_size: val(props.max_size.to_string()),
-            desired_capacity: val(props.desired_capacity.to_string()),
+            min_size: val(cap.min.to_string()),
+            max_size: val(cap.max.to_string()),
+            desired_capacity: val(cap.desired.to_string()),
             launch_template: Some(LaunchTemplateSpecification {
                 launch_template_id: val(launch_template.ref_()),
                 version: val(launch_template.get_att("LatestVersionNumber")),
@@ -439,7 +547,7 @@ fn record_summary(scope: &Scope, props: &Ec2FleetProps<'_>) {
         asset: "EC2 instance".into(),
         purpose: "application servers (Grafana) in an Auto Scaling group, in private subnets behind the load balancer".into(),
         size: props.instance_type.clone(),
-        quantity: props.desired_capacity.to_string(),
+        quantity: Capacity::resolve(props).desired.to_string(),
         dr: "the same fleet runs in both regions; DNS failover sends users to the DR region's fleet".into(),
     }
     .record(scope);

@@ -1,5 +1,6 @@
 //! `EksCluster`: an EKS cluster with a managed node group in private subnets.
 
+use dr_core::diagnostics::codes;
 use dr_core::facts::ec2::Arch;
 use dr_core::{CfnResource, Scope, Token, Val};
 use ipnet::Ipv4Net;
@@ -29,47 +30,56 @@ pub const NODE_ROLE_POLICIES: [&str; 3] = [
     "AmazonEC2ContainerRegistryReadOnly",
 ];
 
-/// Settings of an [`EksCluster`]. Build with [`EksClusterProps::new`] and struct update syntax.
-#[derive(Debug, Clone)]
+/// The node instance type when none is given: `t3.medium` (2 vCPUs, 4 GiB), the smallest
+/// burstable type whose pod capacity (17 pods with the VPC CNI) leaves room for workloads
+/// beside the system pods ("Amazon EKS recommended maximum Pods for each Amazon EC2 instance
+/// type", <https://docs.aws.amazon.com/eks/latest/userguide/choosing-instance-type.html>).
+pub const DEFAULT_NODE_INSTANCE_TYPE: &str = "t3.medium";
+/// The node AMI type when none is given: Amazon Linux 2023 for x86_64, matching
+/// [`DEFAULT_NODE_INSTANCE_TYPE`] ("AmiType", Amazon EKS API Reference,
+/// <https://docs.aws.amazon.com/eks/latest/APIReference/API_Nodegroup.html>).
+pub const DEFAULT_NODE_AMI_TYPE: &str = "AL2023_x86_64_STANDARD";
+/// How many nodes a node group runs when no size is given: 2, so a node can be drained or lost
+/// while the other keeps serving.
+pub const DEFAULT_NODE_COUNT: u32 = 2;
+/// The control-plane logs sent to CloudWatch Logs when none are given: `api`, `audit` and
+/// `authenticator`, the ones that answer who did what ("Send control plane logs to CloudWatch
+/// Logs", <https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html>).
+pub const DEFAULT_LOG_TYPES: [&str; 3] = ["api", "audit", "authenticator"];
+
+/// Settings of an [`EksCluster`]: `EksClusterProps::builder().vpc(&vpc).build()`.
+#[derive(Debug, Clone, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct EksClusterProps<'a> {
     /// The VPC; the control plane's network interfaces and the nodes go to its private subnets.
+    /// Required.
     pub vpc: &'a Vpc,
-    /// The Kubernetes version. Default [`DEFAULT_KUBERNETES_VERSION`].
+    /// The Kubernetes version. Default: [`DEFAULT_KUBERNETES_VERSION`].
+    #[builder(default = DEFAULT_KUBERNETES_VERSION)]
     pub version: String,
-    /// CIDRs allowed to reach the API endpoint from the internet. Default empty: the endpoint
-    /// is private only (reachable from the VPC and networks routed to it). Never 0.0.0.0/0
-    /// unless listed.
+    /// CIDRs allowed to reach the API endpoint from the internet; never 0.0.0.0/0 unless
+    /// listed. Default: none, the endpoint is private only (reachable from the VPC and
+    /// networks routed to it).
+    #[builder(default, with = |cidrs: impl IntoIterator<Item = impl Into<String>>| cidrs.into_iter().map(Into::into).collect())]
     pub public_access_cidrs: Vec<String>,
-    /// The nodes' instance type. Default `t3.medium` (seed, Table 1.1).
+    /// The nodes' instance type. Default: [`DEFAULT_NODE_INSTANCE_TYPE`].
+    #[builder(default = DEFAULT_NODE_INSTANCE_TYPE)]
     pub node_instance_type: String,
-    /// The nodes' AMI type. Default `AL2023_x86_64_STANDARD`.
+    /// The nodes' AMI type. Default: [`DEFAULT_NODE_AMI_TYPE`].
+    #[builder(default = DEFAULT_NODE_AMI_TYPE)]
     pub node_ami_type: String,
-    /// Minimum nodes. Default 2.
+    /// Minimum nodes. Default: [`DEFAULT_NODE_COUNT`].
+    #[builder(default = DEFAULT_NODE_COUNT)]
     pub node_min_size: u32,
-    /// Desired nodes. Default 2 (seed, Table 1.1).
+    /// Desired nodes. Default: [`DEFAULT_NODE_COUNT`].
+    #[builder(default = DEFAULT_NODE_COUNT)]
     pub node_desired_size: u32,
-    /// Maximum nodes. Default 2.
+    /// Maximum nodes. Default: [`DEFAULT_NODE_COUNT`].
+    #[builder(default = DEFAULT_NODE_COUNT)]
     pub node_max_size: u32,
-    /// Control-plane log types sent to CloudWatch Logs. Default `api`, `audit`,
-    /// `authenticator`.
+    /// Control-plane log types sent to CloudWatch Logs. Default: [`DEFAULT_LOG_TYPES`].
+    #[builder(default = DEFAULT_LOG_TYPES.map(String::from).to_vec(), with = |types: impl IntoIterator<Item = impl Into<String>>| types.into_iter().map(Into::into).collect())]
     pub log_types: Vec<String>,
-}
-
-impl<'a> EksClusterProps<'a> {
-    /// The defaults, in `vpc`.
-    pub fn new(vpc: &'a Vpc) -> Self {
-        EksClusterProps {
-            vpc,
-            version: DEFAULT_KUBERNETES_VERSION.into(),
-            public_access_cidrs: Vec::new(),
-            node_instance_type: "t3.medium".into(),
-            node_ami_type: "AL2023_x86_64_STANDARD".into(),
-            node_min_size: 2,
-            node_desired_size: 2,
-            node_max_size: 2,
-            log_types: vec!["api".into(), "audit".into(), "authenticator".into()],
-        }
-    }
 }
 
 /// A cluster role, an EKS cluster whose API endpoint is private (public only for the CIDRs
@@ -142,7 +152,7 @@ impl EksCluster {
 fn check_props(scope: &Scope, props: &EksClusterProps<'_>) -> Vec<Ipv4Net> {
     if props.vpc.az_count() < 2 {
         scope.error(
-            "DRK-EKS-002",
+            codes::EKS_002,
             format!(
                 "an EKS cluster needs subnets in at least 2 AZs; the VPC has {}",
                 props.vpc.az_count()
@@ -156,7 +166,7 @@ fn check_props(scope: &Scope, props: &EksClusterProps<'_>) -> Vec<Ipv4Net> {
         .is_some_and(|(a, b)| a == "1" && b.len() == 2 && b.chars().all(|c| c.is_ascii_digit()))
     {
         scope.error(
-            "DRK-EKS-003",
+            codes::EKS_003,
             format!(
                 "Kubernetes version `{}` is not of the form 1.NN",
                 props.version
@@ -196,7 +206,7 @@ fn check_node_type(scope: &Scope, props: &EksClusterProps<'_>) {
                 "AL2023_x86_64_STANDARD"
             };
             scope.error(
-                "DRK-EKS-004",
+                codes::EKS_004,
                 format!("node instance type `{}` does not boot AMI type `{}` (different CPU architecture)", t.name, props.node_ami_type),
                 format!("set node_ami_type to {fix}, or pick an instance type of the AMI's architecture"),
             );

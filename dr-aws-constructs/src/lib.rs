@@ -2,12 +2,14 @@
 //!
 //! - [`l1`]: one struct per CloudFormation resource type, generated from the resource
 //!   provider schemas (a misspelt property does not compile).
-//! - L2 constructs, single-Region, with secure defaults matching the seed's Table 1.1:
+//! - L2 constructs, single-Region, with secure defaults:
 //!   [`Vpc`], [`Ec2Fleet`], [`Alb`], [`EksCluster`], [`RdsCluster`] (and [`GlobalDatabase`],
 //!   the building block of an Aurora global database). Each takes a [`dr_core::Scope`], an id
-//!   and a props struct whose fields document their defaults, reports bad input as
+//!   and a props struct built with its builder (`VpcProps::builder().cidr(…).build()`; a
+//!   required setter left out does not compile), whose fields document their defaults
+//!   (`Default: …`, most of them named constants such as [`DEFAULT_INSTANCE_TYPE`]), reports bad input as
 //!   diagnostics naming the fix, exposes its attributes as typed [`dr_core::Token`]s, and
-//!   records its Table 1.1 row under the `drkit:summary` metadata key.
+//!   records its "Servers and Clusters" summary row under the `drkit:summary` metadata key.
 //! - [`validate`]: the validators, also for `DrPair` (CIDR overlap, global-database classes).
 
 // L1 structs follow their resource schemas and gain fields when a schema does; constructs
@@ -25,19 +27,31 @@ mod rds;
 pub mod validate;
 mod vpc;
 
-pub use alb::{Alb, AlbProps, DEFAULT_SSL_POLICY, ProtocolVersion};
+pub use alb::{
+    Alb, AlbProps, AlbPropsBuilder, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_SSL_POLICY,
+    GRPC_HEALTH_CHECK_PATH, ProtocolVersion,
+};
 pub use common::{SUMMARY_KEY, SummaryRow};
 pub use dr_core::facts::rds::AuroraEngine;
 pub use ec2_fleet::{
-    AL2023_ARM64_SSM, AL2023_X86_64_SSM, Ami, Ec2Fleet, Ec2FleetProps, FleetTarget, InstanceRole,
-    KeyPair,
+    AL2023_ARM64_SSM, AL2023_X86_64_SSM, Ami, DEFAULT_APP_PORT, DEFAULT_FLEET_SIZE,
+    DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS, DEFAULT_INSTANCE_TYPE, DEFAULT_ROOT_VOLUME_GIB,
+    Ec2Fleet, Ec2FleetProps, Ec2FleetPropsBuilder, FleetTarget, InstanceRole, KeyPair,
 };
-pub use eks::{DEFAULT_KUBERNETES_VERSION, EksCluster, EksClusterProps, NODE_ROLE_POLICIES};
+pub use eks::{
+    DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_TYPES, DEFAULT_NODE_AMI_TYPE, DEFAULT_NODE_COUNT,
+    DEFAULT_NODE_INSTANCE_TYPE, EksCluster, EksClusterProps, EksClusterPropsBuilder,
+    NODE_ROLE_POLICIES,
+};
 pub use rds::{
-    GlobalDatabase, GlobalDatabaseProps, GlobalMembership, GlobalRole,
-    PASSWORD_EXCLUDED_CHARACTERS, RdsCluster, RdsClusterProps,
+    DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_DB_INSTANCE_CLASS, DEFAULT_DB_INSTANCES,
+    DEFAULT_MASTER_USERNAME, GlobalDatabase, GlobalDatabaseProps, GlobalDatabasePropsBuilder,
+    GlobalMembership, GlobalRole, PASSWORD_EXCLUDED_CHARACTERS, RdsCluster, RdsClusterProps,
+    RdsClusterPropsBuilder,
 };
-pub use vpc::{NatGateways, Subnet, Vpc, VpcProps};
+pub use vpc::{
+    DEFAULT_AZ_COUNT, DEFAULT_VPC_CIDR, NatGateways, Subnet, Vpc, VpcProps, VpcPropsBuilder,
+};
 pub mod dns;
 pub mod dr_pair;
 pub mod peering;
@@ -46,6 +60,7 @@ pub use dns::{
     ZoneVpcRef,
 };
 pub use dr_pair::{
-    DatabaseProps, DbConnection, DrPair, DrPairProps, PARITY_EXEMPT_KEY, Site, SiteRole, SiteScope,
+    DEFAULT_DB_CNAME_TTL_SECS, DatabaseProps, DbConnection, DrPair, DrPairProps, PARITY_EXEMPT_KEY,
+    Site, SiteRole, SiteScope,
 };
 pub use peering::{PeerVpc, VpcPeering};

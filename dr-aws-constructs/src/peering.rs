@@ -3,13 +3,20 @@
 //!
 //! Facts: a same-account peering created by CloudFormation with `PeerRegion` is accepted
 //! without a peer role; routes to a peering that is not yet active are blackholes until it is
-//! ("AWS::EC2::VPCPeeringConnection", "VPC peering lifecycle", AWS-FACTS.md §5). Security
-//! groups cannot be referenced across Regions through a peering ("Update your security groups
-//! to reference peer security groups", Amazon VPC Peering Guide: "You cannot reference the
-//! security group of a peer VPC that's in a different Region"), so the peer's CIDR is admitted
-//! instead (see `DrPair`).
+//! ("AWS::EC2::VPCPeeringConnection",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpcpeeringconnection.html>;
+//! "VPC peering lifecycle",
+//! <https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-basics.html>;
+//! "Routing for peering",
+//! <https://docs.aws.amazon.com/vpc/latest/peering/vpc-peering-routing.html>).
+//! Security groups cannot be referenced across Regions through a peering ("Update your security
+//! groups to reference peer security groups", Amazon VPC Peering Guide: "You cannot reference
+//! the security group of a peer VPC that's in a different Region"), so the peer's CIDR is
+//! admitted instead (see `DrPair`).
 
-use dr_core::{CfnResource, Region, Scope, Token, Val};
+use dr_core::diagnostics::codes;
+use dr_core::{CfnResource, Diagnostic, Region, Scope, Token, Val};
+use ipnet::Ipv4Net;
 
 use crate::common::{name_tag, val};
 use crate::l1::ec2::{CfnRoute, CfnVpcPeeringConnection};
@@ -27,6 +34,9 @@ pub struct PeerVpc {
     pub route_table_ids: Vec<Token>,
     /// The VPC's Region.
     pub region: Region,
+    /// The path of the `Vpc` construct whose `cidr` this is: a CIDR problem is reported there,
+    /// where the user wrote it. `None` for a side described by hand (reported on the peering).
+    pub vpc_path: Option<String>,
 }
 
 impl PeerVpc {
@@ -37,6 +47,7 @@ impl PeerVpc {
             cidr: vpc.cidr().to_string(),
             route_table_ids: vpc.private_route_table_ids(),
             region: vpc.region()?,
+            vpc_path: Some(vpc.scope().path()),
         })
     }
 }
@@ -72,7 +83,7 @@ impl VpcPeering {
                 && r != want
             {
                 s.error(
-                    "DRK-PEER-001",
+                    codes::PEER_001,
                     format!("the {side} VPC is in {want} but this stack deploys to {r}"),
                     format!("create the {side} side in a stack of {want}"),
                 );
@@ -80,7 +91,7 @@ impl VpcPeering {
         }
         if requester.region == accepter.region {
             scope.error(
-                "DRK-PEER-002",
+                codes::PEER_002,
                 format!(
                     "both VPCs are in {}; this construct peers two Regions",
                     requester.region
@@ -88,16 +99,12 @@ impl VpcPeering {
                 "use two Regions, or an intra-Region peering",
             );
         }
-        let a = validate::parse_cidr(&scope, "requester CIDR", &requester.cidr);
-        let b = validate::parse_cidr(&scope, "accepter CIDR", &accepter.cidr);
-        if let (Some(a), Some(b)) = (a, b) {
-            validate::check_cidrs_disjoint(
-                &scope,
-                &[
-                    (format!("{} VPC", requester.region), a),
-                    (format!("{} VPC", accepter.region), b),
-                ],
-            );
+        let a = peer_cidr(&scope, "requester CIDR", requester);
+        let b = peer_cidr(&scope, "accepter CIDR", accepter);
+        if let (Some(a), Some(b)) = (a, b)
+            && validate::cidrs_overlap(&a, &b)
+        {
+            report_overlap(&scope, (requester, a), (accepter, b));
         }
 
         let connection = scope.add(
@@ -157,4 +164,31 @@ impl VpcPeering {
     pub fn accepter_routes(&self) -> &[CfnResource] {
         &self.accepter_routes
     }
+}
+
+/// A side's CIDR: parsed quietly when it comes from a `Vpc`, which reported any problem with
+/// it already; checked and reported on the peering for a side described by hand.
+fn peer_cidr(scope: &Scope, what: &str, side: &PeerVpc) -> Option<Ipv4Net> {
+    match side.vpc_path {
+        Some(_) => side.cidr.parse().ok(),
+        None => validate::parse_cidr(scope, what, &side.cidr),
+    }
+}
+
+/// Reports two overlapping CIDRs once, on the `Vpc`s where they were written (the second path
+/// in `also_at`), or on the peering for sides described by hand.
+fn report_overlap(scope: &Scope, (ra, a): (&PeerVpc, Ipv4Net), (rb, b): (&PeerVpc, Ipv4Net)) {
+    let mut paths = [&ra.vpc_path, &rb.vpc_path].into_iter().flatten().cloned();
+    let path = paths.next().unwrap_or_else(|| scope.path());
+    let mut d = Diagnostic::error(
+        path,
+        codes::CIDR_005,
+        format!(
+            "the CIDR blocks of the peered VPCs overlap: `{a}` in {} and `{b}` in {}",
+            ra.region, rb.region
+        ),
+    )
+    .with_hint("set `cidr` on one of the VPCs to a range of its own, e.g. 10.10.0.0/16 and 10.20.0.0/16: AWS cannot peer VPCs whose ranges overlap");
+    d.also_at = paths.collect();
+    scope.report(d);
 }

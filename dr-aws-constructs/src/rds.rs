@@ -1,6 +1,7 @@
 //! `RdsCluster`: an Aurora cluster (writer + readers) in private subnets, and the building
 //! blocks of an Aurora global database ([`GlobalDatabase`], [`GlobalMembership`]).
 
+use dr_core::diagnostics::codes;
 use dr_core::facts::rds::AuroraEngine;
 use dr_core::{CfnResource, DeletionPolicy, Expr, Region, Scope, Token, Val};
 use ipnet::Ipv4Net;
@@ -21,10 +22,15 @@ use crate::vpc::Vpc;
 /// `'` and `\` are left out too, as they break shell and connection-string quoting.
 pub const PASSWORD_EXCLUDED_CHARACTERS: &str = "\"@/\\' ";
 
-/// How a cluster takes part in an Aurora global database (AWS-FACTS.md §1.10). Get one from
-/// [`GlobalDatabase::primary`] or [`GlobalDatabase::secondary`], which also carry the global
-/// cluster's engine and version: every member must run the same, patch level included
-/// (AWS-FACTS.md §1.6), and the cluster reports a mismatch.
+/// How a cluster takes part in an Aurora global database ("AWS::RDS::GlobalCluster",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-globalcluster.html>,
+/// and "AWS::RDS::DBCluster",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>).
+/// Get one from [`GlobalDatabase::primary`] or [`GlobalDatabase::secondary`], which also carry
+/// the global cluster's engine and version: every member must run the same, patch level
+/// included ("Upgrading an Amazon Aurora global database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>),
+/// and the cluster reports a mismatch.
 #[derive(Debug, Clone)]
 pub struct GlobalMembership {
     /// The global cluster's identifier ([`GlobalDatabase::identifier`]); a token of another
@@ -56,70 +62,72 @@ pub enum GlobalRole {
     },
 }
 
-/// Settings of an [`RdsCluster`]. Build with [`RdsClusterProps::new`] and struct update syntax.
-#[derive(Debug, Clone)]
+/// The DB instance class when none is given: `db.r6g.large`, the smallest memory-optimized
+/// Graviton class; an Aurora global database accepts no burstable (db.t*) class ("Limitations
+/// of Amazon Aurora global databases",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html#aurora-global-database.limitations>).
+pub const DEFAULT_DB_INSTANCE_CLASS: &str = dr_core::facts::rds::SMALLEST_GLOBAL_CLASS;
+/// How many instances a cluster runs when no count is given: 2, a writer and a reader that
+/// Aurora promotes if the writer or its AZ fails.
+pub const DEFAULT_DB_INSTANCES: u32 = 2;
+/// The master user name when none is given: `dbadmin`, a name neither engine reserves (RDS
+/// reserves `rdsadmin`).
+pub const DEFAULT_MASTER_USERNAME: &str = "dbadmin";
+/// Days of automated backups when none are given: 7, a week of point-in-time restore (Aurora
+/// keeps 1 to 35 days; "Backing up and restoring an Amazon Aurora DB cluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/BackupRestoreAurora.html>).
+pub const DEFAULT_BACKUP_RETENTION_DAYS: u32 = 7;
+
+/// Settings of an [`RdsCluster`]: `RdsClusterProps::builder().vpc(&vpc).build()`.
+#[derive(Debug, Clone, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct RdsClusterProps<'a> {
-    /// The VPC; the subnet group uses its private subnets.
+    /// The VPC; the subnet group uses its private subnets. Required.
     pub vpc: &'a Vpc,
-    /// The engine. Default Aurora MySQL.
+    /// The engine. Default: [`AuroraEngine::MySql`].
+    #[builder(default = AuroraEngine::MySql)]
     pub engine: AuroraEngine,
-    /// The engine version, patch level included. Default `None`: the engine's default
-    /// ([`AuroraEngine::default_version`]: Aurora MySQL 3 / PostgreSQL 16).
+    /// The engine version, patch level included. Default: the engine's
+    /// ([`AuroraEngine::default_version`]).
     pub engine_version: Option<String>,
-    /// The DB instance class of every instance. Default `db.r6g.large`: the smallest
-    /// memory-optimized Graviton class, which a global database requires (the seed's
-    /// db.t2.small is not accepted by Aurora MySQL 3).
+    /// The DB instance class of every instance. Default: [`DEFAULT_DB_INSTANCE_CLASS`].
+    #[builder(default = DEFAULT_DB_INSTANCE_CLASS)]
     pub instance_class: String,
-    /// How many instances: one writer and the rest readers. Default 2 (seed, Table 1.1).
+    /// How many instances, 1 to 16: one writer and the rest readers. Default:
+    /// [`DEFAULT_DB_INSTANCES`].
+    #[builder(default = DEFAULT_DB_INSTANCES)]
     pub instances: u32,
-    /// The database created in the cluster. Default none.
+    /// The database created in the cluster. Default: none.
     pub database_name: Option<String>,
-    /// The master user name (stored in the secret next to the generated password). Default
-    /// `dbadmin`.
+    /// The master user name (stored in the secret next to the generated password). Default:
+    /// [`DEFAULT_MASTER_USERNAME`].
+    #[builder(default = DEFAULT_MASTER_USERNAME)]
     pub master_username: String,
-    /// The port. Default `None`: the engine's (3306 / 5432).
+    /// The port. Default: the engine's ([`AuroraEngine::default_port`]: 3306 / 5432).
     pub port: Option<u16>,
-    /// Days of automated backups, 1 to 35. Default 7.
+    /// Days of automated backups, 1 to 35. Default: [`DEFAULT_BACKUP_RETENTION_DAYS`].
+    #[builder(default = DEFAULT_BACKUP_RETENTION_DAYS)]
     pub backup_retention_days: u32,
-    /// Deletion protection on the cluster. Default true.
+    /// Deletion protection on the cluster. Default: on.
+    #[builder(default = true)]
     pub deletion_protection: bool,
     /// Security groups admitted on the DB port (the app fleet, the EKS cluster security
-    /// group). Default none: nothing can connect until some are given.
+    /// group). Default: none, nothing can connect until some are given.
+    #[builder(default)]
     pub allowed_security_groups: Vec<Token>,
-    /// CIDRs admitted on the DB port (e.g. the peer VPC of a DR pair). Default none; never
-    /// 0.0.0.0/0.
+    /// CIDRs admitted on the DB port (e.g. the peer VPC of a DR pair); never 0.0.0.0/0.
+    /// Default: none.
+    #[builder(default, with = |cidrs: impl IntoIterator<Item = impl Into<String>>| cidrs.into_iter().map(Into::into).collect())]
     pub allowed_cidrs: Vec<String>,
-    /// A KMS key for storage encryption. Default `None`: the AWS managed `aws/rds` key.
-    /// Storage is always encrypted.
+    /// A KMS key for storage encryption; storage is always encrypted. Default: the AWS managed
+    /// `aws/rds` key.
     pub kms_key_id: Option<Val<String>>,
-    /// Membership in an Aurora global database. Default none: a standalone cluster.
+    /// Membership in an Aurora global database. Default: none, a standalone cluster.
     pub global: Option<GlobalMembership>,
     /// Regions the master secret is replicated to (the DR Region, so that applications there
-    /// read it locally during an outage of this one). Default none.
+    /// read it locally during an outage of this one). Default: none.
+    #[builder(default)]
     pub secret_replica_regions: Vec<Region>,
-}
-
-impl<'a> RdsClusterProps<'a> {
-    /// The defaults, in `vpc`.
-    pub fn new(vpc: &'a Vpc) -> Self {
-        RdsClusterProps {
-            vpc,
-            engine: AuroraEngine::MySql,
-            engine_version: None,
-            instance_class: "db.r6g.large".into(),
-            instances: 2,
-            database_name: None,
-            master_username: "dbadmin".into(),
-            port: None,
-            backup_retention_days: 7,
-            deletion_protection: true,
-            allowed_security_groups: Vec::new(),
-            allowed_cidrs: Vec::new(),
-            kms_key_id: None,
-            global: None,
-            secret_replica_regions: Vec::new(),
-        }
-    }
 }
 
 /// An Aurora DB cluster with a writer and readers (`AWS::RDS::DBInstance`), a subnet group in
@@ -129,7 +137,8 @@ impl<'a> RdsClusterProps<'a> {
 /// (unless it is a global secondary) a master password generated by CloudFormation in a
 /// Secrets Manager secret and passed by dynamic reference, so it never appears in the
 /// template. RDS-managed master passwords are not used: global database members do not
-/// support them (AWS-FACTS.md §1.9).
+/// support them ("Using Amazon Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html>).
 #[derive(Debug, Clone)]
 pub struct RdsCluster {
     scope: Scope,
@@ -293,7 +302,7 @@ fn check_props(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) -> Vec
     }
     if !(1..=16).contains(&props.instances) {
         scope.error(
-            "DRK-RDS-005",
+            codes::RDS_005,
             format!(
                 "instances is {}; an Aurora cluster takes 1 writer and up to 15 readers",
                 props.instances
@@ -303,7 +312,7 @@ fn check_props(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) -> Vec
     }
     if !(1..=35).contains(&props.backup_retention_days) {
         scope.error(
-            "DRK-RDS-006",
+            codes::RDS_006,
             format!(
                 "backup_retention_days is {}; Aurora keeps automated backups 1 to 35 days",
                 props.backup_retention_days
@@ -318,7 +327,7 @@ fn check_props(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) -> Vec
     let cidrs = validate::check_allowed_cidrs(scope, "allowed_cidrs entry", &props.allowed_cidrs);
     if props.vpc.az_count() < 2 {
         scope.error(
-            "DRK-RDS-007",
+            codes::RDS_007,
             format!(
                 "an RDS subnet group needs subnets in at least 2 AZs; the VPC has {}",
                 props.vpc.az_count()
@@ -336,7 +345,7 @@ fn check_global_membership(scope: &Scope, props: &RdsClusterProps<'_>, version: 
         && (g.engine != engine || g.engine_version != version)
     {
         scope.error(
-                "DRK-RDS-010",
+                codes::RDS_010,
                 format!(
                     "{engine} {version} differs from the global database's {} {}; every member of an Aurora global database runs the same engine version, patch level included",
                     g.engine, g.engine_version
@@ -346,7 +355,7 @@ fn check_global_membership(scope: &Scope, props: &RdsClusterProps<'_>, version: 
     }
     if is_secondary(props) && !props.secret_replica_regions.is_empty() {
         scope.error(
-            "DRK-RDS-008",
+            codes::RDS_008,
             "secret_replica_regions is set on a global secondary, which has no secret of its own",
             "replicate the primary's secret instead (set secret_replica_regions on the primary)",
         );
@@ -525,8 +534,10 @@ fn add_instances(
                 db_cluster_identifier: val(cluster.ref_()),
                 db_instance_class: val(props.instance_class.as_str()),
                 publicly_accessible: val(false),
-                // Global database members must stay on the same patch level (AWS-FACTS.md
-                // §1.6): upgrades are deliberate, never automatic.
+                // Global database members must stay on the same patch level ("Upgrading an
+                // Amazon Aurora global database",
+                // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>):
+                // upgrades are deliberate, never automatic.
                 auto_minor_version_upgrade: val(false),
                 promotion_tier: val(i64::from(i.min(15))),
                 tags: Some(vec![Tag::new("Name", format!("{}/{id}", scope.path()))]),
@@ -566,39 +577,32 @@ fn check_identifier(scope: &Scope, field: &str, value: &str, max: usize) {
         && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
     if !ok {
         scope.error(
-            "DRK-RDS-009",
+            codes::RDS_009,
             format!("{field} `{value}` is not a valid name"),
             format!("use 1 to {max} letters, digits or underscores, starting with a letter"),
         );
     } else if value == "rdsadmin" {
         scope.error(
-            "DRK-RDS-009",
+            codes::RDS_009,
             format!("{field} `rdsadmin` is reserved by RDS"),
             "choose another name, e.g. dbadmin",
         );
     }
 }
 
-/// Settings of a [`GlobalDatabase`].
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Settings of a [`GlobalDatabase`]: `GlobalDatabaseProps::builder().build()`.
+#[derive(Debug, Clone, PartialEq, Eq, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct GlobalDatabaseProps {
-    /// The engine; the member clusters must use the same. Default Aurora MySQL.
+    /// The engine; the member clusters must use the same. Default: [`AuroraEngine::MySql`].
+    #[builder(default = AuroraEngine::MySql)]
     pub engine: AuroraEngine,
     /// The engine version; the member clusters must use the same, patch level included.
-    /// Default `None`: the engine's default.
+    /// Default: the engine's ([`AuroraEngine::default_version`]).
     pub engine_version: Option<String>,
-    /// Deletion protection. Default true.
+    /// Deletion protection. Default: on.
+    #[builder(default = true)]
     pub deletion_protection: bool,
-}
-
-impl Default for GlobalDatabaseProps {
-    fn default() -> Self {
-        GlobalDatabaseProps {
-            engine: AuroraEngine::MySql,
-            engine_version: None,
-            deletion_protection: true,
-        }
-    }
 }
 
 /// An empty `AWS::RDS::GlobalCluster` (engine and version, storage encrypted) that a primary

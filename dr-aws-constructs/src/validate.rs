@@ -13,8 +13,10 @@
 //!   `DRK-RDS-003` engine version not in drkit's facts (warning), `DRK-RDS-004` class not
 //!   eligible for a global database.
 
+use dr_core::diagnostics::codes;
 use dr_core::facts::{ec2, rds};
-use dr_core::{Region, Scope};
+use dr_core::tree::Tree;
+use dr_core::{Diagnostic, Element, Region, Scope};
 use ipnet::Ipv4Net;
 
 /// The smallest and largest VPC CIDR blocks AWS allows: /16 to /28 ("VPC CIDR blocks",
@@ -35,8 +37,8 @@ pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
     for (i, az) in azs.iter().enumerate() {
         if azs[..i].contains(az) {
             scope.error(
-                "DRK-AZ-004",
-                format!("availability zone `{az}` is listed twice"),
+                codes::AZ_004,
+                format!("Availability Zone `{az}` is listed twice"),
                 "list each zone once",
             );
             ok = false;
@@ -48,10 +50,10 @@ pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
         ok = false;
         match Region::of_az(az) {
             Some(other) => scope.error(
-                "DRK-AZ-001",
-                format!("availability zone `{az}` is in {other}, not in {region} where this stack deploys"),
+                codes::AZ_001,
+                format!("Availability Zone `{az}` is in {other}, not in {region}, where this stack deploys"),
                 format!(
-                    "use zones of {region} ({}), or deploy this site to {other}",
+                    "use zones of {region} ({}), or put this stack in {other}",
                     region_zones(region)
                 ),
             ),
@@ -61,7 +63,7 @@ pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
                     Some(g) => format!("did you mean `{g}`? The zones of {region} are {}", region_zones(region)),
                     None => format!("use zones of {region}: {}", region_zones(region)),
                 };
-                scope.error("DRK-AZ-002", format!("`{az}` is not an availability zone of {region}"), hint);
+                scope.error(codes::AZ_002, format!("`{az}` is not an Availability Zone of {region}"), hint);
             }
         }
     }
@@ -74,21 +76,64 @@ pub fn check_az_count(scope: &Scope, region: Region, count: usize) -> bool {
     let usable = region.usable_az_count();
     if count > usable {
         scope.error(
-            "DRK-AZ-003",
-            format!("{count} availability zones asked for, but {region} has only {usable} usable per account"),
+            codes::AZ_003,
+            format!("{count} Availability Zones asked for, but {region} has only {usable} usable per account"),
             format!("use at most {usable} zones in {region}"),
         );
         return false;
     }
     if count < 2 {
-        scope.error(
-            "DRK-AZ-005",
-            format!("{count} availability zone(s) asked for; a load balancer, an EKS cluster and an RDS subnet group each need at least 2"),
-            "use 2 or more zones (3 by default)",
-        );
+        report_too_few_azs(scope, region, count);
         return false;
     }
     true
+}
+
+/// Reports fewer than two zones at synthesis, naming what in the Region needs two (an ALB,
+/// an EKS cluster, an Aurora DB subnet group), since those are built after the VPC; an app
+/// without an EKS cluster is not told about EKS.
+fn report_too_few_azs(scope: &Scope, region: Region, count: usize) {
+    let path = scope.path();
+    scope.add_validation(move |tree| {
+        let needs = needs_two_zones(tree, region);
+        let given = match count {
+            0 => "no Availability Zone given".to_string(),
+            n => format!("only {n} Availability Zone given"),
+        };
+        let message = match needs.as_slice() {
+            [] => format!("{given}; a load balancer or a database in this VPC would need subnets in at least 2"),
+            [one] => format!("{given}; {one} needs subnets in at least 2"),
+            [rest @ .., last] => format!("{given}; {} and {last} each need subnets in at least 2", rest.join(", ")),
+        };
+        vec![Diagnostic::error(&path, codes::AZ_005, message).with_hint("use 2 or more zones (3 by default)")]
+    });
+}
+
+/// What in `region`'s stacks needs subnets in two zones, by resource type, in a fixed order.
+fn needs_two_zones(tree: &Tree, region: Region) -> Vec<&'static str> {
+    const NEEDS: [(&str, &str); 3] = [
+        (
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+            "the load balancer",
+        ),
+        ("AWS::EKS::Cluster", "the EKS cluster"),
+        ("AWS::RDS::DBSubnetGroup", "the Aurora DB subnet group"),
+    ];
+    let types: std::collections::BTreeSet<String> = tree
+        .stacks()
+        .into_iter()
+        .filter(|s| tree.stack_info(*s).is_some_and(|i| i.region == region))
+        .flat_map(|s| tree.elements_of_stack(s))
+        .filter_map(|el| match &tree.node(el).element {
+            Some(Element::Resource(r)) => Some(r.type_name.clone()),
+            _ => None,
+        })
+        .collect();
+    NEEDS
+        .iter()
+        .filter(|(t, _)| types.contains(*t))
+        .map(|(_, what)| *what)
+        .collect()
 }
 
 /// Parses an IPv4 CIDR block, reporting an invalid one or one with host bits set.
@@ -97,7 +142,7 @@ pub fn parse_cidr(scope: &Scope, what: &str, cidr: &str) -> Option<Ipv4Net> {
         Ok(n) => n,
         Err(_) => {
             scope.error(
-                "DRK-CIDR-001",
+                codes::CIDR_001,
                 format!("{what} `{cidr}` is not a valid IPv4 CIDR block"),
                 "write it as a.b.c.d/n, e.g. 10.10.0.0/16",
             );
@@ -106,7 +151,7 @@ pub fn parse_cidr(scope: &Scope, what: &str, cidr: &str) -> Option<Ipv4Net> {
     };
     if net.addr() != net.network() {
         scope.error(
-            "DRK-CIDR-002",
+            codes::CIDR_002,
             format!("{what} `{cidr}` has host bits set"),
             format!("did you mean `{}`?", net.trunc()),
         );
@@ -129,7 +174,7 @@ pub fn check_cidrs_disjoint(scope: &Scope, blocks: &[(String, Ipv4Net)]) -> bool
             if cidrs_overlap(a, b) {
                 ok = false;
                 scope.error(
-                    "DRK-CIDR-005",
+                    codes::CIDR_005,
                     format!("CIDR `{a}` ({la}) overlaps `{b}` ({lb})"),
                     "give each VPC its own range, e.g. 10.10.0.0/16 and 10.20.0.0/16: peering and routing between them need disjoint ranges",
                 );
@@ -161,7 +206,7 @@ pub fn plan_subnets(
     let net = parse_cidr(scope, "VPC CIDR", cidr)?;
     if !(VPC_MIN_PREFIX..=VPC_MAX_PREFIX).contains(&net.prefix_len()) {
         scope.error(
-            "DRK-CIDR-003",
+            codes::CIDR_003,
             format!("VPC CIDR `{net}` is a /{}; a VPC must be between /{VPC_MIN_PREFIX} and /{VPC_MAX_PREFIX}", net.prefix_len()),
             "use a /16 such as 10.10.0.0/16",
         );
@@ -177,8 +222,8 @@ pub fn plan_subnets(
                 .unwrap_or_else(|| "subnets".into());
             let min_vpc = u32::from(VPC_MAX_PREFIX).saturating_sub(bits_for(subnets));
             scope.error(
-                "DRK-CIDR-004",
-                format!("VPC CIDR `{net}` is too small for {subnets} {each} (one public and one private per availability zone)"),
+                codes::CIDR_004,
+                format!("VPC CIDR `{net}` is too small for {subnets} {each} (one public and one private per Availability Zone)"),
                 match asked {
                     Some(_) => format!("use a larger VPC CIDR or a longer subnet_prefix (at most /{VPC_MAX_PREFIX}, and {subnets} of them must fit)"),
                     None => format!("use a /{min_vpc} or larger VPC CIDR (subnets are at least /{VPC_MAX_PREFIX}), e.g. a /16"),
@@ -202,7 +247,7 @@ pub fn check_allowed_cidrs(scope: &Scope, what: &str, cidrs: &[String]) -> Vec<I
         };
         if net.prefix_len() == 0 {
             scope.error(
-                "DRK-CIDR-006",
+                codes::CIDR_006,
                 format!("{what} `{net}` opens this to the whole internet"),
                 "list only the networks that need access (a VPC, an office or VPN range)",
             );
@@ -220,12 +265,12 @@ pub fn check_instance_type(scope: &Scope, field: &str, name: &str) -> Option<ec2
     }
     match ec2::suggest_instance_type(name) {
         Some(s) => scope.error(
-            "DRK-EC2-001",
+            codes::EC2_001,
             format!("unknown EC2 instance type `{name}`; did you mean `{s}`?"),
             format!("set {field} to `{s}`"),
         ),
         None => scope.error(
-            "DRK-EC2-001",
+            codes::EC2_001,
             format!("unknown EC2 instance type `{name}`"),
             format!(
                 "set {field} to a type listed at https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.html, e.g. t3.micro or t3.medium"
@@ -235,40 +280,19 @@ pub fn check_instance_type(scope: &Scope, field: &str, name: &str) -> Option<ec2
     None
 }
 
-/// Checks min ≤ desired ≤ max of an Auto Scaling group or node group.
-pub fn check_capacity(scope: &Scope, min: u32, desired: u32, max: u32) -> bool {
-    if min > max {
-        scope.error(
-            "DRK-CAP-001",
-            format!("min_size {min} is greater than max_size {max}"),
-            "set min_size ≤ desired_capacity ≤ max_size",
-        );
-        return false;
-    }
-    if desired < min || desired > max {
-        scope.error(
-            "DRK-CAP-002",
-            format!("desired_capacity {desired} is outside min_size {min} .. max_size {max}"),
-            format!("set desired_capacity between {min} and {max}, or widen the range"),
-        );
-        return false;
-    }
-    true
-}
-
 /// Checks an EKS managed node group's sizes: at least one node, min ≤ desired ≤ max.
 pub fn check_node_group_size(scope: &Scope, min: u32, desired: u32, max: u32) -> bool {
     if desired == 0 || max == 0 {
         scope.error(
-            "DRK-CAP-003",
+            codes::CAP_003,
             format!("the EKS node group has zero nodes (desired_size {desired}, max_size {max}); no pod can be scheduled"),
-            "set desired_size and max_size to at least 1 (the seed runs 2 nodes per cluster)",
+            "set desired_size and max_size to at least 1 (2 keeps a node up while another is replaced)",
         );
         return false;
     }
     if min > max {
         scope.error(
-            "DRK-CAP-001",
+            codes::CAP_001,
             format!("min_size {min} is greater than max_size {max}"),
             "set min_size ≤ desired_size ≤ max_size",
         );
@@ -276,7 +300,7 @@ pub fn check_node_group_size(scope: &Scope, min: u32, desired: u32, max: u32) ->
     }
     if desired < min || desired > max {
         scope.error(
-            "DRK-CAP-002",
+            codes::CAP_002,
             format!("desired_size {desired} is outside min_size {min} .. max_size {max}"),
             format!("set desired_size between {min} and {max}, or widen the range"),
         );
@@ -303,12 +327,12 @@ pub fn check_db_instance_class(
                 "use an Aurora class such as db.r6g.large (see \"Supported DB engines for DB instance classes\" in the Aurora User Guide)".to_string(),
             ),
         };
-        scope.error("DRK-RDS-002", message, hint);
+        scope.error(codes::RDS_002, message, hint);
         return false;
     }
     let Some(major) = rds::major_of(engine, version) else {
         scope.warning(
-            "DRK-RDS-003",
+            codes::RDS_003,
             format!("{engine} engine version `{version}` is not in drkit's facts; instance class `{class}` was not checked against it"),
             format!("check the class at https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html, or use {}", engine.default_version()),
         );
@@ -319,7 +343,7 @@ pub fn check_db_instance_class(
     }
     let smallest = rds::smallest_classes(major).join(" or ");
     scope.error(
-        "DRK-RDS-001",
+        codes::RDS_001,
         format!("DB instance class `{class}` is not supported by {} (engine version {version})", major.display_name()),
         format!(
             "use {smallest}, the smallest classes {} accepts, or a memory-optimized class such as {} (which an Aurora global database requires)",
@@ -331,7 +355,8 @@ pub fn check_db_instance_class(
 }
 
 /// Checks that `class` may serve in an Aurora global database (memory-optimized, never
-/// burstable; AWS-FACTS.md §1.9).
+/// burstable; "Configuration requirements of an Aurora global database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>).
 pub fn check_global_db_instance_class(scope: &Scope, class: &str) -> bool {
     let why = match rds::global_database_class(class) {
         Ok(()) => return true,
@@ -339,7 +364,7 @@ pub fn check_global_db_instance_class(scope: &Scope, class: &str) -> bool {
         Err(rds::GlobalClassProblem::NotMemoryOptimized) => "is not memory-optimized",
     };
     scope.error(
-        "DRK-RDS-004",
+        codes::RDS_004,
         format!("DB instance class `{class}` {why}; an Aurora global database accepts only memory-optimized classes"),
         format!("use {} or another db.r5, db.r6g, db.r6i, db.r7g or db.r8g class", rds::SMALLEST_GLOBAL_CLASS),
     );

@@ -14,7 +14,7 @@ use crate::validate;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum NatGateways {
     /// One per AZ, each private subnet using the one of its zone: an AZ outage does not cut
-    /// the other zones off (the default).
+    /// the other zones off. The default.
     #[default]
     PerAz,
     /// One, in the first public subnet, shared by every zone: cheaper, but a single point of
@@ -22,36 +22,37 @@ pub enum NatGateways {
     Single,
 }
 
-/// Settings of a [`Vpc`].
-#[derive(Debug, Clone, PartialEq)]
-pub struct VpcProps {
-    /// The VPC's IPv4 CIDR block, /16 to /28. Default `10.0.0.0/16`. The two sites of a DR pair
-    /// need disjoint blocks.
-    pub cidr: String,
-    /// The AZs to use, by name (e.g. `us-east-2a`). Default empty: the first
-    /// [`az_count`](Self::az_count) zones of the Region via `Fn::GetAZs`. Names given are
-    /// checked against the stack's Region and emitted as `AWS::EC2::AvailabilityZone::Name`
-    /// parameters whose defaults are the names, so CloudFormation checks them in the account.
-    pub azs: Vec<String>,
-    /// How many AZs to use when [`azs`](Self::azs) is empty. Default 3.
-    pub az_count: usize,
-    /// NAT gateways: one per AZ (default) or a single one.
-    pub nat_gateways: NatGateways,
-    /// The prefix length of every subnet. Default `None`: the largest equal subnets that fit
-    /// one public and one private per AZ (a /16 with 3 AZs gives /19s).
-    pub subnet_prefix: Option<u8>,
-}
+/// The VPC's IPv4 CIDR block when none is given: a /16 of the private `10.0.0.0/8` range
+/// (RFC 1918), the largest block a VPC takes. The two sites of a DR pair need disjoint blocks,
+/// so a pair sets its own per site.
+pub const DEFAULT_VPC_CIDR: &str = "10.0.0.0/16";
+/// How many AZs a VPC spans when none are named: three, so an AZ outage leaves two, and
+/// every Region drkit knows has at least three usable zones.
+pub const DEFAULT_AZ_COUNT: usize = 3;
 
-impl Default for VpcProps {
-    fn default() -> Self {
-        VpcProps {
-            cidr: "10.0.0.0/16".into(),
-            azs: Vec::new(),
-            az_count: 3,
-            nat_gateways: NatGateways::PerAz,
-            subnet_prefix: None,
-        }
-    }
+/// Settings of a [`Vpc`]: `VpcProps::builder().cidr("10.10.0.0/16").azs(site.azs()).build()`.
+#[derive(Debug, Clone, PartialEq, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
+pub struct VpcProps {
+    /// The VPC's IPv4 CIDR block, /16 to /28. The two sites of a DR pair need disjoint blocks.
+    /// Default: [`DEFAULT_VPC_CIDR`].
+    #[builder(default = DEFAULT_VPC_CIDR)]
+    pub cidr: String,
+    /// The AZs to use, by name (e.g. `us-east-2a`). Names given are checked against the
+    /// stack's Region and emitted as `AWS::EC2::AvailabilityZone::Name` parameters whose
+    /// defaults are the names, so CloudFormation checks them in the account. Default: none,
+    /// the first [`az_count`](Self::az_count) zones of the Region via `Fn::GetAZs`.
+    #[builder(default, with = |azs: impl IntoIterator<Item = impl Into<String>>| azs.into_iter().map(Into::into).collect())]
+    pub azs: Vec<String>,
+    /// How many AZs to use when [`azs`](Self::azs) is empty. Default: [`DEFAULT_AZ_COUNT`].
+    #[builder(default = DEFAULT_AZ_COUNT)]
+    pub az_count: usize,
+    /// NAT gateways for the private subnets. Default: [`NatGateways::PerAz`].
+    #[builder(default)]
+    pub nat_gateways: NatGateways,
+    /// The prefix length of every subnet. Default: the largest equal subnets that fit one
+    /// public and one private per AZ (a /16 with 3 AZs gives /19s).
+    pub subnet_prefix: Option<u8>,
 }
 
 /// One subnet of a [`Vpc`].

@@ -10,7 +10,7 @@
 //! account (EC2 User Guide, "Regions and Zones": "us-west-1 ... 2 Availability Zones for new
 //! customers"), and us-east-1e / ap-northeast-1b are closed to new accounts.
 //! ALB canonical hosted zone ids: "Elastic Load Balancing endpoints and quotas"
-//! (<https://docs.aws.amazon.com/general/latest/gr/elb.html>), as quoted in AWS-FACTS.md §2.
+//! (<https://docs.aws.amazon.com/general/latest/gr/elb.html>).
 
 use std::fmt;
 use std::str::FromStr;
@@ -48,7 +48,8 @@ macro_rules! regions {
                 match self { $(Region::$variant => $usable,)* }
             }
             /// The canonical hosted zone id of Application Load Balancers in the Region, where
-            /// documented in AWS-FACTS.md. The local simulator answers the load balancer's
+            /// known (from "Elastic Load Balancing endpoints and quotas", see the module
+            /// documentation). The local simulator answers the load balancer's
             /// `CanonicalHostedZoneID` attribute with it; constructs read that attribute
             /// instead, so they work in every Region.
             pub fn alb_hosted_zone_id(self) -> Option<&'static str> {

@@ -48,7 +48,8 @@ impl Token {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum LookupKind {
     /// `DescribeGlobalClusters` → `GlobalCluster.Endpoint`, the Aurora global writer endpoint.
-    /// CloudFormation documents `GlobalEndpoint.Address` but cannot serve it (AWS-FACTS 1.8),
+    /// CloudFormation documents `GlobalEndpoint.Address` but cannot serve it (open issue
+    /// <https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/2364>),
     /// so the deployer reads it once the global cluster exists. The input is the global
     /// cluster identifier.
     GlobalClusterWriterEndpoint,

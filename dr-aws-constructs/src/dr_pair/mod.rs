@@ -1,26 +1,25 @@
-//! `DrPair`: both Regions of a DR deployment from one definition (seed, pre-step 1), with the
-//! Aurora global database, DNS failover and its traffic switch, inter-Region peering and the
-//! generic database CNAME (seed, Steps 1 and 2).
+//! `DrPair`: both Regions of a DR deployment from one definition, so the DR site is built like
+//! the primary, with the Aurora global database, DNS failover and its traffic switch,
+//! inter-Region peering and the generic database CNAME.
 //!
 //! ```no_run
 //! use dr_aws_constructs::*;
 //! use dr_core::{App, Region};
 //!
 //! let app = App::new("shop");
-//! DrPair::new(&app, "Shop", DrPairProps {
-//!     primary: Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]),
-//!     secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-2b", "us-west-2c"]),
-//!     domain: "shop.example.com".into(),
-//!     hosted_zone: HostedZoneRef::Create { name: "shop.example.com".into() },
-//!     ..Default::default()
-//! }, |site| {
-//!     let vpc = Vpc::new(site, "Network", VpcProps {
-//!         cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
-//!         azs: site.azs(),
-//!         ..Default::default()
-//!     });
-//!     let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::new(&vpc));
-//!     let alb = Alb::new(site, "Lb", AlbProps { targets: Some(fleet.app_target()), ..AlbProps::new(&vpc) });
+//! let props = DrPairProps::builder()
+//!     .primary(Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]))
+//!     .secondary(Site::new(Region::UsWest2, ["us-west-2a", "us-west-2b", "us-west-2c"]))
+//!     .domain("shop.example.com")
+//!     .hosted_zone(HostedZoneRef::create("shop.example.com"))
+//!     .build();
+//! DrPair::new(&app, "Shop", props, |site| {
+//!     let vpc = Vpc::new(site, "Network", VpcProps::builder()
+//!         .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+//!         .azs(site.azs())
+//!         .build());
+//!     let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
+//!     let alb = Alb::new(site, "Lb", AlbProps::builder().vpc(&vpc).targets(fleet.app_target()).build());
 //!     site.serve(&alb);
 //!     site.database(&vpc, &[fleet.security_group_id()]);
 //! });
@@ -45,6 +44,7 @@
 mod parity;
 mod topology;
 
+use dr_core::diagnostics::codes;
 use std::cell::RefCell;
 use std::rc::Rc;
 
@@ -56,7 +56,7 @@ use dr_core::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::alb::Alb;
+use crate::alb::{Alb, DEFAULT_HEALTH_CHECK_PATH};
 use crate::common::{SummaryRow, val};
 use crate::dns::{
     AlbEndpoint, FailoverDns, FailoverDnsProps, HostedZoneRef, PrivateZone, TrafficSwitchProps,
@@ -67,7 +67,10 @@ use crate::l1::Tag;
 use crate::l1::iam::CfnPolicy;
 use crate::l1::kms::CfnKey;
 use crate::peering::{PeerVpc, VpcPeering};
-use crate::rds::{GlobalDatabase, GlobalDatabaseProps, RdsCluster, RdsClusterProps};
+use crate::rds::{
+    DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_DB_INSTANCE_CLASS, DEFAULT_DB_INSTANCES,
+    DEFAULT_MASTER_USERNAME, GlobalDatabase, GlobalDatabaseProps, RdsCluster, RdsClusterProps,
+};
 use crate::validate;
 use crate::vpc::Vpc;
 
@@ -84,9 +87,10 @@ pub const SWITCH_NAMESPACE: &str = "drkit";
 /// Region.
 pub const SWITCH_METRIC: &str = "PrimaryActive";
 /// Default TTL of the database CNAME, in seconds. Its value, the global writer endpoint,
-/// never changes (the endpoint's own record moves on failover, AWS-FACTS.md §1.8), so the
-/// TTL only bounds how long a manual repoint would take; AWS suggests client DNS caches of
-/// about 5 s for the endpoint itself.
+/// never changes (the endpoint's own record moves on failover), so the TTL only bounds how long
+/// a manual repoint would take; AWS suggests client DNS caches of about 5 s for the endpoint
+/// itself ("Connecting to Amazon Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html>).
 pub const DEFAULT_DB_CNAME_TTL_SECS: u32 = 30;
 
 /// Which side of the pair a site is.
@@ -138,81 +142,65 @@ impl Site {
 }
 
 /// The Aurora global database of the pair: one configuration for both clusters, so the engine
-/// version (patch level included) and the class always match (AWS-FACTS.md §1.6).
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// version (patch level included) and the class always match. Build with
+/// `DatabaseProps::builder().database_name("app").build()`.
+#[derive(Debug, Clone, PartialEq, Eq, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct DatabaseProps {
-    /// The engine. Default Aurora MySQL.
+    /// The engine. Default: [`AuroraEngine::MySql`].
+    #[builder(default = AuroraEngine::MySql)]
     pub engine: AuroraEngine,
-    /// The engine version, patch level included. Default `None`: the engine's default.
+    /// The engine version, patch level included. Default: the engine's
+    /// ([`AuroraEngine::default_version`]).
     pub engine_version: Option<String>,
-    /// The DB instance class of every instance in both Regions. Default `db.r6g.large`, the
-    /// smallest memory-optimized Graviton class: global databases accept no burstable class.
+    /// The DB instance class of every instance in both Regions; a global database accepts no
+    /// burstable class. Default: [`DEFAULT_DB_INSTANCE_CLASS`].
+    #[builder(default = DEFAULT_DB_INSTANCE_CLASS)]
     pub instance_class: String,
-    /// Instances per cluster, one writer (or, in the DR Region, a reader ready for promotion)
-    /// and the rest readers. Default 2 (seed, Table 1.1).
+    /// Instances per cluster, 1 to 16: one writer (or, in the DR Region, a reader ready for
+    /// promotion) and the rest readers. Default: [`DEFAULT_DB_INSTANCES`].
+    #[builder(default = DEFAULT_DB_INSTANCES)]
     pub instances_per_site: u32,
-    /// The database created in the primary cluster. Default none.
+    /// The database created in the primary cluster. Default: none.
     pub database_name: Option<String>,
-    /// The master user name. Default `dbadmin`.
+    /// The master user name. Default: [`DEFAULT_MASTER_USERNAME`].
+    #[builder(default = DEFAULT_MASTER_USERNAME)]
     pub master_username: String,
-    /// Days of automated backups. Default 7.
+    /// Days of automated backups, 1 to 35. Default: [`DEFAULT_BACKUP_RETENTION_DAYS`].
+    #[builder(default = DEFAULT_BACKUP_RETENTION_DAYS)]
     pub backup_retention_days: u32,
-    /// Deletion protection on the clusters and the global cluster. Default true.
+    /// Deletion protection on the clusters and the global cluster. Default: on.
+    #[builder(default = true)]
     pub deletion_protection: bool,
 }
 
-impl Default for DatabaseProps {
-    fn default() -> Self {
-        DatabaseProps {
-            engine: AuroraEngine::MySql,
-            engine_version: None,
-            instance_class: rds_facts::SMALLEST_GLOBAL_CLASS.into(),
-            instances_per_site: 2,
-            database_name: None,
-            master_username: "dbadmin".into(),
-            backup_retention_days: 7,
-            deletion_protection: true,
-        }
-    }
-}
-
-/// Settings of a [`DrPair`].
-#[derive(Debug, Clone)]
+/// Settings of a [`DrPair`]: `DrPairProps::builder().primary(…).secondary(…).domain(…)
+/// .hosted_zone(…).build()`; `build()` does not compile until the four are set.
+#[derive(Debug, Clone, bon::Builder)]
+#[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct DrPairProps {
-    /// The primary site. Default us-east-2 with its first three zones (the seed's zone 1).
+    /// The primary site: its Region serves and writes normally. Required.
     pub primary: Site,
-    /// The DR site. Default us-west-2 with its first three zones (the seed's zone 2).
+    /// The DR site, in another Region. Required.
     pub secondary: Site,
     /// The name users reach the app by, e.g. `shop.example.com`. Required.
     pub domain: String,
-    /// The public hosted zone of the failover records. Default: an existing zone, whose id
-    /// and name must then be given.
+    /// The public hosted zone of the failover records: [`HostedZoneRef::existing`] or
+    /// [`HostedZoneRef::create`]. Required.
     pub hosted_zone: HostedZoneRef,
-    /// The private zone of the database CNAME (`db.<zone>`), attached to both VPCs. Default
-    /// `None`: `<pair id in lower case>.internal`.
+    /// The private zone of the database CNAME (`db.<zone>`), attached to both VPCs. Default:
+    /// `<pair id in lower case>.internal`.
     pub internal_zone: Option<String>,
-    /// The global database.
+    /// The global database. Default: `DatabaseProps::builder().build()`.
+    #[builder(default = DatabaseProps::builder().build())]
     pub database: DatabaseProps,
-    /// The path Route 53 checks on the primary load balancer. Default `/api/health`
-    /// (Grafana's health endpoint).
+    /// The path Route 53 checks on the primary load balancer. Default:
+    /// [`DEFAULT_HEALTH_CHECK_PATH`].
+    #[builder(default = DEFAULT_HEALTH_CHECK_PATH)]
     pub health_check_path: String,
-    /// TTL of the database CNAME. Default [`DEFAULT_DB_CNAME_TTL_SECS`].
+    /// TTL of the database CNAME. Default: [`DEFAULT_DB_CNAME_TTL_SECS`].
+    #[builder(default = DEFAULT_DB_CNAME_TTL_SECS)]
     pub db_cname_ttl_secs: u32,
-}
-
-impl Default for DrPairProps {
-    fn default() -> Self {
-        DrPairProps {
-            primary: Site::first_azs(Region::UsEast2, 3),
-            secondary: Site::first_azs(Region::UsWest2, 3),
-            domain: String::new(),
-            hosted_zone: HostedZoneRef::default(),
-            internal_zone: None,
-            database: DatabaseProps::default(),
-            health_check_path: "/api/health".into(),
-            db_cname_ttl_secs: DEFAULT_DB_CNAME_TTL_SECS,
-        }
-    }
 }
 
 /// How applications reach the database, the same in both Regions: a generic host name that
@@ -377,7 +365,7 @@ impl SiteScope {
         let site = &mut st.sites[self.role.index()];
         if site.alb.is_some() {
             alb.scope().error(
-                "DRK-PAIR-007",
+                codes::PAIR_007,
                 "a second load balancer is handed to the pair for this site",
                 "call site.serve(&alb) once per site, with the load balancer users reach",
             );
@@ -385,12 +373,23 @@ impl SiteScope {
         }
         if region != self.region() {
             alb.scope().error(
-                "DRK-PAIR-008",
+                codes::PAIR_008,
                 format!(
                     "the load balancer is in {region}, not in the site's Region {}",
                     self.region()
                 ),
                 "create it under the site (Alb::new(site, …))",
+            );
+        }
+        if region == self.region() {
+            // The deploy summary prints each site's own address, which is how to reach one
+            // Region directly (bypassing DNS failover) to check it.
+            self.stack.add_output(
+                "LoadBalancerDnsName",
+                Output::new(alb.dns_name()).with_description(format!(
+                    "DNS name of the {} site's load balancer ({region})",
+                    self.role.name().to_lowercase()
+                )),
             );
         }
         site.alb = Some(AlbInfo {
@@ -418,7 +417,7 @@ impl SiteScope {
         let i = self.role.index();
         if let Some(existing) = &self.state.borrow().sites[i].cluster {
             vpc.scope().error(
-                "DRK-PAIR-007",
+                codes::PAIR_007,
                 "site.database is called a second time for this site",
                 "call it once per site; an Aurora global database has one cluster per Region",
             );
@@ -427,7 +426,7 @@ impl SiteScope {
         let peer = PeerVpc::private(vpc);
         if peer.as_ref().is_some_and(|p| p.region != self.region()) {
             vpc.scope().error(
-                "DRK-PAIR-008",
+                codes::PAIR_008,
                 "the VPC handed to site.database is not in the site's Region",
                 "create it under the site (Vpc::new(site, …))",
             );
@@ -436,7 +435,7 @@ impl SiteScope {
         let db = &self.ctx.database;
         if self.role == SiteRole::Secondary && self.state.borrow().global.is_none() {
             vpc.scope().error(
-                "DRK-PAIR-004",
+                codes::PAIR_004,
                 "the DR site calls site.database but the primary site did not, so there is no global database to join",
                 "call site.database(&vpc, &clients) in the closure for both sites",
             );
@@ -449,11 +448,11 @@ impl SiteScope {
                 let global = GlobalDatabase::new(
                     data,
                     "GlobalCluster",
-                    GlobalDatabaseProps {
-                        engine: db.engine,
-                        engine_version: Some(self.ctx.engine_version.clone()),
-                        deletion_protection: db.deletion_protection,
-                    },
+                    GlobalDatabaseProps::builder()
+                        .engine(db.engine)
+                        .engine_version(self.ctx.engine_version.clone())
+                        .deletion_protection(db.deletion_protection)
+                        .build(),
                 );
                 let m = global.primary();
                 self.state.borrow_mut().global = Some(global);
@@ -468,25 +467,25 @@ impl SiteScope {
         let cluster = RdsCluster::new(
             data,
             "Database",
-            RdsClusterProps {
-                engine: db.engine,
-                engine_version: Some(self.ctx.engine_version.clone()),
-                instance_class: db.instance_class.clone(),
-                instances: db.instances_per_site,
-                database_name: db.database_name.clone(),
-                master_username: db.master_username.clone(),
-                backup_retention_days: db.backup_retention_days,
-                deletion_protection: db.deletion_protection,
-                allowed_security_groups: clients.to_vec(),
-                kms_key_id: Some(key_arn),
-                global: Some(membership),
-                secret_replica_regions: if self.is_primary() {
+            RdsClusterProps::builder()
+                .vpc(vpc)
+                .engine(db.engine)
+                .engine_version(self.ctx.engine_version.clone())
+                .instance_class(db.instance_class.clone())
+                .instances(db.instances_per_site)
+                .maybe_database_name(db.database_name.clone())
+                .master_username(db.master_username.clone())
+                .backup_retention_days(db.backup_retention_days)
+                .deletion_protection(db.deletion_protection)
+                .allowed_security_groups(clients.to_vec())
+                .kms_key_id(key_arn)
+                .global(membership)
+                .secret_replica_regions(if self.is_primary() {
                     vec![self.ctx.regions[1]]
                 } else {
                     Vec::new()
-                },
-                ..RdsClusterProps::new(vpc)
-            },
+                })
+                .build(),
         );
         let mut st = self.state.borrow_mut();
         let site = &mut st.sites[i];
@@ -504,7 +503,7 @@ impl SiteScope {
     pub fn grant_database_secret(&self, fleet: &Ec2Fleet) -> Option<CfnResource> {
         let Some(role_arn) = fleet.role_arn() else {
             fleet.scope().error(
-                "DRK-PAIR-009",
+                codes::PAIR_009,
                 "the fleet uses an existing instance profile, so the pair cannot grant it the database secret",
                 "let the fleet create its role (InstanceRole::Create), or grant secretsmanager:GetSecretValue on the pair's secret to your role",
             );
@@ -563,8 +562,10 @@ impl SiteScope {
 }
 
 /// A customer managed KMS key for a data stack's storage encryption. A secondary cluster needs
-/// a key of its own Region (AWS-FACTS.md §1.10); a key of the primary's own makes both sides
-/// alike. Retained on deletion: snapshots and the retained data need it.
+/// a key of its own Region (`KmsKeyId` in "AWS::RDS::DBCluster",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>);
+/// a key of the primary's own makes both sides alike. Retained on deletion: snapshots and the
+/// retained data need it.
 fn data_key(data: &Stack, region: Region) -> CfnResource {
     let key = data.add(
         "DatabaseKey",
@@ -679,7 +680,14 @@ impl DrPair {
             &internal_zone,
             props.db_cname_ttl_secs,
         );
-        add_outputs(&global, &props.domain, &internal_zone, db_cname.is_some());
+        let domain = props.domain.trim_end_matches('.');
+        add_outputs(
+            &global,
+            domain,
+            scheme(&albs),
+            &internal_zone,
+            db_cname.is_some(),
+        );
         // With a site's zones already reported, the sites may differ in zone count through
         // the fallback zones; the parity check would only repeat that slip.
         if ok_p && ok_s {
@@ -710,6 +718,7 @@ impl DrPair {
                 internal_zone: &internal_zone,
                 hosted_zone: &props.hosted_zone,
                 health_check_path: &props.health_check_path,
+                scheme: scheme(&albs),
             },
         );
         pair.scope.add_metadata(DR_TOPOLOGY_KEY, topology);
@@ -812,9 +821,9 @@ impl DrPair {
 fn check_regions(scope: &Scope, regions: [Region; 2]) {
     if regions[0] == regions[1] {
         scope.error(
-            "DRK-PAIR-003",
+            codes::PAIR_003,
             format!("the primary and the DR site are both in {}", regions[0]),
-            "put the DR site in another Region (the seed uses us-east-2 and us-west-2): a Regional outage takes both down otherwise",
+            "put the DR site in another Region, e.g. us-east-2 and us-west-2: an outage of one Region would otherwise take both sites down",
         );
     }
 }
@@ -955,7 +964,7 @@ fn check_handovers(scope: &Scope, sites: &[Stack; 2], st: &PairState) {
         let path = sites[role.index()].path();
         if s.cluster.is_none() && !(role == SiteRole::Secondary && st.global.is_none()) {
             scope.report(
-                dr_core::Diagnostic::error(&path, "DRK-PAIR-004", format!("the {} site has no database member", role.name().to_lowercase()))
+                dr_core::Diagnostic::error(&path, codes::PAIR_004, format!("the {} site has no database member", role.name().to_lowercase()))
                     .with_hint("call site.database(&vpc, &[client security groups]) in the closure; it runs for both sites"),
             );
         }
@@ -963,7 +972,7 @@ fn check_handovers(scope: &Scope, sites: &[Stack; 2], st: &PairState) {
             scope.report(
                 dr_core::Diagnostic::error(
                     &path,
-                    "DRK-PAIR-005",
+                    codes::PAIR_005,
                     format!(
                         "the {} site hands no load balancer to the pair",
                         role.name().to_lowercase()
@@ -1037,25 +1046,28 @@ fn add_failover_dns(
         [Some(p), Some(s)] => Some(FailoverDns::new(
             global,
             "Dns",
-            FailoverDnsProps {
-                zone: props.hosted_zone.clone(),
-                domain: props.domain.clone(),
-                primary: p.endpoint.clone(),
-                secondary: s.endpoint.clone(),
-                health_check_path: props.health_check_path.clone(),
-                switch: TrafficSwitchProps {
-                    alarm_name: format!("{id}-Global-{SWITCH_METRIC}"),
-                    namespace: SWITCH_NAMESPACE.into(),
-                    metric_name: SWITCH_METRIC.into(),
-                    dimensions: vec![("App".into(), app_name.to_string())],
-                },
-            },
+            FailoverDnsProps::builder()
+                .zone(props.hosted_zone.clone())
+                .domain(props.domain.clone())
+                .primary(p.endpoint.clone())
+                .secondary(s.endpoint.clone())
+                .health_check_path(props.health_check_path.clone())
+                .switch(
+                    TrafficSwitchProps::builder()
+                        .alarm_name(format!("{id}-Global-{SWITCH_METRIC}"))
+                        .namespace(SWITCH_NAMESPACE)
+                        .metric_name(SWITCH_METRIC)
+                        .dimensions([("App", app_name)])
+                        .build(),
+                )
+                .build(),
         )),
         _ => None,
     }
 }
 
-/// The private zone on both VPCs, and the generic database name (seed, Step 2).
+/// The private zone on both VPCs, and the generic database name that applications in either
+/// Region use, whichever Region holds the writer.
 fn add_database_name(
     global: &Stack,
     networks: &[Option<PeerVpc>; 2],
@@ -1089,13 +1101,29 @@ fn add_database_name(
     (Some(zone), cname)
 }
 
-/// What a person looks for after a deploy: the app's name, and the one database name
+/// `https` when the primary site's load balancer serves HTTPS (both do, the parity check
+/// sees to it), else `http`.
+fn scheme(albs: &[Option<AlbInfo>; 2]) -> &'static str {
+    if albs[0].as_ref().is_some_and(|a| a.endpoint.https) {
+        "https"
+    } else {
+        "http"
+    }
+}
+
+/// What a person looks for after a deploy: the app's name and URL, and the one database name
 /// apps use (it follows the writer through switchover and failover).
-fn add_outputs(global: &Stack, domain: &str, internal_zone: &str, has_cname: bool) {
+fn add_outputs(global: &Stack, domain: &str, scheme: &str, internal_zone: &str, has_cname: bool) {
     global.add_output(
         "AppDnsName",
         Output::new(domain)
             .with_description("The application's DNS name (Route 53 failover: primary, then DR)"),
+    );
+    global.add_output(
+        "AppUrl",
+        Output::new(format!("{scheme}://{domain}")).with_description(
+            "The application's URL, served by the primary site, or the DR site after a failover",
+        ),
     );
     if has_cname {
         global.add_output(
@@ -1151,12 +1179,16 @@ fn check_site(stack: &Stack, site: &Site) -> (Vec<String>, bool) {
                     "the site's zones {list} are in {home}, but the site is in {region}; a site's load balancer, instances and database all deploy to the site's Region"
                 )
             }
+            _ if foreign.len() == 1 => format!(
+                "{list} is not an Availability Zone of {region}, where this site deploys; {region}'s zones are {}",
+                region.az_names().join(", ")
+            ),
             _ => format!(
-                "{list} {} not availability zones of {region}, where this site deploys",
-                if foreign.len() == 1 { "is" } else { "are" }
+                "{list} are not Availability Zones of {region}, where this site deploys; {region}'s zones are {}",
+                region.az_names().join(", ")
             ),
         };
-        stack.error("DRK-AZ-001", message, hint);
+        stack.error(codes::AZ_001, message, hint);
     }
     let n = site.azs.len().clamp(2, region.usable_az_count().max(2));
     let fallback = region
@@ -1187,7 +1219,7 @@ fn check_database(scope: &Scope, db: &DatabaseProps) -> String {
     };
     if !(1..=16).contains(&db.instances_per_site) {
         scope.error(
-            "DRK-RDS-005",
+            codes::RDS_005,
             format!("instances_per_site is {}; an Aurora cluster takes 1 writer and up to 15 readers", db.instances_per_site),
             "use 2 (a writer and a reader in the primary, two readers ready for promotion in the DR Region)",
         );

@@ -1,10 +1,11 @@
-//! The parity check (seed, pre-step 1: "zone1 and zone2 are configured the same"): after
+//! The parity check (a DR site can take over only if it is configured like the primary): after
 //! both sites are built, their resources are compared by path below the site stack: the
 //! same resources of the same types, and the same sizing (instance types, DB classes,
 //! capacities, node-group scaling, engine and versions, target ports and health paths).
 //! Differences that are exactly a `site.pick(a, b)` pair, or below a construct declared
 //! different ([`PARITY_EXEMPT_KEY`](super::PARITY_EXEMPT_KEY)), are not reported.
 
+use dr_core::diagnostics::codes;
 use std::collections::BTreeMap;
 
 use dr_core::tree::Tree;
@@ -57,7 +58,8 @@ fn collect(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
     let depth = tree.path_components(stack).len();
     let mut out = BTreeMap::new();
     for el in tree.elements_of_stack(stack) {
-        let Some(Element::Resource(r)) = &tree.node(el).element else {
+        // As synthesized: a property override that sizes one site differently is a difference.
+        let Some(Element::Resource(r)) = &tree.synthesized_element(el) else {
             continue;
         };
         let comps = tree.path_components(el);
@@ -201,7 +203,7 @@ pub(super) fn check(
     vec![
         Diagnostic::error(
             pair_path,
-            "DRK-PAIR-001",
+            codes::PAIR_001,
             format!(
                 "the two sites are not configured the same ({} difference{}):\n  - {}",
                 diffs.len(),

@@ -8,10 +8,12 @@
 //!   "regions": { "primary": "us-east-2", "secondary": "us-west-2" },
 //!   "stacks": { "primarySite": "Shop-Primary", "secondarySite": …, "primaryData": …,
 //!               "secondaryData": …, "primaryPeering": …, "secondaryPeering": …, "global": … },
-//!   "database": { "engine", "engineVersion", "globalCluster": {stack, logicalId},
+//!   "database": { "engine", "engineVersion", "databaseName" (when one is created),
+//!                 "globalCluster": {stack, logicalId},
 //!                 "primaryCluster": {…}, "secondaryCluster": {…},
 //!                 "cname": { "name": "db.shop.internal", "stack", "logicalId", "privateZone": {…} } },
-//!   "traffic": { "domain", "hostedZone": {"id", "name"} or {"name", "created": {…}},
+//!   "traffic": { "domain", "scheme" ("http" or "https"), "url" ("<scheme>://<domain>"),
+//!                "hostedZone": {"id", "name"} or {"name", "created": {…}},
 //!                "healthCheckPath", "primaryRecord", "secondaryRecord",
 //!                "healthChecks": { "primary" (calculated), "primaryEndpoint", "switch" },
 //!                "loadBalancers": { "primary": {stack, logicalId, targetGroup: {…}}, "secondary": … } },
@@ -57,6 +59,7 @@ pub(super) struct Extra<'a> {
     pub(super) internal_zone: &'a str,
     pub(super) hosted_zone: &'a HostedZoneRef,
     pub(super) health_check_path: &'a str,
+    pub(super) scheme: &'a str,
 }
 
 pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value {
@@ -66,6 +69,7 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         internal_zone,
         hosted_zone,
         health_check_path,
+        scheme,
     } = extra;
     let name = |s: &dr_core::Stack| s.name();
     let switch = pair.dns.as_ref().map(|d| {
@@ -82,8 +86,14 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         })
     });
     let traffic = pair.dns.as_ref().map(|d| {
+        let domain = d
+            .primary_record()
+            .property("Name")
+            .and_then(|e| e.as_str().map(str::to_string));
         json!({
-            "domain": d.primary_record().property("Name").and_then(|e| e.as_str().map(str::to_string)),
+            "domain": domain,
+            "scheme": scheme,
+            "url": domain.as_ref().map(|d| format!("{scheme}://{d}")),
             "hostedZone": match hosted_zone {
                 HostedZoneRef::Existing { id, name } => json!({ "id": id, "name": name }),
                 HostedZoneRef::Create { name } => json!({ "name": name, "created": opt(d.zone()) }),
@@ -102,7 +112,7 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
             },
         })
     });
-    json!({
+    let mut topology = json!({
         "version": 1,
         "app": app,
         "pair": ctx.pair_id,
@@ -131,5 +141,9 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         "traffic": traffic,
         "switch": switch,
         "peering": { "connection": opt(pair.peering_connection.as_ref().map(|p| p.connection())) },
-    })
+    });
+    if let Some(db_name) = &ctx.database.database_name {
+        topology["database"]["databaseName"] = json!(db_name);
+    }
+    topology
 }

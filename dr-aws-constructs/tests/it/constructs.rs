@@ -33,33 +33,29 @@ fn site(app: &App, id: &str, region: Region, cidr: &str, certificate_arn: Option
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            cidr: cidr.into(),
-            azs: seed_azs(region),
-            ..Default::default()
-        },
+        VpcProps::builder().cidr(cidr).azs(seed_azs(region)).build(),
     );
-    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::new(&vpc));
+    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
     Alb::new(
         &s,
         "Lb",
-        AlbProps {
-            targets: Some(fleet.app_target()),
-            certificate_arn: certificate_arn.map(str::to_string),
-            ..AlbProps::new(&vpc)
-        },
+        AlbProps::builder()
+            .vpc(&vpc)
+            .targets(fleet.app_target())
+            .maybe_certificate_arn(certificate_arn)
+            .build(),
     );
-    let eks = EksCluster::new(&s, "Eks", EksClusterProps::new(&vpc));
+    let eks = EksCluster::new(&s, "Eks", EksClusterProps::builder().vpc(&vpc).build());
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            allowed_security_groups: vec![
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .allowed_security_groups(vec![
                 fleet.security_group_id(),
                 eks.cluster_security_group_id(),
-            ],
-            ..RdsClusterProps::new(&vpc)
-        },
+            ])
+            .build(),
     );
 }
 
@@ -70,11 +66,10 @@ fn vpc_with_named_azs() {
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            cidr: "10.10.0.0/16".into(),
-            azs: seed_azs(Region::UsEast2),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .cidr("10.10.0.0/16")
+            .azs(seed_azs(Region::UsEast2))
+            .build(),
     );
     assert_eq!(vpc.private_subnet_ids().len(), 3);
     assert_eq!(vpc.private_subnets()[0].cidr, "10.10.96.0/19");
@@ -107,11 +102,10 @@ fn vpc_from_get_azs_with_a_single_nat() {
     Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            az_count: 2,
-            nat_gateways: NatGateways::Single,
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .az_count(2)
+            .nat_gateways(NatGateways::Single)
+            .build(),
     );
     let a = synth(&app);
     let t = template(&a, "Net");
@@ -141,19 +135,16 @@ fn fleet_behind_plain_http_alb_warns() {
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: seed_azs(Region::UsEast2),
-            ..Default::default()
-        },
+        VpcProps::builder().azs(seed_azs(Region::UsEast2)).build(),
     );
-    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::new(&vpc));
+    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
     Alb::new(
         &s,
         "Lb",
-        AlbProps {
-            targets: Some(fleet.app_target()),
-            ..AlbProps::new(&vpc)
-        },
+        AlbProps::builder()
+            .vpc(&vpc)
+            .targets(fleet.app_target())
+            .build(),
     );
     let a = synth(&app);
     assert_eq!(a.warnings.len(), 1, "{:?}", a.warnings);
@@ -198,6 +189,61 @@ fn fleet_behind_plain_http_alb_warns() {
     lint(&a);
 }
 
+/// The Auto Scaling group's (MinSize, MaxSize, DesiredCapacity) of a fleet built with `props`.
+fn asg_sizes(props: impl FnOnce(&Vpc) -> Ec2FleetProps<'_>) -> (Value, Value, Value) {
+    let app = App::new("t");
+    let s = stack(&app, "Web", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+    Ec2Fleet::new(&s, "Fleet", props(&vpc));
+    let a = synth(&app);
+    let t = template(&a, "Web");
+    let asg = t["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup")
+        .unwrap();
+    let p = &asg["Properties"];
+    (
+        p["MinSize"].clone(),
+        p["MaxSize"].clone(),
+        p["DesiredCapacity"].clone(),
+    )
+}
+
+/// As AWS CDK's AutoScalingGroup does, a desired capacity given alone widens the bound that
+/// would exclude it; the other bound keeps its default.
+#[test]
+fn fleet_desired_capacity_alone_widens_the_unset_bounds() {
+    let sizes = |min: &str, max: &str, desired: &str| (json!(min), json!(max), json!(desired));
+    assert_eq!(
+        asg_sizes(|vpc| Ec2FleetProps::builder().vpc(vpc).build()),
+        sizes("3", "3", "3")
+    );
+    assert_eq!(
+        asg_sizes(|vpc| Ec2FleetProps::builder()
+            .vpc(vpc)
+            .desired_capacity(4)
+            .build()),
+        sizes("3", "4", "4")
+    );
+    assert_eq!(
+        asg_sizes(|vpc| Ec2FleetProps::builder()
+            .vpc(vpc)
+            .desired_capacity(1)
+            .build()),
+        sizes("1", "3", "1")
+    );
+    assert_eq!(
+        asg_sizes(|vpc| Ec2FleetProps::builder().vpc(vpc).max_size(6).build()),
+        sizes("3", "6", "3")
+    );
+    assert_eq!(
+        asg_sizes(|vpc| Ec2FleetProps::builder().vpc(vpc).max_size(2).build()),
+        sizes("2", "2", "2")
+    );
+}
+
 #[test]
 fn https_alb_redirects_http_and_speaks_grpc() {
     let app = App::new("t");
@@ -205,30 +251,27 @@ fn https_alb_redirects_http_and_speaks_grpc() {
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            cidr: "10.20.0.0/16".into(),
-            ..Default::default()
-        },
+        VpcProps::builder().cidr("10.20.0.0/16").build(),
     );
     let fleet = Ec2Fleet::new(
         &s,
         "Grafana",
-        Ec2FleetProps {
-            key_pair: KeyPair::Import("ops".into()),
-            ami: Ami::Id("ami-0123456789abcdef0".into()),
-            user_data: Some("#!/bin/bash\ndnf install -y grafana\n".into()),
-            ..Ec2FleetProps::new(&vpc)
-        },
+        Ec2FleetProps::builder()
+            .vpc(&vpc)
+            .key_pair(KeyPair::Import("ops".into()))
+            .ami(Ami::Id("ami-0123456789abcdef0".into()))
+            .user_data("#!/bin/bash\ndnf install -y grafana\n")
+            .build(),
     );
     let alb = Alb::new(
         &s,
         "Lb",
-        AlbProps {
-            targets: Some(fleet.app_target()),
-            certificate_arn: Some("arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000".into()),
-            protocol_version: ProtocolVersion::Grpc,
-            ..AlbProps::new(&vpc)
-        },
+        AlbProps::builder()
+            .vpc(&vpc)
+            .targets(fleet.app_target())
+            .certificate_arn("arn:aws:acm:us-west-2:123456789012:certificate/00000000-0000-0000-0000-000000000000")
+            .protocol_version(ProtocolVersion::Grpc)
+            .build(),
     );
     assert!(alb.https());
     let a = synth(&app);
@@ -267,12 +310,9 @@ fn eks_cluster_private_endpoint() {
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: seed_azs(Region::UsEast2),
-            ..Default::default()
-        },
+        VpcProps::builder().azs(seed_azs(Region::UsEast2)).build(),
     );
-    EksCluster::new(&s, "Eks", EksClusterProps::new(&vpc));
+    EksCluster::new(&s, "Eks", EksClusterProps::builder().vpc(&vpc).build());
     let a = synth(&app);
     let t = template(&a, "K8s");
     let c = t["Resources"]
@@ -308,14 +348,14 @@ fn eks_cluster_private_endpoint() {
 fn eks_cluster_public_for_listed_cidrs_only() {
     let app = App::new("t");
     let s = stack(&app, "K8s", Region::UsWest2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     EksCluster::new(
         &s,
         "Eks",
-        EksClusterProps {
-            public_access_cidrs: vec!["203.0.113.0/24".into()],
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .public_access_cidrs(["203.0.113.0/24"])
+            .build(),
     );
     let a = synth(&app);
     let t = template(&a, "K8s");
@@ -344,20 +384,17 @@ fn rds_cluster_with_generated_secret() {
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: seed_azs(Region::UsEast2),
-            ..Default::default()
-        },
+        VpcProps::builder().azs(seed_azs(Region::UsEast2)).build(),
     );
-    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::new(&vpc));
+    let fleet = Ec2Fleet::new(&s, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
     let db = RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            database_name: Some("grafana".into()),
-            allowed_security_groups: vec![fleet.security_group_id()],
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .database_name("grafana")
+            .allowed_security_groups(vec![fleet.security_group_id()])
+            .build(),
     );
     assert!(db.secret_arn().is_some());
     assert_eq!(db.port(), 3306);
@@ -428,38 +465,32 @@ fn global_database_primary_and_secondary_across_regions() {
     let vpc_p = Vpc::new(
         &p,
         "Network",
-        VpcProps {
-            cidr: "10.10.0.0/16".into(),
-            ..Default::default()
-        },
+        VpcProps::builder().cidr("10.10.0.0/16").build(),
     );
     let vpc_w = Vpc::new(
         &w,
         "Network",
-        VpcProps {
-            cidr: "10.20.0.0/16".into(),
-            ..Default::default()
-        },
+        VpcProps::builder().cidr("10.20.0.0/16").build(),
     );
-    let global = GlobalDatabase::new(&p, "Global", GlobalDatabaseProps::default());
+    let global = GlobalDatabase::new(&p, "Global", GlobalDatabaseProps::builder().build());
     let primary = RdsCluster::new(
         &p,
         "Db",
-        RdsClusterProps {
-            global: Some(global.primary()),
-            secret_replica_regions: vec![Region::UsWest2],
-            allowed_cidrs: vec!["10.20.0.0/16".into()],
-            ..RdsClusterProps::new(&vpc_p)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc_p)
+            .global(global.primary())
+            .secret_replica_regions(vec![Region::UsWest2])
+            .allowed_cidrs(["10.20.0.0/16"])
+            .build(),
     );
     let secondary = RdsCluster::new(
         &w,
         "Db",
-        RdsClusterProps {
-            global: Some(global.secondary(Region::UsEast2, None)),
-            allowed_cidrs: vec!["10.10.0.0/16".into()],
-            ..RdsClusterProps::new(&vpc_w)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc_w)
+            .global(global.secondary(Region::UsEast2, None))
+            .allowed_cidrs(["10.10.0.0/16"])
+            .build(),
     );
     assert_eq!(primary.engine_version(), secondary.engine_version());
     assert!(secondary.secret_arn().is_none());

@@ -41,21 +41,21 @@ impl Default for Spec {
 }
 
 fn props(spec: &Spec) -> DrPairProps {
-    DrPairProps {
-        primary: spec.primary.clone(),
-        secondary: spec.secondary.clone(),
-        domain: "shop.example.com".into(),
-        hosted_zone: HostedZoneRef::Existing {
-            id: "Z0123456789ABCDEFGHIJ".into(),
-            name: "example.com".into(),
-        },
-        database: DatabaseProps {
-            instance_class: spec.db_class.into(),
-            database_name: Some("grafana".into()),
-            ..Default::default()
-        },
-        ..Default::default()
-    }
+    DrPairProps::builder()
+        .primary(spec.primary.clone())
+        .secondary(spec.secondary.clone())
+        .domain("shop.example.com")
+        .hosted_zone(HostedZoneRef::existing(
+            "Z0123456789ABCDEFGHIJ",
+            "example.com",
+        ))
+        .database(
+            DatabaseProps::builder()
+                .instance_class(spec.db_class)
+                .database_name("grafana")
+                .build(),
+        )
+        .build()
 }
 
 /// The seed's site: VPC, Grafana fleet behind the ALB, EKS, the database member.
@@ -63,20 +63,19 @@ fn seed_site(site: &SiteScope, spec: &Spec) {
     let vpc = Vpc::new(
         site,
         "Network",
-        VpcProps {
-            cidr: site.pick(spec.cidrs.0, spec.cidrs.1).into(),
-            azs: site.azs(),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .cidr(site.pick(spec.cidrs.0, spec.cidrs.1))
+            .azs(site.azs())
+            .build(),
     );
     let db = site.database_connection();
     let fleet = Ec2Fleet::new(
         site,
         "Grafana",
-        Ec2FleetProps {
-            user_data: Some(format!("#!/bin/bash\n{}", db.shell_env())),
-            ..Ec2FleetProps::new(&vpc)
-        },
+        Ec2FleetProps::builder()
+            .vpc(&vpc)
+            .user_data(format!("#!/bin/bash\n{}", db.shell_env()))
+            .build(),
     );
     site.grant_database_secret(&fleet);
     let certificate_arn = spec
@@ -85,20 +84,20 @@ fn seed_site(site: &SiteScope, spec: &Spec) {
     let alb = Alb::new(
         site,
         "Lb",
-        AlbProps {
-            targets: Some(fleet.app_target()),
-            certificate_arn,
-            ..AlbProps::new(&vpc)
-        },
+        AlbProps::builder()
+            .vpc(&vpc)
+            .targets(fleet.app_target())
+            .maybe_certificate_arn(certificate_arn)
+            .build(),
     );
     site.serve(&alb);
     let eks = EksCluster::new(
         site,
         "Eks",
-        EksClusterProps {
-            node_instance_type: spec.node_type.into(),
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .node_instance_type(spec.node_type)
+            .build(),
     );
     site.database(
         &vpc,
@@ -286,6 +285,38 @@ fn alb_regions_of_the_seed_are_reported_per_site() {
     );
 }
 
+/// One zone of another Region among the site's own: named once, in a sentence, with the
+/// Region's own zones.
+#[test]
+fn a_stray_zone_among_the_sites_own_is_named_with_the_regions_zones() {
+    let spec = Spec {
+        secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-1b", "us-west-2c"]),
+        ..Spec::default()
+    };
+    let (app, _) = app_of(&spec);
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-AZ-001".to_string(), "Shop/Secondary".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "`us-west-1b` is not an Availability Zone of us-west-2, where this site deploys; us-west-2's zones are us-west-2a, us-west-2b, us-west-2c, us-west-2d"
+    );
+
+    let spec = Spec {
+        secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-1b", "us-east-2c"]),
+        ..Spec::default()
+    };
+    let (app, _) = app_of(&spec);
+    assert!(
+        errors_of(&app)[0]
+            .message
+            .starts_with("`us-west-1b`, `us-east-2c` are not Availability Zones of us-west-2,")
+    );
+}
+
 #[test]
 fn overlapping_cidrs_and_same_region_are_errors() {
     let spec = Spec {
@@ -294,16 +325,26 @@ fn overlapping_cidrs_and_same_region_are_errors() {
     };
     let (app, _) = app_of(&spec);
     let errors = errors_of(&app);
+    // On the VPCs, where the CIDRs are written, not on the peering that found them.
     assert_eq!(
         codes_and_paths(&errors),
         [(
             "DRK-CIDR-005".to_string(),
-            "Shop/PrimaryPeering/Peering".to_string()
+            "Shop/Primary/Network".to_string()
         )]
     );
+    assert_eq!(errors[0].also_at, ["Shop/Secondary/Network"]);
     assert_eq!(
         errors[0].message,
-        "CIDR `10.0.0.0/16` (us-east-2 VPC) overlaps `10.0.128.0/17` (us-west-2 VPC)"
+        "the CIDR blocks of the peered VPCs overlap: `10.0.0.0/16` in us-east-2 and `10.0.128.0/17` in us-west-2"
+    );
+    assert!(
+        errors[0]
+            .hint
+            .as_deref()
+            .is_some_and(|h| h.starts_with("set `cidr` on one of the VPCs")),
+        "{:?}",
+        errors[0].hint
     );
 
     let spec = Spec {
@@ -322,11 +363,10 @@ fn a_site_that_hands_over_nothing_is_reported() {
         Vpc::new(
             site,
             "Network",
-            VpcProps {
-                cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
-                azs: site.azs(),
-                ..Default::default()
-            },
+            VpcProps::builder()
+                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                .azs(site.azs())
+                .build(),
         );
     });
     let errors = errors_of(&app);
@@ -353,27 +393,26 @@ fn parity_app(vary: impl Fn(&SiteScope) -> (&'static str, bool, bool)) -> App {
         let vpc = Vpc::new(
             site,
             "Network",
-            VpcProps {
-                cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
-                azs: site.azs(),
-                ..Default::default()
-            },
+            VpcProps::builder()
+                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                .azs(site.azs())
+                .build(),
         );
         let fleet = Ec2Fleet::new(
             site,
             "Grafana",
-            Ec2FleetProps {
-                instance_type: instance_type.into(),
-                ..Ec2FleetProps::new(&vpc)
-            },
+            Ec2FleetProps::builder()
+                .vpc(&vpc)
+                .instance_type(instance_type)
+                .build(),
         );
         let alb = Alb::new(
             site,
             "Lb",
-            AlbProps {
-                targets: Some(fleet.app_target()),
-                ..AlbProps::new(&vpc)
-            },
+            AlbProps::builder()
+                .vpc(&vpc)
+                .targets(fleet.app_target())
+                .build(),
         );
         site.serve(&alb);
         site.database(&vpc, &[fleet.security_group_id()]);
@@ -979,9 +1018,7 @@ fn app_with_zone(zone: HostedZoneRef, domain: &str) -> App {
 #[test]
 fn a_created_zone_is_undelegated_so_it_warns_and_outputs_its_name_servers() {
     let app = app_with_zone(
-        HostedZoneRef::Create {
-            name: "shop.example.com".into(),
-        },
+        HostedZoneRef::create("shop.example.com"),
         "shop.example.com",
     );
     let a = synth_ok(&app);
@@ -1027,7 +1064,10 @@ fn a_created_zone_is_undelegated_so_it_warns_and_outputs_its_name_servers() {
 
 #[test]
 fn an_existing_zone_needs_its_id_and_must_hold_the_domain() {
-    let app = app_with_zone(HostedZoneRef::default(), "shop.example.com");
+    let app = app_with_zone(
+        HostedZoneRef::existing("", "example.com"),
+        "shop.example.com",
+    );
     let errors = errors_of(&app);
     assert_eq!(
         codes_and_paths(&errors),
@@ -1039,14 +1079,11 @@ fn an_existing_zone_needs_its_id_and_must_hold_the_domain() {
             .hint
             .as_deref()
             .unwrap()
-            .contains("HostedZoneRef::Existing { id, name }")
+            .contains("HostedZoneRef::existing(id, name)")
     );
 
     let app = app_with_zone(
-        HostedZoneRef::Existing {
-            id: "Z0123456789ABCDEFGHIJ".into(),
-            name: "example.org".into(),
-        },
+        HostedZoneRef::existing("Z0123456789ABCDEFGHIJ", "example.org"),
         "shop.example.com",
     );
     let errors = errors_of(&app);
@@ -1069,20 +1106,19 @@ fn a_database_only_in_the_dr_site_is_reported() {
         let vpc = Vpc::new(
             site,
             "Network",
-            VpcProps {
-                cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
-                azs: site.azs(),
-                ..Default::default()
-            },
+            VpcProps::builder()
+                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                .azs(site.azs())
+                .build(),
         );
-        let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::new(&vpc));
+        let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
         let alb = Alb::new(
             site,
             "Lb",
-            AlbProps {
-                targets: Some(fleet.app_target()),
-                ..AlbProps::new(&vpc)
-            },
+            AlbProps::builder()
+                .vpc(&vpc)
+                .targets(fleet.app_target())
+                .build(),
         );
         site.serve(&alb);
         if !site.is_primary() {

@@ -21,10 +21,9 @@ fn seed_lists_us_west_1_zones_under_us_west_2() {
     Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: azs(&["us-west-1a", "us-west-1b", "us-west-1c"]),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .azs(azs(&["us-west-1a", "us-west-1b", "us-west-1c"]))
+            .build(),
     );
     let d = diagnostics(&app);
     assert_eq!(d.len(), 3, "{d:#?}");
@@ -33,17 +32,17 @@ fn seed_lists_us_west_1_zones_under_us_west_2() {
         && d.severity == Severity::Error));
     assert_eq!(
         d[0].message,
-        "availability zone `us-west-1a` is in us-west-1, not in us-west-2 where this stack deploys"
+        "Availability Zone `us-west-1a` is in us-west-1, not in us-west-2, where this stack deploys"
     );
     assert_eq!(
         d[0].hint.as_deref(),
         Some(
-            "use zones of us-west-2 (us-west-2a, us-west-2b, us-west-2c, us-west-2d), or deploy this site to us-west-1"
+            "use zones of us-west-2 (us-west-2a, us-west-2b, us-west-2c, us-west-2d), or put this stack in us-west-1"
         )
     );
     assert_eq!(
         d[2].message,
-        "availability zone `us-west-1c` is in us-west-1, not in us-west-2 where this stack deploys"
+        "Availability Zone `us-west-1c` is in us-west-1, not in us-west-2, where this stack deploys"
     );
 }
 
@@ -54,37 +53,29 @@ fn us_west_1_has_only_two_usable_zones() {
     Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: azs(&["us-west-1a", "us-west-1b", "us-west-1c"]),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .azs(azs(&["us-west-1a", "us-west-1b", "us-west-1c"]))
+            .build(),
     );
     let d = only(&app, "DRK-AZ-003");
     assert_eq!(
         d.message,
-        "3 availability zones asked for, but us-west-1 has only 2 usable per account"
+        "3 Availability Zones asked for, but us-west-1 has only 2 usable per account"
     );
     assert_eq!(d.hint.as_deref(), Some("use at most 2 zones in us-west-1"));
 
     // The same limit applies when the zones come from Fn::GetAZs (3 by default).
     let app = App::new("t");
     let s = stack(&app, "SiteWest", Region::UsWest1);
-    Vpc::new(&s, "Network", VpcProps::default());
+    Vpc::new(&s, "Network", VpcProps::builder().build());
     assert_eq!(
         only(&app, "DRK-AZ-003").message,
-        "3 availability zones asked for, but us-west-1 has only 2 usable per account"
+        "3 Availability Zones asked for, but us-west-1 has only 2 usable per account"
     );
 
     let app = App::new("t");
     let s = stack(&app, "SiteWest", Region::UsWest1);
-    Vpc::new(
-        &s,
-        "Network",
-        VpcProps {
-            az_count: 2,
-            ..Default::default()
-        },
-    );
+    Vpc::new(&s, "Network", VpcProps::builder().az_count(2).build());
     assert!(diagnostics(&app).is_empty());
 }
 
@@ -95,15 +86,14 @@ fn unknown_and_duplicate_zones() {
     Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: azs(&["us-west-2z", "us-west-2b", "us-west-2b"]),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .azs(azs(&["us-west-2z", "us-west-2b", "us-west-2b"]))
+            .build(),
     );
     let d = only(&app, "DRK-AZ-002");
     assert_eq!(
         d.message,
-        "`us-west-2z` is not an availability zone of us-west-2"
+        "`us-west-2z` is not an Availability Zone of us-west-2"
     );
     assert_eq!(
         d.hint.as_deref(),
@@ -112,7 +102,7 @@ fn unknown_and_duplicate_zones() {
         )
     );
     let d = only(&app, "DRK-AZ-004");
-    assert_eq!(d.message, "availability zone `us-west-2b` is listed twice");
+    assert_eq!(d.message, "Availability Zone `us-west-2b` is listed twice");
 }
 
 #[test]
@@ -122,15 +112,43 @@ fn a_single_zone_is_too_few() {
     Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: azs(&["us-east-2a"]),
-            ..Default::default()
-        },
+        VpcProps::builder().azs(azs(&["us-east-2a"])).build(),
     );
     let d = only(&app, "DRK-AZ-005");
     assert_eq!(
         d.message,
-        "1 availability zone(s) asked for; a load balancer, an EKS cluster and an RDS subnet group each need at least 2"
+        "only 1 Availability Zone given; a load balancer or a database in this VPC would need subnets in at least 2"
+    );
+}
+
+/// The zones are checked when the VPC is built, before its load balancer or database: the
+/// message names, at synthesis, only what the Region's stacks hold (no EKS cluster here).
+#[test]
+fn too_few_zones_names_only_what_the_region_holds() {
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    assert!(!dr_aws_constructs::validate::check_az_count(
+        &s,
+        Region::UsEast2,
+        1
+    ));
+    let empty = || dr_core::Expr::from(serde_json::json!({}));
+    s.add_resource("Lb", "AWS::ElasticLoadBalancingV2::LoadBalancer", empty());
+    let data = stack(&app, "SiteData", Region::UsEast2);
+    data.add_resource("Subnets", "AWS::RDS::DBSubnetGroup", empty());
+    let elsewhere = stack(&app, "Other", Region::UsWest2);
+    elsewhere.add_resource("Eks", "AWS::EKS::Cluster", empty());
+    let d = only(&app, "DRK-AZ-005");
+    assert_eq!(d.path, "Site");
+    assert_eq!(
+        d.message,
+        "only 1 Availability Zone given; the load balancer and the Aurora DB subnet group each need subnets in at least 2"
+    );
+    s.add_resource("Eks", "AWS::EKS::Cluster", empty());
+    assert!(
+        only(&app, "DRK-AZ-005").message.contains(
+            "the load balancer, the EKS cluster and the Aurora DB subnet group each need"
+        )
     );
 }
 
@@ -138,22 +156,22 @@ fn a_single_zone_is_too_few() {
 fn misspelt_instance_type_suggests_the_nearest() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     EksCluster::new(
         &s,
         "Eks",
-        EksClusterProps {
-            node_instance_type: "t3.meduim".into(),
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .node_instance_type("t3.meduim")
+            .build(),
     );
     Ec2Fleet::new(
         &s,
         "Grafana",
-        Ec2FleetProps {
-            instance_type: "t3.mirco".into(),
-            ..Ec2FleetProps::new(&vpc)
-        },
+        Ec2FleetProps::builder()
+            .vpc(&vpc)
+            .instance_type("t3.mirco")
+            .build(),
     );
     let d = diagnostics(&app);
     assert_eq!(d.len(), 2, "{d:#?}");
@@ -178,14 +196,14 @@ fn misspelt_instance_type_suggests_the_nearest() {
 
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     Ec2Fleet::new(
         &s,
         "Grafana",
-        Ec2FleetProps {
-            instance_type: "quantum.huge".into(),
-            ..Ec2FleetProps::new(&vpc)
-        },
+        Ec2FleetProps::builder()
+            .vpc(&vpc)
+            .instance_type("quantum.huge")
+            .build(),
     );
     assert_eq!(
         only(&app, "DRK-EC2-001").message,
@@ -197,14 +215,14 @@ fn misspelt_instance_type_suggests_the_nearest() {
 fn seed_db_class_is_not_accepted_by_aurora_mysql_3() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            instance_class: "db.t2.small".into(),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .instance_class("db.t2.small")
+            .build(),
     );
     let d = only(&app, "DRK-RDS-001");
     assert_eq!(d.path, "Site/Db");
@@ -226,24 +244,24 @@ fn class_support_follows_the_engine_version() {
     // Aurora MySQL 2 still takes db.t2.small; PostgreSQL does not.
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     RdsCluster::new(
         &s,
         "Old",
-        RdsClusterProps {
-            instance_class: "db.t2.small".into(),
-            engine_version: Some("5.7.mysql_aurora.2.12.4".into()),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .instance_class("db.t2.small")
+            .engine_version("5.7.mysql_aurora.2.12.4")
+            .build(),
     );
     RdsCluster::new(
         &s,
         "Pg",
-        RdsClusterProps {
-            engine: AuroraEngine::PostgreSql,
-            instance_class: "db.t2.small".into(),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .engine(AuroraEngine::PostgreSql)
+            .instance_class("db.t2.small")
+            .build(),
     );
     let d = only(&app, "DRK-RDS-001");
     assert_eq!(d.path, "Site/Pg");
@@ -254,14 +272,14 @@ fn class_support_follows_the_engine_version() {
 
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            instance_class: "db.r6g.lrage".into(),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .instance_class("db.r6g.lrage")
+            .build(),
     );
     let d = only(&app, "DRK-RDS-002");
     assert_eq!(
@@ -271,14 +289,14 @@ fn class_support_follows_the_engine_version() {
 
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            engine_version: Some("9.1.future".into()),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .engine_version("9.1.future")
+            .build(),
     );
     let d = only(&app, "DRK-RDS-003");
     assert_eq!(d.severity, Severity::Warning);
@@ -292,16 +310,16 @@ fn class_support_follows_the_engine_version() {
 fn global_database_needs_memory_optimized_classes() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
-    let g = GlobalDatabase::new(&s, "Global", GlobalDatabaseProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+    let g = GlobalDatabase::new(&s, "Global", GlobalDatabaseProps::builder().build());
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            instance_class: "db.t3.medium".into(),
-            global: Some(g.primary()),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .instance_class("db.t3.medium")
+            .global(g.primary())
+            .build(),
     );
     let d = only(&app, "DRK-RDS-004");
     assert_eq!(
@@ -350,21 +368,14 @@ fn invalid_cidrs() {
         (
             "10.0.0.0/26",
             "DRK-CIDR-004",
-            "VPC CIDR `10.0.0.0/26` is too small for 6 subnets (one public and one private per availability zone)",
+            "VPC CIDR `10.0.0.0/26` is too small for 6 subnets (one public and one private per Availability Zone)",
             "use a /25 or larger VPC CIDR (subnets are at least /28), e.g. a /16",
         ),
     ];
     for (cidr, code, message, hint) in cases {
         let app = App::new("t");
         let s = stack(&app, "Site", Region::UsEast2);
-        Vpc::new(
-            &s,
-            "Network",
-            VpcProps {
-                cidr: cidr.into(),
-                ..Default::default()
-            },
-        );
+        Vpc::new(&s, "Network", VpcProps::builder().cidr(cidr).build());
         let d = only(&app, code);
         assert_eq!(d.message, message);
         assert_eq!(d.hint.as_deref(), Some(hint));
@@ -378,15 +389,14 @@ fn invalid_cidrs() {
     Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            cidr: "10.0.0.0/24".into(),
-            subnet_prefix: Some(25),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .cidr("10.0.0.0/24")
+            .subnet_prefix(25)
+            .build(),
     );
     assert_eq!(
         only(&app, "DRK-CIDR-004").message,
-        "VPC CIDR `10.0.0.0/24` is too small for 6 /25 subnets (one public and one private per availability zone)"
+        "VPC CIDR `10.0.0.0/24` is too small for 6 /25 subnets (one public and one private per Availability Zone)"
     );
 }
 
@@ -415,63 +425,95 @@ fn overlapping_cidrs() {
     assert!(d.hint.unwrap().starts_with("give each VPC its own range"));
 }
 
-#[test]
-fn fleet_desired_outside_min_max() {
+/// A fleet of `min`, `desired`, `max` (each `None` when not set) in a fresh app.
+fn fleet_app(min: Option<u32>, desired: Option<u32>, max: Option<u32>) -> App {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     Ec2Fleet::new(
         &s,
         "Grafana",
-        Ec2FleetProps {
-            min_size: 1,
-            desired_capacity: 5,
-            max_size: 3,
-            ..Ec2FleetProps::new(&vpc)
-        },
+        Ec2FleetProps::builder()
+            .vpc(&vpc)
+            .maybe_min_size(min)
+            .maybe_desired_capacity(desired)
+            .maybe_max_size(max)
+            .build(),
     );
+    app
+}
+
+#[test]
+fn fleet_desired_above_a_max_set_by_hand_names_max_size() {
+    let app = fleet_app(None, Some(4), Some(3));
     let d = only(&app, "DRK-CAP-002");
-    assert_eq!(
-        d.message,
-        "desired_capacity 5 is outside min_size 1 .. max_size 3"
-    );
+    assert_eq!(d.message, "desired_capacity 4 is above max_size 3");
     assert_eq!(
         d.hint.as_deref(),
-        Some("set desired_capacity between 1 and 3, or widen the range")
+        Some("raise max_size to at least 4, or lower desired_capacity to 3")
     );
+    assert_eq!(diagnostics(&app).len(), 1, "{:#?}", diagnostics(&app));
+}
 
-    let app = App::new("t");
-    let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
-    Ec2Fleet::new(
-        &s,
-        "Grafana",
-        Ec2FleetProps {
-            min_size: 4,
-            desired_capacity: 4,
-            max_size: 3,
-            ..Ec2FleetProps::new(&vpc)
-        },
-    );
+#[test]
+fn fleet_desired_below_a_min_set_by_hand_names_min_size() {
+    let app = fleet_app(Some(3), Some(2), None);
+    let d = only(&app, "DRK-CAP-002");
+    assert_eq!(d.message, "desired_capacity 2 is below min_size 3");
     assert_eq!(
-        only(&app, "DRK-CAP-001").message,
-        "min_size 4 is greater than max_size 3"
+        d.hint.as_deref(),
+        Some("lower min_size to at most 2, or raise desired_capacity to 3")
     );
+}
+
+#[test]
+fn fleet_min_above_max() {
+    let app = fleet_app(Some(4), Some(4), Some(3));
+    let d = only(&app, "DRK-CAP-001");
+    assert_eq!(d.message, "min_size 4 is greater than max_size 3");
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("lower min_size to at most 3, or raise max_size to at least 4")
+    );
+}
+
+/// Any one size, or any two that agree, leaves the fleet valid: the unset ones fit.
+#[test]
+fn fleet_sizes_left_unset_never_conflict() {
+    for (min, desired, max) in [
+        (None, Some(0), None),
+        (None, Some(1), None),
+        (None, Some(10), None),
+        (Some(0), None, None),
+        (Some(7), None, None),
+        (None, None, Some(1)),
+        (None, None, Some(9)),
+        (Some(1), None, Some(2)),
+        (None, Some(2), Some(2)),
+        (Some(5), Some(6), None),
+    ] {
+        let app = fleet_app(min, desired, max);
+        assert!(
+            diagnostics(&app).is_empty(),
+            "{min:?} {desired:?} {max:?}: {:#?}",
+            diagnostics(&app)
+        );
+    }
 }
 
 #[test]
 fn eks_node_group_with_zero_nodes() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     EksCluster::new(
         &s,
         "Eks",
-        EksClusterProps {
-            node_min_size: 0,
-            node_desired_size: 0,
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .node_min_size(0)
+            .node_desired_size(0)
+            .build(),
     );
     let d = only(&app, "DRK-CAP-003");
     assert_eq!(
@@ -480,7 +522,9 @@ fn eks_node_group_with_zero_nodes() {
     );
     assert_eq!(
         d.hint.as_deref(),
-        Some("set desired_size and max_size to at least 1 (the seed runs 2 nodes per cluster)")
+        Some(
+            "set desired_size and max_size to at least 1 (2 keeps a node up while another is replaced)"
+        )
     );
 }
 
@@ -488,14 +532,14 @@ fn eks_node_group_with_zero_nodes() {
 fn grpc_needs_https_and_plain_http_warns() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     Alb::new(
         &s,
         "Lb",
-        AlbProps {
-            protocol_version: ProtocolVersion::Grpc,
-            ..AlbProps::new(&vpc)
-        },
+        AlbProps::builder()
+            .vpc(&vpc)
+            .protocol_version(ProtocolVersion::Grpc)
+            .build(),
     );
     let d = diagnostics(&app);
     assert_eq!(d.len(), 1, "{d:#?}");
@@ -514,8 +558,8 @@ fn grpc_needs_https_and_plain_http_warns() {
 
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
-    Alb::new(&s, "Lb", AlbProps::new(&vpc));
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+    Alb::new(&s, "Lb", AlbProps::builder().vpc(&vpc).build());
     let d = only(&app, "DRK-ALB-001");
     assert_eq!(d.severity, Severity::Warning);
     assert_eq!(
@@ -532,22 +576,22 @@ fn grpc_needs_https_and_plain_http_warns() {
 fn nothing_opens_to_the_whole_internet() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            allowed_cidrs: vec!["0.0.0.0/0".into()],
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .allowed_cidrs(["0.0.0.0/0"])
+            .build(),
     );
     EksCluster::new(
         &s,
         "Eks",
-        EksClusterProps {
-            public_access_cidrs: vec!["0.0.0.0/0".into()],
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .public_access_cidrs(["0.0.0.0/0"])
+            .build(),
     );
     let d = diagnostics(&app);
     assert_eq!(d.len(), 2, "{d:#?}");
@@ -566,14 +610,14 @@ fn nothing_opens_to_the_whole_internet() {
 fn arm_node_type_needs_an_arm_ami_type() {
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    let vpc = Vpc::new(&s, "Network", VpcProps::default());
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     EksCluster::new(
         &s,
         "Eks",
-        EksClusterProps {
-            node_instance_type: "t4g.medium".into(),
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .node_instance_type("t4g.medium")
+            .build(),
     );
     let d = only(&app, "DRK-EKS-004");
     assert_eq!(
@@ -595,26 +639,25 @@ fn all_of_the_seeds_slips_are_reported_together() {
     let vpc = Vpc::new(
         &s,
         "Network",
-        VpcProps {
-            azs: azs(&["us-west-1a", "us-west-1b", "us-west-1c"]),
-            ..Default::default()
-        },
+        VpcProps::builder()
+            .azs(azs(&["us-west-1a", "us-west-1b", "us-west-1c"]))
+            .build(),
     );
     EksCluster::new(
         &s,
         "Eks",
-        EksClusterProps {
-            node_instance_type: "t3.meduim".into(),
-            ..EksClusterProps::new(&vpc)
-        },
+        EksClusterProps::builder()
+            .vpc(&vpc)
+            .node_instance_type("t3.meduim")
+            .build(),
     );
     RdsCluster::new(
         &s,
         "Db",
-        RdsClusterProps {
-            instance_class: "db.t2.small".into(),
-            ..RdsClusterProps::new(&vpc)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .instance_class("db.t2.small")
+            .build(),
     );
     let err = dr_synth::synth(&app).expect_err("synthesis must stop");
     let codes: Vec<&str> = err.errors().map(|d| d.code.as_str()).collect();
@@ -648,41 +691,40 @@ fn odd_input_is_reported_never_a_panic() {
             let vpc = Vpc::new(
                 &s,
                 "Network",
-                VpcProps {
-                    cidr: cidr.into(),
-                    az_count,
-                    subnet_prefix: Some(200),
-                    ..Default::default()
-                },
+                VpcProps::builder()
+                    .cidr(cidr)
+                    .az_count(az_count)
+                    .subnet_prefix(200)
+                    .build(),
             );
             Ec2Fleet::new(
                 &s,
                 "F",
-                Ec2FleetProps {
-                    instance_type: String::new(),
-                    root_volume_gib: 0,
-                    max_size: 0,
-                    ..Ec2FleetProps::new(&vpc)
-                },
+                Ec2FleetProps::builder()
+                    .vpc(&vpc)
+                    .instance_type(String::new())
+                    .root_volume_gib(0)
+                    .max_size(0)
+                    .build(),
             );
             RdsCluster::new(
                 &s,
                 "Db",
-                RdsClusterProps {
-                    instances: 0,
-                    backup_retention_days: 0,
-                    master_username: "1x".into(),
-                    ..RdsClusterProps::new(&vpc)
-                },
+                RdsClusterProps::builder()
+                    .vpc(&vpc)
+                    .instances(0)
+                    .backup_retention_days(0)
+                    .master_username("1x")
+                    .build(),
             );
             EksCluster::new(
                 &s,
                 "Eks",
-                EksClusterProps {
-                    version: "latest".into(),
-                    node_max_size: 0,
-                    ..EksClusterProps::new(&vpc)
-                },
+                EksClusterProps::builder()
+                    .vpc(&vpc)
+                    .version("latest")
+                    .node_max_size(0)
+                    .build(),
             );
             let err = dr_synth::synth(&app).expect_err("odd input must be rejected");
             assert!(err.errors().count() >= 5, "{cidr} {az_count}: {err}");
@@ -695,32 +737,29 @@ fn global_members_must_match_the_global_clusters_version() {
     let app = App::new("t");
     let p = stack(&app, "East", Region::UsEast2);
     let w = stack(&app, "West", Region::UsWest2);
-    let vpc_p = Vpc::new(&p, "Network", VpcProps::default());
+    let vpc_p = Vpc::new(&p, "Network", VpcProps::builder().build());
     let vpc_w = Vpc::new(
         &w,
         "Network",
-        VpcProps {
-            cidr: "10.1.0.0/16".into(),
-            ..Default::default()
-        },
+        VpcProps::builder().cidr("10.1.0.0/16").build(),
     );
-    let g = GlobalDatabase::new(&p, "Global", GlobalDatabaseProps::default());
+    let g = GlobalDatabase::new(&p, "Global", GlobalDatabaseProps::builder().build());
     RdsCluster::new(
         &p,
         "Db",
-        RdsClusterProps {
-            global: Some(g.primary()),
-            ..RdsClusterProps::new(&vpc_p)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc_p)
+            .global(g.primary())
+            .build(),
     );
     RdsCluster::new(
         &w,
         "Db",
-        RdsClusterProps {
-            global: Some(g.secondary(Region::UsEast2, None)),
-            engine_version: Some("8.0.mysql_aurora.3.10.2".into()),
-            ..RdsClusterProps::new(&vpc_w)
-        },
+        RdsClusterProps::builder()
+            .vpc(&vpc_w)
+            .global(g.secondary(Region::UsEast2, None))
+            .engine_version("8.0.mysql_aurora.3.10.2")
+            .build(),
     );
     let d = only(&app, "DRK-RDS-010");
     assert_eq!(d.path, "West/Db");

@@ -10,15 +10,17 @@
 //!   db.r7i and db.r8g not for version 2.
 //! - "Comparing Aurora MySQL version 2 and Aurora MySQL version 3"
 //!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Compare-v2-v3.html>):
-//!   version 3 does not support db.t2, db.t3.small or db.r4 (the seed's db.t2.small fails there).
+//!   version 3 does not support db.t2, db.t3.small or db.r4 (a db.t2.small that version 2
+//!   accepts fails there).
 //! - "Configuration requirements of an Aurora global database"
-//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>),
-//!   AWS-FACTS.md §1.9: global database members need memory-optimized classes (db.r5 or newer
-//!   recommended); burstable classes are not accepted.
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>):
+//!   global database members need memory-optimized classes (db.r5 or newer recommended);
+//!   burstable classes are not accepted.
 //! - Engine versions: the default versions are current, non-deprecated versions in the
 //!   engine-version lists cfn-lint 1.58 ships (from `DescribeDBEngineVersions`). They are full
 //!   versions, patch level included, because a global database's managed switchover needs the
-//!   same patch level on every member (AWS-FACTS.md §1.6).
+//!   same patch level on every member ("Upgrading an Amazon Aurora global database",
+//!   <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>).
 
 use std::fmt;
 

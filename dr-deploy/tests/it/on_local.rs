@@ -3,9 +3,9 @@
 //! destroy, and concurrency shown on the virtual clock.
 
 use dr_core::Region;
-use dr_core::cloud::{Cloud, CloudError, StackStatus};
+use dr_core::cloud::{Cloud, CloudErrorKind, StackStatus};
 use dr_deploy::{
-    CallRecorder, DeployError, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver,
+    CallRecorder, DeployErrorKind, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver,
     RecordingObserver, StackAction, deploy, destroy,
 };
 use dr_local::LocalCloud;
@@ -402,33 +402,35 @@ fn dr_pair_assembly() -> Assembly {
     DrPair::new(
         &app,
         "Shop",
-        DrPairProps {
-            primary: Site::new(Region::UsEast2, ["us-east-2a", "us-east-2b", "us-east-2c"]),
-            secondary: Site::new(Region::UsWest2, ["us-west-2a", "us-west-2b", "us-west-2c"]),
-            domain: "shop.example.com".into(),
-            hosted_zone: HostedZoneRef::Create {
-                name: "shop.example.com".into(),
-            },
-            ..Default::default()
-        },
+        DrPairProps::builder()
+            .primary(Site::new(
+                Region::UsEast2,
+                ["us-east-2a", "us-east-2b", "us-east-2c"],
+            ))
+            .secondary(Site::new(
+                Region::UsWest2,
+                ["us-west-2a", "us-west-2b", "us-west-2c"],
+            ))
+            .domain("shop.example.com")
+            .hosted_zone(HostedZoneRef::create("shop.example.com"))
+            .build(),
         |site| {
             let vpc = Vpc::new(
                 site,
                 "Network",
-                VpcProps {
-                    cidr: site.pick("10.10.0.0/16", "10.20.0.0/16").into(),
-                    azs: site.azs(),
-                    ..Default::default()
-                },
+                VpcProps::builder()
+                    .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                    .azs(site.azs())
+                    .build(),
             );
-            let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::new(&vpc));
+            let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
             let alb = Alb::new(
                 site,
                 "Lb",
-                AlbProps {
-                    targets: Some(fleet.app_target()),
-                    ..AlbProps::new(&vpc)
-                },
+                AlbProps::builder()
+                    .vpc(&vpc)
+                    .targets(fleet.app_target())
+                    .build(),
             );
             site.serve(&alb);
             site.database(&vpc, &[fleet.security_group_id()]);
@@ -638,16 +640,14 @@ async fn a_first_deploy_in_an_outage_names_the_values_it_cannot_have() {
     );
     let g = s.stack("Shop-Global").unwrap();
     assert_eq!(g.action, StackAction::Failed);
-    let Some(
-        err @ DeployError::ProducerUnreachable {
-            parameter,
-            producer,
-            producer_region,
-            ..
-        },
-    ) = &g.error
+    let err = g.error.as_ref().expect("Shop-Global's error");
+    let DeployErrorKind::ProducerUnreachable {
+        parameter,
+        producer,
+        producer_region,
+    } = err.kind()
     else {
-        panic!("{:?}", g.error);
+        panic!("{err:?}");
     };
     assert_eq!(*producer_region, Region::UsEast2);
     assert!(producer.starts_with("Shop-Primary"), "{producer}");
@@ -825,20 +825,19 @@ async fn a_dr_pair_keeps_its_databases_until_deletion_protection_may_be_lifted()
     assert_eq!(data.outcome, DestroyOutcome::Blocked, "{d}");
     assert_eq!(data.mutating_calls, 0);
     assert_eq!(local.mutating_calls(), 0);
-    let global_line = data
-        .met
+    let Some(DeployErrorKind::Protected { protections }) = data.error.as_ref().map(|e| e.kind())
+    else {
+        panic!("{:?}", data.error);
+    };
+    let global_line = protections
         .iter()
-        .find(|m| m.starts_with("global cluster `"))
-        .unwrap_or_else(|| panic!("the global cluster is not reported: {:?}", data.met));
-    assert!(
-        global_line.starts_with(&format!("global cluster `{global}` (")),
-        "{global_line}"
+        .find(|p| p.what.starts_with("global cluster `"))
+        .unwrap_or_else(|| panic!("the global cluster is not reported: {protections:?}"));
+    assert_eq!(
+        global_line.what,
+        format!("global cluster `{global}` has deletion protection on")
     );
-    assert!(
-        global_line
-            .ends_with("has deletion protection on (allow lifting it: --lift-deletion-protection)"),
-        "{global_line}"
-    );
+    assert_eq!(global_line.flag, "--lift-deletion-protection");
     let error = data.error.as_ref().unwrap().to_string();
     assert!(error.contains("--lift-deletion-protection"), "{error}");
     assert!(!error.contains("modify-global-cluster"), "{error}");
@@ -873,11 +872,9 @@ async fn a_dr_pair_keeps_its_databases_until_deletion_protection_may_be_lifted()
         "{d}"
     );
     assert!(
-        d.stack("Shop-Secondary-Data")
-            .unwrap()
-            .met
-            .iter()
-            .any(|m| m.ends_with("(allow lifting it: --lift-deletion-protection)")),
+        d.protections().iter().any(
+            |(r, p)| r.stack == "Shop-Secondary-Data" && p.flag == "--lift-deletion-protection"
+        ),
         "{d}"
     );
     for (region, stack) in [
@@ -975,13 +972,11 @@ async fn a_protected_global_cluster_fails_the_stack_delete_until_lifted() {
         .modify_global_cluster_deletion_protection(r, "no-such-global", false)
         .await
         .unwrap_err();
-    match missing {
-        CloudError::NotFound {
-            operation, message, ..
-        } => {
-            assert_eq!(operation, "ModifyGlobalCluster");
+    match missing.kind() {
+        CloudErrorKind::NotFound { .. } => {
+            assert_eq!(missing.operation(), "ModifyGlobalCluster");
             assert_eq!(
-                message,
+                missing.message(),
                 "GlobalClusterNotFoundFault: Global cluster no-such-global not found."
             );
         }
@@ -1068,7 +1063,7 @@ async fn diff_marks_the_database_replacement() {
     .unwrap();
     assert_eq!(
         d[0].to_string(),
-        "Stack shop-net (us-east-2)\n  ~ Db AWS::RDS::DBCluster [DBClusterIdentifier] REPLACE (stateful: data loss)\n"
+        "Stack shop-net (us-east-2)\n  ~ Db AWS::RDS::DBCluster (replace) (stateful: data loss)\n      DBClusterIdentifier: \"shop-db\" -> \"shop-db-renamed\" (replace)\n"
     );
     assert_eq!(
         d[1].to_string(),
@@ -1116,4 +1111,138 @@ async fn a_large_template_goes_through_the_named_bucket() {
         local.get_template(Region::UsEast2, "big").await.unwrap(),
         asm.stacks[0].template_body()
     );
+}
+
+fn fleet_template(desired: &str, tag: &str, size: &str) -> Value {
+    json!({
+        "Parameters": {"Size": {"Type": "String", "Default": size}},
+        "Resources": {
+            "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {
+                "LaunchTemplateData": {"InstanceType": {"Ref": "Size"}, "UserData": "IyEvYmluL3No"}
+            }},
+            "Asg": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {
+                "MinSize": "1", "MaxSize": "6", "DesiredCapacity": desired,
+                "LaunchTemplate": {"LaunchTemplateId": {"Ref": "Lt"}, "Version": "1"},
+                "Tags": [
+                    {"Key": "app", "Value": "shop", "PropagateAtLaunch": true},
+                    {"Key": "tier", "Value": tag, "PropagateAtLaunch": true}
+                ]
+            }}
+        },
+        "Outputs": {"Asg": {"Value": {"Ref": "Asg"}}}
+    })
+}
+
+fn fleet(desired: &str, tag: &str, size: &str) -> Assembly {
+    Assembly {
+        app: "shop".into(),
+        stacks: vec![artifact(
+            "fleet",
+            Region::UsEast2,
+            fleet_template(desired, tag, size),
+        )],
+        dr_topology: None,
+        warnings: vec![],
+        extra_files: vec![],
+    }
+}
+
+#[tokio::test]
+async fn diff_shows_old_and_new_values_at_the_deepest_level() {
+    let local = LocalCloud::in_memory();
+    deploy(
+        &local,
+        &fleet("3", "web", "t3.small"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await
+    .into_result()
+    .unwrap();
+    let mut changed = fleet("4", "api", "t3.large");
+    let t = &mut changed.stacks[0].template;
+    t["Outputs"]["Lt"] = json!({"Value": {"Ref": "Lt"}});
+    t["Resources"]["Asg"]["Properties"]["Tags"][0]["Value"] =
+        json!(format!("shop{}", "A".repeat(100)));
+    let d = dr_deploy::diff(&local, &changed, &DeployOptions::default())
+        .await
+        .unwrap();
+    let text = d[0].to_string();
+    for line in [
+        "  ~ Asg AWS::AutoScaling::AutoScalingGroup\n",
+        "      DesiredCapacity: \"3\" -> \"4\"\n",
+        "      Tags[1].Value: \"web\" -> \"api\"\n",
+        "  ~ Lt AWS::EC2::LaunchTemplate\n",
+        // A long value: the same window of both sides, cut with `…`.
+        &format!(
+            "      Tags[0].Value: \"shop\" -> \"shop{}…\n",
+            "A".repeat(60 - "\"shop".len())
+        ),
+        // The template text is the same; the parameter it refers to changes.
+        "      LaunchTemplateData: {\"InstanceType\":{\"Ref\":\"Size\"},\"UserData\":\"IyEvYmluL3No\"} (changes with parameter Size)\n",
+        "  Parameters:\n    ~ Size: \"t3.small\" -> \"t3.large\"\n",
+        "  Outputs:\n    + Lt: {\"Ref\":\"Lt\"}\n",
+    ] {
+        assert_eq!(text.matches(line).count(), 1, "{line:?} once in:\n{text}");
+    }
+    assert!(
+        !text.contains("MinSize"),
+        "unchanged property shown:\n{text}"
+    );
+}
+
+#[tokio::test]
+async fn a_blocked_destroy_says_each_protection_once_and_the_flags_once() {
+    let local = LocalCloud::in_memory();
+    let asm = dr_pair_assembly();
+    let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    // The simulator's durations are virtual: the summary says so on each.
+    let deployed = s.to_string();
+    assert_eq!(
+        deployed.matches(" (simulated), ").count(),
+        asm.stacks.len(),
+        "{deployed}"
+    );
+
+    let d = destroy(&local, &asm, &DestroyOptions::default(), &NullObserver).await;
+    let text = d.to_string();
+    let protections = d.protections();
+    assert!(!protections.is_empty(), "{text}");
+    for (r, p) in &protections {
+        let line = format!("\n  {} ({})\n", p.what, p.flag);
+        let under_stack = text
+            .split(&format!("{} ({}): ", r.stack, r.region))
+            .nth(1)
+            .and_then(|rest| rest.split("\n  error").next())
+            .unwrap_or_default();
+        assert!(
+            under_stack.contains(&line[1..]),
+            "{line:?} under {}:\n{text}",
+            r.stack
+        );
+    }
+    for flag in d.lift_flags() {
+        // One line per protection it lifts, and the list at the end.
+        let uses = protections.iter().filter(|(_, p)| p.flag == flag).count();
+        assert_eq!(text.matches(flag).count(), uses + 1, "{flag}:\n{text}");
+    }
+    let footer = format!(
+        "Protected stacks were kept as they were; to delete them, add: {}\n",
+        d.lift_flags().join(" ")
+    );
+    assert_eq!(text.matches("to delete them").count(), 1, "{text}");
+    assert!(text.ends_with(&footer), "{text}");
+    assert!(
+        !text.contains("was not deleted"),
+        "an error repeats a line:\n{text}"
+    );
+    // The error, printed wherever the stack's outcome is, counts what the summary lists.
+    let blocked = d.stack("Shop-Secondary-Data").unwrap();
+    assert_eq!(
+        blocked.error.as_ref().unwrap().to_string(),
+        "stack `Shop-Secondary-Data` (us-west-2) was not deleted: 3 protections are on (lift with \
+         --lift-termination-protection --lift-deletion-protection --leave-global-cluster)"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 200), "{text}");
 }
