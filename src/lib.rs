@@ -14,6 +14,11 @@
 
 pub mod cli;
 
+// Every ```rust block of the README is compiled as a doc test, so the tour stays true.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
+
 #[cfg(feature = "aws")]
 pub use dr_aws as aws;
 pub use dr_aws_constructs as constructs;
@@ -22,8 +27,19 @@ pub use dr_deploy as deploy;
 pub use dr_local as local;
 pub use dr_synth as synth;
 
-/// The names a program that declares infrastructure needs.
+/// The names a program that declares infrastructure needs: `use drkit::prelude::*;` brings the
+/// construct tree and tokens, and every L2 construct with its props and the types its props
+/// take. The named defaults (`DEFAULT_…`) and the generated L1 resource structs stay in
+/// [`constructs`] and [`constructs::l1`].
 pub mod prelude {
+    pub use dr_aws_constructs::{
+        Alb, AlbEndpoint, AlbProps, Ami, AuroraEngine, DatabaseProps, DbConnection, DrPair,
+        DrPairProps, Ec2Fleet, Ec2FleetProps, EksCluster, EksClusterProps, FailoverDns,
+        FailoverDnsProps, FleetTarget, GlobalDatabase, GlobalDatabaseProps, GlobalMembership,
+        GlobalRole, HostedZoneRef, InstanceRole, KeyPair, NatGateways, PeerVpc, PrivateZone,
+        ProtocolVersion, RdsCluster, RdsClusterProps, Site, SiteRole, SiteScope, Subnet,
+        TrafficSwitchProps, Vpc, VpcPeering, VpcProps, ZoneVpcRef,
+    };
     pub use dr_core::{
         App, CfnResource, Expr, Lookup, LookupKind, Output, Parameter, Pseudo, Region, Scope,
         Stack, StackProps, Token, Val,

@@ -1,44 +1,77 @@
 //! The command line a drkit program gets from `drkit::cli::run(app)`:
-//! `synth | diff | deploy | destroy`, with `--target local|aws` (default `local`, the embedded
-//! simulator). No subcommand means `deploy` to the local backend.
+//! `deploy | synth | diff | destroy | explain`, with `--target local|aws` (default `local`, the
+//! embedded simulator). With no subcommand the program deploys, and `deploy`'s options work
+//! without the word: `two_region --target aws --force`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 
 use anyhow::{Context, Result, bail};
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use dr_core::App;
 use dr_core::cloud::Cloud;
 use dr_deploy::{DeployObserver, DeployOptions, DestroyOptions};
 use dr_synth::Assembly;
 
+pub mod new;
 mod progress;
+mod summary;
+pub mod tool;
 
 pub use progress::IndicatifObserver;
+pub use summary::{Invocation, deploy_summary};
 
 /// Command-line arguments of a drkit program.
 #[derive(Debug, Parser)]
-#[command(about = "Synthesize, deploy and inspect this drkit app", long_about = None)]
+#[command(
+    version,
+    about = "Synthesize, deploy, diff or destroy this drkit app",
+    long_about = None,
+    // The default-subcommand pattern: `deploy`'s options at the top level mean `deploy`.
+    args_conflicts_with_subcommands = true,
+)]
 pub struct Cli {
-    /// What to do; default `deploy`.
+    /// What to do; without one, the program deploys with the top-level options.
     #[command(subcommand)]
     pub command: Option<Command>,
-    /// The assembly directory.
-    #[arg(long, global = true, default_value = "drkit.out")]
-    pub out: PathBuf,
+    /// `deploy`'s options, used when no subcommand is given.
+    #[command(flatten)]
+    pub deploy: DeployArgs,
+}
+
+impl Cli {
+    /// The subcommand to run: the one given, or `deploy` with the top-level options.
+    pub fn into_command(self) -> Command {
+        self.command.unwrap_or(Command::Deploy(self.deploy))
+    }
 }
 
 /// Subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Write one CloudFormation template per stack and the manifest into --out.
-    Synth,
-    /// Synthesize, then deploy every stack, or the stacks named (the default).
+    /// Deploy every stack of the app, or only the STACKs named (the default command).
     Deploy(DeployArgs),
-    /// Show what a deploy would add, modify (marking replacements) and remove.
+    /// Write each stack's CloudFormation template and manifest.json into --out; deploy nothing.
+    Synth(SynthArgs),
+    /// Show what a deploy would change in every stack, or only in the STACKs named.
     Diff(DiffArgs),
-    /// Delete every stack, or the stacks named, in reverse dependency order.
+    /// Delete every stack of the app, or only the STACKs named, dependents first.
     Destroy(DestroyArgs),
+    /// Print the documentation of a diagnostic code, e.g. `explain DRK-TREE-001`.
+    Explain(ExplainArgs),
+}
+
+impl Command {
+    /// The backend options of a command that talks to one.
+    pub fn target(&self) -> Option<&TargetArgs> {
+        match self {
+            Command::Deploy(a) => Some(&a.target),
+            Command::Diff(a) => Some(&a.target),
+            Command::Destroy(a) => Some(&a.target),
+            Command::Synth(_) | Command::Explain(_) => None,
+        }
+    }
 }
 
 /// Where to deploy.
@@ -47,7 +80,7 @@ pub enum Target {
     /// The embedded simulator (state in `.drkit/`): no AWS account needed; not AWS.
     #[default]
     Local,
-    /// AWS, through the SDK's standard credential chain.
+    /// AWS, through the SDK's standard credential chain (needs drkit's `aws` feature).
     Aws,
 }
 
@@ -68,16 +101,27 @@ pub struct TargetArgs {
     pub state: Option<PathBuf>,
 }
 
-/// `deploy` options.
-#[derive(Debug, Clone, Args, Default)]
+/// `synth` options.
+#[derive(Debug, Clone, Args)]
+pub struct SynthArgs {
+    /// The directory the templates and manifest.json are written to.
+    #[arg(long, default_value = "drkit.out")]
+    pub out: PathBuf,
+}
+
+/// `deploy` options (also the top-level options, since `deploy` is the default command).
+#[derive(Debug, Clone, Args)]
 pub struct DeployArgs {
-    /// Only these stacks (default: all). Values they take from stacks left out come from
-    /// what is deployed.
+    /// Deploy only these stacks; values they take from stacks left out come from what is
+    /// deployed.
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
     /// Backend options.
     #[command(flatten)]
     pub target: TargetArgs,
+    /// The directory the templates and manifest.json are written to before deploying.
+    #[arg(long, default_value = "drkit.out")]
+    pub out: PathBuf,
     /// Allow replacing or removing stateful resources (databases, hosted zones, key pairs,
     /// secrets); a temporary stack policy allows it and the protective one is restored after.
     #[arg(long)]
@@ -96,7 +140,7 @@ pub struct DeployArgs {
 /// `diff` options.
 #[derive(Debug, Clone, Args, Default)]
 pub struct DiffArgs {
-    /// Only these stacks (default: all).
+    /// Compare only these stacks.
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
     /// Backend options.
@@ -107,8 +151,8 @@ pub struct DiffArgs {
 /// `destroy` options.
 #[derive(Debug, Clone, Args, Default)]
 pub struct DestroyArgs {
-    /// Only these stacks (default: all). A stack that a deployed stack left out depends on is
-    /// kept, and the report says why.
+    /// Delete only these stacks. A stack that a deployed stack left out depends on is kept,
+    /// and the report says why.
     #[arg(value_name = "STACK")]
     pub stacks: Vec<String>,
     /// Backend options.
@@ -128,40 +172,109 @@ pub struct DestroyArgs {
     pub leave_global_cluster: bool,
 }
 
-/// Runs the command line for `app`, reading the process arguments. On failure it prints the
-/// error (with its causes, one per line) and exits with status 1: it is the program's entry
-/// point, and a user wants the message, not a backtrace.
-pub fn run(app: App) -> Result<()> {
-    if let Err(e) = run_with(app, Cli::parse()) {
-        eprintln!("error: {e}");
-        for cause in e.chain().skip(1) {
-            eprintln!("  caused by: {cause}");
-        }
-        std::process::exit(1);
-    }
-    Ok(())
+/// `explain` options.
+#[derive(Debug, Clone, Args)]
+pub struct ExplainArgs {
+    /// The code, as a diagnostic shows it (`DRK-TREE-001`; case and the `DRK-` prefix are
+    /// optional).
+    pub code: String,
 }
 
-/// Runs the command line for `app` with already-parsed arguments.
+/// Runs the command line for `app`, reading the process arguments: the whole `main` of a
+/// drkit program (`fn main() -> ExitCode { drkit::cli::run(build()) }`). On failure it prints
+/// the error with its causes, one per line, and returns [`ExitCode::FAILURE`]: a user wants
+/// the message, not a backtrace.
+pub fn run(app: App) -> ExitCode {
+    let cli = command_for(&app)
+        .try_get_matches()
+        .and_then(|m| Cli::from_arg_matches(&m));
+    let cli = match cli {
+        Ok(cli) => cli,
+        // --help and --version arrive here too, with a success code.
+        Err(e) => return clap_exit(&e),
+    };
+    match run_with(app, cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => report_error(&e),
+    }
+}
+
+/// The command line of `app`'s program: [`Cli`] named after the program, with `--version`
+/// naming the app and drkit's version (`two_region (app `shop`), drkit 0.1.0`).
+pub fn command_for(app: &App) -> clap::Command {
+    let program = std::env::args_os()
+        .next()
+        .and_then(|arg0| {
+            Path::new(&arg0)
+                .file_stem()
+                .map(|s| s.to_string_lossy().into_owned())
+        })
+        .unwrap_or_else(|| app.name());
+    Cli::command().name(program).version(format!(
+        "(app `{}`), drkit {}",
+        app.name(),
+        env!("CARGO_PKG_VERSION")
+    ))
+}
+
+/// Prints clap's message (usage error, help or version) and returns its exit code.
+pub(crate) fn clap_exit(e: &clap::Error) -> ExitCode {
+    let _ = e.print();
+    ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2))
+}
+
+/// Prints `error: …` and each cause on a line of its own; returns [`ExitCode::FAILURE`].
+pub(crate) fn report_error(e: &anyhow::Error) -> ExitCode {
+    eprintln!("error: {e}");
+    for cause in e.chain().skip(1) {
+        eprintln!("  caused by: {cause}");
+    }
+    ExitCode::FAILURE
+}
+
+/// Runs the command line for `app` with already-parsed arguments (what [`run`] does after
+/// parsing; tests call it directly).
 pub fn run_with(app: App, cli: Cli) -> Result<()> {
     init_tracing();
-    let command = cli
-        .command
-        .unwrap_or(Command::Deploy(DeployArgs::default()));
-    if let Command::Synth = command {
-        return synth(&app, &cli.out).map(|_| ());
+    let command = cli.into_command();
+    if let Some(target) = command.target() {
+        check_target(target)?;
     }
-    let assembly = synth(&app, &cli.out)?;
-    let out = cli.out;
+    match &command {
+        Command::Explain(args) => {
+            print!("{}", explain(&args.code)?);
+            return Ok(());
+        }
+        Command::Synth(args) => {
+            let assembly = synth(&app, &args.out)?;
+            print!("{}", synth_report(&assembly, &args.out));
+            return Ok(());
+        }
+        _ => {}
+    }
+    // `diff` and `destroy` synthesize in memory: only `synth` and `deploy` write the assembly.
+    let assembly = match &command {
+        Command::Deploy(args) => {
+            let assembly = synth(&app, &args.out)?;
+            println!(
+                "Synthesized {} stacks into {} (templates and manifest.json)",
+                assembly.stacks.len(),
+                args.out.display()
+            );
+            assembly
+        }
+        Command::Diff(_) => synthesize(&app, true)?,
+        _ => synthesize(&app, false)?,
+    };
     // Dropping the tree before the async part: it is not Send, and nothing needs it any more.
     drop(app);
     let runtime = tokio::runtime::Runtime::new().context("starting the async runtime")?;
     runtime.block_on(async move {
         match command {
-            Command::Synth => Ok(()),
-            Command::Deploy(args) => deploy(&assembly, &args, &out).await,
+            Command::Deploy(args) => deploy(&assembly, &args).await,
             Command::Diff(args) => diff(&assembly, &args).await,
             Command::Destroy(args) => destroy(&assembly, &args).await,
+            Command::Synth(_) | Command::Explain(_) => Ok(()),
         }
     })
 }
@@ -176,20 +289,27 @@ fn init_tracing() {
         .try_init();
 }
 
-/// Synthesizes `app` into `out`, printing warnings; every error is shown and nothing is
-/// written when there is one.
-pub fn synth(app: &App, out: &Path) -> Result<Assembly> {
+/// Synthesizes `app` in memory, printing its warnings when `warn`; every error is shown.
+fn synthesize(app: &App, warn: bool) -> Result<Assembly> {
     let assembly = match dr_synth::synth(app) {
         Ok(a) => a,
         Err(diags) => bail!("synthesis failed, nothing was written.\n{diags}"),
     };
-    for w in &assembly.warnings {
-        eprintln!("{w}");
+    if warn {
+        for w in &assembly.warnings {
+            eprintln!("{w}");
+        }
     }
+    Ok(assembly)
+}
+
+/// Synthesizes `app` into `out`, printing warnings; every error is shown and nothing is
+/// written when there is one.
+pub fn synth(app: &App, out: &Path) -> Result<Assembly> {
+    let assembly = synthesize(app, true)?;
     assembly
         .write(out)
         .with_context(|| format!("writing the assembly to {}", out.display()))?;
-    print!("{}", synth_report(&assembly, out));
     Ok(assembly)
 }
 
@@ -213,6 +333,60 @@ pub fn synth_report(assembly: &Assembly, out: &Path) -> String {
         ));
     }
     report
+}
+
+/// The documentation of diagnostic code `code` (`DRK-TREE-001`, or `tree-001`), as
+/// `rustc --explain` gives it: the code and its summary, then the explanation. An unknown
+/// code is an error naming the nearest known one.
+pub fn explain(code: &str) -> Result<String> {
+    use dr_core::diagnostics::codes;
+    let upper = code.trim().to_ascii_uppercase();
+    let wanted = if upper.starts_with("DRK-") {
+        upper
+    } else {
+        format!("DRK-{upper}")
+    };
+    let Some(found) = codes::lookup(&wanted) else {
+        let hint = dr_core::suggest::nearest(&wanted, codes::ALL.iter().map(|c| c.code))
+            .map(|n| format!("did you mean `{n}`? "))
+            .unwrap_or_default();
+        bail!(
+            "no diagnostic code `{code}`; {hint}codes look like `{}` (there are {})",
+            codes::ALL.first().map(|c| c.code).unwrap_or("DRK-TREE-001"),
+            codes::ALL.len()
+        );
+    };
+    Ok(format!(
+        "{}: {}\n\n{}\n",
+        found.code,
+        found.summary,
+        wrap(found.explanation, 92)
+    ))
+}
+
+/// `text` with each line broken at spaces to at most `width` columns (a longer word stays
+/// whole).
+fn wrap(text: &str, width: usize) -> String {
+    let mut out = String::new();
+    for (i, line) in text.lines().enumerate() {
+        if i > 0 {
+            out.push('\n');
+        }
+        let mut column = 0;
+        for word in line.split(' ').filter(|w| !w.is_empty()) {
+            let len = word.chars().count();
+            if column > 0 && column + 1 + len > width {
+                out.push('\n');
+                column = 0;
+            } else if column > 0 {
+                out.push(' ');
+                column += 1;
+            }
+            out.push_str(word);
+            column += len;
+        }
+    }
+    out
 }
 
 /// Opens the backend the arguments name.
@@ -253,9 +427,23 @@ fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
     Ok(Box::new(dr_aws::AwsCloud::new(options)))
 }
 
+/// What a program built without the `aws` feature says to `--target aws`.
+pub const NO_AWS_FEATURE: &str = "this program was built without drkit's `aws` feature, so it \
+    cannot deploy to AWS; add `features = [\"aws\"]` to the drkit dependency in Cargo.toml (or \
+    run with `--features aws` when the program's crate forwards it)";
+
 #[cfg(not(feature = "aws"))]
 fn open_aws(_: &TargetArgs) -> Result<Box<dyn Cloud>> {
-    bail!("this build of drkit has no AWS backend; rebuild with the `aws` feature (on by default)")
+    bail!("{NO_AWS_FEATURE}")
+}
+
+/// Stops a command for `--target aws` before any work (synthesis, files) when the AWS backend
+/// is not built in.
+fn check_target(args: &TargetArgs) -> Result<()> {
+    if args.target == Target::Aws && !cfg!(feature = "aws") {
+        bail!("{NO_AWS_FEATURE}");
+    }
+    Ok(())
 }
 
 /// The stacks named on the command line, checked against the app: `None` for all.
@@ -265,6 +453,17 @@ fn selected_stacks(assembly: &Assembly, names: &[String]) -> Result<Option<Vec<S
     }
     let known: Vec<&str> = assembly.stacks.iter().map(|s| s.name.as_str()).collect();
     for name in names {
+        let is_command = Cli::command()
+            .get_subcommands()
+            .any(|c| c.get_name() == name);
+        if is_command && !known.contains(&name.as_str()) {
+            // `two_region --force diff`: options before a subcommand make it a stack name.
+            bail!(
+                "no stack `{name}` in app `{}`; to run the `{name}` command, put it first, \
+                 before its options",
+                assembly.app
+            );
+        }
         if !known.contains(&name.as_str()) {
             let hint = dr_core::suggest::nearest(name, known.iter().copied())
                 .map(|n| format!("did you mean `{n}`? "))
@@ -279,7 +478,7 @@ fn selected_stacks(assembly: &Assembly, names: &[String]) -> Result<Option<Vec<S
     Ok(Some(names.to_vec()))
 }
 
-async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()> {
+async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
     let only = selected_stacks(assembly, &args.stacks)?;
     let cloud = open_cloud(&args.target)?;
     let options = DeployOptions {
@@ -290,7 +489,7 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()
         template_bucket: args.template_bucket.clone(),
         ..DeployOptions::default()
     };
-    let observer = IndicatifObserver::new();
+    let observer = IndicatifObserver::new().simulated(cloud.is_simulated());
     let summary = dr_deploy::deploy(
         cloud.as_ref(),
         assembly,
@@ -310,27 +509,16 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs, out: &Path) -> Result<()
     {
         println!("Nothing to change: every stack is up to date.");
     }
-    print_endpoints(&summary);
-    // The manifest holds the DR topology the operations commands read.
-    println!("Templates and manifest: {}", out.display());
+    print!(
+        "{}",
+        deploy_summary(
+            assembly,
+            &summary,
+            args.target.target,
+            &Invocation::current()
+        )
+    );
     Ok(())
-}
-
-/// Prints the outputs a person looks for after a deploy: the app's DNS name, the database
-/// CNAME, and any name servers to delegate a created hosted zone to.
-fn print_endpoints(summary: &dr_deploy::DeploySummary) {
-    const WANTED: [(&str, &str); 3] = [
-        ("AppDnsName", "App"),
-        ("DatabaseCname", "Database (generic CNAME)"),
-        ("NameServers", "Delegate the zone to"),
-    ];
-    for report in &summary.stacks {
-        for o in &report.outputs {
-            if let Some((_, label)) = WANTED.iter().find(|(k, _)| o.key.contains(k)) {
-                println!("{label}: {} ({} output {})", o.value, report.stack, o.key);
-            }
-        }
-    }
 }
 
 async fn diff(assembly: &Assembly, args: &DiffArgs) -> Result<()> {
@@ -378,7 +566,7 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
         leave_global_cluster: args.leave_global_cluster,
         ..DestroyOptions::default()
     };
-    let observer = IndicatifObserver::new();
+    let observer = IndicatifObserver::new().simulated(cloud.is_simulated());
     let summary = dr_deploy::destroy(
         cloud.as_ref(),
         assembly,

@@ -11,6 +11,7 @@ use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 pub struct IndicatifObserver {
     multi: MultiProgress,
     bars: Mutex<HashMap<String, ProgressBar>>,
+    simulated: bool,
 }
 
 impl Default for IndicatifObserver {
@@ -26,6 +27,7 @@ impl IndicatifObserver {
         IndicatifObserver {
             multi: MultiProgress::new(),
             bars: Mutex::new(HashMap::new()),
+            simulated: false,
         }
     }
     /// Draws to `target` (a hidden target prints plain lines, as for a non-terminal).
@@ -33,6 +35,29 @@ impl IndicatifObserver {
         IndicatifObserver {
             multi: MultiProgress::with_draw_target(target),
             bars: Mutex::new(HashMap::new()),
+            simulated: false,
+        }
+    }
+    /// Labels every time and duration "(simulated)" when `simulated` (the backend runs on the
+    /// simulator's virtual clock, [`Cloud::is_simulated`](dr_core::cloud::Cloud::is_simulated)),
+    /// so that "created in 25m28s" shown after half a second is not read as a measurement.
+    pub fn simulated(mut self, simulated: bool) -> Self {
+        self.simulated = simulated;
+        self
+    }
+
+    /// The plain line for `event`: its log line, with the leading timestamp labelled when
+    /// simulated.
+    pub fn plain_line(&self, event: &DeployEvent) -> String {
+        let line = event.log_line();
+        if !self.simulated {
+            return line;
+        }
+        match line.split_once(' ') {
+            Some((at, rest)) if at.starts_with(|c: char| c.is_ascii_digit()) => {
+                format!("{at} (simulated) {rest}")
+            }
+            _ => line,
         }
     }
 
@@ -59,7 +84,7 @@ impl DeployObserver for IndicatifObserver {
             let failed =
                 matches!(event, DeployEvent::Resource { event, .. } if event.status.is_failed());
             if failed || !matches!(event, DeployEvent::Resource { .. }) {
-                eprintln!("{}", event.log_line());
+                eprintln!("{}", self.plain_line(event));
             }
             return;
         }
@@ -82,9 +107,10 @@ impl DeployObserver for IndicatifObserver {
                 let msg = match &report.error {
                     Some(e) => format!("{}: {e}", report.action.as_str()),
                     None => format!(
-                        "{} in {}",
+                        "{} in {}{}",
                         report.action.as_str(),
-                        human_duration(report.duration())
+                        human_duration(report.duration()),
+                        if self.simulated { " (simulated)" } else { "" }
                     ),
                 };
                 bar.finish_with_message(msg);

@@ -2,8 +2,9 @@
 
 use crate::two_region;
 
+use clap::CommandFactory;
 use clap::Parser;
-use drkit::cli::{Cli, run_with};
+use drkit::cli::{Cli, Command, Invocation, Target, run_with};
 use drkit::prelude::*;
 
 fn cli(args: &[&str]) -> Cli {
@@ -99,17 +100,10 @@ fn deploy_to_the_local_simulator_then_nothing_to_change() {
 #[test]
 fn destroy_refuses_without_a_terminal_or_yes() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("out");
     let state = dir.path().join("state.json");
     let err = run_with(
         two_region::build(),
-        cli(&[
-            "destroy",
-            "--out",
-            out.to_str().unwrap(),
-            "--state",
-            state.to_str().unwrap(),
-        ]),
+        cli(&["destroy", "--state", state.to_str().unwrap()]),
     )
     .unwrap_err()
     .to_string();
@@ -133,10 +127,16 @@ fn deploy_and_destroy_take_stack_names() {
     let out = dir.path().join("out");
     let state = dir.path().join("state.json");
     let (out_s, state_s) = (out.to_str().unwrap(), state.to_str().unwrap());
-    let common = ["--out", out_s, "--state", state_s];
+    // Only `deploy` (and `synth`) write the assembly, so only they take --out.
     let with = |head: &[&str]| -> Vec<String> {
+        let out_arg: &[&str] = if head[0] == "deploy" {
+            &["--out", out_s]
+        } else {
+            &[]
+        };
         head.iter()
-            .chain(common.iter())
+            .chain(out_arg)
+            .chain(&["--state", state_s])
             .map(|s| s.to_string())
             .collect()
     };
@@ -205,4 +205,198 @@ fn synth_reports_each_template_with_its_resources_and_size() {
     );
     assert_eq!(primary.template_body().len(), minified);
     assert_eq!(lines.len(), 8);
+}
+
+#[test]
+fn the_command_line_is_well_formed() {
+    Cli::command().debug_assert();
+    drkit::cli::tool::Tool::command().debug_assert();
+}
+
+#[test]
+fn deploy_is_the_default_command_and_takes_its_options_at_the_top_level() {
+    let parsed = cli(&["--target", "local", "--force", "Shop-Primary"]).into_command();
+    let Command::Deploy(args) = parsed else {
+        panic!("no subcommand means deploy: {parsed:?}");
+    };
+    assert_eq!(args.target.target, Target::Local);
+    assert!(args.force);
+    assert_eq!(args.stacks, ["Shop-Primary"]);
+    assert_eq!(args.out, std::path::Path::new("drkit.out"));
+    assert!(matches!(cli(&["synth"]).into_command(), Command::Synth(_)));
+    // A subcommand comes first: after deploy's options, `diff` is a stack name, and the
+    // error says so.
+    let err = run_with(two_region::build(), cli(&["--force", "diff"]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "no stack `diff` in app `shop`; to run the `diff` command, put it first, before its options"
+    );
+    // Only synth and deploy write the assembly, so diff and destroy take no --out.
+    for command in ["diff", "destroy"] {
+        let err = Cli::try_parse_from(["two_region", command, "--out", "x"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::UnknownArgument, "{err}");
+    }
+}
+
+#[test]
+fn top_level_options_deploy_to_the_simulator() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let state = dir.path().join("state.json");
+    let (out_s, state_s) = (out.to_str().unwrap(), state.to_str().unwrap());
+    run_with(
+        two_region::build(),
+        cli(&[
+            "--target", "local", "--force", "--out", out_s, "--state", state_s,
+        ]),
+    )
+    .unwrap();
+    assert_eq!(stack_history(&state, &out).len(), 7);
+}
+
+#[test]
+fn version_names_the_app_and_drkit() {
+    // The line starts with the program's name: here the test binary's.
+    let version = drkit::cli::command_for(&two_region::build()).render_version();
+    assert!(
+        version.ends_with(&format!(
+            " (app `shop`), drkit {}\n",
+            env!("CARGO_PKG_VERSION")
+        )),
+        "{version}"
+    );
+}
+
+#[test]
+fn explain_prints_a_codes_documentation() {
+    let text = drkit::cli::explain("DRK-TREE-001").unwrap();
+    let entry = drkit::core::diagnostics::codes::lookup("DRK-TREE-001").unwrap();
+    assert!(
+        text.starts_with(&format!("DRK-TREE-001: {}\n\n", entry.summary)),
+        "{text}"
+    );
+    assert!(text.lines().all(|l| l.chars().count() <= 92), "{text}");
+    let words = |s: &str| s.split_whitespace().map(str::to_string).collect::<Vec<_>>();
+    assert!(
+        words(&text).ends_with(&words(entry.explanation)),
+        "the whole explanation, rewrapped: {text}"
+    );
+    // Case and the DRK- prefix are optional.
+    assert_eq!(drkit::cli::explain("tree-001").unwrap(), text);
+    // The subcommand needs no deployable app.
+    run_with(App::new("empty"), cli(&["explain", "DRK-TREE-001"])).unwrap();
+}
+
+#[test]
+fn explain_of_an_unknown_code_names_the_nearest() {
+    let err = drkit::cli::explain("DRK-TREE-01").unwrap_err().to_string();
+    assert!(
+        err.starts_with("no diagnostic code `DRK-TREE-01`; did you mean `DRK-TREE-001`?"),
+        "{err}"
+    );
+    let err = run_with(App::new("empty"), cli(&["explain", "nonsense"]))
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("no diagnostic code `nonsense`;"), "{err}");
+}
+
+#[cfg(not(feature = "aws"))]
+#[test]
+fn target_aws_without_the_feature_stops_before_any_work() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    for args in [
+        vec!["--target", "aws", "--out", out.to_str().unwrap()],
+        vec!["diff", "--target", "aws"],
+        vec!["destroy", "--target", "aws", "--yes"],
+    ] {
+        let err = run_with(two_region::build(), cli(&args))
+            .unwrap_err()
+            .to_string();
+        assert_eq!(err, drkit::cli::NO_AWS_FEATURE, "{args:?}");
+        assert!(err.contains("features = [\"aws\"]"), "{err}");
+    }
+    assert!(!out.exists(), "nothing is synthesized or written");
+}
+
+#[test]
+fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
+    use drkit::core::cloud::Cloud;
+    let dir = tempfile::tempdir().unwrap();
+    let assembly = drkit::synth::synth(&two_region::build()).unwrap();
+    let cloud = drkit::local::LocalCloud::open(dir.path().join("state.json")).unwrap();
+    assert!(cloud.is_simulated());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let summary = rt.block_on(drkit::deploy::deploy(
+        &cloud,
+        &assembly,
+        &drkit::deploy::DeployOptions::default(),
+        &drkit::deploy::NullObserver,
+    ));
+    assert!(summary.is_success(), "{summary}");
+    let lb = |stack: &str| {
+        summary
+            .stack(stack)
+            .unwrap()
+            .outputs
+            .iter()
+            .find(|o| o.key.contains("LoadBalancerDnsName"))
+            .map(|o| o.value.clone())
+            .unwrap_or_else(|| panic!("{stack} has a LoadBalancerDnsName output"))
+    };
+    let (primary, secondary) = (lb("Shop-Primary"), lb("Shop-Secondary"));
+    assert!(
+        primary.ends_with(".us-east-2.elb.amazonaws.com"),
+        "{primary}"
+    );
+    let cargo = Invocation::Cargo {
+        selector: "--example two_region".into(),
+    };
+    let text = drkit::cli::deploy_summary(&assembly, &summary, Target::Local, &cargo);
+    let servers = summary
+        .output("Shop-Global", "DnsNameServersCBA7BE8D")
+        .unwrap();
+    let aws = if cfg!(feature = "aws") {
+        "cargo run --example two_region -- deploy --target aws"
+    } else {
+        "cargo run --example two_region --features aws -- deploy --target aws"
+    };
+    let pad = aws.len();
+    let expected = [
+        "App:            http://shop.example.com".to_string(),
+        format!("Load balancers: us-east-2 (primary): {primary}"),
+        format!("                us-west-2 (DR): {secondary}"),
+        "Database:       db.shop.internal (the generic name; it follows the Aurora writer), database `grafana`".into(),
+        format!("Name servers:   {servers} (delegate shop.example.com to them; Shop-Global output)"),
+        "Next:".into(),
+        format!("  {:<pad$}   what a deploy would change now", "cargo run --example two_region -- diff"),
+        format!("  {:<pad$}   delete the stacks (asks first)", "cargo run --example two_region -- destroy"),
+        format!("  {aws}   deploy to AWS (credentials from the standard chain)"),
+    ];
+    assert_eq!(text.lines().collect::<Vec<_>>(), expected, "{text}");
+
+    // After an AWS deploy the next commands stay on AWS; an app without a DrPair gets the
+    // next commands alone.
+    let on_aws = drkit::cli::deploy_summary(
+        &assembly,
+        &summary,
+        Target::Aws,
+        &Invocation::Program("shop-infra".into()),
+    );
+    assert!(
+        on_aws.ends_with("Next:\n  shop-infra diff --target aws      what a deploy would change now\n  shop-infra destroy --target aws   delete the stacks (asks first)\n"),
+        "{on_aws}"
+    );
+    let bare = drkit::synth::Assembly {
+        dr_topology: None,
+        ..assembly.clone()
+    };
+    let empty = drkit::deploy::DeploySummary {
+        stacks: Vec::new(),
+        ..summary.clone()
+    };
+    let text = drkit::cli::deploy_summary(&bare, &empty, Target::Local, &cargo);
+    assert!(text.starts_with("Next:\n"), "{text}");
 }

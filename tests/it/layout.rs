@@ -6,9 +6,8 @@ use std::process::Command;
 
 use serde_json::Value;
 
-/// Each workspace package's normal (non-dev, non-build) dependencies, by package name, each
-/// with whether it is optional (behind a feature).
-fn normal_dependencies() -> BTreeMap<String, BTreeMap<String, bool>> {
+/// `cargo metadata` of the workspace's own packages.
+fn metadata() -> Value {
     let cargo = std::env::var("CARGO").unwrap_or_else(|_| "cargo".into());
     let out = Command::new(cargo)
         .args([
@@ -26,8 +25,24 @@ fn normal_dependencies() -> BTreeMap<String, BTreeMap<String, bool>> {
         "cargo metadata failed: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let meta: Value = serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON");
-    meta["packages"]
+    serde_json::from_slice(&out.stdout).expect("cargo metadata prints JSON")
+}
+
+/// The features `package` declares, as `cargo metadata` lists them.
+fn features(package: &str) -> Value {
+    metadata()["packages"]
+        .as_array()
+        .expect("packages")
+        .iter()
+        .find(|p| p["name"] == package)
+        .map(|p| p["features"].clone())
+        .unwrap_or_else(|| panic!("no package {package}"))
+}
+
+/// Each workspace package's normal (non-dev, non-build) dependencies, by package name, each
+/// with whether it is optional (behind a feature).
+fn normal_dependencies() -> BTreeMap<String, BTreeMap<String, bool>> {
+    metadata()["packages"]
         .as_array()
         .expect("packages")
         .iter()
@@ -66,6 +81,13 @@ fn only_dr_aws_links_the_aws_sdk() {
         Some(&true),
         "the facade reaches the SDK backend only through its `aws` feature"
     );
+    let features = features("drkit");
+    assert_eq!(
+        features["default"],
+        serde_json::json!([]),
+        "`aws` is opt-in: a program that deploys to the simulator never compiles the SDK"
+    );
+    assert_eq!(features["aws"], serde_json::json!(["dep:dr-aws"]));
 }
 
 #[test]

@@ -4,6 +4,7 @@
 
 mod cli;
 mod layout;
+mod new_crate;
 mod two_region_example;
 
 /// The example app itself, so the tests build exactly what `cargo run --example two_region`

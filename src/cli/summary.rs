@@ -1,0 +1,251 @@
+//! What `deploy` prints once every stack is deployed: where the app answers, each site's load
+//! balancer, the database's names, and the commands to run next. The values come from the
+//! deployed stacks' outputs, placed by the manifest's DR topology (which stack is the primary
+//! site, which the DR site); an app without a `DrPair` gets whatever outputs it has.
+
+use std::fmt::Write as _;
+use std::path::Path;
+
+use dr_deploy::DeploySummary;
+use dr_synth::Assembly;
+use serde_json::Value;
+
+use super::Target;
+
+/// How to run this program again, for the next commands the deploy summary suggests.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Invocation {
+    /// Through cargo: `cargo run <selector> -- ARGS`, `selector` being e.g.
+    /// `--example two_region` or `--bin infra`.
+    Cargo {
+        /// What picks the program: `--example NAME`, `--bin NAME`, with `--release` if built so.
+        selector: String,
+    },
+    /// A program run directly, by this name or path.
+    Program(String),
+}
+
+impl Invocation {
+    /// How the running program was started, read from its path: a binary in a cargo target
+    /// directory (`target/debug/examples/two_region`) is run again through cargo.
+    pub fn current() -> Invocation {
+        let arg0 = std::env::args_os().next().unwrap_or_default();
+        Invocation::of_path(Path::new(&arg0))
+    }
+
+    /// How to run the program at `path` again.
+    pub fn of_path(path: &Path) -> Invocation {
+        let name = path
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "drkit-app".into());
+        let parents: Vec<String> = path
+            .ancestors()
+            .skip(1)
+            .filter_map(|p| p.file_name())
+            .map(|p| p.to_string_lossy().into_owned())
+            .collect();
+        let in_target = |profile_at: usize| {
+            parents.get(profile_at + 1).map(String::as_str) == Some("target")
+                || std::env::var_os("CARGO_TARGET_DIR")
+                    .is_some_and(|t| path.ancestors().nth(profile_at + 2) == Some(Path::new(&t)))
+        };
+        let release = |profile_at: usize| {
+            if parents.get(profile_at).map(String::as_str) == Some("release") {
+                " --release"
+            } else {
+                ""
+            }
+        };
+        if parents.first().map(String::as_str) == Some("examples") && in_target(1) {
+            return Invocation::Cargo {
+                selector: format!("--example {name}{}", release(1)),
+            };
+        }
+        if parents
+            .first()
+            .is_some_and(|p| p == "debug" || p == "release")
+            && in_target(0)
+        {
+            return Invocation::Cargo {
+                selector: format!("--bin {name}{}", release(0)),
+            };
+        }
+        Invocation::Program(name)
+    }
+
+    /// The command line that runs the program with `args`; `aws_feature` adds what builds it
+    /// with drkit's `aws` feature (for cargo, `--features aws`, which the crate forwards).
+    pub fn command(&self, args: &str, aws_feature: bool) -> String {
+        match self {
+            Invocation::Cargo { selector } => {
+                let features = if aws_feature { " --features aws" } else { "" };
+                format!("cargo run {selector}{features} -- {args}")
+            }
+            Invocation::Program(name) => {
+                let rebuilt = if aws_feature {
+                    "   (after rebuilding with drkit's `aws` feature)"
+                } else {
+                    ""
+                };
+                format!("{name} {args}{rebuilt}")
+            }
+        }
+    }
+}
+
+/// What `deploy` prints after a successful deploy to `target`: the app's URL with its
+/// scheme, each site's load balancer (Region, primary or DR, DNS name), the database's
+/// generic name and database name, the name servers of a created zone, and the next commands
+/// (`diff`, `destroy`, and the AWS deploy after a local one), written for `invocation`.
+/// A value whose stack was not deployed in this run is left out.
+pub fn deploy_summary(
+    assembly: &Assembly,
+    summary: &DeploySummary,
+    target: Target,
+    invocation: &Invocation,
+) -> String {
+    let topology = assembly.dr_topology.as_ref().unwrap_or(&Value::Null);
+    // The first output of `stack` (any stack when `None`) whose key contains `wanted`; CDK
+    // style keys carry a hash suffix, hence the containment.
+    let output = |stack: Option<&str>, wanted: &str| -> Option<(String, String)> {
+        summary
+            .stacks
+            .iter()
+            .filter(|r| stack.is_none_or(|s| r.stack == s))
+            .flat_map(|r| r.outputs.iter().map(move |o| (r, o)))
+            .find(|(_, o)| o.key.contains(wanted))
+            .map(|(r, o)| (r.stack.clone(), o.value.clone()))
+    };
+    let text = |v: &Value| v.as_str().map(str::to_string);
+    let mut out = String::new();
+    let mut row = |label: &str, value: &str| {
+        let _ = writeln!(out, "{label:<16}{value}");
+    };
+
+    let traffic = &topology["traffic"];
+    let url = output(None, "AppUrl")
+        .map(|(_, v)| v)
+        .or_else(|| text(&traffic["url"]))
+        .or_else(|| {
+            let (_, dns) = output(None, "AppDnsName")?;
+            Some(match text(&traffic["scheme"]) {
+                Some(scheme) => format!("{scheme}://{dns}"),
+                None => dns,
+            })
+        });
+    if let Some(url) = url {
+        row("App:", &url);
+    }
+
+    let mut balancers = Vec::new();
+    for (role, label) in [("primary", "primary"), ("secondary", "DR")] {
+        let lb = &traffic["loadBalancers"][role];
+        let stack = text(&lb["stack"]).or_else(|| text(&topology["stacks"][format!("{role}Site")]));
+        let Some(stack) = stack else { continue };
+        let region = text(&lb["region"])
+            .or_else(|| text(&topology["regions"][role]))
+            .or_else(|| assembly.stack(&stack).map(|s| s.region.to_string()))
+            .unwrap_or_default();
+        if let Some((_, dns)) = output(Some(&stack), "LoadBalancerDnsName") {
+            balancers.push(format!("{region} ({label}): {dns}"));
+        }
+    }
+    if balancers.is_empty() && topology.is_null() {
+        // No DR topology: every load balancer output, named by its stack's Region.
+        for r in &summary.stacks {
+            for o in r
+                .outputs
+                .iter()
+                .filter(|o| o.key.contains("LoadBalancerDnsName"))
+            {
+                balancers.push(format!("{} ({}): {}", r.region, r.stack, o.value));
+            }
+        }
+    }
+    for (i, b) in balancers.iter().enumerate() {
+        row(if i == 0 { "Load balancers:" } else { "" }, b);
+    }
+
+    let database = &topology["database"];
+    let cname = output(None, "DatabaseCname").map(|(_, v)| v).or_else(|| {
+        // The topology names the CNAME whether or not its stack was deployed in this run.
+        let global = text(&topology["stacks"]["global"])?;
+        summary.stack(&global)?;
+        text(&database["cname"]["name"])
+    });
+    if let Some(cname) = cname {
+        let name = text(&database["databaseName"])
+            .map(|n| format!(", database `{n}`"))
+            .unwrap_or_default();
+        row(
+            "Database:",
+            &format!("{cname} (the generic name; it follows the Aurora writer){name}"),
+        );
+    }
+    if let Some((stack, servers)) = output(None, "NameServers") {
+        let zone = text(&traffic["hostedZone"]["name"])
+            .map(|z| format!("{z} "))
+            .unwrap_or_default();
+        row(
+            "Name servers:",
+            &format!("{servers} (delegate {zone}to them; {stack} output)"),
+        );
+    }
+
+    let _ = writeln!(out, "Next:");
+    let mut next = vec![
+        (
+            invocation.command("diff", false),
+            "what a deploy would change now",
+        ),
+        (
+            invocation.command("destroy", false),
+            "delete the stacks (asks first)",
+        ),
+    ];
+    if target == Target::Local {
+        next.push((
+            invocation.command("deploy --target aws", !cfg!(feature = "aws")),
+            "deploy to AWS (credentials from the standard chain)",
+        ));
+    } else {
+        next[0].0 = invocation.command("diff --target aws", false);
+        next[1].0 = invocation.command("destroy --target aws", false);
+    }
+    let width = next.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    for (command, what) in next {
+        let _ = writeln!(out, "  {command:<width$}   {what}");
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_program_in_a_target_directory_is_run_again_through_cargo() {
+        let of = |p: &str| Invocation::of_path(Path::new(p));
+        assert_eq!(
+            of("/src/drkit/target/debug/examples/two_region"),
+            Invocation::Cargo {
+                selector: "--example two_region".into()
+            }
+        );
+        assert_eq!(
+            of("target/release/infra"),
+            Invocation::Cargo {
+                selector: "--bin infra --release".into()
+            }
+        );
+        assert_eq!(
+            of("/usr/local/bin/infra"),
+            Invocation::Program("infra".into())
+        );
+        assert_eq!(
+            of("/src/drkit/target/debug/examples/two_region").command("diff", true),
+            "cargo run --example two_region --features aws -- diff"
+        );
+    }
+}
