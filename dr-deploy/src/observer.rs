@@ -123,9 +123,15 @@ impl DeployEvent {
                     .iter()
                     .map(|m| format!("; {m}"))
                     .collect::<String>(),
+                // A blocked or skipped stack's reasons are the destroy summary's to list, once.
                 report
                     .error
                     .as_ref()
+                    .filter(|e| !matches!(
+                        e.kind(),
+                        crate::DeployErrorKind::Protected { .. }
+                            | crate::DeployErrorKind::DependentRemains { .. }
+                    ))
                     .map(|e| format!(": {e}"))
                     .unwrap_or_default()
             ),

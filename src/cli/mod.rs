@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use dr_core::App;
 use dr_core::cloud::Cloud;
-use dr_deploy::{DeployObserver, DeployOptions, DestroyOptions};
+use dr_deploy::{DeployErrorKind, DeployObserver, DeployOptions, DestroyOptions};
 use dr_synth::Assembly;
 
 pub mod new;
@@ -293,7 +293,19 @@ fn init_tracing() {
 fn synthesize(app: &App, warn: bool) -> Result<Assembly> {
     let assembly = match dr_synth::synth(app) {
         Ok(a) => a,
-        Err(diags) => bail!("synthesis failed, nothing was written.\n{diags}"),
+        Err(diags) => {
+            // As rustc's "try `rustc --explain E0277`": the way to the longer explanation.
+            let more = diags
+                .errors()
+                .next()
+                .map(|d| {
+                    let explain = summary::Invocation::current()
+                        .command(&format!("explain {}", d.code), false);
+                    format!("For more on a code: `{explain}`\n")
+                })
+                .unwrap_or_default();
+            bail!("synthesis failed, nothing was written.\n{diags}{more}")
+        }
     };
     if warn {
         for w in &assembly.warnings {
@@ -576,8 +588,23 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
     .await;
     drop(observer);
     print!("{summary}");
+    let blocked = summary
+        .stacks
+        .iter()
+        .filter(|r| {
+            r.error
+                .as_ref()
+                .is_some_and(|e| matches!(e.kind(), DeployErrorKind::Protected { .. }))
+        })
+        .count();
     if let Some(err) = summary.first_error() {
-        bail!("destroy failed: {err}");
+        if !matches!(err.kind(), DeployErrorKind::Protected { .. }) {
+            bail!("destroy failed: {err}");
+        }
+    }
+    if blocked > 0 {
+        // The summary above names every protection and the flags; the error says only that.
+        bail!("destroy incomplete: {blocked} stack(s) kept by their protections (listed above)");
     }
     Ok(())
 }

@@ -43,6 +43,9 @@ fn a_broken_app_writes_nothing_and_names_every_error() {
     assert!(err.contains("2 error(s)"), "{err}");
     assert!(err.contains("error[DRK-STACK-001] bad_name"), "{err}");
     assert!(err.contains("error[DRK-TREE-001] bad_name/X"), "{err}");
+    // The way to the longer explanation, for the first error's code, as rustc gives it.
+    assert!(err.contains("For more on a code: `"), "{err}");
+    assert!(err.contains(" explain DRK-STACK-001`\n"), "{err}");
     assert!(!out.exists(), "nothing may be written when synthesis fails");
 }
 
@@ -167,6 +170,20 @@ fn deploy_and_destroy_take_stack_names() {
     assert_eq!(
         err,
         "no stack `Shop-Secnodary` in app `shop`; did you mean `Shop-Secondary`? its stacks are: Shop-Primary, Shop-Secondary, Shop-Primary-Data, Shop-Primary-Peering, Shop-Secondary-Data, Shop-Secondary-Peering, Shop-Global"
+    );
+
+    // Without the lift flag the stack is kept; the error only points at the summary, which
+    // lists the protection and its flag once.
+    let err = run(with(&["destroy", "Shop-Secondary", "--yes"]))
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "destroy incomplete: 1 stack(s) kept by their protections (listed above)"
+    );
+    assert_eq!(
+        deployed_stacks(&state, &out),
+        ["Shop-Primary", "Shop-Secondary"]
     );
 
     run(with(&[
