@@ -597,10 +597,10 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
                 .is_some_and(|e| matches!(e.kind(), DeployErrorKind::Protected { .. }))
         })
         .count();
-    if let Some(err) = summary.first_error() {
-        if !matches!(err.kind(), DeployErrorKind::Protected { .. }) {
-            bail!("destroy failed: {err}");
-        }
+    if let Some(err) = summary.first_error()
+        && !matches!(err.kind(), DeployErrorKind::Protected { .. })
+    {
+        bail!("destroy failed: {err}");
     }
     if blocked > 0 {
         // The summary above names every protection and the flags; the error says only that.
