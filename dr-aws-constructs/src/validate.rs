@@ -356,7 +356,7 @@ pub fn check_db_instance_class(
 
 /// Checks that `class` may serve in an Aurora global database (memory-optimized, never
 /// burstable; "Configuration requirements of an Aurora global database",
-/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>).
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html>).
 pub fn check_global_db_instance_class(scope: &Scope, class: &str) -> bool {
     let why = match rds::global_database_class(class) {
         Ok(()) => return true,

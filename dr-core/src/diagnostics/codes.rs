@@ -91,7 +91,7 @@ Split the stack, or reference fewer values across stacks.";
     TPL_002 = "DRK-TPL-002",
         "a logical id is not 1 to 255 ASCII letters and digits",
         "CloudFormation logical ids are alphanumeric (A-Za-z0-9) and at most 255 characters \
-(\"Resources template section syntax\", \
+(\"CloudFormation template Resources syntax\", \
 <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/resources-section-structure.html>; \
 \"CloudFormation quotas\"). drkit derives them from construct paths; a pinned one \
 (`override_logical_id`) must follow the same rule. Use a valid id, or shorter construct ids.";
@@ -164,7 +164,7 @@ overlapping subnet pairs and no extra resilience. List each zone once.";
 <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html>), \
 an EKS cluster (\"View Amazon EKS networking requirements for VPC and subnets\", \
 <https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html>) and an Aurora DB \
-subnet group (\"Working with a DB instance in a VPC\", \
+subnet group (\"Working with a DB cluster in a VPC\", \
 <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) \
 each need subnets in at least two zones, and one zone is a single point of failure. The \
 message names those of them the app has. Use 2 or more zones (3 by default).";
@@ -216,14 +216,14 @@ holds at most 16,384 GiB (\"Amazon EBS volume types\", \
 `root_volume_gib` within that range.";
     CAP_001 = "DRK-CAP-001",
         "a minimum size is greater than the maximum size",
-        "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set capacity \
-limits on your Auto Scaling group\", \
+        "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set scaling \
+limits for your Auto Scaling group\", \
 <https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html>). Lower \
 the minimum or raise the maximum.";
     CAP_002 = "DRK-CAP-002",
         "the desired capacity is outside the minimum .. maximum range",
-        "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set capacity \
-limits on your Auto Scaling group\", \
+        "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set scaling \
+limits for your Auto Scaling group\", \
 <https://docs.aws.amazon.com/autoscaling/ec2/userguide/asg-capacity-limits.html>). Set the \
 desired capacity within the range, or widen the range.";
     CAP_003 = "DRK-CAP-003",
@@ -297,8 +297,8 @@ or use the engine's default version.";
     RDS_004 = "DRK-RDS-004",
         "a DB instance class cannot serve in an Aurora global database",
         "An Aurora global database requires memory-optimized DB instance classes, never \
-burstable ones (\"Configuration requirements of an Aurora global database\", \
-<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>). \
+burstable ones (\"Configuration requirements of an Amazon Aurora global database\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html>). \
 Use a db.r5, db.r6g, db.r6i, db.r7g or db.r8g class.";
     RDS_005 = "DRK-RDS-005",
         "the number of instances is not 1 to 16",
@@ -314,7 +314,7 @@ Set `backup_retention_days` within that range.";
     RDS_007 = "DRK-RDS-007",
         "a database's VPC has fewer than 2 Availability Zones",
         "A DB subnet group needs subnets in at least two Availability Zones (\"Working with a \
-DB instance in a VPC\", \
+DB cluster in a VPC\", \
 <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>). \
 Give the VPC 2 or more zones.";
     RDS_008 = "DRK-RDS-008",

@@ -13,7 +13,7 @@
 //!   version 3 does not support db.t2, db.t3.small or db.r4 (a db.t2.small that version 2
 //!   accepts fails there).
 //! - "Configuration requirements of an Aurora global database"
-//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-configuration-requirements.html>):
+//!   (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html>):
 //!   global database members need memory-optimized classes (db.r5 or newer recommended);
 //!   burstable classes are not accepted.
 //! - Engine versions: the default versions are current, non-deprecated versions in the
