@@ -112,7 +112,12 @@ pub const DEFAULT_APP_PORT: u16 = 3000;
 /// (Auto Scaling balances instances across the group's zones), so an AZ outage leaves two.
 pub const DEFAULT_FLEET_SIZE: u32 = 3;
 /// The root volume's size when none is given: 8 GiB, the size of the Amazon Linux 2023 AMI's
-/// snapshot, which a root volume cannot be smaller than.
+/// snapshot, which a root volume cannot be smaller than (Auto Scaling's `Ebs.VolumeSize`: "the
+/// volume size must be equal or greater than the size of the snapshot",
+/// <https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/autoscaling/aws.sdk.kotlin.services.autoscaling.model/-ebs/volume-size.html>).
+/// A launch template's gp3 volume takes 1 to 16,384 GiB (the EC2 API's
+/// `LaunchTemplateEbsBlockDeviceRequest.VolumeSize`,
+/// <https://docs.aws.amazon.com/sdk-for-kotlin/api/latest/ec2/aws.sdk.kotlin.services.ec2.model/-launch-template-ebs-block-device-request/volume-size.html>).
 pub const DEFAULT_ROOT_VOLUME_GIB: u32 = 8;
 /// The health check grace period when none is given: 300 s, what the Amazon EC2 Auto Scaling
 /// console proposes, time for user data to install and start the app ("Set the health check
@@ -241,7 +246,8 @@ impl Ec2Fleet {
     /// Creates the fleet under `scope` with id `id`.
     pub fn new(scope: &Scope, id: &str, props: Ec2FleetProps<'_>) -> Ec2Fleet {
         let scope = scope.child(id);
-        let arch = check_props(&scope, &props);
+        let capacity = Capacity::resolve(&props);
+        let arch = check_props(&scope, &props, capacity);
         let image_id = image_id(&scope, &props.ami, arch);
         let key_name = key_name(&scope, id, &props.key_pair);
         let (role, profile_arn) = instance_role(&scope, &props.instance_role);
@@ -256,8 +262,8 @@ impl Ec2Fleet {
                 security_group: &security_group,
             },
         );
-        let asg = add_asg(&scope, &props, &launch_template);
-        record_summary(&scope, &props);
+        let asg = add_asg(&scope, &props, capacity, &launch_template);
+        record_summary(&scope, &props, capacity);
 
         Ec2Fleet {
             scope,
@@ -312,9 +318,9 @@ impl Ec2Fleet {
 
 /// Reports invalid settings before anything is built, and returns the instance type's
 /// architecture (x86_64 when the type is unknown), which picks the default AMI.
-fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>) -> Arch {
+fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>, capacity: Capacity) -> Arch {
     let itype = validate::check_instance_type(scope, "instance_type", &props.instance_type);
-    check_capacity(scope, props, Capacity::resolve(props));
+    check_capacity(scope, capacity);
     if props.root_volume_gib < 8 || props.root_volume_gib > 16_384 {
         scope.error(
             codes::EC2_002,
@@ -329,8 +335,9 @@ fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>) -> Arch {
 }
 
 /// Reports sizes set by hand that exclude each other, naming the field to change (an unset
-/// size never conflicts: [`Capacity::resolve`] fits it to the others).
-fn check_capacity(scope: &Scope, props: &Ec2FleetProps<'_>, cap: Capacity) {
+/// size never conflicts: [`Capacity::resolve`] fits it to the others, so a desired capacity
+/// above the maximum means `max_size` was set, and one below the minimum that `min_size` was).
+fn check_capacity(scope: &Scope, cap: Capacity) {
     let Capacity { min, desired, max } = cap;
     if min > max {
         scope.error(
@@ -339,26 +346,16 @@ fn check_capacity(scope: &Scope, props: &Ec2FleetProps<'_>, cap: Capacity) {
             format!("lower min_size to at most {max}, or raise max_size to at least {min}"),
         );
     } else if desired > max {
-        let fix = if props.max_size.is_some() {
-            format!("raise max_size to at least {desired}, or lower desired_capacity to {max}")
-        } else {
-            format!("lower desired_capacity to at most {max}")
-        };
         scope.error(
             codes::CAP_002,
             format!("desired_capacity {desired} is above max_size {max}"),
-            fix,
+            format!("raise max_size to at least {desired}, or lower desired_capacity to {max}"),
         );
     } else if desired < min {
-        let fix = if props.min_size.is_some() {
-            format!("lower min_size to at most {desired}, or raise desired_capacity to {min}")
-        } else {
-            format!("raise desired_capacity to at least {min}")
-        };
         scope.error(
             codes::CAP_002,
             format!("desired_capacity {desired} is below min_size {min}"),
-            fix,
+            format!("lower min_size to at most {desired}, or raise desired_capacity to {min}"),
         );
     }
 }
@@ -511,8 +508,12 @@ fn add_launch_template(
     )
 }
 
-fn add_asg(scope: &Scope, props: &Ec2FleetProps<'_>, launch_template: &CfnResource) -> CfnResource {
-    let cap = Capacity::resolve(props);
+fn add_asg(
+    scope: &Scope,
+    props: &Ec2FleetProps<'_>,
+    cap: Capacity,
+    launch_template: &CfnResource,
+) -> CfnResource {
     scope.add(
         "Asg",
         &CfnAutoScalingGroup {
@@ -542,12 +543,12 @@ fn add_asg(scope: &Scope, props: &Ec2FleetProps<'_>, launch_template: &CfnResour
     )
 }
 
-fn record_summary(scope: &Scope, props: &Ec2FleetProps<'_>) {
+fn record_summary(scope: &Scope, props: &Ec2FleetProps<'_>, capacity: Capacity) {
     SummaryRow {
         asset: "EC2 instance".into(),
         purpose: "application servers (Grafana) in an Auto Scaling group, in private subnets behind the load balancer".into(),
         size: props.instance_type.clone(),
-        quantity: Capacity::resolve(props).desired.to_string(),
+        quantity: capacity.desired.to_string(),
         dr: "the same fleet runs in both regions; DNS failover sends users to the DR region's fleet".into(),
     }
     .record(scope);

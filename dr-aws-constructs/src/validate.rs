@@ -1,17 +1,8 @@
 //! Validators shared by the constructs (and by `DrPair`): each reports a diagnostic on the
 //! construct's path that says what is wrong and names the fix. None of them panics.
 //!
-//! Diagnostic codes:
-//! - `DRK-AZ-001` AZ of another Region, `DRK-AZ-002` unknown AZ, `DRK-AZ-003` more AZs than
-//!   the Region has usable, `DRK-AZ-004` an AZ listed twice, `DRK-AZ-005` too few AZs;
-//! - `DRK-CIDR-001` invalid CIDR, `DRK-CIDR-002` host bits set, `DRK-CIDR-003` VPC size out of
-//!   range, `DRK-CIDR-004` too small for the subnets, `DRK-CIDR-005` overlapping CIDRs,
-//!   `DRK-CIDR-006` open to the whole internet;
-//! - `DRK-EC2-001` unknown instance type; `DRK-CAP-001` min > max, `DRK-CAP-002` desired
-//!   outside min..max, `DRK-CAP-003` zero nodes;
-//! - `DRK-RDS-001` class not supported by the engine version, `DRK-RDS-002` unknown class,
-//!   `DRK-RDS-003` engine version not in drkit's facts (warning), `DRK-RDS-004` class not
-//!   eligible for a global database.
+//! The codes they report, with what each means and how to fix it, are in
+//! [`dr_core::diagnostics::codes`].
 
 use dr_core::diagnostics::codes;
 use dr_core::facts::{ec2, rds};
@@ -164,24 +155,6 @@ pub fn parse_cidr(scope: &Scope, what: &str, cidr: &str) -> Option<Ipv4Net> {
 /// not).
 pub fn cidrs_overlap(a: &Ipv4Net, b: &Ipv4Net) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
-}
-
-/// Reports every pair of overlapping blocks among `(label, cidr)`; returns whether none do.
-pub fn check_cidrs_disjoint(scope: &Scope, blocks: &[(String, Ipv4Net)]) -> bool {
-    let mut ok = true;
-    for (i, (la, a)) in blocks.iter().enumerate() {
-        for (lb, b) in &blocks[i + 1..] {
-            if cidrs_overlap(a, b) {
-                ok = false;
-                scope.error(
-                    codes::CIDR_005,
-                    format!("CIDR `{a}` ({la}) overlaps `{b}` ({lb})"),
-                    "give each VPC its own range, e.g. 10.10.0.0/16 and 10.20.0.0/16: peering and routing between them need disjoint ranges",
-                );
-            }
-        }
-    }
-    ok
 }
 
 /// The subnet prefix that fits `subnets` equal subnets in `vpc`, when one does (at most /28).

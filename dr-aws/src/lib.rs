@@ -281,6 +281,10 @@ impl Cloud for AwsCloud {
         Timestamp::now_utc()
     }
 
+    fn is_simulated(&self) -> bool {
+        false
+    }
+
     async fn sleep(&self, duration: Duration) {
         tokio::time::sleep(duration).await;
     }

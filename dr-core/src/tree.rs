@@ -6,6 +6,7 @@
 //! so they compose by ordinary function calls and can be passed by reference in props.
 
 use crate::diagnostics::codes;
+use std::borrow::Cow;
 use std::cell::{Ref, RefCell};
 use std::rc::Rc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -93,6 +94,8 @@ pub struct Node {
 pub struct PropertyOverride {
     /// The path as given, e.g. `A.B.0.C`.
     pub path: String,
+    /// The path's keys and indexes, split once when the override is added.
+    pub segments: Vec<String>,
     /// The value to set there; `None` deletes the value.
     pub value: Option<Expr>,
 }
@@ -226,7 +229,11 @@ impl Tree {
         for v in &self.validations {
             all.extend(v(self));
         }
+        // Only a resource with overrides is copied, to try them on.
         for (i, node) in self.nodes.iter().enumerate() {
+            if node.property_overrides.is_empty() {
+                continue;
+            }
             if let Some(Element::Resource(r)) = &node.element {
                 let mut properties = r.properties.clone();
                 for o in &node.property_overrides {
@@ -250,15 +257,20 @@ impl Tree {
     /// The element of `node` as synthesis writes it: a resource gets its property overrides
     /// applied, in the order they were added, after everything the constructs set. An
     /// override that cannot apply is left out here and reported by [`Tree::diagnostics`].
-    pub fn synthesized_element(&self, node: NodeId) -> Option<Element> {
+    /// An element without overrides is borrowed, not copied.
+    pub fn synthesized_element(&self, node: NodeId) -> Option<Cow<'_, Element>> {
         let n = self.nodes.get(node.0)?;
-        let mut element = n.element.clone()?;
+        let element = n.element.as_ref()?;
+        if n.property_overrides.is_empty() {
+            return Some(Cow::Borrowed(element));
+        }
+        let mut element = element.clone();
         if let Element::Resource(r) = &mut element {
             for o in &n.property_overrides {
                 let _ = apply_override(&mut r.properties, o);
             }
         }
-        Some(element)
+        Some(Cow::Owned(element))
     }
     /// Every metadata entry with `key`, with the path of its node, in tree order.
     pub fn metadata_entries(&self, key: &str) -> Vec<(String, Value)> {
@@ -565,7 +577,8 @@ impl CfnResource {
     /// );
     /// lt.add_property_override("LaunchTemplateData.MetadataOptions.HttpTokens", "required");
     /// # let tree = app.tree();
-    /// # let Some(Element::Resource(r)) = tree.synthesized_element(lt.scope().node_id()) else {
+    /// # let element = tree.synthesized_element(lt.scope().node_id());
+    /// # let Some(Element::Resource(r)) = element.as_deref() else {
     /// #     unreachable!()
     /// # };
     /// # assert_eq!(
@@ -587,6 +600,7 @@ impl CfnResource {
             .property_overrides
             .push(PropertyOverride {
                 path: path.to_string(),
+                segments: split_override_path(path),
                 value,
             });
         self
@@ -647,7 +661,7 @@ fn kind_of(e: &Expr) -> &'static str {
         Expr::Str(_) => "a string",
         Expr::Int(_) | Expr::Float(_) => "a number",
         Expr::Bool(_) => "a boolean",
-        Expr::Map(_) | Expr::List(_) | Expr::Null => "a container",
+        // Maps, lists and null are walked into, so they never reach here.
         _ => "a reference or intrinsic function",
     }
 }
@@ -656,7 +670,7 @@ fn kind_of(e: &Expr) -> &'static str {
 /// AWS CDK; going into a scalar, a reference or an intrinsic function is, where the CDK
 /// would silently replace it.
 fn apply_override(properties: &mut Expr, o: &PropertyOverride) -> Result<(), String> {
-    let segments = split_override_path(&o.path);
+    let segments = &o.segments;
     if segments.iter().any(String::is_empty) {
         return Err("the path has an empty key (two dots in a row, or a dot at either end)".into());
     }
@@ -703,10 +717,10 @@ fn apply_override(properties: &mut Expr, o: &PropertyOverride) -> Result<(), Str
                     return Err(format!("{} is a list, and `{seg}` is not an index", here()));
                 };
                 let len = l.len();
-                if idx > len || (idx == len && !setting) {
-                    if !setting {
-                        return Ok(());
-                    }
+                if !setting && idx >= len {
+                    return Ok(());
+                }
+                if idx > len {
                     return Err(format!(
                         "index {idx} is past the end of {} ({len} items)",
                         here()
@@ -952,7 +966,11 @@ mod tests {
 
     /// The properties of `r` as synthesis writes them.
     fn synthesized(app: &App, r: &CfnResource) -> Value {
-        match app.tree().synthesized_element(r.scope().node_id()) {
+        match app
+            .tree()
+            .synthesized_element(r.scope().node_id())
+            .as_deref()
+        {
             Some(Element::Resource(r)) => r.properties.to_json(),
             other => panic!("not a resource: {other:?}"),
         }

@@ -379,13 +379,9 @@ async fn destroy_inner(
     // stack is left exactly as it was.
     let found = find_protections(run, options, &desc).await?;
     if !found.blocked.is_empty() {
-        return Err(DeployError::new(
-            &art.name,
-            art.region,
-            DeployErrorKind::Protected {
-                protections: found.blocked,
-            },
-        ));
+        return Err(run.fail(DeployErrorKind::Protected {
+            protections: found.blocked,
+        }));
     }
     for lift in found.lifts {
         met.push(lift_protection(run, lift).await?);

@@ -122,8 +122,9 @@ pub struct StackDiff {
     pub exists: bool,
     /// The resource changes, in change-set (or template) order.
     pub changes: Vec<ResourceDiff>,
-    /// The parameters whose value changes, in template order (a `NoEcho` one shows
-    /// `(hidden)`).
+    /// The parameters whose value changes, in template order. A `NoEcho` parameter new to the
+    /// stack shows `(hidden)`; a deployed one is not listed, since CloudFormation returns its
+    /// value as `****`, which cannot be compared.
     pub parameters: Vec<ValueChange>,
     /// The outputs whose definition changes, in template order.
     pub outputs: Vec<ValueChange>,
@@ -133,6 +134,18 @@ pub struct StackDiff {
 }
 
 impl StackDiff {
+    /// No change yet for the stack of `art`, which exists or not.
+    fn of(art: &StackArtifact, exists: bool) -> StackDiff {
+        StackDiff {
+            stack: art.name.clone(),
+            region: art.region,
+            exists,
+            changes: Vec::new(),
+            parameters: Vec::new(),
+            outputs: Vec::new(),
+            unreachable: None,
+        }
+    }
     /// Nothing would change.
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty() && self.parameters.is_empty() && self.outputs.is_empty()
@@ -298,13 +311,8 @@ pub async fn diff(
                     .is_some_and(CloudError::is_region_unavailable) =>
             {
                 out.push(StackDiff {
-                    stack: art.name.clone(),
-                    region: art.region,
-                    exists: false,
-                    changes: Vec::new(),
-                    parameters: Vec::new(),
-                    outputs: Vec::new(),
                     unreachable: Some(e.to_string()),
+                    ..StackDiff::of(art, false)
                 })
             }
             Err(e) => return Err(e),
@@ -321,15 +329,7 @@ async fn diff_stack(
     options: &DeployOptions,
 ) -> Result<StackDiff, DeployError> {
     let no_outputs = HashMap::new();
-    let unchanged = || StackDiff {
-        stack: art.name.clone(),
-        region: art.region,
-        exists: true,
-        changes: Vec::new(),
-        parameters: Vec::new(),
-        outputs: Vec::new(),
-        unreachable: None,
-    };
+    let unchanged = || StackDiff::of(art, true);
     let run = Run::new(cloud, art, &NullObserver, options.poll);
     let desc = cloud
         .describe_stack(art.region, &art.name)
@@ -345,13 +345,8 @@ async fn diff_stack(
     });
     let Some(desc) = desc.filter(|_| exists) else {
         return Ok(StackDiff {
-            stack: art.name.clone(),
-            region: art.region,
-            exists: false,
             changes: added(&art.template),
-            parameters: Vec::new(),
-            outputs: Vec::new(),
-            unreachable: None,
+            ..StackDiff::of(art, false)
         });
     };
     let params = run.resolve_parameters(assembly, &no_outputs).await?;
@@ -432,17 +427,13 @@ fn property_changes(
     let empty = serde_json::Map::new();
     let old_attrs = deployed.and_then(Value::as_object).unwrap_or(&empty);
     let new_attrs = new.and_then(Value::as_object).unwrap_or(&empty);
-    let props = |a: &serde_json::Map<String, Value>| {
-        a.get("Properties")
-            .and_then(Value::as_object)
-            .cloned()
-            .unwrap_or_default()
-    };
-    let (old_props, new_props) = (props(old_attrs), props(new_attrs));
+    let old_props = old_attrs.get("Properties").and_then(Value::as_object);
+    let new_props = new_attrs.get("Properties").and_then(Value::as_object);
+    let (old_props, new_props) = (old_props.unwrap_or(&empty), new_props.unwrap_or(&empty));
 
     let mut leaves = Vec::new();
     // Properties unprefixed, the other attributes (Metadata, DeletionPolicy…) by name.
-    for (key, old_v, new_v) in union(&old_props, &new_props) {
+    for (key, old_v, new_v) in union(old_props, new_props) {
         diff_values(key, old_v, new_v, &mut leaves);
     }
     for (key, old_v, new_v) in union(old_attrs, new_attrs) {
@@ -450,7 +441,6 @@ fn property_changes(
             diff_values(key, old_v, new_v, &mut leaves);
         }
     }
-    let facts = dr_core::resource_facts::resource_type(&change.resource_type);
     let property_details = || {
         change
             .details
@@ -468,17 +458,9 @@ fn property_changes(
             })
             .max();
         said.unwrap_or_else(|| {
-            let schema_path = path
-                .replace('[', ".[")
-                .split('.')
-                .map(|seg| if seg.starts_with('[') { "*" } else { seg })
-                .collect::<Vec<_>>()
-                .join(".");
-            match facts {
-                Some(f) if f.is_create_only(&schema_path) => PropertyReplacement::Always,
-                Some(f) if f.is_conditionally_create_only(&schema_path) => {
-                    PropertyReplacement::Maybe
-                }
+            match dr_core::resource_facts::requires_recreation(&change.resource_type, path) {
+                RequiresRecreation::Always => PropertyReplacement::Always,
+                RequiresRecreation::Conditionally => PropertyReplacement::Maybe,
                 _ => PropertyReplacement::Never,
             }
         })
@@ -596,32 +578,24 @@ fn parameter_changes(
     desc: &StackDescription,
     params: &[ParameterValue],
 ) -> Vec<ValueChange> {
-    let no_echo = |key: &str| {
-        template
-            .pointer(&format!("/Parameters/{key}/NoEcho"))
-            .is_some_and(|v| v == &Value::Bool(true) || v.as_str() == Some("true"))
-    };
     params
         .iter()
         .filter_map(|p| {
-            let old = desc.parameter(&p.key).map(|d| d.value.clone());
-            if old.as_deref() == Some(p.value.as_str()) {
+            let old = desc.parameter(&p.key).map(|d| d.value.as_str());
+            let hidden = template
+                .pointer(&format!("/Parameters/{}/NoEcho", p.key))
+                .is_some_and(|v| v == &Value::Bool(true) || v.as_str() == Some("true"));
+            // A deployed NoEcho value reads `****`: not comparable, so not listed.
+            if old == Some(p.value.as_str()) || (hidden && old.is_some()) {
                 return None;
             }
-            let shown = |v: String| {
-                Value::String(if no_echo(&p.key) {
-                    "(hidden)".into()
-                } else {
-                    v
-                })
-            };
+            let shown = |v: &str| Value::String(if hidden { "(hidden)" } else { v }.into());
             Some(ValueChange {
                 key: p.key.clone(),
                 old: old.map(shown),
-                new: Some(shown(p.value.clone())),
+                new: Some(shown(&p.value)),
             })
         })
-        .filter(|c| c.old != c.new)
         .collect()
 }
 

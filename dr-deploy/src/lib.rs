@@ -33,7 +33,9 @@ use destroy::lift_flags;
 pub use destroy::{
     DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, Protection, destroy,
 };
-pub use diff::{ChangeKind, ResourceDiff, StackDiff, diff};
+pub use diff::{
+    ChangeKind, PropertyChange, PropertyReplacement, ResourceDiff, StackDiff, ValueChange, diff,
+};
 pub use inspect::{
     RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
     stateful_logical_ids,
@@ -576,7 +578,7 @@ impl std::error::Error for DeployError {
 
 /// `" (simulated)"` after a time or duration read on the simulator's virtual clock, so that it
 /// is not taken for a measurement.
-pub(crate) fn simulated_label(simulated: bool) -> &'static str {
+pub fn simulated_label(simulated: bool) -> &'static str {
     if simulated { " (simulated)" } else { "" }
 }
 

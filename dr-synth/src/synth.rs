@@ -113,7 +113,8 @@ impl<'t> Synthesizer<'t> {
             let element = self
                 .tree
                 .synthesized_element(el)
-                .expect("elements_of_stack returns element nodes");
+                .expect("elements_of_stack returns element nodes")
+                .into_owned();
             let element = self.resolve_element(stack, &path, element);
             elements.push(ResolvedElement {
                 node: el,

@@ -3,7 +3,7 @@
 use std::collections::HashMap;
 use std::sync::Mutex;
 
-use dr_deploy::{DeployEvent, DeployObserver, human_duration};
+use dr_deploy::{DeployEvent, DeployObserver, human_duration, simulated_label};
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
 /// The terminal display: one indicatif line per stack with resources done of total and the
@@ -49,16 +49,7 @@ impl IndicatifObserver {
     /// The plain line for `event`: its log line, with the leading timestamp labelled when
     /// simulated.
     pub fn plain_line(&self, event: &DeployEvent) -> String {
-        let line = event.log_line();
-        if !self.simulated {
-            return line;
-        }
-        match line.split_once(' ') {
-            Some((at, rest)) if at.starts_with(|c: char| c.is_ascii_digit()) => {
-                format!("{at} (simulated) {rest}")
-            }
-            _ => line,
-        }
+        event.log_line_on(self.simulated)
     }
 
     fn bar(&self, stack: &str) -> Option<ProgressBar> {
@@ -110,7 +101,7 @@ impl DeployObserver for IndicatifObserver {
                         "{} in {}{}",
                         report.action.as_str(),
                         human_duration(report.duration()),
-                        if self.simulated { " (simulated)" } else { "" }
+                        simulated_label(self.simulated)
                     ),
                 };
                 bar.finish_with_message(msg);

@@ -1,7 +1,8 @@
 //! What `deploy` prints once every stack is deployed: where the app answers, each site's load
 //! balancer, the database's names, and the commands to run next. The values come from the
-//! deployed stacks' outputs, placed by the manifest's DR topology (which stack is the primary
-//! site, which the DR site); an app without a `DrPair` gets whatever outputs it has.
+//! manifest's DR topology (the URL, which stack is the primary site and which the DR site, the
+//! database's names) and from the deployed stacks' outputs (load balancers, name servers); an
+//! app without a `DrPair` gets the next commands alone.
 
 use std::fmt::Write as _;
 use std::path::Path;
@@ -124,43 +125,18 @@ pub fn deploy_summary(
     };
 
     let traffic = &topology["traffic"];
-    let url = output(None, "AppUrl")
-        .map(|(_, v)| v)
-        .or_else(|| text(&traffic["url"]))
-        .or_else(|| {
-            let (_, dns) = output(None, "AppDnsName")?;
-            Some(match text(&traffic["scheme"]) {
-                Some(scheme) => format!("{scheme}://{dns}"),
-                None => dns,
-            })
-        });
-    if let Some(url) = url {
-        row("App:", &url);
+    if let (Some(scheme), Some(domain)) = (text(&traffic["scheme"]), text(&traffic["domain"])) {
+        row("App:", &format!("{scheme}://{domain}"));
     }
 
     let mut balancers = Vec::new();
     for (role, label) in [("primary", "primary"), ("secondary", "DR")] {
         let lb = &traffic["loadBalancers"][role];
-        let stack = text(&lb["stack"]).or_else(|| text(&topology["stacks"][format!("{role}Site")]));
-        let Some(stack) = stack else { continue };
-        let region = text(&lb["region"])
-            .or_else(|| text(&topology["regions"][role]))
-            .or_else(|| assembly.stack(&stack).map(|s| s.region.to_string()))
-            .unwrap_or_default();
+        let (Some(stack), Some(region)) = (text(&lb["stack"]), text(&lb["region"])) else {
+            continue;
+        };
         if let Some((_, dns)) = output(Some(&stack), "LoadBalancerDnsName") {
             balancers.push(format!("{region} ({label}): {dns}"));
-        }
-    }
-    if balancers.is_empty() && topology.is_null() {
-        // No DR topology: every load balancer output, named by its stack's Region.
-        for r in &summary.stacks {
-            for o in r
-                .outputs
-                .iter()
-                .filter(|o| o.key.contains("LoadBalancerDnsName"))
-            {
-                balancers.push(format!("{} ({}): {}", r.region, r.stack, o.value));
-            }
         }
     }
     for (i, b) in balancers.iter().enumerate() {
@@ -168,12 +144,10 @@ pub fn deploy_summary(
     }
 
     let database = &topology["database"];
-    let cname = output(None, "DatabaseCname").map(|(_, v)| v).or_else(|| {
-        // The topology names the CNAME whether or not its stack was deployed in this run.
-        let global = text(&topology["stacks"]["global"])?;
-        summary.stack(&global)?;
-        text(&database["cname"]["name"])
-    });
+    // The CNAME lives in the global stack: named only when that stack was deployed.
+    let cname = text(&topology["stacks"]["global"])
+        .filter(|global| summary.stack(global).is_some())
+        .and_then(|_| text(&database["cname"]["name"]));
     if let Some(cname) = cname {
         let name = text(&database["databaseName"])
             .map(|n| format!(", database `{n}`"))

@@ -681,13 +681,8 @@ impl DrPair {
             props.db_cname_ttl_secs,
         );
         let domain = props.domain.trim_end_matches('.');
-        add_outputs(
-            &global,
-            domain,
-            scheme(&albs),
-            &internal_zone,
-            db_cname.is_some(),
-        );
+        let scheme = scheme(&albs);
+        add_outputs(&global, domain, scheme, &internal_zone, db_cname.is_some());
         // With a site's zones already reported, the sites may differ in zone count through
         // the fallback zones; the parity check would only repeat that slip.
         if ok_p && ok_s {
@@ -718,7 +713,7 @@ impl DrPair {
                 internal_zone: &internal_zone,
                 hosted_zone: &props.hosted_zone,
                 health_check_path: &props.health_check_path,
-                scheme: scheme(&albs),
+                scheme,
             },
         );
         pair.scope.add_metadata(DR_TOPOLOGY_KEY, topology);

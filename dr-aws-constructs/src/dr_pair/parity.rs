@@ -59,7 +59,8 @@ fn collect(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
     let mut out = BTreeMap::new();
     for el in tree.elements_of_stack(stack) {
         // As synthesized: a property override that sizes one site differently is a difference.
-        let Some(Element::Resource(r)) = &tree.synthesized_element(el) else {
+        let element = tree.synthesized_element(el);
+        let Some(Element::Resource(r)) = element.as_deref() else {
             continue;
         };
         let comps = tree.path_components(el);

@@ -12,7 +12,7 @@
 //!                 "globalCluster": {stack, logicalId},
 //!                 "primaryCluster": {…}, "secondaryCluster": {…},
 //!                 "cname": { "name": "db.shop.internal", "stack", "logicalId", "privateZone": {…} } },
-//!   "traffic": { "domain", "scheme" ("http" or "https"), "url" ("<scheme>://<domain>"),
+//!   "traffic": { "domain", "scheme" ("http" or "https": the app's URL is `<scheme>://<domain>`),
 //!                "hostedZone": {"id", "name"} or {"name", "created": {…}},
 //!                "healthCheckPath", "primaryRecord", "secondaryRecord",
 //!                "healthChecks": { "primary" (calculated), "primaryEndpoint", "switch" },
@@ -86,14 +86,9 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         })
     });
     let traffic = pair.dns.as_ref().map(|d| {
-        let domain = d
-            .primary_record()
-            .property("Name")
-            .and_then(|e| e.as_str().map(str::to_string));
         json!({
-            "domain": domain,
+            "domain": d.primary_record().property("Name").and_then(|e| e.as_str().map(str::to_string)),
             "scheme": scheme,
-            "url": domain.as_ref().map(|d| format!("{scheme}://{d}")),
             "hostedZone": match hosted_zone {
                 HostedZoneRef::Existing { id, name } => json!({ "id": id, "name": name }),
                 HostedZoneRef::Create { name } => json!({ "name": name, "created": opt(d.zone()) }),

@@ -4,9 +4,7 @@
 use crate::common;
 
 use common::{diagnostics, only, stack};
-use dr_aws_constructs::validate::{
-    check_cidrs_disjoint, check_global_db_instance_class, cidrs_overlap,
-};
+use dr_aws_constructs::validate::{check_global_db_instance_class, cidrs_overlap};
 use dr_aws_constructs::*;
 use dr_core::{App, Region, Severity};
 
@@ -407,22 +405,6 @@ fn overlapping_cidrs() {
     let c = "10.20.0.0/16".parse().unwrap();
     assert!(cidrs_overlap(&a, &b));
     assert!(!cidrs_overlap(&a, &c));
-    let app = App::new("t");
-    let s = stack(&app, "Site", Region::UsEast2);
-    assert!(!check_cidrs_disjoint(
-        &s,
-        &[
-            ("SiteEast/Network".into(), a),
-            ("SiteWest/Network".into(), b),
-            ("Other".into(), c)
-        ]
-    ));
-    let d = only(&app, "DRK-CIDR-005");
-    assert_eq!(
-        d.message,
-        "CIDR `10.0.0.0/16` (SiteEast/Network) overlaps `10.0.128.0/17` (SiteWest/Network)"
-    );
-    assert!(d.hint.unwrap().starts_with("give each VPC its own range"));
 }
 
 /// A fleet of `min`, `desired`, `max` (each `None` when not set) in a fresh app.

@@ -63,10 +63,9 @@ pub trait Cloud: Send + Sync {
     fn now(&self) -> Timestamp;
 
     /// True when times and durations come from a virtual clock, not AWS's: reports label them
-    /// "simulated" so that "created in 25m28s" is not read as a real measurement.
-    fn is_simulated(&self) -> bool {
-        false
-    }
+    /// "simulated" so that "created in 25m28s" is not read as a real measurement. No default:
+    /// every backend and wrapper says which it is.
+    fn is_simulated(&self) -> bool;
 
     /// Waits `duration` on the backend's clock: `tokio::time::sleep` for AWS; the simulator
     /// advances virtual time (and the work scheduled in it) instead of waiting.

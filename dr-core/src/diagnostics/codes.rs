@@ -435,6 +435,7 @@ mod tests {
     use super::*;
     use std::collections::BTreeSet;
     use std::path::{Path, PathBuf};
+    use std::sync::LazyLock;
 
     /// Whether `s` has a code's form, `DRK-AREA-NNN`.
     fn is_code_form(s: &str) -> bool {
@@ -453,14 +454,8 @@ mod tests {
     /// sources, with the file it is in. Other literals starting `DRK-` (a prefix, a format
     /// string) are not codes.
     fn codes_in_sources() -> Vec<(String, PathBuf)> {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = Vec::new();
-        collect_rs(&root, &mut files);
         let mut out = Vec::new();
-        for f in files {
-            let Ok(text) = std::fs::read_to_string(&f) else {
-                continue;
-            };
+        for (f, text) in SOURCES.iter() {
             for (i, _) in text.match_indices("\"DRK-") {
                 let rest = &text[i + 1..];
                 let end = rest.find('"').unwrap_or(rest.len());
@@ -471,6 +466,18 @@ mod tests {
         }
         out
     }
+
+    /// Every `.rs` file of the workspace (`target/` and hidden folders left out) with its
+    /// text, read once for all the tests here.
+    static SOURCES: LazyLock<Vec<(PathBuf, String)>> = LazyLock::new(|| {
+        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
+        let mut files = Vec::new();
+        collect_rs(&root, &mut files);
+        files
+            .into_iter()
+            .filter_map(|f| std::fs::read_to_string(&f).ok().map(|text| (f, text)))
+            .collect()
+    });
 
     fn collect_rs(dir: &Path, out: &mut Vec<PathBuf>) {
         let Ok(entries) = std::fs::read_dir(dir) else {
@@ -517,13 +524,10 @@ mod tests {
 
     #[test]
     fn every_registered_code_is_emitted_through_its_constant() {
-        let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("..");
-        let mut files = Vec::new();
-        collect_rs(&root, &mut files);
-        let sources: String = files
+        let sources: String = SOURCES
             .iter()
-            .filter(|p| !is_registry(p))
-            .filter_map(|p| std::fs::read_to_string(p).ok())
+            .filter(|(p, _)| !is_registry(p))
+            .map(|(_, text)| text.as_str())
             .collect();
         let unused: Vec<&str> = ALL
             .iter()

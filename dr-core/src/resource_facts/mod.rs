@@ -10,6 +10,8 @@
 
 mod generated;
 
+use crate::cloud::RequiresRecreation;
+
 /// Facts about one resource type, from its resource provider schema.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct ResourceTypeFacts {
@@ -33,12 +35,20 @@ pub struct ResourceTypeFacts {
     pub primary_identifier: &'static [&'static str],
 }
 
-/// Normalizes a property path: `/properties/A/B`, `A/B` and `A.B` all become `A.B`.
+/// Normalizes a property path: `/properties/A/B`, `A/B` and `A.B` all become `A.B`, and a
+/// list index, as a template diff writes it (`Tags[2].Value`), becomes the schema's `*`
+/// (`Tags.*.Value`).
 pub fn normalize_path(property_path: &str) -> String {
     let p = property_path
         .strip_prefix("/properties/")
         .unwrap_or(property_path);
-    p.trim_start_matches('/').replace('/', ".")
+    p.trim_start_matches('/')
+        .replace('/', ".")
+        .replace('[', ".[")
+        .split('.')
+        .map(|seg| if seg.starts_with('[') { "*" } else { seg })
+        .collect::<Vec<_>>()
+        .join(".")
 }
 
 fn covered(list: &[&str], path: &str) -> bool {
@@ -68,6 +78,22 @@ impl ResourceTypeFacts {
         covered(self.read_only, &normalize_path(property_path))
     }
 
+    /// What CloudFormation's change set says of a change at `property_path`: `Always` for a
+    /// create-only property (or one inside or enclosing one: replacing an object changes its
+    /// members), `Conditionally` for a conditionally create-only one, `Never` otherwise.
+    pub fn requires_recreation(&self, property_path: &str) -> RequiresRecreation {
+        let path = normalize_path(property_path);
+        let encloses = |list: &[&str]| list.iter().any(|c| c.starts_with(&format!("{path}.")));
+        if covered(self.create_only, &path) || encloses(self.create_only) {
+            RequiresRecreation::Always
+        } else if covered(self.conditional_create_only, &path)
+            || encloses(self.conditional_create_only)
+        {
+            RequiresRecreation::Conditionally
+        } else {
+            RequiresRecreation::Never
+        }
+    }
     /// Whether `Fn::GetAtt` accepts this attribute name.
     pub fn has_attribute(&self, name: &str) -> bool {
         self.attributes.contains(&name)
@@ -82,6 +108,13 @@ pub fn resource_type(type_name: &str) -> Option<&'static ResourceTypeFacts> {
         .map(|i| &generated::ALL[i])
 }
 
+/// [`ResourceTypeFacts::requires_recreation`] for `type_name`; `Never` when its schema is not
+/// vendored.
+pub fn requires_recreation(type_name: &str, property_path: &str) -> RequiresRecreation {
+    resource_type(type_name).map_or(RequiresRecreation::Never, |f| {
+        f.requires_recreation(property_path)
+    })
+}
 /// The facts of every vendored resource type, sorted by type name.
 pub fn all() -> &'static [ResourceTypeFacts] {
     generated::ALL
