@@ -18,43 +18,41 @@
 
 use drkit::prelude::*;
 
-/// Installs Grafana from Grafana Labs' RPM repository (https://grafana.com/docs/grafana/latest/setup-grafana/installation/redhat-rhel-fedora/)
-/// and points it at the Aurora cluster through the generic database name. Grafana reads
-/// `GF_<SECTION>_<KEY>` environment variables ("Configure Grafana", override configuration
-/// with environment variables), which the RPM's service takes from /etc/sysconfig/grafana-server.
+/// Installs Grafana from Grafana Labs' RPM repository ("Install Grafana on RHEL or Fedora",
+/// https://grafana.com/docs/grafana/latest/setup-grafana/installation/redhat-rhel-fedora/) and
+/// points it at the Aurora cluster through the generic database name.
+///
+/// Grafana reads `GF_<SECTION>_<KEY>` environment variables ("Configure Grafana", override
+/// configuration with environment variables,
+/// https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#override-configuration-with-environment-variables).
+/// They go into a file of drkit's own that a systemd drop-in adds to the service: the RPM's
+/// unit takes its paths (`CONF_FILE`, `PID_FILE_DIR`, ...) from /etc/sysconfig/grafana-server,
+/// which must stay as the package ships it. The instance boots before the database secret and
+/// `db.shop.internal` exist, so `database_env` waits for them; once running, Grafana is
+/// restarted in place whenever it exits (a switchover, say).
 fn grafana_user_data(db: &DbConnection) -> String {
-    format!(
-        r#"#!/bin/bash
-set -euo pipefail
-cat >/etc/yum.repos.d/grafana.repo <<'REPO'
-[grafana]
-name=grafana
-baseurl=https://rpm.grafana.com
-repo_gpgcheck=1
-enabled=1
-gpgcheck=1
-gpgkey=https://rpm.grafana.com/gpg.key
-sslverify=1
-sslcacert=/etc/pki/tls/certs/ca-bundle.crt
-REPO
-dnf install -y grafana
-{env}
-umask 077
-cat >/etc/sysconfig/grafana-server <<CONF
-GF_SERVER_HTTP_PORT=3000
-GF_DATABASE_TYPE=mysql
-GF_DATABASE_HOST=$DB_HOST:$DB_PORT
-GF_DATABASE_NAME=$DB_NAME
-GF_DATABASE_USER=$DB_USER
-GF_DATABASE_PASSWORD=$DB_PASSWORD
-CONF
-chown root:grafana /etc/sysconfig/grafana-server
-chmod 640 /etc/sysconfig/grafana-server
-systemctl daemon-reload
-systemctl enable --now grafana-server
-"#,
-        env = db.shell_env()
-    )
+    UserData::new()
+        .rpm_repository(
+            "grafana",
+            "https://rpm.grafana.com",
+            "https://rpm.grafana.com/gpg.key",
+        )
+        .install_packages(["grafana"])
+        .database_env(db)
+        .service_environment(
+            "grafana-server",
+            [
+                ("GF_SERVER_HTTP_PORT", "3000"),
+                ("GF_DATABASE_TYPE", "mysql"),
+                ("GF_DATABASE_HOST", r#""$DB_HOST:$DB_PORT""#),
+                ("GF_DATABASE_NAME", r#""$DB_NAME""#),
+                ("GF_DATABASE_USER", r#""$DB_USER""#),
+                ("GF_DATABASE_PASSWORD", r#""$DB_PASSWORD""#),
+            ],
+        )
+        .keep_running("grafana-server")
+        .enable_service("grafana-server")
+        .render()
 }
 
 /// Builds the app; the tests synthesize the same function.

@@ -74,9 +74,13 @@ pub struct AlbProps<'a> {
     /// [`DEFAULT_APP_PORT`].
     #[builder(default = DEFAULT_APP_PORT)]
     pub target_port: u16,
-    /// The health check path. A path given for GRPC is expected to answer status 0 (OK), like
-    /// the gRPC health service. Default: [`DEFAULT_HEALTH_CHECK_PATH`], or for GRPC
-    /// [`GRPC_HEALTH_CHECK_PATH`].
+    /// The path the target group's health check requests: it answers 200 while the target
+    /// can serve requests (its dependencies included), so the load balancer routes only to
+    /// targets that can. Served by the app on every target; in a [`DrPair`](crate::DrPair) the
+    /// Route 53 check of the primary site probes the same path through the load balancer, so
+    /// this is the one setting of what "the site can serve" means. A path given for GRPC is
+    /// expected to answer status 0 (OK), like the gRPC health service. Default:
+    /// [`DEFAULT_HEALTH_CHECK_PATH`], or for GRPC [`GRPC_HEALTH_CHECK_PATH`].
     pub health_check_path: Option<String>,
     /// The HTTPS listener's TLS policy. Default: [`DEFAULT_SSL_POLICY`].
     #[builder(default = DEFAULT_SSL_POLICY)]
@@ -93,6 +97,7 @@ pub struct Alb {
     target_group: CfnResource,
     security_group: CfnResource,
     https: bool,
+    health_check_path: String,
 }
 
 impl Alb {
@@ -109,7 +114,11 @@ impl Alb {
 
         let security_group = add_security_group(&scope, &props, https, port);
         let load_balancer = add_load_balancer(&scope, &props, &security_group);
-        let target_group = add_target_group(&scope, &props, port);
+        // Created before its subnets route to the internet gateway, an internet-facing load
+        // balancer fails ("... has no internet gateway"): nothing it references leads there.
+        props.vpc.wait_for_internet(&load_balancer, true);
+        let (health_check_path, matcher) = health_check(&props);
+        let target_group = add_target_group(&scope, &props, port, &health_check_path, matcher);
         add_listeners(&scope, &props, &load_balancer, &target_group);
         if let Some(t) = &props.targets {
             attach_targets(&scope, t, &target_group, &security_group);
@@ -122,6 +131,7 @@ impl Alb {
             target_group,
             security_group,
             https,
+            health_check_path,
         }
     }
 
@@ -164,6 +174,11 @@ impl Alb {
     /// Whether it serves HTTPS.
     pub fn https(&self) -> bool {
         self.https
+    }
+    /// The path the target group's health check requests: what "can serve" means for this
+    /// load balancer's targets. A DNS failover check of the site probes the same path.
+    pub fn health_check_path(&self) -> &str {
+        &self.health_check_path
     }
 }
 
@@ -306,8 +321,13 @@ fn health_check(props: &AlbProps<'_>) -> (String, Matcher) {
     }
 }
 
-fn add_target_group(scope: &Scope, props: &AlbProps<'_>, port: u16) -> CfnResource {
-    let (health_path, matcher) = health_check(props);
+fn add_target_group(
+    scope: &Scope,
+    props: &AlbProps<'_>,
+    port: u16,
+    health_path: &str,
+    matcher: Matcher,
+) -> CfnResource {
     scope.add(
         "TargetGroup",
         &CfnTargetGroup {
@@ -397,17 +417,12 @@ fn attach_targets(
     target_group: &CfnResource,
     security_group: &CfnResource,
 ) {
-    // The group registers its instances with the target group and replaces those
-    // the load balancer finds unhealthy (the default is EC2 status checks only, with
-    // no grace period: "AWS::AutoScaling::AutoScalingGroup",
-    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-as-group.html>,
-    // and "Set the health check grace period for an Auto Scaling group",
-    // <https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>).
+    // The group registers its instances with the target group. Whether the target group's
+    // health also replaces instances is the fleet's choice (`FleetHealthCheck`, EC2 status
+    // checks only by default): see ARCHITECTURE.md, "What healthy means".
     t.asg
         .set_property("TargetGroupARNs", vec![target_group.ref_()]);
-    t.asg.set_property("HealthCheckType", "ELB");
-    t.asg
-        .set_property("HealthCheckGracePeriod", t.grace_period_secs);
+    t.asg.set_property("HealthCheckType", t.health_check_type());
     t.scope.add(
         "IngressFromLoadBalancer",
         &CfnSecurityGroupIngress {

@@ -20,7 +20,6 @@
 use dr_core::diagnostics::codes;
 use dr_core::{CfnResource, Expr, Output, Parameter, Region, Scope, Token, Val};
 
-use crate::alb::DEFAULT_HEALTH_CHECK_PATH;
 use crate::common::val;
 use crate::l1::Tag;
 use crate::l1::cloudwatch::CfnAlarm;
@@ -93,6 +92,24 @@ pub struct AlbEndpoint {
     pub region: Region,
     /// Whether it serves HTTPS (the health check then uses HTTPS on 443, else HTTP on 80).
     pub https: bool,
+    /// The path its target group checks ([`Alb::health_check_path`](crate::Alb::health_check_path)).
+    /// Route 53 probes the primary on this same path, so the site counts as able to serve
+    /// exactly when its load balancer has targets that can, and a path the app does not
+    /// serve cannot fail the site over for nothing (its targets would be unhealthy too).
+    pub health_check_path: String,
+}
+
+impl AlbEndpoint {
+    /// The failover target of `alb`, a load balancer of `region`.
+    pub fn of(alb: &crate::Alb, region: Region) -> AlbEndpoint {
+        AlbEndpoint {
+            dns_name: alb.dns_name(),
+            hosted_zone_id: alb.canonical_hosted_zone_id(),
+            region,
+            https: alb.https(),
+            health_check_path: alb.health_check_path().to_string(),
+        }
+    }
 }
 
 /// The traffic switch: a CloudWatch alarm in the DR Region over a metric the DR runtime
@@ -124,10 +141,6 @@ pub struct FailoverDnsProps {
     pub primary: AlbEndpoint,
     /// The DR Region's load balancer. Required.
     pub secondary: AlbEndpoint,
-    /// The path Route 53 checks on the primary load balancer. Default:
-    /// [`DEFAULT_HEALTH_CHECK_PATH`].
-    #[builder(default = DEFAULT_HEALTH_CHECK_PATH)]
-    pub health_check_path: String,
     /// The traffic switch. Required.
     pub switch: TrafficSwitchProps,
 }
@@ -325,7 +338,7 @@ fn add_endpoint_check(scope: &Scope, props: &FailoverDnsProps) -> CfnResource {
                 r#type: val(check_type),
                 fully_qualified_domain_name: val(props.primary.dns_name.clone()),
                 port: val(port),
-                resource_path: val(props.health_check_path.as_str()),
+                resource_path: val(props.primary.health_check_path.as_str()),
                 request_interval: val(HEALTH_CHECK_INTERVAL_SECS),
                 failure_threshold: val(HEALTH_CHECK_FAILURE_THRESHOLD),
                 enable_sni: props.primary.https.then(|| Val::from(true)),

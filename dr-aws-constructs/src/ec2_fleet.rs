@@ -103,6 +103,37 @@ impl Default for InstanceRole {
     }
 }
 
+/// What makes Auto Scaling replace an instance of a fleet (the group's `HealthCheckType`).
+///
+/// Replacing an instance costs minutes and a fresh install from the internet, so it is for an
+/// instance that is broken, not for an app that waits on something outside it. An app's
+/// health path usually checks its database too (Grafana's `/api/health` answers 503 while its
+/// database does not), and with [`Elb`](Self::Elb) a database switchover, a failover, the
+/// first deploy (the database comes after the instances) or a peering fault would terminate
+/// every instance of the Region at once, exactly when the DR site is needed. See
+/// ARCHITECTURE.md, "What healthy means".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FleetHealthCheck {
+    /// EC2's status checks only: an instance is replaced when EC2 finds it (or its host)
+    /// impaired. A process that exits is restarted in place by its service manager (see
+    /// `UserData::keep_running`). The default.
+    #[default]
+    Ec2,
+    /// EC2's status checks and the load balancer's target health: an instance is replaced
+    /// when the target group's health check fails for longer than the grace period. Only for
+    /// a health path that checks the instance alone, never a dependency shared by the fleet.
+    Elb,
+}
+
+impl FleetHealthCheck {
+    fn as_str(self) -> &'static str {
+        match self {
+            FleetHealthCheck::Ec2 => "EC2",
+            FleetHealthCheck::Elb => "ELB",
+        }
+    }
+}
+
 /// The instance type when none is given: `t3.micro`, a burstable general-purpose x86 type
 /// (2 vCPUs, 1 GiB), enough for a light web app such as Grafana.
 pub const DEFAULT_INSTANCE_TYPE: &str = "t3.micro";
@@ -169,8 +200,11 @@ pub struct Ec2FleetProps<'a> {
     /// [`DEFAULT_ROOT_VOLUME_GIB`].
     #[builder(default = DEFAULT_ROOT_VOLUME_GIB)]
     pub root_volume_gib: u32,
-    /// Seconds a new instance has before ELB health checks count, once the fleet is behind a
-    /// load balancer. Default: [`DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS`].
+    /// What makes Auto Scaling replace an instance. Default: [`FleetHealthCheck::Ec2`].
+    #[builder(default)]
+    pub health_check: FleetHealthCheck,
+    /// Seconds a new instance has before a failed health check counts. Default:
+    /// [`DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS`].
     #[builder(default = DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS)]
     pub health_check_grace_period_secs: u32,
 }
@@ -213,11 +247,19 @@ pub struct FleetTarget {
     pub(crate) asg: CfnResource,
     pub(crate) security_group_id: Token,
     pub(crate) port: u16,
-    pub(crate) grace_period_secs: u32,
+    pub(crate) health_check: FleetHealthCheck,
     pub(crate) scope: Scope,
 }
 
 impl FleetTarget {
+    /// What makes Auto Scaling replace an instance of the fleet.
+    pub fn health_check(&self) -> FleetHealthCheck {
+        self.health_check
+    }
+    /// `HealthCheckType` of the group once it is behind a load balancer.
+    pub(crate) fn health_check_type(&self) -> &'static str {
+        self.health_check.as_str()
+    }
     /// The port traffic is sent to.
     pub fn port(&self) -> u16 {
         self.port
@@ -239,7 +281,7 @@ pub struct Ec2Fleet {
     launch_template: CfnResource,
     role: Option<CfnResource>,
     app_port: u16,
-    grace_period_secs: u32,
+    health_check: FleetHealthCheck,
 }
 
 impl Ec2Fleet {
@@ -263,6 +305,8 @@ impl Ec2Fleet {
             },
         );
         let asg = add_asg(&scope, &props, capacity, &launch_template);
+        // Instances boot as soon as the group exists; their user data needs the NAT routes.
+        props.vpc.wait_for_internet(&asg, false);
         record_summary(&scope, &props, capacity);
 
         Ec2Fleet {
@@ -272,7 +316,7 @@ impl Ec2Fleet {
             launch_template,
             role,
             app_port: props.app_port,
-            grace_period_secs: props.health_check_grace_period_secs,
+            health_check: props.health_check,
         }
     }
 
@@ -282,7 +326,7 @@ impl Ec2Fleet {
             asg: self.asg.clone(),
             security_group_id: self.security_group_id(),
             port,
-            grace_period_secs: self.grace_period_secs,
+            health_check: self.health_check,
             scope: self.scope.clone(),
         }
     }
@@ -538,6 +582,10 @@ fn add_asg(
                 value: val(scope.path()),
                 propagate_at_launch: val(true),
             }]),
+            // Set even when it is the default, so the template says what replaces an
+            // instance; a load balancer switches it to ELB only when the fleet asks for it.
+            health_check_type: val(FleetHealthCheck::Ec2.as_str()),
+            health_check_grace_period: val(i64::from(props.health_check_grace_period_secs)),
             ..Default::default()
         },
     )

@@ -307,7 +307,7 @@ fn add_node_group(
     cluster: &CfnResource,
     node_role: &CfnResource,
 ) -> CfnResource {
-    scope.add(
+    let nodes = scope.add(
         "Nodes",
         &CfnNodegroup {
             cluster_name: val(cluster.ref_()),
@@ -334,7 +334,11 @@ fn add_node_group(
             }),
             ..Default::default()
         },
-    )
+    );
+    // Nodes join the cluster by pulling images and reaching the EKS endpoint through the NAT
+    // routes; a node group whose nodes cannot join fails its create (NodeCreationFailure).
+    props.vpc.wait_for_internet(&nodes, false);
+    nodes
 }
 
 fn record_summary(scope: &Scope, props: &EksClusterProps<'_>, node_group: &CfnResource) {

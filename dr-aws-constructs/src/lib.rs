@@ -24,6 +24,7 @@ mod common;
 mod ec2_fleet;
 mod eks;
 mod rds;
+pub mod user_data;
 pub mod validate;
 mod vpc;
 
@@ -36,7 +37,8 @@ pub use dr_core::facts::rds::AuroraEngine;
 pub use ec2_fleet::{
     AL2023_ARM64_SSM, AL2023_X86_64_SSM, Ami, DEFAULT_APP_PORT, DEFAULT_FLEET_SIZE,
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS, DEFAULT_INSTANCE_TYPE, DEFAULT_ROOT_VOLUME_GIB,
-    Ec2Fleet, Ec2FleetProps, Ec2FleetPropsBuilder, FleetTarget, InstanceRole, KeyPair,
+    Ec2Fleet, Ec2FleetProps, Ec2FleetPropsBuilder, FleetHealthCheck, FleetTarget, InstanceRole,
+    KeyPair,
 };
 pub use eks::{
     DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_TYPES, DEFAULT_NODE_AMI_TYPE, DEFAULT_NODE_COUNT,
@@ -64,3 +66,4 @@ pub use dr_pair::{
     Site, SiteRole, SiteScope,
 };
 pub use peering::{PeerVpc, VpcPeering};
+pub use user_data::UserData;

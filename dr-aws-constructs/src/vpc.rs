@@ -66,6 +66,10 @@ pub struct Subnet {
     pub cidr: String,
     /// Its AZ, as a template value (a parameter or `Fn::Select` of `Fn::GetAZs`).
     pub availability_zone: Expr,
+    /// Its default route to the internet: through the internet gateway for a public subnet,
+    /// through a NAT gateway for a private one. What needs the internet while it is created
+    /// waits for it (see [`Vpc::internet_routes`]).
+    pub internet_route: Option<CfnResource>,
 }
 
 impl Subnet {
@@ -90,6 +94,7 @@ impl Subnet {
 pub struct Vpc {
     scope: Scope,
     resource: CfnResource,
+    gateway_attachment: CfnResource,
     cidr: String,
     public: Vec<Subnet>,
     private: Vec<Subnet>,
@@ -131,10 +136,12 @@ impl Vpc {
             let s = scope.child(&format!("PublicSubnet{}", i + 1));
             let subnet = Self::subnet(&s, &resource, &block(i), az, "kubernetes.io/role/elb");
             let with_nat = i == 0 || props.nat_gateways == NatGateways::PerAz;
-            if let Some(nat) = Self::route_to_internet(&s, &subnet, &gateway, with_nat) {
-                nats.push(nat);
-            }
-            public.push(subnet);
+            let (route, nat) = Self::route_to_internet(&s, &subnet, &gateway, with_nat);
+            nats.extend(nat);
+            public.push(Subnet {
+                internet_route: Some(route),
+                ..subnet
+            });
         }
 
         let mut private = Vec::new();
@@ -147,7 +154,7 @@ impl Vpc {
                 az,
                 "kubernetes.io/role/internal-elb",
             );
-            if let Some(nat) = nats.get(i).or(nats.first()) {
+            let internet_route = nats.get(i).or(nats.first()).map(|nat| {
                 s.add(
                     "DefaultRoute",
                     &CfnRoute {
@@ -156,9 +163,12 @@ impl Vpc {
                         nat_gateway_id: val(nat.ref_()),
                         ..Default::default()
                     },
-                );
-            }
-            private.push(subnet);
+                )
+            });
+            private.push(Subnet {
+                internet_route,
+                ..subnet
+            });
         }
 
         record_summary(&scope, &props, az_count);
@@ -166,6 +176,7 @@ impl Vpc {
         Vpc {
             scope,
             resource,
+            gateway_attachment: gateway.attachment,
             cidr: props.cidr,
             public,
             private,
@@ -180,7 +191,7 @@ impl Vpc {
         subnet: &Subnet,
         gateway: &InternetGateway,
         with_nat: bool,
-    ) -> Option<CfnResource> {
+    ) -> (CfnResource, Option<CfnResource>) {
         let default_route = s.add(
             "DefaultRoute",
             &CfnRoute {
@@ -193,7 +204,7 @@ impl Vpc {
         // The route needs the gateway attached first; CloudFormation does not infer it.
         default_route.add_depends_on(&gateway.attachment);
         if !with_nat {
-            return None;
+            return (default_route, None);
         }
         let eip = s.add(
             "Eip",
@@ -204,7 +215,7 @@ impl Vpc {
             },
         );
         eip.add_depends_on(&gateway.attachment);
-        Some(s.add(
+        let nat = s.add(
             "NatGateway",
             &CfnNatGateway {
                 allocation_id: val(eip.get_att("AllocationId")),
@@ -212,7 +223,8 @@ impl Vpc {
                 tags: Some(name_tag(s)),
                 ..Default::default()
             },
-        ))
+        );
+        (default_route, Some(nat))
     }
 
     fn subnet(s: &Scope, vpc: &CfnResource, cidr: &str, az: &Expr, role_tag: &str) -> Subnet {
@@ -248,6 +260,7 @@ impl Vpc {
             route_table,
             cidr: cidr.to_string(),
             availability_zone: az.clone(),
+            internet_route: None,
         }
     }
 
@@ -294,6 +307,36 @@ impl Vpc {
     /// The private subnet ids.
     pub fn private_subnet_ids(&self) -> Vec<Token> {
         self.private.iter().map(Subnet::subnet_id).collect()
+    }
+    /// The internet gateway's attachment to the VPC.
+    pub fn internet_gateway_attachment(&self) -> &CfnResource {
+        &self.gateway_attachment
+    }
+    /// The default routes to the internet of the public subnets (`public`) or of the private
+    /// ones. A resource that needs the internet while CloudFormation creates it must wait for
+    /// them, since nothing it references leads there: an internet-facing load balancer created
+    /// before its subnets route to the internet gateway fails, and instances booting before
+    /// the NAT routes exist cannot download what their user data installs. CloudFormation
+    /// names the load balancers, Auto Scaling groups and instances among the resources that
+    /// need a `DependsOn` on the gateway attachment ("DependsOn attribute", "When a DependsOn
+    /// attribute is required",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html>),
+    /// and AWS CDK makes every internet-facing load balancer and every cluster instance depend
+    /// on its subnets' `internetConnectivityEstablished` for the same reason
+    /// (`aws-elasticloadbalancingv2/lib/shared/base-load-balancer.ts`, `aws-rds/lib/cluster.ts`).
+    pub fn internet_routes(&self, public: bool) -> Vec<CfnResource> {
+        let subnets = if public { &self.public } else { &self.private };
+        subnets
+            .iter()
+            .filter_map(|s| s.internet_route.clone())
+            .collect()
+    }
+    /// Makes `resource` wait until the subnets it is placed in (`public` or private) route to
+    /// the internet ([`internet_routes`](Self::internet_routes)).
+    pub fn wait_for_internet(&self, resource: &CfnResource, public: bool) {
+        for route in self.internet_routes(public) {
+            resource.add_depends_on(&route);
+        }
     }
     /// The private route table ids (peering adds its routes there).
     pub fn private_route_table_ids(&self) -> Vec<Token> {

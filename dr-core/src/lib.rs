@@ -9,6 +9,7 @@ pub mod diagnostics;
 pub mod expr;
 pub mod facts;
 pub mod logical_id;
+pub mod provider_rules;
 pub mod region;
 pub mod resource_facts;
 pub mod suggest;

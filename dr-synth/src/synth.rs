@@ -139,6 +139,7 @@ impl<'t> Synthesizer<'t> {
             ..Default::default()
         };
         let mut seen = HashMap::new();
+        let mut resource_nodes = Vec::new();
         for ResolvedElement {
             node,
             logical_id,
@@ -161,6 +162,7 @@ impl<'t> Synthesizer<'t> {
             }
             match element {
                 Element::Resource(r) => {
+                    resource_nodes.push((logical_id.clone(), node));
                     t.resources.insert(logical_id, r);
                 }
                 Element::Parameter(p) => {
@@ -181,6 +183,7 @@ impl<'t> Synthesizer<'t> {
             t.outputs.extend(extra);
         }
         let template = t.to_json();
+        self.check_provider_rules(&template, &resource_nodes);
         let minified = serde_json::to_string(&template)
             .map(|s| s.len())
             .unwrap_or(0);
@@ -205,6 +208,29 @@ impl<'t> Synthesizer<'t> {
             dependencies,
             parameter_wiring: self.wiring.records.remove(&stack).unwrap_or_default(),
             termination_protection: info.termination_protection,
+        }
+    }
+
+    /// Reports each resource that a resource provider would refuse (`dr_core::provider_rules`),
+    /// on the construct that made it, with the provider's own message.
+    fn check_provider_rules(&mut self, template: &serde_json::Value, nodes: &[(String, NodeId)]) {
+        for (logical_id, node) in nodes {
+            let Some(resource) = template.pointer(&format!("/Resources/{logical_id}")) else {
+                continue;
+            };
+            for rule in dr_core::provider_rules::broken_by(resource) {
+                self.diags.push(
+                    Diagnostic::error(
+                        self.tree.path(*node),
+                        rule.code,
+                        format!(
+                            "CloudFormation would fail to create {} `{logical_id}`: \"{}\"",
+                            rule.resource_type, rule.aws_message
+                        ),
+                    )
+                    .with_hint(rule.hint),
+                );
+            }
         }
     }
 

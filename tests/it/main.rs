@@ -2,6 +2,7 @@
 //! file): the example app synthesized and snapshotted, and the command line driven as a user
 //! would.
 
+mod bootstrap;
 mod cli;
 mod layout;
 mod new_crate;

@@ -56,7 +56,7 @@ use dr_core::{
 use serde::Serialize;
 use serde_json::{Value, json};
 
-use crate::alb::{Alb, DEFAULT_HEALTH_CHECK_PATH};
+use crate::alb::Alb;
 use crate::common::{SummaryRow, val};
 use crate::dns::{
     AlbEndpoint, FailoverDns, FailoverDnsProps, HostedZoneRef, PrivateZone, TrafficSwitchProps,
@@ -194,10 +194,6 @@ pub struct DrPairProps {
     /// The global database. Default: `DatabaseProps::builder().build()`.
     #[builder(default = DatabaseProps::builder().build())]
     pub database: DatabaseProps,
-    /// The path Route 53 checks on the primary load balancer. Default:
-    /// [`DEFAULT_HEALTH_CHECK_PATH`].
-    #[builder(default = DEFAULT_HEALTH_CHECK_PATH)]
-    pub health_check_path: String,
     /// TTL of the database CNAME. Default: [`DEFAULT_DB_CNAME_TTL_SECS`].
     #[builder(default = DEFAULT_DB_CNAME_TTL_SECS)]
     pub db_cname_ttl_secs: u32,
@@ -217,32 +213,6 @@ pub struct DbConnection {
     pub database_name: Option<String>,
     /// The value of the secret's `Name` tag.
     pub secret_name_tag: String,
-}
-
-impl DbConnection {
-    /// A bash snippet for user data that sets `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER` and
-    /// `DB_PASSWORD`, reading the secret in the instance's Region with the AWS CLI (IMDSv2
-    /// for the Region; python3 to parse the JSON, both on Amazon Linux 2023). The instance
-    /// role needs [`SiteScope::grant_database_secret`].
-    pub fn shell_env(&self) -> String {
-        format!(
-            r#"# Database connection (drkit): the generic name follows the Aurora global writer.
-DB_HOST='{host}'
-DB_PORT='{port}'
-DB_NAME='{name}'
-IMDS_TOKEN=$(curl -sS -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300')
-AWS_REGION=$(curl -sS -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" http://169.254.169.254/latest/meta-data/placement/region)
-DB_SECRET_ARN=$(aws secretsmanager list-secrets --region "$AWS_REGION" --filters Key=tag-key,Values=Name Key=tag-value,Values='{tag}' --query 'SecretList[0].ARN' --output text)
-DB_SECRET=$(aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$DB_SECRET_ARN" --query SecretString --output text)
-DB_USER=$(printf '%s' "$DB_SECRET" | python3 -c 'import json,sys; print(json.load(sys.stdin)["username"])')
-DB_PASSWORD=$(printf '%s' "$DB_SECRET" | python3 -c 'import json,sys; print(json.load(sys.stdin)["password"])')
-"#,
-            host = self.host,
-            port = self.port,
-            name = self.database_name.as_deref().unwrap_or(""),
-            tag = self.secret_name_tag,
-        )
-    }
 }
 
 #[derive(Debug, Clone)]
@@ -393,12 +363,7 @@ impl SiteScope {
             );
         }
         site.alb = Some(AlbInfo {
-            endpoint: AlbEndpoint {
-                dns_name: alb.dns_name(),
-                hosted_zone_id: alb.canonical_hosted_zone_id(),
-                region,
-                https: alb.https(),
-            },
+            endpoint: AlbEndpoint::of(alb, region),
             load_balancer: alb.load_balancer().clone(),
             target_group: alb.target_group_arn(),
         });
@@ -712,7 +677,6 @@ impl DrPair {
                 albs: &albs,
                 internal_zone: &internal_zone,
                 hosted_zone: &props.hosted_zone,
-                health_check_path: &props.health_check_path,
                 scheme,
             },
         );
@@ -1046,7 +1010,6 @@ fn add_failover_dns(
                 .domain(props.domain.clone())
                 .primary(p.endpoint.clone())
                 .secondary(s.endpoint.clone())
-                .health_check_path(props.health_check_path.clone())
                 .switch(
                     TrafficSwitchProps::builder()
                         .alarm_name(format!("{id}-Global-{SWITCH_METRIC}"))

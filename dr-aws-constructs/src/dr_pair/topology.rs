@@ -58,7 +58,6 @@ pub(super) struct Extra<'a> {
     pub(super) albs: &'a [Option<AlbInfo>; 2],
     pub(super) internal_zone: &'a str,
     pub(super) hosted_zone: &'a HostedZoneRef,
-    pub(super) health_check_path: &'a str,
     pub(super) scheme: &'a str,
 }
 
@@ -68,9 +67,12 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         albs,
         internal_zone,
         hosted_zone,
-        health_check_path,
         scheme,
     } = extra;
+    // Route 53 probes the primary's load balancer on its target group's path.
+    let health_check_path = albs[0]
+        .as_ref()
+        .map(|a| a.endpoint.health_check_path.as_str());
     let name = |s: &dr_core::Stack| s.name();
     let switch = pair.dns.as_ref().map(|d| {
         json!({

@@ -156,7 +156,8 @@ fn fleet_behind_plain_http_alb_warns() {
         .values()
         .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup")
         .unwrap();
-    assert_eq!(asg["Properties"]["HealthCheckType"], "ELB");
+    // Behind the load balancer, yet replaced only on EC2 status checks (FleetHealthCheck).
+    assert_eq!(asg["Properties"]["HealthCheckType"], "EC2");
     assert_eq!(asg["Properties"]["HealthCheckGracePeriod"], 300);
     assert_eq!(asg["Properties"]["DesiredCapacity"], "3");
     let lt = t["Resources"]
@@ -423,7 +424,7 @@ fn rds_cluster_with_generated_secret() {
     assert!(
         instances
             .iter()
-            .all(|i| i["DeletionPolicy"] == "Snapshot" && i["UpdateReplacePolicy"] == "Snapshot")
+            .all(|i| i["DeletionPolicy"] == "Delete" && i["UpdateReplacePolicy"] == "Delete")
     );
     let secret = res
         .values()

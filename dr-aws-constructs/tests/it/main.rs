@@ -2,5 +2,6 @@
 
 mod common;
 mod constructs;
+mod create_and_serve;
 mod dr_pair;
 mod validators;

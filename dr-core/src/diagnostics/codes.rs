@@ -335,6 +335,16 @@ Choose another name, e.g. `dbadmin`.";
 included (\"Upgrading an Amazon Aurora global database\", \
 <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>). \
 Set the cluster's engine version to the global database's, or leave both unset.";
+    RDS_011 = "DRK-RDS-011",
+        "`DeletionPolicy: Snapshot` on an instance of an Aurora cluster",
+        "The RDS resource provider fails the create of an `AWS::RDS::DBInstance` that has a \
+`DBClusterIdentifier` and `DeletionPolicy: Snapshot`: \"DeletionPolicy:Snapshot cannot be \
+specified for a cluster instance, use deletion policy on the cluster instead.\" \
+(aws-cloudformation-resource-providers-rds, `aws-rds-dbinstance` `CreateHandler`, \
+<https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds>). The stack \
+fails after its cluster was created, and the rollback then meets the cluster's deletion \
+protection. An instance of a cluster holds no data of its own: give it `Delete`, and keep \
+`Snapshot` on the `AWS::RDS::DBCluster`, whose final snapshot holds the data.";
 
     // DNS.
     DNS_001 = "DRK-DNS-001",
