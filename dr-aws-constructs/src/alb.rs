@@ -422,7 +422,8 @@ fn attach_targets(
     // checks only by default): see ARCHITECTURE.md, "What healthy means".
     t.asg
         .set_property("TargetGroupARNs", vec![target_group.ref_()]);
-    t.asg.set_property("HealthCheckType", t.health_check_type());
+    t.asg
+        .set_property("HealthCheckType", t.health_check.as_str());
     t.scope.add(
         "IngressFromLoadBalancer",
         &CfnSecurityGroupIngress {

@@ -126,7 +126,8 @@ pub enum FleetHealthCheck {
 }
 
 impl FleetHealthCheck {
-    fn as_str(self) -> &'static str {
+    /// The group's `HealthCheckType` value.
+    pub(crate) fn as_str(self) -> &'static str {
         match self {
             FleetHealthCheck::Ec2 => "EC2",
             FleetHealthCheck::Elb => "ELB",
@@ -255,10 +256,6 @@ impl FleetTarget {
     /// What makes Auto Scaling replace an instance of the fleet.
     pub fn health_check(&self) -> FleetHealthCheck {
         self.health_check
-    }
-    /// `HealthCheckType` of the group once it is behind a load balancer.
-    pub(crate) fn health_check_type(&self) -> &'static str {
-        self.health_check.as_str()
     }
     /// The port traffic is sent to.
     pub fn port(&self) -> u16 {

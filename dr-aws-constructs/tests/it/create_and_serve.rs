@@ -2,7 +2,7 @@
 //! rules of the resource providers, the dependencies CloudFormation cannot infer, and what
 //! "healthy" means to each consumer (Auto Scaling, the target group, Route 53).
 
-use crate::common::{self, template};
+use crate::common::{self, one_with_id, resources_of, template};
 
 use std::collections::{BTreeSet, VecDeque};
 
@@ -67,21 +67,6 @@ fn pair(knobs: Knobs) -> App {
     app
 }
 
-fn resources_of_type<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == ty)
-        .collect()
-}
-
-fn only_of_type<'a>(t: &'a Value, ty: &str) -> (&'a String, &'a Value) {
-    let all = resources_of_type(t, ty);
-    assert_eq!(all.len(), 1, "one {ty}");
-    all[0]
-}
-
 /// Logical ids `r` names in `DependsOn`, `Ref` or `Fn::GetAtt`.
 fn direct_dependencies(r: &Value) -> BTreeSet<String> {
     fn walk(v: &Value, out: &mut BTreeSet<String>) {
@@ -135,7 +120,7 @@ fn waits_for(t: &Value, id: &str) -> BTreeSet<String> {
 /// gateway.
 fn internet_routes(t: &Value, public: bool) -> BTreeSet<String> {
     let key = if public { "GatewayId" } else { "NatGatewayId" };
-    resources_of_type(t, "AWS::EC2::Route")
+    resources_of(t, "AWS::EC2::Route")
         .into_iter()
         .filter(|(_, r)| {
             r["Properties"]["DestinationCidrBlock"] == "0.0.0.0/0"
@@ -150,14 +135,14 @@ fn cluster_members_are_deleted_with_the_cluster_which_keeps_a_final_snapshot() {
     let assembly = common::synth(&pair(Knobs::default()));
     for stack in ["Shop-Primary-Data", "Shop-Secondary-Data"] {
         let t = template(&assembly, stack);
-        let instances = resources_of_type(t, "AWS::RDS::DBInstance");
+        let instances = resources_of(t, "AWS::RDS::DBInstance");
         assert_eq!(instances.len(), 2, "{stack}: writer and reader");
         for (id, r) in instances {
             assert!(!r["Properties"]["DBClusterIdentifier"].is_null());
             assert_eq!(r["DeletionPolicy"], "Delete", "{stack}/{id}");
             assert_eq!(r["UpdateReplacePolicy"], "Delete", "{stack}/{id}");
         }
-        let (_, cluster) = only_of_type(t, "AWS::RDS::DBCluster");
+        let (_, cluster) = one_with_id(t, "AWS::RDS::DBCluster");
         assert_eq!(cluster["DeletionPolicy"], "Snapshot");
         assert_eq!(cluster["UpdateReplacePolicy"], "Snapshot");
     }
@@ -195,7 +180,7 @@ fn the_internet_facing_load_balancer_waits_for_its_subnets_routes_to_the_interne
     let assembly = common::synth(&pair(Knobs::default()));
     for stack in ["Shop-Primary", "Shop-Secondary"] {
         let t = template(&assembly, stack);
-        let (lb, r) = only_of_type(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+        let (lb, r) = one_with_id(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         assert_eq!(r["Properties"]["Scheme"], "internet-facing");
         let waits = waits_for(t, lb);
         let routes = internet_routes(t, true);
@@ -204,7 +189,7 @@ fn the_internet_facing_load_balancer_waits_for_its_subnets_routes_to_the_interne
             routes.is_subset(&waits),
             "{stack}: {lb} waits for {waits:?}"
         );
-        let (attachment, _) = only_of_type(t, "AWS::EC2::VPCGatewayAttachment");
+        let (attachment, _) = one_with_id(t, "AWS::EC2::VPCGatewayAttachment");
         assert!(
             waits.contains(attachment),
             "{stack}: {lb} waits for {waits:?}"
@@ -220,7 +205,7 @@ fn instances_and_eks_nodes_wait_for_the_nat_routes_their_boot_needs() {
         let routes = internet_routes(t, false);
         assert_eq!(routes.len(), 3, "{stack}: one per private subnet");
         for ty in ["AWS::AutoScaling::AutoScalingGroup", "AWS::EKS::Nodegroup"] {
-            let (id, _) = only_of_type(t, ty);
+            let (id, _) = one_with_id(t, ty);
             let waits = waits_for(t, id);
             assert!(
                 routes.is_subset(&waits),
@@ -235,7 +220,7 @@ fn auto_scaling_replaces_an_instance_only_on_ec2_status_checks_by_default() {
     let assembly = common::synth(&pair(Knobs::default()));
     for stack in ["Shop-Primary", "Shop-Secondary"] {
         let t = template(&assembly, stack);
-        let (_, asg) = only_of_type(t, "AWS::AutoScaling::AutoScalingGroup");
+        let (_, asg) = one_with_id(t, "AWS::AutoScaling::AutoScalingGroup");
         let p = &asg["Properties"];
         assert_eq!(p["HealthCheckType"], "EC2", "{stack}");
         assert_eq!(
@@ -249,7 +234,7 @@ fn auto_scaling_replaces_an_instance_only_on_ec2_status_checks_by_default() {
         fleet_health_check: FleetHealthCheck::Elb,
         ..Knobs::default()
     }));
-    let (_, asg) = only_of_type(
+    let (_, asg) = one_with_id(
         template(&elb, "Shop-Primary"),
         "AWS::AutoScaling::AutoScalingGroup",
     );
@@ -259,7 +244,7 @@ fn auto_scaling_replaces_an_instance_only_on_ec2_status_checks_by_default() {
 /// The target group's path, and the path Route 53 probes the primary site on.
 fn health_paths(assembly: &dr_synth::Assembly) -> (String, String, String) {
     let tg_path = |stack: &str| {
-        let (_, tg) = only_of_type(
+        let (_, tg) = one_with_id(
             template(assembly, stack),
             "AWS::ElasticLoadBalancingV2::TargetGroup",
         );
@@ -269,7 +254,7 @@ fn health_paths(assembly: &dr_synth::Assembly) -> (String, String, String) {
             .to_string()
     };
     let global = template(assembly, "Shop-Global");
-    let endpoint_check = resources_of_type(global, "AWS::Route53::HealthCheck")
+    let endpoint_check = resources_of(global, "AWS::Route53::HealthCheck")
         .into_iter()
         .find(|(_, r)| r["Properties"]["HealthCheckConfig"]["ResourcePath"].is_string())
         .expect("an endpoint check");

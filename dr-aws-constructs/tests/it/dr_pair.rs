@@ -6,7 +6,7 @@ use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use common::{assert_secure, lint, template, type_counts};
+use common::{assert_secure, lint, one, resources_of, template, type_counts};
 use dr_aws_constructs::*;
 use dr_core::{App, Diagnostic, Region, Severity};
 use serde_json::{Value, json};
@@ -128,21 +128,6 @@ fn codes_and_paths(errors: &[Diagnostic]) -> Vec<(String, String)> {
         .iter()
         .map(|d| (d.code.clone(), d.path.clone()))
         .collect()
-}
-
-fn resources_of<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
-    t["Resources"]
-        .as_object()
-        .unwrap()
-        .iter()
-        .filter(|(_, r)| r["Type"] == ty)
-        .collect()
-}
-
-fn one<'a>(t: &'a Value, ty: &str) -> &'a Value {
-    let v = resources_of(t, ty);
-    assert_eq!(v.len(), 1, "one {ty} expected");
-    v[0].1
 }
 
 // ---------------------------------------------------------------------------------------

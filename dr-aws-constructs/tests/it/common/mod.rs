@@ -37,6 +37,28 @@ pub fn only(app: &App, code: &str) -> Diagnostic {
     found[0].clone()
 }
 
+/// The resources of type `ty` in template `t`, with their logical ids.
+pub fn resources_of<'a>(t: &'a Value, ty: &str) -> Vec<(&'a String, &'a Value)> {
+    t["Resources"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .filter(|(_, r)| r["Type"] == ty)
+        .collect()
+}
+
+/// The one resource of type `ty` in template `t`, failing if there is not exactly one.
+pub fn one<'a>(t: &'a Value, ty: &str) -> &'a Value {
+    one_with_id(t, ty).1
+}
+
+/// [`one`], with its logical id.
+pub fn one_with_id<'a>(t: &'a Value, ty: &str) -> (&'a String, &'a Value) {
+    let v = resources_of(t, ty);
+    assert_eq!(v.len(), 1, "one {ty} expected");
+    v[0]
+}
+
 /// The template of stack `name`.
 pub fn template<'a>(assembly: &'a Assembly, name: &str) -> &'a Value {
     &assembly
