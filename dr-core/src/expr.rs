@@ -1,7 +1,6 @@
 //! CloudFormation values: literals, intrinsic functions, and tokens that point at other
-//! constructs and are resolved at synthesis (a token becomes Ref/GetAtt in its own stack, an
-//! ImportValue in another stack of the same region, or a Parameter filled by the deployer in
-//! another region).
+//! constructs and are resolved at synthesis (a token becomes Ref/GetAtt in its own stack, or a
+//! Parameter filled by the deployer in any other stack).
 
 use indexmap::IndexMap;
 use std::marker::PhantomData;

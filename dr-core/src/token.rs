@@ -19,9 +19,9 @@ impl NodeId {
 /// A reference to an attribute of a template element (a resource or a parameter) of some stack.
 ///
 /// Synthesis resolves it relative to the stack that uses it: `Ref`/`Fn::GetAtt` in the same
-/// stack, an `Export` + `Fn::ImportValue` pair in another stack of the same region, and an
-/// `Output` in the producer plus a `Parameter` in the consumer (filled by the deployer) across
-/// regions. Using it records a dependency of the consumer stack on the producer stack.
+/// stack, and in any other stack (same Region or not) an `Output` in the producer plus a
+/// `Parameter` in the consumer, filled by the deployer; never an export, which would lock the
+/// producer. Using it records a dependency of the consumer stack on the producer stack.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct Token {
     pub(crate) app: AppId,

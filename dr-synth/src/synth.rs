@@ -2,12 +2,17 @@
 //! dependencies, and the parameter wiring between stacks.
 //!
 //! Tokens are resolved relative to the stack that uses them: in the producer's own stack they
-//! become `Ref`/`Fn::GetAtt`; in another stack of the same Region and account, an `Export` in
-//! the producer and `Fn::ImportValue` in the consumer (CloudFormation then also refuses to
-//! delete a producer that is still imported); in another Region, an `Output` in the producer
-//! and a `Parameter` in the consumer that the deployer fills (CloudFormation exports do not
-//! cross Regions, and drkit uses no custom resources). A deploy-time lookup is always wired
-//! through a parameter. Every such use makes the consumer depend on the producer.
+//! become `Ref`/`Fn::GetAtt`; in any other stack, same Region or not, an `Output` in the
+//! producer and a `Parameter` in the consumer that the deployer fills. One mechanism, and no
+//! CloudFormation exports: an export locks its producer, so a change that replaces an exported
+//! value fails the producer with "Export ... cannot be updated as it is in use" (what AWS CDK
+//! users call the "deadly embrace"; "Get exported outputs from a deployed CloudFormation
+//! stack", <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html>,
+//! and "ListImports", which says to find the importers before modifying or removing an export,
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ListImports.html>),
+//! and exports do not cross Regions anyway. The deployer orders the stacks, and `destroy` keeps a producer while a
+//! deployed consumer needs it, which is what an export's lock was for. A deploy-time lookup is
+//! wired through a parameter too. Every such use makes the consumer depend on the producer.
 
 use dr_core::diagnostics::codes;
 use std::collections::{BTreeSet, HashMap};
@@ -426,8 +431,9 @@ impl<'t> Synthesizer<'t> {
         }
     }
 
-    /// The id of the output in `producer` that carries `t`, added on first use.
-    fn producer_output(&mut self, producer: NodeId, t: &Token, export: bool) -> String {
+    /// The id of the output in `producer` that carries `t`, added on first use:
+    /// `WiredOutput{Ref|FnGetAtt}{logical id}{attribute}{hash}`, as stable as the logical id.
+    fn producer_output(&mut self, producer: NodeId, t: &Token) -> String {
         let logical = self.tree.logical_id(t.element()).unwrap_or_default();
         let attr: String = t
             .attribute()
@@ -440,29 +446,15 @@ impl<'t> Synthesizer<'t> {
         } else {
             "Ref"
         };
-        let prefix = if export {
-            "ExportsOutput"
-        } else {
-            "CrossRegionOutput"
-        };
         let id = format!(
-            "{prefix}{kind}{logical}{attr}{}",
+            "{WIRED_OUTPUT_PREFIX}{kind}{logical}{attr}{}",
             hash8(&format!("{logical}.{attr}"))
         );
-        let producer_name = self
-            .tree
-            .stack_info(producer)
-            .map(|i| i.name.clone())
-            .unwrap_or_default();
         let value = self.local_ref(t);
         let outputs = self.wiring.outputs.entry(producer).or_default();
-        outputs.entry(id.clone()).or_insert_with(|| {
-            let mut o = Output::new(value);
-            if export {
-                o.export_name = Some(Expr::Str(format!("{producer_name}:{id}")));
-            }
-            o
-        });
+        outputs
+            .entry(id.clone())
+            .or_insert_with(|| Output::new(value));
         id
     }
 
@@ -474,19 +466,14 @@ impl<'t> Synthesizer<'t> {
             return self.local_ref(t);
         }
         self.wiring.deps.entry(stack).or_default().insert(producer);
-        let (p_info, c_info) = match (self.tree.stack_info(producer), self.tree.stack_info(stack)) {
-            (Some(p), Some(c)) => (p.clone(), c.clone()),
-            _ => return Expr::Null,
+        let Some(p_info) = self.tree.stack_info(producer).cloned() else {
+            return Expr::Null;
         };
-        if p_info.region == c_info.region && p_info.account == c_info.account {
-            let id = self.producer_output(producer, t, true);
-            return Expr::import_value(format!("{}:{id}", p_info.name));
-        }
-        let output = self.producer_output(producer, t, false);
+        let output = self.producer_output(producer, t);
         let param = format!(
-            "CrossRegion{}{}",
+            "Wired{}{}",
             alnum(&p_info.name),
-            output.trim_start_matches("CrossRegionOutput")
+            output.trim_start_matches(WIRED_OUTPUT_PREFIX)
         );
         self.wiring
             .parameters
@@ -529,7 +516,7 @@ impl<'t> Synthesizer<'t> {
             .stack_info(producer)
             .map(|i| i.name.clone())
             .unwrap_or_default();
-        let output = self.producer_output(producer, &l.input, false);
+        let output = self.producer_output(producer, &l.input);
         let param = format!(
             "Lookup{}{}",
             alnum(l.kind.as_str()),
@@ -560,6 +547,9 @@ impl<'t> Synthesizer<'t> {
         Expr::Ref(param)
     }
 }
+
+/// The prefix of the outputs synthesis adds to carry a value to another stack.
+const WIRED_OUTPUT_PREFIX: &str = "WiredOutput";
 
 /// Metadata key under which DrPair records the DR topology for the manifest.
 pub const DR_TOPOLOGY_KEY: &str = "drkit:dr-topology";

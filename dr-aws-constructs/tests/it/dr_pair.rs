@@ -530,6 +530,35 @@ fn stacks_deploy_in_parallel_waves_without_cycles() {
     assert_eq!(regions["Shop-Secondary-Peering"], "us-west-2");
 }
 
+/// Values travel between stacks one way, same Region or not: a producer output the deployer
+/// passes as a consumer parameter. No template exports or imports a value, since an export
+/// locks its producer: replacing an exported value fails the producer's update.
+#[test]
+fn values_between_stacks_are_outputs_passed_as_parameters_never_exports() {
+    let (app, _) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    let mut same_region_wires = 0;
+    for s in &a.stacks {
+        let text = s.template_body();
+        assert!(!text.contains("Fn::ImportValue"), "{} imports", s.name);
+        for (key, o) in s.template["Outputs"].as_object().into_iter().flatten() {
+            assert!(
+                o.get("Export").is_none(),
+                "{}: output {key} is exported",
+                s.name
+            );
+        }
+        same_region_wires += s
+            .parameter_wiring
+            .iter()
+            .filter(|w| a.stack(w.source.stack()).unwrap().region == s.region)
+            .count();
+    }
+    // The data stacks take their site's subnets and security groups, the peering routes their
+    // Region's route tables, the global stack the DR site's load balancer.
+    assert!(same_region_wires >= 10, "{same_region_wires}");
+}
+
 /// Every consumer parameter the deployer fills has exactly one producer output that exists,
 /// and every parameter without a default is wired.
 #[test]
@@ -578,10 +607,6 @@ fn manifest_wiring_is_complete_and_unambiguous() {
                 "{} must depend on {}",
                 s.name,
                 producer.name
-            );
-            assert_ne!(
-                producer.region, s.region,
-                "same-Region values use exports, not parameters"
             );
             if let dr_synth::assembly::WiringSource::Lookup { kind, .. } = &w.source {
                 assert_eq!(*kind, dr_core::LookupKind::GlobalClusterWriterEndpoint);
@@ -689,35 +714,25 @@ fn topology_names_every_element_by_stack_and_logical_id() {
     });
 }
 
-/// The traffic switch: nothing failover changes is a template property.
 /// The stack and output value behind `value` in `consumer`: a parameter the deployer fills from
-/// another Region's output, or an import of a same-Region export.
+/// the producer's output, whatever the Regions (drkit synthesizes no export).
 fn produced_by(a: &dr_synth::Assembly, consumer: &str, value: &Value) -> (String, Value) {
-    if let Some(parameter) = value["Ref"].as_str() {
-        let wiring = a
-            .stack(consumer)
-            .unwrap()
-            .parameter_wiring
-            .iter()
-            .find(|w| w.parameter == parameter)
-            .unwrap_or_else(|| panic!("{consumer}: parameter {parameter} is not wired"));
-        let producer = wiring.source.stack();
-        let output = &template(a, producer)["Outputs"][wiring.source.output()];
-        return (producer.to_string(), output["Value"].clone());
-    }
-    let export = value["Fn::ImportValue"]
+    let parameter = value["Ref"]
         .as_str()
-        .unwrap_or_else(|| panic!("{value}: neither a wired parameter nor an import"));
-    a.stacks
+        .unwrap_or_else(|| panic!("{consumer}: {value} is not a wired parameter"));
+    let wiring = a
+        .stack(consumer)
+        .unwrap()
+        .parameter_wiring
         .iter()
-        .find_map(|s| {
-            s.template["Outputs"].as_object()?.values().find_map(|o| {
-                (o["Export"]["Name"] == export).then(|| (s.name.clone(), o["Value"].clone()))
-            })
-        })
-        .unwrap_or_else(|| panic!("no stack exports {export}"))
+        .find(|w| w.parameter == parameter)
+        .unwrap_or_else(|| panic!("{consumer}: parameter {parameter} is not wired"));
+    let producer = wiring.source.stack();
+    let output = &template(a, producer)["Outputs"][wiring.source.output()];
+    (producer.to_string(), output["Value"].clone())
 }
 
+/// The traffic switch: nothing failover changes is a template property.
 #[test]
 fn traffic_switch_is_a_metric_health_check_and_failover_records() {
     let (app, _) = app_of(&Spec::default());
@@ -764,7 +779,7 @@ fn traffic_switch_is_a_metric_health_check_and_failover_records() {
         checks["HTTPS"]["FullyQualifiedDomainName"]["Ref"]
             .as_str()
             .unwrap()
-            .starts_with("CrossRegionShopPrimary")
+            .starts_with("WiredShopPrimary")
     );
     let records: BTreeMap<String, Value> = resources_of(g, "AWS::Route53::RecordSet")
         .into_iter()
@@ -776,8 +791,8 @@ fn traffic_switch_is_a_metric_health_check_and_failover_records() {
             )
         })
         .collect();
-    // Each alias target's zone is its load balancer's own attribute: the primary's crosses
-    // Regions as a parameter, the secondary's (same Region as the global stack) is an import.
+    // Each alias target's zone is its load balancer's own attribute, wired as a parameter from
+    // either site (the secondary is in the global stack's Region, the primary is not).
     for (failover, site_stack) in [("PRIMARY", "Shop-Primary"), ("SECONDARY", "Shop-Secondary")] {
         let (producer, value) = produced_by(
             &a,
@@ -919,10 +934,10 @@ fn global_database_members_and_peering() {
     );
 }
 
-/// The data stacks' subnet groups import the site's subnets: checks that every one resolves,
-/// through the producer's export, to a private subnet of the site, then drops the group so
-/// the common single-template checks apply to the rest.
-fn without_imported_subnet_groups(a: &dr_synth::Assembly, t: &Value) -> Value {
+/// The data stacks' subnet groups take the site's subnets as wired parameters: checks that
+/// every one resolves, through the producer's output, to a private subnet of the site, then
+/// drops the group so the common single-template checks apply to the rest.
+fn without_wired_subnet_groups(a: &dr_synth::Assembly, consumer: &str, t: &Value) -> Value {
     let mut t = t.clone();
     let groups: Vec<String> = resources_of(&t, "AWS::RDS::DBSubnetGroup")
         .into_iter()
@@ -935,14 +950,9 @@ fn without_imported_subnet_groups(a: &dr_synth::Assembly, t: &Value) -> Value {
             .unwrap_or_default();
         assert!(subnets.len() >= 2, "{id}: {subnets:?}");
         for s in subnets {
-            let export = s["Fn::ImportValue"]
-                .as_str()
-                .unwrap_or_else(|| panic!("{id}: {s} is not imported"));
-            let (stack, output) = export.split_once(':').unwrap();
-            let producer = template(a, stack);
-            let subnet = producer["Outputs"][output]["Value"]["Ref"]
-                .as_str()
-                .unwrap();
+            let (stack, value) = produced_by(a, consumer, &s);
+            let producer = template(a, &stack);
+            let subnet = value["Ref"].as_str().unwrap();
             assert_eq!(producer["Resources"][subnet]["Type"], "AWS::EC2::Subnet");
             assert!(
                 !common::public_subnets(producer).contains(subnet),
@@ -973,7 +983,7 @@ fn templates_match_snapshots_are_secure_and_lint_clean() {
             "{} too large",
             s.name
         );
-        assert_secure(&without_imported_subnet_groups(&a, &s.template));
+        assert_secure(&without_wired_subnet_groups(&a, &s.name, &s.template));
         // The site stacks are the single-Region constructs' (snapshotted with the example);
         // these are the pair's own.
         if !matches!(s.name.as_str(), "Shop-Primary" | "Shop-Secondary") {

@@ -37,8 +37,11 @@ fn same_stack_tokens_become_ref_and_getatt() {
     assert!(a.stacks[0].dependencies.is_empty());
 }
 
+/// A value used by another stack of the same Region travels as the cross-Region one does: an
+/// output of the producer passed as a parameter of the consumer. An export would lock the
+/// producer ("Export ... cannot be updated as it is in use") the day the value is replaced.
 #[test]
-fn same_region_tokens_become_export_and_import() {
+fn same_region_tokens_become_output_and_wired_parameter_not_exports() {
     let app = App::new("t");
     let net = stack(&app, "Net", Region::UsEast2);
     let app_stack = stack(&app, "Apps", Region::UsEast2);
@@ -58,23 +61,29 @@ fn same_region_tokens_become_export_and_import() {
     let a = synth(&app).unwrap();
     let net_t = &a.stack("Net").unwrap().template;
     let (out_id, out) = net_t["Outputs"].as_object().unwrap().iter().next().unwrap();
-    assert!(out_id.starts_with("ExportsOutputRefVpc"), "{out_id}");
+    assert!(out_id.starts_with("WiredOutputRefVpc"), "{out_id}");
     assert_eq!(out["Value"], json!({"Ref": vpc.logical_id()}));
-    let export = format!("Net:{out_id}");
-    assert_eq!(out["Export"]["Name"], json!(export));
+    assert!(out.get("Export").is_none(), "{out}");
     let apps = a.stack("Apps").unwrap();
+    assert_eq!(apps.dependencies, vec!["Net".to_string()]);
+    assert_eq!(apps.parameter_wiring.len(), 1);
+    let w = &apps.parameter_wiring[0];
+    assert_eq!(
+        w.source,
+        WiringSource::Output {
+            stack: "Net".into(),
+            output: out_id.clone()
+        }
+    );
+    assert!(w.parameter.starts_with("WiredNetRefVpc"), "{}", w.parameter);
     let sg = apps.template["Resources"]
         .as_object()
         .unwrap()
         .values()
         .next()
         .unwrap();
-    assert_eq!(
-        sg["Properties"]["VpcId"],
-        json!({"Fn::ImportValue": export})
-    );
-    assert_eq!(apps.dependencies, vec!["Net".to_string()]);
-    assert!(apps.parameter_wiring.is_empty());
+    assert_eq!(sg["Properties"]["VpcId"], json!({"Ref": w.parameter}));
+    assert!(!apps.template_body().contains("Fn::ImportValue"));
 }
 
 #[test]
@@ -350,8 +359,13 @@ fn property_overrides_reach_the_template_and_their_tokens_resolve() {
     assert_eq!(data["MetadataOptions"], json!({"HttpTokens": "required"}));
     assert!(data.get("ImageId").is_none(), "{data}");
     let tag = &data["TagSpecifications"][0]["Tags"][0]["Value"];
-    assert!(tag.get("Fn::ImportValue").is_some(), "{tag}");
-    assert_eq!(a.stack("Apps").unwrap().dependencies, ["Net"]);
+    let apps = a.stack("Apps").unwrap();
+    let wired = tag["Ref"].as_str().unwrap_or_default();
+    assert!(
+        apps.parameter_wiring.iter().any(|w| w.parameter == wired),
+        "{tag}"
+    );
+    assert_eq!(apps.dependencies, ["Net"]);
 }
 
 #[test]
