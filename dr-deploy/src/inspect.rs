@@ -93,7 +93,23 @@ pub fn allow_all_policy() -> String {
     json!({"Statement": [{"Effect": "Allow", "Action": "Update:*", "Principal": "*", "Resource": "*"}]}).to_string()
 }
 
-/// A change the engine refuses without `allow_data_loss`.
+/// Why a change is refused.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum RefusalReason {
+    /// Replacing or removing a stateful resource loses its data; `allow_data_loss` lifts it.
+    DataLoss,
+    /// An engine version change of an Aurora global database, which must be upgraded secondary
+    /// clusters first, outside a deploy; nothing lifts it.
+    GlobalEngineUpgrade {
+        /// The version the running cluster reports (or the deployed template's, if unread).
+        running: String,
+        /// The synthesized version.
+        wanted: String,
+    },
+}
+
+/// A change the engine refuses.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct RefusedChange {
     /// The resource's logical id.
@@ -108,11 +124,19 @@ pub struct RefusedChange {
     pub conditional: bool,
     /// The properties whose change forces the replacement.
     pub properties: Vec<String>,
+    /// Why it is refused.
+    pub reason: RefusalReason,
 }
 
 impl RefusedChange {
     /// One line: "`Db` (AWS::RDS::DBCluster) would be replaced: changing DBClusterIdentifier forces it".
     pub fn describe(&self) -> String {
+        if let RefusalReason::GlobalEngineUpgrade { running, wanted } = &self.reason {
+            return format!(
+                "`{}` ({}) would change EngineVersion from {running} to {wanted}: an Aurora global database is upgraded secondary clusters first and a deploy updates the primary first (\"Upgrading an Amazon Aurora global database\", https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html). Upgrade it outside drkit (minor: each secondary cluster, then the primary, with `aws rds modify-db-cluster --engine-version {wanted}`; major: `aws rds modify-global-cluster --engine-version {wanted} --allow-major-version-upgrade`), then deploy: once the running clusters report {wanted}, the templates catch up. Or keep engine_version at {running}",
+                self.logical_id, self.resource_type
+            );
+        }
         let what = if self.removed {
             "would be removed".to_string()
         } else if self.conditional {
@@ -170,9 +194,29 @@ pub fn refused_changes(
             removed,
             conditional: c.replacement == Some(Replacement::Conditional),
             properties,
+            reason: RefusalReason::DataLoss,
         });
     }
     out
+}
+
+/// The preflight's refusal of one stack: nothing was changed in any stack.
+pub(crate) fn preflight_message(stack: &str, region: Region, changes: &[RefusedChange]) -> String {
+    let mut s = format!(
+        "stack `{stack}` ({region}): the preflight refuses, before any stack was changed:"
+    );
+    for c in changes {
+        s.push_str("\n  - ");
+        s.push_str(&c.describe());
+    }
+    let data_loss = changes
+        .iter()
+        .any(|c| c.reason == RefusalReason::DataLoss);
+    s.push_str("\nNo stack was changed.");
+    if data_loss {
+        s.push_str(" Revert the change, or deploy again with --allow-data-loss if losing the data is intended.");
+    }
+    s
 }
 
 pub(crate) fn refusal_message(stack: &str, region: Region, changes: &[RefusedChange]) -> String {

@@ -1,6 +1,10 @@
 //! The deploy engine: applies a cloud [`Assembly`] through the [`Cloud`] port, stack by stack,
 //! in dependency waves, with CloudFormation change sets.
 //!
+//! First a preflight (`preflight.rs`) compares every stack the deploy will touch with what is
+//! deployed and refuses, all at once and before any change, what the inspection below would
+//! refuse later, so a deploy is never left half applied.
+//!
 //! Per stack ([`deploy`]): skip it when the deployed template, parameters and resolved SSM values
 //! are unchanged (zero mutating calls); otherwise create a change set (CREATE or UPDATE), wait,
 //! refuse replacement or removal of stateful resources unless data loss is allowed, execute,
@@ -15,6 +19,7 @@ mod destroy;
 mod diff;
 mod inspect;
 mod observer;
+mod preflight;
 mod recording;
 mod stack;
 mod wait;
@@ -37,7 +42,7 @@ pub use diff::{
     ChangeKind, PropertyChange, PropertyReplacement, ResourceDiff, StackDiff, ValueChange, diff,
 };
 pub use inspect::{
-    RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
+    RefusalReason, RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
     stateful_logical_ids,
 };
 pub use observer::{DeployEvent, DeployObserver, NullObserver, RecordingObserver};
@@ -202,7 +207,12 @@ impl DeploySummary {
         self.stacks.iter().find_map(|r| {
             r.error
                 .as_ref()
-                .filter(|e| !matches!(e.kind(), DeployErrorKind::DependencyFailed { .. }))
+                .filter(|e| {
+                    !matches!(
+                        e.kind(),
+                        DeployErrorKind::DependencyFailed { .. } | DeployErrorKind::NotAttempted { .. }
+                    )
+                })
         })
     }
     /// All mutating calls made.
@@ -296,6 +306,16 @@ pub enum DeployErrorKind {
     Refused {
         /// The refused changes.
         changes: Vec<RefusedChange>,
+    },
+    /// The preflight refused changes to this stack before any stack was changed.
+    PreflightRefused {
+        /// The refused changes.
+        changes: Vec<RefusedChange>,
+    },
+    /// Not attempted: the preflight found problems in these stacks, so no stack was changed.
+    NotAttempted {
+        /// The stacks with problems.
+        because_of: Vec<String>,
     },
     /// The stack operation ended in a failed status.
     StackFailed {
@@ -449,6 +469,18 @@ impl DeployError {
             DeployErrorKind::Refused { changes } => {
                 f.write_str(&inspect::refusal_message(stack, region, changes))
             }
+            DeployErrorKind::PreflightRefused { changes } => {
+                f.write_str(&inspect::preflight_message(stack, region, changes))
+            }
+            DeployErrorKind::NotAttempted { because_of } => write!(
+                f,
+                "stack `{stack}` was not deployed: the preflight found problems in {}, so no stack was changed",
+                because_of
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             DeployErrorKind::StackFailed {
                 first_failure,
                 final_status,
@@ -619,6 +651,16 @@ pub async fn deploy(
     observer: &dyn DeployObserver,
 ) -> DeploySummary {
     let started_at = cloud.now();
+    let selected: Vec<&StackArtifact> = assembly
+        .waves()
+        .into_iter()
+        .flatten()
+        .filter(|art| options.only.as_ref().is_none_or(|o| o.contains(&art.name)))
+        .collect();
+    let findings = preflight::run(cloud, assembly, &selected, options, observer).await;
+    if !findings.is_empty() {
+        return stopped_by_preflight(cloud, assembly, &selected, findings, observer, started_at);
+    }
     let mut reports: HashMap<String, DeployReport> = HashMap::new();
     let mut outputs: HashMap<String, Vec<StackOutput>> = HashMap::new();
     for wave in assembly.waves() {
@@ -684,6 +726,73 @@ pub async fn deploy(
         .collect();
     DeploySummary {
         stacks,
+        started_at,
+        finished_at: cloud.now(),
+        simulated: cloud.is_simulated(),
+    }
+}
+
+/// The summary of a deploy the preflight stopped: each stack with findings reports them (the
+/// first; refusals list every change), the others were not attempted, and no call was made
+/// that changes anything.
+fn stopped_by_preflight(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    selected: &[&StackArtifact],
+    findings: Vec<DeployError>,
+    observer: &dyn DeployObserver,
+    started_at: Timestamp,
+) -> DeploySummary {
+    let mut because_of: Vec<String> = Vec::new();
+    for f in &findings {
+        if !because_of.contains(&f.stack) {
+            because_of.push(f.stack.clone());
+        }
+    }
+    let now = cloud.now();
+    let mut reports: HashMap<String, DeployReport> = HashMap::new();
+    for art in selected {
+        let own = findings.iter().find(|f| f.stack == art.name).cloned();
+        let (action, error) = match own {
+            Some(e) if matches!(e.kind(), DeployErrorKind::PreflightRefused { .. }) => {
+                (StackAction::Refused, e)
+            }
+            Some(e) => (StackAction::Failed, e),
+            None => (
+                StackAction::Skipped,
+                DeployError::new(
+                    &art.name,
+                    art.region,
+                    DeployErrorKind::NotAttempted {
+                        because_of: because_of.clone(),
+                    },
+                ),
+            ),
+        };
+        let report = DeployReport {
+            stack: art.name.clone(),
+            region: art.region,
+            action,
+            mutating_calls: 0,
+            outputs: Vec::new(),
+            final_status: None,
+            change_count: 0,
+            started_at: now,
+            finished_at: now,
+            notes: Vec::new(),
+            error: Some(error),
+        };
+        observer.on_event(&DeployEvent::StackFinished {
+            report: report.clone(),
+        });
+        reports.insert(art.name.clone(), report);
+    }
+    DeploySummary {
+        stacks: assembly
+            .stacks
+            .iter()
+            .filter_map(|s| reports.remove(&s.name))
+            .collect(),
         started_at,
         finished_at: cloud.now(),
         simulated: cloud.is_simulated(),

@@ -200,7 +200,7 @@ impl<'a> Run<'a> {
 
     /// Describes the stack, first waiting for an operation in progress (someone else's, or
     /// one an interrupted deploy left running) to settle.
-    async fn settled_stack(&self) -> Result<Option<StackDescription>, DeployError> {
+    pub(crate) async fn settled_stack(&self) -> Result<Option<StackDescription>, DeployError> {
         let start = self.cloud.now();
         let mut backoff = Backoff::new(&self.poll);
         let mut announced = false;

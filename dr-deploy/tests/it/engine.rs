@@ -8,7 +8,8 @@ use dr_core::cloud::{GlobalCluster, StackStatus};
 use dr_core::{LookupKind, Region};
 use dr_deploy::{
     ChangeKind, DeployError, DeployErrorKind, DeployOptions, DestroyOptions, DestroyOutcome,
-    NullObserver, RecordingObserver, StackAction, allow_all_policy, deploy, destroy, diff,
+    NullObserver, RecordingObserver, RefusalReason, StackAction, allow_all_policy, deploy, destroy,
+    diff,
 };
 use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
 use fake_cloud::FakeCloud;
@@ -194,6 +195,8 @@ fn renamed_db() -> Value {
     t
 }
 
+/// The preflight reads the deployed template and sees the create-only `DBClusterIdentifier`
+/// change: refused before any call that changes anything.
 #[tokio::test]
 async fn refuses_to_replace_the_database_and_changes_nothing() {
     let cloud = FakeCloud::new();
@@ -224,8 +227,49 @@ async fn refuses_to_replace_the_database_and_changes_nothing() {
     assert_eq!(r.action, StackAction::Refused);
     assert_eq!(
         r.error.as_ref().unwrap().to_string(),
-        "stack `net` (us-east-2): refusing to replace or remove stateful resources, which would lose their data:\n  \
+        "stack `net` (us-east-2): the preflight refuses, before any stack was changed:\n  \
          - `Db` (AWS::RDS::DBCluster) would be replaced: changing DBClusterIdentifier forces it\n\
+         No stack was changed. Revert the change, or deploy again with --allow-data-loss if losing the data is intended."
+    );
+    assert_eq!(cloud.mutating_calls(), []);
+}
+
+/// What only the change set shows (here a replacement the resource facts do not predict) is
+/// still refused by inspecting the change set before it is executed.
+#[tokio::test]
+async fn the_change_set_inspection_refuses_what_the_preflight_cannot_see() {
+    let cloud = FakeCloud::new();
+    cloud
+        .state
+        .lock()
+        .unwrap()
+        .replace_props
+        .insert("BackupRetentionPeriod".into());
+    deploy(
+        &cloud,
+        &assembly(vec![artifact("net", Region::UsEast2, network())]),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await
+    .into_result()
+    .unwrap();
+    cloud.clear_calls();
+    let mut t = network();
+    t["Resources"]["Db"]["Properties"]["BackupRetentionPeriod"] = json!(7);
+    let s = deploy(
+        &cloud,
+        &assembly(vec![artifact("net", Region::UsEast2, t)]),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    let r = &s.stacks[0];
+    assert_eq!(r.action, StackAction::Refused);
+    assert_eq!(
+        r.error.as_ref().unwrap().to_string(),
+        "stack `net` (us-east-2): refusing to replace or remove stateful resources, which would lose their data:\n  \
+         - `Db` (AWS::RDS::DBCluster) would be replaced: changing BackupRetentionPeriod forces it\n\
          Nothing was executed and the change set was deleted. Revert the change, or deploy again with --allow-data-loss if losing the data is intended."
     );
     let ops: Vec<&str> = cloud.mutating_calls().iter().map(|c| c.0).collect();
@@ -659,4 +703,87 @@ async fn throttled_reads_while_polling_are_retried() {
             .count(),
         3
     );
+}
+
+fn global_database(version: &str) -> Value {
+    json!({
+        "Resources": {
+            "Global": {"Type": "AWS::RDS::GlobalCluster", "Properties": {
+                "GlobalClusterIdentifier": "shop-global", "Engine": "aurora-mysql",
+                "EngineVersion": version
+            }}
+        }
+    })
+}
+
+/// An engine upgrade of a global database is done outside drkit (secondary clusters first);
+/// once the running global cluster reports the new version, the templates catch up: the same
+/// change the preflight refused before goes through.
+#[tokio::test]
+async fn an_engine_upgrade_done_outside_lets_the_templates_catch_up() {
+    let cloud = FakeCloud::new();
+    let asm = |v: &str| assembly(vec![artifact("data", Region::UsEast2, global_database(v))]);
+    deploy(
+        &cloud,
+        &asm("8.0.mysql_aurora.3.10.3"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await
+    .into_result()
+    .unwrap();
+    let physical = cloud.stack(Region::UsEast2, "data").unwrap().resources["Global"]
+        .1
+        .clone()
+        .unwrap();
+    let running = |version: &str| GlobalCluster {
+        identifier: physical.clone(),
+        arn: format!("arn:aws:rds::123456789012:global-cluster:{physical}"),
+        status: "available".into(),
+        engine: Some("aurora-mysql".into()),
+        engine_version: Some(version.into()),
+        endpoint: None,
+        members: vec![],
+        failover_state: None,
+        deletion_protection: true,
+    };
+    cloud
+        .state
+        .lock()
+        .unwrap()
+        .global_clusters
+        .insert(physical.clone(), running("8.0.mysql_aurora.3.10.3"));
+    cloud.clear_calls();
+
+    let s = deploy(
+        &cloud,
+        &asm("8.0.mysql_aurora.3.11.0"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert_eq!(s.stacks[0].action, StackAction::Refused, "{s}");
+    assert!(matches!(
+        s.first_error().map(DeployError::kind),
+        Some(DeployErrorKind::PreflightRefused { changes })
+            if matches!(&changes[0].reason, RefusalReason::GlobalEngineUpgrade { running, wanted }
+                if running == "8.0.mysql_aurora.3.10.3" && wanted == "8.0.mysql_aurora.3.11.0")
+    ));
+    assert_eq!(cloud.mutating_calls(), []);
+
+    // Upgraded outside drkit.
+    cloud
+        .state
+        .lock()
+        .unwrap()
+        .global_clusters
+        .insert(physical.clone(), running("8.0.mysql_aurora.3.11.0"));
+    let s = deploy(
+        &cloud,
+        &asm("8.0.mysql_aurora.3.11.0"),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert_eq!(s.stacks[0].action, StackAction::Updated, "{s}");
 }

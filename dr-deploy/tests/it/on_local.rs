@@ -186,12 +186,12 @@ async fn refuses_to_replace_the_database() {
     assert_eq!(net.action, StackAction::Refused);
     assert_eq!(
         net.error.as_ref().unwrap().to_string(),
-        "stack `shop-net` (us-east-2): refusing to replace or remove stateful resources, which would lose their data:\n  \
+        "stack `shop-net` (us-east-2): the preflight refuses, before any stack was changed:\n  \
          - `Db` (AWS::RDS::DBCluster) would be replaced: changing DBClusterIdentifier forces it\n\
-         Nothing was executed and the change set was deleted. Revert the change, or deploy again with --allow-data-loss if losing the data is intended."
+         No stack was changed. Revert the change, or deploy again with --allow-data-loss if losing the data is intended."
     );
-    let ops: Vec<&str> = cloud.mutating_calls().iter().map(|c| c.operation).collect();
-    assert_eq!(ops, ["create_change_set", "delete_change_set"]);
+    assert_eq!(cloud.mutating_calls(), []);
+    assert_eq!(s.stack("shop-app").unwrap().action, StackAction::Skipped);
     let desc = local
         .describe_stack(Region::UsEast2, "shop-net")
         .await
@@ -397,6 +397,20 @@ async fn independent_stacks_overlap_on_the_virtual_clock() {
 /// The seed's system built with `DrPair` (what `examples/two_region.rs` builds): two sites,
 /// an Aurora global database with deletion protection on, the Route 53 failover pair.
 fn dr_pair_assembly() -> Assembly {
+    dr_pair_assembly_with(
+        "Grafana",
+        dr_aws_constructs::KeyPair::Create,
+        dr_aws_constructs::DatabaseProps::builder().build(),
+    )
+}
+
+/// The same pair, with the fleet construct named `fleet_id`, its key pair `key_pair`, and the
+/// global database `database`.
+fn dr_pair_assembly_with(
+    fleet_id: &str,
+    key_pair: dr_aws_constructs::KeyPair,
+    database: dr_aws_constructs::DatabaseProps,
+) -> Assembly {
     use dr_aws_constructs::*;
     let app = dr_core::App::new("shop");
     DrPair::new(
@@ -413,6 +427,7 @@ fn dr_pair_assembly() -> Assembly {
             ))
             .domain("shop.example.com")
             .hosted_zone(HostedZoneRef::create("shop.example.com"))
+            .database(database)
             .build(),
         |site| {
             let vpc = Vpc::new(
@@ -423,7 +438,14 @@ fn dr_pair_assembly() -> Assembly {
                     .azs(site.azs())
                     .build(),
             );
-            let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
+            let fleet = Ec2Fleet::new(
+                site,
+                fleet_id,
+                Ec2FleetProps::builder()
+                    .vpc(&vpc)
+                    .key_pair(key_pair.clone())
+                    .build(),
+            );
             let alb = Alb::new(
                 site,
                 "Lb",
@@ -1245,4 +1267,173 @@ async fn a_blocked_destroy_says_each_protection_once_and_the_flags_once() {
          --lift-termination-protection --lift-deletion-protection --leave-global-cluster)"
     );
     assert!(text.lines().all(|l| l.chars().count() <= 200), "{text}");
+}
+
+/// The stacks of `asm` as deployed: each template, to compare before and after a deploy.
+async fn deployed_templates(local: &LocalCloud, asm: &Assembly) -> Vec<String> {
+    let mut out = Vec::new();
+    for s in &asm.stacks {
+        out.push(local.get_template(s.region, &s.name).await.unwrap());
+    }
+    out
+}
+
+/// Changing the database engine replaces the global database and both clusters. Without a
+/// preflight the site stacks (deployed first) took the new engine's port before the data
+/// stack was refused; now every refusal is listed and no stack changes at all.
+#[tokio::test]
+async fn a_new_database_engine_is_refused_before_any_stack_changes() {
+    let (asm, local) = deployed_dr_pair().await;
+    let before = deployed_templates(&local, &asm).await;
+    let postgres = dr_pair_assembly_with(
+        "Grafana",
+        dr_aws_constructs::KeyPair::Create,
+        dr_aws_constructs::DatabaseProps::builder()
+            .engine(dr_aws_constructs::AuroraEngine::PostgreSql)
+            .build(),
+    );
+    let cloud = CallRecorder::new(local.clone());
+    let s = deploy(&cloud, &postgres, &DeployOptions::default(), &NullObserver).await;
+    assert!(!s.is_success());
+    assert_eq!(cloud.mutating_calls(), [], "{s}");
+    assert_eq!(deployed_templates(&local, &asm).await, before);
+    for data in ["Shop-Primary-Data", "Shop-Secondary-Data"] {
+        let r = s.stack(data).unwrap();
+        assert_eq!(r.action, StackAction::Refused, "{s}");
+        let Some(DeployErrorKind::PreflightRefused { changes }) =
+            r.error.as_ref().map(|e| e.kind())
+        else {
+            panic!("{data}: {:?}", r.error);
+        };
+        let replaced: Vec<(&str, &[String])> = changes
+            .iter()
+            .map(|c| (c.resource_type.as_str(), c.properties.as_slice()))
+            .collect();
+        assert!(
+            replaced
+                .iter()
+                .any(|(ty, props)| *ty == "AWS::RDS::DBCluster"
+                    && props.contains(&"Engine".to_string())),
+            "{data}: {replaced:?}"
+        );
+    }
+    let primary_data = s
+        .stack("Shop-Primary-Data")
+        .unwrap()
+        .error
+        .as_ref()
+        .unwrap()
+        .to_string();
+    assert!(
+        primary_data.contains("AWS::RDS::GlobalCluster"),
+        "{primary_data}"
+    );
+    for site in ["Shop-Primary", "Shop-Secondary", "Shop-Global"] {
+        let r = s.stack(site).unwrap();
+        assert_eq!(r.action, StackAction::Skipped, "{site}");
+        assert_eq!(
+            r.error.as_ref().unwrap().to_string(),
+            format!(
+                "stack `{site}` was not deployed: the preflight found problems in `Shop-Primary-Data`, `Shop-Secondary-Data`, so no stack was changed"
+            )
+        );
+    }
+}
+
+/// Renaming a construct whose value another stack uses replaces the value: the fleet's
+/// security group (its description embeds the construct path, a create-only property) is used by
+/// the data stack of the same Region. An export would lock it ("Export ... cannot be deleted as
+/// it is in use", which the simulator enforces as CloudFormation does); a wired parameter
+/// follows it.
+#[tokio::test]
+async fn a_renamed_producer_construct_replaces_a_value_another_stack_uses() {
+    // Without a key pair: renaming a fleet that created one would remove it, and with it the
+    // private key, which the preflight refuses.
+    let pair = |fleet_id: &str| {
+        dr_pair_assembly_with(
+            fleet_id,
+            dr_aws_constructs::KeyPair::None,
+            dr_aws_constructs::DatabaseProps::builder().build(),
+        )
+    };
+    let asm = pair("Grafana");
+    let local = LocalCloud::in_memory();
+    let first = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
+    assert!(first.is_success(), "{first}");
+    let renamed = pair("Dashboards");
+    let s = deploy(&local, &renamed, &DeployOptions::default(), &NullObserver).await;
+    assert!(s.is_success(), "{s}");
+    for (site, data) in [
+        ("Shop-Primary", "Shop-Primary-Data"),
+        ("Shop-Secondary", "Shop-Secondary-Data"),
+    ] {
+        assert_eq!(s.stack(site).unwrap().action, StackAction::Updated, "{s}");
+        assert_eq!(s.stack(data).unwrap().action, StackAction::Updated, "{s}");
+        // The data stack now reads the renamed fleet's security group.
+        let art = renamed.stack(data).unwrap();
+        let wire = art
+            .parameter_wiring
+            .iter()
+            .find(|w| w.parameter.contains("Dashboards") && w.parameter.contains("SecurityGroup"))
+            .unwrap_or_else(|| panic!("{data}: {:?}", art.parameter_wiring));
+        let produced = s.output(site, wire.source.output()).unwrap().to_string();
+        let deployed = local
+            .describe_stack(art.region, data)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(deployed.parameter(&wire.parameter).unwrap().value, produced);
+        assert!(produced.starts_with("sg-"), "{produced}");
+    }
+    // Nothing of the old fleet is left.
+    let again = deploy(&local, &renamed, &DeployOptions::default(), &NullObserver).await;
+    assert!(
+        again
+            .stacks
+            .iter()
+            .all(|r| r.action == StackAction::Unchanged),
+        "{again}"
+    );
+    assert_ne!(
+        asm.stack("Shop-Primary").unwrap().template,
+        renamed.stack("Shop-Primary").unwrap().template
+    );
+}
+
+/// An engine version change of the global database is refused, whatever data loss is allowed:
+/// AWS upgrades a global database secondary first, and a deploy updates the primary first.
+#[tokio::test]
+async fn an_engine_upgrade_of_the_global_database_is_refused_with_what_to_do() {
+    let (_, local) = deployed_dr_pair().await;
+    let upgraded = dr_pair_assembly_with(
+        "Grafana",
+        dr_aws_constructs::KeyPair::Create,
+        dr_aws_constructs::DatabaseProps::builder()
+            .engine_version("8.0.mysql_aurora.3.11.0")
+            .build(),
+    );
+    let cloud = CallRecorder::new(local.clone());
+    let opts = DeployOptions {
+        allow_data_loss: true,
+        ..DeployOptions::default()
+    };
+    let s = deploy(&cloud, &upgraded, &opts, &NullObserver).await;
+    assert_eq!(cloud.mutating_calls(), [], "{s}");
+    let r = s.stack("Shop-Primary-Data").unwrap();
+    assert_eq!(r.action, StackAction::Refused);
+    let message = r.error.as_ref().unwrap().to_string();
+    for needed in [
+        "AWS::RDS::GlobalCluster",
+        "would change EngineVersion from 8.0.mysql_aurora.3.10.3 to 8.0.mysql_aurora.3.11.0",
+        "secondary clusters first",
+        "aws rds modify-db-cluster --engine-version 8.0.mysql_aurora.3.11.0",
+        "the templates catch up",
+    ] {
+        assert!(message.contains(needed), "missing {needed:?} in {message}");
+    }
+    assert!(!message.contains("--allow-data-loss"), "{message}");
+    assert_eq!(
+        s.stack("Shop-Secondary-Data").unwrap().action,
+        StackAction::Refused
+    );
 }
