@@ -87,40 +87,27 @@ pub(crate) async fn run(
     if !findings.is_empty() {
         return findings;
     }
+    // The reads go out together (on AWS each is a round trip); the comparison is in deploy
+    // order, since a stack's changes reach its consumers.
+    let reads = futures::future::join_all(
+        selected
+            .iter()
+            .map(|art| read_deployed(cloud, art, obs, opts)),
+    )
+    .await;
     let mut after: HashMap<String, OutputsAfter> = HashMap::new();
-    for art in selected {
-        let run = Run::new(cloud, art, obs, opts.poll);
-        // Waits out an operation in progress, and throttling, as the deploy would.
-        let desc = match run.settled_stack().await {
-            Ok(d) => d,
-            // In an outage the deploy keeps the deployed values of the Region's stacks.
-            Err(e)
-                if e.cloud_error()
-                    .is_some_and(CloudError::is_region_unavailable) =>
-            {
+    for (art, read) in selected.iter().zip(reads) {
+        let (desc, old) = match read {
+            Read::Deployed(desc, old) => (desc, old),
+            Read::Absent => {
+                after.insert(art.name.clone(), OutputsAfter::default());
                 continue;
             }
-            Err(e) => {
+            Read::LeftToTheDeploy => continue,
+            Read::Failed(e) => {
                 findings.push(e);
                 continue;
             }
-        };
-        let Some(desc) = desc.filter(|d| is_deployed(&d.status)) else {
-            after.insert(art.name.clone(), OutputsAfter::default());
-            continue;
-        };
-        let text = match cloud.get_template(art.region, &art.name).await {
-            Ok(t) => t,
-            Err(e) if e.is_region_unavailable() => continue,
-            Err(e) => {
-                findings.push(run.err(e));
-                continue;
-            }
-        };
-        // A deployed template drkit cannot parse (YAML written by another tool) is left to the
-        // change-set inspection.
-        let Ok(old) = serde_json::from_str::<Value>(&text) else {
-            continue;
         };
         let new_params = new_parameter_values(cloud, assembly, art, &desc, &after).await;
         let old_params: ParamValues = desc
@@ -155,6 +142,52 @@ pub(crate) async fn run(
         );
     }
     findings
+}
+
+/// What the preflight could read of one stack.
+enum Read {
+    /// Deployed: its description and template.
+    Deployed(Box<StackDescription>, Value),
+    /// Not deployed (or only a failed create or a review is left).
+    Absent,
+    /// Not compared: its Region does not answer (the deploy keeps its deployed values), or
+    /// its template is not JSON drkit wrote (the change-set inspection still applies).
+    LeftToTheDeploy,
+    /// A read failed.
+    Failed(DeployError),
+}
+
+/// Reads one stack, first waiting out an operation in progress and throttling, as the
+/// deploy would.
+async fn read_deployed(
+    cloud: &dyn Cloud,
+    art: &StackArtifact,
+    obs: &dyn DeployObserver,
+    opts: &DeployOptions,
+) -> Read {
+    let run = Run::new(cloud, art, obs, opts.poll);
+    let unreachable = |e: &DeployError| {
+        e.cloud_error()
+            .is_some_and(CloudError::is_region_unavailable)
+    };
+    let desc = match run.settled_stack().await {
+        Ok(Some(d)) if is_deployed(&d.status) => d,
+        Ok(_) => return Read::Absent,
+        Err(e) if unreachable(&e) => return Read::LeftToTheDeploy,
+        Err(e) => return Read::Failed(e),
+    };
+    match cloud
+        .get_template(art.region, &art.name)
+        .await
+        .map_err(|e| run.err(e))
+    {
+        Ok(text) => match serde_json::from_str::<Value>(&text) {
+            Ok(old) => Read::Deployed(Box::new(desc), old),
+            Err(_) => Read::LeftToTheDeploy,
+        },
+        Err(e) if unreachable(&e) => Read::LeftToTheDeploy,
+        Err(e) => Read::Failed(e),
+    }
 }
 
 /// A stack that exists with resources to compare (not a failed create or a review).
