@@ -312,6 +312,15 @@ pub enum DeployErrorKind {
         /// The refused changes.
         changes: Vec<RefusedChange>,
     },
+    /// A value this stack exported (an earlier drkit's cross-stack mechanism) is still imported
+    /// by deployed stacks, and this deploy removes or replaces what it exports, which
+    /// CloudFormation refuses ("Export ... cannot be updated as it is in use").
+    ExportInUse {
+        /// The export name.
+        export: String,
+        /// The deployed stacks that import it.
+        importers: Vec<String>,
+    },
     /// Not attempted: the preflight found problems in these stacks, so no stack was changed.
     NotAttempted {
         /// The stacks with problems.
@@ -472,6 +481,15 @@ impl DeployError {
             DeployErrorKind::PreflightRefused { changes } => {
                 f.write_str(&inspect::preflight_message(stack, region, changes))
             }
+            DeployErrorKind::ExportInUse { export, importers } => write!(
+                f,
+                "stack `{stack}` ({region}): export `{export}` is still imported by {}, and this deploy removes or replaces the value it exports, which CloudFormation refuses while the export is in use. drkit now passes values between stacks as parameters; deploy once without this change (so the importers switch to parameters and the export is dropped), then make it",
+                importers
+                    .iter()
+                    .map(|s| format!("`{s}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
             DeployErrorKind::NotAttempted { because_of } => write!(
                 f,
                 "stack `{stack}` was not deployed: the preflight found problems in {}, so no stack was changed",
@@ -657,10 +675,35 @@ pub async fn deploy(
         .flatten()
         .filter(|art| options.only.as_ref().is_none_or(|o| o.contains(&art.name)))
         .collect();
-    let findings = preflight::run(cloud, assembly, &selected, options, observer).await;
-    if !findings.is_empty() {
-        return stopped_by_preflight(cloud, assembly, &selected, findings, observer, started_at);
+    let preflight = preflight::run(cloud, assembly, &selected, options, observer).await;
+    if !preflight.findings.is_empty() {
+        return stopped_by_preflight(
+            cloud,
+            assembly,
+            &selected,
+            preflight.findings,
+            observer,
+            started_at,
+        );
     }
+    // Stacks an earlier drkit deployed with exports keep those still imported for their first
+    // update, until the importers read the values from parameters.
+    let bridged: Vec<StackArtifact> = selected
+        .iter()
+        .filter_map(|art| {
+            let kept = preflight.kept_exports.get(&art.name)?;
+            let mut with_exports = (*art).clone();
+            let outputs = with_exports
+                .template
+                .as_object_mut()?
+                .entry("Outputs")
+                .or_insert_with(|| serde_json::json!({}));
+            for (key, output) in kept {
+                outputs.as_object_mut()?.insert(key.clone(), output.clone());
+            }
+            Some(with_exports)
+        })
+        .collect();
     let mut reports: HashMap<String, DeployReport> = HashMap::new();
     let mut outputs: HashMap<String, Vec<StackOutput>> = HashMap::new();
     for wave in assembly.waves() {
@@ -708,6 +751,7 @@ pub async fn deploy(
                 reports.insert(art.name.clone(), report);
                 continue;
             }
+            let art = bridged.iter().find(|b| b.name == art.name).unwrap_or(art);
             runs.push(stack::deploy_stack(
                 cloud, assembly, art, options, observer, &outputs,
             ));
@@ -719,6 +763,19 @@ pub async fn deploy(
             reports.insert(report.stack.clone(), report);
         }
     }
+    for kept in &bridged {
+        drop_kept_exports(
+            cloud,
+            assembly,
+            kept,
+            &preflight.kept_exports[&kept.name],
+            options,
+            observer,
+            &mut reports,
+            &outputs,
+        )
+        .await;
+    }
     let stacks = assembly
         .stacks
         .iter()
@@ -729,6 +786,70 @@ pub async fn deploy(
         started_at,
         finished_at: cloud.now(),
         simulated: cloud.is_simulated(),
+    }
+}
+
+/// The second update of a stack deployed with exports an earlier drkit wrote: once every
+/// importer has deployed with parameters, the exports kept for them are dropped. Until then
+/// (an importer failed, or was not in this deploy) they stay, and the report says so.
+#[allow(clippy::too_many_arguments)]
+async fn drop_kept_exports(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    kept: &StackArtifact,
+    exports: &serde_json::Map<String, serde_json::Value>,
+    options: &DeployOptions,
+    observer: &dyn DeployObserver,
+    reports: &mut HashMap<String, DeployReport>,
+    outputs: &HashMap<String, Vec<StackOutput>>,
+) {
+    let names: Vec<&str> = exports
+        .values()
+        .filter_map(|o| o.pointer("/Export/Name").and_then(serde_json::Value::as_str))
+        .collect();
+    let Some(first) = reports.get(&kept.name) else {
+        return;
+    };
+    if !first.action.is_success() {
+        return;
+    }
+    let waiting: Vec<&str> = assembly
+        .stacks
+        .iter()
+        .filter(|s| s.dependencies.contains(&kept.name))
+        .filter(|s| !reports.get(&s.name).is_some_and(|r| r.action.is_success()))
+        .map(|s| s.name.as_str())
+        .collect();
+    if !waiting.is_empty() {
+        if let Some(r) = reports.get_mut(&kept.name) {
+            r.notes.push(format!(
+                "kept export(s) {} of an earlier drkit until {} deploy(s) with parameters; deploy again then",
+                names.join(", "),
+                waiting.join(", ")
+            ));
+        }
+        return;
+    }
+    let Some(art) = assembly.stack(&kept.name) else {
+        return;
+    };
+    let second = stack::deploy_stack(cloud, assembly, art, options, observer, outputs).await;
+    if let Some(r) = reports.get_mut(&kept.name) {
+        r.mutating_calls += second.mutating_calls;
+        r.finished_at = second.finished_at;
+        r.notes.push(format!(
+            "dropped export(s) {} of an earlier drkit once their importers read the values from parameters",
+            names.join(", ")
+        ));
+        r.notes.extend(second.notes);
+        if !second.action.is_success() {
+            r.action = second.action;
+            r.error = second.error;
+            r.final_status = second.final_status;
+        } else {
+            r.outputs = second.outputs;
+            r.final_status = second.final_status;
+        }
     }
 }
 

@@ -42,9 +42,19 @@ use super::inspect::{RefusalReason, RefusedChange, is_stateful};
 use super::stack::Run;
 use super::{DeployError, DeployErrorKind, DeployObserver, DeployOptions};
 
-/// What the preflight found wrong with one stack: its refusals, or a failure that needs no
-/// cloud call (size, unfilled parameter).
-pub(crate) type Findings = Vec<DeployError>;
+/// What the preflight found, and what the deploy must do for stacks deployed by an earlier
+/// drkit that exported values.
+#[derive(Default)]
+pub(crate) struct Preflight {
+    /// Each problem, on its stack: refusals, or failures that need no call that changes
+    /// anything (size, unfilled parameter, a read that failed).
+    pub(crate) findings: Vec<DeployError>,
+    /// Per producer stack, the exported outputs (key → output, as deployed) that deployed
+    /// consumers still import and the synthesized template drops. The deploy keeps them in
+    /// the producer's first update, so CloudFormation does not refuse to delete an export in
+    /// use, and removes them once the consumers read the value from parameters.
+    pub(crate) kept_exports: HashMap<String, Map<String, Value>>,
+}
 
 /// What one checked stack leaves for its consumers: which outputs may change value, and the
 /// deployed values of the others.
@@ -68,15 +78,15 @@ enum Change {
 /// A parameter's value: known, or known only at deploy time.
 type ParamValues = HashMap<String, Option<String>>;
 
-/// Runs the preflight over `selected` (in deploy order). Returns every finding; empty when the
-/// deploy may go ahead.
+/// Runs the preflight over `selected` (in deploy order). The deploy may go ahead when there is
+/// no finding.
 pub(crate) async fn run(
     cloud: &dyn Cloud,
     assembly: &Assembly,
     selected: &[&StackArtifact],
     opts: &DeployOptions,
     obs: &dyn DeployObserver,
-) -> Findings {
+) -> Preflight {
     let mut findings = Vec::new();
     for art in selected {
         if let Err(e) = super::check_template_size(art, opts.template_bucket.as_deref()) {
@@ -85,7 +95,10 @@ pub(crate) async fn run(
         findings.extend(unfilled_parameters(art));
     }
     if !findings.is_empty() {
-        return findings;
+        return Preflight {
+            findings,
+            ..Preflight::default()
+        };
     }
     // The reads go out together (on AWS each is a round trip); the comparison is in deploy
     // order, since a stack's changes reach its consumers.
@@ -95,6 +108,16 @@ pub(crate) async fn run(
             .map(|art| read_deployed(cloud, art, obs, opts)),
     )
     .await;
+    // Who imports what among the deployed stacks (exports of an earlier drkit), by export name.
+    let mut importers: HashMap<String, Vec<String>> = HashMap::new();
+    for (art, read) in selected.iter().zip(&reads) {
+        if let Read::Deployed(_, old) = read {
+            for name in imported_names(old) {
+                importers.entry(name).or_default().push(art.name.clone());
+            }
+        }
+    }
+    let mut kept_exports = HashMap::new();
     let mut after: HashMap<String, OutputsAfter> = HashMap::new();
     for (art, read) in selected.iter().zip(reads) {
         let (desc, old) = match read {
@@ -129,6 +152,20 @@ pub(crate) async fn run(
                 DeployErrorKind::PreflightRefused { changes: refused },
             ));
         }
+        let (kept, locked) = compared.exports_in_use(&old, &art.template, &importers);
+        if !kept.is_empty() {
+            kept_exports.insert(art.name.clone(), kept);
+        }
+        for (export, users) in locked {
+            findings.push(DeployError::new(
+                &art.name,
+                art.region,
+                DeployErrorKind::ExportInUse {
+                    export,
+                    importers: users,
+                },
+            ));
+        }
         after.insert(
             art.name.clone(),
             OutputsAfter {
@@ -141,7 +178,31 @@ pub(crate) async fn run(
             },
         );
     }
-    findings
+    Preflight {
+        findings,
+        kept_exports,
+    }
+}
+
+/// The export names a template reads with `Fn::ImportValue` (literal names, as drkit wrote).
+fn imported_names(t: &Value) -> Vec<String> {
+    fn walk(v: &Value, out: &mut Vec<String>) {
+        match v {
+            Value::Object(m) => {
+                if let Some(Value::String(name)) = m.get("Fn::ImportValue") {
+                    out.push(name.clone());
+                }
+                m.values().for_each(|x| walk(x, out));
+            }
+            Value::Array(a) => a.iter().for_each(|x| walk(x, out)),
+            _ => {}
+        }
+    }
+    let mut out = Vec::new();
+    walk(t, &mut out);
+    out.sort();
+    out.dedup();
+    out
 }
 
 /// What the preflight could read of one stack.
@@ -523,6 +584,49 @@ impl Comparison {
             }
         }
         out
+    }
+
+    /// The deployed exports that other deployed stacks import and the synthesized template
+    /// drops (or no longer exports): those that can be kept unchanged for one more update
+    /// (key → deployed output), and those that cannot because what they export is removed or
+    /// replaced (export name → importers), which CloudFormation would refuse.
+    fn exports_in_use(
+        &self,
+        old: &Value,
+        new: &Value,
+        importers: &HashMap<String, Vec<String>>,
+    ) -> (Map<String, Value>, Vec<(String, Vec<String>)>) {
+        let empty = Map::new();
+        let old_outputs = old.get("Outputs").and_then(Value::as_object).unwrap_or(&empty);
+        let new_outputs = new.get("Outputs").and_then(Value::as_object).unwrap_or(&empty);
+        let new_res = resources(new);
+        let new_params = new.get("Parameters").and_then(Value::as_object).unwrap_or(&empty);
+        let mut kept = Map::new();
+        let mut locked = Vec::new();
+        for (key, o) in old_outputs {
+            let Some(export) = o.pointer("/Export/Name").and_then(Value::as_str) else {
+                continue;
+            };
+            let Some(users) = importers.get(export) else {
+                continue;
+            };
+            if new_outputs.get(key) == Some(o) {
+                continue;
+            }
+            let value = o.get("Value").unwrap_or(&Value::Null);
+            let stays = references(value).iter().all(|(name, _)| {
+                name.starts_with("AWS::")
+                    || (new_res.contains_key(name) && !self.replaced.contains_key(name))
+                    || (new_params.contains_key(name) && !self.changing_params.contains(name))
+            }) && !new_outputs.contains_key(key)
+                && !self.reads_changing(value);
+            if stays {
+                kept.insert(key.clone(), o.clone());
+            } else {
+                locked.push((export.to_string(), users.clone()));
+            }
+        }
+        (kept, locked)
     }
 
     /// The outputs whose value changes or may change: new ones, changed definitions, and those

@@ -1437,3 +1437,155 @@ async fn an_engine_upgrade_of_the_global_database_is_refused_with_what_to_do() {
         StackAction::Refused
     );
 }
+
+/// Stacks an earlier drkit deployed pass a value through an export: the producer's export and
+/// the consumer's import.
+fn exported_vpc(export: bool) -> Assembly {
+    let mut net = artifact(
+        "shop-net",
+        Region::UsEast2,
+        json!({
+            "Resources": {"Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.10.0.0/16"}}},
+            "Outputs": if export {
+                json!({"ExportsOutputRefVpc": {"Value": {"Ref": "Vpc"}, "Export": {"Name": "shop-net:ExportsOutputRefVpc"}}})
+            } else {
+                json!({"WiredOutputRefVpc": {"Value": {"Ref": "Vpc"}}})
+            }
+        }),
+    );
+    net.termination_protection = false;
+    let mut app = artifact(
+        "shop-app",
+        Region::UsEast2,
+        if export {
+            json!({"Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                "GroupDescription": "app", "VpcId": {"Fn::ImportValue": "shop-net:ExportsOutputRefVpc"}
+            }}}})
+        } else {
+            json!({
+                "Parameters": {"WiredShopNetRefVpc": {"Type": "String"}},
+                "Resources": {"Sg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
+                    "GroupDescription": "app", "VpcId": {"Ref": "WiredShopNetRefVpc"}
+                }}}
+            })
+        },
+    );
+    app.dependencies = vec!["shop-net".into()];
+    if !export {
+        app.parameter_wiring = vec![ParameterWiring {
+            parameter: "WiredShopNetRefVpc".into(),
+            source: WiringSource::Output {
+                stack: "shop-net".into(),
+                output: "WiredOutputRefVpc".into(),
+            },
+        }];
+    }
+    Assembly {
+        app: "shop".into(),
+        stacks: vec![net, app],
+        dr_topology: None,
+        warnings: vec![],
+        extra_files: vec![],
+    }
+}
+
+/// Stacks deployed with exports move to parameters in one deploy: the producer keeps the
+/// export its consumer still imports for its first update (CloudFormation refuses to delete an
+/// export in use, and the simulator does too), the consumer switches to the parameter, and
+/// then the export is dropped.
+#[tokio::test]
+async fn stacks_deployed_with_exports_move_to_parameters_in_one_deploy() {
+    let local = LocalCloud::in_memory();
+    let old = deploy(
+        &local,
+        &exported_vpc(true),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert!(old.is_success(), "{old}");
+    let vpc = old
+        .output("shop-net", "ExportsOutputRefVpc")
+        .unwrap()
+        .to_string();
+
+    let s = deploy(
+        &local,
+        &exported_vpc(false),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert!(s.is_success(), "{s}");
+    let net = s.stack("shop-net").unwrap();
+    assert!(
+        net.notes
+            .iter()
+            .any(|n| n.contains("dropped export(s) shop-net:ExportsOutputRefVpc")),
+        "{s}"
+    );
+    let deployed_net = local
+        .describe_stack(Region::UsEast2, "shop-net")
+        .await
+        .unwrap()
+        .unwrap();
+    let keys: Vec<&str> = deployed_net
+        .outputs
+        .iter()
+        .map(|o| o.key.as_str())
+        .collect();
+    assert_eq!(keys, ["WiredOutputRefVpc"]);
+    assert!(deployed_net.outputs.iter().all(|o| o.export_name.is_none()));
+    let app = local
+        .describe_stack(Region::UsEast2, "shop-app")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(app.parameter("WiredShopNetRefVpc").unwrap().value, vpc);
+    // Settled: nothing left to change.
+    let again = deploy(
+        &local,
+        &exported_vpc(false),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert!(
+        again
+            .stacks
+            .iter()
+            .all(|r| r.action == StackAction::Unchanged),
+        "{again}"
+    );
+}
+
+/// A value still exported to a deployed consumer cannot be kept when this deploy replaces what
+/// it exports: CloudFormation would refuse the producer's update, so the preflight refuses
+/// first, saying how to get there in two deploys.
+#[tokio::test]
+async fn an_exported_value_replaced_in_the_same_deploy_is_refused_up_front() {
+    let local = LocalCloud::in_memory();
+    let old = deploy(
+        &local,
+        &exported_vpc(true),
+        &DeployOptions::default(),
+        &NullObserver,
+    )
+    .await;
+    assert!(old.is_success(), "{old}");
+    let mut new = exported_vpc(false);
+    let net = &mut new.stacks[0].template;
+    net["Resources"]["Vpc"]["Properties"]["CidrBlock"] = json!("10.30.0.0/16");
+    let cloud = CallRecorder::new(local.clone());
+    let s = deploy(&cloud, &new, &DeployOptions::default(), &NullObserver).await;
+    assert_eq!(cloud.mutating_calls(), []);
+    assert_eq!(
+        s.stack("shop-net")
+            .unwrap()
+            .error
+            .as_ref()
+            .unwrap()
+            .to_string(),
+        "stack `shop-net` (us-east-2): export `shop-net:ExportsOutputRefVpc` is still imported by `shop-app`, and this deploy removes or replaces the value it exports, which CloudFormation refuses while the export is in use. drkit now passes values between stacks as parameters; deploy once without this change (so the importers switch to parameters and the export is dropped), then make it"
+    );
+}
