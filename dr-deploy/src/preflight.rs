@@ -75,6 +75,9 @@ enum Change {
     Definite,
 }
 
+/// An export that cannot be kept: its name and the stacks that import it.
+type LockedExport = (String, Vec<String>);
+
 /// A parameter's value: known, or known only at deploy time.
 type ParamValues = HashMap<String, Option<String>>;
 
@@ -595,7 +598,7 @@ impl Comparison {
         old: &Value,
         new: &Value,
         importers: &HashMap<String, Vec<String>>,
-    ) -> (Map<String, Value>, Vec<(String, Vec<String>)>) {
+    ) -> (Map<String, Value>, Vec<LockedExport>) {
         let empty = Map::new();
         let old_outputs = old.get("Outputs").and_then(Value::as_object).unwrap_or(&empty);
         let new_outputs = new.get("Outputs").and_then(Value::as_object).unwrap_or(&empty);
