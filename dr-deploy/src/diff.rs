@@ -131,6 +131,10 @@ pub struct StackDiff {
     /// Why the stack could not be read: its Region does not answer. Then `exists` and
     /// `changes` say nothing; the other stacks are still compared.
     pub unreachable: Option<String>,
+    /// What the deploy's preflight would stop on in this stack, a line each (a refused change,
+    /// an export still in use, a parameter nothing fills); a deploy with any of them changes no
+    /// stack.
+    pub preflight: Vec<String>,
 }
 
 impl StackDiff {
@@ -144,6 +148,7 @@ impl StackDiff {
             parameters: Vec::new(),
             outputs: Vec::new(),
             unreachable: None,
+            preflight: Vec::new(),
         }
     }
     /// Nothing would change.
@@ -163,6 +168,9 @@ impl fmt::Display for StackDiff {
         }
         let state = if self.exists { "" } else { " (new stack)" };
         writeln!(f, "Stack {} ({}){state}", self.stack, self.region)?;
+        for finding in &self.preflight {
+            writeln!(f, "  ! a deploy would change no stack, {finding}")?;
+        }
         if self.is_empty() {
             return writeln!(f, "  no changes");
         }
@@ -294,6 +302,26 @@ pub async fn diff(
     options: &DeployOptions,
 ) -> Result<Vec<StackDiff>, DeployError> {
     let mut out = Vec::new();
+    let selected: Vec<&StackArtifact> = assembly
+        .waves()
+        .into_iter()
+        .flatten()
+        .filter(|art| options.only.as_ref().is_none_or(|o| o.contains(&art.name)))
+        .collect();
+    let preflight = super::preflight::run(cloud, assembly, &selected, options, &NullObserver).await;
+    // One line per refused change; other findings as the deploy would say them.
+    let findings = |stack: &str| -> Vec<String> {
+        let mut lines = Vec::new();
+        for e in preflight.findings.iter().filter(|e| e.stack() == stack) {
+            match e.kind() {
+                DeployErrorKind::PreflightRefused { changes } => {
+                    lines.extend(changes.iter().map(|c| format!("refused: {}", c.describe())))
+                }
+                _ => lines.push(e.to_string()),
+            }
+        }
+        lines
+    };
     for art in &assembly.stacks {
         if options
             .only
@@ -303,7 +331,10 @@ pub async fn diff(
             continue;
         }
         match diff_stack(cloud, assembly, art, options).await {
-            Ok(d) => out.push(d),
+            Ok(d) => out.push(StackDiff {
+                preflight: findings(&art.name),
+                ..d
+            }),
             // In a Region outage the other Region's stacks are still worth comparing (deploy
             // goes on there too).
             Err(e)

@@ -594,7 +594,9 @@ async fn diff_lists_added_modified_and_removed() {
     let text = d[0].to_string();
     assert_eq!(
         text,
-        "Stack net (us-east-2)\n  ~ Db AWS::RDS::DBCluster (replace) (stateful: data loss)\n      DBClusterIdentifier: \"shop-db\" -> \"shop-db-2\" (replace)\n  + Topic AWS::SNS::Topic\n  - Vpc AWS::EC2::VPC\n  Outputs:\n    - VpcId: {\"Ref\":\"Vpc\"}\n"
+        "Stack net (us-east-2)\n  \
+         ! a deploy would change no stack, refused: `Db` (AWS::RDS::DBCluster) would be replaced: changing DBClusterIdentifier forces it\n  \
+         ~ Db AWS::RDS::DBCluster (replace) (stateful: data loss)\n      DBClusterIdentifier: \"shop-db\" -> \"shop-db-2\" (replace)\n  + Topic AWS::SNS::Topic\n  - Vpc AWS::EC2::VPC\n  Outputs:\n    - VpcId: {\"Ref\":\"Vpc\"}\n"
     );
     // The change set used for the diff is gone.
     assert!(

@@ -1085,7 +1085,9 @@ async fn diff_marks_the_database_replacement() {
     .unwrap();
     assert_eq!(
         d[0].to_string(),
-        "Stack shop-net (us-east-2)\n  ~ Db AWS::RDS::DBCluster (replace) (stateful: data loss)\n      DBClusterIdentifier: \"shop-db\" -> \"shop-db-renamed\" (replace)\n"
+        "Stack shop-net (us-east-2)\n  \
+         ! a deploy would change no stack, refused: `Db` (AWS::RDS::DBCluster) would be replaced: changing DBClusterIdentifier forces it\n  \
+         ~ Db AWS::RDS::DBCluster (replace) (stateful: data loss)\n      DBClusterIdentifier: \"shop-db\" -> \"shop-db-renamed\" (replace)\n"
     );
     assert_eq!(
         d[1].to_string(),
