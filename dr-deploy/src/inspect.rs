@@ -202,16 +202,13 @@ pub fn refused_changes(
 
 /// The preflight's refusal of one stack: nothing was changed in any stack.
 pub(crate) fn preflight_message(stack: &str, region: Region, changes: &[RefusedChange]) -> String {
-    let mut s = format!(
-        "stack `{stack}` ({region}): the preflight refuses, before any stack was changed:"
-    );
+    let mut s =
+        format!("stack `{stack}` ({region}): the preflight refuses, before any stack was changed:");
     for c in changes {
         s.push_str("\n  - ");
         s.push_str(&c.describe());
     }
-    let data_loss = changes
-        .iter()
-        .any(|c| c.reason == RefusalReason::DataLoss);
+    let data_loss = changes.iter().any(|c| c.reason == RefusalReason::DataLoss);
     s.push_str("\nNo stack was changed.");
     if data_loss {
         s.push_str(" Revert the change, or deploy again with --allow-data-loss if losing the data is intended.");

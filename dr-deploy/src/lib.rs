@@ -42,8 +42,8 @@ pub use diff::{
     ChangeKind, PropertyChange, PropertyReplacement, ResourceDiff, StackDiff, ValueChange, diff,
 };
 pub use inspect::{
-    RefusalReason, RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful, protective_policy,
-    stateful_logical_ids,
+    RefusalReason, RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful,
+    protective_policy, stateful_logical_ids,
 };
 pub use observer::{DeployEvent, DeployObserver, NullObserver, RecordingObserver};
 pub use recording::{CallRecord, CallRecorder};
@@ -205,14 +205,12 @@ impl DeploySummary {
     /// The first error (in assembly order), for the exit message.
     pub fn first_error(&self) -> Option<&DeployError> {
         self.stacks.iter().find_map(|r| {
-            r.error
-                .as_ref()
-                .filter(|e| {
-                    !matches!(
-                        e.kind(),
-                        DeployErrorKind::DependencyFailed { .. } | DeployErrorKind::NotAttempted { .. }
-                    )
-                })
+            r.error.as_ref().filter(|e| {
+                !matches!(
+                    e.kind(),
+                    DeployErrorKind::DependencyFailed { .. } | DeployErrorKind::NotAttempted { .. }
+                )
+            })
         })
     }
     /// All mutating calls made.
@@ -805,7 +803,10 @@ async fn drop_kept_exports(
 ) {
     let names: Vec<&str> = exports
         .values()
-        .filter_map(|o| o.pointer("/Export/Name").and_then(serde_json::Value::as_str))
+        .filter_map(|o| {
+            o.pointer("/Export/Name")
+                .and_then(serde_json::Value::as_str)
+        })
         .collect();
     let Some(first) = reports.get(&kept.name) else {
         return;

@@ -600,10 +600,19 @@ impl Comparison {
         importers: &HashMap<String, Vec<String>>,
     ) -> (Map<String, Value>, Vec<LockedExport>) {
         let empty = Map::new();
-        let old_outputs = old.get("Outputs").and_then(Value::as_object).unwrap_or(&empty);
-        let new_outputs = new.get("Outputs").and_then(Value::as_object).unwrap_or(&empty);
+        let old_outputs = old
+            .get("Outputs")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
+        let new_outputs = new
+            .get("Outputs")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let new_res = resources(new);
-        let new_params = new.get("Parameters").and_then(Value::as_object).unwrap_or(&empty);
+        let new_params = new
+            .get("Parameters")
+            .and_then(Value::as_object)
+            .unwrap_or(&empty);
         let mut kept = Map::new();
         let mut locked = Vec::new();
         for (key, o) in old_outputs {
