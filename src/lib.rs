@@ -35,10 +35,11 @@ pub mod prelude {
     pub use dr_aws_constructs::{
         Alb, AlbEndpoint, AlbProps, Ami, AuroraEngine, DatabaseProps, DbConnection, DrPair,
         DrPairProps, Ec2Fleet, Ec2FleetProps, EksCluster, EksClusterProps, FailoverDns,
-        FailoverDnsProps, FleetHealthCheck, FleetTarget, GlobalDatabase, GlobalDatabaseProps,
-        GlobalMembership, GlobalRole, HostedZoneRef, InstanceRole, KeyPair, NatGateways, PeerVpc,
-        PrivateZone, ProtocolVersion, RdsCluster, RdsClusterProps, Site, SiteRole, SiteScope,
-        Subnet, TrafficSwitchProps, UserData, Vpc, VpcPeering, VpcProps, ZoneVpcRef,
+        FailoverDnsProps, FleetHealthCheck, FleetTarget, FleetUpdatePolicy, GlobalDatabase,
+        GlobalDatabaseProps, GlobalMembership, GlobalRole, HostedZoneRef, InstanceRole, KeyPair,
+        NatGateways, PeerVpc, PrivateZone, ProtocolVersion, RdsCluster, RdsClusterProps, Site,
+        SiteRole, SiteScope, Subnet, TrafficSwitchProps, UserData, Vpc, VpcPeering, VpcProps,
+        ZoneVpcRef,
     };
     pub use dr_core::{
         App, CfnResource, Expr, Lookup, LookupKind, Output, Parameter, Pseudo, Region, Scope,

@@ -3,6 +3,7 @@
 use dr_core::diagnostics::codes;
 use dr_core::facts::ec2::Arch;
 use dr_core::{CfnResource, Expr, Parameter, Scope, Token, Val};
+use serde_json::json;
 
 use crate::common::{SummaryRow, assume_role_policy, managed_policy, name_tag, val};
 use crate::l1::autoscaling::CfnAutoScalingGroup;
@@ -135,6 +136,57 @@ impl FleetHealthCheck {
     }
 }
 
+/// How a deploy that changes the fleet's launch template (a new AMI resolved from the SSM
+/// parameter, new user data, another instance type or volume) reaches the instances already
+/// running. Each change makes a new launch template version, and the group names the
+/// template's `LatestVersionNumber`, so the group's `LaunchTemplate` property changes with it:
+/// that is what starts CloudFormation's update policy ("UpdatePolicy attribute",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>:
+/// the rolling update applies when you "change the Auto Scaling group's `LaunchTemplate`
+/// property"). See ARCHITECTURE.md, "Updates: how a new AMI reaches the instances".
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum FleetUpdatePolicy {
+    /// A rolling update, as part of the deploy (the default): CloudFormation replaces the
+    /// instances one at a time (`MaxBatchSize` 1), keeping `min_size` instances in service
+    /// (`MinInstancesInService`), and waits the health check grace period after each one
+    /// (`PauseTime`, at most [`MAX_ROLLING_PAUSE_SECS`]) so that the new instance has booted
+    /// and run its user data before the next old one stops. The Auto Scaling processes that
+    /// would fight the update are suspended while it runs
+    /// ([`ROLLING_UPDATE_SUSPENDED_PROCESSES`]).
+    ///
+    /// Known limit: drkit does not set `WaitOnResourceSignals`, so CloudFormation does not
+    /// learn whether the app on a new instance started; the pause is the only gate (without
+    /// signals, `PauseTime` defaults to `PT0S`, no pause at all), and an instance whose user
+    /// data fails still counts as replaced. Signals would need `cfn-signal` in the user data,
+    /// which the simulator cannot model (its instances run nothing).
+    #[default]
+    Rolling,
+    /// No update policy: a deploy updates the launch template and the group's version only,
+    /// and the running instances keep the old AMI and user data. New AMIs and user data reach
+    /// only instances launched later (a scale-out, a replaced unhealthy instance, an instance
+    /// refresh started by hand with `aws autoscaling start-instance-refresh`).
+    Manual,
+}
+
+/// The Auto Scaling processes a rolling update suspends: the ones AWS recommends suspending so
+/// that Auto Scaling does not change the group while CloudFormation replaces its instances
+/// ("What are some recommended best practices for performing Auto Scaling group rolling
+/// updates?", <https://aws.amazon.com/premiumsupport/knowledge-center/auto-scaling-group-rolling-updates/>,
+/// linked from the "UpdatePolicy attribute" page). `Launch`, `Terminate` and
+/// `AddToLoadBalancer` stay on: the update needs them.
+pub const ROLLING_UPDATE_SUSPENDED_PROCESSES: &[&str] = &[
+    "HealthCheck",
+    "ReplaceUnhealthy",
+    "AZRebalance",
+    "AlarmNotification",
+    "ScheduledActions",
+];
+
+/// The longest `PauseTime` CloudFormation takes, one hour ("UpdatePolicy attribute",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>:
+/// "The maximum `PauseTime` is one hour (`PT1H`)"); a longer grace period pauses this long.
+pub const MAX_ROLLING_PAUSE_SECS: u32 = 3600;
+
 /// The instance type when none is given: `t3.micro`, a burstable general-purpose x86 type
 /// (2 vCPUs, 1 GiB), enough for a light web app such as Grafana.
 pub const DEFAULT_INSTANCE_TYPE: &str = "t3.micro";
@@ -161,8 +213,10 @@ pub const DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS: u32 = 300;
 /// `Ec2FleetProps::builder().vpc(&vpc).desired_capacity(4).build()`.
 ///
 /// The sizes follow AWS CDK's `AutoScalingGroup`: a bound left unset gives way to the values
-/// that are set, so `desired_capacity(4)` alone gives a fleet of 4 (min 3, max 4), and a bound
-/// set by hand that excludes the desired capacity is reported, naming the field to change.
+/// that are set, so `desired_capacity(4)` alone gives a fleet of 4 (min 3), and a bound set by
+/// hand that excludes the desired capacity is reported, naming the field to change. One
+/// difference: an unset `max_size` is one above the desired capacity (max 5 here), room for the
+/// rolling update to start a new instance before it stops an old one.
 #[derive(Debug, Clone, bon::Builder)]
 #[builder(on(String, into), on(_, setters(doc(default(skip)))))]
 pub struct Ec2FleetProps<'a> {
@@ -194,8 +248,13 @@ pub struct Ec2FleetProps<'a> {
     /// Desired instances. Default: [`DEFAULT_FLEET_SIZE`], kept between `min_size` and
     /// `max_size` when those are set.
     pub desired_capacity: Option<u32>,
-    /// Maximum instances. Default: [`DEFAULT_FLEET_SIZE`], or the desired capacity when that
-    /// is set and larger.
+    /// Maximum instances. Default: the desired capacity plus one (the larger of it and
+    /// `min_size`, plus one), so 4 for the default size. The group still runs
+    /// `desired_capacity` instances; the one above is headroom for the rolling update
+    /// ([`FleetUpdatePolicy::Rolling`]), which starts a new instance before it stops an old one
+    /// and needs `min_size` to be below `max_size` to keep `min_size` in service (AWS CDK's
+    /// default, the desired capacity itself, leaves none). Set equal to `min_size`, the update
+    /// keeps one instance fewer in service, reported as a warning (`DRK-CAP-004`).
     pub max_size: Option<u32>,
     /// The encrypted gp3 root volume's size in GiB, 8 to 16,384. Default:
     /// [`DEFAULT_ROOT_VOLUME_GIB`].
@@ -204,10 +263,15 @@ pub struct Ec2FleetProps<'a> {
     /// What makes Auto Scaling replace an instance. Default: [`FleetHealthCheck::Ec2`].
     #[builder(default)]
     pub health_check: FleetHealthCheck,
-    /// Seconds a new instance has before a failed health check counts. Default:
-    /// [`DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS`].
+    /// Seconds a new instance has before a failed health check counts; a rolling update also
+    /// waits this long after each replaced instance (up to [`MAX_ROLLING_PAUSE_SECS`]).
+    /// Default: [`DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS`].
     #[builder(default = DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS)]
     pub health_check_grace_period_secs: u32,
+    /// How a changed launch template (a new AMI, new user data) reaches the running instances.
+    /// Default: [`FleetUpdatePolicy::Rolling`].
+    #[builder(default)]
+    pub update_policy: FleetUpdatePolicy,
 }
 
 /// The fleet's sizes once the unset ones are filled in.
@@ -221,22 +285,25 @@ struct Capacity {
 impl Capacity {
     /// AWS CDK's rule (`AutoScalingGroup` in aws-cdk-lib, `aws-autoscaling/lib/auto-scaling-group.ts`:
     /// `maxCapacity ?? desiredCapacity ?? Math.max(minCapacity, 1)`), generalised to a default
-    /// size other than 1: an unset bound widens to take in the desired capacity, and an unset
-    /// desired capacity stays inside the bounds that are set. Never panics, even when the set
-    /// values conflict (that is reported by [`check_capacity`]).
+    /// size other than 1: an unset minimum gives way to the desired capacity, and an unset
+    /// desired capacity stays inside the bounds that are set. An unset maximum is one above the
+    /// desired capacity (or the minimum, when that is larger), where the CDK's is the desired
+    /// capacity itself: the rolling update needs `MinInstancesInService` (the minimum) below
+    /// `MaxSize` ([`FleetUpdatePolicy::Rolling`]). Never panics, even when the set values
+    /// conflict (that is reported by [`check_capacity`]).
     fn resolve(props: &Ec2FleetProps<'_>) -> Capacity {
         let d = DEFAULT_FLEET_SIZE;
         let min = props.min_size.unwrap_or_else(|| {
             let min = props.desired_capacity.map_or(d, |desired| desired.min(d));
             props.max_size.map_or(min, |max| min.min(max))
         });
-        let max = props.max_size.unwrap_or_else(|| {
-            let max = props.desired_capacity.map_or(d, |desired| desired.max(d));
-            max.max(min)
+        let desired = props.desired_capacity.unwrap_or_else(|| {
+            let desired = d.max(min);
+            props.max_size.map_or(desired, |max| desired.min(max))
         });
-        let desired = props
-            .desired_capacity
-            .unwrap_or_else(|| d.max(min).min(max));
+        let max = props
+            .max_size
+            .unwrap_or_else(|| desired.max(min).saturating_add(1));
         Capacity { min, desired, max }
     }
 }
@@ -302,6 +369,9 @@ impl Ec2Fleet {
             },
         );
         let asg = add_asg(&scope, &props, capacity, &launch_template);
+        if props.update_policy == FleetUpdatePolicy::Rolling {
+            add_rolling_update(&scope, &asg, capacity, props.health_check_grace_period_secs);
+        }
         // Instances boot as soon as the group exists; their user data needs the NAT routes.
         props.vpc.wait_for_internet(&asg, false);
         record_summary(&scope, &props, capacity);
@@ -588,6 +658,64 @@ fn add_asg(
     )
 }
 
+/// Gives the group its rolling update ([`FleetUpdatePolicy::Rolling`]): one instance at a time,
+/// `min_size` in service, a pause of the grace period after each, the recommended processes
+/// suspended. Facts from "UpdatePolicy attribute"
+/// (<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>):
+/// `MinInstancesInService` "must be less than the `MaxSize` of the Auto Scaling group" (AWS
+/// fails the update otherwise, with "MinInstancesInService must be less than the autoscaling
+/// group's MaxSize"), so a fleet whose `max_size` equals its `min_size` keeps one fewer in
+/// service, with a warning (sizes that conflict are an error of their own and get no
+/// warning); `PauseTime` is ISO 8601, at most `PT1H`, and defaults to `PT0S`
+/// without `WaitOnResourceSignals`, which drkit does not set. A group that may run no
+/// instance (`max_size` 0) has nothing to replace and gets no policy.
+fn add_rolling_update(scope: &Scope, asg: &CfnResource, cap: Capacity, grace_period_secs: u32) {
+    let Capacity { min, desired, max } = cap;
+    if max == 0 {
+        return;
+    }
+    let in_service = min.min(max - 1);
+    // Sizes that exclude each other are an error already (`check_capacity`); the warning is
+    // for a valid fleet only.
+    if min == max && desired == max {
+        scope.warning(
+            codes::CAP_004,
+            format!(
+                "max_size {max} equals min_size {min}: a rolling update (a new AMI or new user data) keeps only {in_service} in service, below min_size"
+            ),
+            format!(
+                "raise max_size to {} so that a new instance starts before an old one stops, or leave max_size unset",
+                min.saturating_add(1)
+            ),
+        );
+    }
+    asg.set_update_policy(json!({
+        "AutoScalingRollingUpdate": {
+            "MaxBatchSize": 1,
+            "MinInstancesInService": in_service,
+            "PauseTime": iso8601_duration(grace_period_secs.min(MAX_ROLLING_PAUSE_SECS)),
+            "SuspendProcesses": ROLLING_UPDATE_SUSPENDED_PROCESSES,
+        }
+    }));
+}
+
+/// `secs` as an ISO 8601 duration of hours, minutes and seconds, the `PT#H#M#S` form
+/// `PauseTime` takes: 300 is `PT5M`, 90 is `PT1M30S`, 0 is `PT0S`.
+fn iso8601_duration(secs: u32) -> String {
+    let (h, m, s) = (secs / 3600, secs / 60 % 60, secs % 60);
+    let mut out = String::from("PT");
+    if h > 0 {
+        out.push_str(&format!("{h}H"));
+    }
+    if m > 0 {
+        out.push_str(&format!("{m}M"));
+    }
+    if s > 0 || (h == 0 && m == 0) {
+        out.push_str(&format!("{s}S"));
+    }
+    out
+}
+
 fn record_summary(scope: &Scope, props: &Ec2FleetProps<'_>, capacity: Capacity) {
     SummaryRow {
         asset: "EC2 instance".into(),
@@ -597,4 +725,18 @@ fn record_summary(scope: &Scope, props: &Ec2FleetProps<'_>, capacity: Capacity) 
         dr: "the same fleet runs in both regions; DNS failover sends users to the DR region's fleet".into(),
     }
     .record(scope);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pause_times_are_iso_8601_durations() {
+        assert_eq!(iso8601_duration(300), "PT5M");
+        assert_eq!(iso8601_duration(90), "PT1M30S");
+        assert_eq!(iso8601_duration(0), "PT0S");
+        assert_eq!(iso8601_duration(3600), "PT1H");
+        assert_eq!(iso8601_duration(3661), "PT1H1M1S");
+    }
 }

@@ -37,8 +37,9 @@ pub use dr_core::facts::rds::AuroraEngine;
 pub use ec2_fleet::{
     AL2023_ARM64_SSM, AL2023_X86_64_SSM, Ami, DEFAULT_APP_PORT, DEFAULT_FLEET_SIZE,
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS, DEFAULT_INSTANCE_TYPE, DEFAULT_ROOT_VOLUME_GIB,
-    Ec2Fleet, Ec2FleetProps, Ec2FleetPropsBuilder, FleetHealthCheck, FleetTarget, InstanceRole,
-    KeyPair,
+    Ec2Fleet, Ec2FleetProps, Ec2FleetPropsBuilder, FleetHealthCheck, FleetTarget,
+    FleetUpdatePolicy, InstanceRole, KeyPair, MAX_ROLLING_PAUSE_SECS,
+    ROLLING_UPDATE_SUSPENDED_PROCESSES,
 };
 pub use eks::{
     DEFAULT_KUBERNETES_VERSION, DEFAULT_LOG_TYPES, DEFAULT_NODE_AMI_TYPE, DEFAULT_NODE_COUNT,

@@ -172,6 +172,15 @@ pub struct Resource {
     pub depends_on: Vec<Expr>,
     /// Only create when this condition holds.
     pub condition: Option<String>,
+    /// `CreationPolicy`: what CloudFormation waits for before it counts the resource created
+    /// (signals from instances, for `AWS::AutoScaling::AutoScalingGroup`), written as given
+    /// ("CreationPolicy attribute",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-creationpolicy.html>).
+    pub creation_policy: Option<Value>,
+    /// `UpdatePolicy`: how CloudFormation updates the resource, e.g. an Auto Scaling group's
+    /// `AutoScalingRollingUpdate`, written as given ("UpdatePolicy attribute",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>).
+    pub update_policy: Option<Value>,
     /// `DeletionPolicy`.
     pub deletion_policy: Option<DeletionPolicy>,
     /// `UpdateReplacePolicy`.
@@ -188,13 +197,17 @@ impl Resource {
             properties,
             depends_on: Vec::new(),
             condition: None,
+            creation_policy: None,
+            update_policy: None,
             deletion_policy: None,
             update_replace_policy: None,
             metadata: IndexMap::new(),
         }
     }
 
-    /// The resource's JSON.
+    /// The resource's JSON: `Type`, `Properties`, `DependsOn`, `Condition`, then the
+    /// policies (`CreationPolicy`, `UpdatePolicy`, `DeletionPolicy`, `UpdateReplacePolicy`),
+    /// then `Metadata`; what is unset is left out.
     pub fn to_json(&self) -> Value {
         let mut m = Map::new();
         m.insert("Type".into(), json!(self.type_name));
@@ -215,6 +228,12 @@ impl Resource {
         }
         if let Some(c) = &self.condition {
             m.insert("Condition".into(), json!(c));
+        }
+        if let Some(p) = &self.creation_policy {
+            m.insert("CreationPolicy".into(), p.clone());
+        }
+        if let Some(p) = &self.update_policy {
+            m.insert("UpdatePolicy".into(), p.clone());
         }
         if let Some(p) = self.deletion_policy {
             m.insert("DeletionPolicy".into(), json!(p.as_str()));
@@ -457,6 +476,37 @@ mod tests {
             d[0].message,
             "template is 1000001 bytes minified; CloudFormation accepts at most 1000000 bytes"
         );
+    }
+
+    #[test]
+    fn policies_are_written_together_after_the_condition() {
+        let mut r = Resource::new(
+            "AWS::AutoScaling::AutoScalingGroup",
+            Expr::map([("MinSize", "1")]),
+        );
+        r.condition = Some("IsPrimary".into());
+        r.deletion_policy = Some(DeletionPolicy::Delete);
+        r.update_policy = Some(json!({"AutoScalingRollingUpdate": {"MaxBatchSize": 1}}));
+        r.creation_policy = Some(json!({"ResourceSignal": {"Count": 1}}));
+        let j = r.to_json();
+        let keys: Vec<&str> = j.as_object().unwrap().keys().map(String::as_str).collect();
+        assert_eq!(
+            keys,
+            [
+                "Type",
+                "Properties",
+                "Condition",
+                "CreationPolicy",
+                "UpdatePolicy",
+                "DeletionPolicy"
+            ]
+        );
+        assert_eq!(
+            j["UpdatePolicy"]["AutoScalingRollingUpdate"]["MaxBatchSize"],
+            1
+        );
+        let plain = Resource::new("AWS::SNS::Topic", Expr::Map(IndexMap::new())).to_json();
+        assert!(plain.get("UpdatePolicy").is_none() && plain.get("CreationPolicy").is_none());
     }
 
     #[test]

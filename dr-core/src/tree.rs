@@ -531,6 +531,23 @@ impl CfnResource {
         self.with(|r| r.update_replace_policy = Some(p));
         self
     }
+    /// Sets `UpdatePolicy`, replacing any set before; the value is written as given
+    /// (CloudFormation's names: `{"AutoScalingRollingUpdate": {"MaxBatchSize": 1, …}}`).
+    /// Property overrides do not reach it: set the whole policy again to change it.
+    pub fn set_update_policy(&self, policy: Value) -> &Self {
+        self.with(|r| r.update_policy = Some(policy));
+        self
+    }
+    /// The `UpdatePolicy` set, if any.
+    pub fn update_policy(&self) -> Option<Value> {
+        self.with(|r| r.update_policy.clone())
+    }
+    /// Sets `CreationPolicy`, replacing any set before; the value is written as given
+    /// (`{"ResourceSignal": {"Count": 1, "Timeout": "PT10M"}}`).
+    pub fn set_creation_policy(&self, policy: Value) -> &Self {
+        self.with(|r| r.creation_policy = Some(policy));
+        self
+    }
     /// Makes this resource wait for `other` (a cross-stack dependency becomes a stack
     /// dependency).
     pub fn add_depends_on(&self, other: &CfnResource) -> &Self {
@@ -997,6 +1014,33 @@ mod tests {
             "Tags": [{"Key": "Name", "Value": "web"}]
         }));
         stack.add_resource("Sg", "AWS::EC2::SecurityGroup", props)
+    }
+
+    /// Overrides change the properties only; the policies set beside them come through
+    /// synthesis as set.
+    #[test]
+    fn overrides_leave_the_update_and_creation_policies_alone() {
+        let app = App::new("t");
+        let stack = Stack::new(&app, "S", StackProps::in_region(Region::UsEast2));
+        let asg = stack.add_resource(
+            "Asg",
+            "AWS::AutoScaling::AutoScalingGroup",
+            Expr::map([("MinSize", "1"), ("MaxSize", "2")]),
+        );
+        let rolling = serde_json::json!({"AutoScalingRollingUpdate": {"MinInstancesInService": 1}});
+        asg.set_update_policy(rolling.clone());
+        asg.set_creation_policy(serde_json::json!({"ResourceSignal": {"Count": 1}}));
+        asg.add_property_override("MaxSize", "3");
+        assert_eq!(asg.update_policy(), Some(rolling.clone()));
+        let tree = app.tree();
+        let element = tree.synthesized_element(asg.scope().node_id());
+        let Some(Element::Resource(r)) = element.as_deref() else {
+            panic!("not a resource")
+        };
+        let j = r.to_json();
+        assert_eq!(j["Properties"]["MaxSize"], "3");
+        assert_eq!(j["UpdatePolicy"], rolling);
+        assert_eq!(j["CreationPolicy"]["ResourceSignal"]["Count"], 1);
     }
 
     #[test]

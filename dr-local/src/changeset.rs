@@ -24,6 +24,7 @@ use super::eval::{
     UNKNOWN, collect_refs, is_unknown,
 };
 use super::facts;
+use super::ids;
 use super::state::StackResource;
 
 /// What will happen to one resource.
@@ -76,10 +77,16 @@ impl Resolver for PlanResolver<'_> {
         let unknown = || Ok(Value::String(format!("{UNKNOWN}:{l}.{a}")));
         match (self.actions.get(l), self.old.get(l)) {
             (Some(Action::Keep), Some(r)) => r.attributes.get(a).cloned().map_or_else(unknown, Ok),
-            // An in-place update keeps attributes, except one named after a changed property.
+            // An in-place update keeps attributes, except one named after a changed property
+            // or one that property moves (a launch template's `LatestVersionNumber`).
             (Some(Action::Modify), Some(r)) => {
                 let top = a.split('.').next().unwrap_or(a);
-                if self.changed_props.get(l).is_some_and(|c| c.contains(top)) {
+                let moved = |c: &BTreeSet<String>| {
+                    c.contains(top)
+                        || c.iter()
+                            .any(|p| ids::attributes_moved_by(&r.type_name, p).contains(&a))
+                };
+                if self.changed_props.get(l).is_some_and(moved) {
                     unknown()
                 } else {
                     r.attributes.get(a).cloned().map_or_else(unknown, Ok)

@@ -74,6 +74,11 @@ pub struct ResourceDecl {
     pub depends_on: Vec<String>,
     /// `Condition`.
     pub condition: Option<String>,
+    /// `CreationPolicy`, as written (accepted; the simulator's instances send no signals).
+    pub creation_policy: Option<Value>,
+    /// `UpdatePolicy`, as written (an Auto Scaling group's rolling update is checked against
+    /// its `MaxSize` when the group is updated).
+    pub update_policy: Option<Value>,
     /// `DeletionPolicy`.
     pub deletion_policy: Option<String>,
     /// `UpdateReplacePolicy`.
@@ -364,6 +369,8 @@ fn parse_resource(k: &str, v: &Value) -> Result<ResourceDecl, EvalError> {
         properties,
         depends_on,
         condition: str_field(o, "Condition"),
+        creation_policy: o.get("CreationPolicy").cloned(),
+        update_policy: o.get("UpdatePolicy").cloned(),
         deletion_policy: str_field(o, "DeletionPolicy"),
         update_replace_policy: str_field(o, "UpdateReplacePolicy"),
         metadata: o.get("Metadata").cloned(),

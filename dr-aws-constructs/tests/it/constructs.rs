@@ -190,20 +190,20 @@ fn fleet_behind_plain_http_alb_warns() {
     lint(&a);
 }
 
-/// The Auto Scaling group's (MinSize, MaxSize, DesiredCapacity) of a fleet built with `props`.
-fn asg_sizes(props: impl FnOnce(&Vpc) -> Ec2FleetProps<'_>) -> (Value, Value, Value) {
+/// The Auto Scaling group of a fleet built with `props` alone in a stack, and the assembly.
+fn fleet_asg(props: impl FnOnce(&Vpc) -> Ec2FleetProps<'_>) -> (Value, dr_synth::Assembly) {
     let app = App::new("t");
     let s = stack(&app, "Web", Region::UsEast2);
     let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
     Ec2Fleet::new(&s, "Fleet", props(&vpc));
     let a = synth(&app);
-    let t = template(&a, "Web");
-    let asg = t["Resources"]
-        .as_object()
-        .unwrap()
-        .values()
-        .find(|r| r["Type"] == "AWS::AutoScaling::AutoScalingGroup")
-        .unwrap();
+    let asg = common::one(template(&a, "Web"), "AWS::AutoScaling::AutoScalingGroup").clone();
+    (asg, a)
+}
+
+/// The Auto Scaling group's (MinSize, MaxSize, DesiredCapacity) of a fleet built with `props`.
+fn asg_sizes(props: impl FnOnce(&Vpc) -> Ec2FleetProps<'_>) -> (Value, Value, Value) {
+    let (asg, _) = fleet_asg(props);
     let p = &asg["Properties"];
     (
         p["MinSize"].clone(),
@@ -212,28 +212,31 @@ fn asg_sizes(props: impl FnOnce(&Vpc) -> Ec2FleetProps<'_>) -> (Value, Value, Va
     )
 }
 
-/// As AWS CDK's AutoScalingGroup does, a desired capacity given alone widens the bound that
-/// would exclude it; the other bound keeps its default.
+/// As AWS CDK's AutoScalingGroup does, a desired capacity given alone widens the minimum that
+/// would exclude it. Unlike the CDK, an unset maximum is one above the desired capacity (3/4/3
+/// by default, where the CDK gives 3/3/3): the rolling update that brings a new AMI or new user
+/// data to the instances keeps `MinSize` in service, which AWS accepts only below `MaxSize`, so
+/// it needs one instance of headroom. A maximum set by hand is kept as set.
 #[test]
 fn fleet_desired_capacity_alone_widens_the_unset_bounds() {
     let sizes = |min: &str, max: &str, desired: &str| (json!(min), json!(max), json!(desired));
     assert_eq!(
         asg_sizes(|vpc| Ec2FleetProps::builder().vpc(vpc).build()),
-        sizes("3", "3", "3")
+        sizes("3", "4", "3")
     );
     assert_eq!(
         asg_sizes(|vpc| Ec2FleetProps::builder()
             .vpc(vpc)
             .desired_capacity(4)
             .build()),
-        sizes("3", "4", "4")
+        sizes("3", "5", "4")
     );
     assert_eq!(
         asg_sizes(|vpc| Ec2FleetProps::builder()
             .vpc(vpc)
             .desired_capacity(1)
             .build()),
-        sizes("1", "3", "1")
+        sizes("1", "2", "1")
     );
     assert_eq!(
         asg_sizes(|vpc| Ec2FleetProps::builder().vpc(vpc).max_size(6).build()),
@@ -243,6 +246,34 @@ fn fleet_desired_capacity_alone_widens_the_unset_bounds() {
         asg_sizes(|vpc| Ec2FleetProps::builder().vpc(vpc).max_size(2).build()),
         sizes("2", "2", "2")
     );
+}
+
+/// The rolling update as CloudFormation reads it, and cfn-lint accepts it: a pause of the
+/// grace period in ISO 8601, cut to CloudFormation's maximum of an hour.
+#[test]
+fn a_rolling_update_pauses_for_the_grace_period_up_to_an_hour() {
+    let rolling = |grace: u32| {
+        let (asg, a) = fleet_asg(|vpc| {
+            Ec2FleetProps::builder()
+                .vpc(vpc)
+                .health_check_grace_period_secs(grace)
+                .build()
+        });
+        (asg["UpdatePolicy"]["AutoScalingRollingUpdate"].clone(), a)
+    };
+    let (policy, a) = rolling(DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS);
+    assert_eq!(
+        policy,
+        json!({
+            "MaxBatchSize": 1,
+            "MinInstancesInService": 3,
+            "PauseTime": "PT5M",
+            "SuspendProcesses": ["HealthCheck", "ReplaceUnhealthy", "AZRebalance", "AlarmNotification", "ScheduledActions"]
+        })
+    );
+    lint(&a);
+    assert_eq!(rolling(90).0["PauseTime"], "PT1M30S");
+    assert_eq!(rolling(7200).0["PauseTime"], "PT1H");
 }
 
 #[test]

@@ -15,6 +15,9 @@ use serde_json::Value;
 struct Knobs {
     health_check_path: Option<&'static str>,
     fleet_health_check: FleetHealthCheck,
+    fleet_update_policy: FleetUpdatePolicy,
+    fleet_min_size: Option<u32>,
+    fleet_max_size: Option<u32>,
     writer_snapshot: bool,
 }
 
@@ -41,6 +44,9 @@ fn pair(knobs: Knobs) -> App {
             Ec2FleetProps::builder()
                 .vpc(&vpc)
                 .health_check(knobs.fleet_health_check)
+                .update_policy(knobs.fleet_update_policy)
+                .maybe_min_size(knobs.fleet_min_size)
+                .maybe_max_size(knobs.fleet_max_size)
                 .build(),
         );
         let alb = Alb::new(
@@ -282,4 +288,121 @@ fn route_53_probes_the_path_the_target_groups_check_from_one_setting() {
     );
     let topology = &assembly.manifest()["drTopology"]["traffic"]["healthCheckPath"];
     assert_eq!(topology, "/ready");
+}
+
+/// A count the template writes as a string (`MinSize`) or a number (`MinInstancesInService`).
+fn count(v: &Value) -> u64 {
+    v.as_u64()
+        .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+        .unwrap_or_else(|| panic!("not a count: {v}"))
+}
+
+/// A new AMI (resolved from the SSM parameter at each deploy) or new user data makes a new
+/// launch template version; the group names the template's latest version, so its
+/// `LaunchTemplate` changes, which is what starts the rolling update ("UpdatePolicy attribute",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>).
+/// The update replaces one instance at a time, keeps `MinSize` in service (below `MaxSize`, as
+/// AWS requires), waits the grace period after each, and suspends the processes AWS
+/// recommends suspending.
+#[test]
+fn a_new_ami_rolls_through_the_fleet_keeping_the_minimum_in_service() {
+    let assembly = common::synth(&pair(Knobs::default()));
+    for stack in ["Shop-Primary", "Shop-Secondary"] {
+        let t = template(&assembly, stack);
+        let (lt, lt_r) = one_with_id(t, "AWS::EC2::LaunchTemplate");
+        let image = &lt_r["Properties"]["LaunchTemplateData"]["ImageId"];
+        let ami_param = image["Ref"].as_str().expect("the AMI is a parameter");
+        assert_eq!(
+            t["Parameters"][ami_param]["Type"],
+            "AWS::SSM::Parameter::Value<AWS::EC2::Image::Id>"
+        );
+        let (_, asg) = one_with_id(t, "AWS::AutoScaling::AutoScalingGroup");
+        let p = &asg["Properties"];
+        assert_eq!(p["LaunchTemplate"]["LaunchTemplateId"]["Ref"], lt.as_str());
+        assert_eq!(
+            p["LaunchTemplate"]["Version"]["Fn::GetAtt"],
+            serde_json::json!([lt, "LatestVersionNumber"])
+        );
+
+        let rolling = &asg["UpdatePolicy"]["AutoScalingRollingUpdate"];
+        assert!(rolling.is_object(), "{stack}: {asg:#}");
+        let (min, max, desired) = (
+            count(&p["MinSize"]),
+            count(&p["MaxSize"]),
+            count(&p["DesiredCapacity"]),
+        );
+        let in_service = count(&rolling["MinInstancesInService"]);
+        assert_eq!(in_service, min, "{stack}: the minimum stays in service");
+        assert!(in_service < max, "{stack}: AWS needs it below MaxSize");
+        assert_eq!((min, desired), (3, 3), "{stack}: the fleet still runs 3");
+        assert_eq!(rolling["MaxBatchSize"], 1);
+        assert_eq!(count(&p["HealthCheckGracePeriod"]), 300);
+        assert_eq!(rolling["PauseTime"], "PT5M", "{stack}: the grace period");
+        assert_eq!(
+            rolling["SuspendProcesses"],
+            serde_json::json!([
+                "HealthCheck",
+                "ReplaceUnhealthy",
+                "AZRebalance",
+                "AlarmNotification",
+                "ScheduledActions"
+            ])
+        );
+        assert!(rolling.get("WaitOnResourceSignals").is_none());
+    }
+    assert!(assembly.warnings.iter().all(|d| d.code != "DRK-CAP-004"));
+}
+
+#[test]
+fn a_fleet_on_manual_updates_has_no_update_policy() {
+    let assembly = common::synth(&pair(Knobs {
+        fleet_update_policy: FleetUpdatePolicy::Manual,
+        ..Knobs::default()
+    }));
+    for stack in ["Shop-Primary", "Shop-Secondary"] {
+        let (_, asg) = one_with_id(
+            template(&assembly, stack),
+            "AWS::AutoScaling::AutoScalingGroup",
+        );
+        assert!(asg.get("UpdatePolicy").is_none(), "{stack}: {asg:#}");
+        // The launch template still moves with the deploy; only new instances get it.
+        assert_eq!(
+            asg["Properties"]["LaunchTemplate"]["Version"]["Fn::GetAtt"][1],
+            "LatestVersionNumber"
+        );
+    }
+}
+
+/// With no room above the minimum, the update keeps one instance fewer in service (AWS fails
+/// the update of a group whose `MinInstancesInService` is not below `MaxSize`), and each
+/// site's fleet is warned.
+#[test]
+fn a_fleet_with_max_size_equal_to_min_size_rolls_one_short_and_is_warned() {
+    let assembly = common::synth(&pair(Knobs {
+        fleet_min_size: Some(2),
+        fleet_max_size: Some(2),
+        ..Knobs::default()
+    }));
+    for stack in ["Shop-Primary", "Shop-Secondary"] {
+        let (_, asg) = one_with_id(
+            template(&assembly, stack),
+            "AWS::AutoScaling::AutoScalingGroup",
+        );
+        assert_eq!(count(&asg["Properties"]["MaxSize"]), 2);
+        let rolling = &asg["UpdatePolicy"]["AutoScalingRollingUpdate"];
+        assert_eq!(count(&rolling["MinInstancesInService"]), 1, "{stack}");
+    }
+    // One warning, the same in both sites, reported once with the other site's path.
+    let warned: Vec<(&str, &[String])> = assembly
+        .warnings
+        .iter()
+        .filter(|d| d.code == "DRK-CAP-004")
+        .map(|d| (d.path.as_str(), d.also_at.as_slice()))
+        .collect();
+    assert_eq!(
+        warned,
+        [("Shop/Primary/App", &["Shop/Secondary/App".to_string()][..])],
+        "{:#?}",
+        assembly.warnings
+    );
 }

@@ -459,7 +459,10 @@ fn fleet_min_above_max() {
     );
 }
 
-/// Any one size, or any two that agree, leaves the fleet valid: the unset ones fit.
+/// Any one size, or any two that agree, leaves the fleet valid: the unset ones fit. A maximum
+/// set so that the minimum fits it exactly (`max_size` alone, or the desired capacity equal to
+/// it) is valid too, but leaves the rolling update no room: those get the rolling-update
+/// warning (`DRK-CAP-004`) and nothing else.
 #[test]
 fn fleet_sizes_left_unset_never_conflict() {
     for (min, desired, max) in [
@@ -475,12 +478,56 @@ fn fleet_sizes_left_unset_never_conflict() {
         (Some(5), Some(6), None),
     ] {
         let app = fleet_app(min, desired, max);
-        assert!(
-            diagnostics(&app).is_empty(),
+        let codes: Vec<String> = diagnostics(&app).into_iter().map(|d| d.code).collect();
+        let no_headroom = matches!(
+            (min, desired, max),
+            (None, None, Some(1)) | (None, Some(2), Some(2))
+        );
+        let expected: &[&str] = if no_headroom { &["DRK-CAP-004"] } else { &[] };
+        assert_eq!(
+            codes,
+            expected,
             "{min:?} {desired:?} {max:?}: {:#?}",
             diagnostics(&app)
         );
     }
+}
+
+/// A fleet whose maximum is its minimum cannot start a new instance before an old one stops:
+/// the rolling update keeps one fewer in service (AWS refuses `MinInstancesInService` equal
+/// to `MaxSize`), and says so on the fleet, naming the size that fixes it.
+#[test]
+fn a_fleet_whose_max_size_is_its_min_size_is_warned_that_updates_dip_below_it() {
+    let app = fleet_app(Some(3), None, Some(3));
+    let d = only(&app, "DRK-CAP-004");
+    assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(d.path, "Site/Grafana");
+    assert_eq!(
+        d.message,
+        "max_size 3 equals min_size 3: a rolling update (a new AMI or new user data) keeps only 2 in service, below min_size"
+    );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some(
+            "raise max_size to 4 so that a new instance starts before an old one stops, or leave max_size unset"
+        )
+    );
+    assert_eq!(diagnostics(&app).len(), 1, "{:#?}", diagnostics(&app));
+    // Opting out of rolling updates leaves nothing to warn about.
+    let app = App::new("t");
+    let s = stack(&app, "Site", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+    Ec2Fleet::new(
+        &s,
+        "Grafana",
+        Ec2FleetProps::builder()
+            .vpc(&vpc)
+            .min_size(3)
+            .max_size(3)
+            .update_policy(FleetUpdatePolicy::Manual)
+            .build(),
+    );
+    assert!(diagnostics(&app).is_empty(), "{:#?}", diagnostics(&app));
 }
 
 #[test]

@@ -231,6 +231,19 @@ desired capacity within the range, or widen the range.";
         "With a desired or maximum size of 0 the node group runs no node, so no pod can be \
 scheduled and the site serves nothing. Set the desired and maximum sizes to at least 1 (2 \
 keeps a node up while another is replaced).";
+    CAP_004 = "DRK-CAP-004",
+        "a fleet's rolling update takes it below its minimum size (warning)",
+        "An `Ec2Fleet` replaces its instances by a rolling update when a deploy changes its \
+launch template (a new AMI from the SSM parameter, new user data), keeping \
+`MinInstancesInService` instances in service, and CloudFormation requires that number to be \
+less than the group's `MaxSize` (\"UpdatePolicy attribute\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>; \
+otherwise the update fails with \"MinInstancesInService must be less than the autoscaling \
+group's MaxSize\"). With `max_size` equal to `min_size` there is no room to start a new \
+instance before an old one stops, so drkit keeps `min_size - 1` in service and the fleet \
+runs one instance short during each update. Raise `max_size` to `min_size + 1` (leaving \
+`max_size` unset does that), or choose `FleetUpdatePolicy::Manual` to replace instances \
+yourself.";
     EKS_002 = "DRK-EKS-002",
         "an EKS cluster's VPC has fewer than 2 Availability Zones",
         "EKS requires subnets in at least two Availability Zones (\"View Amazon EKS \

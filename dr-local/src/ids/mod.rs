@@ -189,6 +189,52 @@ pub fn create(type_name: &str, ctx: &IdContext<'_>) -> Created {
     }
 }
 
+/// The attributes of a `type_name` that an in-place update of `property` changes although no
+/// property of their name does: a launch template's data cannot be modified, a change makes
+/// a new version ("Modify a launch template (manage launch template versions)",
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/manage-launch-template-versions.html>:
+/// "Launch templates are immutable … Instead, you can create a new version"), so
+/// `LatestVersionNumber` moves with `LaunchTemplateData`, and so does what reads it (an Auto
+/// Scaling group's `LaunchTemplate.Version`).
+pub fn attributes_moved_by(type_name: &str, property: &str) -> &'static [&'static str] {
+    match (type_name, property) {
+        ("AWS::EC2::LaunchTemplate", "LaunchTemplateData") => &["LatestVersionNumber"],
+        _ => &[],
+    }
+}
+
+/// Applies to `attributes` what an in-place update from properties `old` to `new` changes
+/// beyond them ([`attributes_moved_by`]): a launch template's new version is numbered after
+/// the latest ("Launch template versions are numbered in the order in which they are
+/// created", "CreateLaunchTemplateVersion",
+/// <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateLaunchTemplateVersion.html>).
+pub fn apply_update(
+    type_name: &str,
+    old: &Value,
+    new: &Value,
+    attributes: &mut BTreeMap<String, Value>,
+) {
+    let moved = |property: &str| old.get(property) != new.get(property);
+    for attribute in new
+        .as_object()
+        .into_iter()
+        .flat_map(|m| m.keys())
+        .chain(old.as_object().into_iter().flat_map(|m| m.keys()))
+        .filter(|p| moved(p))
+        .flat_map(|p| attributes_moved_by(type_name, p))
+        .collect::<std::collections::BTreeSet<_>>()
+    {
+        if *attribute == "LatestVersionNumber" {
+            let latest = attributes
+                .get(*attribute)
+                .and_then(Value::as_str)
+                .and_then(|v| v.parse::<u64>().ok())
+                .unwrap_or(1);
+            attributes.insert(attribute.to_string(), json!((latest + 1).to_string()));
+        }
+    }
+}
+
 /// The Aurora global writer endpoint of a global cluster:
 /// `<id>.global-<random>.global.rds.amazonaws.com` ("Connecting to Amazon Aurora Global
 /// Database",

@@ -13,7 +13,7 @@ use super::deploy::Deploy;
 use crate::changeset::Action;
 use crate::clock::SimTime;
 use crate::durations;
-use crate::eval::{DynamicRef, EvalError, Resolver, dynamic_refs};
+use crate::eval::{DynamicRef, EvalError, Resolver, ResourceDecl, dynamic_refs};
 use crate::facts;
 use crate::ids::{self, IdContext, fallback_attribute};
 use crate::state::{StackResource, World};
@@ -259,7 +259,9 @@ impl Deploy<'_> {
         let start = self.ready_time(id, &built.items);
         let (props, fail) = self.evaluate(&decl.properties, &built.live, stores);
         let action = match self.plan.actions[id] {
-            Action::MaybeReplace => settle_replacement(&decl.type_name, old, &props),
+            Action::MaybeReplace => {
+                settle_replacement(&decl.type_name, old, &props, decl.update_policy.as_ref())
+            }
             a => a,
         };
         let dur = match action {
@@ -276,7 +278,9 @@ impl Deploy<'_> {
             &mut built.generations,
         );
         let physical = identity.physical_id.clone();
-        let fail = fail.or_else(|| replacement_clash(action, old, &physical));
+        let fail = fail
+            .or_else(|| replacement_clash(action, old, &physical))
+            .or_else(|| self.rolling_update_refusal(decl, action, &props, &built.live, stores));
         let fail = self.failure(id, start, dur, fail, faults);
         if fail.is_none() {
             stores.record(&decl.type_name, &physical, &props);
@@ -383,6 +387,7 @@ impl Deploy<'_> {
                     attrs.insert(k, v);
                 }
             }
+            ids::apply_update(type_name, &o.properties, props, &mut attrs);
             (o.physical_id.clone(), attrs)
         } else {
             let g = generations.get(id).copied().unwrap_or(0) + 1;
@@ -395,6 +400,40 @@ impl Deploy<'_> {
             physical_id,
             attributes,
         }
+    }
+
+    /// Why an Auto Scaling group's in-place update fails when its rolling update would keep
+    /// at least `MaxSize` instances in service: CloudFormation requires `MinInstancesInService`
+    /// to be "less than the `MaxSize` of the Auto Scaling group" ("UpdatePolicy attribute",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>)
+    /// and fails the update with [`ROLLING_UPDATE_ABOVE_MAX_SIZE`]. A group is created with
+    /// such a policy; only its update fails. The reports do not say which change triggered the
+    /// check, so every in-place update of the group is checked (the stricter reading). The
+    /// policy's values go through the same intrinsic functions as the properties; one that
+    /// cannot be read as a count is not checked.
+    fn rolling_update_refusal(
+        &self,
+        decl: &ResourceDecl,
+        action: Action,
+        props: &Value,
+        live: &BTreeMap<String, LiveResource>,
+        stores: &Stores,
+    ) -> Option<String> {
+        if action != Action::Modify || decl.type_name != "AWS::AutoScaling::AutoScalingGroup" {
+            return None;
+        }
+        let (policy, fail) = self.evaluate(decl.update_policy.as_ref()?, live, stores);
+        if fail.is_some() {
+            return None;
+        }
+        let rolling = policy.get("AutoScalingRollingUpdate")?;
+        // `MinInstancesInService` defaults to 0 (the same page).
+        let in_service = match rolling.get("MinInstancesInService") {
+            None => 0,
+            Some(v) => count(v)?,
+        };
+        let max = count(props.get("MaxSize")?)?;
+        (in_service >= max).then(|| ROLLING_UPDATE_ABOVE_MAX_SIZE.to_string())
     }
 
     /// When and why resource `id` (starting at `start`, taking `dur` seconds) fails, given the
@@ -427,6 +466,23 @@ impl Deploy<'_> {
     }
 }
 
+/// CloudFormation's reason for an Auto Scaling group update whose rolling update keeps
+/// `MaxSize` or more instances in service, word for word as AWS reports it
+/// (`UPDATE_FAILED` on the group: kubernetes-retired/kube-aws#950, docker/for-aws#50,
+/// aws-cloudformation/cfn-lint#362, the last one leading to the sentence on the
+/// "UpdatePolicy attribute" page, awsdocs/aws-cloudformation-user-guide#164).
+pub(crate) const ROLLING_UPDATE_ABOVE_MAX_SIZE: &str =
+    "MinInstancesInService must be less than the autoscaling group's MaxSize";
+
+/// A count written as a number or a numeric string (CloudFormation takes both).
+fn count(v: &Value) -> Option<u64> {
+    match v {
+        Value::Number(n) => n.as_u64(),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
 /// Why a replacement fails when the new resource would take the old one's name
 /// (DBClusterIdentifier, BucketName, …): CloudFormation refuses instead of creating a clash.
 fn replacement_clash(
@@ -442,8 +498,22 @@ fn replacement_clash(
 }
 
 /// Settles a `MaybeReplace` now that every value is known: replace only if a create-only
-/// property really changes.
-fn settle_replacement(type_name: &str, old: Option<&StackResource>, props: &Value) -> Action {
+/// property really changes. An Auto Scaling group's conditionally create-only properties
+/// (`LaunchTemplate`, `VPCZoneIdentifier`, …) replace it only under an
+/// `AutoScalingReplacingUpdate` policy with `WillReplace` true; otherwise the group is updated
+/// in place, its instances by the rolling update if it has one ("UpdatePolicy attribute",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>:
+/// `WillReplace` "specifies whether an Auto Scaling group and the instances it contains are
+/// replaced during an update").
+fn settle_replacement(
+    type_name: &str,
+    old: Option<&StackResource>,
+    props: &Value,
+    update_policy: Option<&Value>,
+) -> Action {
+    let will_replace = update_policy
+        .and_then(|p| p.pointer("/AutoScalingReplacingUpdate/WillReplace"))
+        .is_some_and(|v| v == &json!(true) || v == &json!("true"));
     let old_props = old.map(|o| o.properties.clone()).unwrap_or(json!({}));
     let mut paths = Vec::new();
     if let (Some(a), Some(b)) = (old_props.as_object(), props.as_object()) {
@@ -455,7 +525,15 @@ fn settle_replacement(type_name: &str, old: Option<&StackResource>, props: &Valu
     }
     if paths
         .iter()
-        .any(|p| facts::requires_recreation(type_name, p) != RequiresRecreation::Never)
+        .any(|p| match facts::requires_recreation(type_name, p) {
+            RequiresRecreation::Never => false,
+            RequiresRecreation::Conditionally
+                if type_name == "AWS::AutoScaling::AutoScalingGroup" =>
+            {
+                will_replace
+            }
+            _ => true,
+        })
     {
         Action::Replace
     } else {

@@ -535,6 +535,83 @@ async fn an_attribute_the_type_lacks_fails_the_resource() {
     );
 }
 
+/// An Auto Scaling group of 2 with at most `max`, on launch template `image`, whose rolling
+/// update keeps `in_service` instances in service.
+fn fleet(max: &str, in_service: u32, image: &str) -> Value {
+    json!({"Resources": {
+        "Lt": {"Type": "AWS::EC2::LaunchTemplate", "Properties": {
+            "LaunchTemplateData": {"ImageId": image, "InstanceType": "t3.micro"}
+        }},
+        "Asg": {
+            "Type": "AWS::AutoScaling::AutoScalingGroup",
+            "Properties": {
+                "MinSize": "2", "MaxSize": max, "DesiredCapacity": "2",
+                "AvailabilityZones": {"Fn::GetAZs": ""},
+                "LaunchTemplate": {
+                    "LaunchTemplateId": {"Ref": "Lt"},
+                    "Version": {"Fn::GetAtt": ["Lt", "LatestVersionNumber"]}
+                }
+            },
+            "UpdatePolicy": {"AutoScalingRollingUpdate": {
+                "MaxBatchSize": 1, "MinInstancesInService": in_service, "PauseTime": "PT5M"
+            }}
+        }
+    }})
+}
+
+/// The physical id of the group of stack `shop-app`.
+async fn asg_id(cloud: &LocalCloud) -> String {
+    let res = cloud.describe_stack_resources(R, "shop-app").await.unwrap();
+    res.into_iter()
+        .find(|r| r.logical_id == "Asg")
+        .and_then(|r| r.physical_id)
+        .unwrap()
+}
+
+/// CloudFormation requires a rolling update's `MinInstancesInService` to be below the group's
+/// `MaxSize` ("UpdatePolicy attribute"): the group is created, but its update fails with AWS's
+/// message and rolls back; with room above the minimum the same update goes through.
+#[tokio::test]
+async fn a_rolling_update_keeping_max_size_in_service_fails_the_groups_update() {
+    let cloud = LocalCloud::in_memory();
+    let (_, st) = deploy(&cloud, R, "shop-app", &fleet("2", 2, "ami-1"), &[]).await;
+    assert_eq!(st, StackStatus::CreateComplete);
+
+    let group = asg_id(&cloud).await;
+
+    // A new AMI is a new launch template version, so the group's `LaunchTemplate` changes:
+    // conditionally create-only in the group's schema (a replacing update would replace
+    // it), updated in place under a rolling update.
+    let (cs, st) = deploy(&cloud, R, "shop-app", &fleet("2", 2, "ami-2"), &[]).await;
+    let asg = cs.changes.iter().find(|c| c.logical_id == "Asg").unwrap();
+    assert_eq!(asg.replacement, Some(Replacement::Conditional));
+    assert_eq!(st, StackStatus::UpdateRollbackComplete);
+    let ev = events(&cloud, R, "shop-app").await;
+    assert_eq!(
+        ev.iter()
+            .find(|e| e.0 == "Asg" && e.1 == "UPDATE_FAILED")
+            .map(|e| e.2.as_deref()),
+        Some(Some(
+            "MinInstancesInService must be less than the autoscaling group's MaxSize"
+        ))
+    );
+
+    let (_, st) = deploy(&cloud, R, "shop-app", &fleet("3", 2, "ami-2"), &[]).await;
+    assert_eq!(st, StackStatus::UpdateComplete);
+    assert_eq!(
+        asg_id(&cloud).await,
+        group,
+        "updated in place, not replaced"
+    );
+    assert!(
+        cloud
+            .get_template(R, "shop-app")
+            .await
+            .unwrap()
+            .contains("\"UpdatePolicy\"")
+    );
+}
+
 #[tokio::test]
 async fn termination_protection_and_stack_policy() {
     let cloud = LocalCloud::in_memory();
