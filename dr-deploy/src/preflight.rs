@@ -33,6 +33,7 @@
 //! the Region's stacks are left to the deploy, which keeps their deployed values.
 
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 use dr_core::cloud::{Cloud, CloudError, RequiresRecreation, StackDescription, StackStatus};
 use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
@@ -380,8 +381,8 @@ impl Comparison {
             })
             .map(|(k, _)| k.clone())
             .collect();
-        let old_res = resources(old);
-        let new_res = resources(new);
+        let old_res = section(old, "Resources");
+        let new_res = section(new, "Resources");
         let removed = old_res
             .keys()
             .filter(|k| !new_res.contains_key(*k))
@@ -552,8 +553,8 @@ impl Comparison {
         if allow_data_loss {
             return Vec::new();
         }
-        let old_res = resources(old);
-        let new_res = resources(new);
+        let old_res = section(old, "Resources");
+        let new_res = section(new, "Resources");
         let mut out = Vec::new();
         for (id, n) in new_res.iter() {
             let Some((change, forcing)) = self.replaced.get(id) else {
@@ -599,20 +600,10 @@ impl Comparison {
         new: &Value,
         importers: &HashMap<String, Vec<String>>,
     ) -> (Map<String, Value>, Vec<LockedExport>) {
-        let empty = Map::new();
-        let old_outputs = old
-            .get("Outputs")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let new_outputs = new
-            .get("Outputs")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let new_res = resources(new);
-        let new_params = new
-            .get("Parameters")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let old_outputs = section(old, "Outputs");
+        let new_outputs = section(new, "Outputs");
+        let new_res = section(new, "Resources");
+        let new_params = section(new, "Parameters");
         let mut kept = Map::new();
         let mut locked = Vec::new();
         for (key, o) in old_outputs {
@@ -644,15 +635,8 @@ impl Comparison {
     /// The outputs whose value changes or may change: new ones, changed definitions, and those
     /// that read something that changes.
     fn changing_outputs(&self, old: &Value, new: &Value) -> HashSet<String> {
-        let empty = Map::new();
-        let old_outputs = old
-            .get("Outputs")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
-        let new_outputs = new
-            .get("Outputs")
-            .and_then(Value::as_object)
-            .unwrap_or(&empty);
+        let old_outputs = section(old, "Outputs");
+        let new_outputs = section(new, "Outputs");
         new_outputs
             .iter()
             .filter(|(k, o)| old_outputs.get(*k) != Some(*o) || self.reads_changing(&o["Value"]))
@@ -745,11 +729,11 @@ async fn engine_upgrades(
     out
 }
 
-fn resources(t: &Value) -> Map<String, Value> {
-    t.get("Resources")
-        .and_then(Value::as_object)
-        .cloned()
-        .unwrap_or_default()
+/// A top-level section of a template (`Resources`, `Outputs`, `Parameters`), borrowed; empty
+/// when the template has none.
+fn section<'t>(t: &'t Value, name: &str) -> &'t Map<String, Value> {
+    static EMPTY: LazyLock<Map<String, Value>> = LazyLock::new(Map::new);
+    t.get(name).and_then(Value::as_object).unwrap_or(&EMPTY)
 }
 
 fn type_of(r: &Value) -> &str {

@@ -74,8 +74,6 @@ pub struct ResourceDecl {
     pub depends_on: Vec<String>,
     /// `Condition`.
     pub condition: Option<String>,
-    /// `CreationPolicy`, as written (accepted; the simulator's instances send no signals).
-    pub creation_policy: Option<Value>,
     /// `UpdatePolicy`, as written (an Auto Scaling group's rolling update is checked against
     /// its `MaxSize` when the group is updated).
     pub update_policy: Option<Value>,
@@ -117,7 +115,8 @@ pub struct Template {
     pub outputs: IndexMap<String, OutputDecl>,
 }
 
-fn scalar_string(v: &Value) -> Option<String> {
+/// A scalar as CloudFormation reads it where a string is expected: `2`, `"2"` and `true` alike.
+pub(crate) fn scalar_string(v: &Value) -> Option<String> {
     match v {
         Value::String(s) => Some(s.clone()),
         Value::Number(n) => Some(n.to_string()),
@@ -369,7 +368,6 @@ fn parse_resource(k: &str, v: &Value) -> Result<ResourceDecl, EvalError> {
         properties,
         depends_on,
         condition: str_field(o, "Condition"),
-        creation_policy: o.get("CreationPolicy").cloned(),
         update_policy: o.get("UpdatePolicy").cloned(),
         deletion_policy: str_field(o, "DeletionPolicy"),
         update_replace_policy: str_field(o, "UpdateReplacePolicy"),

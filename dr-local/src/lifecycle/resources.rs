@@ -13,7 +13,7 @@ use super::deploy::Deploy;
 use crate::changeset::Action;
 use crate::clock::SimTime;
 use crate::durations;
-use crate::eval::{DynamicRef, EvalError, Resolver, ResourceDecl, dynamic_refs};
+use crate::eval::{DynamicRef, EvalError, Resolver, ResourceDecl, dynamic_refs, scalar_string};
 use crate::facts;
 use crate::ids::{self, IdContext, fallback_attribute};
 use crate::state::{StackResource, World};
@@ -476,11 +476,7 @@ pub(crate) const ROLLING_UPDATE_ABOVE_MAX_SIZE: &str =
 
 /// A count written as a number or a numeric string (CloudFormation takes both).
 fn count(v: &Value) -> Option<u64> {
-    match v {
-        Value::Number(n) => n.as_u64(),
-        Value::String(s) => s.trim().parse().ok(),
-        _ => None,
-    }
+    scalar_string(v)?.trim().parse().ok()
 }
 
 /// Why a replacement fails when the new resource would take the old one's name
