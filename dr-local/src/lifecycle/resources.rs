@@ -402,8 +402,9 @@ impl Deploy<'_> {
         }
     }
 
-    /// Why an Auto Scaling group's in-place update fails when its rolling update would keep
-    /// at least `MaxSize` instances in service: CloudFormation requires `MinInstancesInService`
+    /// Why an Auto Scaling group's in-place update fails when its rolling update's `PauseTime`
+    /// is not an ISO 8601 duration of at most an hour ([`ROLLING_UPDATE_BAD_PAUSE_TIME`]), or
+    /// when it would keep at least `MaxSize` instances in service: CloudFormation requires `MinInstancesInService`
     /// to be "less than the `MaxSize` of the Auto Scaling group" ("UpdatePolicy attribute",
     /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>)
     /// and fails the update with [`ROLLING_UPDATE_ABOVE_MAX_SIZE`]. A group is created with
@@ -427,6 +428,12 @@ impl Deploy<'_> {
             return None;
         }
         let rolling = policy.get("AutoScalingRollingUpdate")?;
+        if let Some(pause) = rolling.get("PauseTime") {
+            let seconds = scalar_string(pause).and_then(|p| iso8601_seconds(&p));
+            if !seconds.is_some_and(|s| s <= MAX_PAUSE_TIME_SECS) {
+                return Some(ROLLING_UPDATE_BAD_PAUSE_TIME.to_string());
+            }
+        }
         // `MinInstancesInService` defaults to 0 (the same page).
         let in_service = match rolling.get("MinInstancesInService") {
             None => 0,
@@ -473,6 +480,47 @@ impl Deploy<'_> {
 /// "UpdatePolicy attribute" page, awsdocs/aws-cloudformation-user-guide#164).
 pub(crate) const ROLLING_UPDATE_ABOVE_MAX_SIZE: &str =
     "MinInstancesInService must be less than the autoscaling group's MaxSize";
+
+/// CloudFormation's reason for a rolling update whose `PauseTime` is not an ISO 8601 duration
+/// or is longer than an hour, word for word as AWS reports it (`UPDATE_FAILED` on the group,
+/// aws/aws-cdk#1113; "UpdatePolicy attribute",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>:
+/// "The maximum `PauseTime` is one hour (`PT1H`)").
+pub(crate) const ROLLING_UPDATE_BAD_PAUSE_TIME: &str = "Invalid Autoscaling rolling update policy: PauseTime must be in the ISO8601 time period format and must be no greater than PT3600S seconds, e.g. \"PT5M30S\" specifies a pause time of 5 minutes and 30 seconds.";
+
+/// The longest `PauseTime`, in seconds.
+const MAX_PAUSE_TIME_SECS: f64 = 3600.0;
+
+/// The seconds of an ISO 8601 duration of days, hours, minutes and seconds (`PT5M30S`,
+/// `PT3600S`, `PT0.5S`, `P1D`), the form `PauseTime` takes; `None` when `text` is not one (a
+/// bare `PT`, `5M`, a fraction of a minute, units out of order).
+fn iso8601_seconds(text: &str) -> Option<f64> {
+    let rest = text.strip_prefix('P')?;
+    let (date, time) = rest
+        .split_once('T')
+        .map_or((rest, None), |(d, t)| (d, Some(t)));
+    let date_units: &[(char, f64)] = &[('D', 86_400.0)];
+    let time_units: &[(char, f64)] = &[('H', 3600.0), ('M', 60.0), ('S', 1.0)];
+    let mut total = 0.0;
+    let mut parts = 0;
+    for (mut segment, units) in [(date, date_units), (time.unwrap_or(""), time_units)] {
+        let mut units = units.iter();
+        while !segment.is_empty() {
+            let end = segment.find(|c: char| !(c.is_ascii_digit() || c == '.'))?;
+            let unit = segment[end..].chars().next()?;
+            // Units come in order, each once; only seconds take a fraction.
+            let (_, scale) = units.by_ref().find(|(u, _)| *u == unit)?;
+            let number = &segment[..end];
+            if number.contains('.') && unit != 'S' {
+                return None;
+            }
+            total += number.parse::<f64>().ok()? * scale;
+            parts += 1;
+            segment = &segment[end + unit.len_utf8()..];
+        }
+    }
+    (parts > 0 && time != Some("")).then_some(total)
+}
 
 /// A count written as a number or a numeric string (CloudFormation takes both).
 fn count(v: &Value) -> Option<u64> {
@@ -534,5 +582,25 @@ fn settle_replacement(
         Action::Replace
     } else {
         Action::Modify
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::iso8601_seconds;
+
+    #[test]
+    fn pause_times_read_as_iso_8601_durations() {
+        assert_eq!(iso8601_seconds("PT5M30S"), Some(330.0));
+        assert_eq!(iso8601_seconds("PT3600S"), Some(3600.0));
+        assert_eq!(iso8601_seconds("PT1H"), Some(3600.0));
+        assert_eq!(iso8601_seconds("PT0S"), Some(0.0));
+        assert_eq!(iso8601_seconds("PT0.5S"), Some(0.5));
+        assert_eq!(iso8601_seconds("P1DT1S"), Some(86_401.0));
+        for bad in [
+            "PT", "P", "5M", "PT5", "PT1.5M", "PT5S1M", "PT5M5M", "P1DT", "PTM",
+        ] {
+            assert_eq!(iso8601_seconds(bad), None, "{bad}");
+        }
     }
 }

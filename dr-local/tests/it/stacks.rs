@@ -612,6 +612,40 @@ async fn a_rolling_update_keeping_max_size_in_service_fails_the_groups_update() 
     );
 }
 
+/// A rolling update pauses at most an hour, written as an ISO 8601 duration ("UpdatePolicy
+/// attribute"); a longer or malformed `PauseTime` fails the group's update with AWS's message.
+#[tokio::test]
+async fn a_rolling_update_pausing_over_an_hour_fails_the_groups_update() {
+    let cloud = LocalCloud::in_memory();
+    let (_, st) = deploy(&cloud, R, "shop-app", &fleet("3", 2, "ami-1"), &[]).await;
+    assert_eq!(st, StackStatus::CreateComplete);
+    let pausing = |pause: &str, image: &str| {
+        let mut t = fleet("3", 2, image);
+        t["Resources"]["Asg"]["UpdatePolicy"]["AutoScalingRollingUpdate"]["PauseTime"] =
+            json!(pause);
+        t
+    };
+    for (pause, image) in [("PT2H", "ami-2"), ("5 minutes", "ami-3")] {
+        let (_, st) = deploy(&cloud, R, "shop-app", &pausing(pause, image), &[]).await;
+        assert_eq!(st, StackStatus::UpdateRollbackComplete, "{pause}");
+        let ev = events(&cloud, R, "shop-app").await;
+        let reason = ev
+            .iter()
+            .rev()
+            .find(|e| e.0 == "Asg" && e.1 == "UPDATE_FAILED")
+            .and_then(|e| e.2.clone());
+        assert_eq!(
+            reason.as_deref(),
+            Some(
+                "Invalid Autoscaling rolling update policy: PauseTime must be in the ISO8601 time period format and must be no greater than PT3600S seconds, e.g. \"PT5M30S\" specifies a pause time of 5 minutes and 30 seconds."
+            ),
+            "{pause}"
+        );
+    }
+    let (_, st) = deploy(&cloud, R, "shop-app", &pausing("PT60M", "ami-2"), &[]).await;
+    assert_eq!(st, StackStatus::UpdateComplete);
+}
+
 #[tokio::test]
 async fn termination_protection_and_stack_policy() {
     let cloud = LocalCloud::in_memory();
