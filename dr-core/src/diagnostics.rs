@@ -28,6 +28,11 @@ pub struct Diagnostic {
     pub severity: Severity,
     /// The construct path, ids joined by `/`.
     pub path: String,
+    /// The prop the user wrote the value in, as a path into the construct's props (e.g.
+    /// `instance_type`, `database.instance_class`, `secondary.azs`), when the problem is one
+    /// prop's value (or a combination of props, named by the one to change).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub prop: Option<String>,
     /// A stable code, e.g. `DRK-TREE-001`, for searching and for tests; every code is
     /// registered in [`codes`], with its explanation.
     pub code: String,
@@ -47,6 +52,7 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Error,
             path: path.into(),
+            prop: None,
             code: code.to_string(),
             message: message.into(),
             hint: None,
@@ -58,10 +64,23 @@ impl Diagnostic {
         Diagnostic {
             severity: Severity::Warning,
             path: path.into(),
+            prop: None,
             code: code.to_string(),
             message: message.into(),
             hint: None,
             also_at: Vec::new(),
+        }
+    }
+    /// Names the prop whose value is wrong.
+    pub fn with_prop(mut self, prop: impl Into<String>) -> Self {
+        self.prop = Some(prop.into());
+        self
+    }
+    /// Where the user wrote the value: the path, and `.prop` when a prop is named.
+    pub fn location(&self) -> String {
+        match &self.prop {
+            Some(p) => format!("{}.{p}", self.path),
+            None => self.path.clone(),
         }
     }
     /// Adds how to fix it.
@@ -82,7 +101,7 @@ impl fmt::Display for Diagnostic {
             Severity::Warning => "warning",
             Severity::Info => "info",
         };
-        write!(f, "{level}[{}] {}", self.code, self.path)?;
+        write!(f, "{level}[{}] {}", self.code, self.location())?;
         if !self.also_at.is_empty() {
             write!(f, " (also {})", self.also_at.join(", "))?;
         }
@@ -119,6 +138,7 @@ impl Diagnostics {
             let same = out.iter_mut().find(|o| {
                 o.severity == d.severity
                     && o.code == d.code
+                    && o.prop == d.prop
                     && o.message == d.message
                     && o.hint == d.hint
             });
@@ -160,13 +180,20 @@ mod tests {
             Diagnostic::error("A/Eks", "X", "bad type").with_hint("fix it"),
             Diagnostic::error("B/Eks", "X", "bad type").with_hint("fix it"),
             Diagnostic::error("B/Eks", "X", "other"),
+            Diagnostic::error("C/Eks", "X", "bad type")
+                .with_hint("fix it")
+                .with_prop("node_type"),
         ])
         .merge_repeats();
-        assert_eq!(d.0.len(), 2);
+        assert_eq!(d.0.len(), 3);
         assert_eq!(d.0[0].also_at, vec!["B/Eks".to_string()]);
         assert_eq!(
             d.0[0].to_string(),
             "error[X] A/Eks (also B/Eks): bad type\n  hint: fix it"
+        );
+        assert_eq!(
+            d.0[2].to_string(),
+            "error[X] C/Eks.node_type: bad type\n  hint: fix it"
         );
     }
 }

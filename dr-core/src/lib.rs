@@ -4,6 +4,7 @@
 //! Nothing here talks to AWS: the `Cloud` port is a trait, implemented by `dr-aws` (the AWS SDK)
 //! and `dr-local` (the simulator).
 
+pub mod arn;
 pub mod cloud;
 pub mod diagnostics;
 pub mod expr;

@@ -437,6 +437,32 @@ impl Scope {
         let d = Diagnostic::warning(self.path(), code, message).with_hint(hint);
         self.report(d);
     }
+    /// Records an error on this node about the value of `prop` (see [`Diagnostic::prop`]).
+    pub fn prop_error(
+        &self,
+        prop: &str,
+        code: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let d = Diagnostic::error(self.path(), code, message)
+            .with_prop(prop)
+            .with_hint(hint);
+        self.report(d);
+    }
+    /// Records a warning on this node about the value of `prop`.
+    pub fn prop_warning(
+        &self,
+        prop: &str,
+        code: &str,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        let d = Diagnostic::warning(self.path(), code, message)
+            .with_prop(prop)
+            .with_hint(hint);
+        self.report(d);
+    }
     /// Registers a check that runs at synthesis, when the whole tree is built.
     pub fn add_validation(&self, v: impl Fn(&Tree) -> Vec<Diagnostic> + 'static) {
         self.tree.borrow_mut().validations.push(Box::new(v));

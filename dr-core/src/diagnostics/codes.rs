@@ -168,6 +168,11 @@ subnet group (\"Working with a DB cluster in a VPC\", \
 <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>) \
 each need subnets in at least two zones, and one zone is a single point of failure. The \
 message names those of them the app has. Use 2 or more zones (3 by default).";
+    AZ_006 = "DRK-AZ-006",
+        "az_count differs from the zones listed in azs, and is ignored (warning)",
+        "`az_count` says how many zones a VPC uses when `azs` is empty; with zones listed, \
+the VPC uses exactly those, and an `az_count` of another number is ignored. Remove \
+`az_count`, or list that many zones in `azs`.";
 
     // CIDR blocks.
     CIDR_001 = "DRK-CIDR-001",
@@ -201,6 +206,19 @@ set `cidr` on one of them to a range of its own, e.g. `10.10.0.0/16` and `10.20.
         "A CIDR of `0.0.0.0/0` in the networks allowed into a database or cluster endpoint \
 opens it to every address on the internet; drkit refuses that by default. List only the \
 networks that need access (a VPC, an office or VPN range).";
+    CIDR_007 = "DRK-CIDR-007",
+        "a subnet prefix is outside /16 to /28",
+        "An IPv4 subnet is between a /28 netmask (16 addresses) and a /16 netmask (65,536 \
+addresses) (\"CreateSubnet\", Amazon EC2 API Reference, \
+<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>). Set \
+`subnet_prefix` between 16 and 28, or leave it unset for the largest subnets that fit.";
+    CIDR_008 = "DRK-CIDR-008",
+        "the subnets of the given prefix do not fit in the VPC CIDR block",
+        "A VPC gets one public and one private subnet per Availability Zone, all of \
+`subnet_prefix`, inside the VPC's CIDR block (\"CreateSubnet\", Amazon EC2 API Reference, \
+<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>: a subnet's \
+block is the VPC's block or a subset of it, and subnets do not overlap). The diagnostic \
+names the longest prefix that fits; use it or a longer one, or a larger VPC block.";
 
     // Compute.
     EC2_001 = "DRK-EC2-001",
@@ -214,6 +232,76 @@ types\" (<https://docs.aws.amazon.com/ec2/latest/instancetypes/instance-types.ht
 holds at most 16,384 GiB (\"Amazon EBS volume types\", \
 <https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>). Set \
 `root_volume_gib` within that range.";
+    EC2_003 = "DRK-EC2-003",
+        "an AMI id is not of the form `ami-` and 8 or 17 lowercase letters and digits",
+        "EC2 resource ids are the resource type's prefix, a hyphen and 8 (older) or 17 \
+lowercase letters and digits, e.g. `ami-0abcdef1234567890` (\"Resource IDs\", Amazon EC2 \
+User Guide, <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>). AMI \
+ids are regional: copy the id from the EC2 console or `aws ec2 describe-images` in the \
+site's Region, or use `Ami::LatestAl2023` or an SSM parameter.";
+    EC2_004 = "DRK-EC2-004",
+        "an SSM parameter name for the AMI is not a valid parameter name",
+        "Parameter names are made of `a-zA-Z0-9_.-` with `/` between the levels of a \
+hierarchy; a name with levels starts with `/`; a hierarchy has at most 15 levels; and the \
+name, counted with the parameter ARN before it (`arn:aws:ssm:<region>:<account>:parameter/`), \
+is at most 1011 characters (\"Understanding parameter name requirements and constraints\", \
+<https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html>; \
+`PutParameter`, <https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html>). \
+Give the parameter's full name, e.g. \
+`/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64`.";
+    EC2_005 = "DRK-EC2-005",
+        "a key pair name is empty, longer than 255 characters or not ASCII",
+        "An EC2 key pair name is \"up to 255 ASCII characters\" (`CreateKeyPair` and \
+`ImportKeyPair` `KeyName`, <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html>). \
+Give the name of a key pair of the site's Region, or use `KeyPair::None` for no key pair.";
+    EC2_006 = "DRK-EC2-006",
+        "user data is larger than 16 KB",
+        "\"User data is limited to 16 KB, in raw form, before it is base64-encoded\" (\"Work \
+with instance user data\", Amazon EC2 User Guide, \
+<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html>); a \
+launch template with more fails to create. Move the bulk of the script to a file the \
+instances download (from S3, or a package), and keep the user data a short bootstrap.";
+    EC2_007 = "DRK-EC2-007",
+        "an application port is 0",
+        "TCP ports of security group rules and target groups are 1 to 65535 (\"Security group \
+rules\", <https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>; \
+`CreateTargetGroup` `Port`, \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>). \
+Set the port the app listens on.";
+    EC2_008 = "DRK-EC2-008",
+        "a health check grace period does not fit the Auto Scaling API's integer",
+        "`HealthCheckGracePeriod` is an Integer of the Auto Scaling API (`CreateAutoScalingGroup`, \
+<https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html>), \
+a 32-bit signed number, so at most 2,147,483,647 seconds; AWS documents no other bound. A few \
+minutes (300 s, the console's default) is what an instance needs to boot (\"Set the health \
+check grace period for an Auto Scaling group\", \
+<https://docs.aws.amazon.com/autoscaling/ec2/userguide/health-check-grace-period.html>).";
+    EC2_009 = "DRK-EC2-009",
+        "an existing instance profile is not given by an IAM instance profile ARN",
+        "`InstanceRole::ExistingProfile` takes the ARN of an IAM instance profile, \
+`arn:aws:iam::123456789012:instance-profile/NAME` (with an optional path before the name): \
+IAM ARNs have no Region, the account is 12 digits, the name is 1 to 128 of `[A-Za-z0-9+=,.@_-]` \
+(\"IAM identifiers\", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>; \
+`InstanceProfile`, <https://docs.aws.amazon.com/IAM/latest/APIReference/API_InstanceProfile.html>). \
+A role's ARN is not a profile's: instances get a role through an instance profile.";
+    EC2_010 = "DRK-EC2-010",
+        "a managed policy of a new instance role is not a policy name",
+        "`InstanceRole::Create` takes AWS managed policy names, such as \
+`AmazonSSMManagedInstanceCore` (with a path when the policy has one, e.g. \
+`service-role/AmazonEC2RoleforSSM`); drkit builds each ARN \
+`arn:<partition>:iam::aws:policy/NAME`. A policy name is 1 to 128 of `[A-Za-z0-9+=,.@_-]` \
+and a path is printable ASCII without `*` (`CreatePolicy`, \
+<https://docs.aws.amazon.com/IAM/latest/APIReference/API_CreatePolicy.html>; `PolicyDetail`, \
+<https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyDetail.html>). An ARN given \
+as a name would be nested in another ARN: give the part after `policy/`.";
+    EC2_011 = "DRK-EC2-011",
+        "both sites of a DR pair are given the same AMI id",
+        "AMI ids are regional: an AMI exists in the Region it was made in, and a copy in \
+another Region gets a new id (\"Copy an Amazon EC2 AMI\", \
+<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/CopyingAMIs.html>). One id given to both \
+sites fails in one of them. Give each site the id of its own Region with \
+`Ami::id(site.pick(primary_id, secondary_id))`, or use `Ami::LatestAl2023` or an SSM \
+parameter, which CloudFormation resolves in each Region.";
     CAP_001 = "DRK-CAP-001",
         "a minimum size is greater than the maximum size",
         "An Auto Scaling group or EKS node group needs min ≤ desired ≤ max (\"Set scaling \
@@ -244,12 +332,8 @@ instance before an old one stops, so drkit keeps `min_size - 1` in service and t
 runs one instance short during each update. Raise `max_size` to `min_size + 1` (leaving \
 `max_size` unset does that), or choose `FleetUpdatePolicy::Manual` to replace instances \
 yourself.";
-    EKS_002 = "DRK-EKS-002",
-        "an EKS cluster's VPC has fewer than 2 Availability Zones",
-        "EKS requires subnets in at least two Availability Zones (\"View Amazon EKS \
-networking requirements for VPC and subnets\", \
-<https://docs.aws.amazon.com/eks/latest/userguide/network-reqs.html>). Give the VPC 2 or \
-more zones.";
+    // DRK-EKS-002 (an EKS cluster's VPC has fewer than 2 AZs) is retired: the VPC reports
+    // that slip itself (DRK-AZ-005, naming the EKS cluster), once, where it was made.
     EKS_003 = "DRK-EKS-003",
         "a Kubernetes version is not of the form 1.NN",
         "EKS versions are Kubernetes minor versions such as `1.31` (\"Understand the \
@@ -262,6 +346,76 @@ supports.";
 type has one architecture (\"AWS::EKS::Nodegroup\", \
 <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-eks-nodegroup.html>). \
 Set the AMI type the diagnostic names, or an instance type of the AMI's architecture.";
+    EKS_005 = "DRK-EKS-005",
+        "a Kubernetes version is past the end of EKS extended support",
+        "Each Kubernetes version has 14 months of standard and 12 of extended support on \
+EKS, and \"on the end of extended support date, you can no longer create new Amazon EKS \
+clusters with the unsupported version\" (\"Understand the Kubernetes version lifecycle on \
+EKS\", <https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html>). drkit's \
+version table (`dr_core::facts::eks`, with the date it was taken) knows the dates; the \
+diagnostic names the versions EKS still creates. Use one of them.";
+    EKS_006 = "DRK-EKS-006",
+        "a Kubernetes version is not in drkit's EKS version table (warning)",
+        "The version has the form `1.NN` but is not in drkit's table of EKS versions \
+(`dr_core::facts::eks`, from \"Understand the Kubernetes version lifecycle on EKS\", \
+<https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html>), which the \
+diagnostic dates: it may be newer than the table, or not offered by EKS at all. Check it \
+with `aws eks describe-cluster-versions`, or use a version the table lists.";
+    EKS_007 = "DRK-EKS-007",
+        "a node group AMI type is unknown",
+        "A managed node group takes one of the AMI types of the EKS API (`AmiType`, \
+\"CreateNodegroup\", Amazon EKS API Reference, \
+<https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html>), written \
+exactly so (`AL2023_x86_64_STANDARD`, `BOTTLEROCKET_ARM_64`, ...). The diagnostic suggests \
+the nearest one.";
+    EKS_008 = "DRK-EKS-008",
+        "a node group AMI type is not offered for the cluster's Kubernetes version",
+        "\"Kubernetes version 1.32 is the last version for which Amazon EKS will release AL2 \
+AMIs. From version 1.33 onwards, Amazon EKS will continue to release AL2023 and \
+Bottlerocket based AMIs\" (\"Build a custom Amazon Linux AMI\", \
+<https://docs.aws.amazon.com/eks/latest/userguide/eks-ami-build-scripts.html>), so a node \
+group of an `AL2_*` AMI type cannot be created in a 1.33 or later cluster. Use the AL2023 \
+AMI type the diagnostic names.";
+    EKS_009 = "DRK-EKS-009",
+        "the CUSTOM AMI type is given, but drkit's node group has no custom AMI",
+        "EKS reports `CUSTOM` for a node group launched from a launch template with a \
+custom AMI, and `CreateNodegroup` takes no AMI type at all in that case (\"CreateNodegroup\", \
+Amazon EKS API Reference, \
+<https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html>). An \
+`EksCluster`'s node group has no launch template, so it has no AMI to use. Use an EKS \
+optimized AMI type such as `AL2023_x86_64_STANDARD`.";
+    EKS_010 = "DRK-EKS-010",
+        "a control-plane log type is unknown",
+        "EKS sends five control-plane logs to CloudWatch Logs: `api`, `audit`, \
+`authenticator`, `controllerManager` and `scheduler` (\"Send control plane logs to \
+CloudWatch Logs\", <https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html>), \
+written exactly so. The diagnostic suggests the nearest one.";
+    EKS_011 = "DRK-EKS-011",
+        "a control-plane log type is listed twice",
+        "Each log type is on or off; listing one twice enables nothing more and usually \
+means another was meant. List each log type once.";
+    EKS_012 = "DRK-EKS-012",
+        "a public endpoint CIDR block includes reserved addresses",
+        "The CIDR blocks allowed to the cluster's public API endpoint \"cannot include \
+reserved addresses\" (\"Cluster API server endpoint\", \
+<https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html>): private (RFC \
+1918), shared (100.64.0.0/10), loopback, link-local, multicast and the other blocks IANA \
+reserves never reach the public endpoint from the internet. Networks in the VPC, or routed \
+to it, reach the private endpoint, which drkit always enables; list only public addresses \
+here, such as an office's or a NAT gateway's egress address as a /32.";
+    EKS_013 = "DRK-EKS-013",
+        "more than 40 CIDR blocks are given for the public endpoint",
+        "A cluster's public endpoint takes at most 40 CIDR blocks; the quota \"Public \
+endpoint access CIDR ranges per cluster\" is not adjustable (\"Amazon Elastic Kubernetes \
+Service endpoints and quotas\", <https://docs.aws.amazon.com/general/latest/gr/eks.html>). \
+Merge neighbouring blocks, or reach the private endpoint through a VPN.";
+    EKS_014 = "DRK-EKS-014",
+        "a node group's maximum size is above the default quota of 450 nodes (warning)",
+        "The quota \"Nodes per managed node group\" is 450 by default (\"Amazon Elastic \
+Kubernetes Service endpoints and quotas\", \
+<https://docs.aws.amazon.com/general/latest/gr/eks.html>). It is adjustable, so this is a \
+warning: request an increase in Service Quotas before the group scales past it, or split \
+the nodes across node groups.";
     ALB_001 = "DRK-ALB-001",
         "the load balancer serves plain HTTP (warning)",
         "Without `certificate_arn` the load balancer listens on HTTP only, so traffic to the \
@@ -273,19 +427,69 @@ Region and set `certificate_arn`; HTTP is then redirected to HTTPS.";
 groups for your Application Load Balancers\", \
 <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>). \
 Set `certificate_arn` to an ACM certificate of the Region, or use HTTP/1.1.";
-    ALB_003 = "DRK-ALB-003",
-        "a load balancer's VPC has fewer than 2 Availability Zones",
-        "An Application Load Balancer needs subnets in at least two Availability Zones \
-(\"Application Load Balancers\", \
-<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html>). \
-Give the VPC 2 or more zones.";
+    // DRK-ALB-003 (a load balancer's VPC has fewer than 2 AZs) is retired: the VPC reports
+    // that slip itself (DRK-AZ-005, naming the load balancer), once, where it was made.
     ALB_004 = "DRK-ALB-004",
-        "HTTP/2 is asked for without HTTPS (warning)",
-        "Clients speak HTTP/2 to a load balancer only over TLS, so a plain HTTP listener \
-receives HTTP/1.1 requests, and a target group of protocol version HTTP/2 accepts HTTP/2 \
-and gRPC requests only (\"Target groups for your Application Load Balancers\", \
-<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>). \
-Set `certificate_arn`, or use HTTP/1.1.";
+        "HTTP/2 to the targets is asked for without HTTPS",
+        "A target group of protocol version HTTP/2 can be forwarded to only from an HTTPS \
+listener: clients speak HTTP/2 to a load balancer only over TLS (\"Target groups for your \
+Application Load Balancers\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-target-groups.html>), \
+and ELB refuses the plain HTTP listener's forward action with \"Listener protocol 'HTTP' is \
+not supported with a target group with the protocol-version 'HTTP2'\" \
+(`InvalidLoadBalancerAction`, as reported in aws/copilot-cli#4551 and \
+kubernetes-sigs/aws-load-balancer-controller#4497), so the stack fails minutes into the \
+deploy. Set `certificate_arn`, or use HTTP/1.1.";
+    ALB_005 = "DRK-ALB-005",
+        "a certificate ARN is not an ACM certificate or IAM server certificate ARN",
+        "An HTTPS listener takes a certificate from ACM \
+(`arn:aws:acm:REGION:ACCOUNT:certificate/ID`) or an IAM server certificate \
+(`arn:aws:iam::ACCOUNT:server-certificate/NAME`, no Region) (\"SSL certificates for your \
+Application Load Balancer\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html>; \
+\"IAM identifiers\", <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>). \
+Give the certificate's ARN from ACM (`aws acm list-certificates`).";
+    ALB_006 = "DRK-ALB-006",
+        "an ACM certificate of another Region is given to a load balancer",
+        "\"Certificates in ACM are regional resources. To use a certificate with Elastic Load \
+Balancing for the same fully qualified domain name (FQDN) or set of FQDNs in more than one \
+AWS region, you must request or import a certificate for each region\" (\"Supported \
+Regions\", ACM User Guide, <https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html>). \
+A load balancer takes only certificates of its own Region, so the listener fails to create \
+after the network is built. In a `DrPair`, give each site its own certificate with \
+`site.pick(primary_arn, secondary_arn)`, in the order of the sites.";
+    ALB_007 = "DRK-ALB-007",
+        "a target port is 0",
+        "A target group's port is 1 to 65535 (`CreateTargetGroup` `Port`, \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>). \
+Set the port the targets listen on.";
+    ALB_008 = "DRK-ALB-008",
+        "a health check path is not a path ELB accepts",
+        "A target group's health check path is 1 to 1024 characters (`CreateTargetGroup` \
+`HealthCheckPath`, \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>), \
+and ELB refuses one that does not start with `/` or has other characters than letters, \
+digits and `-@:%_+.~#?&/=` (\"Health check must begin with a '/' and can only consist of \
+the characters: a-z, A-Z, 0-9, and @:%_+.~#?&/=\", quoted in apollographql/router#1852). \
+Percent-encode anything else, e.g. a space as `%20`.";
+    ALB_009 = "DRK-ALB-009",
+        "an SSL policy is not one of the load balancer's security policies",
+        "An HTTPS listener takes one of the predefined ELB security policies; Application Load \
+Balancers do not support custom ones (\"Security policies for your Application Load \
+Balancer\", <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>). \
+drkit vendors the list of that page (`SSL_POLICIES` in `dr-aws-constructs/src/alb.rs`, with its date); the diagnostic \
+suggests the nearest name. The default, `ELBSecurityPolicy-TLS13-1-2-2021-06`, is AWS's \
+recommendation.";
+
+    // ARNs.
+    ARN_001 = "DRK-ARN-001",
+        "a value that must be an ARN is not a well-formed ARN",
+        "An ARN is `arn:PARTITION:SERVICE:REGION:ACCOUNT:RESOURCE`: the partition `aws`, \
+`aws-cn` or `aws-us-gov`; a lowercase service namespace; a Region code or nothing; a \
+12-digit account id, nothing, or `aws` for AWS managed policies; and the resource \
+(\"Amazon Resource Names (ARNs)\", IAM User Guide, \
+<https://docs.aws.amazon.com/IAM/latest/UserGuide/reference-arns.html>). The message says \
+which part is wrong; copy the ARN from the console or the CLI.";
 
     // Aurora.
     RDS_001 = "DRK-RDS-001",
@@ -324,12 +528,8 @@ Use 2: a writer and a reader that can take over.";
 restoring an Aurora DB cluster\", \
 <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Managing.Backups.html>). \
 Set `backup_retention_days` within that range.";
-    RDS_007 = "DRK-RDS-007",
-        "a database's VPC has fewer than 2 Availability Zones",
-        "A DB subnet group needs subnets in at least two Availability Zones (\"Working with a \
-DB cluster in a VPC\", \
-<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_VPC.WorkingWithRDSInstanceinaVPC.html>). \
-Give the VPC 2 or more zones.";
+    // DRK-RDS-007 (a database's VPC has fewer than 2 AZs) is retired: the VPC reports that
+    // slip itself (DRK-AZ-005), once, where it was made.
     RDS_008 = "DRK-RDS-008",
         "secret replica Regions are set on a global database's secondary cluster",
         "A secondary cluster of a global database takes its credentials from the primary and \
@@ -337,11 +537,15 @@ has no secret of its own to replicate. Set `secret_replica_regions` on the prima
 cluster instead.";
     RDS_009 = "DRK-RDS-009",
         "a master user name or database name is invalid or reserved",
-        "Aurora names start with a letter and hold only letters, digits and underscores, up \
-to a length per field (16 for the MySQL master user name, 63 for a database name), and \
-`rdsadmin` is reserved (\"AWS::RDS::DBCluster\", \
-<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>). \
-Choose another name, e.g. `dbadmin`.";
+        "Aurora names start with a letter and hold only letters, digits and underscores: a \
+master user name 1 to 16 characters (`MasterUsername` of \"CreateDBCluster\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>), a \
+database name 1 to 64 for Aurora MySQL and 1 to 63 for Aurora PostgreSQL (`DBName` of \
+\"CreateDBInstance\", <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>). \
+Neither may be a word the engine reserves: RDS keeps `rdsadmin` for itself, and PostgreSQL \
+reserves SQL key words such as `user` and `select` (\"SQL Key Words\", \
+<https://www.postgresql.org/docs/current/sql-keywords-appendix.html>). Choose another name, \
+e.g. `dbadmin`.";
     RDS_010 = "DRK-RDS-010",
         "a cluster's engine or engine version differs from its global database's",
         "Every member of an Aurora global database runs the same engine version, patch level \
@@ -358,6 +562,60 @@ specified for a cluster instance, use deletion policy on the cluster instead.\" 
 fails after its cluster was created, and the rollback then meets the cluster's deletion \
 protection. An instance of a cluster holds no data of its own: give it `Delete`, and keep \
 `Snapshot` on the `AWS::RDS::DBCluster`, whose final snapshot holds the data.";
+    RDS_012 = "DRK-RDS-012",
+        "an Aurora engine version that AWS no longer accepts for new clusters, or not one of the engine",
+        "RDS marks old engine versions `deprecated` in `DescribeDBEngineVersions`, and no new \
+DB cluster can be created with one (cfn-lint rule W3690, whose lists drkit vendors: cfn-lint \
+1.58.0, <https://github.com/aws-cloudformation/cfn-lint>). An Aurora version starts with its \
+major number (`8.0.mysql_aurora.3.10.3`, `16.10`), so a value that does not (`latest`, an \
+empty string) is not one, nor is a version of the other Aurora engine. The diagnostic lists current versions of the same line; \
+`aws rds describe-db-engine-versions --engine aurora-mysql` lists them all.";
+    RDS_013 = "DRK-RDS-013",
+        "an Aurora engine version that drkit's version table does not know (warning)",
+        "drkit checks engine versions against a table taken from RDS `DescribeDBEngineVersions` \
+on the date the diagnostic names (cfn-lint 1.58.0's lists, \
+<https://github.com/aws-cloudformation/cfn-lint>); a version released since is not in it. \
+Check it with `aws rds describe-db-engine-versions --engine aurora-mysql` (or \
+`aurora-postgresql`). When drkit cannot tell the version's major line, the instance class \
+is not checked against it either, and the same warning says so.";
+    RDS_014 = "DRK-RDS-014",
+        "a DB cluster port outside 1150-65535",
+        "An Aurora DB cluster listens on a port from 1150 to 65535 (`Port` of \"CreateDBCluster\", \
+Amazon RDS API Reference, \
+<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>). \
+Leave `port` unset for the engine's default (3306 or 5432).";
+    RDS_015 = "DRK-RDS-015",
+        "a KMS key for a DB cluster that is not a key ARN, key id, alias name or alias ARN",
+        "RDS takes \"the key ARN, key ID, alias ARN, or alias name for the KMS key\" (`KmsKeyId` \
+of \"CreateDBCluster\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>): \
+`arn:aws:kms:<region>:<account>:key/<key-id>`, a key id \
+(`1234abcd-12ab-34cd-56ef-1234567890ab`, or `mrk-` and 32 hex digits for a multi-Region \
+key), `alias/<name>` (1 to 256 characters: letters, digits, `/`, `_`, `-`; \"Create \
+aliases\", <https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html>), or \
+`arn:aws:kms:<region>:<account>:alias/<name>`.";
+    RDS_016 = "DRK-RDS-016",
+        "a DB cluster's KMS key is in another Region",
+        "A KMS key serves only its own Region, and a cluster in another Region, a global \
+database's secondary included, needs \"a KMS key identifier that is valid in the destination \
+Amazon Web Services Region\" (`KmsKeyId` of \"CreateDBCluster\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>). Use a \
+key of the cluster's own Region (in a `pick` pair, check that the two are not swapped).";
+    RDS_017 = "DRK-RDS-017",
+        "a global cluster identifier that AWS refuses",
+        "A global cluster identifier has 1 to 63 letters, digits or hyphens, starts with a \
+letter, and neither ends with a hyphen nor holds two in a row (`GlobalClusterIdentifier` of \
+\"AWS::RDS::DBCluster\", pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`, \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>; \
+\"ModifyGlobalCluster\", <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html>). \
+An empty identifier takes the cluster out of its global database.";
+    RDS_018 = "DRK-RDS-018",
+        "the master secret is replicated to the cluster's own Region",
+        "A secret's replicas live in other Regions; Secrets Manager refuses a replica in the \
+primary secret's own Region with `InvalidParameterException: Invalid replica region.` \
+(\"Replicate AWS Secrets Manager secrets across Regions\", \
+<https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html>). \
+List only the other Regions in `secret_replica_regions`.";
 
     // DNS.
     DNS_001 = "DRK-DNS-001",
@@ -405,6 +663,24 @@ letters, digits and hyphens joined by dots (\"DNS domain name format\", \
         "A hosted zone holds records for its own name and names below it only: \
 `shop.example.com` fits in `example.com`, not in `example.org`. Use a domain ending in the \
 zone's name, or the zone that holds the domain.";
+    DNS_010 = "DRK-DNS-010",
+        "a public hosted zone name is not a valid DNS name",
+        "The hosted zone is named by its domain, e.g. `example.com`: labels of letters, digits \
+and hyphens joined by dots (\"DNS domain name format\", \
+<https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/DomainNameFormat.html>).";
+    DNS_011 = "DRK-DNS-011",
+        "a hosted zone id is not a Route 53 hosted zone id",
+        "A hosted zone id is upper-case letters and digits, at most 32 characters, e.g. \
+`Z0123456789ABCDEFGHIJ` (`Id` of \"HostedZone\", \
+<https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html>). Some API \
+answers prefix it with `/hostedzone/`; CloudFormation's `AWS::Route53::HostedZone::Id` \
+parameter takes the bare id. Copy it from the Route 53 console (Hosted zones).";
+    DNS_012 = "DRK-DNS-012",
+        "a record's TTL is outside what Route 53 accepts",
+        "A record's TTL is 0 to 2147483647 seconds (`TTL` of \"ResourceRecordSet\", \
+<https://docs.aws.amazon.com/Route53/latest/APIReference/API_ResourceRecordSet.html>). The \
+database CNAME's target never changes (the global writer endpoint follows the writer), so a \
+short TTL such as the default 30 s costs nothing.";
 
     // Peering.
     PEER_001 = "DRK-PEER-001",

@@ -6,4 +6,5 @@
 //! nearest known one, so a rare but real type is a one-line addition here.
 
 pub mod ec2;
+pub mod eks;
 pub mod rds;

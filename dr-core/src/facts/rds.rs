@@ -21,8 +21,11 @@
 //!   versions, patch level included, because a global database's managed switchover needs the
 //!   same patch level on every member ("Upgrading an Amazon Aurora global database",
 //!   <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>).
+//! - The engine-version table ([`engine_version_status`]): vendored from cfn-lint
+//!   ([`ENGINE_VERSIONS_SOURCE`], as of [`ENGINE_VERSIONS_AS_OF`]), see the constants.
 
 use std::fmt;
+use std::sync::LazyLock;
 
 /// An Aurora engine.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
@@ -70,6 +73,175 @@ impl fmt::Display for AuroraEngine {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.display_name())
     }
+}
+
+/// Where the Aurora engine-version table comes from: cfn-lint 1.58.0 (the version drkit's
+/// tests pin), which generates both lists from RDS `DescribeDBEngineVersions` (`IncludeAll`, in
+/// us-east-1; its `scripts/update_schemas_from_aws_api.py`): every version RDS lists, and those
+/// whose `Status` is `deprecated`, which RDS no longer accepts for new clusters (cfn-lint rule
+/// W3690: "deprecated and cannot be used to create new RDS DB clusters"). Only the
+/// `aurora-mysql` and `aurora-postgresql` entries are kept, in `aurora_engine_versions.json`.
+pub const ENGINE_VERSIONS_SOURCE: &str = "cfn-lint 1.58.0 (https://github.com/aws-cloudformation/cfn-lint), \
+src/cfnlint/data/schemas/extensions/aws_rds_dbcluster/engine_version.json and \
+engine_version_deprecated.json, generated from RDS DescribeDBEngineVersions";
+
+/// The date of the engine-version table: the PyPI upload date of cfn-lint 1.58.0
+/// (<https://pypi.org/project/cfn-lint/1.58.0/>). A version released after it is unknown to
+/// drkit, not wrong.
+pub const ENGINE_VERSIONS_AS_OF: &str = "2026-10-20";
+
+/// What the engine-version table says of a version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum VersionStatus {
+    /// RDS lists it and accepts it for new clusters.
+    Current,
+    /// RDS lists it as deprecated: no new cluster can be created with it.
+    Deprecated,
+    /// Not in the table: newer than [`ENGINE_VERSIONS_AS_OF`], or not a version at all.
+    Unknown,
+}
+
+/// One engine's lists.
+#[derive(Debug, Default)]
+struct EngineVersions {
+    versions: Vec<String>,
+    deprecated: Vec<String>,
+}
+
+/// The vendored table, per engine (MySQL, PostgreSQL).
+static ENGINE_VERSIONS: LazyLock<[EngineVersions; 2]> = LazyLock::new(|| {
+    let table: serde_json::Value =
+        serde_json::from_str(include_str!("aurora_engine_versions.json")).unwrap_or_default();
+    let lists = |engine: AuroraEngine| {
+        let list = |key: &str| -> Vec<String> {
+            table[engine.engine_name()][key]
+                .as_array()
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|v| v.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default()
+        };
+        EngineVersions {
+            versions: list("versions"),
+            deprecated: list("deprecated"),
+        }
+    };
+    [lists(AuroraEngine::MySql), lists(AuroraEngine::PostgreSql)]
+});
+
+fn versions_of(engine: AuroraEngine) -> &'static EngineVersions {
+    match engine {
+        AuroraEngine::MySql => &ENGINE_VERSIONS[0],
+        AuroraEngine::PostgreSql => &ENGINE_VERSIONS[1],
+    }
+}
+
+/// Whether `version` is a major line cfn-lint adds beside the versions RDS lists (`8.0` for
+/// `8.0.mysql_aurora.3.*`, `16` for `16.*`): a version of the table that others extend with
+/// `.`. cfn-lint adds such a line to the deprecated list as soon as one of its versions is
+/// deprecated, so its status is decided by its versions instead (see [`engine_version_status`]).
+fn is_major_line(list: &EngineVersions, version: &str) -> bool {
+    let prefix = format!("{version}.");
+    list.versions.iter().any(|v| v.starts_with(&prefix))
+}
+
+/// What the vendored table ([`ENGINE_VERSIONS_SOURCE`], [`ENGINE_VERSIONS_AS_OF`]) says of
+/// `version` of `engine`. A major line alone (`8.0`, `16`), which RDS resolves to a version of
+/// that line, is current while any version of the line is current, deprecated when all are.
+pub fn engine_version_status(engine: AuroraEngine, version: &str) -> VersionStatus {
+    let list = versions_of(engine);
+    if !list.versions.iter().any(|v| v == version) {
+        return VersionStatus::Unknown;
+    }
+    if is_major_line(list, version) {
+        let prefix = format!("{version}.");
+        let any_current = list
+            .versions
+            .iter()
+            .filter(|v| v.starts_with(&prefix))
+            .any(|v| !list.deprecated.contains(v));
+        return if any_current {
+            VersionStatus::Current
+        } else {
+            VersionStatus::Deprecated
+        };
+    }
+    if list.deprecated.iter().any(|v| v == version) {
+        VersionStatus::Deprecated
+    } else {
+        VersionStatus::Current
+    }
+}
+
+/// The form of a version: its runs of digits replaced by `N` (`8.0.mysql_aurora.3.10.3` is
+/// `N.N.mysql_aurora.N.N.N`, `16.10` is `N.N`).
+fn version_form(version: &str) -> String {
+    let mut form = String::new();
+    let mut in_number = false;
+    for c in version.chars() {
+        if c.is_ascii_digit() {
+            if !in_number {
+                form.push('N');
+            }
+            in_number = true;
+        } else {
+            form.push(c);
+            in_number = false;
+        }
+    }
+    form
+}
+
+/// Whether `version` has the form of a version RDS lists for `engine` in the table, past or
+/// present (for Aurora MySQL `N.N`, `N.N.N`, `N.N.mysql_aurora.N.N.N`, ...; for Aurora
+/// PostgreSQL `N`, `N.N`, `N.N-limitless`, ...). A version of another form (`latest`,
+/// `8.0.mysql_aurora.9`, an empty string) is not one RDS could accept.
+pub fn has_version_form(engine: AuroraEngine, version: &str) -> bool {
+    let form = version_form(version);
+    versions_of(engine)
+        .versions
+        .iter()
+        .any(|v| version_form(v) == form)
+}
+
+/// The current versions of `engine` in the table whose major line is `version`'s (the text up
+/// to its first `.` for PostgreSQL, its first two parts for MySQL), oldest first; all current
+/// versions when the line has none. Aurora Limitless Database versions (`-limitless`) are left
+/// out: they serve only limitless clusters. For hints.
+pub fn current_versions_like(engine: AuroraEngine, version: &str) -> Vec<String> {
+    let list = versions_of(engine);
+    let line = |v: &str| -> String {
+        let n = match engine {
+            AuroraEngine::MySql => 2,
+            AuroraEngine::PostgreSql => 1,
+        };
+        v.split('.').take(n).collect::<Vec<_>>().join(".")
+    };
+    let mut current: Vec<String> = list
+        .versions
+        .iter()
+        .filter(|v| !is_major_line(list, v) && !v.contains("limitless"))
+        .filter(|v| engine_version_status(engine, v) == VersionStatus::Current)
+        .cloned()
+        .collect();
+    current.sort_by_key(|v| version_key(v));
+    let same: Vec<String> = current
+        .iter()
+        .filter(|v| line(v) == line(version))
+        .cloned()
+        .collect();
+    if same.is_empty() { current } else { same }
+}
+
+/// The numbers of a version in order (`8.0.mysql_aurora.3.10.3` is 8, 0, 3, 10, 3), to sort
+/// versions as numbers rather than text (16.8 before 16.10).
+fn version_key(version: &str) -> Vec<u64> {
+    version
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect()
 }
 
 /// A major line of an engine, which decides the classes it accepts.
@@ -324,6 +496,46 @@ mod tests {
             Some(AuroraMajor::PostgreSql)
         );
         assert_eq!(major_of(AuroraEngine::PostgreSql, "x"), None);
+    }
+
+    #[test]
+    fn the_engine_version_table_knows_current_deprecated_and_unknown_versions() {
+        for engine in [AuroraEngine::MySql, AuroraEngine::PostgreSql] {
+            assert_eq!(
+                engine_version_status(engine, engine.default_version()),
+                VersionStatus::Current,
+                "{engine}'s default version must be current"
+            );
+        }
+        let mysql = |v| engine_version_status(AuroraEngine::MySql, v);
+        let pg = |v| engine_version_status(AuroraEngine::PostgreSql, v);
+        assert_eq!(mysql("8.0.mysql_aurora.3.01.0"), VersionStatus::Deprecated);
+        assert_eq!(mysql("8.0.mysql_aurora.3.04.0"), VersionStatus::Current);
+        // A major line is current while one of its versions is.
+        assert_eq!(mysql("8.0"), VersionStatus::Current);
+        assert_eq!(mysql("5.7.12"), VersionStatus::Deprecated);
+        assert_eq!(mysql("9.9"), VersionStatus::Unknown);
+        assert_eq!(mysql("16.10"), VersionStatus::Unknown);
+        assert_eq!(pg("16.10"), VersionStatus::Current);
+        assert_eq!(pg("16.1"), VersionStatus::Deprecated);
+        assert_eq!(pg("16"), VersionStatus::Current);
+        assert_eq!(pg("9"), VersionStatus::Deprecated);
+        assert_eq!(pg("99.1"), VersionStatus::Unknown);
+        let like = current_versions_like(AuroraEngine::PostgreSql, "16.1");
+        assert!(like.iter().all(|v| v.starts_with("16.")));
+        assert_eq!(like.last().map(String::as_str), Some("16.15"));
+        assert!(!current_versions_like(AuroraEngine::MySql, "7.0").is_empty());
+        assert!(has_version_form(
+            AuroraEngine::MySql,
+            "8.0.mysql_aurora.3.99.0"
+        ));
+        assert!(has_version_form(AuroraEngine::MySql, "9.1"));
+        assert!(!has_version_form(AuroraEngine::MySql, "8.0.mysql_aurora.9"));
+        assert!(!has_version_form(AuroraEngine::MySql, "latest"));
+        assert!(!has_version_form(AuroraEngine::MySql, ""));
+        assert!(has_version_form(AuroraEngine::PostgreSql, "19.1"));
+        assert!(has_version_form(AuroraEngine::PostgreSql, "17.2-limitless"));
+        assert!(!has_version_form(AuroraEngine::PostgreSql, "16.10.mysql"));
     }
 
     #[test]
