@@ -6,7 +6,7 @@
 //! different ([`PARITY_EXEMPT_KEY`](super::PARITY_EXEMPT_KEY)), are not reported.
 
 use dr_core::diagnostics::codes;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 use dr_core::tree::Tree;
 use dr_core::{Diagnostic, Element, NodeId};
@@ -104,30 +104,59 @@ fn scalar(v: &Value) -> Option<String> {
     }
 }
 
-/// Whether the difference between `a` and `b` is made only of per-site pairs.
-fn explained(a: &Value, b: &Value, picks: &[(Value, Value)]) -> bool {
+/// One `site.pick(primary, secondary)` pair and how many times the closure picked it.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) struct Pick {
+    /// The two values, as JSON.
+    pub(super) values: (Value, Value),
+    /// Calls made with exactly these values (in one run of the closure).
+    pub(super) calls: usize,
+}
+
+/// Whether the difference between `a` and `b` is made only of per-site pairs; the indices of
+/// the picks that explain it are added to `used`.
+fn explained(a: &Value, b: &Value, picks: &[Pick], used: &mut BTreeSet<usize>) -> bool {
     if a == b {
         return true;
     }
-    if let (Some(x), Some(y)) = (scalar(a), scalar(b))
-        && picks.iter().any(|(p, q)| {
-            scalar(p).as_deref() == Some(x.as_str()) && scalar(q).as_deref() == Some(y.as_str())
-        })
-    {
-        return true;
-    }
-    if picks.iter().any(|(p, q)| p == a && q == b) {
+    let matching = |i: usize, p: &Pick| -> Option<usize> {
+        let (x, y) = &p.values;
+        let scalars = match (scalar(a), scalar(b)) {
+            (Some(a), Some(b)) => {
+                scalar(x).as_deref() == Some(a.as_str()) && scalar(y).as_deref() == Some(b.as_str())
+            }
+            _ => false,
+        };
+        (scalars || (x == a && y == b)).then_some(i)
+    };
+    if let Some(i) = picks.iter().enumerate().find_map(|(i, p)| matching(i, p)) {
+        used.insert(i);
         return true;
     }
     match (a, b) {
         (Value::Array(x), Value::Array(y)) if x.len() == y.len() => {
-            x.iter().zip(y).all(|(x, y)| explained(x, y, picks))
+            x.iter().zip(y).all(|(x, y)| explained(x, y, picks, used))
         }
         (Value::Object(x), Value::Object(y)) if x.len() == y.len() => x
             .iter()
-            .all(|(k, v)| y.get(k).is_some_and(|w| explained(v, w, picks))),
+            .all(|(k, v)| y.get(k).is_some_and(|w| explained(v, w, picks, used))),
         _ => false,
     }
+}
+
+/// Whether a group's `MaxSize` is the one `Ec2Fleet` derives from the desired capacity (one
+/// above it, headroom for the rolling update): it then follows `DesiredCapacity`, which is
+/// compared itself, so a picked desired capacity does not show up again as a second
+/// difference in `MaxSize`.
+fn derived_max(e: &Entry) -> bool {
+    let number = |p: &str| {
+        e.properties
+            .pointer(p)
+            .and_then(scalar)?
+            .parse::<u64>()
+            .ok()
+    };
+    matches!((number("/MaxSize"), number("/DesiredCapacity")), (Some(max), Some(desired)) if max == desired + 1)
 }
 
 fn show(v: Option<&Value>) -> String {
@@ -138,19 +167,62 @@ fn show(v: Option<&Value>) -> String {
     }
 }
 
+/// Reports a literal AMI id given to both sites (AMI ids are regional: see
+/// [`codes::EC2_011`]), on the fleet where it was written, as the prop `ami`.
+fn same_ami_in_both(a: &BTreeMap<String, Entry>, b: &BTreeMap<String, Entry>) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    for (rel, ea) in a {
+        let Some(eb) = b.get(rel) else { continue };
+        if ea.type_name != "AWS::EC2::LaunchTemplate" || ea.exempt || eb.exempt {
+            continue;
+        }
+        let id = |e: &Entry| {
+            e.properties
+                .pointer("/LaunchTemplateData/ImageId")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        };
+        let (Some(x), Some(y)) = (id(ea), id(eb)) else {
+            continue;
+        };
+        if x != y {
+            continue;
+        }
+        let construct = |e: &Entry| {
+            e.path
+                .rsplit_once('/')
+                .map_or(e.path.clone(), |(p, _)| p.to_string())
+        };
+        let mut d = Diagnostic::error(
+            construct(ea),
+            codes::EC2_011,
+            format!("AMI id `{x}` is given to both sites, but AMI ids are regional: it cannot exist in both Regions"),
+        )
+        .with_prop("ami")
+        .with_hint(format!("give each site the id of its own Region, Ami::id(site.pick(\"{x}\", \"ami-…\")), or use Ami::LatestAl2023 or an SSM parameter, resolved in each Region"));
+        d.also_at = vec![construct(eb)];
+        out.push(d);
+    }
+    out
+}
+
 /// Compares the two site stacks; one error listing every difference, or nothing.
 pub(super) fn check(
     tree: &Tree,
     pair_path: &str,
     primary: NodeId,
     secondary: NodeId,
-    picks: &[(Value, Value)],
+    picks: &[Pick],
 ) -> Vec<Diagnostic> {
     let a = collect(tree, primary);
     let b = collect(tree, secondary);
     let a_root = tree.path(primary);
     let b_root = tree.path(secondary);
+    let mut found = same_ami_in_both(&a, &b);
     let mut diffs = Vec::new();
+    // Per pick, the constructs (the first id below the site) whose differences it explains,
+    // with one place each for the message.
+    let mut excused: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
     for (rel, ea) in &a {
         match b.get(rel) {
             None if !ea.exempt => diffs.push(format!(
@@ -170,12 +242,30 @@ pub(super) fn check(
                     .map(|(_, p)| *p)
                     .unwrap_or(&[]);
                 for p in pointers {
+                    if *p == "/MaxSize" && derived_max(ea) && derived_max(eb) {
+                        continue;
+                    }
                     let (va, vb) = (ea.properties.pointer(p), eb.properties.pointer(p));
+                    let mut used = BTreeSet::new();
                     let same = match (va, vb) {
-                        (Some(x), Some(y)) => explained(x, y, picks),
+                        (Some(x), Some(y)) => explained(x, y, picks, &mut used),
                         (None, None) => true,
                         _ => false,
                     };
+                    let construct = rel.split('/').next().unwrap_or(rel).to_string();
+                    for i in used {
+                        excused
+                            .entry(i)
+                            .or_default()
+                            .entry(construct.clone())
+                            .or_insert_with(|| {
+                                format!(
+                                    "{} of `{}`",
+                                    p.trim_start_matches('/').replace('/', "."),
+                                    ea.path
+                                )
+                            });
+                    }
                     if !same {
                         diffs.push(format!(
                             "{} {} in `{}` but {} in `{}`",
@@ -190,6 +280,23 @@ pub(super) fn check(
             }
         }
     }
+    for (i, places) in &excused {
+        let pick = &picks[*i];
+        if places.len() > pick.calls {
+            let places: Vec<&String> = places.values().collect();
+            diffs.push(format!(
+                "site.pick({}, {}) was made {} but the sites differ by it in {} constructs: {}; a pick excuses the one prop its value is given to",
+                pick.values.0,
+                pick.values.1,
+                match pick.calls {
+                    1 => "once".to_string(),
+                    n => format!("{n} times"),
+                },
+                places.len(),
+                places.iter().map(|p| p.as_str()).collect::<Vec<_>>().join(", ")
+            ));
+        }
+    }
     for (rel, eb) in &b {
         if !a.contains_key(rel) && !eb.exempt {
             diffs.push(format!(
@@ -199,9 +306,9 @@ pub(super) fn check(
         }
     }
     if diffs.is_empty() {
-        return Vec::new();
+        return found;
     }
-    vec![
+    found.push(
         Diagnostic::error(
             pair_path,
             codes::PAIR_001,
@@ -215,7 +322,8 @@ pub(super) fn check(
         .with_hint(
             "build both sites alike; give values that must differ per Region with site.pick(primary, secondary), or declare an intended difference with site.allow_difference(&construct_scope, \"reason\")",
         ),
-    ]
+    );
+    found
 }
 
 #[cfg(test)]
@@ -225,30 +333,49 @@ mod tests {
 
     #[test]
     fn pick_pairs_explain_differences_inside_lists_and_across_number_forms() {
-        let picks = vec![(json!("t3.micro"), json!("t3.small")), (json!(3), json!(4))];
+        let pick = |a: Value, b: Value| Pick {
+            values: (a, b),
+            calls: 1,
+        };
+        let picks = vec![
+            pick(json!("t3.micro"), json!("t3.small")),
+            pick(json!(3), json!(4)),
+        ];
+        let used = &mut BTreeSet::new();
         // Auto Scaling sizes are strings in the template; the pick was made with numbers.
-        assert!(explained(&json!("3"), &json!("4"), &picks));
+        assert!(explained(&json!("3"), &json!("4"), &picks, used));
         assert!(explained(
             &json!(["t3.micro"]),
             &json!(["t3.small"]),
-            &picks
+            &picks,
+            used
         ));
         assert!(explained(
             &json!({"MinSize": 3, "MaxSize": 3}),
             &json!({"MinSize": 4, "MaxSize": 3}),
-            &picks
+            &picks,
+            used
         ));
         // The reverse pair, or an unrelated value, is a real difference.
-        assert!(!explained(&json!("t3.small"), &json!("t3.micro"), &picks));
+        assert!(!explained(
+            &json!("t3.small"),
+            &json!("t3.micro"),
+            &picks,
+            used
+        ));
         assert!(!explained(
             &json!(["t3.micro"]),
             &json!(["t3.large"]),
-            &picks
+            &picks,
+            used
         ));
         assert!(!explained(
             &json!(["t3.micro"]),
             &json!(["t3.small", "t3.small"]),
-            &picks
+            &picks,
+            used
         ));
+        // Each explanation names the pick it used, which ties the pick to the prop.
+        assert_eq!(used.iter().copied().collect::<Vec<_>>(), [0, 1]);
     }
 }
