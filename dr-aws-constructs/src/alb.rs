@@ -70,7 +70,7 @@ pub struct AlbProps<'a> {
     /// [`ProtocolVersion::Http1`].
     #[builder(default)]
     pub protocol_version: ProtocolVersion,
-    /// The port the targets listen on; a fleet target's own port wins. Default:
+    /// The port the targets listen on (1 to 65535); a fleet target's own port wins. Default:
     /// [`DEFAULT_APP_PORT`].
     #[builder(default = DEFAULT_APP_PORT)]
     pub target_port: u16,
@@ -79,10 +79,13 @@ pub struct AlbProps<'a> {
     /// targets that can. Served by the app on every target; in a [`DrPair`](crate::DrPair) the
     /// Route 53 check of the primary site probes the same path through the load balancer, so
     /// this is the one setting of what "the site can serve" means. A path given for GRPC is
-    /// expected to answer status 0 (OK), like the gRPC health service. Default:
-    /// [`DEFAULT_HEALTH_CHECK_PATH`], or for GRPC [`GRPC_HEALTH_CHECK_PATH`].
+    /// expected to answer status 0 (OK), like the gRPC health service. It starts with `/`, has
+    /// at most 1024 characters, and only letters, digits and `-@:%_+.~#?&/=` (percent-encode
+    /// the rest). Default: [`DEFAULT_HEALTH_CHECK_PATH`], or for GRPC
+    /// [`GRPC_HEALTH_CHECK_PATH`].
     pub health_check_path: Option<String>,
-    /// The HTTPS listener's TLS policy. Default: [`DEFAULT_SSL_POLICY`].
+    /// The HTTPS listener's TLS policy, one of ELB's security policies (`SSL_POLICIES` in this module).
+    /// Default: [`DEFAULT_SSL_POLICY`].
     #[builder(default = DEFAULT_SSL_POLICY)]
     pub ssl_policy: String,
 }
@@ -182,37 +185,259 @@ impl Alb {
     }
 }
 
-/// Reports the settings that cannot work or are risky, before anything is built.
+/// The security policies an HTTPS listener of an Application Load Balancer takes
+/// ("Security policies for your Application Load Balancer",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>;
+/// ALBs "do not support custom security policies"), as of 2026-12 (the post-quantum
+/// `…-PQ-2025-09` policies are the newest). Read from the page's policy tables as mirrored by
+/// aws-cdk-lib's `SslPolicy` enum (`aws-elasticloadbalancingv2/lib/shared/enums.ts`), plus
+/// `ELBSecurityPolicy-2015-05`, which the page lists beside `ELBSecurityPolicy-2016-08`. A
+/// policy AWS adds later is reported as unknown until this list is updated.
+pub const SSL_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Res-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-2021-06",
+    "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-3-2021-06",
+    "ELBSecurityPolicy-TLS13-1-2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-3-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Res-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext1-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-2-Ext2-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-FS-1-2-Res-2020-10",
+    "ELBSecurityPolicy-FS-1-2-Res-2019-08",
+    "ELBSecurityPolicy-FS-1-2-2019-08",
+    "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-FS-2018-06",
+    "ELBSecurityPolicy-TLS-1-2-2017-01",
+    "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-2015-05",
+    "ELBSecurityPolicy-TLS-1-0-2015-04",
+];
+
+/// The longest health check path (`CreateTargetGroup` `HealthCheckPath`, "Minimum length of 1.
+/// Maximum length of 1024",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>,
+/// also the vendored `AWS::ElasticLoadBalancingV2::TargetGroup` schema).
+pub const MAX_HEALTH_CHECK_PATH_LEN: usize = 1024;
+
+/// Reports the settings that cannot work or are risky, before anything is built. Each slip is
+/// reported once, here, naming the prop; a VPC with fewer than two zones is the VPC's own
+/// slip, which it reports naming this load balancer, so it is not reported again here.
 fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
-    if props.vpc.az_count() < 2 {
-        scope.error(
-            codes::ALB_003,
-            format!(
-                "an Application Load Balancer needs subnets in at least 2 AZs; the VPC has {}",
-                props.vpc.az_count()
-            ),
-            "give the VPC 2 or more AZs",
-        );
+    if let Some(arn) = &props.certificate_arn {
+        check_certificate_arn(scope, arn);
     }
     match (props.protocol_version, https) {
-        (ProtocolVersion::Grpc, false) => scope.error(
+        (ProtocolVersion::Grpc, false) => scope.prop_error(
+            "protocol_version",
             codes::ALB_002,
             "protocol_version GRPC needs an HTTPS listener, but no certificate_arn was given",
             "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1",
         ),
-        (_, false) => scope.warning(
+        // ELB refuses to forward from an HTTP listener to an HTTP/2 target group: "Listener
+        // protocol 'HTTP' is not supported with a target group with the protocol-version
+        // 'HTTP2'" (InvalidLoadBalancerAction, as reported in aws/copilot-cli#4551 and
+        // kubernetes-sigs/aws-load-balancer-controller#4497), so the stack would fail.
+        (ProtocolVersion::Http2, false) => scope.prop_error(
+            "protocol_version",
+            codes::ALB_004,
+            "protocol_version HTTP2 needs an HTTPS listener, but no certificate_arn was given: ELB refuses to forward from a plain HTTP listener to an HTTP/2 target group",
+            "set certificate_arn to an ACM certificate of this Region, or use ProtocolVersion::Http1",
+        ),
+        (ProtocolVersion::Http1, false) => scope.prop_warning(
+            "certificate_arn",
             codes::ALB_001,
             "the load balancer serves plain HTTP: no certificate_arn was given",
             "request an ACM certificate for the site's domain in this Region and set certificate_arn; HTTP is then redirected to HTTPS",
         ),
         _ => {}
     }
-    if props.protocol_version == ProtocolVersion::Http2 && !https {
-        scope.warning(
-            codes::ALB_004,
-            "protocol_version HTTP2 without HTTPS: clients reach a plain HTTP listener over HTTP/1.1, which a target group of protocol version HTTP2 does not accept",
-            "set certificate_arn, or use ProtocolVersion::Http1",
+    // A target group's port is 1 to 65535 (`CreateTargetGroup` `Port`, see
+    // `MAX_HEALTH_CHECK_PATH_LEN`); a u16 has only 0 to rule out. Checked even when a fleet
+    // target's own port wins: the value written is wrong either way.
+    if props.target_port == 0 {
+        scope.prop_error(
+            "target_port",
+            codes::ALB_007,
+            "target_port 0 is not a port: a target group's port is 1 to 65535",
+            format!(
+                "set target_port to the port the targets listen on (default {DEFAULT_APP_PORT})"
+            ),
         );
+    }
+    if let Some(path) = &props.health_check_path
+        && let Some(why) = health_check_path_problem(path)
+    {
+        scope.prop_error(
+            "health_check_path",
+            codes::ALB_008,
+            format!("health_check_path `{path}` {why}"),
+            "write an absolute path such as /api/health, percent-encoding other characters (a space is %20)",
+        );
+    }
+    if !SSL_POLICIES.contains(&props.ssl_policy.as_str()) {
+        let hint = match dr_core::suggest::nearest(&props.ssl_policy, SSL_POLICIES.iter().copied())
+        {
+            Some(s) => format!("did you mean `{s}`?"),
+            None => format!(
+                "use {DEFAULT_SSL_POLICY} (AWS's recommendation) or another policy of the ELB guide's \"Security policies for your Application Load Balancer\""
+            ),
+        };
+        scope.prop_error(
+            "ssl_policy",
+            codes::ALB_009,
+            format!(
+                "ssl_policy `{}` is not a security policy of Application Load Balancers",
+                props.ssl_policy
+            ),
+            hint,
+        );
+    }
+}
+
+/// What is wrong with a health check path, if anything: 1 to
+/// [`MAX_HEALTH_CHECK_PATH_LEN`] characters, starting with `/`, made of letters, digits and
+/// `@:%_+.~#?&/=`, as ELB's own message says ("Health check must begin with a '/' and can
+/// only consist of the characters: a-z, A-Z, 0-9, and @:%_+.~#?&/=", quoted in
+/// apollographql/router#1852). drkit also admits `-`, an unreserved URI character (RFC 3986)
+/// found in health paths that ELB serves every day (`/-/healthy`), which that message's list
+/// leaves out: refusing a path that works would be worse than missing one.
+fn health_check_path_problem(path: &str) -> Option<String> {
+    if !path.starts_with('/') {
+        return Some("does not start with `/`".into());
+    }
+    if path.chars().count() > MAX_HEALTH_CHECK_PATH_LEN {
+        return Some(format!(
+            "is {} characters long; a health check path has at most {MAX_HEALTH_CHECK_PATH_LEN}",
+            path.chars().count()
+        ));
+    }
+    let allowed = |c: char| c.is_ascii_alphanumeric() || "@:%_+.~#?&/=-".contains(c);
+    path.chars().find(|c| !allowed(*c)).map(|c| {
+        let c = if c == ' ' {
+            "a space".to_string()
+        } else {
+            format!("`{c}`")
+        };
+        format!(
+            "has {c}; ELB takes only letters, digits and `-@:%_+.~#?&/=` in a health check path"
+        )
+    })
+}
+
+/// Metadata key on a stack whose Region a construct upstream has already reported as in doubt
+/// (a `DrPair` site whose zones are of another Region, or whose Region is the other site's):
+/// the value is why. Checks of other props against the stack's Region (an ACM certificate's
+/// Region) stay silent under such a stack: the Region may be the slip, and that is reported
+/// once, where it was made.
+pub(crate) const REGION_IN_DOUBT_KEY: &str = "drkit:region-in-doubt";
+
+/// Whether `scope` is under a stack marked with [`REGION_IN_DOUBT_KEY`].
+pub(crate) fn region_in_doubt(scope: &Scope) -> bool {
+    let path = scope.path();
+    scope
+        .tree()
+        .metadata_entries(REGION_IN_DOUBT_KEY)
+        .iter()
+        .any(|(marked, _)| path == *marked || path.starts_with(&format!("{marked}/")))
+}
+
+/// Checks the HTTPS listener's certificate: an ACM certificate of the load balancer's own
+/// Region, or an IAM server certificate ("SSL certificates for your Application Load
+/// Balancer", <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html>;
+/// "Supported Regions", ACM User Guide,
+/// <https://docs.aws.amazon.com/acm/latest/userguide/acm-regions.html>: "Certificates in ACM
+/// are regional resources"; "IAM identifiers",
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>:
+/// `arn:aws:iam::123456789012:server-certificate/NAME`, no Region).
+fn check_certificate_arn(scope: &Scope, arn: &str) {
+    const PROP: &str = "certificate_arn";
+    let parsed = match dr_core::arn::parse(arn) {
+        Ok(a) => a,
+        Err(e) => {
+            scope.prop_error(
+                PROP,
+                codes::ARN_001,
+                format!("certificate_arn is not an ARN: {e}"),
+                "give the ARN of an ACM certificate of this Region (`aws acm list-certificates`)",
+            );
+            return;
+        }
+    };
+    let not_a_certificate = |why: String| {
+        scope.prop_error(
+            PROP,
+            codes::ALB_005,
+            format!("certificate_arn `{arn}` {why}"),
+            "give the ARN of an ACM certificate of this Region (arn:aws:acm:REGION:ACCOUNT:certificate/ID), or of an IAM server certificate",
+        );
+    };
+    match (parsed.service, parsed.resource_type()) {
+        ("acm", "certificate") => {
+            if parsed.resource_id().is_none_or(str::is_empty) {
+                return not_a_certificate("has no certificate id after `certificate/`".into());
+            }
+            if parsed.account.len() != 12 {
+                return not_a_certificate("has no 12-digit account id".into());
+            }
+            if parsed.region.is_empty() {
+                return not_a_certificate(
+                    "has no Region; ACM certificates are regional (arn:aws:acm:REGION:…)".into(),
+                );
+            }
+            let Some(own) = scope.region() else { return };
+            if parsed.region != own.code() && !region_in_doubt(scope) {
+                scope.prop_error(
+                    PROP,
+                    codes::ALB_006,
+                    format!(
+                        "certificate_arn is an ACM certificate of {}, but this load balancer is in {own}: a load balancer takes only certificates of its own Region",
+                        parsed.region
+                    ),
+                    format!(
+                        "request or import the certificate in ACM in {own} and give its ARN (in a DrPair, each site its own with site.pick(primary, secondary), in the order of the sites)"
+                    ),
+                );
+            }
+        }
+        ("iam", "server-certificate") => {
+            if !parsed.region.is_empty() {
+                not_a_certificate(format!(
+                    "names the Region `{}`; IAM server certificate ARNs have none",
+                    parsed.region
+                ));
+            } else if parsed.resource_id().is_none_or(str::is_empty) {
+                not_a_certificate("has no certificate name after `server-certificate/`".into());
+            }
+        }
+        ("acm" | "iam", other) => not_a_certificate(format!(
+            "names a `{other}`, not a certificate (`certificate/…` in ACM, `server-certificate/…` in IAM)"
+        )),
+        (service, _) => not_a_certificate(format!(
+            "is an ARN of the service `{service}`, not an ACM or IAM certificate"
+        )),
     }
 }
 
@@ -451,4 +676,84 @@ fn record_summary(scope: &Scope, grpc: bool) {
         dr: "one per region; DNS failover records point at both".into(),
     }
     .record(scope);
+}
+
+#[cfg(test)]
+mod tests {
+    use dr_core::{App, Region, Stack, StackProps};
+    use serde_json::json;
+
+    use super::*;
+    use crate::vpc::{Vpc, VpcProps};
+
+    const CERT_WEST: &str =
+        "arn:aws:acm:us-west-2:123456789012:certificate/22222222-2222-2222-2222-222222222222";
+
+    fn errors(app: &App) -> Vec<String> {
+        app.tree()
+            .diagnostics()
+            .0
+            .into_iter()
+            .filter(|d| d.is_error())
+            .map(|d| d.code)
+            .collect()
+    }
+
+    /// An ALB in us-east-2 with the us-west-2 certificate, its stack marked or not.
+    fn alb_with_the_other_regions_certificate(marked: bool) -> App {
+        let app = App::new("t");
+        let s = Stack::new(&app, "Site", StackProps::in_region(Region::UsEast2));
+        if marked {
+            s.add_metadata(
+                REGION_IN_DOUBT_KEY,
+                json!("the site's zones are in us-west-2"),
+            );
+        }
+        let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+        Alb::new(
+            &s,
+            "Lb",
+            AlbProps::builder()
+                .vpc(&vpc)
+                .certificate_arn(CERT_WEST)
+                .build(),
+        );
+        app
+    }
+
+    #[test]
+    fn another_regions_certificate_is_an_error_unless_the_stacks_region_is_already_in_doubt() {
+        assert_eq!(
+            errors(&alb_with_the_other_regions_certificate(false)),
+            [codes::ALB_006]
+        );
+        assert!(errors(&alb_with_the_other_regions_certificate(true)).is_empty());
+    }
+
+    #[test]
+    fn health_check_paths_follow_elbs_characters() {
+        for ok in [
+            "/",
+            "/api/health",
+            "/-/healthy",
+            "/AWS.ALB/healthcheck",
+            "/h?x=1&y=%20",
+        ] {
+            assert_eq!(health_check_path_problem(ok), None, "{ok}");
+        }
+        for bad in ["", "health", "/a b", "/{x}", "/ä"] {
+            assert!(health_check_path_problem(bad).is_some(), "{bad}");
+        }
+        assert!(health_check_path_problem(&format!("/{}", "a".repeat(1023))).is_none());
+        assert!(health_check_path_problem(&format!("/{}", "a".repeat(1024))).is_some());
+    }
+
+    #[test]
+    fn the_default_ssl_policy_is_in_the_vendored_list_once() {
+        assert!(SSL_POLICIES.contains(&DEFAULT_SSL_POLICY));
+        let mut sorted = SSL_POLICIES.to_vec();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), SSL_POLICIES.len());
+    }
 }

@@ -275,23 +275,71 @@ impl FailoverDns {
 /// Reports a domain outside the zone, both targets in one Region and a missing zone id,
 /// before anything is built.
 fn check_props(scope: &Scope, props: &FailoverDnsProps, domain: &str, zone_name: &str) {
-    check_domain(scope, domain, zone_name);
+    if check_zone(scope, "zone", &props.zone) {
+        check_domain(scope, "domain", domain, zone_name);
+    }
     if props.primary.region == props.secondary.region {
-        scope.error(
+        scope.prop_error(
+            "secondary",
             codes::DNS_003,
             format!("both failover targets are in {}", props.primary.region),
             "put the primary and the secondary load balancer in different Regions",
         );
     }
-    if let HostedZoneRef::Existing { id, .. } = &props.zone
-        && id.is_empty()
-    {
-        scope.error(
+}
+
+/// Checks a public hosted zone reference given in `prop`: an existing zone's id is Route 53's
+/// (letters and digits, at most 32: `Id` of "HostedZone", Amazon Route 53 API Reference,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_HostedZone.html>), without the
+/// `/hostedzone/` prefix some API answers carry (CloudFormation's `AWS::Route53::HostedZone::Id`
+/// parameter type takes the bare id), and the zone name is a DNS name. Returns whether it is.
+pub(crate) fn check_zone(scope: &Scope, prop: &str, zone: &HostedZoneRef) -> bool {
+    let name = zone.name();
+    if !is_domain_name(name) {
+        scope.prop_error(
+            prop,
+            codes::DNS_010,
+            format!("`{name}` is not a valid hosted zone name"),
+            "use the zone's domain name, labels of letters, digits and hyphens joined by dots, e.g. example.com",
+        );
+        return false;
+    }
+    let HostedZoneRef::Existing { id, .. } = zone else {
+        return true;
+    };
+    if id.is_empty() {
+        scope.prop_error(
+            prop,
             codes::DNS_001,
             "no hosted zone id given for the failover records",
             "set hosted_zone to HostedZoneRef::existing(id, name) with your public zone's id (Route 53 console, Hosted zones), or use HostedZoneRef::create(name)",
         );
+        return false;
     }
+    let bare = id.trim_start_matches("/hostedzone/");
+    if bare != id {
+        scope.prop_error(
+            prop,
+            codes::DNS_011,
+            format!("hosted zone id `{id}` carries the `/hostedzone/` prefix"),
+            format!("give the bare id: `{bare}`"),
+        );
+        return false;
+    }
+    if id.len() > 32
+        || !id
+            .chars()
+            .all(|c| c.is_ascii_uppercase() || c.is_ascii_digit())
+    {
+        scope.prop_error(
+            prop,
+            codes::DNS_011,
+            format!("`{id}` is not a Route 53 hosted zone id (upper-case letters and digits, at most 32, e.g. Z0123456789ABCDEFGHIJ)"),
+            "copy the id from the Route 53 console (Hosted zones, Hosted zone ID)",
+        );
+        return false;
+    }
+    true
 }
 
 fn add_public_zone(scope: &Scope, zone_name: &str, domain: &str) -> CfnResource {
@@ -499,7 +547,8 @@ impl PrivateZone {
         let scope = scope.child(id);
         let name = name.trim_end_matches('.').to_string();
         if !is_domain_name(&name) {
-            scope.error(
+            scope.prop_error(
+                "name",
                 codes::DNS_005,
                 format!("`{name}` is not a valid DNS zone name"),
                 "use labels of letters, digits and hyphens joined by dots, e.g. shop.internal",
@@ -595,28 +644,35 @@ pub(crate) fn is_domain_name(name: &str) -> bool {
         })
 }
 
-fn check_domain(scope: &Scope, domain: &str, zone: &str) {
+/// Checks the app's domain given in `prop`: a DNS name inside the hosted zone `zone`. Returns
+/// whether it is.
+pub(crate) fn check_domain(scope: &Scope, prop: &str, domain: &str, zone: &str) -> bool {
     if domain.is_empty() {
-        scope.error(
+        scope.prop_error(
+            prop,
             codes::DNS_008,
             "no domain given for the app",
             "set domain to the name users reach the app by, e.g. shop.example.com",
         );
-        return;
+        return false;
     }
     if !is_domain_name(domain) {
-        scope.error(
+        scope.prop_error(
+            prop,
             codes::DNS_008,
             format!("`{domain}` is not a valid domain name"),
             "use labels of letters, digits and hyphens joined by dots, e.g. shop.example.com",
         );
-        return;
+        return false;
     }
     if !zone.is_empty() && domain != zone && !domain.ends_with(&format!(".{zone}")) {
-        scope.error(
+        scope.prop_error(
+            prop,
             codes::DNS_009,
             format!("the domain `{domain}` is not inside the hosted zone `{zone}`"),
             format!("use a name ending in .{zone}, or the zone that holds {domain}"),
         );
+        return false;
     }
+    true
 }

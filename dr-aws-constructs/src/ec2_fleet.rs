@@ -235,11 +235,11 @@ pub struct Ec2FleetProps<'a> {
     /// ([`InstanceRole::default`]).
     #[builder(default)]
     pub instance_role: InstanceRole,
-    /// User data (a shell script or cloud-init), base64-encoded into the launch template.
-    /// Default: none.
+    /// User data (a shell script or cloud-init), base64-encoded into the launch template; at
+    /// most 16 KB before encoding (`MAX_USER_DATA_BYTES`). Default: none.
     pub user_data: Option<String>,
-    /// The port the application listens on; the load balancer is admitted on it. Default:
-    /// [`DEFAULT_APP_PORT`].
+    /// The port the application listens on (1 to 65535); the load balancer is admitted on it.
+    /// Default: [`DEFAULT_APP_PORT`].
     #[builder(default = DEFAULT_APP_PORT)]
     pub app_port: u16,
     /// Minimum instances. Default: [`DEFAULT_FLEET_SIZE`], or the desired capacity when that
@@ -428,12 +428,32 @@ impl Ec2Fleet {
 }
 
 /// Reports invalid settings before anything is built, and returns the instance type's
-/// architecture (x86_64 when the type is unknown), which picks the default AMI.
+/// architecture (x86_64 when the type is unknown), which picks the default AMI. Each slip is
+/// reported once, on the fleet, naming the prop to change.
 fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>, capacity: Capacity) -> Arch {
     let itype = validate::check_instance_type(scope, "instance_type", &props.instance_type);
+    check_ami(scope, &props.ami);
+    check_key_pair(scope, &props.key_pair);
+    check_instance_role(scope, &props.instance_role);
+    check_user_data(scope, props.user_data.as_deref());
+    // A TCP port is 1 to 65535 ("Security group rules",
+    // <https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>); a u16 has
+    // only 0 to rule out.
+    if props.app_port == 0 {
+        scope.prop_error(
+            "app_port",
+            codes::EC2_007,
+            "app_port 0 is not a TCP port: the load balancer's security group rule and target group need 1 to 65535",
+            format!("set app_port to the port the app listens on (default {DEFAULT_APP_PORT})"),
+        );
+    }
     check_capacity(scope, capacity);
+    // gp3: 1 to 16,384 GiB ("Amazon EBS volume types",
+    // <https://docs.aws.amazon.com/ebs/latest/userguide/ebs-volume-types.html>), and not
+    // smaller than the AMI's 8 GiB snapshot (see `DEFAULT_ROOT_VOLUME_GIB`).
     if props.root_volume_gib < 8 || props.root_volume_gib > 16_384 {
-        scope.error(
+        scope.prop_error(
+            "root_volume_gib",
             codes::EC2_002,
             format!(
                 "root_volume_gib {} is outside 8 .. 16384",
@@ -442,31 +462,366 @@ fn check_props(scope: &Scope, props: &Ec2FleetProps<'_>, capacity: Capacity) -> 
             "set root_volume_gib between 8 (the Amazon Linux 2023 AMI's size) and 16384 (the most a gp3 volume holds)",
         );
     }
+    // `HealthCheckGracePeriod` is an Integer of the Auto Scaling API, 32-bit signed
+    // (`CreateAutoScalingGroup`,
+    // <https://docs.aws.amazon.com/autoscaling/ec2/APIReference/API_CreateAutoScalingGroup.html>);
+    // AWS documents no other range (0 turns the grace period off).
+    if i32::try_from(props.health_check_grace_period_secs).is_err() {
+        scope.prop_error(
+            "health_check_grace_period_secs",
+            codes::EC2_008,
+            format!(
+                "health_check_grace_period_secs {} is above 2147483647, the most the Auto Scaling API takes",
+                props.health_check_grace_period_secs
+            ),
+            format!(
+                "set it to the seconds an instance needs to boot and start the app (default {DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS})"
+            ),
+        );
+    }
     itype.map(|t| t.arch).unwrap_or(Arch::X86_64)
 }
 
-/// Reports sizes set by hand that exclude each other, naming the field to change (an unset
-/// size never conflicts: [`Capacity::resolve`] fits it to the others, so a desired capacity
-/// above the maximum means `max_size` was set, and one below the minimum that `min_size` was).
+/// Reports sizes set by hand that exclude each other (an unset size never conflicts:
+/// [`Capacity::resolve`] fits it to the others). The prop named is the one that conflicts with
+/// both others when there is one (a `max_size` below both `min_size` and `desired_capacity`,
+/// a `min_size` above both), else `min_size` for a minimum above the maximum and
+/// `desired_capacity` for a desired capacity outside them; the hint names both ways out.
 fn check_capacity(scope: &Scope, cap: Capacity) {
     let Capacity { min, desired, max } = cap;
     if min > max {
-        scope.error(
+        let prop = if desired >= min {
+            "max_size"
+        } else {
+            "min_size"
+        };
+        scope.prop_error(
+            prop,
             codes::CAP_001,
             format!("min_size {min} is greater than max_size {max}"),
             format!("lower min_size to at most {max}, or raise max_size to at least {min}"),
         );
     } else if desired > max {
-        scope.error(
+        scope.prop_error(
+            "desired_capacity",
             codes::CAP_002,
             format!("desired_capacity {desired} is above max_size {max}"),
             format!("raise max_size to at least {desired}, or lower desired_capacity to {max}"),
         );
     } else if desired < min {
-        scope.error(
+        scope.prop_error(
+            "desired_capacity",
             codes::CAP_002,
             format!("desired_capacity {desired} is below min_size {min}"),
             format!("lower min_size to at most {desired}, or raise desired_capacity to {min}"),
+        );
+    }
+}
+
+/// Checks an AMI id or SSM parameter name given in `ami`.
+fn check_ami(scope: &Scope, ami: &Ami) {
+    match ami {
+        Ami::LatestAl2023 => {}
+        Ami::Id(id) => {
+            if let Some(why) = ami_id_problem(id) {
+                scope.prop_error(
+                    "ami",
+                    codes::EC2_003,
+                    format!("AMI id `{id}` {why}; an AMI id is `ami-` and 8 or 17 lowercase letters and digits"),
+                    match id.to_ascii_lowercase() {
+                        lower if ami_id_problem(&lower).is_none() => format!("write it in lowercase: `{lower}`"),
+                        _ => "copy the id from `aws ec2 describe-images` in the site's Region, or use Ami::LatestAl2023".to_string(),
+                    },
+                );
+            }
+        }
+        Ami::SsmParameter(name) => {
+            let region_len = scope.region().map(|r| r.code().len());
+            if let Some(why) = ssm_parameter_name_problem(name, region_len) {
+                scope.prop_error(
+                    "ami",
+                    codes::EC2_004,
+                    format!("SSM parameter name `{name}` {why}"),
+                    format!("give the parameter's full name, e.g. `{AL2023_X86_64_SSM}`"),
+                );
+            }
+        }
+    }
+}
+
+/// What is wrong with an AMI id, if anything: EC2 resource ids are a prefix, a hyphen and 8
+/// (before 2016) or 17 lowercase letters and digits ("Resource IDs", Amazon EC2 User Guide,
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/resource-ids.html>; "Understanding
+/// parameter name requirements and constraints" gives the AMI format as
+/// `ami-12345abcdeEXAMPLE`).
+fn ami_id_problem(id: &str) -> Option<&'static str> {
+    let Some(rest) = id.strip_prefix("ami-") else {
+        return Some("does not start with `ami-`");
+    };
+    if rest.len() != 8 && rest.len() != 17 {
+        return Some("does not have 8 or 17 characters after `ami-`");
+    }
+    if !rest
+        .bytes()
+        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+    {
+        return Some("has characters other than lowercase letters and digits after `ami-`");
+    }
+    None
+}
+
+/// The longest a parameter name and the parameter ARN before it may be together
+/// ("Understanding parameter name requirements and constraints", Systems Manager User Guide,
+/// <https://docs.aws.amazon.com/systems-manager/latest/userguide/sysman-parameter-name-constraints.html>;
+/// `PutParameter` `Name`, <https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_PutParameter.html>:
+/// "This count of 1011 characters includes the characters in the ARN that precede the name
+/// you specify", e.g. the 45 of `arn:aws:ssm:us-east-2:111122223333:parameter/`).
+const SSM_NAME_WITH_ARN_MAX: usize = 1011;
+/// The deepest parameter hierarchy, in levels (same page: "a maximum depth of fifteen
+/// levels").
+const SSM_MAX_LEVELS: usize = 15;
+
+/// What is wrong with an SSM parameter name, if anything (same sources as
+/// [`SSM_NAME_WITH_ARN_MAX`]): only `a-zA-Z0-9_.-` and `/` between levels, no spaces; a name in
+/// a hierarchy starts with `/` ("`MyParameter3/L1`" is the page's example of a name that is
+/// not fully qualified); at most 15 levels; at most 1011 characters counted with the ARN
+/// before it, whose length depends on the Region (`region_len`, when the stack has one).
+/// The rule that a name cannot start with `aws` or `ssm` is for names one creates; the public
+/// parameters drkit reads live under `/aws/service/`.
+fn ssm_parameter_name_problem(name: &str, region_len: Option<usize>) -> Option<String> {
+    if name.is_empty() {
+        return Some("is empty".into());
+    }
+    if let Some(c) = name
+        .chars()
+        .find(|c| !(c.is_ascii_alphanumeric() || matches!(c, '_' | '.' | '-' | '/')))
+    {
+        let what = match c {
+            ' ' => "a space".to_string(),
+            ':' if name.starts_with("arn:") => {
+                return Some(
+                    "is an ARN; the AMI parameter is given by its name (the part after `parameter`)"
+                        .into(),
+                );
+            }
+            c => format!("`{c}`"),
+        };
+        return Some(format!(
+            "has {what}; a parameter name has only letters, digits and `_.-`, with `/` between levels"
+        ));
+    }
+    if name.contains('/') && !name.starts_with('/') {
+        return Some(format!(
+            "has levels but does not start with `/`; write `/{name}`"
+        ));
+    }
+    let levels = name.trim_start_matches('/').split('/').count();
+    if levels > SSM_MAX_LEVELS {
+        return Some(format!(
+            "has {levels} levels; a parameter hierarchy has at most {SSM_MAX_LEVELS}"
+        ));
+    }
+    if let Some(region_len) = region_len {
+        // `arn:aws:ssm:` + Region + `:` + 12-digit account + `:parameter/`, then the name
+        // without its leading slash.
+        let arn_prefix = "arn:aws:ssm:".len() + region_len + 1 + 12 + ":parameter/".len();
+        let max = SSM_NAME_WITH_ARN_MAX - arn_prefix;
+        let len = name.trim_start_matches('/').len();
+        if len > max {
+            return Some(format!(
+                "is {len} characters long; with its ARN a parameter name is at most {SSM_NAME_WITH_ARN_MAX} characters, {max} for the name in this Region"
+            ));
+        }
+    }
+    None
+}
+
+/// Checks an imported key pair's name: "Up to 255 ASCII characters" (`CreateKeyPair` and
+/// `ImportKeyPair` `KeyName`,
+/// <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_ImportKeyPair.html>, also the
+/// vendored `AWS::EC2::KeyPair` schema). An empty name names no key pair.
+fn check_key_pair(scope: &Scope, key_pair: &KeyPair) {
+    let KeyPair::Import(name) = key_pair else {
+        return;
+    };
+    let why = if name.is_empty() {
+        "is empty".to_string()
+    } else if !name.is_ascii() {
+        "has characters that are not ASCII".to_string()
+    } else if name.len() > 255 {
+        format!("is {} characters long", name.len())
+    } else {
+        return;
+    };
+    scope.prop_error(
+        "key_pair",
+        codes::EC2_005,
+        format!("key pair name `{name}` {why}; an EC2 key pair name is 1 to 255 ASCII characters"),
+        "give the name of an existing key pair of the site's Region (`aws ec2 describe-key-pairs`), or use KeyPair::None",
+    );
+}
+
+/// The longest IAM policy or instance profile name, and the characters of one: `[\w+=,.@-]+`,
+/// 1 to 128 (`PolicyDetail` `PolicyName`,
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_PolicyDetail.html>;
+/// `InstanceProfile` `InstanceProfileName`,
+/// <https://docs.aws.amazon.com/IAM/latest/APIReference/API_InstanceProfile.html>).
+const IAM_NAME_MAX: usize = 128;
+/// The longest IAM path (`InstanceProfile` `Path`, same page: 1 to 512, `/` alone or
+/// `/[\u0021-\u007E]+/`; `CreatePolicy` `Path`: "You cannot use an asterisk (*) in the path
+/// name").
+const IAM_PATH_MAX: usize = 512;
+
+fn is_iam_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '_' | '+' | '=' | ',' | '.' | '@' | '-')
+}
+
+/// What is wrong with an IAM `path/name` as it follows `policy/` or `instance-profile/` in an
+/// ARN (the path without its leading slash), if anything.
+fn iam_path_and_name_problem(path_and_name: &str) -> Option<String> {
+    let (path, name) = path_and_name
+        .rsplit_once('/')
+        .map_or(("", path_and_name), |(p, n)| (p, n));
+    if name.is_empty() {
+        return Some("has no name after the last `/`".into());
+    }
+    if let Some(c) = name.chars().find(|c| !is_iam_name_char(*c)) {
+        return Some(format!(
+            "has `{c}` in the name `{name}`; an IAM name has only letters, digits and `+=,.@_-`"
+        ));
+    }
+    if name.len() > IAM_NAME_MAX {
+        return Some(format!(
+            "has a name of {} characters; an IAM name has at most {IAM_NAME_MAX}",
+            name.len()
+        ));
+    }
+    if let Some(c) = path
+        .chars()
+        .find(|c| !('\u{21}'..='\u{7e}').contains(c) || *c == '*')
+    {
+        return Some(format!(
+            "has `{c}` in its path; an IAM path is printable ASCII without `*`"
+        ));
+    }
+    // The path with its leading and trailing slashes.
+    if !path.is_empty() && path.len() + 2 > IAM_PATH_MAX {
+        return Some(format!(
+            "has a path of {} characters; an IAM path has at most {IAM_PATH_MAX}",
+            path.len() + 2
+        ));
+    }
+    None
+}
+
+/// Checks the instance role: an existing profile's ARN, or the managed policy names of a new
+/// role (names, which drkit turns into `arn:<partition>:iam::aws:policy/NAME`).
+fn check_instance_role(scope: &Scope, role: &InstanceRole) {
+    match role {
+        InstanceRole::ExistingProfile(arn) => check_instance_profile_arn(scope, arn),
+        InstanceRole::Create { managed_policies } => {
+            for policy in managed_policies {
+                check_managed_policy_name(scope, policy);
+            }
+        }
+    }
+}
+
+/// An instance profile ARN: `arn:PARTITION:iam::ACCOUNT:instance-profile/[PATH/]NAME`
+/// ("IAM identifiers", IAM User Guide,
+/// <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>: IAM ARNs
+/// have no Region; the account is the 12-digit id that owns the profile).
+fn check_instance_profile_arn(scope: &Scope, arn: &str) {
+    const PROP: &str = "instance_role";
+    const HINT: &str = "give the instance profile's ARN, e.g. arn:aws:iam::123456789012:instance-profile/NAME (`aws iam list-instance-profiles`)";
+    let parsed = match dr_core::arn::parse(arn) {
+        Ok(a) => a,
+        Err(e) => {
+            scope.prop_error(
+                PROP,
+                codes::ARN_001,
+                format!("the existing instance profile is not given by an ARN: {e}"),
+                HINT,
+            );
+            return;
+        }
+    };
+    let why = if parsed.service != "iam" || parsed.resource_type() != "instance-profile" {
+        let what = match (parsed.service, parsed.resource_type()) {
+            ("iam", "role") => "an IAM role's ARN, not its instance profile's (instances get a role through an instance profile, often of the same name)".to_string(),
+            ("iam", other) => format!("the ARN of an IAM `{other}`, not of an instance profile"),
+            (service, _) => format!("an ARN of the service `{service}`, not an IAM instance profile"),
+        };
+        format!("`{arn}` is {what}")
+    } else if !parsed.region.is_empty() {
+        format!(
+            "`{arn}` names the Region `{}`; IAM ARNs have none (`arn:aws:iam::ACCOUNT:instance-profile/NAME`)",
+            parsed.region
+        )
+    } else if parsed.account.len() != 12 {
+        format!("`{arn}` has no 12-digit account id")
+    } else if let Some(why) = parsed.resource_id().and_then(iam_path_and_name_problem) {
+        format!("`{arn}` {why}")
+    } else {
+        return;
+    };
+    scope.prop_error(PROP, codes::EC2_009, why, HINT);
+}
+
+/// A managed policy name of a new role; an ARN given as a name is a slip with its own hint.
+fn check_managed_policy_name(scope: &Scope, policy: &str) {
+    const PROP: &str = "instance_role";
+    if policy.starts_with("arn:") {
+        let name = dr_core::arn::parse(policy)
+            .ok()
+            .filter(|a| a.service == "iam" && a.resource_type() == "policy")
+            .map(|a| (a.account, a.resource_id().unwrap_or_default()));
+        let hint = match name {
+            Some(("aws", name)) => format!("give the name only: `{name}`"),
+            Some((_, name)) => format!(
+                "`{name}` is a customer managed policy of your account; InstanceRole::Create takes AWS managed policy names only: attach it to an instance profile of your own and use InstanceRole::existing_profile"
+            ),
+            None => "give an AWS managed policy name, e.g. `AmazonSSMManagedInstanceCore`".into(),
+        };
+        scope.prop_error(
+            PROP,
+            codes::EC2_010,
+            format!("managed policy `{policy}` is an ARN; InstanceRole::Create takes policy names and builds their ARNs"),
+            hint,
+        );
+        return;
+    }
+    let problem = if policy.is_empty() {
+        Some("is empty".to_string())
+    } else {
+        iam_path_and_name_problem(policy.trim_start_matches('/'))
+    };
+    if let Some(why) = problem {
+        scope.prop_error(
+            PROP,
+            codes::EC2_010,
+            format!("managed policy name `{policy}` {why}"),
+            "give an AWS managed policy name, e.g. `AmazonSSMManagedInstanceCore` (see the IAM console's Policies page, type \"AWS managed\")",
+        );
+    }
+}
+
+/// "User data is limited to 16 KB, in raw form, before it is base64-encoded" ("Work with
+/// instance user data", Amazon EC2 User Guide,
+/// <https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/instancedata-add-user-data.html>).
+pub const MAX_USER_DATA_BYTES: usize = 16 * 1024;
+
+fn check_user_data(scope: &Scope, user_data: Option<&str>) {
+    let Some(u) = user_data else { return };
+    if u.len() > MAX_USER_DATA_BYTES {
+        scope.prop_error(
+            "user_data",
+            codes::EC2_006,
+            format!(
+                "user_data is {} bytes; EC2 takes at most {MAX_USER_DATA_BYTES} (16 KB) before base64 encoding",
+                u.len()
+            ),
+            "keep the user data a short bootstrap that downloads the rest (from S3 or a package repository)",
         );
     }
 }
@@ -678,7 +1033,8 @@ fn add_rolling_update(scope: &Scope, asg: &CfnResource, cap: Capacity, grace_per
     // Sizes that exclude each other are an error already (`check_capacity`); the warning is
     // for a valid fleet only.
     if min == max && desired == max {
-        scope.warning(
+        scope.prop_warning(
+            "max_size",
             codes::CAP_004,
             format!(
                 "max_size {max} equals min_size {min}: a rolling update (a new AMI or new user data) keeps only {in_service} in service, below min_size"
@@ -738,5 +1094,67 @@ mod tests {
         assert_eq!(iso8601_duration(0), "PT0S");
         assert_eq!(iso8601_duration(3600), "PT1H");
         assert_eq!(iso8601_duration(3661), "PT1H1M1S");
+    }
+}
+
+#[cfg(test)]
+mod name_tests {
+    use super::*;
+
+    #[test]
+    fn ami_ids_have_8_or_17_lowercase_characters() {
+        for ok in ["ami-1a2b3c4d", "ami-0abcdef1234567890"] {
+            assert_eq!(ami_id_problem(ok), None, "{ok}");
+        }
+        for bad in [
+            "ami-123",
+            "AMI-1a2b3c4d",
+            "ami-0ABCDEF1234567890",
+            "1a2b3c4d",
+            "ami-",
+        ] {
+            assert!(ami_id_problem(bad).is_some(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ssm_names_follow_parameter_store_rules() {
+        let east2 = Some("us-east-2".len());
+        for ok in [AL2023_X86_64_SSM, "golden-ami", "/a/b_c.d-e"] {
+            assert_eq!(ssm_parameter_name_problem(ok, east2), None, "{ok}");
+        }
+        for bad in [
+            "",
+            "a b",
+            "a/b",
+            "arn:aws:ssm:us-east-2:123456789012:parameter/a",
+        ] {
+            assert!(ssm_parameter_name_problem(bad, east2).is_some(), "{bad}");
+        }
+        // 15 levels are fine, 16 are not.
+        let fifteen = format!("{}/p", "/l".repeat(14));
+        assert_eq!(ssm_parameter_name_problem(&fifteen, east2), None);
+        let sixteen = format!("{}/p", "/l".repeat(15));
+        assert!(ssm_parameter_name_problem(&sixteen, east2).is_some());
+        // 1011 with the 45 characters of `arn:aws:ssm:us-east-2:111122223333:parameter/`.
+        let max = format!("/{}", "a".repeat(1011 - 45));
+        assert_eq!(ssm_parameter_name_problem(&max, east2), None);
+        let over = format!("/{}", "a".repeat(1011 - 44));
+        assert!(ssm_parameter_name_problem(&over, east2).is_some());
+        assert_eq!(ssm_parameter_name_problem(&over, None), None);
+    }
+
+    #[test]
+    fn iam_paths_and_names() {
+        for ok in [
+            "AmazonSSMManagedInstanceCore",
+            "service-role/AmazonEC2RoleforSSM",
+            "a+=,.@_-",
+        ] {
+            assert_eq!(iam_path_and_name_problem(ok), None, "{ok}");
+        }
+        for bad in ["a b", "path/", "p*/name", &"n".repeat(129)] {
+            assert!(iam_path_and_name_problem(bad).is_some(), "{bad}");
+        }
     }
 }

@@ -2,7 +2,8 @@
 
 use dr_core::diagnostics::codes;
 use dr_core::facts::ec2::Arch;
-use dr_core::{CfnResource, Scope, Token, Val};
+use dr_core::facts::eks::{self, AMI_TYPES, AmiFamily, VersionSupport};
+use dr_core::{CfnResource, Scope, Token, Val, suggest};
 use ipnet::Ipv4Net;
 
 use crate::common::{SummaryRow, assume_role_policy, managed_policy, name_tag, val};
@@ -19,7 +20,8 @@ use crate::vpc::Vpc;
 /// The Kubernetes version drkit creates clusters with: 1.35, released on EKS on 2026-01-28,
 /// in standard support until 2027-03-27 ("Understand the Kubernetes version lifecycle on EKS",
 /// <https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html>; dates from the
-/// EKS release calendar on that page as mirrored by <https://endoflife.date/amazon-eks>).
+/// EKS release calendar on that page as mirrored by <https://endoflife.date/amazon-eks>), the
+/// newest version of drkit's table ([`dr_core::facts::eks::VERSIONS`]).
 pub const DEFAULT_KUBERNETES_VERSION: &str = "1.35";
 
 /// The managed policies an EKS node role needs ("Amazon EKS node IAM role",
@@ -54,30 +56,39 @@ pub struct EksClusterProps<'a> {
     /// The VPC; the control plane's network interfaces and the nodes go to its private subnets.
     /// Required.
     pub vpc: &'a Vpc,
-    /// The Kubernetes version. Default: [`DEFAULT_KUBERNETES_VERSION`].
+    /// The Kubernetes version, `1.NN`: one EKS still creates clusters of (an error when
+    /// drkit's version table, [`dr_core::facts::eks`], has it past the end of extended
+    /// support; a warning naming the table's date when the table does not know it).
+    /// Default: [`DEFAULT_KUBERNETES_VERSION`].
     #[builder(default = DEFAULT_KUBERNETES_VERSION)]
     pub version: String,
-    /// CIDRs allowed to reach the API endpoint from the internet; never 0.0.0.0/0 unless
-    /// listed. Default: none, the endpoint is private only (reachable from the VPC and
-    /// networks routed to it).
+    /// CIDRs allowed to reach the API endpoint from the internet: public addresses only (no
+    /// private or other reserved block, never `0.0.0.0/0`), at most 40. Default: none, the
+    /// endpoint is private only (reachable from the VPC and networks routed to it).
     #[builder(default, with = |cidrs: impl IntoIterator<Item = impl Into<String>>| cidrs.into_iter().map(Into::into).collect())]
     pub public_access_cidrs: Vec<String>,
     /// The nodes' instance type. Default: [`DEFAULT_NODE_INSTANCE_TYPE`].
     #[builder(default = DEFAULT_NODE_INSTANCE_TYPE)]
     pub node_instance_type: String,
-    /// The nodes' AMI type. Default: [`DEFAULT_NODE_AMI_TYPE`].
+    /// The nodes' AMI type, one of the EKS API's `AmiType` values
+    /// ([`dr_core::facts::eks::AMI_TYPES`]) of the node instance type's architecture; no
+    /// Amazon Linux 2 type from Kubernetes 1.33 on, and not `CUSTOM`. Default:
+    /// [`DEFAULT_NODE_AMI_TYPE`].
     #[builder(default = DEFAULT_NODE_AMI_TYPE)]
     pub node_ami_type: String,
-    /// Minimum nodes. Default: [`DEFAULT_NODE_COUNT`].
+    /// Minimum nodes, at most `node_desired_size`. Default: [`DEFAULT_NODE_COUNT`].
     #[builder(default = DEFAULT_NODE_COUNT)]
     pub node_min_size: u32,
-    /// Desired nodes. Default: [`DEFAULT_NODE_COUNT`].
+    /// Desired nodes, at least 1, between `node_min_size` and `node_max_size`. Default:
+    /// [`DEFAULT_NODE_COUNT`].
     #[builder(default = DEFAULT_NODE_COUNT)]
     pub node_desired_size: u32,
-    /// Maximum nodes. Default: [`DEFAULT_NODE_COUNT`].
+    /// Maximum nodes, at least 1 (above 450, the default quota per managed node group, a
+    /// warning). Default: [`DEFAULT_NODE_COUNT`].
     #[builder(default = DEFAULT_NODE_COUNT)]
     pub node_max_size: u32,
-    /// Control-plane log types sent to CloudWatch Logs. Default: [`DEFAULT_LOG_TYPES`].
+    /// Control-plane log types sent to CloudWatch Logs, each once, of `api`, `audit`,
+    /// `authenticator`, `controllerManager` and `scheduler`. Default: [`DEFAULT_LOG_TYPES`].
     #[builder(default = DEFAULT_LOG_TYPES.map(String::from).to_vec(), with = |types: impl IntoIterator<Item = impl Into<String>>| types.into_iter().map(Into::into).collect())]
     pub log_types: Vec<String>,
 }
@@ -148,70 +159,354 @@ impl EksCluster {
 }
 
 /// Reports invalid settings before anything is built, and returns the valid
-/// `public_access_cidrs`.
+/// `public_access_cidrs`. Each slip is one error, on the prop it was made in. The VPC's zones
+/// are the VPC's to check: fewer than two is reported there (`DRK-AZ-005`, naming the
+/// cluster), not again here.
 fn check_props(scope: &Scope, props: &EksClusterProps<'_>) -> Vec<Ipv4Net> {
-    if props.vpc.az_count() < 2 {
-        scope.error(
-            codes::EKS_002,
-            format!(
-                "an EKS cluster needs subnets in at least 2 AZs; the VPC has {}",
-                props.vpc.az_count()
-            ),
-            "give the VPC 2 or more AZs",
-        );
-    }
-    if !props
-        .version
-        .split_once('.')
-        .is_some_and(|(a, b)| a == "1" && b.len() == 2 && b.chars().all(|c| c.is_ascii_digit()))
-    {
-        scope.error(
-            codes::EKS_003,
-            format!(
-                "Kubernetes version `{}` is not of the form 1.NN",
-                props.version
-            ),
-            format!("use a version EKS supports, e.g. {DEFAULT_KUBERNETES_VERSION}"),
-        );
-    }
-    check_node_type(scope, props);
-    validate::check_node_group_size(
+    check_version(scope, &props.version);
+    check_nodes(scope, props);
+    check_node_group_size(
         scope,
         props.node_min_size,
         props.node_desired_size,
         props.node_max_size,
     );
-    validate::check_allowed_cidrs(
-        scope,
-        "public_access_cidrs entry",
-        &props.public_access_cidrs,
-    )
+    check_log_types(scope, &props.log_types);
+    check_public_access_cidrs(scope, &props.public_access_cidrs)
 }
 
-/// Reports an unknown node instance type, or one whose CPU architecture does not boot the
-/// node AMI type.
-fn check_node_type(scope: &Scope, props: &EksClusterProps<'_>) {
+/// The versions EKS still creates, for hints: "1.32, 1.33, 1.34 or 1.35".
+fn creatable_versions() -> String {
+    let all = eks::creatable_versions();
+    match all.split_last() {
+        Some((last, [])) => last.to_string(),
+        Some((last, rest)) => format!("{} or {last}", rest.join(", ")),
+        None => DEFAULT_KUBERNETES_VERSION.to_string(),
+    }
+}
+
+/// Checks the Kubernetes version against drkit's EKS version table
+/// ([`dr_core::facts::eks`], "Understand the Kubernetes version lifecycle on EKS",
+/// <https://docs.aws.amazon.com/eks/latest/userguide/kubernetes-versions.html>): the form
+/// `1.NN` (the `AWS::EKS::Cluster` schema's pattern `1\.\d\d`), not past the end of extended
+/// support ("on the end of extended support date, you can no longer create new Amazon EKS
+/// clusters with the unsupported version", same page), and known to the table (else a
+/// warning naming the table's date: the version may be newer).
+fn check_version(scope: &Scope, version: &str) {
+    let table = format!("drkit's EKS version table of {}", eks::AS_OF);
+    let ended = |message: String| {
+        scope.prop_error(
+            "version",
+            codes::EKS_005,
+            message,
+            format!(
+                "use a version EKS still creates: {} ({table}); {DEFAULT_KUBERNETES_VERSION} is the default",
+                creatable_versions()
+            ),
+        );
+    };
+    match eks::support(version) {
+        VersionSupport::Standard(_) | VersionSupport::Extended(_) => {}
+        VersionSupport::Ended(row) => ended(format!(
+            "Kubernetes {version} reached the end of EKS extended support on {}; EKS creates no new cluster of it",
+            row.end_of_extended_support
+        )),
+        VersionSupport::OlderThanTable(oldest) => ended(format!(
+            "Kubernetes {version} is older than {}, whose EKS extended support ended on {}; EKS creates no new cluster of it",
+            oldest.version, oldest.end_of_extended_support
+        )),
+        VersionSupport::NotInTable => scope.prop_warning(
+            "version",
+            codes::EKS_006,
+            format!(
+                "Kubernetes {version} is not in {table}; it may be newer than the table, or not offered by EKS"
+            ),
+            format!(
+                "check it with `aws eks describe-cluster-versions`, or use a version the table lists: {}",
+                creatable_versions()
+            ),
+        ),
+        VersionSupport::Malformed => scope.prop_error(
+            "version",
+            codes::EKS_003,
+            format!("Kubernetes version `{version}` is not of the form 1.NN"),
+            format!("use a version EKS supports, e.g. {DEFAULT_KUBERNETES_VERSION}"),
+        ),
+    }
+}
+
+/// The AL2023 standard AMI type of `arch`.
+fn al2023_standard(arch: Arch) -> &'static str {
+    match arch {
+        Arch::Arm64 => "AL2023_ARM_64_STANDARD",
+        Arch::X86_64 => "AL2023_x86_64_STANDARD",
+    }
+}
+
+/// Reports an unknown node instance type, and the node AMI type's first problem: unknown,
+/// `CUSTOM`, not offered for the cluster's version, or of another CPU architecture than the
+/// instance type.
+fn check_nodes(scope: &Scope, props: &EksClusterProps<'_>) {
     let itype =
         validate::check_instance_type(scope, "node_instance_type", &props.node_instance_type);
-    if let Some(t) = itype {
-        let ami_arch = if props.node_ami_type.contains("ARM_64") {
-            Arch::Arm64
-        } else {
-            Arch::X86_64
+    let Some(ami) = check_ami_type(scope, &props.node_ami_type) else {
+        return;
+    };
+    // "Kubernetes version 1.32 is the last version for which Amazon EKS will release AL2
+    // AMIs" ("Build a custom Amazon Linux AMI",
+    // <https://docs.aws.amazon.com/eks/latest/userguide/eks-ami-build-scripts.html>).
+    let after_al2 = eks::minor_of(&props.version)
+        .zip(eks::minor_of(eks::LAST_AL2_VERSION))
+        .is_some_and(|(v, last)| v > last);
+    if ami.family == AmiFamily::Al2 && after_al2 {
+        let fix = match (itype.map(|t| t.arch), ami.arch) {
+            (Some(t), Some(a)) if t != a => al2023_standard(t),
+            _ => eks::al2023_replacement(ami.name),
         };
-        if t.arch != ami_arch {
-            let fix = if t.arch == Arch::Arm64 {
-                "AL2023_ARM_64_STANDARD"
-            } else {
-                "AL2023_x86_64_STANDARD"
+        scope.prop_error(
+            "node_ami_type",
+            codes::EKS_008,
+            format!(
+                "AMI type `{}` is Amazon Linux 2, which EKS does not release for Kubernetes {}; {} is the last version with AL2 node AMIs",
+                ami.name,
+                props.version,
+                eks::LAST_AL2_VERSION
+            ),
+            format!("set node_ami_type to {fix}"),
+        );
+        return;
+    }
+    let (Some(t), Some(ami_arch)) = (itype, ami.arch) else {
+        return;
+    };
+    if t.arch != ami_arch {
+        let fix = al2023_standard(t.arch);
+        scope.prop_error(
+            "node_ami_type",
+            codes::EKS_004,
+            format!(
+                "node instance type `{}` does not boot AMI type `{}` (different CPU architecture)",
+                t.name, ami.name
+            ),
+            format!(
+                "set node_ami_type to {fix}, or pick an instance type of the AMI's architecture"
+            ),
+        );
+    }
+}
+
+/// Checks the node AMI type against the `AmiType` enumeration of the EKS API
+/// ([`eks::AMI_TYPES`]; "CreateNodegroup", Amazon EKS API Reference,
+/// <https://docs.aws.amazon.com/eks/latest/APIReference/API_CreateNodegroup.html>), and
+/// refuses `CUSTOM`, which needs a launch template with a custom AMI that this node group does
+/// not have. Returns the AMI type when it can be used.
+fn check_ami_type(scope: &Scope, name: &str) -> Option<&'static eks::AmiType> {
+    let Some(ami) = eks::ami_type(name) else {
+        let guess = AMI_TYPES
+            .iter()
+            .map(|a| a.name)
+            .find(|a| a.eq_ignore_ascii_case(name))
+            .or_else(|| suggest::nearest(name, AMI_TYPES.iter().map(|a| a.name)));
+        let (message, hint) = match guess {
+            Some(g) => (
+                format!("unknown node AMI type `{name}`; did you mean `{g}`?"),
+                format!("set node_ami_type to `{g}`"),
+            ),
+            None => (
+                format!("unknown node AMI type `{name}`"),
+                format!(
+                    "set node_ami_type to an EKS AMI type such as {DEFAULT_NODE_AMI_TYPE}, AL2023_ARM_64_STANDARD or BOTTLEROCKET_x86_64"
+                ),
+            ),
+        };
+        scope.prop_error("node_ami_type", codes::EKS_007, message, hint);
+        return None;
+    };
+    if ami.family == AmiFamily::Custom {
+        scope.prop_error(
+            "node_ami_type",
+            codes::EKS_009,
+            "AMI type `CUSTOM` is for node groups launched from a launch template with a custom AMI; this node group has none",
+            format!("set node_ami_type to an EKS optimized AMI type such as {DEFAULT_NODE_AMI_TYPE}"),
+        );
+        return None;
+    }
+    Some(ami)
+}
+
+/// Checks the node group's sizes, naming the one size that is out of line: at least one node
+/// (drkit's rule; the EKS API's `NodegroupScalingConfig` also requires a `maxSize` of at least
+/// 1, "NodegroupScalingConfig", Amazon EKS API Reference,
+/// <https://docs.aws.amazon.com/eks/latest/APIReference/API_NodegroupScalingConfig.html>),
+/// min ≤ desired ≤ max, and a warning above the default quota of 450 nodes per managed node
+/// group ([`eks::DEFAULT_MAX_NODES_PER_NODE_GROUP`]).
+fn check_node_group_size(scope: &Scope, min: u32, desired: u32, max: u32) {
+    const TWO: &str = "(2 keeps a node up while another is replaced)";
+    if max == 0 {
+        scope.prop_error(
+            "node_max_size",
+            codes::CAP_003,
+            "the EKS node group has zero nodes (node_max_size 0); no pod can be scheduled, and EKS requires a maximum size of at least 1",
+            format!("set node_max_size to at least 1 {TWO}"),
+        );
+        return;
+    }
+    if desired == 0 {
+        scope.prop_error(
+            "node_desired_size",
+            codes::CAP_003,
+            "the EKS node group has zero nodes (node_desired_size 0); no pod can be scheduled",
+            format!("set node_desired_size to at least 1 {TWO}"),
+        );
+        return;
+    }
+    let order = "set node_min_size ≤ node_desired_size ≤ node_max_size";
+    match (min > desired, desired > max, min > max) {
+        // The minimum is above both others: it is the one out of line.
+        (true, false, true) => scope.prop_error(
+            "node_min_size",
+            codes::CAP_001,
+            format!(
+                "node_min_size {min} is greater than node_desired_size {desired} and node_max_size {max}"
+            ),
+            order,
+        ),
+        // The maximum is below both others.
+        (false, true, true) => scope.prop_error(
+            "node_max_size",
+            codes::CAP_001,
+            format!(
+                "node_max_size {max} is less than node_min_size {min} and node_desired_size {desired}"
+            ),
+            format!("set node_max_size to at least {desired}, or lower the others"),
+        ),
+        // All three in reverse order: which one slipped cannot be told.
+        (true, true, true) => scope.prop_error(
+            "node_min_size",
+            codes::CAP_001,
+            format!("node_min_size {min} is greater than node_max_size {max}"),
+            order,
+        ),
+        (true, false, false) | (false, true, false) => scope.prop_error(
+            "node_desired_size",
+            codes::CAP_002,
+            format!(
+                "node_desired_size {desired} is outside node_min_size {min} .. node_max_size {max}"
+            ),
+            format!("set node_desired_size between {min} and {max}, or widen the range"),
+        ),
+        _ => {}
+    }
+    if max > eks::DEFAULT_MAX_NODES_PER_NODE_GROUP {
+        scope.prop_warning(
+            "node_max_size",
+            codes::EKS_014,
+            format!(
+                "node_max_size {max} is above the default quota of {} nodes per managed node group",
+                eks::DEFAULT_MAX_NODES_PER_NODE_GROUP
+            ),
+            "request a quota increase (Service Quotas, \"Nodes per managed node group\") before the group grows past it",
+        );
+    }
+}
+
+/// Checks the control-plane log types against the five EKS sends ([`eks::LOG_TYPES`], "Send
+/// control plane logs to CloudWatch Logs",
+/// <https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html>), each listed
+/// once.
+fn check_log_types(scope: &Scope, log_types: &[String]) {
+    for (i, t) in log_types.iter().enumerate() {
+        if !eks::LOG_TYPES.contains(&t.as_str()) {
+            let guess = eks::LOG_TYPES
+                .iter()
+                .copied()
+                .find(|l| l.eq_ignore_ascii_case(t))
+                .or_else(|| suggest::nearest(t, eks::LOG_TYPES));
+            let all = eks::LOG_TYPES.join(", ");
+            let (message, hint) = match guess {
+                Some(g) => (
+                    format!("unknown control-plane log type `{t}`; did you mean `{g}`?"),
+                    format!("write `{g}`; the log types are {all}"),
+                ),
+                None => (
+                    format!("unknown control-plane log type `{t}`"),
+                    format!("use log types of {all}"),
+                ),
             };
-            scope.error(
-                codes::EKS_004,
-                format!("node instance type `{}` does not boot AMI type `{}` (different CPU architecture)", t.name, props.node_ami_type),
-                format!("set node_ami_type to {fix}, or pick an instance type of the AMI's architecture"),
+            scope.prop_error("log_types", codes::EKS_010, message, hint);
+        } else if log_types[..i].contains(t) {
+            scope.prop_error(
+                "log_types",
+                codes::EKS_011,
+                format!("control-plane log type `{t}` is listed twice"),
+                "list each log type once",
             );
         }
     }
+}
+
+/// The IPv4 blocks IANA reserves that the public endpoint's CIDR blocks may not include
+/// ("The block cannot include reserved addresses", "Cluster API server endpoint",
+/// <https://docs.aws.amazon.com/eks/latest/userguide/cluster-endpoint.html>, which points to
+/// the IANA IPv4 special-purpose address registry, RFC 6890): none is routed on the internet,
+/// so no client reaches the public endpoint from one. The documentation blocks (192.0.2.0/24,
+/// 198.51.100.0/24, 203.0.113.0/24) are left out: the same page's own example is
+/// `203.0.113.5/32`.
+const RESERVED_IPV4: &[(&str, &str)] = &[
+    ("0.0.0.0/8", "\"this network\""),
+    ("10.0.0.0/8", "private-use, RFC 1918"),
+    ("100.64.0.0/10", "shared address space, RFC 6598"),
+    ("127.0.0.0/8", "loopback"),
+    ("169.254.0.0/16", "link-local"),
+    ("172.16.0.0/12", "private-use, RFC 1918"),
+    ("192.0.0.0/24", "IETF protocol assignments"),
+    ("192.168.0.0/16", "private-use, RFC 1918"),
+    ("198.18.0.0/15", "benchmarking"),
+    ("224.0.0.0/4", "multicast"),
+    ("240.0.0.0/4", "reserved for future use"),
+];
+
+/// Checks `public_access_cidrs`: valid blocks, not the whole internet, no reserved addresses,
+/// and at most [`eks::MAX_PUBLIC_ACCESS_CIDRS`] ("Public endpoint access CIDR ranges per
+/// cluster", not adjustable, "Amazon Elastic Kubernetes Service endpoints and quotas",
+/// <https://docs.aws.amazon.com/general/latest/gr/eks.html>). Returns the valid ones.
+fn check_public_access_cidrs(scope: &Scope, cidrs: &[String]) -> Vec<Ipv4Net> {
+    if cidrs.len() > eks::MAX_PUBLIC_ACCESS_CIDRS {
+        scope.prop_error(
+            "public_access_cidrs",
+            codes::EKS_013,
+            format!(
+                "{} public_access_cidrs given; a cluster's public endpoint takes at most {}",
+                cidrs.len(),
+                eks::MAX_PUBLIC_ACCESS_CIDRS
+            ),
+            "merge neighbouring blocks, or reach the private endpoint through a VPN or a peered network",
+        );
+    }
+    let mut out = Vec::new();
+    for net in validate::check_allowed_cidrs(
+        scope,
+        "public_access_cidrs",
+        "public_access_cidrs entry",
+        cidrs,
+    ) {
+        let reserved = RESERVED_IPV4.iter().find_map(|(block, what)| {
+            let block: Ipv4Net = block.parse().ok()?;
+            validate::cidrs_overlap(&net, &block).then_some((block, *what))
+        });
+        match reserved {
+            Some((block, what)) => scope.prop_error(
+                "public_access_cidrs",
+                codes::EKS_012,
+                format!(
+                    "public_access_cidrs entry `{net}` includes reserved addresses ({block}, {what}), which never reach the public endpoint"
+                ),
+                "list public addresses only, such as an office's or a NAT gateway's egress address as a /32; networks in the VPC or routed to it reach the private endpoint, which is always on",
+            ),
+            None => out.push(net),
+        }
+    }
+    out
 }
 
 fn add_cluster_role(scope: &Scope) -> CfnResource {

@@ -30,7 +30,7 @@ mod vpc;
 
 pub use alb::{
     Alb, AlbProps, AlbPropsBuilder, DEFAULT_HEALTH_CHECK_PATH, DEFAULT_SSL_POLICY,
-    GRPC_HEALTH_CHECK_PATH, ProtocolVersion,
+    GRPC_HEALTH_CHECK_PATH, MAX_HEALTH_CHECK_PATH_LEN, ProtocolVersion, SSL_POLICIES,
 };
 pub use common::{SUMMARY_KEY, SummaryRow};
 pub use dr_core::facts::rds::AuroraEngine;
@@ -38,7 +38,7 @@ pub use ec2_fleet::{
     AL2023_ARM64_SSM, AL2023_X86_64_SSM, Ami, DEFAULT_APP_PORT, DEFAULT_FLEET_SIZE,
     DEFAULT_HEALTH_CHECK_GRACE_PERIOD_SECS, DEFAULT_INSTANCE_TYPE, DEFAULT_ROOT_VOLUME_GIB,
     Ec2Fleet, Ec2FleetProps, Ec2FleetPropsBuilder, FleetHealthCheck, FleetTarget,
-    FleetUpdatePolicy, InstanceRole, KeyPair, MAX_ROLLING_PAUSE_SECS,
+    FleetUpdatePolicy, InstanceRole, KeyPair, MAX_ROLLING_PAUSE_SECS, MAX_USER_DATA_BYTES,
     ROLLING_UPDATE_SUSPENDED_PROCESSES,
 };
 pub use eks::{

@@ -171,7 +171,7 @@ impl VpcPeering {
 fn peer_cidr(scope: &Scope, what: &str, side: &PeerVpc) -> Option<Ipv4Net> {
     match side.vpc_path {
         Some(_) => side.cidr.parse().ok(),
-        None => validate::parse_cidr(scope, what, &side.cidr),
+        None => validate::parse_cidr(scope, "cidr", what, &side.cidr),
     }
 }
 

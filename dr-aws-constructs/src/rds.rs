@@ -2,7 +2,7 @@
 //! blocks of an Aurora global database ([`GlobalDatabase`], [`GlobalMembership`]).
 
 use dr_core::diagnostics::codes;
-use dr_core::facts::rds::AuroraEngine;
+use dr_core::facts::rds::{self as rds_facts, AuroraEngine, VersionStatus};
 use dr_core::{CfnResource, DeletionPolicy, Expr, Region, Scope, Token, Val};
 use ipnet::Ipv4Net;
 
@@ -34,7 +34,8 @@ pub const PASSWORD_EXCLUDED_CHARACTERS: &str = "\"@/\\' ";
 #[derive(Debug, Clone)]
 pub struct GlobalMembership {
     /// The global cluster's identifier ([`GlobalDatabase::identifier`]); a token of another
-    /// Region's stack for a secondary (synthesis wires it across Regions).
+    /// Region's stack for a secondary (synthesis wires it across Regions). A literal has 1 to
+    /// 63 letters, digits or hyphens, starting with a letter.
     pub global_cluster_identifier: Val<String>,
     /// The global cluster's engine.
     pub engine: AuroraEngine,
@@ -87,8 +88,11 @@ pub struct RdsClusterProps<'a> {
     /// The engine. Default: [`AuroraEngine::MySql`].
     #[builder(default = AuroraEngine::MySql)]
     pub engine: AuroraEngine,
-    /// The engine version, patch level included. Default: the engine's
-    /// ([`AuroraEngine::default_version`]).
+    /// The engine version, patch level included (e.g. `8.0.mysql_aurora.3.10.3`, `16.10`).
+    /// A version RDS lists as deprecated is refused; one newer than drkit's version table
+    /// ([`dr_core::facts::rds::ENGINE_VERSIONS_AS_OF`]) is a warning. Default: the global
+    /// database's version for a member of one ([`GlobalMembership::engine_version`]), else the
+    /// engine's ([`AuroraEngine::default_version`]).
     pub engine_version: Option<String>,
     /// The DB instance class of every instance. Default: [`DEFAULT_DB_INSTANCE_CLASS`].
     #[builder(default = DEFAULT_DB_INSTANCE_CLASS)]
@@ -97,13 +101,17 @@ pub struct RdsClusterProps<'a> {
     /// [`DEFAULT_DB_INSTANCES`].
     #[builder(default = DEFAULT_DB_INSTANCES)]
     pub instances: u32,
-    /// The database created in the cluster. Default: none.
+    /// The database created in the cluster: a letter, then letters, digits or underscores,
+    /// up to 64 characters (Aurora MySQL) or 63 (Aurora PostgreSQL), not a reserved word.
+    /// Default: none.
     pub database_name: Option<String>,
-    /// The master user name (stored in the secret next to the generated password). Default:
-    /// [`DEFAULT_MASTER_USERNAME`].
+    /// The master user name (stored in the secret next to the generated password): a letter,
+    /// then letters, digits or underscores, up to 16 characters, not a reserved word.
+    /// Default: [`DEFAULT_MASTER_USERNAME`].
     #[builder(default = DEFAULT_MASTER_USERNAME)]
     pub master_username: String,
-    /// The port. Default: the engine's ([`AuroraEngine::default_port`]: 3306 / 5432).
+    /// The port, 1150 to 65535. Default: the engine's ([`AuroraEngine::default_port`]: 3306 /
+    /// 5432).
     pub port: Option<u16>,
     /// Days of automated backups, 1 to 35. Default: [`DEFAULT_BACKUP_RETENTION_DAYS`].
     #[builder(default = DEFAULT_BACKUP_RETENTION_DAYS)]
@@ -119,13 +127,14 @@ pub struct RdsClusterProps<'a> {
     /// Default: none.
     #[builder(default, with = |cidrs: impl IntoIterator<Item = impl Into<String>>| cidrs.into_iter().map(Into::into).collect())]
     pub allowed_cidrs: Vec<String>,
-    /// A KMS key for storage encryption; storage is always encrypted. Default: the AWS managed
+    /// A KMS key for storage encryption, of the cluster's Region: a key ARN, key id, alias
+    /// name (`alias/...`) or alias ARN; storage is always encrypted. Default: the AWS managed
     /// `aws/rds` key.
     pub kms_key_id: Option<Val<String>>,
     /// Membership in an Aurora global database. Default: none, a standalone cluster.
     pub global: Option<GlobalMembership>,
     /// Regions the master secret is replicated to (the DR Region, so that applications there
-    /// read it locally during an outage of this one). Default: none.
+    /// read it locally during an outage of this one), never the cluster's own. Default: none.
     #[builder(default)]
     pub secret_replica_regions: Vec<Region>,
 }
@@ -156,14 +165,32 @@ pub struct RdsCluster {
 impl RdsCluster {
     /// Creates the cluster under `scope` with id `id`.
     pub fn new(scope: &Scope, id: &str, props: RdsClusterProps<'_>) -> RdsCluster {
+        Self::build(scope, id, props, Settings::Unchecked)
+    }
+
+    /// [`RdsCluster::new`] for an owner that checked the database settings it passes (engine
+    /// version, class, instance count, backups, names) where its user wrote them, and passes
+    /// only valid ones: the cluster does not report them again (an unknown version's warning
+    /// would otherwise appear once per cluster as well).
+    pub(crate) fn with_checked_settings(
+        scope: &Scope,
+        id: &str,
+        props: RdsClusterProps<'_>,
+    ) -> RdsCluster {
+        Self::build(scope, id, props, Settings::CheckedByOwner)
+    }
+
+    fn build(
+        scope: &Scope,
+        id: &str,
+        props: RdsClusterProps<'_>,
+        settings: Settings,
+    ) -> RdsCluster {
         let scope = scope.child(id);
         let engine = props.engine;
-        let version = props
-            .engine_version
-            .clone()
-            .unwrap_or_else(|| engine.default_version().to_string());
+        let version = resolve_version(&props);
         let port = props.port.unwrap_or_else(|| engine.default_port());
-        let cidrs = check_props(&scope, &props, &version);
+        let cidrs = check_props(&scope, &props, &version, settings);
         let secondary = is_secondary(&props);
 
         let subnet_group = add_subnet_group(&scope, &props);
@@ -221,7 +248,13 @@ impl RdsCluster {
     /// Admits a CIDR on the DB port (e.g. the peer VPC of a DR pair). A block open to the
     /// whole internet, or an invalid one, is reported and not added.
     pub fn allow_from_cidr(&self, id: &str, cidr: &str, description: &str) -> Option<CfnResource> {
-        let net = validate::check_allowed_cidrs(&self.scope, "CIDR", &[cidr.to_string()]).pop()?;
+        let net = validate::check_allowed_cidrs(
+            &self.scope,
+            "allowed_cidrs",
+            "CIDR",
+            &[cidr.to_string()],
+        )
+        .pop()?;
         Some(self.ingress(id, description, |i| i.cidr_ip = val(net.to_string())))
     }
 
@@ -294,72 +327,625 @@ impl RdsCluster {
     }
 }
 
+/// The version the cluster runs: the one given, else the global database's (a member runs
+/// its global database's version), else the engine's default.
+fn resolve_version(props: &RdsClusterProps<'_>) -> String {
+    if let Some(v) = &props.engine_version {
+        return v.clone();
+    }
+    match &props.global {
+        Some(g) if g.engine == props.engine => g.engine_version.clone(),
+        _ => props.engine.default_version().to_string(),
+    }
+}
+
 /// Reports every invalid setting, before anything is built, and returns the valid
 /// `allowed_cidrs`.
-fn check_props(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) -> Vec<Ipv4Net> {
-    let engine = props.engine;
-    validate::check_db_instance_class(scope, engine, version, &props.instance_class);
-    if props.global.is_some() {
-        validate::check_global_db_instance_class(scope, &props.instance_class);
+/// Whether [`check_props`] checks the database settings, or their owner did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Settings {
+    Unchecked,
+    CheckedByOwner,
+}
+
+fn check_props(
+    scope: &Scope,
+    props: &RdsClusterProps<'_>,
+    version: &str,
+    settings: Settings,
+) -> Vec<Ipv4Net> {
+    if settings == Settings::Unchecked {
+        check_settings(scope, props, version);
     }
-    if !(1..=16).contains(&props.instances) {
-        scope.error(
-            codes::RDS_005,
-            format!(
-                "instances is {}; an Aurora cluster takes 1 writer and up to 15 readers",
-                props.instances
-            ),
-            "set instances between 1 and 16 (2 gives a writer and a reader)",
-        );
+    let cidrs = validate::check_allowed_cidrs(
+        scope,
+        "allowed_cidrs",
+        "allowed_cidrs entry",
+        &props.allowed_cidrs,
+    );
+    // The subnet group's two-AZ rule is the VPC's to report (DRK-AZ-005), where the zones
+    // were chosen; the cluster does not repeat it.
+    if let Some(key) = &props.kms_key_id {
+        check_kms_key(scope, "kms_key_id", key);
     }
-    if !(1..=35).contains(&props.backup_retention_days) {
-        scope.error(
-            codes::RDS_006,
-            format!(
-                "backup_retention_days is {}; Aurora keeps automated backups 1 to 35 days",
-                props.backup_retention_days
-            ),
-            "set backup_retention_days between 1 and 35",
-        );
+    if let Some(GlobalMembership {
+        role: GlobalRole::Secondary {
+            kms_key_id: Some(key),
+            ..
+        },
+        ..
+    }) = &props.global
+    {
+        check_kms_key(scope, "global.role", key);
     }
-    check_identifier(scope, "master_username", &props.master_username, 16);
-    if let Some(db) = &props.database_name {
-        check_identifier(scope, "database_name", db, 63);
+    if let Some(g) = &props.global {
+        check_global_cluster_identifier(scope, &g.global_cluster_identifier);
     }
-    let cidrs = validate::check_allowed_cidrs(scope, "allowed_cidrs entry", &props.allowed_cidrs);
-    if props.vpc.az_count() < 2 {
-        scope.error(
-            codes::RDS_007,
-            format!(
-                "an RDS subnet group needs subnets in at least 2 AZs; the VPC has {}",
-                props.vpc.az_count()
-            ),
-            "give the VPC 2 or more AZs",
-        );
-    }
-    check_global_membership(scope, props, version);
+    check_secret_replica_regions(scope, props);
     cidrs
 }
 
-fn check_global_membership(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) {
+/// Checks the database settings: engine version, class, instance count, backups, names.
+fn check_settings(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) {
     let engine = props.engine;
-    if let Some(g) = &props.global
-        && (g.engine != engine || g.engine_version != version)
-    {
-        scope.error(
-                codes::RDS_010,
-                format!(
-                    "{engine} {version} differs from the global database's {} {}; every member of an Aurora global database runs the same engine version, patch level included",
-                    g.engine, g.engine_version
-                ),
-                format!("set engine_version to {} (or leave engine and engine_version unset on both)", g.engine_version),
+    // The version is checked where the user wrote it: the cluster's own `engine_version`,
+    // else the global membership's. A version that differs from the global database's is one
+    // slip (DRK-RDS-010), not also a deprecated or unknown version.
+    let version_prop = if props.engine_version.is_some() {
+        "engine_version"
+    } else {
+        "global.engine_version"
+    };
+    if !check_global_membership(scope, props, version) {
+        if props.engine_version.is_some() || props.global.is_some() {
+            check_engine_version(scope, version_prop, engine, version);
+        } else {
+            // The default version, current in the table (a unit test of the facts holds it).
+            debug_assert_eq!(
+                rds_facts::engine_version_status(engine, version),
+                VersionStatus::Current
             );
+        }
     }
-    if is_secondary(props) && !props.secret_replica_regions.is_empty() {
-        scope.error(
+    check_instance_class(
+        scope,
+        "instance_class",
+        engine,
+        version,
+        &props.instance_class,
+        props.global.is_some(),
+    );
+    check_instances(scope, "instances", props.instances);
+    check_backup_retention(scope, "backup_retention_days", props.backup_retention_days);
+    // "Valid Values: 1150-65535" (`Port` of "CreateDBCluster", Amazon RDS API Reference,
+    // <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>);
+    // a u16 cannot exceed 65535.
+    if let Some(port) = props.port
+        && port < 1150
+    {
+        scope.prop_error(
+            "port",
+            codes::RDS_014,
+            format!("port is {port}; an Aurora DB cluster listens on a port from 1150 to 65535"),
+            format!(
+                "use a port from 1150 to 65535, or leave port unset for {}'s default {}",
+                engine,
+                engine.default_port()
+            ),
+        );
+    }
+    // "Must be 1 to 16 letters or numbers. First character must be a letter. Can't be a
+    // reserved word for the chosen database engine." (`MasterUsername` of "CreateDBCluster",
+    // <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>);
+    // the CloudFormation schema also admits underscores: `^[a-zA-Z]{1}[a-zA-Z0-9_]*$`
+    // ("AWS::RDS::DBCluster", `MasterUsername`).
+    check_name(
+        scope,
+        "master_username",
+        engine,
+        &props.master_username,
+        MAX_MASTER_USERNAME_LEN,
+    );
+    // Aurora MySQL: "Must contain 1 to 64 alphanumeric characters. Must begin with a letter.
+    // Subsequent characters can be letters, underscores, or digits (0-9). Can't be a word
+    // reserved by the database engine."; Aurora PostgreSQL: the same with 1 to 63 (`DBName` of
+    // "CreateDBInstance", <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBInstance.html>).
+    if let Some(db) = &props.database_name {
+        check_name(
+            scope,
+            "database_name",
+            engine,
+            db,
+            max_database_name_len(engine),
+        );
+    }
+}
+
+/// Checks that the cluster runs its global database's engine and version; `true` when it
+/// does not (and that is reported).
+fn check_global_membership(scope: &Scope, props: &RdsClusterProps<'_>, version: &str) -> bool {
+    let engine = props.engine;
+    let Some(g) = &props.global else {
+        return false;
+    };
+    if g.engine == engine && g.engine_version == version {
+        return false;
+    }
+    let prop = if g.engine != engine {
+        "engine"
+    } else {
+        "engine_version"
+    };
+    scope.prop_error(
+        prop,
+        codes::RDS_010,
+        format!(
+            "{engine} {version} differs from the global database's {} {}; every member of an Aurora global database runs the same engine version, patch level included",
+            g.engine, g.engine_version
+        ),
+        if g.engine != engine {
+            format!("set engine to the global database's {} (and leave engine_version unset)", g.engine)
+        } else {
+            format!("set engine_version to {} (or leave it unset: a member runs its global database's version)", g.engine_version)
+        },
+    );
+    true
+}
+
+/// Checks an Aurora engine version against drkit's version table
+/// ([`rds_facts::engine_version_status`], taken from RDS `DescribeDBEngineVersions` through
+/// cfn-lint 1.58.0, as of [`rds_facts::ENGINE_VERSIONS_AS_OF`]), naming `prop`:
+/// - not a version of the engine: not of the form of any version RDS lists for it
+///   ([`rds_facts::has_version_form`]: `latest`, `8.0.mysql_aurora.9`), or a version of the
+///   other Aurora engine: an error (DRK-RDS-012);
+/// - deprecated, which RDS no longer accepts for new clusters: an error (DRK-RDS-012);
+/// - not in the table (newer than it, or a typo): a warning naming the table's date
+///   (DRK-RDS-013), which also says when the instance class could not be checked, so that
+///   [`check_instance_class`] stays silent about it.
+///
+/// Returns `false` when an error was reported (the version cannot be deployed); a caller
+/// that checks a version once for several clusters (the `DrPair`) can then build them with
+/// the engine's default version, so that they do not report it again.
+pub(crate) fn check_engine_version(
+    scope: &Scope,
+    prop: &str,
+    engine: AuroraEngine,
+    version: &str,
+) -> bool {
+    let like = |v: &str| {
+        let current = rds_facts::current_versions_like(engine, v);
+        current
+            .last()
+            .cloned()
+            .unwrap_or_else(|| engine.default_version().to_string())
+    };
+    let other = match engine {
+        AuroraEngine::MySql => AuroraEngine::PostgreSql,
+        AuroraEngine::PostgreSql => AuroraEngine::MySql,
+    };
+    let status = rds_facts::engine_version_status(engine, version);
+    if status == VersionStatus::Unknown
+        && !rds_facts::has_version_form(engine, version)
+        && !rds_facts::has_version_form(other, version)
+    {
+        scope.prop_error(
+            prop,
+            codes::RDS_012,
+            format!(
+                "`{version}` is not an {engine} engine version: it has the form of none of the versions RDS lists, e.g. `{}`",
+                engine.default_version()
+            ),
+            format!("set {prop} to a version such as `{}` (aws rds describe-db-engine-versions --engine {} lists them), or leave it unset", engine.default_version(), engine.engine_name()),
+        );
+        return false;
+    }
+    if status == VersionStatus::Unknown
+        && (rds_facts::engine_version_status(other, version) != VersionStatus::Unknown
+            || !rds_facts::has_version_form(engine, version))
+    {
+        scope.prop_error(
+            prop,
+            codes::RDS_012,
+            if rds_facts::engine_version_status(other, version) != VersionStatus::Unknown {
+                format!("`{version}` is an {other} engine version, but the engine is {engine}")
+            } else {
+                format!(
+                    "`{version}` has the form of an {other} engine version, not of an {engine} one"
+                )
+            },
+            format!(
+                "set {prop} to an {engine} version such as `{}`, or set engine to {other}",
+                engine.default_version()
+            ),
+        );
+        return false;
+    }
+    match status {
+        VersionStatus::Current => true,
+        VersionStatus::Deprecated => {
+            scope.prop_error(
+                prop,
+                codes::RDS_012,
+                format!(
+                    "{engine} engine version `{version}` is deprecated: RDS no longer creates clusters of it (drkit's engine-version table, from DescribeDBEngineVersions as of {})",
+                    rds_facts::ENGINE_VERSIONS_AS_OF
+                ),
+                format!("use a current version, e.g. `{}`", like(version)),
+            );
+            false
+        }
+        VersionStatus::Unknown => {
+            let class = if rds_facts::major_of(engine, version).is_none() {
+                "; drkit cannot tell its major line, so the instance class was not checked against it either"
+            } else {
+                ""
+            };
+            scope.prop_warning(
+                prop,
+                codes::RDS_013,
+                format!(
+                    "{engine} engine version `{version}` is not in drkit's engine-version table (from DescribeDBEngineVersions as of {}); it may be newer than the table{class}",
+                    rds_facts::ENGINE_VERSIONS_AS_OF
+                ),
+                format!(
+                    "check it with `aws rds describe-db-engine-versions --engine {} --engine-version {version}`, or use a version the table knows, e.g. `{}`",
+                    engine.engine_name(),
+                    like(version)
+                ),
+            );
+            true
+        }
+    }
+}
+
+/// Checks the DB instance class against the engine version (and, for a member of a global
+/// database, against what a global database accepts), once: an unknown class (DRK-RDS-002),
+/// a burstable class in a global database (DRK-RDS-004, and then not also DRK-RDS-001), a
+/// class the version's major line does not offer (DRK-RDS-001). When the version is not in
+/// the version table and its major line is unknown, [`check_engine_version`] has already
+/// said that the class could not be checked, so nothing more is reported. Returns whether the
+/// class is valid.
+pub(crate) fn check_instance_class(
+    scope: &Scope,
+    prop: &str,
+    engine: AuroraEngine,
+    version: &str,
+    class: &str,
+    global: bool,
+) -> bool {
+    let known = rds_facts::all_classes().iter().any(|c| c == class);
+    if !known {
+        // Reports DRK-RDS-002 (with the nearest class) before looking at the version.
+        return validate::check_db_instance_class(scope, prop, engine, version, class);
+    }
+    if global && !validate::check_global_db_instance_class(scope, prop, class) {
+        return false;
+    }
+    if rds_facts::major_of(engine, version).is_none()
+        && rds_facts::engine_version_status(engine, version) != VersionStatus::Current
+    {
+        return true;
+    }
+    validate::check_db_instance_class(scope, prop, engine, version, class)
+}
+
+/// Words PostgreSQL reserves (category `RESERVED_KEYWORD` in its `src/include/parser/kwlist.h`;
+/// "SQL Key Words", <https://www.postgresql.org/docs/current/sql-keywords-appendix.html>,
+/// column "PostgreSQL": "reserved"), which RDS refuses as a master user name or database name
+/// ("Can't be a reserved word for the chosen database engine", `MasterUsername` of
+/// "CreateDBCluster"). `system_user` is reserved from PostgreSQL 16.
+const POSTGRES_RESERVED: &[&str] = &[
+    "all",
+    "analyse",
+    "analyze",
+    "and",
+    "any",
+    "array",
+    "as",
+    "asc",
+    "asymmetric",
+    "both",
+    "case",
+    "cast",
+    "check",
+    "collate",
+    "column",
+    "constraint",
+    "create",
+    "current_catalog",
+    "current_date",
+    "current_role",
+    "current_time",
+    "current_timestamp",
+    "current_user",
+    "default",
+    "deferrable",
+    "desc",
+    "distinct",
+    "do",
+    "else",
+    "end",
+    "except",
+    "false",
+    "fetch",
+    "for",
+    "foreign",
+    "from",
+    "grant",
+    "group",
+    "having",
+    "in",
+    "initially",
+    "intersect",
+    "into",
+    "lateral",
+    "leading",
+    "limit",
+    "localtime",
+    "localtimestamp",
+    "not",
+    "null",
+    "offset",
+    "on",
+    "only",
+    "or",
+    "order",
+    "placing",
+    "primary",
+    "references",
+    "returning",
+    "select",
+    "session_user",
+    "some",
+    "symmetric",
+    "system_user",
+    "table",
+    "then",
+    "to",
+    "trailing",
+    "true",
+    "union",
+    "unique",
+    "user",
+    "using",
+    "variadic",
+    "when",
+    "where",
+    "window",
+    "with",
+];
+
+/// The longest master user name, 16 (`MasterUsername` of "CreateDBCluster", above).
+pub(crate) const MAX_MASTER_USERNAME_LEN: usize = 16;
+
+/// The longest database name of `engine` (`DBName` of "CreateDBInstance", above).
+pub(crate) fn max_database_name_len(engine: AuroraEngine) -> usize {
+    match engine {
+        AuroraEngine::MySql => 64,
+        AuroraEngine::PostgreSql => 63,
+    }
+}
+
+/// Checks an instance count (`prop`): one writer and up to 15 readers ("Amazon Aurora DB
+/// clusters", <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Aurora.Overview.html>:
+/// "up to 15 Aurora Replicas"). Returns whether it is valid.
+pub(crate) fn check_instances(scope: &Scope, prop: &str, instances: u32) -> bool {
+    let ok = (1..=16).contains(&instances);
+    if !ok {
+        scope.prop_error(
+            prop,
+            codes::RDS_005,
+            format!("{prop} is {instances}; an Aurora cluster takes 1 writer and up to 15 readers"),
+            format!("set {prop} between 1 and 16 (2 gives a writer and a reader)"),
+        );
+    }
+    ok
+}
+
+/// Checks days of automated backups (`prop`): "Must be a value from 1 to 35"
+/// (`BackupRetentionPeriod` of "AWS::RDS::DBCluster",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>).
+/// Returns whether it is valid.
+pub(crate) fn check_backup_retention(scope: &Scope, prop: &str, days: u32) -> bool {
+    let ok = (1..=35).contains(&days);
+    if !ok {
+        scope.prop_error(
+            prop,
+            codes::RDS_006,
+            format!("{prop} is {days}; Aurora keeps automated backups 1 to 35 days"),
+            format!("set {prop} between 1 and 35"),
+        );
+    }
+    ok
+}
+
+/// Checks a master user name or database name (`prop`): a letter, then letters, digits or
+/// underscores, 1 to `max` characters, not `rdsadmin` (RDS's own user) nor, for Aurora
+/// PostgreSQL, a word PostgreSQL reserves. Case-insensitive, as both engines fold unquoted
+/// names.
+pub(crate) fn check_name(
+    scope: &Scope,
+    prop: &str,
+    engine: AuroraEngine,
+    value: &str,
+    max: usize,
+) -> bool {
+    let ok = !value.is_empty()
+        && value.len() <= max
+        && value.starts_with(|c: char| c.is_ascii_alphabetic())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
+    if !ok {
+        scope.prop_error(
+            prop,
+            codes::RDS_009,
+            format!("{prop} `{value}` is not a valid {engine} name"),
+            format!("use 1 to {max} letters, digits or underscores, starting with a letter"),
+        );
+        return false;
+    }
+    let lower = value.to_ascii_lowercase();
+    if lower == "rdsadmin" {
+        scope.prop_error(
+            prop,
+            codes::RDS_009,
+            format!("{prop} `{value}` is reserved by RDS"),
+            "choose another name, e.g. dbadmin",
+        );
+        false
+    } else if engine == AuroraEngine::PostgreSql && POSTGRES_RESERVED.contains(&lower.as_str()) {
+        scope.prop_error(
+            prop,
+            codes::RDS_009,
+            format!("{prop} `{value}` is a word PostgreSQL reserves, which Aurora PostgreSQL refuses as a name"),
+            "choose another name, e.g. dbadmin or app_db",
+        );
+        false
+    } else {
+        true
+    }
+}
+
+/// Whether `s` is a KMS key id: a UUID (`1234abcd-12ab-34cd-56ef-1234567890ab`) or, for a
+/// multi-Region key, `mrk-` and 32 hex digits ("DescribeKey", `KeyId`, AWS KMS API Reference,
+/// <https://docs.aws.amazon.com/kms/latest/APIReference/API_DescribeKey.html>; "ReplicateKey").
+fn is_kms_key_id(s: &str) -> bool {
+    let hex = |p: &str, n: usize| p.len() == n && p.bytes().all(|b| b.is_ascii_hexdigit());
+    if let Some(rest) = s.strip_prefix("mrk-") {
+        return hex(rest, 32);
+    }
+    let parts: Vec<&str> = s.split('-').collect();
+    parts.len() == 5 && [8, 4, 4, 4, 12].iter().zip(&parts).all(|(n, p)| hex(p, *n))
+}
+
+/// Whether `s` is an alias name: `alias/` and letters, digits, `/`, `_` or `-`, 256
+/// characters at most ("Create aliases", AWS KMS Developer Guide,
+/// <https://docs.aws.amazon.com/kms/latest/developerguide/alias-create.html>).
+fn is_kms_alias(s: &str) -> bool {
+    s.strip_prefix("alias/").is_some_and(|name| {
+        !name.is_empty()
+            && s.len() <= 256
+            && name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || matches!(c, '/' | '_' | '-'))
+    })
+}
+
+/// Checks a literal KMS key of the cluster (`prop`): RDS takes "the key ARN, key ID, alias
+/// ARN, or alias name for the KMS key" (`KmsKeyId` of "CreateDBCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>), and
+/// a key of the cluster's own Region ("make sure to set KmsKeyId to a KMS key identifier that
+/// is valid in the destination Amazon Web Services Region", ibid.). A token (a key built in
+/// the app) is not checked.
+fn check_kms_key(scope: &Scope, prop: &str, key: &Val<String>) {
+    let Some(s) = key.as_expr().as_str() else {
+        return;
+    };
+    let format_hint = "use a key ARN (arn:aws:kms:<region>:<account>:key/<key-id>), a key id, an alias name (alias/<name>) or an alias ARN";
+    if s.starts_with("arn:") {
+        let arn = match dr_core::arn::parse(s) {
+            Ok(a) => a,
+            Err(e) => {
+                scope.prop_error(prop, codes::RDS_015, format!("{prop}: {e}"), format_hint);
+                return;
+            }
+        };
+        let resource_ok = match arn.resource.split_once('/') {
+            Some(("key", id)) => is_kms_key_id(id),
+            Some(("alias", _)) => is_kms_alias(arn.resource),
+            _ => false,
+        };
+        if arn.service != "kms" || arn.region.is_empty() || arn.account.is_empty() || !resource_ok {
+            scope.prop_error(
+                prop,
+                codes::RDS_015,
+                format!("{prop} `{s}` is not the ARN of a KMS key or alias"),
+                format_hint,
+            );
+            return;
+        }
+        if let Some(region) = scope.region()
+            && arn.region != region.code()
+        {
+            scope.prop_error(
+                prop,
+                codes::RDS_016,
+                format!(
+                    "{prop} `{s}` is a KMS key of {}, but the cluster is in {}; a KMS key serves only its own Region",
+                    arn.region,
+                    region.code()
+                ),
+                format!("use a key of {} (if this is one side of a pick, check that the two sides are not swapped)", region.code()),
+            );
+        }
+        return;
+    }
+    if !is_kms_alias(s) && !is_kms_key_id(s) {
+        scope.prop_error(
+            prop,
+            codes::RDS_015,
+            format!("{prop} `{s}` is not a KMS key ARN, key id, alias name or alias ARN"),
+            format_hint,
+        );
+    }
+}
+
+/// Checks a literal global cluster identifier: 1 to 63 letters, digits or hyphens, a letter
+/// first, no hyphen last nor two in a row (`GlobalClusterIdentifier` of "AWS::RDS::DBCluster",
+/// pattern `^[a-zA-Z]{1}(?:-?[a-zA-Z0-9]){0,62}$`, max length 63,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbcluster.html>,
+/// vendored in `dr-core/schemas/aws-rds-dbcluster.json`; the same constraints as
+/// `NewGlobalClusterIdentifier` of "ModifyGlobalCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html>).
+/// The empty string, which the schema admits, takes a cluster out of its global database, so
+/// a membership cannot name it. A token is not checked.
+fn check_global_cluster_identifier(scope: &Scope, id: &Val<String>) {
+    let Some(s) = id.as_expr().as_str() else {
+        return;
+    };
+    let ok = !s.is_empty()
+        && s.len() <= 63
+        && s.starts_with(|c: char| c.is_ascii_alphabetic())
+        && s.chars().all(|c| c.is_ascii_alphanumeric() || c == '-')
+        && !s.ends_with('-')
+        && !s.contains("--");
+    if !ok {
+        scope.prop_error(
+            "global.global_cluster_identifier",
+            codes::RDS_017,
+            format!("global cluster identifier `{s}` is not valid"),
+            "use 1 to 63 letters, digits or hyphens, starting with a letter, with no hyphen at the end or two in a row (or GlobalDatabase::primary, which passes the identifier CloudFormation generates)",
+        );
+    }
+}
+
+/// Checks `secret_replica_regions`: none on a global secondary, which has no secret of its
+/// own, and never the cluster's own Region: Secrets Manager refuses a replica in the primary
+/// secret's Region with "InvalidParameterException: Invalid replica region." (as reported in
+/// aws-samples/aws-health-aware#32, <https://github.com/aws-samples/aws-health-aware/pull/32>,
+/// and modelled by moto's `secretsmanager` backend, which raises it when a replica Region is
+/// the secret's; replicas are copies in other Regions, "Replicate AWS Secrets Manager secrets
+/// across Regions", <https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html>).
+fn check_secret_replica_regions(scope: &Scope, props: &RdsClusterProps<'_>) {
+    if props.secret_replica_regions.is_empty() {
+        return;
+    }
+    if is_secondary(props) {
+        scope.prop_error(
+            "secret_replica_regions",
             codes::RDS_008,
             "secret_replica_regions is set on a global secondary, which has no secret of its own",
             "replicate the primary's secret instead (set secret_replica_regions on the primary)",
+        );
+        return;
+    }
+    if let Some(own) = scope.region()
+        && props.secret_replica_regions.contains(&own)
+    {
+        scope.prop_error(
+            "secret_replica_regions",
+            codes::RDS_018,
+            format!("secret_replica_regions lists {}, the cluster's own Region, where the secret already is", own.code()),
+            format!("list only other Regions (remove {})", own.code()),
         );
     }
 }
@@ -577,26 +1163,6 @@ fn record_summary(scope: &Scope, props: &RdsClusterProps<'_>) {
         },
     }
     .record(scope);
-}
-
-fn check_identifier(scope: &Scope, field: &str, value: &str, max: usize) {
-    let ok = !value.is_empty()
-        && value.len() <= max
-        && value.starts_with(|c: char| c.is_ascii_alphabetic())
-        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '_');
-    if !ok {
-        scope.error(
-            codes::RDS_009,
-            format!("{field} `{value}` is not a valid name"),
-            format!("use 1 to {max} letters, digits or underscores, starting with a letter"),
-        );
-    } else if value == "rdsadmin" {
-        scope.error(
-            codes::RDS_009,
-            format!("{field} `rdsadmin` is reserved by RDS"),
-            "choose another name, e.g. dbadmin",
-        );
-    }
 }
 
 /// Settings of a [`GlobalDatabase`]: `GlobalDatabaseProps::builder().build()`.

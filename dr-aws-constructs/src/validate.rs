@@ -21,13 +21,15 @@ fn region_zones(region: Region) -> String {
     region.az_names().join(", ")
 }
 
-/// Checks AZ names given for a stack in `region`: each must be a zone of that Region, listed
-/// once, and no more than the Region has usable per account. Returns whether all are fine.
-pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
+/// Checks AZ names given for a stack in `region` (in the prop `prop`): each must be a zone of
+/// that Region, listed once, and no more than the Region has usable per account. Returns
+/// whether all are fine.
+pub fn check_azs(scope: &Scope, prop: &str, region: Region, azs: &[String]) -> bool {
     let mut ok = true;
     for (i, az) in azs.iter().enumerate() {
         if azs[..i].contains(az) {
-            scope.error(
+            scope.prop_error(
+                prop,
                 codes::AZ_004,
                 format!("Availability Zone `{az}` is listed twice"),
                 "list each zone once",
@@ -40,7 +42,7 @@ pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
         }
         ok = false;
         match Region::of_az(az) {
-            Some(other) => scope.error(
+            Some(other) => scope.prop_error(prop,
                 codes::AZ_001,
                 format!("Availability Zone `{az}` is in {other}, not in {region}, where this stack deploys"),
                 format!(
@@ -54,19 +56,19 @@ pub fn check_azs(scope: &Scope, region: Region, azs: &[String]) -> bool {
                     Some(g) => format!("did you mean `{g}`? The zones of {region} are {}", region_zones(region)),
                     None => format!("use zones of {region}: {}", region_zones(region)),
                 };
-                scope.error(codes::AZ_002, format!("`{az}` is not an Availability Zone of {region}"), hint);
+                scope.prop_error(prop, codes::AZ_002, format!("`{az}` is not an Availability Zone of {region}"), hint);
             }
         }
     }
-    ok & check_az_count(scope, region, azs.len())
+    ok & check_az_count(scope, prop, region, azs.len())
 }
 
 /// Checks that `count` zones fit in `region` (us-west-1 gives an account only two) and that
 /// there are at least two, which an ALB, an EKS cluster and an RDS subnet group each need.
-pub fn check_az_count(scope: &Scope, region: Region, count: usize) -> bool {
+pub fn check_az_count(scope: &Scope, prop: &str, region: Region, count: usize) -> bool {
     let usable = region.usable_az_count();
     if count > usable {
-        scope.error(
+        scope.prop_error(prop,
             codes::AZ_003,
             format!("{count} Availability Zones asked for, but {region} has only {usable} usable per account"),
             format!("use at most {usable} zones in {region}"),
@@ -74,7 +76,7 @@ pub fn check_az_count(scope: &Scope, region: Region, count: usize) -> bool {
         return false;
     }
     if count < 2 {
-        report_too_few_azs(scope, region, count);
+        report_too_few_azs(scope, prop, region, count);
         return false;
     }
     true
@@ -83,8 +85,9 @@ pub fn check_az_count(scope: &Scope, region: Region, count: usize) -> bool {
 /// Reports fewer than two zones at synthesis, naming what in the Region needs two (an ALB,
 /// an EKS cluster, an Aurora DB subnet group), since those are built after the VPC; an app
 /// without an EKS cluster is not told about EKS.
-fn report_too_few_azs(scope: &Scope, region: Region, count: usize) {
+fn report_too_few_azs(scope: &Scope, prop: &str, region: Region, count: usize) {
     let path = scope.path();
+    let prop = prop.to_string();
     scope.add_validation(move |tree| {
         let needs = needs_two_zones(tree, region);
         let given = match count {
@@ -96,7 +99,11 @@ fn report_too_few_azs(scope: &Scope, region: Region, count: usize) {
             [one] => format!("{given}; {one} needs subnets in at least 2"),
             [rest @ .., last] => format!("{given}; {} and {last} each need subnets in at least 2", rest.join(", ")),
         };
-        vec![Diagnostic::error(&path, codes::AZ_005, message).with_hint("use 2 or more zones (3 by default)")]
+        vec![
+            Diagnostic::error(&path, codes::AZ_005, message)
+                .with_prop(&prop)
+                .with_hint("use 2 or more zones (3 by default)"),
+        ]
     });
 }
 
@@ -127,12 +134,14 @@ fn needs_two_zones(tree: &Tree, region: Region) -> Vec<&'static str> {
         .collect()
 }
 
-/// Parses an IPv4 CIDR block, reporting an invalid one or one with host bits set.
-pub fn parse_cidr(scope: &Scope, what: &str, cidr: &str) -> Option<Ipv4Net> {
+/// Parses an IPv4 CIDR block given in `prop` (described as `what` in the message), reporting
+/// an invalid one or one with host bits set.
+pub fn parse_cidr(scope: &Scope, prop: &str, what: &str, cidr: &str) -> Option<Ipv4Net> {
     let net: Ipv4Net = match cidr.parse() {
         Ok(n) => n,
         Err(_) => {
-            scope.error(
+            scope.prop_error(
+                prop,
                 codes::CIDR_001,
                 format!("{what} `{cidr}` is not a valid IPv4 CIDR block"),
                 "write it as a.b.c.d/n, e.g. 10.10.0.0/16",
@@ -141,7 +150,8 @@ pub fn parse_cidr(scope: &Scope, what: &str, cidr: &str) -> Option<Ipv4Net> {
         }
     };
     if net.addr() != net.network() {
-        scope.error(
+        scope.prop_error(
+            prop,
             codes::CIDR_002,
             format!("{what} `{cidr}` has host bits set"),
             format!("did you mean `{}`?", net.trunc()),
@@ -172,13 +182,14 @@ fn bits_for(n: usize) -> u32 {
 /// `subnet_prefix` when given). Returns the subnet blocks, in order.
 pub fn plan_subnets(
     scope: &Scope,
+    prop: &str,
     cidr: &str,
     subnets: usize,
     subnet_prefix: Option<u8>,
 ) -> Option<Vec<Ipv4Net>> {
-    let net = parse_cidr(scope, "VPC CIDR", cidr)?;
+    let net = parse_cidr(scope, prop, "VPC CIDR", cidr)?;
     if !(VPC_MIN_PREFIX..=VPC_MAX_PREFIX).contains(&net.prefix_len()) {
-        scope.error(
+        scope.prop_error(prop,
             codes::CIDR_003,
             format!("VPC CIDR `{net}` is a /{}; a VPC must be between /{VPC_MIN_PREFIX} and /{VPC_MAX_PREFIX}", net.prefix_len()),
             "use a /16 such as 10.10.0.0/16",
@@ -194,7 +205,7 @@ pub fn plan_subnets(
                 .map(|p| format!("/{p} subnets"))
                 .unwrap_or_else(|| "subnets".into());
             let min_vpc = u32::from(VPC_MAX_PREFIX).saturating_sub(bits_for(subnets));
-            scope.error(
+            scope.prop_error(prop,
                 codes::CIDR_004,
                 format!("VPC CIDR `{net}` is too small for {subnets} {each} (one public and one private per Availability Zone)"),
                 match asked {
@@ -212,14 +223,20 @@ pub fn plan_subnets(
 
 /// Checks CIDRs allowed into a security group: valid, and not the whole internet (which a
 /// database or API endpoint must never be open to). Returns the valid ones.
-pub fn check_allowed_cidrs(scope: &Scope, what: &str, cidrs: &[String]) -> Vec<Ipv4Net> {
+pub fn check_allowed_cidrs(
+    scope: &Scope,
+    prop: &str,
+    what: &str,
+    cidrs: &[String],
+) -> Vec<Ipv4Net> {
     let mut out = Vec::new();
     for c in cidrs {
-        let Some(net) = parse_cidr(scope, what, c) else {
+        let Some(net) = parse_cidr(scope, prop, what, c) else {
             continue;
         };
         if net.prefix_len() == 0 {
-            scope.error(
+            scope.prop_error(
+                prop,
                 codes::CIDR_006,
                 format!("{what} `{net}` opens this to the whole internet"),
                 "list only the networks that need access (a VPC, an office or VPN range)",
@@ -237,12 +254,12 @@ pub fn check_instance_type(scope: &Scope, field: &str, name: &str) -> Option<ec2
         return Some(t);
     }
     match ec2::suggest_instance_type(name) {
-        Some(s) => scope.error(
+        Some(s) => scope.prop_error(field,
             codes::EC2_001,
             format!("unknown EC2 instance type `{name}`; did you mean `{s}`?"),
             format!("set {field} to `{s}`"),
         ),
-        None => scope.error(
+        None => scope.prop_error(field,
             codes::EC2_001,
             format!("unknown EC2 instance type `{name}`"),
             format!(
@@ -253,39 +270,11 @@ pub fn check_instance_type(scope: &Scope, field: &str, name: &str) -> Option<ec2
     None
 }
 
-/// Checks an EKS managed node group's sizes: at least one node, min ≤ desired ≤ max.
-pub fn check_node_group_size(scope: &Scope, min: u32, desired: u32, max: u32) -> bool {
-    if desired == 0 || max == 0 {
-        scope.error(
-            codes::CAP_003,
-            format!("the EKS node group has zero nodes (desired_size {desired}, max_size {max}); no pod can be scheduled"),
-            "set desired_size and max_size to at least 1 (2 keeps a node up while another is replaced)",
-        );
-        return false;
-    }
-    if min > max {
-        scope.error(
-            codes::CAP_001,
-            format!("min_size {min} is greater than max_size {max}"),
-            "set min_size ≤ desired_size ≤ max_size",
-        );
-        return false;
-    }
-    if desired < min || desired > max {
-        scope.error(
-            codes::CAP_002,
-            format!("desired_size {desired} is outside min_size {min} .. max_size {max}"),
-            format!("set desired_size between {min} and {max}, or widen the range"),
-        );
-        return false;
-    }
-    true
-}
-
 /// Checks that `engine` at `version` accepts the DB instance `class`; an unsupported class is
 /// reported with the smallest classes that work.
 pub fn check_db_instance_class(
     scope: &Scope,
+    prop: &str,
     engine: rds::AuroraEngine,
     version: &str,
     class: &str,
@@ -300,11 +289,11 @@ pub fn check_db_instance_class(
                 "use an Aurora class such as db.r6g.large (see \"Supported DB engines for DB instance classes\" in the Aurora User Guide)".to_string(),
             ),
         };
-        scope.error(codes::RDS_002, message, hint);
+        scope.prop_error(prop, codes::RDS_002, message, hint);
         return false;
     }
     let Some(major) = rds::major_of(engine, version) else {
-        scope.warning(
+        scope.prop_warning(prop,
             codes::RDS_003,
             format!("{engine} engine version `{version}` is not in drkit's facts; instance class `{class}` was not checked against it"),
             format!("check the class at https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html, or use {}", engine.default_version()),
@@ -315,7 +304,7 @@ pub fn check_db_instance_class(
         return true;
     }
     let smallest = rds::smallest_classes(major).join(" or ");
-    scope.error(
+    scope.prop_error(prop,
         codes::RDS_001,
         format!("DB instance class `{class}` is not supported by {} (engine version {version})", major.display_name()),
         format!(
@@ -330,13 +319,13 @@ pub fn check_db_instance_class(
 /// Checks that `class` may serve in an Aurora global database (memory-optimized, never
 /// burstable; "Configuration requirements of an Aurora global database",
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.configuration.requirements.html>).
-pub fn check_global_db_instance_class(scope: &Scope, class: &str) -> bool {
+pub fn check_global_db_instance_class(scope: &Scope, prop: &str, class: &str) -> bool {
     let why = match rds::global_database_class(class) {
         Ok(()) => return true,
         Err(rds::GlobalClassProblem::Burstable) => "is burstable",
         Err(rds::GlobalClassProblem::NotMemoryOptimized) => "is not memory-optimized",
     };
-    scope.error(
+    scope.prop_error(prop,
         codes::RDS_004,
         format!("DB instance class `{class}` {why}; an Aurora global database accepts only memory-optimized classes"),
         format!("use {} or another db.r5, db.r6g, db.r6i, db.r7g or db.r8g class", rds::SMALLEST_GLOBAL_CLASS),

@@ -1,6 +1,8 @@
 //! `Vpc`: the network of one site.
 
+use dr_core::diagnostics::codes;
 use dr_core::{CfnResource, Expr, Parameter, Region, Scope, Token, Val};
+use ipnet::Ipv4Net;
 
 use crate::common::{SummaryRow, name_tag, val};
 use crate::l1::Tag;
@@ -44,14 +46,17 @@ pub struct VpcProps {
     /// the first [`az_count`](Self::az_count) zones of the Region via `Fn::GetAZs`.
     #[builder(default, with = |azs: impl IntoIterator<Item = impl Into<String>>| azs.into_iter().map(Into::into).collect())]
     pub azs: Vec<String>,
-    /// How many AZs to use when [`azs`](Self::azs) is empty. Default: [`DEFAULT_AZ_COUNT`].
-    #[builder(default = DEFAULT_AZ_COUNT)]
-    pub az_count: usize,
+    /// How many AZs to use when [`azs`](Self::azs) is empty: at least 2, at most the
+    /// Region's usable zones. With zones listed in `azs`, leave it unset (it is ignored; a
+    /// different count than the zones listed is a warning). Default: none,
+    /// [`DEFAULT_AZ_COUNT`] zones.
+    pub az_count: Option<usize>,
     /// NAT gateways for the private subnets. Default: [`NatGateways::PerAz`].
     #[builder(default)]
     pub nat_gateways: NatGateways,
-    /// The prefix length of every subnet. Default: the largest equal subnets that fit one
-    /// public and one private per AZ (a /16 with 3 AZs gives /19s).
+    /// The prefix length of every subnet, /16 to /28; one public and one private subnet per
+    /// AZ must fit in [`cidr`](Self::cidr). Default: the largest equal subnets that fit (a /16
+    /// with 3 AZs gives /19s).
     pub subnet_prefix: Option<u8>,
 }
 
@@ -109,7 +114,7 @@ impl Vpc {
         let scope = scope.child(id);
         let region = scope.region();
         let az_count = if props.azs.is_empty() {
-            props.az_count
+            props.az_count.unwrap_or(DEFAULT_AZ_COUNT)
         } else {
             props.azs.len()
         };
@@ -345,23 +350,111 @@ impl Vpc {
 }
 
 /// Reports invalid zones and CIDRs before anything is built, and returns the subnet blocks
-/// (public ones first), empty when the CIDR cannot hold them.
+/// (public ones first), empty when the CIDR cannot hold them. Each slip is reported once, on
+/// the prop it was made in: a `subnet_prefix` out of range or too short for the VPC block is
+/// the prefix's, a VPC block too small even for /28 subnets is the block's.
 fn check_props(
     scope: &Scope,
     props: &VpcProps,
     region: Option<Region>,
     az_count: usize,
 ) -> Vec<String> {
+    // Subnets are planned for the zones the Region can give: more zones than it has is the
+    // zones' slip, reported once, not again as subnets that do not fit.
+    let mut planned = az_count;
     if let Some(region) = region {
-        if props.azs.is_empty() {
-            validate::check_az_count(scope, region, az_count);
+        let ok = if props.azs.is_empty() {
+            validate::check_az_count(scope, "az_count", region, az_count)
         } else {
-            validate::check_azs(scope, region, &props.azs);
+            let ok = validate::check_azs(scope, "azs", region, &props.azs);
+            if let Some(count) = props.az_count {
+                check_az_count_beside_azs(scope, region, count, props.azs.len());
+            }
+            ok
+        };
+        if !ok {
+            planned = az_count.min(region.usable_az_count());
         }
     }
-    validate::plan_subnets(scope, &props.cidr, 2 * az_count, props.subnet_prefix)
+    let subnets = 2 * planned;
+    let prefix = props
+        .subnet_prefix
+        .filter(|p| check_subnet_prefix(scope, &props.cidr, *p, subnets));
+    validate::plan_subnets(scope, "cidr", &props.cidr, subnets, prefix)
         .map(|v| v.iter().map(ToString::to_string).collect::<Vec<_>>())
         .unwrap_or_default()
+}
+
+/// Checks an `az_count` given beside zones listed in `azs`: its own range (2 to the Region's
+/// usable zones) as when it is used, and, when it is in range but another number than the
+/// zones listed, a warning that it is ignored.
+fn check_az_count_beside_azs(scope: &Scope, region: Region, count: usize, listed: usize) {
+    if !validate::check_az_count(scope, "az_count", region, count) || count == listed {
+        return;
+    }
+    scope.prop_warning(
+        "az_count",
+        codes::AZ_006,
+        format!(
+            "az_count is {count}, but azs lists {listed} zones; az_count applies only when azs is empty, so it is ignored"
+        ),
+        "remove az_count (the VPC uses the zones listed), or list that many zones in azs",
+    );
+}
+
+/// Checks `subnet_prefix`: /16 to /28 (an IPv4 subnet is "between a /28 netmask (16 IP
+/// addresses) and a /16 netmask (65,536 IP addresses)", "CreateSubnet", Amazon EC2 API
+/// Reference, <https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_CreateSubnet.html>),
+/// and `subnets` of them fit in the VPC block `cidr`. A `cidr` that is invalid, or too small
+/// even for /28 subnets, is left to [`validate::plan_subnets`], which reports it on `cidr`.
+/// Returns whether the prefix is to be used (given on to `plan_subnets`).
+fn check_subnet_prefix(scope: &Scope, cidr: &str, prefix: u8, subnets: usize) -> bool {
+    if !(validate::VPC_MIN_PREFIX..=validate::VPC_MAX_PREFIX).contains(&prefix) {
+        scope.prop_error(
+            "subnet_prefix",
+            codes::CIDR_007,
+            format!(
+                "subnet_prefix /{prefix} is outside /{} to /{}, the sizes a subnet can have",
+                validate::VPC_MIN_PREFIX,
+                validate::VPC_MAX_PREFIX
+            ),
+            format!(
+                "set subnet_prefix between {} and {}, or leave it unset for the largest subnets that fit",
+                validate::VPC_MIN_PREFIX,
+                validate::VPC_MAX_PREFIX
+            ),
+        );
+        return false;
+    }
+    // The block's own problems are `cidr`'s; only a valid block can tell whether the prefix fits.
+    let Ok(net) = cidr.parse::<Ipv4Net>() else {
+        return true;
+    };
+    if net.addr() != net.network()
+        || !(validate::VPC_MIN_PREFIX..=validate::VPC_MAX_PREFIX).contains(&net.prefix_len())
+    {
+        return true;
+    }
+    let Some(longest_needed) = validate::subnet_prefix_for(&net, subnets) else {
+        // Too small even for /28 subnets: no prefix helps, the block must grow.
+        return false;
+    };
+    if prefix >= longest_needed {
+        return true;
+    }
+    scope.prop_error(
+        "subnet_prefix",
+        codes::CIDR_008,
+        format!(
+            "{subnets} /{prefix} subnets (one public and one private per Availability Zone) do not fit in a /{} VPC CIDR",
+            net.prefix_len()
+        ),
+        format!(
+            "set subnet_prefix to {longest_needed} or more (at most {}), or use a larger VPC CIDR",
+            validate::VPC_MAX_PREFIX
+        ),
+    );
+    false
 }
 
 /// The internet gateway and its attachment, which routes and Elastic IPs wait for.

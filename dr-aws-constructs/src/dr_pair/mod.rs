@@ -41,6 +41,7 @@
 //! security groups; the site never references the data stacks (applications find the
 //! database by the CNAME, a literal, and the secret by its tag), so there is no cycle.
 
+mod checks;
 mod parity;
 mod topology;
 
@@ -48,7 +49,7 @@ use dr_core::diagnostics::codes;
 use std::cell::RefCell;
 use std::rc::Rc;
 
-use dr_core::facts::rds::{self as rds_facts, AuroraEngine};
+use dr_core::facts::rds::AuroraEngine;
 use dr_core::{
     CfnResource, DeletionPolicy, Expr, Lookup, LookupKind, Output, Region, Scope, Stack,
     StackProps, Token, Val,
@@ -232,7 +233,7 @@ struct SiteState {
 
 #[derive(Debug, Default)]
 struct PairState {
-    picks: Vec<(Value, Value)>,
+    picks: Vec<parity::Pick>,
     global: Option<GlobalDatabase>,
     sites: [SiteState; 2],
 }
@@ -296,16 +297,22 @@ impl SiteScope {
 
     /// A value that differs per site: `primary` in the primary site, `secondary` in the DR
     /// site (CIDRs, certificate ARNs, AMI ids). The parity check does not report a difference
-    /// that is exactly such a pair.
+    /// that is exactly such a pair, in as many constructs as the pair was picked for: a pick
+    /// is tied to the construct its value is given to, so an unrelated
+    /// `pick("t3.micro", "t3.small")` cannot hide an instance-type drift elsewhere. A value
+    /// that really differs in two constructs is picked in each.
     pub fn pick<T: Clone + Serialize>(&self, primary: T, secondary: T) -> T {
-        let pair = (
-            serde_json::to_value(&primary).unwrap_or(Value::Null),
-            serde_json::to_value(&secondary).unwrap_or(Value::Null),
-        );
-        {
+        // Both runs of the closure make the same calls; the primary's count them, so that a
+        // pick excuses as many props as it was made for (see `parity`).
+        if self.role == SiteRole::Primary {
+            let values = (
+                serde_json::to_value(&primary).unwrap_or(Value::Null),
+                serde_json::to_value(&secondary).unwrap_or(Value::Null),
+            );
             let mut st = self.state.borrow_mut();
-            if !st.picks.contains(&pair) {
-                st.picks.push(pair);
+            match st.picks.iter_mut().find(|p| p.values == values) {
+                Some(p) => p.calls += 1,
+                None => st.picks.push(parity::Pick { values, calls: 1 }),
             }
         }
         match self.role {
@@ -429,7 +436,7 @@ impl SiteScope {
                 global.secondary(self.ctx.regions[0], Some(key_arn.clone()))
             }
         };
-        let cluster = RdsCluster::new(
+        let cluster = RdsCluster::with_checked_settings(
             data,
             "Database",
             RdsClusterProps::builder()
@@ -445,11 +452,13 @@ impl SiteScope {
                 .allowed_security_groups(clients.to_vec())
                 .kms_key_id(key_arn)
                 .global(membership)
-                .secret_replica_regions(if self.is_primary() {
-                    vec![self.ctx.regions[1]]
-                } else {
-                    Vec::new()
-                })
+                .secret_replica_regions(
+                    if self.is_primary() && self.ctx.regions[0] != self.ctx.regions[1] {
+                        vec![self.ctx.regions[1]]
+                    } else {
+                        Vec::new()
+                    },
+                )
                 .build(),
         );
         let mut st = self.state.borrow_mut();
@@ -601,7 +610,8 @@ impl DrPair {
         let scope = app.child(id);
         let app_name = scope.tree().name().to_string();
         let regions = [props.primary.region, props.secondary.region];
-        check_regions(&scope, regions);
+        let two_regions = checks::check_regions(&scope, regions);
+        let names = checks::check_names(&scope, &props);
         let stacks = PairStacks {
             scope: &scope,
             id,
@@ -610,8 +620,16 @@ impl DrPair {
         };
 
         let sites = stacks.sites();
-        let (azs_p, ok_p) = check_site(&sites[0], &props.primary);
-        let (azs_s, ok_s) = check_site(&sites[1], &props.secondary);
+        if !two_regions {
+            // Reported once on the pair: the DR site's Region is in doubt, so its
+            // certificates are not reported as being of another Region as well.
+            sites[1].add_metadata(
+                crate::alb::REGION_IN_DOUBT_KEY,
+                json!("the DR site is in the primary's Region"),
+            );
+        }
+        let (azs_p, ok_p) = checks::check_site(&sites[0], &props.primary, SiteRole::Primary);
+        let (azs_s, ok_s) = checks::check_site(&sites[1], &props.secondary, SiteRole::Secondary);
         let data = stacks.data();
         let (database, engine_version) = settle_database(&scope, &props.database);
         let internal_zone = internal_zone_name(id, props.internal_zone.as_deref());
@@ -635,16 +653,25 @@ impl DrPair {
             albs,
             clusters,
         } = handed_over(&state.borrow());
-        let peering_connection = connect_sites(&peering, &networks, &clusters, regions);
-        let dns = add_failover_dns(&global, &props, &albs, id, &app_name);
+        // What was reported above is not built, so the constructs never report it again.
+        let peering_connection = two_regions
+            .then(|| connect_sites(&peering, &networks, &clusters, regions))
+            .flatten();
+        let dns = (two_regions && names.public)
+            .then(|| add_failover_dns(&global, &props, &albs, id, &app_name))
+            .flatten();
         let global_database = state.borrow().global.clone();
-        let (private_zone, db_cname) = add_database_name(
-            &global,
-            &networks,
-            global_database.as_ref(),
-            &internal_zone,
-            props.db_cname_ttl_secs,
-        );
+        let (private_zone, db_cname) = if names.internal {
+            add_database_name(
+                &global,
+                &networks,
+                global_database.as_ref(),
+                &internal_zone,
+                props.db_cname_ttl_secs.min(checks::MAX_TTL_SECS),
+            )
+        } else {
+            (None, None)
+        };
         let domain = props.domain.trim_end_matches('.');
         let scheme = scheme(&albs);
         add_outputs(&global, domain, scheme, &internal_zone, db_cname.is_some());
@@ -777,16 +804,6 @@ impl DrPair {
     }
 }
 
-fn check_regions(scope: &Scope, regions: [Region; 2]) {
-    if regions[0] == regions[1] {
-        scope.error(
-            codes::PAIR_003,
-            format!("the primary and the DR site are both in {}", regions[0]),
-            "put the DR site in another Region, e.g. us-east-2 and us-west-2: an outage of one Region would otherwise take both sites down",
-        );
-    }
-}
-
 /// Creates the pair's stacks, named `<pair id>-<name>` and described with the app and Region.
 struct PairStacks<'a> {
     scope: &'a Scope,
@@ -864,10 +881,7 @@ impl PairStacks<'_> {
 
 /// The database settings both clusters build with, and the engine version.
 fn settle_database(scope: &Scope, props: &DatabaseProps) -> (DatabaseProps, String) {
-    let mut database = props.clone();
-    database.instance_class = check_database(scope, &database);
-    // Reported once above; the clusters then build with a valid count.
-    database.instances_per_site = database.instances_per_site.clamp(1, 16);
+    let database = checks::check_database(scope, props);
     let engine_version = database
         .engine_version
         .clone()
@@ -971,15 +985,19 @@ fn connect_sites(
     let [Some(p), Some(s)] = networks else {
         return None;
     };
-    let overlap = match (
+    // A CIDR the VPC reported as invalid, or two that overlap (reported by the peering), are
+    // not passed on to the databases, which would report them again.
+    let distinct = match (
         p.cidr.parse::<ipnet::Ipv4Net>(),
         s.cidr.parse::<ipnet::Ipv4Net>(),
     ) {
-        (Ok(a), Ok(b)) => validate::cidrs_overlap(&a, &b),
+        (Ok(a), Ok(b)) => {
+            a.addr() == a.network() && b.addr() == b.network() && !validate::cidrs_overlap(&a, &b)
+        }
         _ => false,
     };
     let connection = VpcPeering::new(&peering[0], &peering[1], "Peering", p, s);
-    if !overlap {
+    if distinct {
         for (i, (cluster, peer)) in clusters.iter().zip([s, p]).enumerate() {
             if let Some(c) = cluster {
                 c.allow_from_cidr(
@@ -1100,91 +1118,4 @@ fn add_parity_check(scope: &Scope, sites: &[Stack; 2], state: &Rc<RefCell<PairSt
     let pair_path = scope.path();
     scope
         .add_validation(move |tree| parity::check(tree, &pair_path, pa, pb, &picks.borrow().picks));
-}
-
-/// Checks a site's zones once, on the site's stack, and returns the zones to build with: the
-/// given ones when valid, else the Region's own first zones (so the slip is reported once,
-/// not again by every construct that uses the zones), and whether they were valid.
-fn check_site(stack: &Stack, site: &Site) -> (Vec<String>, bool) {
-    let region = site.region;
-    let foreign: Vec<&String> = site.azs.iter().filter(|az| !region.has_az(az)).collect();
-    if foreign.is_empty() {
-        if validate::check_azs(stack, region, &site.azs) {
-            return (site.azs.clone(), true);
-        }
-    } else {
-        let list = foreign
-            .iter()
-            .map(|a| format!("`{a}`"))
-            .collect::<Vec<_>>()
-            .join(", ");
-        let homes: std::collections::BTreeSet<Region> =
-            foreign.iter().filter_map(|a| Region::of_az(a)).collect();
-        let n = site.azs.len().max(2).min(region.usable_az_count());
-        let own: Vec<&str> = region.az_names().iter().take(n).copied().collect();
-        let mut hint = format!("use zones of {region}, e.g. {:?}", own);
-        let message = match (homes.len(), homes.iter().next()) {
-            (1, Some(home)) if foreign.len() == site.azs.len() => {
-                if site.azs.len() <= home.usable_az_count() {
-                    hint.push_str(&format!(", or set the site's Region to {home}"));
-                } else {
-                    hint.push_str(&format!(
-                        " ({home} has only {} usable zones per account)",
-                        home.usable_az_count()
-                    ));
-                }
-                format!(
-                    "the site's zones {list} are in {home}, but the site is in {region}; a site's load balancer, instances and database all deploy to the site's Region"
-                )
-            }
-            _ if foreign.len() == 1 => format!(
-                "{list} is not an Availability Zone of {region}, where this site deploys; {region}'s zones are {}",
-                region.az_names().join(", ")
-            ),
-            _ => format!(
-                "{list} are not Availability Zones of {region}, where this site deploys; {region}'s zones are {}",
-                region.az_names().join(", ")
-            ),
-        };
-        stack.error(codes::AZ_001, message, hint);
-    }
-    let n = site.azs.len().clamp(2, region.usable_az_count().max(2));
-    let fallback = region
-        .az_names()
-        .iter()
-        .take(n)
-        .map(|s| s.to_string())
-        .collect();
-    (fallback, false)
-}
-
-/// Checks the database class once for both clusters (unknown class, global-database
-/// eligibility, then engine-version support) and returns the class to build with: the given
-/// one when valid, else the smallest eligible class, so the slip is reported once rather than
-/// by each cluster.
-fn check_database(scope: &Scope, db: &DatabaseProps) -> String {
-    let class = db.instance_class.as_str();
-    let version = db
-        .engine_version
-        .clone()
-        .unwrap_or_else(|| db.engine.default_version().to_string());
-    let known = rds_facts::all_classes().iter().any(|c| c == class);
-    let ok = if !known {
-        validate::check_db_instance_class(scope, db.engine, &version, class)
-    } else {
-        validate::check_global_db_instance_class(scope, class)
-            && validate::check_db_instance_class(scope, db.engine, &version, class)
-    };
-    if !(1..=16).contains(&db.instances_per_site) {
-        scope.error(
-            codes::RDS_005,
-            format!("instances_per_site is {}; an Aurora cluster takes 1 writer and up to 15 readers", db.instances_per_site),
-            "use 2 (a writer and a reader in the primary, two readers ready for promotion in the DR Region)",
-        );
-    }
-    if ok {
-        class.to_string()
-    } else {
-        rds_facts::SMALLEST_GLOBAL_CLASS.to_string()
-    }
 }

@@ -462,6 +462,121 @@ fn parity_accepts_pick_pairs_and_declared_differences() {
     assert!(resources_of(template(&a, "Shop-Secondary"), "AWS::S3::Bucket").is_empty());
 }
 
+/// A smaller fleet in the DR Region (a warm standby) is one pick of the desired capacity: the
+/// maximum that follows from it (one above, for the rolling update) is not a second
+/// difference.
+#[test]
+fn a_picked_desired_capacity_is_one_difference_not_two() {
+    let app = App::new("shop");
+    DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
+        let vpc = Vpc::new(
+            site,
+            "Network",
+            VpcProps::builder()
+                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                .azs(site.azs())
+                .build(),
+        );
+        let fleet = Ec2Fleet::new(
+            site,
+            "Grafana",
+            Ec2FleetProps::builder()
+                .vpc(&vpc)
+                .desired_capacity(site.pick(3, 1))
+                .build(),
+        );
+        let alb = Alb::new(
+            site,
+            "Lb",
+            AlbProps::builder()
+                .vpc(&vpc)
+                .targets(fleet.app_target())
+                .build(),
+        );
+        site.serve(&alb);
+        site.database(&vpc, &[fleet.security_group_id()]);
+    });
+    let a = synth_ok(&app);
+    let asg = |stack: &str| {
+        one(template(&a, stack), "AWS::AutoScaling::AutoScalingGroup")["Properties"].clone()
+    };
+    assert_eq!(
+        (
+            asg("Shop-Primary")["MaxSize"].clone(),
+            asg("Shop-Secondary")["MaxSize"].clone()
+        ),
+        (json!("4"), json!("2"))
+    );
+}
+
+/// A pick is tied to the construct its value is given to: an unrelated
+/// `pick("t3.micro", "t3.small")` (here the EKS nodes') no longer hides the same drift in the
+/// fleet, where the instance type differs by a plain `if`; picking it for the fleet too is the
+/// way to declare that both differ.
+#[test]
+fn an_unrelated_pick_does_not_hide_a_drift_in_another_construct() {
+    let build = |fleet_picks: bool| {
+        let app = App::new("shop");
+        DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
+            let vpc = Vpc::new(
+                site,
+                "Network",
+                VpcProps::builder()
+                    .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                    .azs(site.azs())
+                    .build(),
+            );
+            let node_type = site.pick("t3.micro", "t3.small");
+            let fleet_type = if fleet_picks {
+                site.pick("t3.micro", "t3.small")
+            } else if site.is_primary() {
+                "t3.micro"
+            } else {
+                "t3.small"
+            };
+            let fleet = Ec2Fleet::new(
+                site,
+                "Grafana",
+                Ec2FleetProps::builder()
+                    .vpc(&vpc)
+                    .instance_type(fleet_type)
+                    .build(),
+            );
+            let alb = Alb::new(
+                site,
+                "Lb",
+                AlbProps::builder()
+                    .vpc(&vpc)
+                    .targets(fleet.app_target())
+                    .build(),
+            );
+            site.serve(&alb);
+            EksCluster::new(
+                site,
+                "Eks",
+                EksClusterProps::builder()
+                    .vpc(&vpc)
+                    .node_instance_type(node_type)
+                    .build(),
+            );
+            site.database(&vpc, &[fleet.security_group_id()]);
+        });
+        app
+    };
+    let errors = errors_of(&build(false));
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-PAIR-001".to_string(), "Shop".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the two sites are not configured the same (1 difference):\n  \
+         - site.pick(\"t3.micro\", \"t3.small\") was made once but the sites differ by it in 2 constructs: InstanceTypes of `Shop/Primary/Eks/Nodes`, LaunchTemplateData.InstanceType of `Shop/Primary/Grafana/LaunchTemplate`; a pick excuses the one prop its value is given to"
+    );
+    synth_ok(&build(true));
+}
+
 // ---------------------------------------------------------------------------------------
 // The system: stacks, wiring, topology, the switch, snapshots, lint
 
@@ -1066,7 +1181,7 @@ fn an_existing_zone_needs_its_id_and_must_hold_the_domain() {
     let errors = errors_of(&app);
     assert_eq!(
         codes_and_paths(&errors),
-        [("DRK-DNS-001".to_string(), "Shop/Global/Dns".to_string())],
+        [("DRK-DNS-001".to_string(), "Shop".to_string())],
         "{errors:#?}"
     );
     assert!(
@@ -1084,7 +1199,7 @@ fn an_existing_zone_needs_its_id_and_must_hold_the_domain() {
     let errors = errors_of(&app);
     assert_eq!(
         codes_and_paths(&errors),
-        [("DRK-DNS-009".to_string(), "Shop/Global/Dns".to_string())],
+        [("DRK-DNS-009".to_string(), "Shop".to_string())],
         "{errors:#?}"
     );
     assert_eq!(

@@ -4,4 +4,5 @@ mod common;
 mod constructs;
 mod create_and_serve;
 mod dr_pair;
+mod every_prop;
 mod validators;

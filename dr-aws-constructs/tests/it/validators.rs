@@ -127,6 +127,7 @@ fn too_few_zones_names_only_what_the_region_holds() {
     let s = stack(&app, "Site", Region::UsEast2);
     assert!(!dr_aws_constructs::validate::check_az_count(
         &s,
+        "az_count",
         Region::UsEast2,
         1
     ));
@@ -293,15 +294,22 @@ fn class_support_follows_the_engine_version() {
         "Db",
         RdsClusterProps::builder()
             .vpc(&vpc)
-            .engine_version("9.1.future")
+            .engine_version("9.1")
             .build(),
     );
-    let d = only(&app, "DRK-RDS-003");
+    // One warning for the unknown version, which also says the class went unchecked (no
+    // second DRK-RDS-003 for the same slip).
+    let d = only(&app, "DRK-RDS-013");
     assert_eq!(d.severity, Severity::Warning);
+    assert_eq!(d.prop.as_deref(), Some("engine_version"));
     assert_eq!(
         d.message,
-        "Aurora MySQL engine version `9.1.future` is not in drkit's facts; instance class `db.r6g.large` was not checked against it"
+        format!(
+            "Aurora MySQL engine version `9.1` is not in drkit's engine-version table (from DescribeDBEngineVersions as of {}); it may be newer than the table; drkit cannot tell its major line, so the instance class was not checked against it either",
+            dr_core::facts::rds::ENGINE_VERSIONS_AS_OF
+        )
     );
+    assert!(diagnostics(&app).iter().all(|d| d.code != "DRK-RDS-003"));
 }
 
 #[test]
@@ -334,8 +342,16 @@ fn global_database_needs_memory_optimized_classes() {
     // DrPair calls the check directly; db.t2.small fails both checks.
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
-    assert!(!check_global_db_instance_class(&s, "db.t2.small"));
-    assert!(check_global_db_instance_class(&s, "db.r7g.large"));
+    assert!(!check_global_db_instance_class(
+        &s,
+        "instance_class",
+        "db.t2.small"
+    ));
+    assert!(check_global_db_instance_class(
+        &s,
+        "instance_class",
+        "db.r7g.large"
+    ));
     assert_eq!(
         only(&app, "DRK-RDS-004").message,
         "DB instance class `db.t2.small` is burstable; an Aurora global database accepts only memory-optimized classes"
@@ -381,7 +397,8 @@ fn invalid_cidrs() {
         assert!(dr_synth::synth(&app).is_err());
     }
 
-    // An explicit subnet prefix that does not fit.
+    // An explicit subnet prefix that does not fit: the /24 holds six /27s, so the prefix is
+    // what is out of line, and the error names it (not the CIDR).
     let app = App::new("t");
     let s = stack(&app, "Site", Region::UsEast2);
     Vpc::new(
@@ -392,10 +409,17 @@ fn invalid_cidrs() {
             .subnet_prefix(25)
             .build(),
     );
+    let d = only(&app, "DRK-CIDR-008");
+    assert_eq!(d.prop.as_deref(), Some("subnet_prefix"));
     assert_eq!(
-        only(&app, "DRK-CIDR-004").message,
-        "VPC CIDR `10.0.0.0/24` is too small for 6 /25 subnets (one public and one private per Availability Zone)"
+        d.message,
+        "6 /25 subnets (one public and one private per Availability Zone) do not fit in a /24 VPC CIDR"
     );
+    assert_eq!(
+        d.hint.as_deref(),
+        Some("set subnet_prefix to 27 or more (at most 28), or use a larger VPC CIDR")
+    );
+    assert_eq!(diagnostics(&app).len(), 1);
 }
 
 #[test]
@@ -545,15 +569,14 @@ fn eks_node_group_with_zero_nodes() {
             .build(),
     );
     let d = only(&app, "DRK-CAP-003");
+    assert_eq!(d.prop.as_deref(), Some("node_desired_size"));
     assert_eq!(
         d.message,
-        "the EKS node group has zero nodes (desired_size 0, max_size 2); no pod can be scheduled"
+        "the EKS node group has zero nodes (node_desired_size 0); no pod can be scheduled"
     );
     assert_eq!(
         d.hint.as_deref(),
-        Some(
-            "set desired_size and max_size to at least 1 (2 keeps a node up while another is replaced)"
-        )
+        Some("set node_desired_size to at least 1 (2 keeps a node up while another is replaced)")
     );
 }
 
@@ -799,7 +822,7 @@ fn global_members_must_match_the_global_clusters_version() {
     assert_eq!(
         d.hint.as_deref(),
         Some(
-            "set engine_version to 8.0.mysql_aurora.3.10.3 (or leave engine and engine_version unset on both)"
+            "set engine_version to 8.0.mysql_aurora.3.10.3 (or leave it unset: a member runs its global database's version)"
         )
     );
 }

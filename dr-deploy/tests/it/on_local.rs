@@ -1411,7 +1411,7 @@ async fn an_engine_upgrade_of_the_global_database_is_refused_with_what_to_do() {
         "Grafana",
         dr_aws_constructs::KeyPair::Create,
         dr_aws_constructs::DatabaseProps::builder()
-            .engine_version("8.0.mysql_aurora.3.11.0")
+            .engine_version("8.0.mysql_aurora.3.11.1")
             .build(),
     );
     let cloud = CallRecorder::new(local.clone());
@@ -1426,9 +1426,9 @@ async fn an_engine_upgrade_of_the_global_database_is_refused_with_what_to_do() {
     let message = r.error.as_ref().unwrap().to_string();
     for needed in [
         "AWS::RDS::GlobalCluster",
-        "would change EngineVersion from 8.0.mysql_aurora.3.10.3 to 8.0.mysql_aurora.3.11.0",
+        "would change EngineVersion from 8.0.mysql_aurora.3.10.3 to 8.0.mysql_aurora.3.11.1",
         "secondary clusters first",
-        "aws rds modify-db-cluster --engine-version 8.0.mysql_aurora.3.11.0",
+        "aws rds modify-db-cluster --engine-version 8.0.mysql_aurora.3.11.1",
         "the templates catch up",
     ] {
         assert!(message.contains(needed), "missing {needed:?} in {message}");
