@@ -11,6 +11,7 @@ use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
 use crate::l1::elasticloadbalancingv2::listener::{Action, Certificate, RedirectConfig};
 use crate::l1::elasticloadbalancingv2::target_group::Matcher;
 use crate::l1::elasticloadbalancingv2::{CfnListener, CfnLoadBalancer, CfnTargetGroup};
+use crate::validate;
 use crate::vpc::Vpc;
 
 /// The TLS policy of the HTTPS listener: TLS 1.3 and 1.2 only, AWS's recommended policy
@@ -274,8 +275,9 @@ fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
         ),
         _ => {}
     }
-    // A target group's port is 1 to 65535 (`CreateTargetGroup` `Port`, see
-    // `MAX_HEALTH_CHECK_PATH_LEN`); a u16 has only 0 to rule out. Checked even when a fleet
+    // A target group's port is 1 to 65535 (`Port` of "CreateTargetGroup",
+    // <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_CreateTargetGroup.html>);
+    // a u16 has only 0 to rule out. Checked even when a fleet
     // target's own port wins: the value written is wrong either way.
     if props.target_port == 0 {
         scope.prop_error(
@@ -347,23 +349,6 @@ fn health_check_path_problem(path: &str) -> Option<String> {
     })
 }
 
-/// Metadata key on a stack whose Region a construct upstream has already reported as in doubt
-/// (a `DrPair` site whose zones are of another Region, or whose Region is the other site's):
-/// the value is why. Checks of other props against the stack's Region (an ACM certificate's
-/// Region) stay silent under such a stack: the Region may be the slip, and that is reported
-/// once, where it was made.
-pub(crate) const REGION_IN_DOUBT_KEY: &str = "drkit:region-in-doubt";
-
-/// Whether `scope` is under a stack marked with [`REGION_IN_DOUBT_KEY`].
-pub(crate) fn region_in_doubt(scope: &Scope) -> bool {
-    let path = scope.path();
-    scope
-        .tree()
-        .metadata_entries(REGION_IN_DOUBT_KEY)
-        .iter()
-        .any(|(marked, _)| path == *marked || path.starts_with(&format!("{marked}/")))
-}
-
 /// Checks the HTTPS listener's certificate: an ACM certificate of the load balancer's own
 /// Region, or an IAM server certificate ("SSL certificates for your Application Load
 /// Balancer", <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/https-listener-certificates.html>;
@@ -408,7 +393,7 @@ fn check_certificate_arn(scope: &Scope, arn: &str) {
                 );
             }
             let Some(own) = scope.region() else { return };
-            if parsed.region != own.code() && !region_in_doubt(scope) {
+            if parsed.region != own.code() && !validate::region_in_doubt(scope) {
                 scope.prop_error(
                     PROP,
                     codes::ALB_006,
@@ -681,7 +666,6 @@ fn record_summary(scope: &Scope, grpc: bool) {
 #[cfg(test)]
 mod tests {
     use dr_core::{App, Region, Stack, StackProps};
-    use serde_json::json;
 
     use super::*;
     use crate::vpc::{Vpc, VpcProps};
@@ -704,10 +688,7 @@ mod tests {
         let app = App::new("t");
         let s = Stack::new(&app, "Site", StackProps::in_region(Region::UsEast2));
         if marked {
-            s.add_metadata(
-                REGION_IN_DOUBT_KEY,
-                json!("the site's zones are in us-west-2"),
-            );
+            validate::mark_region_in_doubt(&s, "the site's zones are in us-west-2");
         }
         let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
         Alb::new(

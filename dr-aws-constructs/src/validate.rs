@@ -42,7 +42,8 @@ pub fn check_azs(scope: &Scope, prop: &str, region: Region, azs: &[String]) -> b
         }
         ok = false;
         match Region::of_az(az) {
-            Some(other) => scope.prop_error(prop,
+            Some(other) => scope.prop_error(
+                prop,
                 codes::AZ_001,
                 format!("Availability Zone `{az}` is in {other}, not in {region}, where this stack deploys"),
                 format!(
@@ -68,7 +69,8 @@ pub fn check_azs(scope: &Scope, prop: &str, region: Region, azs: &[String]) -> b
 pub fn check_az_count(scope: &Scope, prop: &str, region: Region, count: usize) -> bool {
     let usable = region.usable_az_count();
     if count > usable {
-        scope.prop_error(prop,
+        scope.prop_error(
+            prop,
             codes::AZ_003,
             format!("{count} Availability Zones asked for, but {region} has only {usable} usable per account"),
             format!("use at most {usable} zones in {region}"),
@@ -134,6 +136,28 @@ fn needs_two_zones(tree: &Tree, region: Region) -> Vec<&'static str> {
         .collect()
 }
 
+/// Metadata key on a stack whose Region a check upstream has already reported as in doubt (a
+/// `DrPair` site whose zones are of another Region, or whose Region is the other site's); the
+/// value is why. Checks of other props against the stack's Region (an ACM certificate's
+/// Region) stay silent under such a stack: the Region may be the slip, and that is reported
+/// once, where it was made.
+const REGION_IN_DOUBT_KEY: &str = "drkit:region-in-doubt";
+
+/// Marks `stack`'s Region as in doubt, `why` being the error already reported about it.
+pub(crate) fn mark_region_in_doubt(stack: &Scope, why: &str) {
+    stack.add_metadata(REGION_IN_DOUBT_KEY, serde_json::json!(why));
+}
+
+/// Whether `scope` is under a stack marked by [`mark_region_in_doubt`].
+pub(crate) fn region_in_doubt(scope: &Scope) -> bool {
+    let path = scope.path();
+    scope
+        .tree()
+        .metadata_entries(REGION_IN_DOUBT_KEY)
+        .iter()
+        .any(|(marked, _)| path == *marked || path.starts_with(&format!("{marked}/")))
+}
+
 /// Parses an IPv4 CIDR block given in `prop` (described as `what` in the message), reporting
 /// an invalid one or one with host bits set.
 pub fn parse_cidr(scope: &Scope, prop: &str, what: &str, cidr: &str) -> Option<Ipv4Net> {
@@ -189,7 +213,8 @@ pub fn plan_subnets(
 ) -> Option<Vec<Ipv4Net>> {
     let net = parse_cidr(scope, prop, "VPC CIDR", cidr)?;
     if !(VPC_MIN_PREFIX..=VPC_MAX_PREFIX).contains(&net.prefix_len()) {
-        scope.prop_error(prop,
+        scope.prop_error(
+            prop,
             codes::CIDR_003,
             format!("VPC CIDR `{net}` is a /{}; a VPC must be between /{VPC_MIN_PREFIX} and /{VPC_MAX_PREFIX}", net.prefix_len()),
             "use a /16 such as 10.10.0.0/16",
@@ -205,7 +230,8 @@ pub fn plan_subnets(
                 .map(|p| format!("/{p} subnets"))
                 .unwrap_or_else(|| "subnets".into());
             let min_vpc = u32::from(VPC_MAX_PREFIX).saturating_sub(bits_for(subnets));
-            scope.prop_error(prop,
+            scope.prop_error(
+                prop,
                 codes::CIDR_004,
                 format!("VPC CIDR `{net}` is too small for {subnets} {each} (one public and one private per Availability Zone)"),
                 match asked {
@@ -254,12 +280,14 @@ pub fn check_instance_type(scope: &Scope, field: &str, name: &str) -> Option<ec2
         return Some(t);
     }
     match ec2::suggest_instance_type(name) {
-        Some(s) => scope.prop_error(field,
+        Some(s) => scope.prop_error(
+            field,
             codes::EC2_001,
             format!("unknown EC2 instance type `{name}`; did you mean `{s}`?"),
             format!("set {field} to `{s}`"),
         ),
-        None => scope.prop_error(field,
+        None => scope.prop_error(
+            field,
             codes::EC2_001,
             format!("unknown EC2 instance type `{name}`"),
             format!(
@@ -293,7 +321,8 @@ pub fn check_db_instance_class(
         return false;
     }
     let Some(major) = rds::major_of(engine, version) else {
-        scope.prop_warning(prop,
+        scope.prop_warning(
+            prop,
             codes::RDS_003,
             format!("{engine} engine version `{version}` is not in drkit's facts; instance class `{class}` was not checked against it"),
             format!("check the class at https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.DBInstanceClass.SupportAurora.html, or use {}", engine.default_version()),
@@ -304,7 +333,8 @@ pub fn check_db_instance_class(
         return true;
     }
     let smallest = rds::smallest_classes(major).join(" or ");
-    scope.prop_error(prop,
+    scope.prop_error(
+        prop,
         codes::RDS_001,
         format!("DB instance class `{class}` is not supported by {} (engine version {version})", major.display_name()),
         format!(
@@ -325,7 +355,8 @@ pub fn check_global_db_instance_class(scope: &Scope, prop: &str, class: &str) ->
         Err(rds::GlobalClassProblem::Burstable) => "is burstable",
         Err(rds::GlobalClassProblem::NotMemoryOptimized) => "is not memory-optimized",
     };
-    scope.prop_error(prop,
+    scope.prop_error(
+        prop,
         codes::RDS_004,
         format!("DB instance class `{class}` {why}; an Aurora global database accepts only memory-optimized classes"),
         format!("use {} or another db.r5, db.r6g, db.r6i, db.r7g or db.r8g class", rds::SMALLEST_GLOBAL_CLASS),

@@ -76,7 +76,7 @@ pub(super) fn check_site(stack: &Stack, site: &Site, role: SiteRole) -> (Vec<Str
         };
         // The site's Region may be the slip rather than its zones: what is checked against
         // the Region below it (a certificate's Region) stays silent, this error says it all.
-        stack.add_metadata(crate::alb::REGION_IN_DOUBT_KEY, serde_json::json!(message));
+        validate::mark_region_in_doubt(stack, &message);
         stack.prop_error(site_prop, codes::AZ_001, message, hint);
     }
     let n = site.azs.len().clamp(2, region.usable_az_count().max(2));

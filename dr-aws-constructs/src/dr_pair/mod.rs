@@ -623,10 +623,7 @@ impl DrPair {
         if !two_regions {
             // Reported once on the pair: the DR site's Region is in doubt, so its
             // certificates are not reported as being of another Region as well.
-            sites[1].add_metadata(
-                crate::alb::REGION_IN_DOUBT_KEY,
-                json!("the DR site is in the primary's Region"),
-            );
+            validate::mark_region_in_doubt(&sites[1], "the DR site is in the primary's Region");
         }
         let (azs_p, ok_p) = checks::check_site(&sites[0], &props.primary, SiteRole::Primary);
         let (azs_s, ok_s) = checks::check_site(&sites[1], &props.secondary, SiteRole::Secondary);

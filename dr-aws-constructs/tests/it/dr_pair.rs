@@ -369,20 +369,40 @@ fn a_site_that_hands_over_nothing_is_reported() {
 // ---------------------------------------------------------------------------------------
 // Parity
 
+/// The site's VPC, with a CIDR of its own per site.
+fn site_vpc(site: &SiteScope) -> Vpc {
+    Vpc::new(
+        site,
+        "Network",
+        VpcProps::builder()
+            .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+            .azs(site.azs())
+            .build(),
+    )
+}
+
+/// Puts `fleet` behind a plain-HTTP load balancer that the pair serves, and adds the site's
+/// database member, open to the fleet.
+fn serve_and_store(site: &SiteScope, vpc: &Vpc, fleet: &Ec2Fleet) {
+    let alb = Alb::new(
+        site,
+        "Lb",
+        AlbProps::builder()
+            .vpc(vpc)
+            .targets(fleet.app_target())
+            .build(),
+    );
+    site.serve(&alb);
+    site.database(vpc, &[fleet.security_group_id()]);
+}
+
 /// Builds a pair whose closure differs per Region in the ways `vary` says.
 fn parity_app(vary: impl Fn(&SiteScope) -> (&'static str, bool, bool)) -> App {
     let app = App::new("shop");
     let spec = Spec::default();
     DrPair::new(&app, "Shop", props(&spec), |site| {
         let (instance_type, extra_bucket, exempt) = vary(site);
-        let vpc = Vpc::new(
-            site,
-            "Network",
-            VpcProps::builder()
-                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
-                .azs(site.azs())
-                .build(),
-        );
+        let vpc = site_vpc(site);
         let fleet = Ec2Fleet::new(
             site,
             "Grafana",
@@ -391,16 +411,7 @@ fn parity_app(vary: impl Fn(&SiteScope) -> (&'static str, bool, bool)) -> App {
                 .instance_type(instance_type)
                 .build(),
         );
-        let alb = Alb::new(
-            site,
-            "Lb",
-            AlbProps::builder()
-                .vpc(&vpc)
-                .targets(fleet.app_target())
-                .build(),
-        );
-        site.serve(&alb);
-        site.database(&vpc, &[fleet.security_group_id()]);
+        serve_and_store(site, &vpc, &fleet);
         if extra_bucket {
             let logs = site.child("Logs");
             logs.add_resource("Resource", "AWS::S3::Bucket", dr_core::Expr::map([("BucketEncryption", json!({"ServerSideEncryptionConfiguration": [{"ServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]}))]));
@@ -469,14 +480,7 @@ fn parity_accepts_pick_pairs_and_declared_differences() {
 fn a_picked_desired_capacity_is_one_difference_not_two() {
     let app = App::new("shop");
     DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
-        let vpc = Vpc::new(
-            site,
-            "Network",
-            VpcProps::builder()
-                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
-                .azs(site.azs())
-                .build(),
-        );
+        let vpc = site_vpc(site);
         let fleet = Ec2Fleet::new(
             site,
             "Grafana",
@@ -485,16 +489,7 @@ fn a_picked_desired_capacity_is_one_difference_not_two() {
                 .desired_capacity(site.pick(3, 1))
                 .build(),
         );
-        let alb = Alb::new(
-            site,
-            "Lb",
-            AlbProps::builder()
-                .vpc(&vpc)
-                .targets(fleet.app_target())
-                .build(),
-        );
-        site.serve(&alb);
-        site.database(&vpc, &[fleet.security_group_id()]);
+        serve_and_store(site, &vpc, &fleet);
     });
     let a = synth_ok(&app);
     let asg = |stack: &str| {
@@ -518,14 +513,7 @@ fn an_unrelated_pick_does_not_hide_a_drift_in_another_construct() {
     let build = |fleet_picks: bool| {
         let app = App::new("shop");
         DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
-            let vpc = Vpc::new(
-                site,
-                "Network",
-                VpcProps::builder()
-                    .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
-                    .azs(site.azs())
-                    .build(),
-            );
+            let vpc = site_vpc(site);
             let node_type = site.pick("t3.micro", "t3.small");
             let fleet_type = if fleet_picks {
                 site.pick("t3.micro", "t3.small")
@@ -542,15 +530,6 @@ fn an_unrelated_pick_does_not_hide_a_drift_in_another_construct() {
                     .instance_type(fleet_type)
                     .build(),
             );
-            let alb = Alb::new(
-                site,
-                "Lb",
-                AlbProps::builder()
-                    .vpc(&vpc)
-                    .targets(fleet.app_target())
-                    .build(),
-            );
-            site.serve(&alb);
             EksCluster::new(
                 site,
                 "Eks",
@@ -559,7 +538,7 @@ fn an_unrelated_pick_does_not_hide_a_drift_in_another_construct() {
                     .node_instance_type(node_type)
                     .build(),
             );
-            site.database(&vpc, &[fleet.security_group_id()]);
+            serve_and_store(site, &vpc, &fleet);
         });
         app
     };
@@ -1213,14 +1192,7 @@ fn a_database_only_in_the_dr_site_is_reported() {
     let app = App::new("shop");
     let spec = Spec::default();
     DrPair::new(&app, "Shop", props(&spec), |site| {
-        let vpc = Vpc::new(
-            site,
-            "Network",
-            VpcProps::builder()
-                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
-                .azs(site.azs())
-                .build(),
-        );
+        let vpc = site_vpc(site);
         let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
         let alb = Alb::new(
             site,

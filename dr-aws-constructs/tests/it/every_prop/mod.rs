@@ -210,10 +210,7 @@ pub fn pair_app(k: &Knobs) -> App {
 fn pick_ami(site: &SiteScope, amis: &(Ami, Ami)) -> Ami {
     match amis {
         (Ami::Id(a), Ami::Id(b)) => Ami::Id(site.pick(a.clone(), b.clone())),
-        (a, b) if site.is_primary() => {
-            let _ = b;
-            a.clone()
-        }
+        (a, _) if site.is_primary() => a.clone(),
         (_, b) => b.clone(),
     }
 }
