@@ -112,6 +112,12 @@ const VALIDATION_CODES: &[&str] = &[
     "InvalidTarget",
 ];
 
+/// The HTTP statuses the SDK's standard retry strategy retries whatever the error code
+/// (aws-smithy-runtime `client::retries::classifiers::TRANSIENT_ERROR_STATUS_CODES`, used by
+/// `HttpStatusCodeClassifier::default()`, which every service client here installs): a
+/// response with one of them that reaches us has outlasted the retries.
+const RETRIED_SERVER_STATUSES: &[u16] = &[500, 502, 503, 504];
+
 /// The kind of [`CloudError`] an AWS error response maps to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Kind {
@@ -120,7 +126,22 @@ pub(crate) enum Kind {
     InvalidState,
     Validation,
     AccessDenied,
+    /// A 5xx that outlasted the SDK's retries: the Region does not answer
+    /// ([`CloudError::is_region_outage`]).
+    ServerError,
     Other,
+}
+
+/// Whether a response of `status` (with AWS error `code`, if any) is a server error that
+/// counts as the Region not answering. AWS's own server errors carry a code
+/// (`InternalFailure` with HTTP 500, `ServiceUnavailable` with 503: "Common Errors",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html>), and
+/// a gateway in front of an endpoint answers 502/503/504 without one. A 500 *without* a code is
+/// neither: it is what an emulator answers for a call it does not implement (moto 5.2's
+/// `UpdateTerminationProtection`), so it stays `Other`. A 501 or 505 is not retried by the SDK
+/// and says the call is not supported, not that the Region is down.
+fn is_server_error(code: Option<&str>, status: u16) -> bool {
+    RETRIED_SERVER_STATUSES.contains(&status) && (code.is_some() || status != 500)
 }
 
 /// Classifies an AWS error response by its code, message and HTTP status.
@@ -132,6 +153,7 @@ pub(crate) fn classify(code: Option<&str>, message: &str, status: u16) -> Kind {
         return match status {
             403 => Kind::AccessDenied,
             429 => Kind::Throttled,
+            s if is_server_error(None, s) => Kind::ServerError,
             _ => Kind::Other,
         };
     };
@@ -149,6 +171,9 @@ pub(crate) fn classify(code: Option<&str>, message: &str, status: u16) -> Kind {
         Kind::NotFound
     } else if has(VALIDATION_CODES) {
         Kind::Validation
+    } else if is_server_error(Some(code), status) {
+        // After the codes: a throttling code answered with 503 (S3's `SlowDown`) is throttling.
+        Kind::ServerError
     } else {
         Kind::Other
     }
@@ -230,14 +255,18 @@ impl<'a> Call<'a> {
                     CloudError::other(self.op, text)
                 }
             }
-            SdkError::ResponseError(re) => CloudError::other(
-                self.op,
-                format!(
-                    "HTTP {} with a response that could not be read: {}",
-                    re.raw().status().as_u16(),
+            SdkError::ResponseError(re) => {
+                let status = re.raw().status().as_u16();
+                let text = format!(
+                    "HTTP {status} with a response that could not be read: {}",
                     chain(&err)
-                ),
-            ),
+                );
+                if is_server_error(None, status) {
+                    CloudError::server_error(self.op, self.region, status, None, &text)
+                } else {
+                    CloudError::other(self.op, text)
+                }
+            }
             SdkError::ConstructionFailure(_) => CloudError::validation(
                 self.op,
                 format!("the request could not be built: {}", chain(&err)),
@@ -268,12 +297,22 @@ impl<'a> Call<'a> {
             Kind::InvalidState => CloudError::invalid_state(op, message),
             Kind::Validation => CloudError::validation(op, message),
             Kind::AccessDenied => CloudError::access_denied(op, message),
+            Kind::ServerError => {
+                let message = match (code, body.and_then(excerpt)) {
+                    (Some(_), _) => message,
+                    // A gateway's bare 502/503/504: its body says who answered.
+                    (None, Some(x)) => format!("no AWS error code; body: {x}"),
+                    (None, None) => "no AWS error code".to_string(),
+                };
+                CloudError::server_error(op, self.region, status, code, &message)
+            }
             Kind::Other => {
                 let mut text = match code {
-                    // AWS answers 500 for InternalFailure, whose outcome is unknown
-                    // (observed in <https://github.com/aws/aws-sdk/issues/822>); moto answers a
-                    // bare 500 for calls it does not implement, e.g. UpdateTerminationProtection
-                    // in moto 5.2.
+                    // What is left of 5xx: a bare 500, which moto answers for calls it does not
+                    // implement (e.g. UpdateTerminationProtection in moto 5.2), and statuses the
+                    // SDK does not retry (501, 505). AWS's own 500 (InternalFailure, outcome
+                    // unknown, observed in <https://github.com/aws/aws-sdk/issues/822>) has a
+                    // code and is a `ServerError`.
                     _ if status >= 500 => format!(
                         "the endpoint answered HTTP {status}{} (a server-side failure: the \
                          call's outcome is unknown; an emulator answers this for calls it does \
@@ -372,9 +411,67 @@ mod tests {
             Kind::NotFound
         );
         assert_eq!(classify(Some("ExpiredToken"), "", 403), Kind::AccessDenied);
-        assert_eq!(classify(Some("InternalFailure"), "", 500), Kind::Other);
         assert_eq!(classify(None, "", 404), Kind::Other);
+    }
+
+    /// A 5xx that outlasted the SDK's retries is the Region not answering; a 4xx never is,
+    /// nor is an emulator's bare 500 or a status the SDK does not retry.
+    #[test]
+    fn server_errors_classify() {
+        assert_eq!(
+            classify(Some("InternalFailure"), "", 500),
+            Kind::ServerError
+        );
+        assert_eq!(
+            classify(Some("ServiceUnavailable"), "", 503),
+            Kind::ServerError
+        );
+        assert_eq!(classify(Some("InternalError"), "", 500), Kind::ServerError);
+        assert_eq!(classify(None, "", 502), Kind::ServerError);
+        assert_eq!(classify(None, "", 503), Kind::ServerError);
+        assert_eq!(classify(None, "", 504), Kind::ServerError);
+        // S3's `SlowDown` comes with 503 and is throttling.
+        assert_eq!(classify(Some("SlowDown"), "", 503), Kind::Throttled);
         assert_eq!(classify(None, "", 500), Kind::Other);
+        assert_eq!(classify(Some("NotImplemented"), "", 501), Kind::Other);
+        assert_eq!(classify(Some("InternalFailure"), "", 400), Kind::Other);
+        for status in [400, 403, 404, 409, 429] {
+            assert_ne!(classify(Some("Whatever"), "", status), Kind::ServerError);
+            assert_ne!(classify(None, "", status), Kind::ServerError);
+        }
+    }
+
+    #[test]
+    fn a_server_error_names_the_region_status_and_code() {
+        let call = Call::new("DescribeStacks", Region::UsEast2, "stack s");
+        let e = call.response_error(
+            Some("InternalFailure"),
+            "We encountered an internal error. Please try again.",
+            500,
+            None,
+        );
+        assert_eq!(
+            e.kind(),
+            &CloudErrorKind::ServerError {
+                region: Region::UsEast2,
+                status: 500
+            }
+        );
+        assert!(e.is_region_outage());
+        assert_eq!(
+            e.to_string(),
+            "DescribeStacks: Region us-east-2 answered HTTP 500 (a server error, after the SDK's \
+             retries): InternalFailure: We encountered an internal error. Please try again. (the \
+             call's outcome is unknown)"
+        );
+        let bare =
+            call.response_error(None, "", 503, Some(b"<html>503 Service Unavailable</html>"));
+        assert!(bare.is_region_outage(), "{bare:?}");
+        assert!(
+            bare.to_string()
+                .contains("body: <html>503 Service Unavailable</html>"),
+            "{bare}"
+        );
     }
 
     #[test]

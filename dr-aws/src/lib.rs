@@ -538,7 +538,7 @@ impl Cloud for AwsCloud {
         region: Region,
         health_check_id: &str,
     ) -> CloudResult<HealthCheck> {
-        route53::get_health_check(&*self.clients(region).await, region, health_check_id).await
+        route53::get_health_check(&*self.clients(region).await, health_check_id).await
     }
 
     async fn get_health_check_status(
@@ -546,8 +546,7 @@ impl Cloud for AwsCloud {
         region: Region,
         health_check_id: &str,
     ) -> CloudResult<HealthCheckStatus> {
-        route53::get_health_check_status(&*self.clients(region).await, region, health_check_id)
-            .await
+        route53::get_health_check_status(&*self.clients(region).await, health_check_id).await
     }
 
     async fn update_health_check(
@@ -556,13 +555,7 @@ impl Cloud for AwsCloud {
         health_check_id: &str,
         update: HealthCheckUpdate,
     ) -> CloudResult<HealthCheck> {
-        route53::update_health_check(
-            &*self.clients(region).await,
-            region,
-            health_check_id,
-            update,
-        )
-        .await
+        route53::update_health_check(&*self.clients(region).await, health_check_id, update).await
     }
 
     async fn list_resource_record_sets(
@@ -570,8 +563,7 @@ impl Cloud for AwsCloud {
         region: Region,
         hosted_zone_id: &str,
     ) -> CloudResult<Vec<ResourceRecordSet>> {
-        route53::list_resource_record_sets(&*self.clients(region).await, region, hosted_zone_id)
-            .await
+        route53::list_resource_record_sets(&*self.clients(region).await, hosted_zone_id).await
     }
 
     async fn change_resource_record_sets(
@@ -583,7 +575,6 @@ impl Cloud for AwsCloud {
     ) -> CloudResult<ChangeInfo> {
         route53::change_resource_record_sets(
             &*self.clients(region).await,
-            region,
             hosted_zone_id,
             changes,
             comment,
@@ -592,7 +583,7 @@ impl Cloud for AwsCloud {
     }
 
     async fn get_change(&self, region: Region, change_id: &str) -> CloudResult<ChangeInfo> {
-        route53::get_change(&*self.clients(region).await, region, change_id).await
+        route53::get_change(&*self.clients(region).await, change_id).await
     }
 
     async fn get_parameter(&self, region: Region, name: &str) -> CloudResult<SsmParameter> {

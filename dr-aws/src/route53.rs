@@ -16,6 +16,12 @@ use super::Clients;
 use super::convert::{s, ts};
 use super::error::Call;
 
+/// Where Route 53's API is served, whatever Region the caller names: every Region's endpoint
+/// resolves to route53.amazonaws.com, signed for us-east-1 ("Amazon Route 53 endpoints and
+/// quotas", <https://docs.aws.amazon.com/general/latest/gr/r53.html>), so an outage or a
+/// server error of a Route 53 call is us-east-1's.
+const CONTROL_PLANE: Region = Region::UsEast1;
+
 fn health_check(h: &sdk::HealthCheck) -> HealthCheck {
     let cfg = h.health_check_config();
     HealthCheck {
@@ -39,14 +45,10 @@ fn change_info(op: &str, c: Option<&sdk::ChangeInfo>) -> CloudResult<ChangeInfo>
 }
 
 /// `GetHealthCheck`.
-pub(crate) async fn get_health_check(
-    c: &Clients,
-    region: Region,
-    id: &str,
-) -> CloudResult<HealthCheck> {
+pub(crate) async fn get_health_check(c: &Clients, id: &str) -> CloudResult<HealthCheck> {
     const OP: &str = "GetHealthCheck";
     let res = format!("health check {id}");
-    let call = Call::new(OP, region, &res);
+    let call = Call::new(OP, CONTROL_PLANE, &res);
     let out = c
         .route53
         .get_health_check()
@@ -62,11 +64,10 @@ pub(crate) async fn get_health_check(
 /// `GetHealthCheckStatus`.
 pub(crate) async fn get_health_check_status(
     c: &Clients,
-    region: Region,
     id: &str,
 ) -> CloudResult<HealthCheckStatus> {
     let res = format!("health check {id}");
-    let call = Call::new("GetHealthCheckStatus", region, &res);
+    let call = Call::new("GetHealthCheckStatus", CONTROL_PLANE, &res);
     let out = c
         .route53
         .get_health_check_status()
@@ -99,13 +100,12 @@ pub(crate) async fn get_health_check_status(
 /// `UpdateHealthCheck` with only `Inverted`, `Disabled` and the version guard.
 pub(crate) async fn update_health_check(
     c: &Clients,
-    region: Region,
     id: &str,
     update: HealthCheckUpdate,
 ) -> CloudResult<HealthCheck> {
     const OP: &str = "UpdateHealthCheck";
     let res = format!("health check {id}");
-    let call = Call::new(OP, region, &res);
+    let call = Call::new(OP, CONTROL_PLANE, &res);
     let out = c
         .route53
         .update_health_check()
@@ -146,12 +146,11 @@ fn record_set(r: &sdk::ResourceRecordSet) -> ResourceRecordSet {
 /// set identifier rather than by a token.
 pub(crate) async fn list_resource_record_sets(
     c: &Clients,
-    region: Region,
     hosted_zone_id: &str,
 ) -> CloudResult<Vec<ResourceRecordSet>> {
     const OP: &str = "ListResourceRecordSets";
     let res = format!("hosted zone {hosted_zone_id}");
-    let call = Call::new(OP, region, &res);
+    let call = Call::new(OP, CONTROL_PLANE, &res);
     let mut all = Vec::new();
     let mut start: Option<(String, sdk::RrType, Option<String>)> = None;
     loop {
@@ -236,14 +235,13 @@ fn sdk_record_set(op: &str, r: &ResourceRecordSet) -> CloudResult<sdk::ResourceR
 /// `ChangeResourceRecordSets`, one atomic batch.
 pub(crate) async fn change_resource_record_sets(
     c: &Clients,
-    region: Region,
     hosted_zone_id: &str,
     changes: Vec<RecordChange>,
     comment: Option<String>,
 ) -> CloudResult<ChangeInfo> {
     const OP: &str = "ChangeResourceRecordSets";
     let res = format!("hosted zone {hosted_zone_id}");
-    let call = Call::new(OP, region, &res);
+    let call = Call::new(OP, CONTROL_PLANE, &res);
     let changes = changes
         .iter()
         .map(|ch| {
@@ -271,10 +269,10 @@ pub(crate) async fn change_resource_record_sets(
 }
 
 /// `GetChange`.
-pub(crate) async fn get_change(c: &Clients, region: Region, id: &str) -> CloudResult<ChangeInfo> {
+pub(crate) async fn get_change(c: &Clients, id: &str) -> CloudResult<ChangeInfo> {
     const OP: &str = "GetChange";
     let res = format!("change {id}");
-    let call = Call::new(OP, region, &res);
+    let call = Call::new(OP, CONTROL_PLANE, &res);
     let out = c
         .route53
         .get_change()

@@ -281,6 +281,109 @@ async fn throttling_beyond_the_retries_is_a_throttled_error() {
     assert!(err.is_retryable());
 }
 
+/// An AWS server error: the common errors `InternalFailure` (HTTP 500) and
+/// `ServiceUnavailable` (HTTP 503) are the service's fault, `<Type>Receiver</Type>`
+/// ("Common errors", linked above; the body's shape is the Query protocol's `ErrorResponse`).
+fn server_error_body(ns: &str, code: &str, message: &str) -> String {
+    format!(
+        r#"<ErrorResponse xmlns="{ns}"><Error><Type>Receiver</Type><Code>{code}</Code><Message>{message}</Message></Error><RequestId>req-err</RequestId></ErrorResponse>"#
+    )
+}
+
+/// A Region whose endpoints answer only 5xx: after the SDK's retries the error is a
+/// `ServerError` naming the Region and the status, which the engine counts as the Region not
+/// answering (`is_region_outage`), as it does a timeout.
+#[tokio::test]
+async fn server_errors_beyond_the_retries_are_the_region_not_answering() {
+    let internal = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(
+            500,
+            Some(server_error_body(
+                CFN_NS,
+                "InternalFailure",
+                "The request processing has failed because of an unknown error, exception or failure.",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let unavailable = mock!(aws_sdk_rds::Client::describe_db_clusters)
+        .sequence()
+        .http_status(
+            503,
+            Some(server_error_body(
+                RDS_NS,
+                "ServiceUnavailable",
+                "The request has failed due to a temporary failure of the server.",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let cloud = cloud(vec![&internal], vec![&unavailable]);
+    let err = cloud
+        .describe_stack(REGION, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(internal.num_calls(), 3, "the SDK retried the 500 3 times");
+    assert_eq!(
+        err.kind(),
+        &CloudErrorKind::ServerError {
+            region: REGION,
+            status: 500
+        }
+    );
+    assert!(err.is_region_outage() && err.is_retryable());
+    assert_eq!(
+        err.to_string(),
+        "DescribeStacks: Region us-east-2 answered HTTP 500 (a server error, after the SDK's \
+         retries): InternalFailure: The request processing has failed because of an unknown \
+         error, exception or failure. (the call's outcome is unknown)"
+    );
+
+    let err = cloud
+        .describe_db_cluster(REGION, "shop-primary-db")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        unavailable.num_calls(),
+        3,
+        "the SDK retried the 503 3 times"
+    );
+    assert_eq!(
+        err.kind(),
+        &CloudErrorKind::ServerError {
+            region: REGION,
+            status: 503
+        }
+    );
+    assert!(err.is_region_outage());
+    assert!(err.message().starts_with("ServiceUnavailable: "), "{err}");
+}
+
+/// A 4xx is the service answering: never an outage, even one the SDK does not retry.
+#[tokio::test]
+async fn a_client_error_is_never_the_region_not_answering() {
+    let refused = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                CFN_NS,
+                "ValidationError",
+                "1 validation error detected",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![&refused], vec![]);
+    let err = cloud
+        .describe_stack(REGION, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(refused.num_calls(), 1, "no retry of a 400");
+    assert!(matches!(err.kind(), CloudErrorKind::Validation), "{err:?}");
+    assert!(!err.is_region_outage(), "{err:?}");
+}
+
 #[tokio::test]
 async fn validation_errors_are_mapped() {
     let missing = mock!(aws_sdk_cloudformation::Client::describe_stacks)
@@ -719,6 +822,120 @@ async fn metric_statistics_pick_the_statistic_and_sort_oldest_first() {
         [(1_795_648_200_000, 400.0), (1_795_648_260_000, 900.0)]
     );
     assert_eq!(points[0].unit.as_deref(), Some("Milliseconds"));
+}
+
+/// `PutMetricData` is the call that moves DrPair's traffic switch (ARCHITECTURE.md, "The
+/// traffic switch"). moto 5.x cannot serve it (the SDK speaks CloudWatch's RPCv2-CBOR, which
+/// moto does not route: dr-aws/tests/it/moto.rs asserts that gap), so the request is checked
+/// here against the members the API reference names: `Namespace`, and per datum `MetricName`,
+/// `Dimensions`, `Value`, `Unit`, `Timestamp` ("PutMetricData", Amazon CloudWatch API Reference,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricData.html>);
+/// its response has no members.
+#[tokio::test]
+async fn put_metric_data_sends_each_member_of_the_datum() {
+    use aws_sdk_cloudwatch::operation::put_metric_data::PutMetricDataOutput;
+    use aws_sdk_cloudwatch::types::StandardUnit;
+    use dr_core::cloud::{Dimension, MetricDatum, Timestamp};
+
+    let rule = mock!(aws_sdk_cloudwatch::Client::put_metric_data)
+        .match_requests(|i| {
+            let data = i.metric_data();
+            let Some(d) = data.first() else {
+                return false;
+            };
+            i.namespace() == Some("drkit")
+                && data.len() == 1
+                && d.metric_name() == Some("PrimaryActive")
+                && d.value() == Some(0.0)
+                && d.unit() == Some(&StandardUnit::Count)
+                && d.timestamp().and_then(|t| t.to_millis().ok()) == Some(1_795_648_200_000)
+                && d.dimensions()
+                    .iter()
+                    .map(|x| (x.name(), x.value()))
+                    .eq([(Some("App"), Some("shop"))])
+        })
+        .then_output(|| PutMetricDataOutput::builder().build());
+    let cloud = cloud_with(Rules {
+        cloudwatch: vec![&rule],
+        ..Rules::default()
+    });
+    cloud
+        .put_metric_data(
+            REGION,
+            "drkit",
+            vec![MetricDatum {
+                metric_name: "PrimaryActive".into(),
+                dimensions: vec![Dimension {
+                    name: "App".into(),
+                    value: "shop".into(),
+                }],
+                value: 0.0,
+                unit: Some("Count".into()),
+                timestamp: Some(Timestamp::from_millis(1_795_648_200_000)),
+            }],
+        )
+        .await
+        .unwrap();
+    assert_eq!(rule.num_calls(), 1);
+}
+
+/// `ListMetrics` answers a page at a time with `NextToken` ("ListMetrics", Amazon CloudWatch
+/// API Reference,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html>):
+/// every page's dimension sets are read, in order, and the filter names the metric. moto 5.x
+/// cannot serve it (RPCv2-CBOR, as above).
+#[tokio::test]
+async fn list_metric_dimensions_reads_every_page() {
+    use aws_sdk_cloudwatch::operation::list_metrics::ListMetricsOutput;
+    use aws_sdk_cloudwatch::types::{Dimension as CwDimension, Metric};
+    use dr_core::cloud::Dimension;
+
+    let metric = |cluster: &str| {
+        Metric::builder()
+            .namespace("AWS/RDS")
+            .metric_name("AuroraGlobalDBReplicationLag")
+            .dimensions(
+                CwDimension::builder()
+                    .name("DBClusterIdentifier")
+                    .value(cluster)
+                    .build(),
+            )
+            .build()
+    };
+    let named = |i: &aws_sdk_cloudwatch::operation::list_metrics::ListMetricsInput| {
+        i.namespace() == Some("AWS/RDS") && i.metric_name() == Some("AuroraGlobalDBReplicationLag")
+    };
+    let first = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+        .match_requests(move |i| named(i) && i.next_token().is_none())
+        .then_output(move || {
+            ListMetricsOutput::builder()
+                .metrics(metric("shop-primary"))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(aws_sdk_cloudwatch::Client::list_metrics)
+        .match_requests(move |i| named(i) && i.next_token() == Some("page-2"))
+        .then_output(move || {
+            ListMetricsOutput::builder()
+                .metrics(metric("shop-secondary"))
+                .build()
+        });
+    let cloud = cloud_with(Rules {
+        cloudwatch: vec![&first, &second],
+        ..Rules::default()
+    });
+    let sets = cloud
+        .list_metric_dimensions(REGION, "AWS/RDS", "AuroraGlobalDBReplicationLag")
+        .await
+        .unwrap();
+    let cluster = |v: &str| {
+        vec![Dimension {
+            name: "DBClusterIdentifier".into(),
+            value: v.into(),
+        }]
+    };
+    assert_eq!(sets, [cluster("shop-primary"), cluster("shop-secondary")]);
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
 }
 
 const R53_NS: &str = "https://route53.amazonaws.com/doc/2013-04-01/";

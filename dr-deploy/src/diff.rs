@@ -337,10 +337,7 @@ pub async fn diff(
             }),
             // In a Region outage the other Region's stacks are still worth comparing (deploy
             // goes on there too).
-            Err(e)
-                if e.cloud_error()
-                    .is_some_and(CloudError::is_region_unavailable) =>
-            {
+            Err(e) if e.cloud_error().is_some_and(CloudError::is_region_outage) => {
                 out.push(StackDiff {
                     unreachable: Some(e.to_string()),
                     ..StackDiff::of(art, false)

@@ -170,12 +170,14 @@ impl DeployReport {
     pub fn duration(&self) -> Duration {
         self.finished_at.since(self.started_at)
     }
-    /// Whether the stack failed only because its Region's endpoints did not answer.
+    /// Whether the stack failed only because its Region's endpoints did not answer, in either
+    /// shape of an outage: no answer, or only 5xx server errors after the SDK's retries
+    /// ([`CloudError::is_region_outage`], which says why both count and a 4xx never does).
     pub fn failed_by_region_outage(&self) -> bool {
         self.error
             .as_ref()
             .and_then(DeployError::cloud_error)
-            .is_some_and(CloudError::is_region_unavailable)
+            .is_some_and(CloudError::is_region_outage)
     }
 }
 

@@ -231,10 +231,7 @@ async fn read_deployed(
     opts: &DeployOptions,
 ) -> Read {
     let run = Run::new(cloud, art, obs, opts.poll);
-    let unreachable = |e: &DeployError| {
-        e.cloud_error()
-            .is_some_and(CloudError::is_region_unavailable)
-    };
+    let unreachable = |e: &DeployError| e.cloud_error().is_some_and(CloudError::is_region_outage);
     let desc = match run.settled_stack().await {
         Ok(Some(d)) if is_deployed(&d.status) => d,
         Ok(_) => return Read::Absent,

@@ -341,7 +341,7 @@ impl<'a> Run<'a> {
                 // A producer outside this deploy, or one that failed in it: read what is
                 // deployed.
                 let d = match self.read_stack(reads, producer_region, producer).await {
-                    Err(e) if e.is_region_unavailable() => {
+                    Err(e) if e.is_region_outage() => {
                         return self
                             .kept_value(reads, parameter, producer, producer_region)
                             .await;
@@ -371,7 +371,7 @@ impl<'a> Run<'a> {
                     .describe_global_cluster(producer_region, &value)
                     .await
                 {
-                    Err(e) if e.is_region_unavailable() => {
+                    Err(e) if e.is_region_outage() => {
                         return self
                             .kept_value(reads, parameter, producer, producer_region)
                             .await;
@@ -652,7 +652,8 @@ impl<'a> Run<'a> {
             change_count: count,
         };
         if !opts.force && self.unchanged(&d, old_template.as_ref(), &params).await? {
-            self.sync_termination_protection(&d, want_tp).await?;
+            self.keep_protections(opts, &d, want_tp, old_template.as_ref())
+                .await?;
             return Ok(unchanged(d, 0));
         }
         let (name, cs) = match self
@@ -660,7 +661,8 @@ impl<'a> Run<'a> {
             .await
         {
             Err(e) if e.cloud_error().is_some_and(CloudError::is_no_changes) => {
-                self.sync_termination_protection(&d, want_tp).await?;
+                self.keep_protections(opts, &d, want_tp, old_template.as_ref())
+                    .await?;
                 self.step("no changes");
                 return Ok(unchanged(d, 0));
             }
@@ -679,7 +681,8 @@ impl<'a> Run<'a> {
         if cs.is_empty_change() {
             self.step("no changes: deleting the empty change set");
             self.delete_change_set(&name).await?;
-            self.sync_termination_protection(&d, want_tp).await?;
+            self.keep_protections(opts, &d, want_tp, old_template.as_ref())
+                .await?;
             return Ok(unchanged(d, 0));
         }
         if cs.status != dr_core::cloud::ChangeSetStatus::CreateComplete {
@@ -808,6 +811,22 @@ impl<'a> Run<'a> {
             return Err(self.stack_failed(&desc, &events));
         }
         Ok(desc)
+    }
+
+    /// What a stack with nothing to change still gets: the protective stack policy and
+    /// termination protection, each set only when missing. An update whose protective policy
+    /// could not be restored (`PolicyNotRestored`, or a failed restore after a successful
+    /// update) leaves the stack under the allow-all one; the next deploy finds nothing else to
+    /// change and must still put it back, as that error tells the user to do.
+    async fn keep_protections(
+        &self,
+        opts: &DeployOptions,
+        d: &StackDescription,
+        want_tp: bool,
+        old_template: Option<&Value>,
+    ) -> Result<(), DeployError> {
+        self.policy_for_update(opts, &[], old_template).await?;
+        self.sync_termination_protection(d, want_tp).await
     }
 
     async fn sync_termination_protection(

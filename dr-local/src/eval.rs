@@ -77,6 +77,9 @@ pub struct ResourceDecl {
     /// `UpdatePolicy`, as written (an Auto Scaling group's rolling update is checked against
     /// its `MaxSize` when the group is updated).
     pub update_policy: Option<Value>,
+    /// `CreationPolicy`, as written (a `ResourceSignal` makes the create wait for signals the
+    /// simulator never receives).
+    pub creation_policy: Option<Value>,
     /// `DeletionPolicy`.
     pub deletion_policy: Option<String>,
     /// `UpdateReplacePolicy`.
@@ -369,6 +372,7 @@ fn parse_resource(k: &str, v: &Value) -> Result<ResourceDecl, EvalError> {
         depends_on,
         condition: str_field(o, "Condition"),
         update_policy: o.get("UpdatePolicy").cloned(),
+        creation_policy: o.get("CreationPolicy").cloned(),
         deletion_policy: str_field(o, "DeletionPolicy"),
         update_replace_policy: str_field(o, "UpdateReplacePolicy"),
         metadata: o.get("Metadata").cloned(),
@@ -535,13 +539,67 @@ impl ResolvedParameter {
     }
 }
 
+/// What an AWS-specific parameter type names, which must exist in the account and Region
+/// ("Parameters", "Supported AWS-specific parameter types",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html>:
+/// "CloudFormation validates input values for these types against existing values in the
+/// account").
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AccountObject {
+    /// `AWS::EC2::KeyPair::KeyName`: a key pair of the Region, by name.
+    KeyPair,
+    /// `AWS::EC2::VPC::Id`.
+    Vpc,
+    /// `AWS::EC2::Subnet::Id`.
+    Subnet,
+    /// `AWS::EC2::SecurityGroup::Id`.
+    SecurityGroup,
+    /// `AWS::Route53::HostedZone::Id` (Route 53 is global).
+    HostedZone,
+}
+
+impl AccountObject {
+    /// The object an AWS-specific parameter type (the element type of a `List<…>`) names.
+    fn of_type(type_name: &str) -> Option<AccountObject> {
+        Some(match type_name {
+            "AWS::EC2::KeyPair::KeyName" => AccountObject::KeyPair,
+            "AWS::EC2::VPC::Id" => AccountObject::Vpc,
+            "AWS::EC2::Subnet::Id" => AccountObject::Subnet,
+            "AWS::EC2::SecurityGroup::Id" => AccountObject::SecurityGroup,
+            "AWS::Route53::HostedZone::Id" => AccountObject::HostedZone,
+            _ => return None,
+        })
+    }
+}
+
+/// Whether the value of an AWS-specific parameter type (`type_name`, without `List<…>`) names
+/// something that exists: AZs from the Region's facts, SSM parameter names from Parameter
+/// Store, the rest from the account. `None` for a type CloudFormation does not check (or the
+/// simulator cannot: `AWS::EC2::Image::Id`, `AWS::EC2::Instance::Id`, `AWS::EC2::Volume::Id`
+/// and `AWS::EC2::SecurityGroup::GroupName` name things it does not model).
+fn parameter_target_exists(
+    type_name: &str,
+    value: &str,
+    region: Region,
+    ssm: &dyn Fn(&str) -> Option<String>,
+    exists: &dyn Fn(AccountObject, &str) -> bool,
+) -> Option<bool> {
+    match type_name {
+        "AWS::EC2::AvailabilityZone::Name" => Some(region.has_az(value)),
+        "AWS::SSM::Parameter::Name" => Some(ssm(value).is_some()),
+        t => AccountObject::of_type(t).map(|o| exists(o, value)),
+    }
+}
+
 /// Resolves the template's parameters against the values passed, like CloudFormation does
-/// when a change set is created.
+/// when a change set is created. `ssm` reads Parameter Store; `exists` says whether the account
+/// has what an AWS-specific parameter type names.
 pub fn resolve_parameters(
     t: &Template,
     given: &[(String, String)],
     region: Region,
     ssm: &dyn Fn(&str) -> Option<String>,
+    exists: &dyn Fn(AccountObject, &str) -> bool,
 ) -> Result<IndexMap<String, ResolvedParameter>, EvalError> {
     let unknown: Vec<&str> = given
         .iter()
@@ -556,6 +614,7 @@ pub fn resolve_parameters(
         )));
     }
     let mut missing = Vec::new();
+    let mut absent = Vec::new();
     let mut out = IndexMap::new();
     for (k, decl) in &t.parameters {
         let value = match given.iter().rev().find(|(gk, _)| gk == k) {
@@ -594,23 +653,41 @@ pub fn resolve_parameters(
                 }
             }
         }
-        let az_check: Vec<&str> = match tn {
-            "AWS::EC2::AvailabilityZone::Name" => vec![value.as_str()],
-            "List<AWS::EC2::AvailabilityZone::Name>" => value
-                .split(',')
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-                .collect(),
-            _ => vec![],
+        // The value checked is the SSM parameter's for an `AWS::SSM::Parameter::Value<…>` type:
+        // CloudFormation checks the resolved id too (a public write-up of live tests,
+        // "CloudFormation SSM / Secrets Manager Parameter Semantics — Live AWS Test Results",
+        // T3: `<AWS::EC2::Subnet::Id>` and `<AWS::EC2::Image::Id>` values that do not exist fail
+        // with "parameter value … for parameter name P does not exist").
+        let inner = tn
+            .strip_prefix("AWS::SSM::Parameter::Value<")
+            .and_then(|s| s.strip_suffix('>'))
+            .unwrap_or(tn);
+        let (element, values): (&str, Vec<&str>) = match inner
+            .strip_prefix("List<")
+            .and_then(|s| s.strip_suffix('>'))
+        {
+            Some(e) => (
+                e,
+                resolved_value
+                    .as_deref()
+                    .unwrap_or(&value)
+                    .split(',')
+                    .map(str::trim)
+                    .filter(|s| !s.is_empty())
+                    .collect(),
+            ),
+            None => (inner, vec![resolved_value.as_deref().unwrap_or(&value)]),
         };
-        for az in az_check {
-            if !region.has_az(az) {
-                // CloudFormation checks AWS-specific parameter types against the account:
-                // "Parameter validation failed: parameter value us-west-1a for parameter name
-                // Az does not exist."
-                return Err(verr(format!(
-                    "Parameter validation failed: parameter value {az} for parameter name {k} does not exist."
-                )));
+        for v in values {
+            if parameter_target_exists(element, v, region, ssm, exists) == Some(false) {
+                absent.push(if v.is_empty() {
+                    // The wording for an empty value has one space, as observed
+                    // ("Parameter validation failed: parameter value for parameter name KeyName
+                    // does not exist.").
+                    format!("parameter value for parameter name {k} does not exist")
+                } else {
+                    format!("parameter value {v} for parameter name {k} does not exist")
+                });
             }
         }
         out.insert(
@@ -629,6 +706,22 @@ pub fn resolve_parameters(
         return Err(verr(format!(
             "Parameters: [{}] must have values",
             missing.join(", ")
+        )));
+    }
+    if !absent.is_empty() {
+        // CloudFormation checks AWS-specific parameter types against the account and Region and
+        // names every value that does not exist, joined by ", " ("Parameter validation failed:
+        // parameter value us-west-1a for parameter name Az does not exist."; several in one
+        // reason as an `UPDATE_ROLLBACK_IN_PROGRESS` event quoted in public code shows:
+        // "parameter value undefined for parameter name DBSecurityGroup does not exist,
+        // parameter value undefined for parameter name RedisSecurityGroup does not exist, …";
+        // the same sentence for key pairs, VPCs, subnets and instance ids in many stack event
+        // logs). AWS reports it after accepting `CreateStack`,
+        // as the stack's `ROLLBACK_IN_PROGRESS` reason with " Rollback requested by user."
+        // appended; the simulator refuses the change set instead, which is never more lenient.
+        return Err(verr(format!(
+            "Parameter validation failed: {}.",
+            absent.join(", ")
         )));
     }
     Ok(out)

@@ -29,7 +29,7 @@ mod lifecycle;
 mod policy;
 mod services;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
@@ -85,11 +85,7 @@ impl LocalError {
             LocalError::Validation(m) => CloudError::validation(operation, m),
             LocalError::NotFound(m) => CloudError::not_found(operation, m.clone(), m),
             LocalError::InvalidState(m) => CloudError::invalid_state(operation, m),
-            LocalError::RegionUnavailable(region) => CloudError::region_unavailable(
-                operation,
-                region,
-                "the Region's endpoints do not answer (simulated outage)",
-            ),
+            LocalError::RegionUnavailable(region) => Outage::NoAnswer.into_cloud(operation, region),
             e @ LocalError::State { .. } => CloudError::other(operation, e.to_string()),
         }
     }
@@ -107,10 +103,122 @@ pub struct CallRecord {
     pub mutating: bool,
 }
 
+/// How a Region's API endpoints fail in a simulated outage: the two shapes the aws backend
+/// reports (dr-aws `error.rs`), both of which the engine counts as the Region not answering
+/// ([`CloudError::is_region_outage`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Outage {
+    /// No answer at all: connections fail or time out. The aws backend reports a timeout or
+    /// a dispatch (I/O) failure as [`RegionUnavailable`](cloud::CloudErrorKind::RegionUnavailable).
+    NoAnswer,
+    /// The endpoints answer, but only with an HTTP 5xx server error, every attempt, so the
+    /// SDK's retries are spent: a [`ServerError`](cloud::CloudErrorKind::ServerError) with
+    /// the service's error code.
+    ServerErrors(ServerFault),
+}
+
+/// The server error a Region in an [`Outage::ServerErrors`] answers: the two server errors
+/// the API references list as "common to the API actions of all AWS services" ("Common
+/// Errors", <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html>,
+/// the same in <https://docs.aws.amazon.com/autoscaling/ec2/APIReference/CommonErrors.html>).
+/// The simulator answers Route 53's calls with them too (its own reference was not checked
+/// for the list; the SDK retries any 500/503 whatever the code, so the shape is the same).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ServerFault {
+    /// `InternalFailure`, HTTP 500.
+    InternalFailure,
+    /// `ServiceUnavailable`, HTTP 503.
+    ServiceUnavailable,
+}
+
+impl ServerFault {
+    /// The AWS error code.
+    pub fn code(self) -> &'static str {
+        match self {
+            ServerFault::InternalFailure => "InternalFailure",
+            ServerFault::ServiceUnavailable => "ServiceUnavailable",
+        }
+    }
+    /// The HTTP status.
+    pub fn status(self) -> u16 {
+        match self {
+            ServerFault::InternalFailure => 500,
+            ServerFault::ServiceUnavailable => 503,
+        }
+    }
+    /// The message. The text a response carries is not documented; this is the description
+    /// on the "Common Errors" page, word for word.
+    pub fn message(self) -> &'static str {
+        match self {
+            ServerFault::InternalFailure => {
+                "The request processing has failed because of an unknown error, exception or failure."
+            }
+            ServerFault::ServiceUnavailable => {
+                "The request has failed due to a temporary failure of the server."
+            }
+        }
+    }
+}
+
+impl Outage {
+    /// The port error a call of `operation` sent to `region` gets, shaped as the aws backend
+    /// shapes the SDK's error: a dispatch failure's text after "could not reach the endpoint: ",
+    /// or the server error built by the same [`CloudError::server_error`] the aws backend uses.
+    fn into_cloud(self, operation: &str, region: Region) -> CloudError {
+        match self {
+            Outage::NoAnswer => CloudError::region_unavailable(
+                operation,
+                region,
+                "could not reach the endpoint: dispatch failure: the Region's endpoints do not answer (simulated outage)",
+            ),
+            Outage::ServerErrors(f) => {
+                CloudError::server_error(operation, region, f.status(), Some(f.code()), f.message())
+            }
+        }
+    }
+}
+
+/// The port's Route 53 operations. Route 53 is a global service: one API endpoint,
+/// route53.amazonaws.com, signed for us-east-1 whatever Region the caller names ("Amazon
+/// Route 53 endpoints and quotas", <https://docs.aws.amazon.com/general/latest/gr/r53.html>),
+/// its control plane hosted in US East (N. Virginia) and its data plane (DNS answers, health
+/// checkers) distributed worldwide ("Creating Disaster Recovery Mechanisms Using Amazon Route
+/// 53",
+/// <https://aws.amazon.com/blogs/networking-and-content-delivery/creating-disaster-recovery-mechanisms-using-amazon-route-53/>;
+/// "Global services", AWS Fault Isolation Boundaries,
+/// <https://docs.aws.amazon.com/whitepapers/latest/aws-fault-isolation-boundaries/global-services.html>).
+/// The SDK resolves every Region of the `aws` partition to that endpoint (aws-sdk-route53
+/// `config/endpoint.rs`). So these calls fail in an outage of us-east-1, in that outage's
+/// shape, and keep working in an outage of the Region passed. DNS answers need no API call
+/// ([`LocalCloud::resolve_dns`]).
+const ROUTE53_OPERATIONS: &[&str] = &[
+    "get_health_check",
+    "get_health_check_status",
+    "update_health_check",
+    "list_resource_record_sets",
+    "change_resource_record_sets",
+    "get_change",
+];
+
+/// The Region whose endpoints serve `op` when it is sent to `region`.
+fn serving_region(op: &str, region: Region) -> Region {
+    if ROUTE53_OPERATIONS.contains(&op) {
+        Region::UsEast1
+    } else {
+        region
+    }
+}
+
 #[derive(Debug, Default)]
 struct Faults {
     fail: Vec<InjectedFailure>,
+    /// The Regions in an outage, whatever its shape (the service models read this: a Region
+    /// in it does not serve, e.g. its load balancers to Route 53's checkers).
     unavailable: BTreeSet<Region>,
+    /// The shape of each outage in `unavailable`.
+    outages: BTreeMap<Region, Outage>,
     /// Answers to drop: `None` = the next call whatever it is, `Some(op)` = the next `op`.
     drop: Vec<Option<String>>,
 }
@@ -148,7 +256,10 @@ impl Inner {
 
     fn settle(&mut self) -> bool {
         services::settle_global(&mut self.world, &self.faults.unavailable);
-        self.world.settle()
+        // Alarms and health checks first, on the world as it was up to now; a stack operation
+        // that commits now changes what they see from now on.
+        let health = services::settle_health(&mut self.world, &self.faults.unavailable);
+        self.world.settle() | health
     }
 }
 
@@ -366,15 +477,41 @@ impl LocalCloud {
         });
     }
 
-    /// Takes a Region down (every call sent to it fails with `RegionUnavailable`) or brings it
-    /// back. Work already scheduled there (a stack operation) still completes.
+    /// Takes a Region down with no answer at all ([`Outage::NoAnswer`]: every call sent to it
+    /// fails with `RegionUnavailable`) or brings it back. Work already scheduled there (a stack
+    /// operation) still completes.
     pub fn set_region_available(&self, region: Region, available: bool) {
+        self.set_region_outage(region, (!available).then_some(Outage::NoAnswer));
+    }
+
+    /// Starts an outage of `region` in the shape given, or ends it (`None`). Every call sent to
+    /// the Region fails as that shape says, except Route 53's, which its control plane in
+    /// us-east-1 serves: those fail only in an outage of us-east-1. Work already scheduled in
+    /// the Region (a stack operation, a failover) still completes.
+    pub fn set_region_outage(&self, region: Region, outage: Option<Outage>) {
         let mut g = lock(&self.inner);
-        if available {
-            g.faults.unavailable.remove(&region);
-        } else {
-            g.faults.unavailable.insert(region);
+        match outage {
+            Some(o) => {
+                g.faults.unavailable.insert(region);
+                g.faults.outages.insert(region, o);
+            }
+            None => {
+                g.faults.unavailable.remove(&region);
+                g.faults.outages.remove(&region);
+            }
         }
+    }
+
+    /// The outage `region` is in, if any.
+    pub fn region_outage(&self, region: Region) -> Option<Outage> {
+        let g = lock(&self.inner);
+        g.faults.unavailable.contains(&region).then(|| {
+            g.faults
+                .outages
+                .get(&region)
+                .copied()
+                .unwrap_or(Outage::NoAnswer)
+        })
     }
 
     /// The next call is applied, but its answer is lost: the caller gets an error.
@@ -401,6 +538,56 @@ impl LocalCloud {
         let _ = g.save();
     }
 
+    /// Makes a public hosted zone for domain `name` that no stack owns (a zone the account
+    /// already has, as `HostedZoneRef::existing` expects) and returns its id (`Z…`, without the
+    /// `/hostedzone/` prefix, as an `AWS::Route53::HostedZone::Id` parameter takes it).
+    pub fn create_hosted_zone(&self, name: &str) -> String {
+        let mut g = lock(&self.inner);
+        let seq = g.world.next_seq();
+        let id = format!("Z{}", ids::upper(&format!("seeded-zone/{name}/{seq}"), 20));
+        let name = name.trim_end_matches('.').to_ascii_lowercase();
+        let name_servers: Vec<String> = (0..4)
+            .map(|k| {
+                let tld = ["com", "net", "org", "co.uk"][k];
+                format!(
+                    "ns-{}.awsdns-{:02}.{tld}",
+                    512 * k + seq as usize % 512,
+                    seq % 64
+                )
+            })
+            .collect();
+        services::register_hosted_zone(&mut g.world, &id, &name, &name_servers);
+        g.world.seeded.hosted_zones.insert(id.clone(), name);
+        let _ = g.save();
+        id
+    }
+
+    /// Makes an EC2 key pair named `name` in `region` that no stack owns (key pairs are
+    /// Regional).
+    pub fn create_key_pair(&self, region: Region, name: &str) {
+        let mut g = lock(&self.inner);
+        g.world
+            .seeded
+            .key_pairs
+            .entry(region)
+            .or_default()
+            .insert(name.to_string());
+        let _ = g.save();
+    }
+
+    /// Makes an S3 bucket named `name` in `region` that no stack owns (such as the bucket
+    /// `DeployOptions::template_bucket` names). Bucket names are one namespace across Regions:
+    /// a name already taken keeps its Region.
+    pub fn create_bucket(&self, region: Region, name: &str) {
+        let mut g = lock(&self.inner);
+        g.world
+            .seeded
+            .buckets
+            .entry(name.to_string())
+            .or_insert(region);
+        let _ = g.save();
+    }
+
     /// Sets the replication lag of a secondary DB cluster, in milliseconds.
     pub fn set_replication_lag(
         &self,
@@ -423,7 +610,9 @@ impl LocalCloud {
         g.save()
     }
 
-    /// Sets what Route 53's checkers measure for a health check (before `Inverted`).
+    /// Sets what Route 53's checkers see at an endpoint the simulator does not model (a domain
+    /// name or IP address that is no stack-made load balancer). The check's status follows
+    /// after `FailureThreshold` observations, one every `RequestInterval`, like any endpoint's.
     pub fn set_health_check_measured(
         &self,
         health_check_id: &str,
@@ -439,7 +628,9 @@ impl LocalCloud {
         g.save()
     }
 
-    /// Sets the health of every target of a target group (`healthy`, `unhealthy`, …).
+    /// Sets the health of every target of a target group (`healthy`, `unhealthy`, …). An alias
+    /// with `EvaluateTargetHealth` sees it at once; a Route 53 check of the load balancer at
+    /// its next observations.
     pub fn set_target_health(
         &self,
         region: Region,
@@ -467,7 +658,28 @@ impl LocalCloud {
     /// failover routing. Not subject to outages (DNS answers need no API call).
     pub fn resolve_dns(&self, name: &str, record_type: &str) -> Option<cloud::ResourceRecordSet> {
         let g = lock(&self.inner);
-        services::resolve(&g.world, name, record_type)
+        services::resolve(&g.world, name, record_type, &g.faults.unavailable)
+    }
+
+    /// The state of CloudWatch alarm `name` in `region` (`OK`, `ALARM`, `INSUFFICIENT_DATA`)
+    /// and when it last changed, as evaluated up to now.
+    pub fn alarm_state(&self, region: Region, name: &str) -> Option<(String, SimTime)> {
+        let g = lock(&self.inner);
+        g.world
+            .alarms
+            .get(&services::cloudwatch::alarm_key(region.code(), name))
+            .map(|a| (a.state.clone(), a.state_since))
+    }
+
+    /// The status Route 53 acts on for a health check now (after `Inverted`/`Disabled`; a
+    /// calculated check's from its children), which `GetHealthCheckStatus` cannot give for a
+    /// calculated check.
+    pub fn health_check_healthy(&self, health_check_id: &str) -> Option<bool> {
+        let g = lock(&self.inner);
+        g.world
+            .health_checks
+            .get(health_check_id)
+            .map(|h| services::health_check_healthy(&g.world, h))
     }
 
     /// A read-only copy of the whole simulated world (for tests and debugging).
@@ -475,7 +687,8 @@ impl LocalCloud {
         lock(&self.inner).world.clone()
     }
 
-    /// Runs one port call: records it, applies outages, completes finished work, runs `f`,
+    /// Runs one port call: records it, applies outages (of the Region that serves it, see
+    /// [`ROUTE53_OPERATIONS`]), completes finished work, runs `f`,
     /// saves after a mutating call, and drops the answer when told to.
     fn call<T>(
         &self,
@@ -491,8 +704,15 @@ impl LocalCloud {
             region,
             mutating,
         });
-        if g.faults.unavailable.contains(&region) {
-            return Err(LocalError::RegionUnavailable(region).into_cloud(api));
+        let serving = serving_region(op, region);
+        if g.faults.unavailable.contains(&serving) {
+            let outage = g
+                .faults
+                .outages
+                .get(&serving)
+                .copied()
+                .unwrap_or(Outage::NoAnswer);
+            return Err(outage.into_cloud(api, serving));
         }
         let settled = g.settle();
         let inner = &mut *g;

@@ -643,13 +643,36 @@ impl Cloud for LocalCloud {
                     }
                     return Ok(out);
                 }
-                let key = services::metric_key(
-                    region,
-                    &query.namespace,
-                    &query.metric_name,
-                    &query.dimensions,
-                );
-                let points = w.metrics.get(&key).cloned().unwrap_or_default();
+                let points = if query.namespace == "AWS/Route53" {
+                    // Route 53 publishes its health-check metrics in us-east-1 only, whatever
+                    // the check ("Monitoring health checks using CloudWatch",
+                    // <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/monitoring-health-checks.html>):
+                    // `HealthCheckStatus` (1 healthy, 0 unhealthy) per `HealthCheckId`, for
+                    // every type, calculated checks included.
+                    let check = dim("HealthCheckId").and_then(|id| w.health_checks.get(&id));
+                    match check {
+                        Some(h)
+                            if region == Region::UsEast1
+                                && query.metric_name == "HealthCheckStatus"
+                                && query.dimensions.len() == 1 =>
+                        {
+                            services::route53::status_samples(
+                                h,
+                                u64::try_from(query.start.millis()).unwrap_or(0),
+                                u64::try_from(end).unwrap_or(0),
+                            )
+                        }
+                        _ => vec![],
+                    }
+                } else {
+                    let key = services::metric_key(
+                        region,
+                        &query.namespace,
+                        &query.metric_name,
+                        &query.dimensions,
+                    );
+                    w.metrics.get(&key).cloned().unwrap_or_default()
+                };
                 let mut buckets: std::collections::BTreeMap<i64, Vec<f64>> = Default::default();
                 for (t, v) in points {
                     let t = convert::ts(t).millis();
@@ -729,6 +752,17 @@ impl Cloud for LocalCloud {
                     ]);
                 }
                 return Ok(out);
+            }
+            if namespace == "AWS/Route53" {
+                // us-east-1 only (see `get_metric_statistics`).
+                if region != Region::UsEast1 || metric_name != "HealthCheckStatus" {
+                    return Ok(vec![]);
+                }
+                return Ok(w
+                    .health_checks
+                    .keys()
+                    .map(|id| vec![d("HealthCheckId", id)])
+                    .collect());
             }
             let prefix = format!("{region}|{namespace}|{metric_name}|");
             Ok(w.metrics
@@ -818,6 +852,16 @@ impl Cloud for LocalCloud {
                 .health_checks
                 .get(health_check_id)
                 .ok_or_else(|| LocalError::NotFound(format!("NoSuchHealthCheck: No health check exists with the specified ID {health_check_id}")))?;
+            if h.check_type == "CALCULATED" {
+                // "You can't use GetHealthCheckStatus to get the status of a calculated health
+                // check" ("GetHealthCheckStatus",
+                // <https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHealthCheckStatus.html>).
+                // The error is the operation's InvalidInput; its message is not documented, so
+                // the simulator words it with the page's sentence.
+                return Err(LocalError::Validation(format!(
+                    "InvalidInput: You can't use GetHealthCheckStatus to get the status of a calculated health check ({health_check_id})."
+                )));
+            }
             let now = convert::ts(w.now);
             // The observations report the status Route 53 acts on (after Inverted/Disabled).
             let status = if services::health_check_healthy(w, h) { "Success: HTTP Status Code 200, OK" } else { "Failure: HTTP Status Code 503, Service Unavailable" };
@@ -864,7 +908,11 @@ impl Cloud for LocalCloud {
                 h.disabled = d;
             }
             h.version += 1;
-            Ok(convert::health_check(h))
+            let out = convert::health_check(h);
+            // The new status is Route 53's from now on (its metric shows the change now).
+            let now = w.now;
+            services::route53::record_statuses(w, now);
+            Ok(out)
         })
     }
 
@@ -879,6 +927,9 @@ impl Cloud for LocalCloud {
             region,
             |w, _| {
                 let id = hosted_zone_id.trim_start_matches("/hostedzone/");
+                if !services::zone_exists(w, id) {
+                    return Err(LocalError::NotFound(services::no_such_zone(id)));
+                }
                 Ok(w.records.get(id).cloned().unwrap_or_default())
             },
         )
@@ -893,6 +944,9 @@ impl Cloud for LocalCloud {
     ) -> CloudResult<cloud::ChangeInfo> {
         self.call("change_resource_record_sets", "ChangeResourceRecordSets", region, |w, _| {
             let id = hosted_zone_id.trim_start_matches("/hostedzone/").to_string();
+            if !services::zone_exists(w, &id) {
+                return Err(LocalError::NotFound(services::no_such_zone(&id)));
+            }
             let mut recs = w.records.get(&id).cloned().unwrap_or_default();
             for c in &changes {
                 // Route 53 stores names fully qualified.
@@ -987,6 +1041,26 @@ impl Cloud for LocalCloud {
                     "the local simulator stores text objects (templates) only".into(),
                 )
             })?;
+            // PutObject never makes a bucket. S3's errors ("Billing for Amazon S3 error
+            // responses", <https://docs.aws.amazon.com/AmazonS3/latest/userguide/ErrorCodeBilling.html>,
+            // and "Error responses", <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>):
+            // `NoSuchBucket` (404) "The specified bucket does not exist", and a request sent to
+            // another Region's endpoint than the bucket's gets `PermanentRedirect` (301), whose
+            // message on the wire reads as below (the docs paraphrase it; the wording is the one
+            // SDKs report for PutObject, e.g. kubeshark/kubeshark#1446).
+            match super::lifecycle::references::bucket_region(w, bucket) {
+                None => {
+                    return Err(LocalError::NotFound(
+                        "NoSuchBucket: The specified bucket does not exist".into(),
+                    ));
+                }
+                Some(home) if home != region => {
+                    return Err(LocalError::Validation(
+                        "PermanentRedirect: The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.".into(),
+                    ));
+                }
+                Some(_) => {}
+            }
             w.s3.entry(bucket.to_string())
                 .or_default()
                 .insert(key.to_string(), text);

@@ -12,7 +12,7 @@ use super::clock::{EPOCH, SimTime};
 use super::eval::ResolvedParameter;
 
 /// Version of the state file format; a file of another version is refused, not misread.
-pub const STATE_VERSION: u32 = 2;
+pub const STATE_VERSION: u32 = 3;
 
 /// The account id the simulator pretends to be (the documentation placeholder).
 pub const ACCOUNT: &str = "123456789012";
@@ -43,9 +43,15 @@ pub struct World {
     pub route53_changes: BTreeMap<String, SimTime>,
     /// CloudWatch data points the runtime published: (Region, namespace, metric) → values.
     pub metrics: BTreeMap<String, Vec<(SimTime, f64)>>,
-    /// CloudWatch alarms created by stacks, by `<region>|<name>`.
+    /// CloudWatch alarms created by stacks, by `<region>|<name>` (an alarm lives in its
+    /// Region).
     #[serde(default)]
-    pub alarms: BTreeMap<String, Value>,
+    pub alarms: BTreeMap<String, Alarm>,
+    /// What exists in the account outside any stack (made by the test hooks
+    /// `LocalCloud::create_hosted_zone`, `create_key_pair`, `create_bucket`): references and
+    /// AWS-specific parameter types are checked against these and the stacks' resources.
+    #[serde(default)]
+    pub seeded: Seeded,
 }
 
 impl Default for World {
@@ -63,6 +69,7 @@ impl Default for World {
             route53_changes: BTreeMap::new(),
             metrics: BTreeMap::new(),
             alarms: BTreeMap::new(),
+            seeded: Seeded::default(),
         }
     }
 }
@@ -77,6 +84,21 @@ impl World {
     pub fn region(&mut self, r: Region) -> &mut RegionState {
         self.regions.entry(r).or_insert_with(|| RegionState::new(r))
     }
+}
+
+/// Things the account has that no stack made (an account's zones, key pairs and buckets made
+/// by hand or by other tools).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Seeded {
+    /// Route 53 hosted zones (global): id (`Z…`, no `/hostedzone/` prefix) → domain name.
+    #[serde(default)]
+    pub hosted_zones: BTreeMap<String, String>,
+    /// EC2 key pairs, by Region (a key pair lives in one Region), by name.
+    #[serde(default)]
+    pub key_pairs: BTreeMap<Region, BTreeSet<String>>,
+    /// S3 buckets (one namespace for all Regions): name → the Region it was created in.
+    #[serde(default)]
+    pub buckets: BTreeMap<String, Region>,
 }
 
 /// The AL2023 AMI public parameter (the one `Ec2Fleet` resolves).
@@ -405,8 +427,49 @@ pub struct HealthCheck {
     pub measured_healthy: bool,
     /// Version, bumped on update.
     pub version: u64,
-    /// The configuration as created.
+    /// The configuration as created or last updated.
     pub config: Value,
+    /// The status Route 53 has settled on before `Inverted`/`Disabled` (endpoint and
+    /// CloudWatch checks; a calculated check's is computed from its children). A new check is
+    /// healthy until there is enough data.
+    #[serde(default = "healthy")]
+    pub raw_healthy: bool,
+    /// Consecutive observations against `raw_healthy` (an endpoint check changes status after
+    /// `FailureThreshold` of them).
+    #[serde(default)]
+    pub contrary: u32,
+    /// When it was created.
+    #[serde(default)]
+    pub created: SimTime,
+    /// When the checkers next observe the endpoint.
+    #[serde(default)]
+    pub next_observation: SimTime,
+    /// The status Route 53 acts on (after `Inverted`/`Disabled`) at each change, oldest first,
+    /// bounded: what the `AWS/Route53` `HealthCheckStatus` metric is computed from.
+    #[serde(default)]
+    pub history: Vec<(SimTime, bool)>,
+}
+
+fn healthy() -> bool {
+    true
+}
+
+/// A CloudWatch alarm made by a stack, with the state CloudWatch keeps for it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Alarm {
+    /// The alarm's properties as the template set them (`PutMetricAlarm` overwrites the whole
+    /// configuration and keeps the state).
+    pub config: Value,
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA` (a new alarm starts in `INSUFFICIENT_DATA`).
+    pub state: String,
+    /// When the state last changed.
+    pub state_since: SimTime,
+    /// The last evaluation tick applied.
+    pub evaluated_to: SimTime,
+    /// What the data stream said at the last tick: `Some(true)` breaching (ALARM),
+    /// `Some(false)` OK, `None` not enough data to decide (what Route 53 checks follow).
+    #[serde(default)]
+    pub stream: Option<bool>,
 }
 
 /// An ELBv2 target group.

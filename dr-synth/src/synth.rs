@@ -188,7 +188,7 @@ impl<'t> Synthesizer<'t> {
             t.outputs.extend(extra);
         }
         let template = t.to_json();
-        self.check_provider_rules(&template, &resource_nodes);
+        self.check_provider_rules(&template, Some(info.region.code()), &resource_nodes);
         let minified = serde_json::to_string(&template)
             .map(|s| s.len())
             .unwrap_or(0);
@@ -216,24 +216,46 @@ impl<'t> Synthesizer<'t> {
         }
     }
 
-    /// Reports each resource that a resource provider would refuse (`dr_core::provider_rules`),
-    /// on the construct that made it, with the provider's own message.
-    fn check_provider_rules(&mut self, template: &serde_json::Value, nodes: &[(String, NodeId)]) {
+    /// Reports each resource that a resource provider would refuse (`dr_core::provider_rules`,
+    /// the rules no construct already reports), on the construct that made it, with the
+    /// provider's own message. A rule that needs another resource finds it in the same
+    /// template; the Region is the stack's.
+    fn check_provider_rules(
+        &mut self,
+        template: &serde_json::Value,
+        region: Option<&str>,
+        nodes: &[(String, NodeId)],
+    ) {
+        use dr_core::provider_rules::{Subject, TemplateSurroundings, breaches};
         for (logical_id, node) in nodes {
             let Some(resource) = template.pointer(&format!("/Resources/{logical_id}")) else {
                 continue;
             };
-            for rule in dr_core::provider_rules::broken_by(resource) {
+            let surroundings = TemplateSurroundings {
+                template,
+                logical_id,
+            };
+            let subject = Subject {
+                resource,
+                region,
+                surroundings: &surroundings,
+            };
+            for b in breaches(&subject, |r| r.at_synthesis) {
                 self.diags.push(
                     Diagnostic::error(
                         self.tree.path(*node),
-                        rule.code,
+                        b.rule.code,
                         format!(
-                            "CloudFormation would fail to create {} `{logical_id}`: \"{}\"",
-                            rule.resource_type, rule.aws_message
+                            "CloudFormation would fail to {} {} `{logical_id}`: \"{}\"",
+                            match b.rule.stage {
+                                dr_core::provider_rules::Stage::Update => "update",
+                                _ => "create",
+                            },
+                            b.rule.resource_type,
+                            b.message
                         ),
                     )
-                    .with_hint(rule.hint),
+                    .with_hint(b.rule.hint),
                 );
             }
         }

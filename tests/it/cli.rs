@@ -196,6 +196,38 @@ fn deploy_and_destroy_take_stack_names() {
     assert_eq!(deployed_stacks(&state, &out), ["Shop-Primary"]);
 }
 
+/// Whether `stack` is deployed in the simulator's state file with termination protection on.
+fn termination_protected(state: &std::path::Path, stack: &str) -> Option<bool> {
+    use drkit::core::cloud::Cloud;
+    let cloud = drkit::local::LocalCloud::open(state).unwrap();
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    rt.block_on(cloud.describe_stack(Region::UsEast2, stack))
+        .unwrap()
+        .map(|d| d.termination_protection)
+}
+
+/// `--no-termination-protection` leaves the stack deletable (a destroy needs no lift flag);
+/// without it, a deploy turns protection on, even on a stack it finds unchanged.
+#[test]
+fn no_termination_protection_leaves_stacks_deletable_and_a_deploy_without_it_protects_them() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("out");
+    let state = dir.path().join("state.json");
+    let (out_s, state_s) = (out.to_str().unwrap(), state.to_str().unwrap());
+    let run = |args: &[&str]| run_with(two_region::build(), cli(args));
+    let deploy = ["deploy", "Shop-Primary", "--out", out_s, "--state", state_s];
+
+    run(&[&deploy[..], &["--no-termination-protection"]].concat()).unwrap();
+    assert_eq!(termination_protected(&state, "Shop-Primary"), Some(false));
+    run(&["destroy", "Shop-Primary", "--yes", "--state", state_s]).unwrap();
+    assert_eq!(termination_protected(&state, "Shop-Primary"), None);
+
+    run(&[&deploy[..], &["--no-termination-protection"]].concat()).unwrap();
+    assert_eq!(termination_protected(&state, "Shop-Primary"), Some(false));
+    run(&deploy).unwrap();
+    assert_eq!(termination_protected(&state, "Shop-Primary"), Some(true));
+}
+
 #[test]
 fn synth_reports_each_template_with_its_resources_and_size() {
     let dir = tempfile::tempdir().unwrap();

@@ -6,6 +6,7 @@ mod bootstrap;
 mod cli;
 mod layout;
 mod new_crate;
+mod traffic_switch;
 mod two_region_example;
 
 /// The example app itself, so the tests build exactly what `cargo run --example two_region`

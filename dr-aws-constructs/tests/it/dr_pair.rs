@@ -556,6 +556,74 @@ fn an_unrelated_pick_does_not_hide_a_drift_in_another_construct() {
     synth_ok(&build(true));
 }
 
+/// A pair built the same in both sites (the VPC, the fleet behind a load balancer, the
+/// database), plus what `add` builds in each.
+fn parity_app_adding(add: impl Fn(&SiteScope)) -> App {
+    let app = App::new("shop");
+    DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
+        let vpc = site_vpc(site);
+        let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
+        serve_and_store(site, &vpc, &fleet);
+        add(site);
+    });
+    app
+}
+
+/// What the DR site has and the primary has not is a difference too (the DR site would run
+/// what was never tested in production), named by its path with the missing one.
+#[test]
+fn parity_reports_a_resource_present_only_in_the_dr_site() {
+    let app = parity_app_adding(|site| {
+        if !site.is_primary() {
+            site.child("Cache").add_resource(
+                "Resource",
+                "AWS::SQS::Queue",
+                dr_core::Expr::map(Vec::<(String, dr_core::Expr)>::new()),
+            );
+        }
+    });
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-PAIR-001".to_string(), "Shop".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the two sites are not configured the same (1 difference):\n  \
+         - `Shop/Secondary/Cache/Resource` (AWS::SQS::Queue) has no counterpart `Shop/Primary/Cache/Resource` in the primary site"
+    );
+}
+
+/// The same construct id with a different resource type in each site is reported with both
+/// paths and both types, and its sizing is not compared (it would mean nothing across types).
+#[test]
+fn parity_reports_the_same_construct_with_a_different_type_per_site() {
+    let app = parity_app_adding(|site| {
+        let ty = if site.is_primary() {
+            "AWS::SQS::Queue"
+        } else {
+            "AWS::SNS::Topic"
+        };
+        site.child("Events").add_resource(
+            "Resource",
+            ty,
+            dr_core::Expr::map(Vec::<(String, dr_core::Expr)>::new()),
+        );
+    });
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-PAIR-001".to_string(), "Shop".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(
+        errors[0].message,
+        "the two sites are not configured the same (1 difference):\n  \
+         - `Shop/Primary/Events/Resource` is AWS::SQS::Queue but `Shop/Secondary/Events/Resource` is AWS::SNS::Topic"
+    );
+}
+
 // ---------------------------------------------------------------------------------------
 // The system: stacks, wiring, topology, the switch, snapshots, lint
 

@@ -34,13 +34,30 @@ pub enum CloudErrorKind {
         /// The Region.
         region: Region,
     },
+    /// The Region's endpoint answered, but with an HTTP 5xx server error that outlasted the
+    /// SDK's retries: `InternalFailure` (HTTP 500) or `ServiceUnavailable` (HTTP 503), the
+    /// server errors common to every AWS query API ("Common Errors",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html>),
+    /// or a gateway's 502/503/504. The SDK's standard retry strategy retries exactly the
+    /// statuses 500, 502, 503 and 504 (aws-smithy-runtime
+    /// `client::retries::classifiers::TRANSIENT_ERROR_STATUS_CODES`), so one that reaches the
+    /// port has outlasted them. The call's outcome is unknown. Together with
+    /// [`RegionUnavailable`](CloudErrorKind::RegionUnavailable) it is what
+    /// [`CloudError::is_region_outage`] calls "the Region does not answer".
+    ServerError {
+        /// The Region whose endpoint answered.
+        region: Region,
+        /// The HTTP status: 500, 502, 503 or 504.
+        status: u16,
+    },
     /// CloudFormation's `ValidationError` and other rejected input: "No updates are to be
     /// performed.", "Stack … is in ROLLBACK_COMPLETE state and can not be updated.", a bad
     /// template, termination protection on `DeleteStack`.
     Validation,
     /// The credentials may not make the call.
     AccessDenied,
-    /// Anything else: a service error (e.g. HTTP 500 from an emulator), a transport error, an
+    /// Anything else: a service error outside the kinds above (e.g. an HTTP 500 without an AWS
+    /// error code, which an emulator answers for a call it lacks), a transport error, an
     /// operation a backend does not implement.
     Other,
 }
@@ -54,6 +71,11 @@ impl CloudErrorKind {
             CloudErrorKind::InvalidState => "invalid state: ".into(),
             CloudErrorKind::RegionUnavailable { region } => {
                 format!("Region {region} is unavailable: ")
+            }
+            CloudErrorKind::ServerError { region, status } => {
+                format!(
+                    "Region {region} answered HTTP {status} (a server error, after the SDK's retries): "
+                )
             }
             CloudErrorKind::AccessDenied => "access denied: ".into(),
             CloudErrorKind::Validation | CloudErrorKind::Other => String::new(),
@@ -100,6 +122,27 @@ impl CloudError {
             message,
         )
     }
+    /// A [`CloudErrorKind::ServerError`]: `region`'s endpoint answered HTTP `status` with the
+    /// AWS error `code` (when the answer had one) and `message`. Both backends build it here,
+    /// so the simulator's server errors read exactly as the aws backend's.
+    pub fn server_error(
+        operation: &str,
+        region: Region,
+        status: u16,
+        code: Option<&str>,
+        message: &str,
+    ) -> Self {
+        let what = match code {
+            Some(c) if message.is_empty() || message == c => c.to_string(),
+            Some(c) => format!("{c}: {message}"),
+            None => message.to_string(),
+        };
+        CloudError::new(
+            CloudErrorKind::ServerError { region, status },
+            operation,
+            format!("{what} (the call's outcome is unknown)"),
+        )
+    }
     /// A [`CloudErrorKind::Validation`].
     pub fn validation(operation: &str, message: impl Into<String>) -> Self {
         CloudError::new(CloudErrorKind::Validation, operation, message)
@@ -133,9 +176,37 @@ impl CloudError {
     pub fn is_not_found(&self) -> bool {
         matches!(self.kind, CloudErrorKind::NotFound { .. })
     }
-    /// Whether the Region did not answer ([`CloudErrorKind::RegionUnavailable`]).
+    /// Whether the Region's endpoint could not be reached at all
+    /// ([`CloudErrorKind::RegionUnavailable`]: a timeout or no connection). Only one of the two
+    /// shapes of an outage: the engine asks [`is_region_outage`](CloudError::is_region_outage).
     pub fn is_region_unavailable(&self) -> bool {
         matches!(self.kind, CloudErrorKind::RegionUnavailable { .. })
+    }
+    /// Whether the Region does not answer: the deploy engine's one test for "a Region outage".
+    ///
+    /// True for both shapes an outage takes at the API: no answer at all (a timeout or a
+    /// connection that fails, [`CloudErrorKind::RegionUnavailable`]) and an endpoint that answers
+    /// only HTTP 5xx server errors after the SDK's retries ([`CloudErrorKind::ServerError`]:
+    /// `InternalFailure` 500, `ServiceUnavailable` 503, a gateway's 502/504). Why both: during a
+    /// primary-Region outage the DR Region's stacks must stay deployable whichever shape the
+    /// outage takes, and AWS documents no way to tell a Region that is down from one that
+    /// fails every call with a server error (an impaired control plane typically answers 5xx
+    /// rather than nothing). The retries the SDK spent are what make one such answer count:
+    /// a server error that outlasted them is as much "no answer" as a timeout.
+    ///
+    /// False for everything the service answered deliberately: any 4xx (throttling, rejected
+    /// input, not found, access denied) is the Region answering, so a single 4xx is never an
+    /// outage, and a call failing so fails the deploy as any other error does.
+    pub fn is_region_outage(&self) -> bool {
+        self.outage_region().is_some()
+    }
+    /// The Region that does not answer, when [`is_region_outage`](CloudError::is_region_outage).
+    pub fn outage_region(&self) -> Option<Region> {
+        match self.kind {
+            CloudErrorKind::RegionUnavailable { region }
+            | CloudErrorKind::ServerError { region, .. } => Some(region),
+            _ => None,
+        }
     }
     /// Whether CloudFormation said there is nothing to change: `UpdateStack`'s "No updates are
     /// to be performed." or a change set's "The submitted information didn't contain changes."
@@ -144,12 +215,10 @@ impl CloudError {
     pub fn is_no_changes(&self) -> bool {
         is_no_changes_reason(self.message())
     }
-    /// Whether trying again later can help (throttling, an unreachable Region).
+    /// Whether trying again later can help (throttling, a Region that does not answer, in
+    /// either shape of [`is_region_outage`](CloudError::is_region_outage)).
     pub fn is_retryable(&self) -> bool {
-        matches!(
-            self.kind,
-            CloudErrorKind::Throttled | CloudErrorKind::RegionUnavailable { .. }
-        )
+        matches!(self.kind, CloudErrorKind::Throttled) || self.is_region_outage()
     }
 }
 
@@ -200,6 +269,17 @@ mod tests {
                 "DescribeStacks: Region us-east-2 is unavailable: timed out",
             ),
             (
+                CloudError::server_error(
+                    "DescribeStacks",
+                    Region::UsEast2,
+                    500,
+                    Some("InternalFailure"),
+                    "boom",
+                ),
+                "DescribeStacks: Region us-east-2 answered HTTP 500 (a server error, after the \
+                 SDK's retries): InternalFailure: boom (the call's outcome is unknown)",
+            ),
+            (
                 CloudError::validation("DeleteStack", "protected"),
                 "DeleteStack: protected",
             ),
@@ -214,6 +294,55 @@ mod tests {
         ];
         for (e, text) in cases {
             assert_eq!(e.to_string(), text);
+        }
+    }
+
+    /// The engine's outage predicate: both shapes of an outage are the Region not answering;
+    /// anything the service answered deliberately is not.
+    #[test]
+    fn a_region_outage_is_no_answer_or_a_server_error_never_a_4xx() {
+        let no_answer =
+            CloudError::region_unavailable("DescribeStacks", Region::UsEast2, "timed out");
+        let internal = CloudError::server_error(
+            "DescribeStacks",
+            Region::UsEast2,
+            500,
+            Some("InternalFailure"),
+            "The request processing has failed because of an unknown error, exception or failure.",
+        );
+        let unavailable = CloudError::server_error(
+            "DescribeDBClusters",
+            Region::UsWest2,
+            503,
+            Some("ServiceUnavailable"),
+            "The request has failed due to a temporary failure of the server.",
+        );
+        for (e, region) in [
+            (&no_answer, Region::UsEast2),
+            (&internal, Region::UsEast2),
+            (&unavailable, Region::UsWest2),
+        ] {
+            assert!(e.is_region_outage(), "{e}");
+            assert_eq!(e.outage_region(), Some(region), "{e}");
+            assert!(e.is_retryable(), "{e}");
+        }
+        // Only the no-answer shape is `RegionUnavailable`.
+        assert!(no_answer.is_region_unavailable());
+        assert!(!internal.is_region_unavailable());
+        for e in [
+            CloudError::throttled("DescribeStacks", "Rate exceeded"),
+            CloudError::validation("CreateChangeSet", "Template format error"),
+            CloudError::not_found(
+                "DescribeStacks",
+                "stack s",
+                "Stack with id s does not exist",
+            ),
+            CloudError::access_denied("DeleteStack", "no"),
+            CloudError::invalid_state("ExecuteChangeSet", "busy"),
+            CloudError::other("UpdateTerminationProtection", "HTTP 500 without a code"),
+        ] {
+            assert!(!e.is_region_outage(), "{e}");
+            assert_eq!(e.outage_region(), None, "{e}");
         }
     }
 }

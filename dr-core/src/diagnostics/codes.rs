@@ -332,6 +332,14 @@ instance before an old one stops, so drkit keeps `min_size - 1` in service and t
 runs one instance short during each update. Raise `max_size` to `min_size + 1` (leaving \
 `max_size` unset does that), or choose `FleetUpdatePolicy::Manual` to replace instances \
 yourself.";
+    CAP_005 = "DRK-CAP-005",
+        "a rolling update keeps at least MaxSize instances in service",
+        "CloudFormation requires an Auto Scaling group's `AutoScalingRollingUpdate` \
+`MinInstancesInService` to be less than the group's `MaxSize` (\"UpdatePolicy attribute\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-updatepolicy.html>). \
+The group is created, but its first update that replaces instances fails with \
+\"MinInstancesInService must be less than the autoscaling group's MaxSize\" and rolls back. \
+Lower `MinInstancesInService` or raise `MaxSize`.";
     // DRK-EKS-002 (an EKS cluster's VPC has fewer than 2 AZs) is retired: the VPC reports
     // that slip itself (DRK-AZ-005, naming the EKS cluster), once, where it was made.
     EKS_003 = "DRK-EKS-003",
@@ -480,6 +488,18 @@ Balancer\", <https://docs.aws.amazon.com/elasticloadbalancing/latest/application
 drkit vendors the list of that page (`SSL_POLICIES` in `dr-aws-constructs/src/alb.rs`, with its date); the diagnostic \
 suggests the nearest name. The default, `ELBSecurityPolicy-TLS13-1-2-2021-06`, is AWS's \
 recommendation.";
+    ALB_010 = "DRK-ALB-010",
+        "an internet-facing load balancer does not wait for its VPC's internet gateway",
+        "ELB refuses to create an internet-facing load balancer in a VPC with no attached \
+internet gateway (\"VPC vpc-… has no internet gateway\", error code `InvalidSubnet`, as \
+reported in aws-cloudformation/aws-cloudformation-templates#75 and openshift/installer#1110). \
+CloudFormation creates resources in parallel unless one depends on another, so a load \
+balancer that does not depend on the `AWS::EC2::VPCGatewayAttachment` of its VPC races it \
+and fails when it wins (\"DependsOn attribute\", \"When a DependsOn attribute is required\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-attribute-dependson.html>; \
+AWS CDK makes every internet-facing load balancer depend on its subnets' \
+`internetConnectivityEstablished` for this reason). Add a `DependsOn` on the attachment, or \
+on the public subnets' default routes, which depend on it.";
 
     // ARNs.
     ARN_001 = "DRK-ARN-001",

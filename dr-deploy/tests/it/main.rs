@@ -3,4 +3,6 @@
 
 mod engine;
 mod fake_cloud;
+mod guards;
 mod on_local;
+mod outages;

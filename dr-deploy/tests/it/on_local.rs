@@ -396,7 +396,7 @@ async fn independent_stacks_overlap_on_the_virtual_clock() {
 
 /// The seed's system built with `DrPair` (what `examples/two_region.rs` builds): two sites,
 /// an Aurora global database with deletion protection on, the Route 53 failover pair.
-fn dr_pair_assembly() -> Assembly {
+pub(crate) fn dr_pair_assembly() -> Assembly {
     dr_pair_assembly_with(
         "Grafana",
         dr_aws_constructs::KeyPair::Create,
@@ -462,7 +462,7 @@ fn dr_pair_assembly_with(
 }
 
 /// The DR pair, deployed to a fresh simulator.
-async fn deployed_dr_pair() -> (Assembly, LocalCloud) {
+pub(crate) async fn deployed_dr_pair() -> (Assembly, LocalCloud) {
     let asm = dr_pair_assembly();
     let local = LocalCloud::in_memory();
     let s = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
@@ -498,7 +498,7 @@ async fn a_dr_pair_deploys_and_then_has_nothing_to_change() {
 }
 
 /// How many of `stack`'s parameters are filled from stacks in `region`.
-fn wired_from(asm: &Assembly, stack: &str, region: Region) -> usize {
+pub(crate) fn wired_from(asm: &Assembly, stack: &str, region: Region) -> usize {
     asm.stack(stack)
         .unwrap()
         .parameter_wiring
@@ -1117,6 +1117,8 @@ async fn a_large_template_goes_through_the_named_bucket() {
     };
     assert!(asm.stacks[0].template_body().len() > 51_200);
     let local = LocalCloud::in_memory();
+    // PutObject needs the bucket to exist.
+    local.create_bucket(Region::UsEast2, "shop-templates");
     let cloud = CallRecorder::new(local.clone());
     let opts = DeployOptions {
         template_bucket: Some("shop-templates".into()),

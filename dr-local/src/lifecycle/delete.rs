@@ -7,6 +7,7 @@ use dr_core::Region;
 use indexmap::IndexMap;
 use serde_json::json;
 
+use super::outputs::export_deleted_in_use;
 use super::schedule::reverse_schedule;
 use super::timeline::Timeline;
 use super::{Outcome, committed_dependencies, unchanged};
@@ -28,10 +29,15 @@ pub(super) fn run_delete(world: &World, region: Region, stack: &Stack, seq: u64)
     let t0 = world.now;
     let mut tl = Timeline::new(stack, seq);
     let keep = unchanged(stack);
+    let before = stack.status_at(t0).0;
     tl.stack(t0, "DELETE_IN_PROGRESS", Some("User Initiated"));
     if let Some(reason) = export_in_use(world, region, stack) {
+        // CloudFormation cancels the deletion before touching a resource, and the stack goes
+        // back to the status it had, with the reason (no DELETE_FAILED: aws/aws-sdk-go#4581,
+        // aws/aws-sdk-java#1712, boto/botocore#2590 report `DELETE_IN_PROGRESS` followed by
+        // `UPDATE_COMPLETE`, the stack's status before, and its status reason).
         let end = t0.plus_secs(1);
-        tl.stack(end, "DELETE_FAILED", Some(&reason));
+        tl.stack(end, &before, Some(&reason));
         return Outcome {
             events: tl.finish(),
             result: keep,
@@ -81,17 +87,12 @@ pub(super) fn run_delete(world: &World, region: Region, stack: &Stack, seq: u64)
 }
 
 /// An export of the stack that other stacks import: it blocks the deletion before any
-/// resource is touched.
+/// resource is touched, with CloudFormation's reason ([`export_deleted_in_use`]).
 fn export_in_use(world: &World, region: Region, stack: &Stack) -> Option<String> {
     stack.outputs.iter().find_map(|o| {
         let e = o.export_name.as_ref()?;
         let users = world.importers(region, e, &stack.name);
-        (!users.is_empty()).then(|| {
-            format!(
-                "Export {e} cannot be deleted as it is in use by {}",
-                users.join(", ")
-            )
-        })
+        (!users.is_empty()).then(|| export_deleted_in_use(e, &users))
     })
 }
 

@@ -8,6 +8,8 @@
 mod delete;
 mod deploy;
 mod outputs;
+mod provider_rules;
+pub(crate) mod references;
 mod resources;
 mod rollback;
 mod schedule;
@@ -354,8 +356,15 @@ impl World {
         };
         let ssm = self.regions[&region].ssm.clone();
         let exports = self.exports(region);
-        let params = resolve_parameters(template, req.parameters, region, &|n| ssm.get(n).cloned())
-            .map_err(|e| LocalError::Validation(e.to_string()))?;
+        let known = references::Known::of(self, region, std::iter::empty());
+        let params = resolve_parameters(
+            template,
+            req.parameters,
+            region,
+            &|n| ssm.get(n).cloned(),
+            &|what, id| known.has(what, id),
+        )
+        .map_err(|e| LocalError::Validation(e.to_string()))?;
         let plan = changeset::plan(template, &ctx, params, &stack.resources, &|n| {
             exports.get(n).map(|e| e.value.clone())
         })

@@ -102,7 +102,8 @@ impl Deploy<'_> {
     }
 
     /// The first export of the stack that other stacks import and that `outputs` would
-    /// remove or change.
+    /// remove or change, with CloudFormation's reason (wording: [`export_deleted_in_use`],
+    /// [`export_updated_in_use`]).
     fn export_in_use(&self, world: &World, outputs: &[StackOutput]) -> Option<String> {
         for old in &self.stack.outputs {
             let Some(e) = &old.export_name else { continue };
@@ -114,23 +115,43 @@ impl Deploy<'_> {
                 .iter()
                 .find(|o| o.export_name.as_deref() == Some(e.as_str()))
             {
-                None => {
-                    return Some(format!(
-                        "Export {e} cannot be deleted as it is in use by {}",
-                        users.join(", ")
-                    ));
-                }
-                Some(n) if n.value != old.value => {
-                    return Some(format!(
-                        "Cannot update export {e} as it is in use by {}",
-                        users.join(", ")
-                    ));
-                }
+                None => return Some(export_deleted_in_use(e, &users)),
+                Some(n) if n.value != old.value => return Some(export_updated_in_use(e, &users)),
                 _ => {}
             }
         }
         None
     }
+}
+
+/// CloudFormation's reason for an update that removes an export other stacks import, and for
+/// deleting a stack whose export other stacks import: "Delete canceled. Cannot delete export
+/// X as it is in use by Y." (observed in 2025-2026 for both: an update's
+/// `UPDATE_ROLLBACK_IN_PROGRESS`, "Remediating 'Cannot delete/update export …'",
+/// <https://repost.aws/articles/ARrtwG71pqTYi3bGme27_3bg>, and a refused stack deletion, both
+/// quoted in public repositories). Older reports (aws/aws-cdk#604, 2018) show "Export X cannot
+/// be deleted as it is in use by Y", the wording CloudFormation used before. Several importers
+/// are joined with ", " (as in the update reason quoted for three stacks); AWS's separator is
+/// not documented.
+pub(super) fn export_deleted_in_use(export: &str, users: &[String]) -> String {
+    format!(
+        "Delete canceled. Cannot delete export {export} as it is in use by {}.",
+        users.join(", ")
+    )
+}
+
+/// CloudFormation's reason for an update that changes the value of an export other stacks
+/// import: "Cannot update export X as it is in use by Y." (the `UPDATE_ROLLBACK_IN_PROGRESS`
+/// reason quoted in "The CloudFormation Export Lock",
+/// <https://www.filipeestacio.dev/posts/cloudformation-export-lock/>; the AWS Knowledge Center
+/// titles the same error "Export EXPORT_NAME cannot be updated as it is in use by STACK_NAME",
+/// <https://repost.aws/knowledge-center/cloudformation-stack-export-name-error>, the older
+/// wording).
+pub(super) fn export_updated_in_use(export: &str, users: &[String]) -> String {
+    format!(
+        "Cannot update export {export} as it is in use by {}.",
+        users.join(", ")
+    )
 }
 
 /// An output's value as CloudFormation shows it: a list joined with commas.

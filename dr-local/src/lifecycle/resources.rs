@@ -193,7 +193,7 @@ impl Deploy<'_> {
             let item = if self.plan.actions[id] == Action::Keep {
                 self.keep(id)
             } else {
-                self.change(id, faults, &mut stores, &mut built)
+                self.change(world, id, faults, &mut stores, &mut built)
             };
             built.items.insert(id.clone(), item);
         }
@@ -249,6 +249,7 @@ impl Deploy<'_> {
     /// Creates, updates or replaces resource `id`, once everything it depends on is done.
     fn change(
         &self,
+        world: &World,
         id: &str,
         faults: &[InjectedFailure],
         stores: &mut Stores,
@@ -268,7 +269,7 @@ impl Deploy<'_> {
             Action::Modify => durations::update_secs(&decl.type_name, &props),
             _ => durations::create_secs(&decl.type_name, &props),
         };
-        let end = start.plus_secs(dur);
+        let end = Self::signal_wait_end(decl, action, start, start.plus_secs(dur));
         let identity = self.identity(
             id,
             &decl.type_name,
@@ -280,8 +281,15 @@ impl Deploy<'_> {
         let physical = identity.physical_id.clone();
         let fail = fail
             .or_else(|| replacement_clash(action, old, &physical))
-            .or_else(|| self.rolling_update_refusal(decl, action, &props, &built.live, stores));
-        let fail = self.failure(id, start, dur, fail, faults);
+            .or_else(|| self.reference_refusal(world, id, decl, action, &props, start, built))
+            .or_else(|| self.rolling_update_refusal(decl, action, &props, &built.live, stores))
+            .or_else(|| self.provider_rule_refusal(world, id, decl, action, &props, start, built));
+        let fail = Self::signal_timeout(
+            decl,
+            action,
+            start,
+            self.failure(id, start, dur, fail, faults),
+        );
         if fail.is_none() {
             stores.record(&decl.type_name, &physical, &props);
         }
@@ -494,7 +502,7 @@ const MAX_PAUSE_TIME_SECS: f64 = 3600.0;
 /// The seconds of an ISO 8601 duration of days, hours, minutes and seconds (`PT5M30S`,
 /// `PT3600S`, `PT0.5S`, `P1D`), the form `PauseTime` takes; `None` when `text` is not one (a
 /// bare `PT`, `5M`, a fraction of a minute, units out of order).
-fn iso8601_seconds(text: &str) -> Option<f64> {
+pub(super) fn iso8601_seconds(text: &str) -> Option<f64> {
     let rest = text.strip_prefix('P')?;
     let (date, time) = rest
         .split_once('T')

@@ -248,22 +248,29 @@ async fn switchover_then_unplanned_failover() {
 #[tokio::test]
 async fn failover_records_follow_health_checks_and_target_health() {
     let cloud = LocalCloud::in_memory();
-    let site = |cidr: &str| {
+    // An internet-facing ALB needs its VPC's gateway attached and two subnets; targets
+    // registered by the template.
+    let site = |region: Region, net: u8| {
         json!({"Resources": {
-            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": cidr}},
-            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {"Scheme": "internet-facing"}},
-            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 3000, "Protocol": "HTTP", "VpcId": {"Ref": "Vpc"}}},
+            "Vpc": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": format!("10.{net}.0.0/16")}},
+            "Igw": {"Type": "AWS::EC2::InternetGateway", "Properties": {}},
+            "Attach": {"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {"VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Igw"}}},
+            "SubnetA": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": format!("10.{net}.0.0/24"), "AvailabilityZone": format!("{region}a")}},
+            "SubnetB": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "Vpc"}, "CidrBlock": format!("10.{net}.1.0/24"), "AvailabilityZone": format!("{region}b")}},
+            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "DependsOn": "Attach",
+                "Properties": {"Scheme": "internet-facing", "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}]}},
+            "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {"Port": 3000, "Protocol": "HTTP", "VpcId": {"Ref": "Vpc"},
+                "TargetType": "ip", "Targets": [{"Id": format!("10.{net}.0.10")}, {"Id": format!("10.{net}.0.11")}, {"Id": format!("10.{net}.1.10")}]}},
             "Listener": {"Type": "AWS::ElasticLoadBalancingV2::Listener", "Properties": {"LoadBalancerArn": {"Ref": "Lb"}, "Port": 80, "Protocol": "HTTP",
-                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}]}},
-            "Asg": {"Type": "AWS::AutoScaling::AutoScalingGroup", "Properties": {"MinSize": "3", "MaxSize": "3", "DesiredCapacity": "3", "TargetGroupARNs": [{"Ref": "Tg"}]}}
+                "DefaultActions": [{"Type": "forward", "TargetGroupArn": {"Ref": "Tg"}}]}}
         }, "Outputs": {
             "Dns": {"Value": {"Fn::GetAtt": ["Lb", "DNSName"]}},
             "Zone": {"Value": {"Fn::GetAtt": ["Lb", "CanonicalHostedZoneID"]}},
             "Tg": {"Value": {"Ref": "Tg"}}
         }})
     };
-    deploy(&cloud, P, "shop-p", &site("10.10.0.0/16"), &[]).await;
-    deploy(&cloud, S, "shop-s", &site("10.20.0.0/16"), &[]).await;
+    deploy(&cloud, P, "shop-p", &site(P, 10), &[]).await;
+    deploy(&cloud, S, "shop-s", &site(S, 20), &[]).await;
     let out = |r: Region, s: &'static str, k: &'static str| {
         let cloud = cloud.clone();
         async move {
@@ -286,12 +293,13 @@ async fn failover_records_follow_health_checks_and_target_health() {
     assert!(health.iter().all(|t| t.state.as_str() == "healthy"));
 
     let record = |role: &str, dns: &str, zone: &str| {
-        json!({"Type": "AWS::Route53::RecordSet", "Properties": {"HostedZoneId": "Z0SHOP", "Name": "app.shop.example.com", "Type": "A",
+        json!({"Type": "AWS::Route53::RecordSet", "Properties": {"HostedZoneId": {"Fn::GetAtt": ["Zone", "Id"]}, "Name": "app.shop.example.com", "Type": "A",
             "SetIdentifier": role, "Failover": role, "HealthCheckId": {"Ref": "Check"},
             "AliasTarget": {"DNSName": dns, "HostedZoneId": zone, "EvaluateTargetHealth": true}}})
     };
     let mut dns = json!({"Resources": {
-        "Check": {"Type": "AWS::Route53::HealthCheck", "Properties": {"HealthCheckConfig": {"Type": "HTTPS", "FullyQualifiedDomainName": p_dns, "Inverted": false}}},
+        "Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "shop.example.com"}},
+        "Check": {"Type": "AWS::Route53::HealthCheck", "Properties": {"HealthCheckConfig": {"Type": "HTTP", "FullyQualifiedDomainName": p_dns, "Port": 80, "Inverted": false}}},
         "Primary": record("PRIMARY", &p_dns, "Z3AADJGX6KTTL2"),
         "Secondary": record("SECONDARY", &s_dns, "Z1H1FL5HABSF5")
     }, "Outputs": {"Check": {"Value": {"Ref": "Check"}}}});
@@ -439,17 +447,19 @@ async fn a_cloudwatch_metric_health_check_follows_published_data() {
         .put_metric_data(S, "drkit/Shop", vec![put(0.0)])
         .await
         .unwrap();
+    // The alarm evaluates at the end of the period, not at the call.
+    assert_eq!(healthy(cloud.clone(), check.clone()).await, Some(true));
+    cloud.sleep(Duration::from_secs(60)).await;
     assert_eq!(
         healthy(cloud.clone(), check.clone()).await,
         Some(false),
-        "0 < 1: in ALARM"
+        "0 < 1: in ALARM within one period"
     );
-    cloud.sleep(Duration::from_secs(30)).await;
     cloud
         .put_metric_data(S, "drkit/Shop", vec![put(1.0)])
         .await
         .unwrap();
-    cloud.sleep(Duration::from_secs(31)).await;
+    cloud.sleep(Duration::from_secs(60)).await;
     assert_eq!(healthy(cloud.clone(), check.clone()).await, Some(true));
     // The data are the runtime's: published in the DR Region, readable there.
     let dims = cloud

@@ -56,10 +56,16 @@ fn ctx() -> StackContext {
 }
 
 fn params(t: &Template) -> IndexMap<String, ResolvedParameter> {
-    resolve_parameters(t, &[], Region::UsEast2, &|n| {
-        (n == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
-            .then(|| "ami-0abc".to_string())
-    })
+    resolve_parameters(
+        t,
+        &[],
+        Region::UsEast2,
+        &|n| {
+            (n == "/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64")
+                .then(|| "ami-0abc".to_string())
+        },
+        &|_, _| false,
+    )
     .expect("parameters resolve")
 }
 
@@ -153,7 +159,7 @@ fn parameters_are_checked_and_ssm_types_resolved() {
     );
     assert_eq!(p["Ami"].resolved_value.as_deref(), Some("ami-0abc"));
     let none = |_: &str| None;
-    let e = resolve_parameters(&t, &[], Region::UsEast2, &none).unwrap_err();
+    let e = resolve_parameters(&t, &[], Region::UsEast2, &none, &|_, _| false).unwrap_err();
     assert_eq!(
         e.to_string(),
         "Unable to fetch parameters [/aws/service/ami-amazon-linux-latest/al2023-ami-kernel-default-x86_64] from parameter store for this account."
@@ -164,27 +170,40 @@ fn parameters_are_checked_and_ssm_types_resolved() {
         &[("Az".into(), "us-west-1a".into())],
         Region::UsEast2,
         &ssm,
+        &|_, _| false,
     )
     .unwrap_err();
     assert_eq!(
         e.to_string(),
         "Parameter validation failed: parameter value us-west-1a for parameter name Az does not exist."
     );
-    let e =
-        resolve_parameters(&t, &[("Env".into(), "qa".into())], Region::UsEast2, &ssm).unwrap_err();
+    let e = resolve_parameters(
+        &t,
+        &[("Env".into(), "qa".into())],
+        Region::UsEast2,
+        &ssm,
+        &|_, _| false,
+    )
+    .unwrap_err();
     assert_eq!(
         e.to_string(),
         "Parameter 'Env' must be one of AllowedValues"
     );
-    let e =
-        resolve_parameters(&t, &[("Nope".into(), "1".into())], Region::UsEast2, &ssm).unwrap_err();
+    let e = resolve_parameters(
+        &t,
+        &[("Nope".into(), "1".into())],
+        Region::UsEast2,
+        &ssm,
+        &|_, _| false,
+    )
+    .unwrap_err();
     assert_eq!(
         e.to_string(),
         "Parameters: [Nope] do not exist in the template"
     );
     let bare = Template::from_json(json!({"Parameters": {"X": {"Type": "String"}}, "Resources": {"T": {"Type": "AWS::SNS::Topic"}}})).unwrap();
     assert_eq!(
-        resolve_parameters(&bare, &[], Region::UsEast2, &ssm)
+        resolve_parameters(&bare, &[], Region::UsEast2, &ssm, &|_, _| false)
             .unwrap_err()
             .to_string(),
         "Parameters: [X] must have values"

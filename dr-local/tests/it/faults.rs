@@ -4,8 +4,11 @@
 use crate::support;
 
 use dr_core::Region;
-use dr_core::cloud::{Cloud, CloudErrorKind, StackStatus};
-use dr_local::{DEFAULT_STATE_FILE, LocalCloud, LocalError};
+use dr_core::cloud::{
+    Cloud, CloudError, CloudErrorKind, HealthCheckUpdate, RecordChange, RecordChangeAction,
+    ResourceRecordSet, StackStatus,
+};
+use dr_local::{DEFAULT_STATE_FILE, LocalCloud, LocalError, Outage, ServerFault};
 use serde_json::json;
 use support::deploy;
 
@@ -167,6 +170,303 @@ async fn a_region_outage_fails_every_call_there_only() {
     );
 }
 
+/// The no-answer shape reads as the aws backend's dispatch failure, and `set_region_available`
+/// is that shape.
+#[tokio::test]
+async fn a_region_that_does_not_answer_fails_as_a_dispatch_failure() {
+    let cloud = LocalCloud::in_memory();
+    cloud.set_region_available(Region::UsEast2, false);
+    assert_eq!(cloud.region_outage(Region::UsEast2), Some(Outage::NoAnswer));
+    assert_eq!(cloud.region_outage(Region::UsWest2), None);
+    let err = cloud
+        .describe_stack(Region::UsEast2, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.to_string(),
+        "DescribeStacks: Region us-east-2 is unavailable: could not reach the endpoint: dispatch \
+         failure: the Region's endpoints do not answer (simulated outage)"
+    );
+    assert!(err.is_region_outage());
+    cloud.set_region_outage(Region::UsEast2, None);
+    assert_eq!(cloud.region_outage(Region::UsEast2), None);
+    assert_eq!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop-primary")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// A Region whose endpoints answer only server errors: every call there fails with the
+/// service's error code and status, as the aws backend reports a 5xx that outlasted the SDK's
+/// retries; nothing is applied; work already under way there still completes; the other
+/// Region answers.
+#[tokio::test]
+async fn a_region_answering_server_errors_fails_every_call_there_with_the_services_code() {
+    let cloud = LocalCloud::in_memory();
+    let cs = support::change_set(
+        &cloud,
+        Region::UsEast2,
+        "shop-primary",
+        &template(),
+        &[],
+        "first",
+    )
+    .await;
+    cloud
+        .execute_change_set(Region::UsEast2, "shop-primary", &cs.change_set_id)
+        .await
+        .unwrap();
+    cloud.set_region_outage(
+        Region::UsEast2,
+        Some(Outage::ServerErrors(ServerFault::InternalFailure)),
+    );
+    let err = cloud
+        .describe_stack(Region::UsEast2, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &CloudErrorKind::ServerError {
+            region: Region::UsEast2,
+            status: 500
+        }
+    );
+    assert_eq!(
+        err.to_string(),
+        "DescribeStacks: Region us-east-2 answered HTTP 500 (a server error, after the SDK's \
+         retries): InternalFailure: The request processing has failed because of an unknown \
+         error, exception or failure. (the call's outcome is unknown)"
+    );
+    assert!(err.is_region_outage() && err.is_retryable());
+    assert!(!err.is_region_unavailable(), "not the no-answer shape");
+    let err = cloud
+        .delete_stack(Region::UsEast2, "shop-primary")
+        .await
+        .unwrap_err();
+    assert!(err.is_region_outage(), "{err}");
+    // ServiceUnavailable is 503.
+    cloud.set_region_outage(
+        Region::UsEast2,
+        Some(Outage::ServerErrors(ServerFault::ServiceUnavailable)),
+    );
+    let err = cloud
+        .get_template(Region::UsEast2, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &CloudErrorKind::ServerError {
+            region: Region::UsEast2,
+            status: 503
+        }
+    );
+    assert!(
+        err.message().starts_with(
+            "ServiceUnavailable: The request has failed due to a temporary failure of the server."
+        ),
+        "{err}"
+    );
+    // The other Region answers.
+    assert_eq!(
+        deploy(&cloud, Region::UsWest2, "shop-dr", &template(), &[])
+            .await
+            .1,
+        StackStatus::CreateComplete
+    );
+    cloud.clock().run_until_idle();
+    cloud.set_region_outage(Region::UsEast2, None);
+    // The create under way finished during the outage; the refused delete did nothing.
+    assert_eq!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop-primary")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        StackStatus::CreateComplete
+    );
+}
+
+/// A hosted zone and an HTTPS health check, owned by a stack in us-west-2.
+fn route53_template() -> serde_json::Value {
+    json!({
+        "Resources": {
+            "Zone": {"Type": "AWS::Route53::HostedZone", "Properties": {"Name": "shop.example.com"}},
+            "Check": {"Type": "AWS::Route53::HealthCheck", "Properties": {"HealthCheckConfig": {
+                "Type": "HTTPS", "FullyQualifiedDomainName": "shop.example.org", "ResourcePath": "/api/health"}}}
+        },
+        "Outputs": {
+            "Zone": {"Value": {"Ref": "Zone"}},
+            "Check": {"Value": {"Ref": "Check"}}
+        }
+    })
+}
+
+/// An UPSERT of a CNAME in the zone.
+fn upsert(value: &str) -> Vec<RecordChange> {
+    vec![RecordChange {
+        action: RecordChangeAction::Upsert,
+        record_set: ResourceRecordSet {
+            name: "db.shop.example.com.".into(),
+            record_type: "CNAME".into(),
+            set_identifier: None,
+            failover: None,
+            ttl: Some(30),
+            records: vec![value.into()],
+            alias_target: None,
+            health_check_id: None,
+        },
+    }]
+}
+
+/// Each of the port's Route 53 calls, sent to `region`: its API name and its outcome.
+async fn route53_calls(
+    cloud: &LocalCloud,
+    region: Region,
+    zone: &str,
+    check: &str,
+    change: &str,
+) -> Vec<(&'static str, Result<(), CloudError>)> {
+    let version = cloud
+        .get_health_check(Region::UsWest2, check)
+        .await
+        .map(|h| h.version);
+    vec![
+        (
+            "GetHealthCheck",
+            cloud.get_health_check(region, check).await.map(drop),
+        ),
+        (
+            "GetHealthCheckStatus",
+            cloud.get_health_check_status(region, check).await.map(drop),
+        ),
+        (
+            "UpdateHealthCheck",
+            cloud
+                .update_health_check(
+                    region,
+                    check,
+                    HealthCheckUpdate {
+                        inverted: None,
+                        disabled: Some(false),
+                        expected_version: version.ok(),
+                    },
+                )
+                .await
+                .map(drop),
+        ),
+        (
+            "ListResourceRecordSets",
+            cloud
+                .list_resource_record_sets(region, zone)
+                .await
+                .map(drop),
+        ),
+        (
+            "ChangeResourceRecordSets",
+            cloud
+                .change_resource_record_sets(region, zone, upsert("writer-2.example.com"), None)
+                .await
+                .map(drop),
+        ),
+        (
+            "GetChange",
+            cloud.get_change(region, change).await.map(drop),
+        ),
+    ]
+}
+
+/// Route 53's API is served from us-east-1 whatever Region the caller names: its calls keep
+/// working in an outage of the Region passed, and fail in an outage of us-east-1, in that
+/// outage's shape, naming us-east-1. The Regional services are not affected by us-east-1.
+#[tokio::test]
+async fn route53_calls_fail_only_in_an_outage_of_us_east_1() {
+    let cloud = LocalCloud::in_memory();
+    let west = Region::UsWest2;
+    assert_eq!(
+        deploy(&cloud, west, "shop-dns", &route53_template(), &[])
+            .await
+            .1,
+        StackStatus::CreateComplete
+    );
+    let d = cloud
+        .describe_stack(west, "shop-dns")
+        .await
+        .unwrap()
+        .unwrap();
+    let (zone, check) = (
+        d.output("Zone").unwrap().to_string(),
+        d.output("Check").unwrap().to_string(),
+    );
+    let change = cloud
+        .change_resource_record_sets(west, &zone, upsert("writer-1.example.com"), None)
+        .await
+        .unwrap()
+        .id;
+
+    // The Region passed is down, in either shape: Route 53 answers.
+    for outage in [
+        Outage::NoAnswer,
+        Outage::ServerErrors(ServerFault::ServiceUnavailable),
+    ] {
+        cloud.set_region_outage(west, Some(outage));
+        assert!(
+            cloud
+                .describe_stack(west, "shop-dns")
+                .await
+                .unwrap_err()
+                .is_region_outage(),
+            "CloudFormation in {west} is down"
+        );
+        for (op, r) in route53_calls(&cloud, west, &zone, &check, &change).await {
+            assert!(r.is_ok(), "{op} in a {west} outage ({outage:?}): {r:?}");
+        }
+        cloud.set_region_outage(west, None);
+    }
+
+    // us-east-1 is down: every Route 53 call fails, whatever Region it names, in the shape
+    // of that outage.
+    for (outage, status) in [
+        (
+            Outage::ServerErrors(ServerFault::InternalFailure),
+            Some(500),
+        ),
+        (Outage::NoAnswer, None),
+    ] {
+        cloud.set_region_outage(Region::UsEast1, Some(outage));
+        for region in [west, Region::UsEast2, Region::UsEast1] {
+            for (op, r) in route53_calls(&cloud, region, &zone, &check, &change).await {
+                let e = r.expect_err(op);
+                assert_eq!(e.operation(), op);
+                let expected = match status {
+                    Some(status) => CloudErrorKind::ServerError {
+                        region: Region::UsEast1,
+                        status,
+                    },
+                    None => CloudErrorKind::RegionUnavailable {
+                        region: Region::UsEast1,
+                    },
+                };
+                assert_eq!(e.kind(), &expected, "{op} sent to {region}: {e}");
+            }
+        }
+        // The Regional services elsewhere are not affected.
+        assert_eq!(
+            cloud
+                .describe_stack(west, "shop-dns")
+                .await
+                .unwrap()
+                .unwrap()
+                .status,
+            StackStatus::CreateComplete
+        );
+        cloud.set_region_outage(Region::UsEast1, None);
+    }
+}
+
 #[tokio::test]
 async fn a_lost_answer_is_applied_and_the_call_log_counts_mutations() {
     let cloud = LocalCloud::in_memory();
@@ -215,6 +515,8 @@ async fn a_lost_answer_is_applied_and_the_call_log_counts_mutations() {
 async fn large_templates_go_through_s3() {
     use dr_core::cloud::{ChangeSetType, CreateChangeSetInput, TemplateSource};
     let cloud = LocalCloud::in_memory();
+    // PutObject needs the bucket to exist.
+    cloud.create_bucket(Region::UsEast2, "shop-templates");
     let mut t = template();
     t["Description"] = json!("x".repeat(60_000));
     let body = t.to_string();

@@ -4,5 +4,8 @@
 mod dr_services;
 mod eval;
 mod faults;
+mod provider_rules;
+mod refusals;
 mod stacks;
 mod support;
+mod traffic_switch;

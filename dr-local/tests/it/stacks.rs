@@ -476,18 +476,18 @@ async fn exports_and_imports_across_stacks() {
             .unwrap()
             .2
             .as_deref(),
-        Some("Cannot update export shop-vpc-id as it is in use by shop-app")
+        Some("Cannot update export shop-vpc-id as it is in use by shop-app.")
     );
-    // ...nor be deleted.
+    // ...nor be deleted: the deletion is cancelled and the stack keeps its status.
     cloud.delete_stack(R, "shop-net").await.unwrap();
     assert_eq!(
         support::wait(&cloud, R, "shop-net").await,
-        StackStatus::DeleteFailed
+        StackStatus::UpdateRollbackComplete
     );
     let d = cloud.describe_stack(R, "shop-net").await.unwrap().unwrap();
     assert_eq!(
         d.status_reason.as_deref(),
-        Some("Export shop-vpc-id cannot be deleted as it is in use by shop-app")
+        Some("Delete canceled. Cannot delete export shop-vpc-id as it is in use by shop-app.")
     );
     // Event ids stay unique across operations (pollers stop at the last id they saw).
     let ids: Vec<String> = cloud

@@ -34,8 +34,8 @@ pub fn moto_cloud() -> Option<AwsCloud> {
 }
 
 /// A template of resource types both moto 5.2 and the local simulator create: a VPC with two
-/// subnets, a security group, an ALB with target group and listener, a hosted zone, a health
-/// check and a record pointing at the ALB, and an S3 bucket (for the upload test).
+/// subnets and an internet gateway, a security group, an ALB with target group and listener, a
+/// hosted zone, a health check and a record pointing at the ALB.
 pub fn network_template(cidr_prefix: &str, zone: &str) -> String {
     serde_json::json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -51,7 +51,13 @@ pub fn network_template(cidr_prefix: &str, zone: &str) -> String {
             "LbSg": {"Type": "AWS::EC2::SecurityGroup", "Properties": {
                 "GroupDescription": "load balancer", "VpcId": {"Ref": "Vpc"},
                 "SecurityGroupIngress": [{"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80, "CidrIp": "0.0.0.0/0"}]}},
-            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "Properties": {
+            // Tagged: moto 5.2 lists a resource without properties as changed in every update.
+            "Igw": {"Type": "AWS::EC2::InternetGateway", "Properties": {
+                "Tags": [{"Key": "Name", "Value": "drkit-test"}]}},
+            "IgwAttachment": {"Type": "AWS::EC2::VPCGatewayAttachment", "Properties": {
+                "VpcId": {"Ref": "Vpc"}, "InternetGatewayId": {"Ref": "Igw"}}},
+            // An internet-facing load balancer waits for its VPC's gateway, as ELBv2 requires.
+            "Lb": {"Type": "AWS::ElasticLoadBalancingV2::LoadBalancer", "DependsOn": "IgwAttachment", "Properties": {
                 "Subnets": [{"Ref": "SubnetA"}, {"Ref": "SubnetB"}],
                 "SecurityGroups": [{"Ref": "LbSg"}], "Scheme": "internet-facing", "Type": "application"}},
             "Tg": {"Type": "AWS::ElasticLoadBalancingV2::TargetGroup", "Properties": {
@@ -75,8 +81,19 @@ pub fn network_template(cidr_prefix: &str, zone: &str) -> String {
 }
 
 /// The logical ids of [`network_template`].
-pub const NETWORK_IDS: [&str; 10] = [
-    "Vpc", "SubnetA", "SubnetB", "LbSg", "Lb", "Tg", "Listener", "Zone", "Hc", "Record",
+pub const NETWORK_IDS: [&str; 12] = [
+    "Vpc",
+    "SubnetA",
+    "SubnetB",
+    "Igw",
+    "IgwAttachment",
+    "LbSg",
+    "Lb",
+    "Tg",
+    "Listener",
+    "Zone",
+    "Hc",
+    "Record",
 ];
 
 /// A change-set input with no parameters, capabilities or tags.

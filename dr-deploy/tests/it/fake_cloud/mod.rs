@@ -43,6 +43,10 @@ pub struct State {
     pub objects: HashMap<String, Vec<u8>>,
     /// This many `describe_stack` calls answer `Throttled` before the next ones succeed.
     pub throttle_describe_stack: usize,
+    /// Scripted answers of the next calls of an operation (`set_stack_policy`,
+    /// `create_change_set`), in order: `Some(error)` fails that call before it changes
+    /// anything, `None` lets it through; once its list is empty, every call goes through.
+    pub script: HashMap<&'static str, std::collections::VecDeque<Option<CloudError>>>,
     pub calls: Vec<(&'static str, String)>,
     pub seq: u64,
 }
@@ -117,6 +121,11 @@ fn push_event(
         status_reason: reason.map(str::to_string),
         detailed_status: None,
     });
+}
+
+/// The scripted failure of this call of `op`, if any (see [`State::script`]).
+fn scripted(st: &mut State, op: &str) -> Option<CloudError> {
+    st.script.get_mut(op).and_then(|s| s.pop_front()).flatten()
 }
 
 fn resources(template: &str) -> BTreeMap<String, Value> {
@@ -210,6 +219,9 @@ impl Cloud for FakeCloud {
     ) -> CloudResult<ChangeSetRef> {
         self.log("create_change_set", &input.stack_name);
         let mut st = self.state.lock().unwrap();
+        if let Some(e) = scripted(&mut st, "create_change_set") {
+            return Err(e);
+        }
         let key = (region, input.stack_name.clone());
         let body = match &input.template {
             TemplateSource::Body(b) => b.clone(),
@@ -699,6 +711,9 @@ impl Cloud for FakeCloud {
     ) -> CloudResult<()> {
         self.log("set_stack_policy", stack_name);
         let mut st = self.state.lock().unwrap();
+        if let Some(e) = scripted(&mut st, "set_stack_policy") {
+            return Err(e);
+        }
         st.stacks
             .get_mut(&(region, stack_name.to_string()))
             .unwrap()

@@ -1,21 +1,30 @@
 //! The service models behind the stacks: SSM parameters, secrets, Aurora (regional and global
 //! clusters, switchover and failover), Route 53 health checks and records, ELBv2 target
 //! health. Resources enter them when a stack operation commits ([`sync`]) and leave them when
-//! deleted; the DR runtime then reads and changes them through the port.
+//! deleted; updates and replacements reach them too; the DR runtime then reads and changes
+//! them through the port. Route 53 and CloudWatch live in [`route53`] and [`cloudwatch`].
+
+pub mod cloudwatch;
+pub mod route53;
 
 use std::collections::BTreeSet;
 
 use dr_core::Region;
-use dr_core::cloud::{AliasTarget, FailoverRole, ResourceRecordSet};
 use indexmap::IndexMap;
 use serde_json::{Value, json};
+
+pub use cloudwatch::metric_key;
+pub use route53::{
+    no_such_zone, register_hosted_zone, reported as health_check_healthy, resolve, settle_health,
+    zone_exists,
+};
 
 use super::LocalError;
 use super::clock::SimTime;
 use super::ids;
 use super::state::{
-    DbCluster, FailoverInFlight, GlobalCluster, GlobalMember, HealthCheck, Secret, StackResource,
-    TargetGroup, World,
+    DbCluster, FailoverInFlight, GlobalCluster, GlobalMember, Secret, StackResource, TargetGroup,
+    World,
 };
 
 /// Replication lag of a secondary, in milliseconds: "typically under 1 s" ("Using Amazon
@@ -62,6 +71,8 @@ pub fn sync(
     before: &IndexMap<String, StackResource>,
     after: &IndexMap<String, StackResource>,
 ) {
+    // Deleted and replaced resources leave first, so a replacement's new state is not removed
+    // with the old (a record keeps its name, and so its physical id, across most changes).
     for (id, r) in before {
         if after.get(id).is_none_or(|a| a.physical_id != r.physical_id) {
             unregister(w, region, r);
@@ -82,11 +93,14 @@ pub fn sync(
                 .is_none_or(|b| b.physical_id != r.physical_id)
             {
                 register(w, region, r);
-            } else if before.get(id) != Some(r) {
-                update(w, region, r);
+            } else if let Some(b) = before.get(id).filter(|b| *b != r) {
+                update(w, region, b, r);
             }
         }
     }
+    // What the change did to Route 53's statuses happened now.
+    let now = w.now;
+    route53::record_statuses(w, now);
 }
 
 fn generated_secret(r: &StackResource) -> String {
@@ -131,22 +145,33 @@ fn register(w: &mut World, region: Region, r: &StackResource) {
             }
         }
         "AWS::RDS::GlobalCluster" => register_global_cluster(w, r),
-        "AWS::Route53::HealthCheck" => register_health_check(w, r),
-        "AWS::Route53::RecordSet" => register_record_set(w, r),
+        "AWS::Route53::HealthCheck" => route53::register_health_check(w, r),
+        "AWS::Route53::RecordSet" => route53::register_record_set(w, r),
+        "AWS::Route53::HostedZone" => route53::register_stack_zone(w, r),
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+            // Targets the template registers pass their first check and are healthy ("After
+            // your target is registered, it must pass one health check to be considered
+            // healthy": "Health checks for Application Load Balancer target groups",
+            // <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html>).
+            let targets = r
+                .properties
+                .get("Targets")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(|t| s(t, "Id"))
+                .map(|id| (id, "healthy".to_string()))
+                .collect();
             w.region(region).target_groups.insert(
                 r.physical_id.clone(),
                 TargetGroup {
                     arn: r.physical_id.clone(),
-                    targets: Default::default(),
+                    targets,
                 },
             );
         }
         "AWS::AutoScaling::AutoScalingGroup" => register_asg_targets(w, region, r),
-        "AWS::CloudWatch::Alarm" => {
-            w.alarms
-                .insert(format!("{region}|{}", r.physical_id), r.properties.clone());
-        }
+        "AWS::CloudWatch::Alarm" => cloudwatch::register(w, region, r),
         _ => {}
     }
 }
@@ -271,64 +296,6 @@ fn register_global_cluster(w: &mut World, r: &StackResource) {
     w.global_clusters.insert(id, g);
 }
 
-fn register_health_check(w: &mut World, r: &StackResource) {
-    let c = r
-        .properties
-        .get("HealthCheckConfig")
-        .cloned()
-        .unwrap_or(json!({}));
-    w.health_checks.insert(
-        r.physical_id.clone(),
-        HealthCheck {
-            id: r.physical_id.clone(),
-            check_type: s(&c, "Type").unwrap_or_else(|| "HTTPS".into()),
-            inverted: truthy(&c, "Inverted"),
-            disabled: truthy(&c, "Disabled"),
-            measured_healthy: true,
-            version: 1,
-            config: c,
-        },
-    );
-}
-
-fn register_record_set(w: &mut World, r: &StackResource) {
-    let p = &r.properties;
-    let zone = s(p, "HostedZoneId")
-        .or_else(|| s(p, "HostedZoneName"))
-        .unwrap_or_default();
-    let alias = p.get("AliasTarget");
-    let mut name = s(p, "Name").unwrap_or_default();
-    if !name.ends_with('.') {
-        name.push('.');
-    }
-    let rec = ResourceRecordSet {
-        name,
-        record_type: s(p, "Type").unwrap_or_default(),
-        set_identifier: s(p, "SetIdentifier"),
-        failover: s(p, "Failover").as_deref().map(FailoverRole::from_aws),
-        health_check_id: s(p, "HealthCheckId"),
-        ttl: s(p, "TTL").and_then(|t| t.parse().ok()),
-        records: p
-            .get("ResourceRecords")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|x| x.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default(),
-        // Without a DNS name there is no target to answer with (and none to check).
-        alias_target: alias.and_then(|a| {
-            Some(AliasTarget {
-                hosted_zone_id: s(a, "HostedZoneId").unwrap_or_default(),
-                dns_name: s(a, "DNSName")?,
-                evaluate_target_health: truthy(a, "EvaluateTargetHealth"),
-            })
-        }),
-    };
-    w.records.entry(zone).or_default().push(rec);
-}
-
 fn register_asg_targets(w: &mut World, region: Region, r: &StackResource) {
     let p = &r.properties;
     let n: usize = s(p, "DesiredCapacity")
@@ -366,11 +333,19 @@ fn register_asg_targets(w: &mut World, region: Region, r: &StackResource) {
     }
 }
 
-fn update(w: &mut World, region: Region, r: &StackResource) {
+/// An in-place update (same physical id) of `before` into `r`. Every type the simulator models
+/// has an arm, so no service state stays stale after a deploy.
+fn update(w: &mut World, region: Region, before: &StackResource, r: &StackResource) {
+    let p = &r.properties;
     match r.type_name.as_str() {
         "AWS::SSM::Parameter" => register(w, region, r),
+        // The generated value is derived from the physical id, so it survives; a new
+        // `SecretString` or replica list takes effect.
+        "AWS::SecretsManager::Secret" => {
+            unregister(w, region, before);
+            register_secret(w, region, r);
+        }
         "AWS::RDS::DBCluster" => {
-            let p = &r.properties;
             if let Some(c) = w.region(region).db_clusters.get_mut(&r.physical_id) {
                 c.deletion_protection = truthy(p, "DeletionProtection");
                 if let Some(v) = s(p, "EngineVersion") {
@@ -378,11 +353,69 @@ fn update(w: &mut World, region: Region, r: &StackResource) {
                 }
             }
         }
-        "AWS::AutoScaling::AutoScalingGroup" => register_asg_targets(w, region, r),
-        "AWS::CloudWatch::Alarm" => register(w, region, r),
-        // Health-check state is the runtime's (Inverted/Disabled are flipped through the
-        // port), so a redeploy does not reset it.
+        // The cluster an instance belongs to is create-only (a new one is a replacement); the
+        // model keeps nothing else of an instance.
+        "AWS::RDS::DBInstance" => {}
+        "AWS::RDS::GlobalCluster" => {
+            if let Some(g) = w.global_clusters.get_mut(&r.physical_id) {
+                g.deletion_protection = truthy(p, "DeletionProtection");
+                if let Some(v) = s(p, "EngineVersion") {
+                    g.engine_version = v;
+                }
+            }
+        }
+        "AWS::Route53::HealthCheck" => route53::update_health_check(w, r),
+        "AWS::Route53::RecordSet" => {
+            route53::unregister_record_set(w, before);
+            route53::register_record_set(w, r);
+        }
+        // The model keeps only a group's targets: the template's own `Targets` follow it
+        // (those an Auto Scaling group registered stay).
+        "AWS::ElasticLoadBalancingV2::TargetGroup" => {
+            let ids = |r: &StackResource| -> BTreeSet<String> {
+                r.properties
+                    .get("Targets")
+                    .and_then(Value::as_array)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|t| s(t, "Id"))
+                    .collect()
+            };
+            let (old, new) = (ids(before), ids(r));
+            if let Some(g) = w.region(region).target_groups.get_mut(&r.physical_id) {
+                g.targets
+                    .retain(|id, _| !old.contains(id) || new.contains(id));
+                for id in new {
+                    g.targets.entry(id).or_insert_with(|| "healthy".into());
+                }
+            }
+        }
+        "AWS::AutoScaling::AutoScalingGroup" => {
+            unregister_asg_targets(w, region, before);
+            register_asg_targets(w, region, r);
+        }
+        "AWS::CloudWatch::Alarm" => cloudwatch::update(w, region, r),
         _ => {}
+    }
+}
+
+/// The group's instances leave the target groups it registered them in.
+fn unregister_asg_targets(w: &mut World, region: Region, r: &StackResource) {
+    let prefix = format!("i-{}", ids::hex(&r.physical_id, 4));
+    let tgs: Vec<String> = r
+        .properties
+        .get("TargetGroupARNs")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|x| x.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    for tg in tgs {
+        if let Some(t) = w.region(region).target_groups.get_mut(&tg) {
+            t.targets.retain(|id, _| !id.starts_with(&prefix));
+        }
     }
 }
 
@@ -452,26 +485,17 @@ fn unregister(w: &mut World, region: Region, r: &StackResource) {
         "AWS::Route53::HealthCheck" => {
             w.health_checks.remove(&r.physical_id);
         }
-        "AWS::Route53::RecordSet" => {
-            let mut name = r.physical_id.clone();
-            if !name.ends_with('.') {
-                name.push('.');
-            }
-            let set_id = s(&r.properties, "SetIdentifier");
-            let rtype = s(&r.properties, "Type");
-            for recs in w.records.values_mut() {
-                recs.retain(|x| {
-                    !(x.name == name
-                        && x.set_identifier == set_id
-                        && Some(&x.record_type) == rtype.as_ref())
-                });
-            }
+        "AWS::Route53::RecordSet" => route53::unregister_record_set(w, r),
+        "AWS::Route53::HostedZone" => {
+            w.records.remove(&r.physical_id);
         }
+        "AWS::AutoScaling::AutoScalingGroup" => unregister_asg_targets(w, region, r),
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
             w.region(region).target_groups.remove(&r.physical_id);
         }
         "AWS::CloudWatch::Alarm" => {
-            w.alarms.remove(&format!("{region}|{}", r.physical_id));
+            w.alarms
+                .remove(&cloudwatch::alarm_key(region.code(), &r.physical_id));
         }
         _ => {}
     }
@@ -668,219 +692,4 @@ pub fn start_failover(
         lag_ms: if allow_data_loss { lag } else { 0 },
     });
     Ok(())
-}
-
-/// Whether an ALB (by DNS name) counts healthy for an alias with `EvaluateTargetHealth`: every
-/// target group that has targets has at least one healthy target; a group without targets is
-/// unhealthy ("Values for failover alias records",
-/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/resource-record-sets-values-failover-alias.html>).
-/// `None` when no such ALB is known.
-pub fn alb_healthy(w: &World, dns_name: &str) -> Option<bool> {
-    let dns = dns_name
-        .trim_end_matches('.')
-        .trim_start_matches("dualstack.")
-        .to_lowercase();
-    for (region, rs) in &w.regions {
-        for st in rs.stacks.iter().filter(|s| s.deleted.is_none()) {
-            let Some(lb) = st.resources.values().find(|r| {
-                r.attributes.get("DNSName").and_then(Value::as_str) == Some(dns.as_str())
-            }) else {
-                continue;
-            };
-            let mut tgs: Vec<String> = Vec::new();
-            for s2 in rs.stacks.iter().filter(|s| s.deleted.is_none()) {
-                for l in s2
-                    .resources
-                    .values()
-                    .filter(|r| r.type_name == "AWS::ElasticLoadBalancingV2::Listener")
-                {
-                    if l.properties.get("LoadBalancerArn").and_then(Value::as_str)
-                        == Some(lb.physical_id.as_str())
-                    {
-                        for a in l
-                            .properties
-                            .get("DefaultActions")
-                            .and_then(Value::as_array)
-                            .cloned()
-                            .unwrap_or_default()
-                        {
-                            if let Some(t) = s(&a, "TargetGroupArn") {
-                                tgs.push(t);
-                            }
-                        }
-                    }
-                }
-            }
-            let _ = region;
-            let groups: Vec<&TargetGroup> =
-                tgs.iter().filter_map(|t| rs.target_groups.get(t)).collect();
-            if groups.is_empty() {
-                return Some(false);
-            }
-            return Some(
-                groups
-                    .iter()
-                    .all(|g| !g.targets.is_empty() && g.targets.values().any(|s| s == "healthy")),
-            );
-        }
-    }
-    None
-}
-
-/// What Route 53 answers for `name`/`record_type` under failover routing ("How Route 53
-/// chooses records when health checking is configured",
-/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-how-route-53-chooses-records.html>):
-/// primary when healthy; else secondary when healthy; both unhealthy → primary. A record
-/// without a health check counts healthy; an alias with `EvaluateTargetHealth` also needs its
-/// ALB healthy. Returns the chosen record.
-pub fn resolve(w: &World, name: &str, record_type: &str) -> Option<ResourceRecordSet> {
-    let mut n = name.to_string();
-    if !n.ends_with('.') {
-        n.push('.');
-    }
-    let recs: Vec<&ResourceRecordSet> = w
-        .records
-        .values()
-        .flatten()
-        .filter(|r| r.name.eq_ignore_ascii_case(&n) && r.record_type == record_type)
-        .collect();
-    let healthy = |r: &ResourceRecordSet| {
-        let hc = r
-            .health_check_id
-            .as_ref()
-            .and_then(|id| w.health_checks.get(id))
-            .is_none_or(|h| health_check_healthy(w, h));
-        let tgt = r.alias_target.as_ref().is_none_or(|a| {
-            !a.evaluate_target_health || alb_healthy(w, &a.dns_name).unwrap_or(true)
-        });
-        hc && tgt
-    };
-    let primary = recs
-        .iter()
-        .find(|r| r.failover == Some(FailoverRole::Primary));
-    let secondary = recs
-        .iter()
-        .find(|r| r.failover == Some(FailoverRole::Secondary));
-    match (primary, secondary) {
-        (Some(p), Some(s)) => Some(if healthy(p) || !healthy(s) {
-            (*p).clone()
-        } else {
-            (*s).clone()
-        }),
-        _ => recs.first().map(|r| (*r).clone()),
-    }
-}
-
-/// The state of a stack-made alarm at `now`, from the data points published with
-/// `PutMetricData`: `Some(true)` in ALARM, `Some(false)` OK, `None` INSUFFICIENT_DATA. Each of
-/// the last `EvaluationPeriods` periods is reduced with the alarm's statistic and compared with
-/// the threshold; a period without data is missing (`TreatMissingData` default `missing`).
-fn alarm_state(w: &World, region: &str, name: &str) -> Option<bool> {
-    let a = w.alarms.get(&format!("{region}|{name}"))?;
-    let ns = s(a, "Namespace")?;
-    let metric = s(a, "MetricName")?;
-    let dims: Vec<dr_core::cloud::Dimension> = a
-        .get("Dimensions")
-        .and_then(Value::as_array)
-        .map(|d| {
-            d.iter()
-                .map(|x| dr_core::cloud::Dimension {
-                    name: s(x, "Name").unwrap_or_default(),
-                    value: s(x, "Value").unwrap_or_default(),
-                })
-                .collect()
-        })
-        .unwrap_or_default();
-    let region: Region = region.parse().ok()?;
-    let points = w.metrics.get(&metric_key(region, &ns, &metric, &dims))?;
-    let period = s(a, "Period")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(60)
-        .max(1)
-        * 1000;
-    let n = s(a, "EvaluationPeriods")
-        .and_then(|p| p.parse::<u64>().ok())
-        .unwrap_or(1)
-        .max(1);
-    let threshold = s(a, "Threshold")
-        .and_then(|p| p.parse::<f64>().ok())
-        .unwrap_or(0.0);
-    let op = s(a, "ComparisonOperator").unwrap_or_else(|| "GreaterThanOrEqualToThreshold".into());
-    let stat = s(a, "Statistic").unwrap_or_else(|| "Average".into());
-    let now = w.now.as_millis();
-    let mut breaches = Vec::new();
-    for k in 0..n {
-        let (from, to) = (
-            now.saturating_sub((k + 1) * period),
-            now.saturating_sub(k * period),
-        );
-        let vals: Vec<f64> = points
-            .iter()
-            .filter(|(t, _)| t.as_millis() > from && t.as_millis() <= to)
-            .map(|(_, v)| *v)
-            .collect();
-        if vals.is_empty() {
-            continue;
-        }
-        let v = match stat.as_str() {
-            "Maximum" => vals.iter().copied().fold(f64::MIN, f64::max),
-            "Minimum" => vals.iter().copied().fold(f64::MAX, f64::min),
-            "Sum" => vals.iter().sum(),
-            "SampleCount" => vals.len() as f64,
-            _ => vals.iter().sum::<f64>() / vals.len() as f64,
-        };
-        breaches.push(match op.as_str() {
-            "GreaterThanThreshold" => v > threshold,
-            "LessThanThreshold" => v < threshold,
-            "LessThanOrEqualToThreshold" => v <= threshold,
-            _ => v >= threshold,
-        });
-    }
-    if breaches.is_empty() {
-        return None;
-    }
-    Some(breaches.len() as u64 == n && breaches.iter().all(|b| *b))
-}
-
-/// The key under which published metric data is kept.
-pub fn metric_key(
-    region: Region,
-    namespace: &str,
-    metric: &str,
-    dims: &[dr_core::cloud::Dimension],
-) -> String {
-    let mut dims = dims.to_vec();
-    dims.sort_by(|a, b| a.name.cmp(&b.name));
-    format!(
-        "{region}|{namespace}|{metric}|{}",
-        serde_json::to_string(&dims).unwrap_or_default()
-    )
-}
-
-/// Whether Route 53 counts the check healthy now. A `CLOUDWATCH_METRIC` check follows its
-/// alarm's data (ALARM → unhealthy), and `InsufficientDataHealthStatus` decides gaps
-/// (`Healthy`, `Unhealthy`, `LastKnownStatus`); other types use what the checkers measure.
-/// `Disabled` → healthy; `Inverted` flips ("Values for health checks",
-/// <https://docs.aws.amazon.com/Route53/latest/DeveloperGuide/health-checks-creating-values.html>).
-pub fn health_check_healthy(w: &World, h: &HealthCheck) -> bool {
-    if h.disabled {
-        return true;
-    }
-    let measured = if h.check_type == "CLOUDWATCH_METRIC" {
-        let alarm = h.config.get("AlarmIdentifier");
-        let state = alarm
-            .and_then(|a| Some(alarm_state(w, &s(a, "Region")?, &s(a, "Name")?)))
-            .flatten();
-        match state {
-            Some(in_alarm) => !in_alarm,
-            None => match s(&h.config, "InsufficientDataHealthStatus").as_deref() {
-                Some("Unhealthy") => false,
-                Some("LastKnownStatus") => h.measured_healthy,
-                _ => true,
-            },
-        }
-    } else {
-        h.measured_healthy
-    };
-    measured != h.inverted
 }

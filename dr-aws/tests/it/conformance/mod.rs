@@ -25,6 +25,8 @@
 
 use crate::moto_support;
 
+mod behaviours;
+
 use std::collections::BTreeMap;
 
 use dr_core::Region;
