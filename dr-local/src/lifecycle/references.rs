@@ -12,6 +12,7 @@
 //! and CloudFormation templates that rely on it (a security group without `VpcId`) are not
 //! refused, so modelling it would only let literal ids of it pass.
 
+use std::cell::LazyCell;
 use std::collections::{BTreeMap, BTreeSet};
 
 use dr_core::Region;
@@ -241,7 +242,7 @@ impl Deploy<'_> {
             .values()
             .filter(|i| i.fail.is_none())
             .filter_map(|i| i.resource.as_ref());
-        let known = Known::of(world, self.region, mine);
+        let known = LazyCell::new(|| Known::of(world, self.region, mine));
         let seed = format!("{}/{id}/{start}", self.stack.id);
         let request = ids::uuid(&format!("request/{seed}"));
         let (wrap, message) = refusal(&decl.type_name, props, create, &known, &request)?;
@@ -288,12 +289,13 @@ fn missing_required(id: &str, type_name: &str, props: &Value) -> Option<String> 
 }
 
 /// The service's refusal of a resource of `type_name` with `props` (`create`: a creation or
-/// replacement, else an in-place update), given what the account has.
+/// replacement, else an in-place update), given what the account has. `known` is built only
+/// for a type that refers to something, since building it reads every stack of the account.
 fn refusal(
     type_name: &str,
     props: &Value,
     create: bool,
-    known: &Known,
+    known: &LazyCell<Known, impl FnOnce() -> Known>,
     request: &str,
 ) -> Option<(Wrap, String)> {
     match type_name {
