@@ -6,15 +6,15 @@ use aws_sdk_cloudformation::types as sdk;
 use dr_core::Region;
 use dr_core::cloud::{
     Capability, ChangeAction, ChangeSetDescription, ChangeSetRef, ChangeSetStatus, ChangeSetType,
-    ChangeSource, CloudError, CloudResult, CreateChangeSetInput, Evaluation, ExecutionStatus,
-    ParameterValue, Replacement, RequiresRecreation, ResourceAttribute, ResourceChange,
-    ResourceChangeDetail, ResourceStatus, StackDescription, StackEvent, StackOutput,
-    StackParameter, StackResource, StackStatus, Tag, TemplateSource, Timestamp,
+    ChangeSource, CloudError, CloudResult, CreateChangeSetInput, DeleteStackInput, Evaluation,
+    ExecuteChangeSetInput, ExecutionStatus, ParameterValue, Replacement, RequiresRecreation,
+    ResourceAttribute, ResourceChange, ResourceChangeDetail, ResourceStatus, StackDescription,
+    StackEvent, StackOutput, StackParameter, StackResource, StackStatus, Tag, TemplateSource,
+    Timestamp,
 };
 
 use super::Clients;
 use super::convert::{next_page, required, s, ts, ts_opt};
-use super::error::Call;
 
 fn stack_res(name: &str) -> String {
     format!("stack {name}")
@@ -29,7 +29,7 @@ pub(crate) async fn describe_stack(
     stack_name: &str,
 ) -> CloudResult<Option<StackDescription>> {
     let res = stack_res(stack_name);
-    let call = Call::new("DescribeStacks", region, &res);
+    let call = c.call("DescribeStacks", region, &res);
     let out = match c.cfn.describe_stacks().stack_name(stack_name).send().await {
         Ok(out) => out,
         Err(e) => return call.absent(e),
@@ -109,7 +109,7 @@ pub(crate) async fn create_change_set(
 ) -> CloudResult<ChangeSetRef> {
     const OP: &str = "CreateChangeSet";
     let res = stack_res(&input.stack_name);
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let mut req = c
         .cfn
         .create_change_set()
@@ -149,7 +149,8 @@ pub(crate) async fn create_change_set(
                 .map(|t| sdk::Tag::builder().key(&t.key).value(&t.value).build())
                 .collect(),
         ))
-        .set_description(input.description.clone());
+        .set_description(input.description.clone())
+        .set_client_token(input.client_token.clone());
     req = match &input.template {
         TemplateSource::Body(b) => req.template_body(b),
         TemplateSource::Url(u) => req.template_url(u),
@@ -174,7 +175,7 @@ pub(crate) async fn describe_change_set(
 ) -> CloudResult<ChangeSetDescription> {
     const OP: &str = "DescribeChangeSet";
     let res = format!("change set {change_set} of stack {stack_name}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let mut token: Option<String> = None;
     let mut desc: Option<ChangeSetDescription> = None;
     loop {
@@ -274,19 +275,28 @@ fn resource_change(rc: &sdk::ResourceChange) -> ResourceChange {
     }
 }
 
-/// `ExecuteChangeSet`.
+/// `ExecuteChangeSet`, with its `ClientRequestToken` (so the SDK's retry of a call whose answer
+/// was lost is the same request, not a second execution answered `InvalidChangeSetStatus`) and
+/// `RetainExceptOnCreate` ("ExecuteChangeSet",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
 pub(crate) async fn execute_change_set(
     c: &Clients,
     region: Region,
-    stack_name: &str,
-    change_set: &str,
+    input: ExecuteChangeSetInput,
 ) -> CloudResult<()> {
-    let res = format!("change set {change_set} of stack {stack_name}");
-    let call = Call::new("ExecuteChangeSet", region, &res);
+    let res = format!(
+        "change set {} of stack {}",
+        input.change_set, input.stack_name
+    );
+    let call = c.call("ExecuteChangeSet", region, &res);
     c.cfn
         .execute_change_set()
-        .change_set_name(change_set)
-        .stack_name(stack_name)
+        .change_set_name(&input.change_set)
+        .stack_name(&input.stack_name)
+        .set_client_request_token(input.client_request_token)
+        // Sent only when asked for: AWS's default is false, and an emulator that does not know
+        // the field is not sent it.
+        .set_retain_except_on_create(input.retain_except_on_create.then_some(true))
         .send()
         .await
         .map_err(|e| call.map(e))?;
@@ -301,7 +311,7 @@ pub(crate) async fn delete_change_set(
     change_set: &str,
 ) -> CloudResult<()> {
     let res = format!("change set {change_set} of stack {stack_name}");
-    let call = Call::new("DeleteChangeSet", region, &res);
+    let call = c.call("DeleteChangeSet", region, &res);
     c.cfn
         .delete_change_set()
         .change_set_name(change_set)
@@ -321,7 +331,7 @@ pub(crate) async fn describe_stack_events(
 ) -> CloudResult<Vec<StackEvent>> {
     const OP: &str = "DescribeStackEvents";
     let res = stack_res(stack_name);
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let mut events = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -344,6 +354,33 @@ pub(crate) async fn describe_stack_events(
         if token.is_none() {
             return Ok(events);
         }
+    }
+}
+
+/// The newest event: the first of `DescribeStackEvents`' first page, which lists events newest
+/// first, so the rest of a long history is never read.
+pub(crate) async fn describe_newest_stack_event(
+    c: &Clients,
+    region: Region,
+    stack_name: &str,
+) -> CloudResult<Option<StackEvent>> {
+    const OP: &str = "DescribeStackEvents";
+    let res = stack_res(stack_name);
+    let call = c.call(OP, region, &res);
+    let out = c
+        .cfn
+        .describe_stack_events()
+        .stack_name(stack_name)
+        .send()
+        .await
+        .map_err(|e| call.map(e))?;
+    match out.stack_events().first() {
+        Some(e) => Ok(Some(stack_event(
+            e,
+            required(OP, "EventId", e.event_id())?,
+            stack_name,
+        ))),
+        None => Ok(None),
     }
 }
 
@@ -378,7 +415,7 @@ pub(crate) async fn describe_stack_resources(
 ) -> CloudResult<Vec<StackResource>> {
     const OP: &str = "ListStackResources";
     let res = stack_res(stack_name);
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let mut all = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -422,7 +459,7 @@ pub(crate) async fn get_template(
 ) -> CloudResult<String> {
     const OP: &str = "GetTemplate";
     let res = stack_res(stack_name);
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .cfn
         .get_template()
@@ -442,7 +479,7 @@ pub(crate) async fn set_stack_policy(
     policy_body: &str,
 ) -> CloudResult<()> {
     let res = stack_res(stack_name);
-    let call = Call::new("SetStackPolicy", region, &res);
+    let call = c.call("SetStackPolicy", region, &res);
     c.cfn
         .set_stack_policy()
         .stack_name(stack_name)
@@ -460,7 +497,7 @@ pub(crate) async fn get_stack_policy(
     stack_name: &str,
 ) -> CloudResult<Option<String>> {
     let res = stack_res(stack_name);
-    let call = Call::new("GetStackPolicy", region, &res);
+    let call = c.call("GetStackPolicy", region, &res);
     let out = c
         .cfn
         .get_stack_policy()
@@ -479,7 +516,7 @@ pub(crate) async fn update_termination_protection(
     enabled: bool,
 ) -> CloudResult<()> {
     let res = stack_res(stack_name);
-    let call = Call::new("UpdateTerminationProtection", region, &res);
+    let call = c.call("UpdateTerminationProtection", region, &res);
     c.cfn
         .update_termination_protection()
         .stack_name(stack_name)
@@ -490,13 +527,25 @@ pub(crate) async fn update_termination_protection(
     Ok(())
 }
 
-/// `DeleteStack`.
-pub(crate) async fn delete_stack(c: &Clients, region: Region, stack_name: &str) -> CloudResult<()> {
-    let res = stack_res(stack_name);
-    let call = Call::new("DeleteStack", region, &res);
+/// `DeleteStack`, with `RetainResources`, `DeletionMode` and `ClientRequestToken` when given
+/// ("DeleteStack", <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html>).
+pub(crate) async fn delete_stack(
+    c: &Clients,
+    region: Region,
+    input: DeleteStackInput,
+) -> CloudResult<()> {
+    let res = stack_res(&input.stack_name);
+    let call = c.call("DeleteStack", region, &res);
     c.cfn
         .delete_stack()
-        .stack_name(stack_name)
+        .stack_name(&input.stack_name)
+        .set_retain_resources(non_empty(input.retain_resources))
+        .set_deletion_mode(
+            input
+                .deletion_mode
+                .map(|m| sdk::DeletionMode::from(m.as_str())),
+        )
+        .set_client_request_token(input.client_request_token)
         .send()
         .await
         .map_err(|e| call.map(e))?;

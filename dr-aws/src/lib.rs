@@ -4,9 +4,21 @@
 //! config and credentials files, SSO, IMDS…), optionally for a named profile. Each operation
 //! goes to the Region it is given: clients are created per Region on first use and kept. An
 //! endpoint URL override (for emulators such as moto or LocalStack) applies to every service.
-//! Retries are the SDK's standard ones (3 attempts with backoff, for throttling, transient and
-//! 5xx errors); what is left after them becomes a [`CloudError`](dr_core::cloud::CloudError)
-//! of the kind callers match on.
+//!
+//! **Retries** are the SDK's standard ones: 3 attempts with exponential backoff, for
+//! throttling, HTTP 500/502/503/504, I/O errors and timeouts. What is left after them becomes a
+//! [`CloudError`](dr_core::cloud::CloudError) of the kind callers match on.
+//!
+//! **Timeouts** ([`AwsTimeouts`], chosen in its documentation): a 3.1 s connect timeout (the
+//! SDK's own default, the only one aws-config sets), a 30 s limit on each attempt and a 100 s
+//! limit on a call with all its retries, so a Region that accepts connections but never
+//! answers fails the call instead of hanging the deploy.
+//!
+//! **A Region not answering** ([`CloudError::is_region_outage`](dr_core::cloud::CloudError::is_region_outage))
+//! is, after the retries: a connection that fails or times out, an attempt or operation
+//! timeout (`RegionUnavailable`), or an AWS server error, HTTP 500/502/503/504 (`ServerError`).
+//! Any 4xx is the Region answering. Expired credentials are their own kind
+//! (`CredentialsExpired`), with the way to renew them in the message.
 //!
 //! This is the only drkit crate that links the AWS SDK, and no SDK type leaves it: conversions
 //! to and from the port's types are in the per-service modules.
@@ -30,15 +42,18 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use dr_core::Region;
 use dr_core::cloud::{
     CallerIdentity, ChangeInfo, ChangeSetDescription, ChangeSetRef, Cloud, CloudResult,
-    CreateChangeSetInput, Datapoint, DbCluster, Dimension, GlobalCluster, HealthCheck,
-    HealthCheckStatus, HealthCheckUpdate, MetricDatum, MetricQuery, RecordChange,
-    ResourceRecordSet, SsmParameter, StackDescription, StackEvent, StackResource, TargetHealth,
-    Timestamp,
+    CreateChangeSetInput, Datapoint, DbCluster, DeleteStackInput, Dimension, ExecuteChangeSetInput,
+    GlobalCluster, HealthCheck, HealthCheckStatus, HealthCheckUpdate, MetricDatum, MetricQuery,
+    RecordChange, ResourceRecordSet, SsmParameter, StackDescription, StackEvent, StackResource,
+    TargetHealth, Timestamp,
 };
 
 /// How to reach AWS.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct AwsOptions {
+    /// How long a connection, an attempt and a call with its retries may take
+    /// ([`AwsTimeouts::default`] unless a test shortens them).
+    pub timeouts: AwsTimeouts,
     /// A named profile of the shared config files (`--profile`); `None` = the default chain
     /// (`AWS_PROFILE`, then `default`).
     pub profile: Option<String>,
@@ -47,6 +62,65 @@ pub struct AwsOptions {
     /// from the environment (`AWS_ACCESS_KEY_ID`, `AWS_SECRET_ACCESS_KEY`; an emulator accepts
     /// any values) or the shared files, never from instance or container metadata.
     pub endpoint_url: Option<String>,
+}
+
+/// The limits on one SDK call, set on every client (aws-config `TimeoutConfig`). A limit that is
+/// hit surfaces as `SdkError::TimeoutError` (an attempt or the whole operation: aws-smithy-runtime
+/// `client/orchestrator.rs`, `client/timeout.rs`) or as a `DispatchFailure` whose connector error
+/// is a timeout (the connect timeout: aws-smithy-http-client `client.rs`,
+/// `to_connector_error`); both become `RegionUnavailable`. A timed-out attempt is retried like
+/// any transient error (aws-smithy-runtime `client/retries/classifiers.rs`,
+/// `TransientErrorClassifier`).
+///
+/// Why these values ([`Default`]):
+/// - `connect` 3.1 s: the SDK's own default (aws-config `default_provider/timeout_config.rs`,
+///   `SDK_DEFAULT_CONNECT_TIMEOUT`), kept because setting a `TimeoutConfig` must not lose it. A
+///   TCP and TLS handshake with a Region's endpoint takes well under a second when it answers.
+/// - `attempt` 30 s: the largest request drkit sends is a template of up to 1 MB, uploaded with
+///   `PutObject` for `CreateChangeSet`'s `TemplateURL` (a body in the request itself is at most
+///   51,200 bytes: "CloudFormation quotas",
+///   <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html>),
+///   about 8 s at 1 Mbit/s, and the largest answers (`GetTemplate`, a page of events or changes)
+///   are no bigger. 30 s leaves more than three times that, while a Region that accepts
+///   connections and never answers costs 30 s per attempt rather than forever.
+/// - `operation` 100 s: the SDK's standard retries make 3 attempts with backoffs of at most 1 s
+///   and 2 s (initial backoff 1 s, doubling, times a random factor below 1: aws-smithy-runtime
+///   `client/retries/strategy/standard.rs`), so 3 x 30 s + 3 s fits, and a call returns within
+///   100 s whatever the retry settings of the environment (`AWS_MAX_ATTEMPTS`) say. A wait polls
+///   every 10 s or less and treats `RegionUnavailable` as "look again", so a hung poll delays it
+///   by at most this much.
+/// - No read timeout (time to the first byte of the answer, aws-smithy-types
+///   `timeout::TimeoutConfigBuilder::read_timeout`): the first byte comes only after the whole
+///   request is sent, so a shorter read timeout would cut a slow 1 MB upload, and one as long as
+///   the attempt timeout adds nothing.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct AwsTimeouts {
+    /// Time to establish a connection (TCP and TLS).
+    pub connect: Duration,
+    /// Time for one attempt: connect, send, and read the whole answer.
+    pub attempt: Duration,
+    /// Time for the whole call, every retry and backoff included.
+    pub operation: Duration,
+}
+
+impl Default for AwsTimeouts {
+    fn default() -> Self {
+        AwsTimeouts {
+            connect: Duration::from_millis(3100),
+            attempt: Duration::from_secs(30),
+            operation: Duration::from_secs(100),
+        }
+    }
+}
+
+impl AwsTimeouts {
+    fn to_sdk(self) -> aws_config::timeout::TimeoutConfig {
+        aws_config::timeout::TimeoutConfig::builder()
+            .connect_timeout(self.connect)
+            .operation_attempt_timeout(self.attempt)
+            .operation_timeout(self.operation)
+            .build()
+    }
 }
 
 /// The [`Cloud`] port over the AWS SDK.
@@ -91,11 +165,13 @@ pub(crate) struct Clients {
     pub ssm: aws_sdk_ssm::Client,
     pub sts: aws_sdk_sts::Client,
     pub s3: aws_sdk_s3::Client,
+    /// The named profile (`--profile`), for the hint of a credentials error.
+    pub profile: Option<String>,
 }
 
 impl Clients {
     /// Every service client of `region`, from the shared configuration.
-    fn new(base: &SdkConfig, region: Region, path_style_s3: bool) -> Self {
+    fn new(base: &SdkConfig, region: Region, path_style_s3: bool, profile: Option<String>) -> Self {
         let r = aws_config::Region::new(region.code());
         Clients {
             cfn: aws_sdk_cloudformation::Client::from_conf(
@@ -143,7 +219,19 @@ impl Clients {
                     .force_path_style(path_style_s3)
                     .build(),
             ),
+            profile,
         }
+    }
+
+    /// A [`Call`](error::Call) of `op` in `region` about `resource`, whose credentials errors
+    /// name this backend's profile.
+    pub(crate) fn call<'a>(
+        &'a self,
+        op: &'static str,
+        region: Region,
+        resource: &'a str,
+    ) -> error::Call<'a> {
+        error::Call::new(op, region, resource).with_profile(self.profile.as_deref())
     }
 }
 
@@ -182,6 +270,19 @@ impl AwsCloud {
         &self.inner.options
     }
 
+    /// A warning to show before a deploy when the credentials the SDK will use cannot last
+    /// through it: session credentials from the environment, which the SDK cannot refresh,
+    /// during a deploy that may wait over an hour; or a profile that the environment's keys
+    /// override. `None` with static credentials (tests, emulators) or an endpoint override (an
+    /// emulator does not expire credentials). Reads the process environment.
+    pub fn credential_warning(&self) -> Option<String> {
+        let o = &self.inner.options;
+        if self.inner.static_credentials.is_some() || o.endpoint_url.is_some() {
+            return None;
+        }
+        environment_credential_warning(&|k| std::env::var(k).ok(), o.profile.as_deref())
+    }
+
     /// A backend whose clients for `region` are given (SDK clients built by a test, e.g. with
     /// aws-smithy-mocks); other Regions are not reachable.
     #[cfg(test)]
@@ -210,6 +311,7 @@ impl AwsCloud {
             base,
             region,
             self.inner.options.endpoint_url.is_some(),
+            self.inner.options.profile.clone(),
         ));
         let mut map = self.inner.clients.lock().unwrap_or_else(|p| p.into_inner());
         // Two first calls in one Region may race here; the first one kept wins.
@@ -231,7 +333,8 @@ impl AwsCloud {
     async fn load_config(&self, region: Region) -> SdkConfig {
         let opts = &self.inner.options;
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .region(aws_config::Region::new(region.code()));
+            .region(aws_config::Region::new(region.code()))
+            .timeout_config(opts.timeouts.to_sdk());
         if let Some(p) = &opts.profile {
             loader = loader.profile_name(p);
         }
@@ -263,6 +366,54 @@ impl AwsCloud {
             );
         }
         loader.load().await
+    }
+}
+
+/// What [`AwsCloud::credential_warning`] says, from the environment as `env` reads it and the
+/// profile given with `--profile`.
+///
+/// aws-config's default chain asks the environment first (`AWS_ACCESS_KEY_ID` with
+/// `AWS_SECRET_ACCESS_KEY`, or its fallback `SECRET_ACCESS_KEY`, and optionally
+/// `AWS_SESSION_TOKEN`; blank values count as unset), then the profile, whether the profile was
+/// named explicitly or not (aws-config `default_provider/credentials.rs`,
+/// `DefaultCredentialsChain::build`: `first_try("Environment", ..).or_else("Profile", ..)`;
+/// `environment/credentials.rs`). So keys in the environment win over `--profile`, and
+/// session credentials from there are used until they expire: nothing can refresh them in a
+/// running process, whereas the SDK refreshes an SSO or assume-role profile's credentials itself.
+pub(crate) fn environment_credential_warning(
+    env: &dyn Fn(&str) -> Option<String>,
+    profile: Option<&str>,
+) -> Option<String> {
+    let set = |k: &str| env(k).filter(|v| !v.trim().is_empty());
+    let keys = set("AWS_ACCESS_KEY_ID").is_some()
+        && (set("AWS_SECRET_ACCESS_KEY").is_some() || set("SECRET_ACCESS_KEY").is_some());
+    if !keys {
+        return None;
+    }
+    let profile = profile
+        .map(|p| format!("--profile {p}"))
+        .or_else(|| set("AWS_PROFILE").map(|p| format!("AWS_PROFILE={p}")));
+    let ignored = profile
+        .as_deref()
+        .map(|p| format!(", so {p} is not used for credentials,"))
+        .unwrap_or_default();
+    if set("AWS_SESSION_TOKEN").is_some() {
+        Some(format!(
+            "AWS_ACCESS_KEY_ID and AWS_SESSION_TOKEN are set: the AWS SDK uses these session \
+             credentials before any profile{ignored} and cannot refresh them, so a deploy that \
+             waits over an hour (an Aurora secondary Region, an EKS cluster) fails once they \
+             expire. Use a profile whose credentials the SDK refreshes (IAM Identity Center/SSO \
+             or assume-role): unset AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and \
+             AWS_SESSION_TOKEN and pass --profile or set AWS_PROFILE."
+        ))
+    } else {
+        profile.map(|p| {
+            format!(
+                "AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY are set: the AWS SDK uses them \
+                 before any profile, so {p} is not used for credentials; unset them to use the \
+                 profile."
+            )
+        })
     }
 }
 
@@ -314,13 +465,12 @@ impl Cloud for AwsCloud {
         cfn::describe_change_set(&*self.clients(region).await, region, stack_name, change_set).await
     }
 
-    async fn execute_change_set(
+    async fn execute_change_set_with(
         &self,
         region: Region,
-        stack_name: &str,
-        change_set: &str,
+        input: ExecuteChangeSetInput,
     ) -> CloudResult<()> {
-        cfn::execute_change_set(&*self.clients(region).await, region, stack_name, change_set).await
+        cfn::execute_change_set(&*self.clients(region).await, region, input).await
     }
 
     async fn delete_change_set(
@@ -339,6 +489,14 @@ impl Cloud for AwsCloud {
         stop_at: Option<&str>,
     ) -> CloudResult<Vec<StackEvent>> {
         cfn::describe_stack_events(&*self.clients(region).await, region, stack_name, stop_at).await
+    }
+
+    async fn describe_newest_stack_event(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<StackEvent>> {
+        cfn::describe_newest_stack_event(&*self.clients(region).await, region, stack_name).await
     }
 
     async fn describe_stack_resources(
@@ -391,8 +549,8 @@ impl Cloud for AwsCloud {
         .await
     }
 
-    async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()> {
-        cfn::delete_stack(&*self.clients(region).await, region, stack_name).await
+    async fn delete_stack_with(&self, region: Region, input: DeleteStackInput) -> CloudResult<()> {
+        cfn::delete_stack(&*self.clients(region).await, region, input).await
     }
 
     async fn describe_global_cluster(

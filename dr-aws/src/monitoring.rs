@@ -9,7 +9,6 @@ use dr_core::cloud::{
 
 use super::Clients;
 use super::convert::{next_page, to_datetime, ts};
-use super::error::Call;
 
 fn dims(d: &[Dimension]) -> Vec<cw::Dimension> {
     d.iter()
@@ -30,7 +29,7 @@ pub(crate) async fn get_metric_statistics(
     q: MetricQuery,
 ) -> CloudResult<Vec<Datapoint>> {
     let res = format!("metric {}/{}", q.namespace, q.metric_name);
-    let call = Call::new("GetMetricStatistics", region, &res);
+    let call = c.call("GetMetricStatistics", region, &res);
     let out = c
         .cloudwatch
         .get_metric_statistics()
@@ -79,7 +78,7 @@ pub(crate) async fn list_metric_dimensions(
 ) -> CloudResult<Vec<Vec<Dimension>>> {
     const OP: &str = "ListMetrics";
     let res = format!("metric {namespace}/{metric_name}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let mut all = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -118,7 +117,7 @@ pub(crate) async fn put_metric_data(
     data: Vec<MetricDatum>,
 ) -> CloudResult<()> {
     let res = format!("namespace {namespace}");
-    let call = Call::new("PutMetricData", region, &res);
+    let call = c.call("PutMetricData", region, &res);
     let data = data
         .iter()
         .map(|d| {
@@ -148,7 +147,7 @@ pub(crate) async fn describe_target_health(
     target_group_arn: &str,
 ) -> CloudResult<Vec<TargetHealth>> {
     let res = format!("target group {target_group_arn}");
-    let call = Call::new("DescribeTargetHealth", region, &res);
+    let call = c.call("DescribeTargetHealth", region, &res);
     let out = c
         .elbv2
         .describe_target_health()

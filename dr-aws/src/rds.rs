@@ -11,7 +11,6 @@ use dr_core::cloud::{
 
 use super::Clients;
 use super::convert::{next_page, required, s};
-use super::error::Call;
 
 /// The port's [`GlobalCluster`] from the SDK's.
 ///
@@ -93,7 +92,7 @@ pub(crate) async fn describe_global_cluster(
 ) -> CloudResult<Option<GlobalCluster>> {
     const OP: &str = "DescribeGlobalClusters";
     let res = format!("global cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     match c
         .rds
         .describe_global_clusters()
@@ -118,7 +117,7 @@ pub(crate) async fn describe_db_cluster(
 ) -> CloudResult<Option<DbCluster>> {
     const OP: &str = "DescribeDBClusters";
     let res = format!("DB cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     match c
         .rds
         .describe_db_clusters()
@@ -141,7 +140,7 @@ pub(crate) async fn describe_db_clusters(
     region: Region,
 ) -> CloudResult<Vec<DbCluster>> {
     const OP: &str = "DescribeDBClusters";
-    let call = Call::new(OP, region, "DB clusters");
+    let call = c.call(OP, region, "DB clusters");
     let mut all = Vec::new();
     let mut marker: Option<String> = None;
     loop {
@@ -171,7 +170,7 @@ pub(crate) async fn switchover_global_cluster(
 ) -> CloudResult<GlobalCluster> {
     const OP: &str = "SwitchoverGlobalCluster";
     let res = format!("global cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .rds
         .switchover_global_cluster()
@@ -196,7 +195,7 @@ pub(crate) async fn failover_global_cluster(
 ) -> CloudResult<GlobalCluster> {
     const OP: &str = "FailoverGlobalCluster";
     let res = format!("global cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .rds
         .failover_global_cluster()
@@ -218,7 +217,7 @@ pub(crate) async fn modify_db_cluster_deletion_protection(
 ) -> CloudResult<DbCluster> {
     const OP: &str = "ModifyDBCluster";
     let res = format!("DB cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .rds
         .modify_db_cluster()
@@ -244,7 +243,7 @@ pub(crate) async fn modify_global_cluster_deletion_protection(
 ) -> CloudResult<GlobalCluster> {
     const OP: &str = "ModifyGlobalCluster";
     let res = format!("global cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .rds
         .modify_global_cluster()
@@ -265,7 +264,7 @@ pub(crate) async fn remove_from_global_cluster(
 ) -> CloudResult<GlobalCluster> {
     const OP: &str = "RemoveFromGlobalCluster";
     let res = format!("global cluster {id}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .rds
         .remove_from_global_cluster()

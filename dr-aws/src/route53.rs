@@ -14,7 +14,6 @@ use dr_core::cloud::{
 
 use super::Clients;
 use super::convert::{s, ts};
-use super::error::Call;
 
 /// Where Route 53's API is served, whatever Region the caller names: every Region's endpoint
 /// resolves to route53.amazonaws.com, signed for us-east-1 ("Amazon Route 53 endpoints and
@@ -48,7 +47,7 @@ fn change_info(op: &str, c: Option<&sdk::ChangeInfo>) -> CloudResult<ChangeInfo>
 pub(crate) async fn get_health_check(c: &Clients, id: &str) -> CloudResult<HealthCheck> {
     const OP: &str = "GetHealthCheck";
     let res = format!("health check {id}");
-    let call = Call::new(OP, CONTROL_PLANE, &res);
+    let call = c.call(OP, CONTROL_PLANE, &res);
     let out = c
         .route53
         .get_health_check()
@@ -67,7 +66,7 @@ pub(crate) async fn get_health_check_status(
     id: &str,
 ) -> CloudResult<HealthCheckStatus> {
     let res = format!("health check {id}");
-    let call = Call::new("GetHealthCheckStatus", CONTROL_PLANE, &res);
+    let call = c.call("GetHealthCheckStatus", CONTROL_PLANE, &res);
     let out = c
         .route53
         .get_health_check_status()
@@ -105,7 +104,7 @@ pub(crate) async fn update_health_check(
 ) -> CloudResult<HealthCheck> {
     const OP: &str = "UpdateHealthCheck";
     let res = format!("health check {id}");
-    let call = Call::new(OP, CONTROL_PLANE, &res);
+    let call = c.call(OP, CONTROL_PLANE, &res);
     let out = c
         .route53
         .update_health_check()
@@ -150,7 +149,7 @@ pub(crate) async fn list_resource_record_sets(
 ) -> CloudResult<Vec<ResourceRecordSet>> {
     const OP: &str = "ListResourceRecordSets";
     let res = format!("hosted zone {hosted_zone_id}");
-    let call = Call::new(OP, CONTROL_PLANE, &res);
+    let call = c.call(OP, CONTROL_PLANE, &res);
     let mut all = Vec::new();
     let mut start: Option<(String, sdk::RrType, Option<String>)> = None;
     loop {
@@ -241,7 +240,7 @@ pub(crate) async fn change_resource_record_sets(
 ) -> CloudResult<ChangeInfo> {
     const OP: &str = "ChangeResourceRecordSets";
     let res = format!("hosted zone {hosted_zone_id}");
-    let call = Call::new(OP, CONTROL_PLANE, &res);
+    let call = c.call(OP, CONTROL_PLANE, &res);
     let changes = changes
         .iter()
         .map(|ch| {
@@ -272,7 +271,7 @@ pub(crate) async fn change_resource_record_sets(
 pub(crate) async fn get_change(c: &Clients, id: &str) -> CloudResult<ChangeInfo> {
     const OP: &str = "GetChange";
     let res = format!("change {id}");
-    let call = Call::new(OP, CONTROL_PLANE, &res);
+    let call = c.call(OP, CONTROL_PLANE, &res);
     let out = c
         .route53
         .get_change()

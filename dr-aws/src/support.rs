@@ -6,7 +6,6 @@ use dr_core::cloud::{CallerIdentity, CloudError, CloudResult, SsmParameter};
 
 use super::Clients;
 use super::convert::required;
-use super::error::Call;
 
 /// `GetParameter` with decryption (a `SecureString` comes back in clear).
 pub(crate) async fn get_parameter(
@@ -16,7 +15,7 @@ pub(crate) async fn get_parameter(
 ) -> CloudResult<SsmParameter> {
     const OP: &str = "GetParameter";
     let res = format!("SSM parameter {name}");
-    let call = Call::new(OP, region, &res);
+    let call = c.call(OP, region, &res);
     let out = c
         .ssm
         .get_parameter()
@@ -41,7 +40,7 @@ pub(crate) async fn get_caller_identity(
     region: Region,
 ) -> CloudResult<CallerIdentity> {
     const OP: &str = "GetCallerIdentity";
-    let call = Call::new(OP, region, "caller identity");
+    let call = c.call(OP, region, "caller identity");
     let out = c
         .sts
         .get_caller_identity()
@@ -65,7 +64,7 @@ pub(crate) async fn put_object(
     body: Vec<u8>,
 ) -> CloudResult<String> {
     let res = format!("bucket {bucket}");
-    let call = Call::new("PutObject", region, &res);
+    let call = c.call("PutObject", region, &res);
     c.s3.put_object()
         .bucket(bucket)
         .key(key)

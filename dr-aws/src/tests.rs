@@ -8,18 +8,23 @@
 //! [ModifyGlobalCluster](https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyGlobalCluster.html),
 //! [Common errors](https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/CommonErrors.html).
 
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use aws_sdk_cloudformation::config::interceptors::BeforeTransmitInterceptorContextRef;
 use aws_sdk_cloudformation::config::retry::RetryConfig;
+use aws_sdk_cloudformation::config::{ConfigBag, Intercept, RuntimeComponents};
+use aws_sdk_cloudformation::error::BoxError;
 use aws_smithy_mocks::{Rule, RuleMode, mock, mock_client};
 use dr_core::Region;
 use dr_core::cloud::{
     ChangeAction, ChangeSetStatus, ChangeSetType, Cloud, CloudErrorKind, CreateChangeSetInput,
-    ExecutionStatus, FailoverStatus, Replacement, ResourceStatus, StackStatus,
-    SynchronizationStatus, TemplateSource,
+    DeleteStackInput, DeletionMode, ExecuteChangeSetInput, ExecutionStatus, FailoverStatus,
+    Replacement, ResourceStatus, StackStatus, SynchronizationStatus, TemplateSource,
+    idempotency_token,
 };
 
-use super::{AwsCloud, AwsOptions, Clients};
+use super::{AwsCloud, AwsOptions, AwsTimeouts, Clients};
 
 const REGION: Region = Region::UsEast2;
 const CFN_NS: &str = "http://cloudformation.amazonaws.com/doc/2010-05-15/";
@@ -52,14 +57,71 @@ struct Rules<'a> {
     rds: Vec<&'a Rule>,
     cloudwatch: Vec<&'a Rule>,
     route53: Vec<&'a Rule>,
+    /// Records what the CloudFormation client puts on the wire.
+    cfn_sent: Option<Sent>,
+}
+
+/// The body of every CloudFormation request as transmitted, one entry per attempt: the mock
+/// rules see a call's input once, before it is serialized, whereas a retry is a second
+/// transmission of the serialized request, which is what a service sees.
+#[derive(Debug, Clone, Default)]
+struct Sent(Arc<Mutex<Vec<String>>>);
+
+impl Sent {
+    fn bodies(&self) -> Vec<String> {
+        self.0.lock().unwrap().clone()
+    }
+}
+
+impl Intercept for Sent {
+    fn name(&self) -> &'static str {
+        "Sent"
+    }
+
+    fn read_before_transmit(
+        &self,
+        context: &BeforeTransmitInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let body = context.request().body().bytes().unwrap_or_default();
+        self.0
+            .lock()
+            .unwrap()
+            .push(String::from_utf8_lossy(body).into_owned());
+        Ok(())
+    }
+}
+
+/// The `key=value` pairs of an `application/x-www-form-urlencoded` Query request body, decoded
+/// enough for the values drkit sends (names, tokens, enum values; no `+` or `%` in them).
+fn form(body: &str) -> Vec<(String, String)> {
+    body.split('&')
+        .filter_map(|kv| kv.split_once('='))
+        .map(|(k, v)| (k.to_string(), v.replace("%2F", "/").replace("%3A", ":")))
+        .collect()
+}
+
+/// The value of `key` in a Query request body.
+fn field(body: &str, key: &str) -> Option<String> {
+    form(body)
+        .into_iter()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v)
 }
 
 /// A backend whose `us-east-2` clients answer from `rules`.
 fn cloud_with(rules: Rules<'_>) -> AwsCloud {
     let none = Vec::<&Rule>::new;
+    let sent = rules.cfn_sent.clone();
     let clients = Clients {
-        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules.cfn, |b| b
-            .retry_config(retry())),
+        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, rules.cfn, |b| {
+            let b = b.retry_config(retry());
+            match &sent {
+                Some(s) => b.interceptor(s.clone()),
+                None => b,
+            }
+        }),
         rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, rules.rds, |b| b
             .retry_config(retry())),
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, rules.cloudwatch),
@@ -69,6 +131,7 @@ fn cloud_with(rules: Rules<'_>) -> AwsCloud {
         ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, none()),
         sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none()),
         s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none()),
+        profile: None,
     };
     AwsCloud::with_clients(REGION, clients)
 }
@@ -434,6 +497,7 @@ async fn validation_errors_are_mapped() {
         capabilities: vec![],
         tags: vec![],
         description: None,
+        client_token: None,
     };
     let err = cloud.create_change_set(REGION, input).await.unwrap_err();
     let (operation, message) = (err.operation(), err.message());
@@ -733,6 +797,7 @@ async fn production_clients_use_standard_retries_and_their_region() {
         AwsOptions {
             profile: None,
             endpoint_url: Some("http://127.0.0.1:9".into()),
+            ..AwsOptions::default()
         },
         "testing",
         "testing",
@@ -1017,4 +1082,465 @@ async fn record_sets_are_read_across_pages_and_a_version_mismatch_is_invalid_sta
         }
         other => panic!("expected InvalidState, got {other:?}"),
     }
+}
+
+fn change_set_input(client_token: Option<String>) -> CreateChangeSetInput {
+    CreateChangeSetInput {
+        stack_name: "shop-primary".into(),
+        change_set_name: "drkit-1733400000000-7".into(),
+        change_set_type: ChangeSetType::Create,
+        template: TemplateSource::Body("{}".into()),
+        parameters: vec![],
+        capabilities: vec![],
+        tags: vec![],
+        description: None,
+        client_token,
+    }
+}
+
+/// A `CreateChangeSet` whose first answer is lost to a server error: the SDK's retry carries the
+/// same `ClientToken` (the request is serialized once and sent again), which is what lets
+/// CloudFormation treat it as the same request instead of answering `AlreadyExistsException`
+/// ("CreateChangeSet", ClientToken,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html>).
+#[tokio::test]
+async fn create_change_set_sends_its_client_token_and_the_retry_repeats_it() {
+    let token = idempotency_token("create", "drkit-1733400000000-7");
+    let cs_id = "arn:aws:cloudformation:us-east-2:123456789012:changeSet/drkit-1733400000000-7/9f";
+    let expected = token.clone();
+    let rule = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(move |i| {
+            i.client_token() == Some(expected.as_str())
+                && i.change_set_name() == Some("drkit-1733400000000-7")
+        })
+        .sequence()
+        .http_status(
+            500,
+            Some(server_error_body(
+                CFN_NS,
+                "InternalFailure",
+                "The request processing has failed because of an unknown error, exception or failure.",
+            )),
+        )
+        .http_status(
+            200,
+            Some(cfn_ok(
+                "CreateChangeSet",
+                &format!("<Id>{cs_id}</Id><StackId>{STACK_ID}</StackId>"),
+            )),
+        )
+        .build();
+    let sent = Sent::default();
+    let cloud = cloud_with(Rules {
+        cfn: vec![&rule],
+        cfn_sent: Some(sent.clone()),
+        ..Rules::default()
+    });
+    let made = cloud
+        .create_change_set(REGION, change_set_input(Some(token.clone())))
+        .await
+        .unwrap();
+    assert_eq!(made.id, cs_id);
+    assert_eq!(made.stack_id, STACK_ID);
+    assert_eq!(rule.num_calls(), 2, "the 500, then the retry's success");
+    let tokens: Vec<Option<String>> = sent
+        .bodies()
+        .iter()
+        .map(|b| field(b, "ClientToken"))
+        .collect();
+    assert_eq!(tokens, [Some(token.clone()), Some(token)]);
+}
+
+/// Without a token none is sent (an emulator or a caller that does not derive one).
+#[tokio::test]
+async fn create_change_set_without_a_token_sends_none() {
+    let rule = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .match_requests(|i| i.client_token().is_none())
+        .sequence()
+        .http_status(
+            200,
+            Some(cfn_ok(
+                "CreateChangeSet",
+                &format!("<Id>cs</Id><StackId>{STACK_ID}</StackId>"),
+            )),
+        )
+        .build();
+    let sent = Sent::default();
+    let cloud = cloud_with(Rules {
+        cfn: vec![&rule],
+        cfn_sent: Some(sent.clone()),
+        ..Rules::default()
+    });
+    cloud
+        .create_change_set(REGION, change_set_input(None))
+        .await
+        .unwrap();
+    let bodies = sent.bodies();
+    assert_eq!(bodies.len(), 1);
+    assert_eq!(field(&bodies[0], "ClientToken"), None, "{}", bodies[0]);
+}
+
+/// `ExecuteChangeSet` carries `ClientRequestToken`, and `RetainExceptOnCreate=true` only when
+/// asked; when not asked the member is left out, which is AWS's default (false)
+/// ("ExecuteChangeSet",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
+#[tokio::test]
+async fn execute_change_set_sends_its_token_and_retain_except_on_create_only_when_asked() {
+    let rule = mock!(aws_sdk_cloudformation::Client::execute_change_set)
+        .sequence()
+        .http_status(200, Some(cfn_ok("ExecuteChangeSet", "")))
+        .repeatedly()
+        .build();
+    let sent = Sent::default();
+    let cloud = cloud_with(Rules {
+        cfn: vec![&rule],
+        cfn_sent: Some(sent.clone()),
+        ..Rules::default()
+    });
+    let token = idempotency_token("execute", "drkit-1733400000000-7");
+    cloud
+        .execute_change_set_with(
+            REGION,
+            ExecuteChangeSetInput {
+                stack_name: "shop-primary".into(),
+                change_set: "drkit-1733400000000-7".into(),
+                client_request_token: Some(token.clone()),
+                retain_except_on_create: true,
+            },
+        )
+        .await
+        .unwrap();
+    cloud
+        .execute_change_set(REGION, "shop-primary", "drkit-2")
+        .await
+        .unwrap();
+    let bodies = sent.bodies();
+    assert_eq!(bodies.len(), 2, "{bodies:?}");
+    let asked = &bodies[0];
+    assert_eq!(field(asked, "Action").as_deref(), Some("ExecuteChangeSet"));
+    assert_eq!(
+        field(asked, "ChangeSetName").as_deref(),
+        Some("drkit-1733400000000-7")
+    );
+    assert_eq!(field(asked, "StackName").as_deref(), Some("shop-primary"));
+    assert_eq!(field(asked, "ClientRequestToken"), Some(token));
+    assert_eq!(
+        field(asked, "RetainExceptOnCreate").as_deref(),
+        Some("true")
+    );
+    let plain = &bodies[1];
+    assert_eq!(field(plain, "ChangeSetName").as_deref(), Some("drkit-2"));
+    assert_eq!(field(plain, "RetainExceptOnCreate"), None, "{plain}");
+    assert_eq!(field(plain, "ClientRequestToken"), None, "{plain}");
+}
+
+/// `DeleteStack` carries the resources to keep as `RetainResources.member.N` (the Query
+/// protocol's list form), `DeletionMode` and `ClientRequestToken`; a plain delete sends none of
+/// them ("DeleteStack",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html>).
+#[tokio::test]
+async fn delete_stack_sends_retained_resources_deletion_mode_and_token() {
+    let rule = mock!(aws_sdk_cloudformation::Client::delete_stack)
+        .sequence()
+        .http_status(200, Some(cfn_ok("DeleteStack", "")))
+        .repeatedly()
+        .build();
+    let sent = Sent::default();
+    let cloud = cloud_with(Rules {
+        cfn: vec![&rule],
+        cfn_sent: Some(sent.clone()),
+        ..Rules::default()
+    });
+    let token = idempotency_token("delete", "drkit-destroy-1733400000000");
+    cloud
+        .delete_stack_with(
+            REGION,
+            DeleteStackInput {
+                stack_name: "shop-primary-data".into(),
+                retain_resources: vec!["Key".into(), "DbSecret".into()],
+                deletion_mode: None,
+                client_request_token: Some(token.clone()),
+            },
+        )
+        .await
+        .unwrap();
+    cloud
+        .delete_stack_with(
+            REGION,
+            DeleteStackInput {
+                deletion_mode: Some(DeletionMode::ForceDeleteStack),
+                ..DeleteStackInput::new("shop-primary-data")
+            },
+        )
+        .await
+        .unwrap();
+    cloud
+        .delete_stack(REGION, "shop-primary-data")
+        .await
+        .unwrap();
+    let bodies = sent.bodies();
+    assert_eq!(bodies.len(), 3, "{bodies:?}");
+
+    let retain = form(&bodies[0]);
+    let members: Vec<(&str, &str)> = retain
+        .iter()
+        .filter(|(k, _)| k.starts_with("RetainResources"))
+        .map(|(k, v)| (k.as_str(), v.as_str()))
+        .collect();
+    assert_eq!(
+        members,
+        [
+            ("RetainResources.member.1", "Key"),
+            ("RetainResources.member.2", "DbSecret")
+        ]
+    );
+    assert_eq!(field(&bodies[0], "ClientRequestToken"), Some(token));
+    assert_eq!(field(&bodies[0], "DeletionMode"), None);
+
+    assert_eq!(
+        field(&bodies[1], "DeletionMode").as_deref(),
+        Some("FORCE_DELETE_STACK")
+    );
+    assert!(!bodies[1].contains("RetainResources"), "{}", bodies[1]);
+
+    let plain = &bodies[2];
+    assert_eq!(
+        field(plain, "StackName").as_deref(),
+        Some("shop-primary-data")
+    );
+    for absent in ["RetainResources", "DeletionMode", "ClientRequestToken"] {
+        assert!(!plain.contains(absent), "{absent} in {plain}");
+    }
+}
+
+/// The newest event is the first of the first page: a stack with a long history (a page with a
+/// `NextToken`) costs one call, not one per page.
+#[tokio::test]
+async fn the_newest_stack_event_reads_one_page() {
+    let (first, second) = event_rules();
+    let cloud = cloud(vec![&first, &second], vec![]);
+    let newest = cloud
+        .describe_newest_stack_event(REGION, "shop-primary")
+        .await
+        .unwrap()
+        .expect("the stack has events");
+    assert_eq!(newest.event_id, "e5");
+    assert_eq!(newest.status, ResourceStatus::CreateComplete);
+    assert!(newest.is_stack_event(), "{newest:?}");
+    assert_eq!(first.num_calls(), 1);
+    assert_eq!(second.num_calls(), 0, "page 2 must not be fetched");
+}
+
+#[tokio::test]
+async fn a_stack_without_events_has_no_newest_event() {
+    let empty = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .http_status(200, Some(events_page(&[], None)))
+        .build();
+    let cloud = cloud(vec![&empty], vec![]);
+    assert_eq!(
+        cloud
+            .describe_newest_stack_event(REGION, "shop-primary")
+            .await
+            .unwrap(),
+        None
+    );
+}
+
+/// Expired session credentials are their own kind, answered at once (the SDK does not retry a
+/// 403) and named with the way to renew them; a wait looks again after it.
+#[tokio::test]
+async fn expired_credentials_are_their_own_kind() {
+    let rule = mock!(aws_sdk_cloudformation::Client::describe_stacks)
+        .sequence()
+        .http_status(
+            403,
+            Some(error_body(
+                CFN_NS,
+                "ExpiredToken",
+                "The security token included in the request is expired",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![&rule], vec![]);
+    let err = cloud
+        .describe_stack(REGION, "shop-primary")
+        .await
+        .unwrap_err();
+    assert_eq!(rule.num_calls(), 1);
+    assert_eq!(err.kind(), &CloudErrorKind::CredentialsExpired);
+    assert!(err.is_retryable() && !err.is_region_outage());
+    let message = err.message();
+    assert!(
+        message.starts_with("The security token included in the request is expired; "),
+        "{message}"
+    );
+    assert!(message.contains("`aws sso login`"), "{message}");
+    assert!(message.contains("AWS_SESSION_TOKEN"), "{message}");
+}
+
+/// Only CloudFormation's not-found shapes are a missing stack: a parameter that "does not
+/// exist" is rejected input, while `DescribeStackEvents`' "Stack [X] does not exist" is the
+/// stack missing.
+#[tokio::test]
+async fn a_missing_parameter_is_not_a_missing_stack() {
+    let parameter = mock!(aws_sdk_cloudformation::Client::create_change_set)
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                CFN_NS,
+                "ValidationError",
+                "Parameter validation failed: parameter value foo for parameter name Bar does not exist",
+            )),
+        )
+        .build();
+    let events = mock!(aws_sdk_cloudformation::Client::describe_stack_events)
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                CFN_NS,
+                "ValidationError",
+                "Stack [gone] does not exist",
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![&parameter, &events], vec![]);
+    let err = cloud
+        .create_change_set(REGION, change_set_input(None))
+        .await
+        .unwrap_err();
+    assert_eq!(err.kind(), &CloudErrorKind::Validation, "{err}");
+    assert!(err.message().contains("parameter name Bar"), "{err}");
+
+    let err = cloud
+        .describe_stack_events(REGION, "gone", None)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    assert_eq!(
+        err.kind(),
+        &CloudErrorKind::NotFound {
+            resource: "stack gone".into()
+        }
+    );
+}
+
+/// Every client gets the backend's timeouts: the defaults, or the ones given.
+#[tokio::test]
+async fn production_clients_carry_the_timeouts() {
+    let defaults = AwsTimeouts::default();
+    let short = AwsTimeouts {
+        connect: Duration::from_millis(500),
+        attempt: Duration::from_secs(2),
+        operation: Duration::from_secs(5),
+    };
+    for timeouts in [defaults, short] {
+        let cloud = AwsCloud::with_static_credentials(
+            AwsOptions {
+                endpoint_url: Some("http://127.0.0.1:9".into()),
+                timeouts,
+                ..AwsOptions::default()
+            },
+            "testing",
+            "testing",
+        );
+        let c = cloud.clients(Region::UsWest2).await;
+        let configs = [
+            c.cfn.config().timeout_config().cloned(),
+            c.rds.config().timeout_config().cloned(),
+            c.s3.config().timeout_config().cloned(),
+            c.sts.config().timeout_config().cloned(),
+        ];
+        for t in configs {
+            let t = t.expect("a timeout config");
+            assert_eq!(t.connect_timeout(), Some(timeouts.connect));
+            assert_eq!(t.operation_attempt_timeout(), Some(timeouts.attempt));
+            assert_eq!(t.operation_timeout(), Some(timeouts.operation));
+            assert_eq!(t.read_timeout(), None);
+        }
+    }
+    // The defaults keep the SDK's own connect timeout and leave room for 3 attempts.
+    assert_eq!(defaults.connect, Duration::from_millis(3100));
+    assert!(defaults.operation > defaults.attempt * 3);
+}
+
+/// An environment as `environment_credential_warning` reads it.
+fn env_of(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+    move |k| {
+        vars.iter()
+            .find(|(name, _)| *name == k)
+            .map(|(_, v)| v.to_string())
+    }
+}
+
+/// Session credentials in the environment are used before any profile and cannot be refreshed,
+/// so a long deploy is warned about; a profile the SDK refreshes, or long-term keys, are not.
+#[test]
+fn session_credentials_from_the_environment_are_warned_about() {
+    use super::environment_credential_warning as warn;
+    const SESSION: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_SESSION_TOKEN", "token"),
+    ];
+    let w = warn(&env_of(SESSION), None).expect("a warning");
+    assert!(w.contains("cannot refresh them"), "{w}");
+    assert!(w.contains("over an hour"), "{w}");
+    assert!(w.contains("SSO") && w.contains("assume-role"), "{w}");
+    assert!(!w.contains("is not used"), "{w}");
+
+    // An explicit profile does not win over the environment's keys: say so.
+    let w = warn(&env_of(SESSION), Some("prod")).expect("a warning");
+    assert!(w.contains("--profile prod is not used"), "{w}");
+    assert!(w.contains("cannot refresh them"), "{w}");
+
+    // The secret may come from the SDK's fallback variable.
+    const FALLBACK: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("SECRET_ACCESS_KEY", "secret"),
+        ("AWS_SESSION_TOKEN", "token"),
+    ];
+    assert!(warn(&env_of(FALLBACK), None).is_some());
+
+    // Long-term keys do not expire: no warning, unless they hide a profile.
+    const KEYS: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+    ];
+    assert_eq!(warn(&env_of(KEYS), None), None);
+    let w = warn(&env_of(KEYS), Some("prod")).expect("a warning");
+    assert!(w.contains("--profile prod is not used"), "{w}");
+    const KEYS_AND_PROFILE: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "AKIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "secret"),
+        ("AWS_PROFILE", "ops"),
+    ];
+    let w = warn(&env_of(KEYS_AND_PROFILE), None).expect("a warning");
+    assert!(w.contains("AWS_PROFILE=ops is not used"), "{w}");
+
+    // Without both keys the environment provider is skipped (blank counts as unset): the
+    // profile's credentials are used, which the SDK refreshes.
+    const NO_SECRET: &[(&str, &str)] = &[
+        ("AWS_ACCESS_KEY_ID", "ASIAEXAMPLE"),
+        ("AWS_SECRET_ACCESS_KEY", "  "),
+        ("AWS_SESSION_TOKEN", "token"),
+        ("AWS_PROFILE", "ops"),
+    ];
+    assert_eq!(warn(&env_of(NO_SECRET), Some("prod")), None);
+    assert_eq!(warn(&env_of(&[]), Some("prod")), None);
+}
+
+/// Static credentials (tests, emulators) and an endpoint override never warn, whatever the
+/// process environment holds.
+#[test]
+fn static_credentials_and_emulators_are_not_warned_about() {
+    let fixed = AwsCloud::with_static_credentials(AwsOptions::default(), "testing", "testing");
+    assert_eq!(fixed.credential_warning(), None);
+    let emulator = AwsCloud::new(AwsOptions {
+        endpoint_url: Some("http://127.0.0.1:5000".into()),
+        ..AwsOptions::default()
+    });
+    assert_eq!(emulator.credential_warning(), None);
 }

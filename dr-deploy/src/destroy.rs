@@ -16,12 +16,16 @@ use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 use dr_core::Region;
-use dr_core::cloud::{Cloud, StackDescription, StackStatus, Timestamp};
+use dr_core::cloud::{
+    Cloud, DeletionMode, ResourceStatus, StackDescription, StackStatus, Timestamp,
+};
 use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
 use super::stack::Run;
-use super::{DeployError, DeployErrorKind, DeployEvent, DeployObserver, PollOptions};
+use super::{
+    DeployError, DeployErrorKind, DeployEvent, DeployObserver, FailedResource, PollOptions,
+};
 
 /// The command-line flags that lift protections, in the order they are suggested.
 const LIFT_FLAGS: [&str; 3] = [
@@ -61,6 +65,13 @@ pub struct DestroyOptions {
     pub lift_deletion_protection: bool,
     /// Remove DB clusters from their global cluster before deleting them.
     pub leave_global_cluster: bool,
+    /// For a stack in `DELETE_FAILED`: delete it but keep the resources that failed to delete
+    /// (DeleteStack's `RetainResources`), which are then outside any stack, for you to delete
+    /// or keep (`--retain-failed`). Default false.
+    pub retain_failed: bool,
+    /// For a stack in `DELETE_FAILED`: delete it with `DeletionMode` `FORCE_DELETE_STACK`,
+    /// which leaves whatever fails to delete behind (`--force-delete`). Default false.
+    pub force_delete: bool,
     /// Only these stacks; `None` = all.
     pub only: Option<Vec<String>>,
     /// Polling intervals and the timeout.
@@ -309,17 +320,9 @@ async fn stack_is_gone(cloud: &dyn Cloud, art: &StackArtifact) -> bool {
 /// A protection found on a stack or its resources, and how to lift it.
 enum Lift {
     TerminationProtection,
-    DeletionProtection {
-        cluster: String,
-    },
-    GlobalDeletionProtection {
-        global: String,
-    },
-    LeaveGlobal {
-        global: String,
-        cluster_arn: String,
-        cluster: String,
-    },
+    DeletionProtection { cluster: String },
+    GlobalDeletionProtection { global: String },
+    LeaveGlobal { global: String, cluster: String },
 }
 
 async fn destroy_stack(
@@ -375,9 +378,22 @@ async fn destroy_inner(
         return Ok(DestroyOutcome::Absent);
     };
 
+    // A stack in DELETE_FAILED deleted keeping (or forcing past) what failed: the protections
+    // of those resources stand in no one's way, since they are not deleted.
+    let left_behind: HashSet<String> = if desc.status == StackStatus::DeleteFailed
+        && (options.retain_failed || options.force_delete)
+    {
+        failed_resources(run)
+            .await?
+            .into_iter()
+            .map(|f| f.logical_id)
+            .collect()
+    } else {
+        HashSet::new()
+    };
     // First find every protection, then lift them only if none blocks, so that a blocked
     // stack is left exactly as it was.
-    let found = find_protections(run, options, &desc).await?;
+    let found = find_protections(run, options, &desc, &left_behind).await?;
     if !found.blocked.is_empty() {
         return Err(run.fail(DeployErrorKind::Protected {
             protections: found.blocked,
@@ -396,9 +412,84 @@ async fn destroy_inner(
             ),
         });
     }
+    let (retain, mode) = if desc.status == StackStatus::DeleteFailed {
+        delete_failed_options(run, options, met).await?
+    } else {
+        (Vec::new(), None)
+    };
     run.step("deleting the stack");
-    run.delete_and_wait(&desc.stack_id).await?;
+    match run
+        .delete_and_wait(&desc.stack_id, retain.clone(), mode)
+        .await
+    {
+        Ok(_) => {}
+        Err(e) => return Err(named_failures(run, e).await),
+    }
+    for id in &retain {
+        met.push(format!(
+            "`{id}` failed to delete and was retained: it is outside any stack now; delete it yourself when it can go"
+        ));
+    }
     Ok(DestroyOutcome::Deleted)
+}
+
+/// How to delete a stack left in `DELETE_FAILED` by an earlier attempt: keep the resources that
+/// failed (`RetainResources`), force the deletion (`FORCE_DELETE_STACK`), or, told neither, try
+/// again as is (the cause, e.g. deletion protection, may have been lifted since).
+async fn delete_failed_options(
+    run: &Run<'_>,
+    options: &DestroyOptions,
+    met: &mut Vec<String>,
+) -> Result<(Vec<String>, Option<DeletionMode>), DeployError> {
+    if options.retain_failed {
+        let failed = failed_resources(run).await?;
+        Ok((failed.into_iter().map(|f| f.logical_id).collect(), None))
+    } else if options.force_delete {
+        met.push(
+            "the stack was in DELETE_FAILED: deleted with FORCE_DELETE_STACK, which leaves what fails to delete behind"
+                .into(),
+        );
+        Ok((Vec::new(), Some(DeletionMode::ForceDeleteStack)))
+    } else {
+        Ok((Vec::new(), None))
+    }
+}
+
+/// The stack's resources in `DELETE_FAILED`, with CloudFormation's reasons.
+async fn failed_resources(run: &Run<'_>) -> Result<Vec<FailedResource>, DeployError> {
+    let resources = run
+        .cloud
+        .describe_stack_resources(run.art.region, &run.art.name)
+        .await
+        .map_err(|e| run.err(e))?;
+    Ok(resources
+        .into_iter()
+        .filter(|r| r.status == ResourceStatus::DeleteFailed)
+        .map(|r| FailedResource {
+            logical_id: r.logical_id,
+            resource_type: r.resource_type,
+            status: r.status,
+            reason: r.status_reason.unwrap_or_else(|| "no reason given".into()),
+        })
+        .collect())
+}
+
+/// A deletion that ended in `DELETE_FAILED` becomes [`DeployErrorKind::DeleteFailed`], naming
+/// every resource that failed and the ways out; any other error is returned as it is.
+async fn named_failures(run: &Run<'_>, e: DeployError) -> DeployError {
+    let failed = matches!(
+        e.kind(),
+        DeployErrorKind::StackFailed { final_status, .. } if *final_status == StackStatus::DeleteFailed
+    );
+    if !failed {
+        return e;
+    }
+    match failed_resources(run).await {
+        Ok(resources) if !resources.is_empty() => {
+            run.fail(DeployErrorKind::DeleteFailed { resources })
+        }
+        _ => e,
+    }
 }
 
 /// What stands between a stack and its deletion: the protections the options allow lifting,
@@ -425,6 +516,7 @@ async fn find_protections(
     run: &Run<'_>,
     options: &DestroyOptions,
     desc: &StackDescription,
+    left_behind: &HashSet<String>,
 ) -> Result<Protections, DeployError> {
     let (cloud, region) = (run.cloud, run.art.region);
     let mut found = Protections::default();
@@ -440,7 +532,10 @@ async fn find_protections(
         .describe_stack_resources(region, &run.art.name)
         .await
         .map_err(|e| run.err(e))?;
-    for r in &resources {
+    for r in resources
+        .iter()
+        .filter(|r| !left_behind.contains(&r.logical_id))
+    {
         let Some(pid) = r.physical_id.as_deref().filter(|p| !p.is_empty()) else {
             continue;
         };
@@ -473,7 +568,6 @@ async fn find_protections(
                         options.leave_global_cluster,
                         Lift::LeaveGlobal {
                             global: g,
-                            cluster_arn: c.arn.clone(),
                             cluster: c.identifier.clone(),
                         },
                         LIFT_FLAGS[2],
@@ -512,7 +606,9 @@ async fn find_protections(
 /// Lifts one protection; returns the line the report keeps about it.
 async fn lift_protection(run: &Run<'_>, lift: Lift) -> Result<String, DeployError> {
     let (cloud, region, stack) = (run.cloud, run.art.region, run.art.name.as_str());
-    run.mutate();
+    if !matches!(lift, Lift::LeaveGlobal { .. }) {
+        run.mutate();
+    }
     match lift {
         Lift::TerminationProtection => {
             cloud
@@ -539,17 +635,16 @@ async fn lift_protection(run: &Run<'_>, lift: Lift) -> Result<String, DeployErro
                 "deletion protection on global cluster `{global}`: lifted"
             ))
         }
-        Lift::LeaveGlobal {
-            global,
-            cluster_arn,
-            cluster,
-        } => {
-            cloud
-                .remove_from_global_cluster(region, &global, &cluster_arn)
-                .await
-                .map_err(|e| run.err(e))?;
+        Lift::LeaveGlobal { global, cluster } => {
+            // No call: CloudFormation's AWS::RDS::DBCluster delete handler removes a cluster
+            // whose template names a global cluster from it and waits until it is detached
+            // before deleting it (`DeleteHandler` and `BaseHandlerStd.removeFromGlobalCluster`,
+            // <https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/tree/master/aws-rds-dbcluster/src/main/java/software/amazon/rds/dbcluster>).
+            // A detach made here first would leave the handler's own RemoveFromGlobalCluster
+            // to fail on a cluster that is no longer a member ("... is not found in global
+            // cluster ..."), failing the delete; one made here without waiting would race it.
             Ok(format!(
-                "DB cluster `{cluster}` was a member of global cluster `{global}`: removed from it"
+                "DB cluster `{cluster}` was a member of global cluster `{global}`: the stack's deletion removes it from it"
             ))
         }
     }

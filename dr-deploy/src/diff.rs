@@ -1,6 +1,13 @@
 //! `diff`: what a deploy would change, per stack, without changing anything but a change set
 //! that is deleted again.
 //!
+//! A template over CloudFormation's inline limit (51,200 bytes) can reach a change set only
+//! through S3 (`TemplateURL`; "CreateChangeSet",
+//! <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html>),
+//! and an upload would leave an object behind, so such a stack is compared from its deployed
+//! template (`GetTemplate`) and the synthesized one, as the preflight compares them, and needs
+//! no template bucket ([`DiffSource::Templates`]).
+//!
 //! As `cdk diff` does, a modified resource shows each changed property with its deployed and
 //! its synthesized value (`DesiredCapacity: "3" -> "4"`), at the deepest level that differs
 //! (`Tags[2].Value`, `LaunchTemplateData.UserData`), marked when changing it replaces the
@@ -15,6 +22,7 @@ use dr_core::cloud::{
     Replacement, RequiresRecreation, ResourceAttribute, ResourceChange, StackDescription,
     StackStatus,
 };
+use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
 use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
@@ -111,6 +119,23 @@ pub struct ValueChange {
     pub new: Option<Value>,
 }
 
+/// Where a stack's changes come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum DiffSource {
+    /// Nothing had to be computed: the stack is new (every resource is added), its template and
+    /// parameters are unchanged, or it could not be read.
+    Unneeded,
+    /// A change set CloudFormation computed, deleted again.
+    ChangeSet,
+    /// The deployed and the synthesized templates, compared as the deploy's preflight compares
+    /// them (create-only properties from `dr_core::resource_facts`, a value known only at deploy
+    /// time counted as a possible replacement): the minified template is over the 51,200-byte
+    /// inline limit, and a change set would need it uploaded to S3 first, which `diff` does
+    /// not do.
+    Templates,
+}
+
 /// The changes of one stack.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StackDiff {
@@ -135,6 +160,9 @@ pub struct StackDiff {
     /// an export still in use, a parameter nothing fills); a deploy with any of them changes no
     /// stack.
     pub preflight: Vec<String>,
+    /// How the changes were computed: by a change set, or from the templates when the
+    /// template is over the inline limit (no change set, no upload, no bucket needed).
+    pub source: DiffSource,
 }
 
 impl StackDiff {
@@ -149,6 +177,7 @@ impl StackDiff {
             outputs: Vec::new(),
             unreachable: None,
             preflight: Vec::new(),
+            source: DiffSource::Unneeded,
         }
     }
     /// Nothing would change.
@@ -168,6 +197,13 @@ impl fmt::Display for StackDiff {
         }
         let state = if self.exists { "" } else { " (new stack)" };
         writeln!(f, "Stack {} ({}){state}", self.stack, self.region)?;
+        if self.source == DiffSource::Templates {
+            writeln!(
+                f,
+                "  computed from the templates (over {} bytes, so no change set and no upload)",
+                thousands(MAX_INLINE_TEMPLATE_BYTES)
+            )?;
+        }
         for finding in &self.preflight {
             writeln!(f, "  ! a deploy would change no stack, {finding}")?;
         }
@@ -289,13 +325,28 @@ fn window(chars: &[char], start: usize) -> String {
     s
 }
 
+/// `51200` as `51,200`.
+fn thousands(n: usize) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 fn compact(v: &Value) -> String {
     serde_json::to_string(v).unwrap_or_default()
 }
 
 /// For each stack of `assembly` (or `options.only`), what a deploy would change. A deployed
 /// stack gets an UPDATE change set that is deleted afterwards (none when its template and
-/// parameters are unchanged); a stack that does not exist is compared with an empty one.
+/// parameters are unchanged, none when its template is over the inline limit: then the
+/// templates are compared, with no upload); a stack that does not exist is compared with an
+/// empty one. No template bucket is needed.
 pub async fn diff(
     cloud: &dyn Cloud,
     assembly: &Assembly,
@@ -387,7 +438,33 @@ async fn diff_stack(
     if run.unchanged(&desc, old.as_ref(), &params).await? {
         return Ok(unchanged());
     }
-    let body = super::check_template_size(art, options.template_bucket.as_deref())?;
+    let body = art.template_body();
+    if body.len() > MAX_INLINE_TEMPLATE_BYTES {
+        let Some(old) = old else {
+            return Err(run.fail(DeployErrorKind::ChangeSetFailed {
+                reason: format!(
+                    "the deployed template is not JSON, and the synthesized one is over \
+                     {} bytes: comparing them needs a change set from a template uploaded \
+                     to S3, which diff does not do",
+                    thousands(MAX_INLINE_TEMPLATE_BYTES)
+                ),
+            }));
+        };
+        let (old_params, new_params) = compared_parameters(&run, &desc, &params).await?;
+        let changes = super::preflight::template_resource_changes(
+            &old,
+            &art.template,
+            &old_params,
+            &new_params,
+        );
+        return Ok(StackDiff {
+            changes: resource_diffs(&changes, Some(&old), &art.template),
+            parameters,
+            outputs: output_changes(Some(&old), &art.template),
+            source: DiffSource::Templates,
+            ..unchanged()
+        });
+    }
     let (name, cs) = match run
         .create_change_set(options, &body, params, ChangeSetType::Update)
         .await
@@ -408,23 +485,80 @@ async fn diff_stack(
                 .unwrap_or_else(|| format!("status {}", cs.status)),
         }));
     }
+    Ok(StackDiff {
+        changes: resource_diffs(&cs.changes, old.as_ref(), &art.template),
+        parameters,
+        outputs: output_changes(old.as_ref(), &art.template),
+        source: DiffSource::ChangeSet,
+        ..unchanged()
+    })
+}
+
+/// The parameter values the template comparison substitutes, deployed and to be deployed
+/// (`None`: not known). An SSM-typed parameter compares the values it resolves to, deployed and
+/// current, since its value (the SSM parameter's name) stays while the AMI id behind it moves.
+async fn compared_parameters(
+    run: &Run<'_>,
+    desc: &StackDescription,
+    params: &[ParameterValue],
+) -> Result<(ParamValues, ParamValues), DeployError> {
+    let mut old = ParamValues::new();
+    let mut new = ParamValues::new();
+    for p in &desc.parameters {
+        // A NoEcho value reads back as `****`: unknown, so taken as unchanged.
+        let v = match &p.resolved_value {
+            Some(resolved) => Some(resolved.clone()),
+            None => (p.value != "****").then(|| p.value.clone()),
+        };
+        old.insert(p.key.clone(), v);
+    }
+    for p in params {
+        let ssm = desc
+            .parameter(&p.key)
+            .is_some_and(|d| d.resolved_value.is_some());
+        let v = if ssm {
+            run.cloud
+                .get_parameter(run.art.region, &p.value)
+                .await
+                .map_err(|e| run.err(e))?
+                .value
+        } else {
+            p.value.clone()
+        };
+        new.insert(p.key.clone(), Some(v));
+    }
+    Ok((old, new))
+}
+
+/// A parameter's value, or `None` when it cannot be known before the deploy.
+type ParamValues = HashMap<String, Option<String>>;
+
+/// The resource changes as the diff shows them, from a change set's (or the template
+/// comparison's) `ResourceChange`s and the deployed and synthesized templates.
+fn resource_diffs(
+    changes: &[ResourceChange],
+    old: Option<&Value>,
+    template: &Value,
+) -> Vec<ResourceDiff> {
     let entry = |t: Option<&Value>, id: &str| {
         t.and_then(|t| t.get("Resources"))
             .and_then(|r| r.get(id))
             .cloned()
     };
-    let changes = cs
-        .changes
+    changes
         .iter()
         .map(|c| {
-            let new = entry(Some(&art.template), &c.logical_id);
-            let deployed = entry(old.as_ref(), &c.logical_id);
+            let new = entry(Some(template), &c.logical_id);
+            let deployed = entry(old, &c.logical_id);
             let kind = match &c.action {
                 ChangeAction::Add => ChangeKind::Added,
                 ChangeAction::Remove => ChangeKind::Removed,
                 ChangeAction::Modify => ChangeKind::Modified {
                     replacement: c.replacement.clone(),
-                    properties: property_changes(c, deployed.as_ref(), new.as_ref()),
+                    properties: type_change(deployed.as_ref(), new.as_ref())
+                        .into_iter()
+                        .chain(property_changes(c, deployed.as_ref(), new.as_ref()))
+                        .collect(),
                 },
                 other => ChangeKind::Other(other.clone()),
             };
@@ -435,12 +569,19 @@ async fn diff_stack(
                 stateful: is_stateful(&c.resource_type, new.or(deployed).as_ref()),
             }
         })
-        .collect();
-    Ok(StackDiff {
-        changes,
-        parameters,
-        outputs: output_changes(old.as_ref(), &art.template),
-        ..unchanged()
+        .collect()
+}
+
+/// A changed `Type`, which replaces the resource.
+fn type_change(deployed: Option<&Value>, new: Option<&Value>) -> Option<PropertyChange> {
+    let ty = |r: Option<&Value>| r.and_then(|r| r.get("Type")).cloned();
+    let (old, new) = (ty(deployed), ty(new));
+    (old.is_some() && new.is_some() && old != new).then_some(PropertyChange {
+        path: "Type".into(),
+        old,
+        new,
+        replacement: PropertyReplacement::Always,
+        via: None,
     })
 }
 

@@ -22,6 +22,7 @@ mod observer;
 mod preflight;
 mod recording;
 mod stack;
+mod template_buckets;
 mod wait;
 
 use std::collections::HashMap;
@@ -39,7 +40,8 @@ pub use destroy::{
     DestroyOptions, DestroyOutcome, DestroyReport, DestroySummary, Protection, destroy,
 };
 pub use diff::{
-    ChangeKind, PropertyChange, PropertyReplacement, ResourceDiff, StackDiff, ValueChange, diff,
+    ChangeKind, DiffSource, PropertyChange, PropertyReplacement, ResourceDiff, StackDiff,
+    ValueChange, diff,
 };
 pub use inspect::{
     RefusalReason, RefusedChange, STATEFUL_RESOURCE_TYPES, allow_all_policy, is_stateful,
@@ -47,6 +49,7 @@ pub use inspect::{
 };
 pub use observer::{DeployEvent, DeployObserver, NullObserver, RecordingObserver};
 pub use recording::{CallRecord, CallRecorder};
+pub use template_buckets::TemplateBuckets;
 pub use wait::PollOptions;
 
 /// How to deploy.
@@ -63,9 +66,10 @@ pub struct DeployOptions {
     /// Set a stack policy that denies `Update:Replace` and `Update:Delete` on stateful
     /// resources (default true).
     pub stack_policy: bool,
-    /// The S3 bucket for templates over 51,200 bytes (CloudFormation's inline limit). Without
-    /// one, such a template is an error naming its size.
-    pub template_bucket: Option<String>,
+    /// The S3 buckets for templates over 51,200 bytes (CloudFormation's inline limit), one per
+    /// Region ([`TemplateBuckets`]). Default none: such a template is an error naming its size
+    /// and Region.
+    pub template_buckets: TemplateBuckets,
     /// Acknowledged capabilities (default `CAPABILITY_IAM`, `CAPABILITY_NAMED_IAM`).
     pub capabilities: Vec<Capability>,
     /// Tags applied to every stack.
@@ -84,7 +88,7 @@ impl Default for DeployOptions {
             allow_data_loss: false,
             termination_protection: true,
             stack_policy: true,
-            template_bucket: None,
+            template_buckets: TemplateBuckets::none(),
             capabilities: vec![Capability::Iam, Capability::NamedIam],
             tags: Vec::new(),
             only: None,
@@ -413,6 +417,11 @@ pub enum DeployErrorKind {
         /// Whether that clock is the simulator's ([`Cloud::is_simulated`]).
         simulated: bool,
     },
+    /// The stack could not be deleted: these resources failed to delete (`DELETE_FAILED`).
+    DeleteFailed {
+        /// Each resource that failed, with CloudFormation's reason.
+        resources: Vec<FailedResource>,
+    },
     /// A dependency did not deploy.
     DependencyFailed {
         /// The failed dependency.
@@ -523,7 +532,7 @@ impl DeployError {
             ),
             DeployErrorKind::TemplateTooLarge { size, limit } => write!(
                 f,
-                "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's inline limit of {limit} bytes; name an S3 bucket for templates (the `template_bucket` option, `--template-bucket`) so it is uploaded and passed by URL"
+                "stack `{stack}`: the template is {size} bytes minified, over CloudFormation's inline limit of {limit} bytes; name an S3 bucket in {region} for templates (the `template_buckets` option, `--template-bucket {region}=BUCKET`) so it is uploaded and passed by URL"
             ),
             DeployErrorKind::TemplateOverAbsoluteLimit { size, limit } => write!(
                 f,
@@ -581,6 +590,23 @@ impl DeployError {
                 human_duration(*waited),
                 simulated_label(*simulated)
             ),
+            DeployErrorKind::DeleteFailed { resources } => {
+                write!(f, "stack `{stack}` ({region}) could not be deleted: ")?;
+                for (i, r) in resources.iter().enumerate() {
+                    let sep = if i == 0 { "" } else { "; " };
+                    write!(
+                        f,
+                        "{sep}resource `{}` ({}) failed to delete: {}",
+                        r.logical_id, r.resource_type, r.reason
+                    )?;
+                }
+                write!(
+                    f,
+                    ". Fix the cause and run destroy again, or delete the stack and leave {} behind, outside any stack, for you to delete: keep {} (--retain-failed) or force the deletion (--force-delete)",
+                    if resources.len() == 1 { "it" } else { "them" },
+                    if resources.len() == 1 { "it" } else { "them" },
+                )
+            }
             DeployErrorKind::DependencyFailed { dependency } => write!(
                 f,
                 "stack `{stack}` was not deployed because stack `{dependency}` did not deploy"
@@ -717,13 +743,26 @@ pub async fn deploy(
                 continue;
             }
             // A dependency that failed only because its Region does not answer does not hold
-            // its dependents back: in a Region outage the other Region's stacks must stay
-            // deployable. Their values from the unreachable Region keep what is deployed (see
-            // `Run::kept_value`); dependents in the same Region fail on their own.
+            // back its dependents in *another* Region: in a Region outage the other Region's
+            // stacks must stay deployable, and their values from the unreachable Region keep
+            // what is deployed (see `Run::kept_value`). A dependent in the same Region is held
+            // back like any other: the dependency may be mid-operation there (its wait gave up,
+            // CloudFormation did not), and deploying against it would read a producer in flux.
+            // A stack skipped because its own Region does not answer is as unreachable as
+            // the one that failed.
+            let outage_regions: Vec<Region> = reports
+                .values()
+                .filter_map(|r| r.error.as_ref()?.cloud_error()?.outage_region())
+                .collect();
+            let unreachable = |r: &DeployReport| {
+                r.failed_by_region_outage()
+                    || (r.action == StackAction::Skipped && outage_regions.contains(&r.region))
+            };
             if let Some(dep) = art.dependencies.iter().find(|d| {
-                reports
-                    .get(*d)
-                    .is_some_and(|r| !r.action.is_success() && !r.failed_by_region_outage())
+                reports.get(*d).is_some_and(|r| {
+                    let released = unreachable(r) && r.region != art.region;
+                    !r.action.is_success() && !released
+                })
             }) {
                 let now = cloud.now();
                 let report = DeployReport {
@@ -927,7 +966,7 @@ fn stopped_by_preflight(
 /// bytes; larger uploaded to `bucket` (if any) up to 1 MB.
 pub(crate) fn check_template_size(
     art: &StackArtifact,
-    bucket: Option<&str>,
+    bucket: Option<String>,
 ) -> Result<String, DeployError> {
     let body = art.template_body();
     if body.len() > MAX_TEMPLATE_BYTES {

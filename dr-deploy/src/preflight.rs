@@ -93,7 +93,9 @@ pub(crate) async fn run(
 ) -> Preflight {
     let mut findings = Vec::new();
     for art in selected {
-        if let Err(e) = super::check_template_size(art, opts.template_bucket.as_deref()) {
+        if let Err(e) =
+            super::check_template_size(art, opts.template_buckets.for_region(art.region))
+        {
             findings.push(e);
         }
         findings.extend(unfilled_parameters(art));
@@ -845,4 +847,161 @@ fn collect_references(v: &Value, out: &mut Vec<(String, Option<String>)>) {
         Value::Array(a) => a.iter().for_each(|x| collect_references(x, out)),
         _ => {}
     }
+}
+
+/// The resource changes between a deployed and a synthesized template, in the shape of a change
+/// set's `ResourceChange`s but computed here, as the preflight compares templates: for `diff` of
+/// a stack whose template is over CloudFormation's inline limit, where a change set could only
+/// be made from a copy uploaded to S3, and `diff` changes nothing.
+///
+/// The synthesized template's resources come first, in its order, then the removed ones. A
+/// changed create-only property (`dr_core::resource_facts`) or type replaces the resource
+/// (`Replacement: True`); a create-only property whose new value is known only at deploy time
+/// makes it `Conditional`, as CloudFormation says it for `RequiresRecreation: Always` with
+/// `Evaluation: Dynamic` ("ResourceChange",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html>).
+/// Each changed top-level property is a detail: `DirectModification` when its template text
+/// changes, else what it changes through (a parameter, a replaced resource or an attribute of
+/// one), with the causing entity as CloudFormation names it. `RequiresRecreation` is left unset
+/// so that each changed path is looked up in the facts at its own depth. Parameters map to
+/// their values, `None` where the value is not known (`NoEcho`, or known only at deploy time).
+pub(crate) fn template_resource_changes(
+    old: &Value,
+    new: &Value,
+    old_params: &HashMap<String, Option<String>>,
+    new_params: &HashMap<String, Option<String>>,
+) -> Vec<dr_core::cloud::ResourceChange> {
+    use dr_core::cloud::{
+        ChangeAction, ChangeSource, Evaluation, Replacement, ResourceAttribute, ResourceChange,
+        ResourceChangeDetail,
+    };
+    let compared = Comparison::of(old, new, old_params, new_params);
+    let old_res = section(old, "Resources");
+    let new_res = section(new, "Resources");
+    let change = |action, id: &str, r: &Value| ResourceChange {
+        action,
+        logical_id: id.to_string(),
+        physical_id: None,
+        resource_type: type_of(r).to_string(),
+        replacement: None,
+        scope: Vec::new(),
+        details: Vec::new(),
+    };
+    // What a property whose text is unchanged changes through, in CloudFormation's terms.
+    let causes = |v: &Value| -> Vec<(ChangeSource, String)> {
+        let mut out: Vec<(ChangeSource, String)> = Vec::new();
+        for (name, attr) in references(v) {
+            let cause = if compared.changing_params.contains(&name) {
+                (ChangeSource::ParameterReference, name)
+            } else if let Some(a) = attr.filter(|a| {
+                compared.replaced.contains_key(&name)
+                    || compared
+                        .modified
+                        .get(&name)
+                        .is_some_and(|props| props.contains(top_segment(a)))
+            }) {
+                (ChangeSource::ResourceAttribute, format!("{name}.{a}"))
+            } else if compared.replaced.contains_key(&name) {
+                (ChangeSource::ResourceReference, name)
+            } else {
+                continue;
+            };
+            if !out.contains(&cause) {
+                out.push(cause);
+            }
+        }
+        out
+    };
+    let mut out = Vec::new();
+    for (id, n) in new_res {
+        let Some(o) = old_res.get(id) else {
+            out.push(change(ChangeAction::Add, id, n));
+            continue;
+        };
+        let mut leaves = Vec::new();
+        if type_of(o) == type_of(n) {
+            compared.walk(
+                "",
+                o.get("Properties"),
+                n.get("Properties"),
+                old_params,
+                new_params,
+                &mut leaves,
+            );
+        }
+        if leaves.is_empty() && o == n {
+            continue;
+        }
+        let mut c = change(ChangeAction::Modify, id, n);
+        c.replacement = Some(match compared.replaced.get(id) {
+            Some((Change::Definite, _)) => Replacement::True,
+            Some(_) => Replacement::Conditional,
+            None => Replacement::False,
+        });
+        let (old_props, new_props) = (section(o, "Properties"), section(n, "Properties"));
+        // A whole `Properties` added or removed is one leaf at the empty path: its keys.
+        let whole = leaves.iter().find(|(p, _)| p.is_empty()).map(|(_, ch)| *ch);
+        let mut tops: Vec<&str> = Vec::new();
+        let keys = new_props.keys().chain(old_props.keys());
+        let named = leaves.iter().map(|(p, _)| top_segment(p));
+        for top in named.chain(keys.filter(|_| whole.is_some()).map(String::as_str)) {
+            if !top.is_empty() && !tops.contains(&top) {
+                tops.push(top);
+            }
+        }
+        for top in tops {
+            let definite = whole == Some(Change::Definite)
+                || leaves
+                    .iter()
+                    .any(|(p, ch)| top_segment(p) == top && *ch == Change::Definite);
+            let evaluation = Some(if definite {
+                Evaluation::Static
+            } else {
+                Evaluation::Dynamic
+            });
+            let detail =
+                |change_source: Option<ChangeSource>, causing_entity| ResourceChangeDetail {
+                    attribute: ResourceAttribute::Properties,
+                    name: Some(top.to_string()),
+                    requires_recreation: None,
+                    evaluation: evaluation.clone(),
+                    change_source,
+                    causing_entity,
+                };
+            match (old_props.get(top), new_props.get(top)) {
+                (Some(a), Some(b)) if a == b => {
+                    let through = causes(b);
+                    if through.is_empty() {
+                        // Nothing to name (the comparison counted it as changing anyway).
+                        c.details.push(detail(None, None));
+                    }
+                    for (source, entity) in through {
+                        c.details.push(detail(Some(source), Some(entity)));
+                    }
+                }
+                _ => c
+                    .details
+                    .push(detail(Some(ChangeSource::DirectModification), None)),
+            }
+        }
+        if !c.details.is_empty() {
+            c.scope.push(ResourceAttribute::Properties);
+        }
+        for attr in [
+            ResourceAttribute::Metadata,
+            ResourceAttribute::CreationPolicy,
+            ResourceAttribute::UpdatePolicy,
+            ResourceAttribute::DeletionPolicy,
+            ResourceAttribute::UpdateReplacePolicy,
+        ] {
+            if o.get(attr.as_str()) != n.get(attr.as_str()) {
+                c.scope.push(attr);
+            }
+        }
+        out.push(c);
+    }
+    for id in &compared.removed {
+        out.push(change(ChangeAction::Remove, id, &old_res[id]));
+    }
+    out
 }

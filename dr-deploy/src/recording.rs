@@ -110,6 +110,14 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
             .describe_change_set(region, stack_name, change_set)
             .await
     }
+    async fn execute_change_set_with(
+        &self,
+        region: Region,
+        input: ExecuteChangeSetInput,
+    ) -> CloudResult<()> {
+        self.record("execute_change_set_with", region, &input.stack_name);
+        self.inner.execute_change_set_with(region, input).await
+    }
     async fn execute_change_set(
         &self,
         region: Region,
@@ -141,6 +149,16 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
         self.record("describe_stack_events", region, stack_name);
         self.inner
             .describe_stack_events(region, stack_name, stop_at)
+            .await
+    }
+    async fn describe_newest_stack_event(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<StackEvent>> {
+        self.record("describe_newest_stack_event", region, stack_name);
+        self.inner
+            .describe_newest_stack_event(region, stack_name)
             .await
     }
     async fn describe_stack_resources(
@@ -186,6 +204,10 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
         self.inner
             .update_termination_protection(region, stack_name, enabled)
             .await
+    }
+    async fn delete_stack_with(&self, region: Region, input: DeleteStackInput) -> CloudResult<()> {
+        self.record("delete_stack_with", region, &input.stack_name);
+        self.inner.delete_stack_with(region, input).await
     }
     async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()> {
         self.record("delete_stack", region, stack_name);

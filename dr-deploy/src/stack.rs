@@ -5,8 +5,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 
 use dr_core::LookupKind;
 use dr_core::cloud::{
-    ChangeSetDescription, ChangeSetType, Cloud, CloudError, CloudErrorKind, CreateChangeSetInput,
-    ParameterValue, StackDescription, StackEvent, StackOutput, StackStatus, TemplateSource,
+    ChangeSetDescription, ChangeSetType, Cloud, CloudError, CreateChangeSetInput, DeleteStackInput,
+    DeletionMode, ExecuteChangeSetInput, ExecutionStatus, ParameterValue, StackDescription,
+    StackEvent, StackOutput, StackStatus, TemplateSource, idempotency_token,
 };
 use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
 use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
@@ -15,7 +16,7 @@ use serde_json::Value;
 use super::inspect::{
     RefusedChange, allow_all_policy, protective_policy, refused_changes, stateful_logical_ids,
 };
-use super::wait::Backoff;
+use super::wait::{Backoff, Patience, Verdict};
 use super::{
     DeployError, DeployErrorKind, DeployEvent, DeployObserver, DeployOptions, DeployReport,
     FailedResource, StackAction,
@@ -164,7 +165,10 @@ impl<'a> Run<'a> {
     ) -> Result<Done, DeployError> {
         let region = self.art.region;
         // Everything that can fail without touching the cloud goes first.
-        let body = super::check_template_size(self.art, opts.template_bucket.as_deref())?;
+        let body = super::check_template_size(
+            self.art,
+            opts.template_buckets.for_region(self.art.region),
+        )?;
         let params = self.resolve_parameters(assembly, outputs).await?;
         let desc = self.settled_stack().await?;
         let want_tp = opts.termination_protection && self.art.termination_protection;
@@ -181,7 +185,7 @@ impl<'a> Run<'a> {
                     self.mutate();
                     self.cloud.update_termination_protection(region, self.name(), false).await.map_err(|e| self.err(e))?;
                 }
-                self.delete_and_wait(&d.stack_id).await?;
+                self.delete_and_wait(&d.stack_id, Vec::new(), None).await?;
                 self.create(opts, &body, params, want_tp).await
             }
             Some(d) if !d.status.is_updatable() => Err(self.fail(DeployErrorKind::NotUpdatable {
@@ -199,27 +203,38 @@ impl<'a> Run<'a> {
     }
 
     /// Describes the stack, first waiting for an operation in progress (someone else's, or
-    /// one an interrupted deploy left running) to settle.
+    /// one an interrupted deploy left running) to settle. The first read is not inside a wait:
+    /// a Region that does not answer it fails the stack at once (as an outage, which releases
+    /// the other Region's dependents, and nothing has been started that a retry would have to
+    /// follow); any other failure that trying again can cure is looked past ([`Patience`]).
     pub(crate) async fn settled_stack(&self) -> Result<Option<StackDescription>, DeployError> {
-        let start = self.cloud.now();
+        let mut patience = Patience::new(self.poll, self.cloud.now());
         let mut backoff = Backoff::new(&self.poll);
-        let mut announced = false;
+        let mut waiting = false;
         loop {
             let read = self
                 .cloud
                 .describe_stack(self.art.region, self.name())
                 .await;
-            let Some(desc) = self.poll_read(read, start, "an operation in progress")? else {
+            let read = match read {
+                Err(e) if !waiting && e.is_region_outage() => return Err(self.err(e)),
+                read => self.poll_read(read, &mut patience, "an operation in progress")?,
+            };
+            let Some(desc) = read else {
                 self.cloud.sleep(backoff.next_interval()).await;
                 continue;
             };
             match desc {
                 Some(d) if !d.status.is_terminal() => {
-                    if !announced {
+                    if !waiting {
                         self.step(format!("waiting for the stack's {} to finish", d.status));
-                        announced = true;
+                        waiting = true;
                     }
-                    self.check_timeout(start, "an operation in progress", d.status.as_str())?;
+                    self.check_timeout(
+                        patience.started(),
+                        "an operation in progress",
+                        d.status.as_str(),
+                    )?;
                     self.cloud.sleep(backoff.next_interval()).await;
                 }
                 other => return Ok(other),
@@ -227,23 +242,30 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// A read inside a poll loop: throttling (what is left after the SDK's own retries) is
-    /// not a reason to abandon a stack operation that CloudFormation carries on with, so it
-    /// becomes `Ok(None)`, "look again at the next poll", until the timeout.
+    /// A read inside a wait. A stack operation goes on at CloudFormation whatever the caller's
+    /// connection does, so an error that trying again can cure (throttling, expired
+    /// credentials, a Region answering 5xx or nothing: [`CloudError::is_retryable`]) is "look
+    /// again at the next poll" (`Ok(None)`) until the wait's timeout or, without a usable answer,
+    /// its `unanswered` limit ([`Patience`]); any other error ends the wait.
     fn poll_read<T>(
         &self,
         result: Result<T, CloudError>,
-        start: dr_core::cloud::Timestamp,
+        patience: &mut Patience,
         what: &str,
     ) -> Result<Option<T>, DeployError> {
         match result {
-            Ok(v) => Ok(Some(v)),
-            Err(e) if matches!(e.kind(), CloudErrorKind::Throttled) => {
-                self.step(format!("throttled ({}); polling again", e.operation()));
-                self.check_timeout(start, what, "unknown (throttled)")?;
-                Ok(None)
+            Ok(v) => {
+                patience.answered();
+                Ok(Some(v))
             }
-            Err(e) => Err(self.err(e)),
+            Err(e) => match patience.failed(e, self.cloud.now()) {
+                Verdict::LookAgain(why) => {
+                    self.step(why);
+                    self.check_timeout(patience.started(), what, "unknown (no usable answer)")?;
+                    Ok(None)
+                }
+                Verdict::GiveUp(e) => Err(self.err(e)),
+            },
         }
     }
 
@@ -331,66 +353,161 @@ impl<'a> Run<'a> {
             .stack(producer)
             .map(|s| s.region)
             .ok_or_else(|| missing(false))?;
+        // The producer's output: from this deploy, else as deployed. `None` when the producer's
+        // Region does not answer.
         let value = match outputs.get(producer) {
-            Some(outs) => outs
-                .iter()
-                .find(|o| o.key == output)
-                .map(|o| o.value.clone())
-                .ok_or_else(|| missing(true))?,
+            Some(outs) => Some(
+                outs.iter()
+                    .find(|o| o.key == output)
+                    .map(|o| o.value.clone())
+                    .ok_or_else(|| missing(true))?,
+            ),
             None => {
                 // A producer outside this deploy, or one that failed in it: read what is
                 // deployed.
-                let d = match self.read_stack(reads, producer_region, producer).await {
-                    Err(e) if e.is_region_outage() => {
-                        return self
-                            .kept_value(reads, parameter, producer, producer_region)
-                            .await;
+                match self.read_stack(reads, producer_region, producer).await {
+                    Err(e) if e.is_region_outage() => None,
+                    read => {
+                        let d = read
+                            .map_err(|e| self.err(e))?
+                            .ok_or_else(|| missing(false))?;
+                        Some(
+                            d.output(output)
+                                .map(str::to_string)
+                                .ok_or_else(|| missing(true))?,
+                        )
                     }
-                    read => read.map_err(|e| self.err(e))?,
-                };
-                let d = d.ok_or_else(|| missing(false))?;
-                d.output(output)
-                    .map(str::to_string)
-                    .ok_or_else(|| missing(true))?
+                }
             }
         };
         match source {
-            WiringSource::Output { .. } => Ok(value),
+            WiringSource::Output { .. } => match value {
+                Some(v) => Ok(v),
+                None => {
+                    self.kept_value(reads, parameter, producer, producer_region)
+                        .await
+                }
+            },
             WiringSource::Lookup {
                 kind: LookupKind::GlobalClusterWriterEndpoint,
                 ..
             } => {
-                let lookup_failed = |message: String| {
-                    self.fail(DeployErrorKind::LookupFailed {
-                        parameter: parameter.to_string(),
-                        message,
-                    })
+                // In an outage of the producer's Region, DescribeGlobalClusters is asked in the
+                // consumer's Region, a member Region that answers; otherwise the producer's
+                // Region first.
+                let producer_answers = value.is_some();
+                let id = match value {
+                    Some(v) => Some(v),
+                    None => self.value_held_elsewhere(assembly, reads, source).await,
                 };
-                let gc = match self
-                    .cloud
-                    .describe_global_cluster(producer_region, &value)
-                    .await
+                let Some(id) = id else {
+                    return self
+                        .kept_value(reads, parameter, producer, producer_region)
+                        .await;
+                };
+                let mut regions = vec![self.art.region];
+                if producer_answers && producer_region != self.art.region {
+                    regions.insert(0, producer_region);
+                }
+                match self
+                    .writer_endpoint(parameter, producer, output, &id, &regions)
+                    .await?
                 {
-                    Err(e) if e.is_region_outage() => {
-                        return self
-                            .kept_value(reads, parameter, producer, producer_region)
-                            .await;
+                    Some(endpoint) => Ok(endpoint),
+                    None => {
+                        self.kept_value(reads, parameter, producer, producer_region)
+                            .await
                     }
-                    read => read.map_err(|e| self.err(e))?,
-                };
-                let gc = gc.ok_or_else(|| {
-                    lookup_failed(format!(
-                        "global cluster `{value}` (output `{output}` of stack `{producer}`) does not exist in {producer_region}"
-                    ))
-                })?;
-                gc.endpoint.filter(|e| !e.is_empty()).ok_or_else(|| {
-                    lookup_failed(format!(
-                        "global cluster `{value}` has no writer endpoint yet (status {}); deploy again once it is available",
-                        gc.status
-                    ))
-                })
+                }
             }
         }
+    }
+
+    /// The value of `source`'s producer output as another deployed stack in a Region that
+    /// answers received it: a consumer of the same output has it as a deployed parameter. In an
+    /// outage of the producer's Region that is how the DR Region's stacks still learn, say, the
+    /// global cluster's id (the secondary data stack received it) and ask their own Region for
+    /// its writer endpoint. `None` when no such stack answers.
+    async fn value_held_elsewhere(
+        &self,
+        assembly: &Assembly,
+        reads: &mut StackReads,
+        source: &WiringSource,
+    ) -> Option<String> {
+        for other in &assembly.stacks {
+            if other.name == self.art.name || other.region == source_region(assembly, source)? {
+                continue;
+            }
+            let Some(w) = other.parameter_wiring.iter().find(|w| {
+                matches!(&w.source, WiringSource::Output { stack, output }
+                    if stack == source.stack() && output == source.output())
+            }) else {
+                continue;
+            };
+            if let Ok(Some(d)) = self.read_stack(reads, other.region, &other.name).await
+                && d.status != StackStatus::ReviewInProgress
+                && let Some(p) = d.parameter(&w.parameter)
+            {
+                self.note(format!(
+                    "the value of output `{}` of stack `{}` was read from stack `{}` ({}), which received it",
+                    source.output(),
+                    source.stack(),
+                    other.name,
+                    other.region
+                ));
+                return Some(p.value.clone());
+            }
+        }
+        None
+    }
+
+    /// The Aurora global writer endpoint of global cluster `id`, asked in `regions` in order: a
+    /// global cluster is described in its member Regions, so when one does not answer the next
+    /// one can. `Ok(None)` when none answers (the caller keeps the deployed value).
+    async fn writer_endpoint(
+        &self,
+        parameter: &str,
+        producer: &str,
+        output: &str,
+        id: &str,
+        regions: &[dr_core::Region],
+    ) -> Result<Option<String>, DeployError> {
+        let lookup_failed = |message: String| {
+            self.fail(DeployErrorKind::LookupFailed {
+                parameter: parameter.to_string(),
+                message,
+            })
+        };
+        let mut unanswered = false;
+        for region in regions {
+            let gc = match self.cloud.describe_global_cluster(*region, id).await {
+                Err(e) if e.is_region_outage() => {
+                    unanswered = true;
+                    continue;
+                }
+                read => read.map_err(|e| self.err(e))?,
+            };
+            // Not described in this Region (not a member yet): ask the next one.
+            let Some(gc) = gc else { continue };
+            return gc
+                .endpoint
+                .filter(|e| !e.is_empty())
+                .map(Some)
+                .ok_or_else(|| {
+                    lookup_failed(format!(
+                        "global cluster `{id}` has no writer endpoint yet (status {}); deploy again once it is available",
+                        gc.status
+                    ))
+                });
+        }
+        if unanswered {
+            return Ok(None);
+        }
+        let asked: Vec<String> = regions.iter().map(ToString::to_string).collect();
+        Err(lookup_failed(format!(
+            "global cluster `{id}` (output `{output}` of stack `{producer}`) does not exist in {}",
+            asked.join(" or ")
+        )))
     }
 
     /// The consumer's deployed value of `parameter`, kept because its producer's Region does not
@@ -494,7 +611,10 @@ impl<'a> Run<'a> {
         if body.len() <= MAX_INLINE_TEMPLATE_BYTES {
             return Ok(TemplateSource::Body(body.to_string()));
         }
-        let bucket = opts.template_bucket.as_deref().unwrap_or_default();
+        let bucket = opts
+            .template_buckets
+            .for_region(self.art.region)
+            .unwrap_or_default();
         let key = format!(
             "drkit/{}/{:016x}.template.json",
             self.name(),
@@ -507,7 +627,7 @@ impl<'a> Run<'a> {
         self.mutate();
         let url = self
             .cloud
-            .put_object(self.art.region, bucket, &key, body.as_bytes().to_vec())
+            .put_object(self.art.region, &bucket, &key, body.as_bytes().to_vec())
             .await
             .map_err(|e| self.err(e))?;
         Ok(TemplateSource::Url(url))
@@ -536,6 +656,7 @@ impl<'a> Run<'a> {
                     capabilities: opts.capabilities.clone(),
                     tags: opts.tags.clone(),
                     description: Some("drkit deploy".into()),
+                    client_token: Some(dr_core::cloud::idempotency_token("create", &name)),
                 },
             )
             .await
@@ -548,21 +669,21 @@ impl<'a> Run<'a> {
         &self,
         name: &str,
     ) -> Result<ChangeSetDescription, DeployError> {
-        let start = self.cloud.now();
+        let mut patience = Patience::new(self.poll, self.cloud.now());
         let mut backoff = Backoff::new(&self.poll);
         loop {
             let read = self
                 .cloud
                 .describe_change_set(self.art.region, self.name(), name)
                 .await;
-            let Some(cs) = self.poll_read(read, start, "the change set")? else {
+            let Some(cs) = self.poll_read(read, &mut patience, "the change set")? else {
                 self.cloud.sleep(backoff.next_interval()).await;
                 continue;
             };
             if cs.status.is_terminal() {
                 return Ok(cs);
             }
-            self.check_timeout(start, "the change set", cs.status.as_str())?;
+            self.check_timeout(patience.started(), "the change set", cs.status.as_str())?;
             self.cloud.sleep(backoff.next_interval()).await;
         }
     }
@@ -593,11 +714,7 @@ impl<'a> Run<'a> {
         let total = cs.changes.len().max(self.art.resource_types().len());
         let baseline = self.newest_event_id().await?;
         self.step(format!("executing change set {name} ({} resources)", total));
-        self.mutate();
-        self.cloud
-            .execute_change_set(region, self.name(), &name)
-            .await
-            .map_err(|e| self.err(e))?;
+        self.execute(&name, true).await?;
         let (desc, events) = self
             .stream_until_settled(baseline, total, "stack creation")
             .await?;
@@ -705,6 +822,7 @@ impl<'a> Run<'a> {
         };
         let desc = outcome?;
         self.check_physical_ids().await?;
+        self.restore_deletion_protection().await?;
         self.sync_termination_protection(&desc, want_tp).await?;
         Ok(Done {
             action: StackAction::Updated,
@@ -799,11 +917,7 @@ impl<'a> Run<'a> {
     ) -> Result<StackDescription, DeployError> {
         let baseline = self.newest_event_id().await?;
         self.step(format!("executing change set {name} ({total} changes)"));
-        self.mutate();
-        self.cloud
-            .execute_change_set(self.art.region, self.name(), name)
-            .await
-            .map_err(|e| self.err(e))?;
+        self.execute(name, false).await?;
         let (desc, events) = self
             .stream_until_settled(baseline, total, "the stack update")
             .await?;
@@ -811,6 +925,67 @@ impl<'a> Run<'a> {
             return Err(self.stack_failed(&desc, &events));
         }
         Ok(desc)
+    }
+
+    /// `ExecuteChangeSet`, with a token derived from the change set's name so that a retry
+    /// (the SDK's after a lost answer, or this one's) is the same request and not a second
+    /// execution CloudFormation refuses with `InvalidChangeSetStatus`. A CREATE runs with
+    /// `RetainExceptOnCreate`, so a first create that fails and rolls back deletes what it made,
+    /// `Retain` or not (a KMS key per failed attempt otherwise), while an update's rollback
+    /// keeps what already existed.
+    ///
+    /// When the outcome is unknown (a 5xx or no answer outlasted the SDK's retries), the change
+    /// set says whether it ran: one no longer `AVAILABLE` was executed and the deploy waits for
+    /// it; one still `AVAILABLE` is sent again with the same token, until the Region answers or
+    /// the wait's `unanswered` limit passes.
+    async fn execute(&self, name: &str, creating: bool) -> Result<(), DeployError> {
+        let region = self.art.region;
+        let input = ExecuteChangeSetInput {
+            stack_name: self.name().to_string(),
+            change_set: name.to_string(),
+            client_request_token: Some(idempotency_token("execute", name)),
+            retain_except_on_create: creating,
+        };
+        let mut patience = Patience::new(self.poll, self.cloud.now());
+        let mut backoff = Backoff::new(&self.poll);
+        loop {
+            self.mutate();
+            let e = match self
+                .cloud
+                .execute_change_set_with(region, input.clone())
+                .await
+            {
+                Ok(()) => return Ok(()),
+                Err(e) if !e.outcome_unknown() => return Err(self.err(e)),
+                Err(e) => e,
+            };
+            // Ask the change set until it answers; a failed read counts against the same
+            // patience as the execute.
+            let mut failure = e;
+            let executed = loop {
+                match patience.failed(failure, self.cloud.now()) {
+                    Verdict::GiveUp(e) => return Err(self.err(e)),
+                    Verdict::LookAgain(why) => self.step(why),
+                }
+                self.cloud.sleep(backoff.next_interval()).await;
+                match self
+                    .cloud
+                    .describe_change_set(region, self.name(), name)
+                    .await
+                {
+                    Ok(cs) => break cs.execution_status != ExecutionStatus::Available,
+                    Err(e) if e.is_retryable() => failure = e,
+                    Err(e) => return Err(self.err(e)),
+                }
+            };
+            if executed {
+                self.step(format!(
+                    "change set {name} is executing: its ExecuteChangeSet answer was lost"
+                ));
+                return Ok(());
+            }
+            self.check_timeout(patience.started(), "ExecuteChangeSet", "AVAILABLE")?;
+        }
     }
 
     /// What a stack with nothing to change still gets: the protective stack policy and
@@ -826,7 +1001,86 @@ impl<'a> Run<'a> {
         old_template: Option<&Value>,
     ) -> Result<(), DeployError> {
         self.policy_for_update(opts, &[], old_template).await?;
+        self.restore_deletion_protection().await?;
         self.sync_termination_protection(d, want_tp).await
+    }
+
+    /// Turns deletion protection back on where the template asks for it and the database has it
+    /// off: `destroy --lift-deletion-protection` lifts it with `ModifyDBCluster` /
+    /// `ModifyGlobalCluster`, outside CloudFormation, so a destroy that stopped after lifting it
+    /// leaves a template that says `true` over a cluster that is not protected, and no update
+    /// puts it back (CloudFormation compares templates, not the resource). Reads only the
+    /// stacks whose template protects a database; no mutating call when nothing drifted.
+    async fn restore_deletion_protection(&self) -> Result<(), DeployError> {
+        let protected: Vec<(&str, &str)> = self
+            .art
+            .template
+            .get("Resources")
+            .and_then(Value::as_object)
+            .into_iter()
+            .flatten()
+            .filter_map(|(id, r)| {
+                let ty = r.get("Type").and_then(Value::as_str)?;
+                let on = r
+                    .pointer("/Properties/DeletionProtection")
+                    .is_some_and(|v| v == &Value::Bool(true) || v == "true");
+                (on && matches!(ty, "AWS::RDS::DBCluster" | "AWS::RDS::GlobalCluster"))
+                    .then_some((id.as_str(), ty))
+            })
+            .collect();
+        if protected.is_empty() {
+            return Ok(());
+        }
+        let region = self.art.region;
+        let resources = self
+            .cloud
+            .describe_stack_resources(region, self.name())
+            .await
+            .map_err(|e| self.err(e))?;
+        for (id, ty) in protected {
+            let Some(pid) = resources
+                .iter()
+                .find(|r| r.logical_id == id)
+                .and_then(|r| r.physical_id.as_deref())
+                .filter(|p| !p.is_empty())
+            else {
+                continue;
+            };
+            if ty == "AWS::RDS::DBCluster" {
+                let c = self
+                    .cloud
+                    .describe_db_cluster(region, pid)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                if c.is_some_and(|c| !c.deletion_protection) {
+                    self.mutate();
+                    self.cloud
+                        .modify_db_cluster_deletion_protection(region, pid, true)
+                        .await
+                        .map_err(|e| self.err(e))?;
+                    self.note(format!(
+                        "DB cluster `{pid}` had deletion protection off though the template turns it on (lifted by a destroy that stopped?): turned it back on"
+                    ));
+                }
+            } else {
+                let g = self
+                    .cloud
+                    .describe_global_cluster(region, pid)
+                    .await
+                    .map_err(|e| self.err(e))?;
+                if g.is_some_and(|g| !g.deletion_protection) {
+                    self.mutate();
+                    self.cloud
+                        .modify_global_cluster_deletion_protection(region, pid, true)
+                        .await
+                        .map_err(|e| self.err(e))?;
+                    self.note(format!(
+                        "global cluster `{pid}` had deletion protection off though the template turns it on (lifted by a destroy that stopped?): turned it back on"
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     async fn sync_termination_protection(
@@ -854,13 +1108,15 @@ impl<'a> Run<'a> {
         })
     }
 
+    /// The id of the stack's newest event, the baseline from which a wait streams what is new:
+    /// one page of `DescribeStackEvents`, since events come newest first.
     pub(crate) async fn newest_event_id(&self) -> Result<Option<String>, DeployError> {
-        let events = self
+        let newest = self
             .cloud
-            .describe_stack_events(self.art.region, self.name(), None)
+            .describe_newest_stack_event(self.art.region, self.name())
             .await
             .map_err(|e| self.err(e))?;
-        Ok(events.first().map(|e| e.event_id.clone()))
+        Ok(newest.map(|e| e.event_id))
     }
 
     /// Polls the stack until its status settles, passing new events to the observer with the
@@ -873,7 +1129,7 @@ impl<'a> Run<'a> {
         what: &str,
     ) -> Result<(StackDescription, Vec<StackEvent>), DeployError> {
         let region = self.art.region;
-        let start = self.cloud.now();
+        let mut patience = Patience::new(self.poll, self.cloud.now());
         let mut backoff = Backoff::new(&self.poll);
         let mut last = baseline;
         let mut all: Vec<StackEvent> = Vec::new();
@@ -883,14 +1139,14 @@ impl<'a> Run<'a> {
             // Status first, events second: the last read then holds every event up to the
             // settled status.
             let read = self.cloud.describe_stack(region, self.name()).await;
-            let Some(desc) = self.poll_read(read, start, what)? else {
+            let Some(desc) = self.poll_read(read, &mut patience, what)? else {
                 continue;
             };
             let read = self
                 .cloud
                 .describe_stack_events(region, self.name(), last.as_deref())
                 .await;
-            let Some(events) = self.poll_read(read, start, what)? else {
+            let Some(events) = self.poll_read(read, &mut patience, what)? else {
                 continue;
             };
             if let Some(first) = events.first() {
@@ -918,7 +1174,7 @@ impl<'a> Run<'a> {
             if desc.status.is_terminal() {
                 return Ok((desc, all));
             }
-            self.check_timeout(start, what, desc.status.as_str())?;
+            self.check_timeout(patience.started(), what, desc.status.as_str())?;
         }
     }
 
@@ -976,16 +1232,29 @@ impl<'a> Run<'a> {
         }
     }
 
-    /// Deletes the stack and waits until it is gone.
+    /// Deletes the stack and waits until it is gone. `retain` (logical ids) and `mode` are
+    /// DeleteStack's `RetainResources` and `DeletionMode`, which CloudFormation accepts only for
+    /// a stack in `DELETE_FAILED`.
     pub(crate) async fn delete_and_wait(
         &self,
         stack_id: &str,
+        retain: Vec<String>,
+        mode: Option<DeletionMode>,
     ) -> Result<Vec<StackEvent>, DeployError> {
         let region = self.art.region;
         let baseline = self.newest_event_id().await?;
         self.mutate();
+        let operation = change_set_name(self.cloud, "drkit-delete");
         self.cloud
-            .delete_stack(region, self.name())
+            .delete_stack_with(
+                region,
+                DeleteStackInput {
+                    stack_name: self.name().to_string(),
+                    retain_resources: retain,
+                    deletion_mode: mode,
+                    client_request_token: Some(idempotency_token("delete", &operation)),
+                },
+            )
             .await
             .map_err(|e| self.err(e))?;
         let total = self
@@ -994,7 +1263,7 @@ impl<'a> Run<'a> {
             .await
             .map(|r| r.len())
             .unwrap_or(0);
-        let start = self.cloud.now();
+        let mut patience = Patience::new(self.poll, self.cloud.now());
         let mut backoff = Backoff::new(&self.poll);
         let mut last = baseline;
         let mut all = Vec::new();
@@ -1002,7 +1271,7 @@ impl<'a> Run<'a> {
         loop {
             self.cloud.sleep(backoff.next_interval()).await;
             let read = self.cloud.describe_stack(region, self.name()).await;
-            let Some(desc) = self.poll_read(read, start, "the stack deletion")? else {
+            let Some(desc) = self.poll_read(read, &mut patience, "the stack deletion")? else {
                 continue;
             };
             // Once deleted, the stack is known only by its id.
@@ -1038,7 +1307,9 @@ impl<'a> Run<'a> {
                 None => return Ok(all),
                 Some(d) if d.status == StackStatus::DeleteComplete => return Ok(all),
                 Some(d) if d.status.is_terminal() => return Err(self.stack_failed(&d, &all)),
-                Some(d) => self.check_timeout(start, "the stack deletion", d.status.as_str())?,
+                Some(d) => {
+                    self.check_timeout(patience.started(), "the stack deletion", d.status.as_str())?
+                }
             }
         }
     }
@@ -1083,6 +1354,11 @@ pub(crate) fn stack_failure_reason(events: &[StackEvent]) -> Option<String> {
                 && (e.status.is_failed() || e.status.as_str().contains("ROLLBACK_IN_PROGRESS"))
         })
         .find_map(|e| e.status_reason.clone().filter(|r| !r.is_empty()))
+}
+
+/// The Region of `source`'s producer stack.
+fn source_region(assembly: &Assembly, source: &WiringSource) -> Option<dr_core::Region> {
+    assembly.stack(source.stack()).map(|s| s.region)
 }
 
 /// A template parameter default as the string CloudFormation takes.

@@ -15,7 +15,9 @@
 //! loaded by [`LocalCloud::open`] and saved after every mutating call; one process at a time
 //! holds it (an exclusive lock on a `.lock` file beside it);
 //! [`LocalCloud::in_memory`] keeps it in memory for tests. Tests inject faults: a resource
-//! failing on the next deploy, a Region outage, an answer lost after the call was applied.
+//! failing on the next deploy, a Region outage (now, or in a window of the virtual clock), an
+//! answer lost after the call was applied (and the request sent again, as the SDK's retry
+//! does), and read what stack operations left in the account outside any stack.
 
 pub mod clock;
 pub mod eval;
@@ -38,7 +40,7 @@ use dr_core::Region;
 use dr_core::cloud::{self, CloudError, CloudResult};
 
 pub use clock::SimTime;
-pub use lifecycle::{ChangeSetRequest, Export, InjectedFailure};
+pub use lifecycle::{ChangeSetRequest, DeleteOptions, ExecuteOptions, Export, InjectedFailure};
 use state::World;
 
 /// Where [`LocalCloud::open_project`] keeps the state, relative to the project directory.
@@ -211,16 +213,74 @@ fn serving_region(op: &str, region: Region) -> Region {
     }
 }
 
+/// An outage on the virtual clock: `region` fails calls in `outage`'s shape from `from`
+/// (inclusive) to `until` (exclusive).
+#[derive(Debug, Clone, Copy)]
+struct ScheduledOutage {
+    region: Region,
+    from: SimTime,
+    until: SimTime,
+    outage: Outage,
+}
+
 #[derive(Debug, Default)]
 struct Faults {
     fail: Vec<InjectedFailure>,
-    /// The Regions in an outage, whatever its shape (the service models read this: a Region
-    /// in it does not serve, e.g. its load balancers to Route 53's checkers).
+    /// The Regions in an outage set by hand, whatever its shape (the service models read
+    /// [`Faults::unavailable_at`], which adds the scheduled ones: a Region in it does not
+    /// serve, e.g. its load balancers to Route 53's checkers).
     unavailable: BTreeSet<Region>,
     /// The shape of each outage in `unavailable`.
     outages: BTreeMap<Region, Outage>,
+    /// Outages on the virtual clock.
+    scheduled: Vec<ScheduledOutage>,
     /// Answers to drop: `None` = the next call whatever it is, `Some(op)` = the next `op`.
     drop: Vec<Option<String>>,
+    /// Port methods whose next call is applied, its answer lost, and sent again as is.
+    retry_after_loss: Vec<String>,
+}
+
+impl Faults {
+    /// The outage `region` is in at `t`: one set by hand first, else a scheduled one.
+    fn outage_at(&self, region: Region, t: SimTime) -> Option<Outage> {
+        if self.unavailable.contains(&region) {
+            return Some(
+                self.outages
+                    .get(&region)
+                    .copied()
+                    .unwrap_or(Outage::NoAnswer),
+            );
+        }
+        self.scheduled
+            .iter()
+            .find(|s| s.region == region && s.from <= t && t < s.until)
+            .map(|s| s.outage)
+    }
+
+    /// Every Region in an outage at `t`.
+    fn unavailable_at(&self, t: SimTime) -> BTreeSet<Region> {
+        let mut out = self.unavailable.clone();
+        out.extend(
+            self.scheduled
+                .iter()
+                .filter(|s| s.from <= t && t < s.until)
+                .map(|s| s.region),
+        );
+        out
+    }
+
+    /// The times in `(after, to]` at which a scheduled outage starts or ends, in order.
+    fn boundaries(&self, after: SimTime, to: SimTime) -> Vec<SimTime> {
+        let mut out: Vec<SimTime> = self
+            .scheduled
+            .iter()
+            .flat_map(|s| [s.from, s.until])
+            .filter(|t| after < *t && *t <= to)
+            .collect();
+        out.sort();
+        out.dedup();
+        out
+    }
 }
 
 #[derive(Debug)]
@@ -254,12 +314,33 @@ impl Inner {
         std::fs::rename(&tmp, path).map_err(|e| err(format!("cannot replace: {e}")))
     }
 
-    fn settle(&mut self) -> bool {
-        services::settle_global(&mut self.world, &self.faults.unavailable);
+    /// Completes what finished up to now, with the Regions in `down` out of service since the
+    /// last settle.
+    fn settle_with(&mut self, down: &BTreeSet<Region>) -> bool {
+        services::settle_global(&mut self.world, down);
         // Alarms and health checks first, on the world as it was up to now; a stack operation
         // that commits now changes what they see from now on.
-        let health = services::settle_health(&mut self.world, &self.faults.unavailable);
+        let health = services::settle_health(&mut self.world, down);
         self.world.settle() | health
+    }
+
+    fn settle(&mut self) -> bool {
+        let down = self.faults.unavailable_at(self.world.now);
+        self.settle_with(&down)
+    }
+
+    /// Moves the clock to `to`, settling at each start and end of a scheduled outage on the
+    /// way, so that what was evaluated in between saw the Regions that were down then.
+    fn advance_to(&mut self, to: SimTime) -> bool {
+        let mut changed = false;
+        for b in self.faults.boundaries(self.world.now, to) {
+            let down = self.faults.unavailable_at(self.world.now);
+            self.world.now = b;
+            changed |= self.settle_with(&down);
+        }
+        let down = self.faults.unavailable_at(self.world.now);
+        self.world.now = self.world.now.max(to);
+        changed | self.settle_with(&down)
     }
 }
 
@@ -322,11 +403,11 @@ impl VirtualClock {
     /// Moves the clock forward by `d`, completing whatever finishes meanwhile.
     pub fn advance(&self, d: Duration) {
         let mut g = lock(&self.inner);
-        g.world.now = g
+        let to = g
             .world
             .now
             .plus_ms(u64::try_from(d.as_millis()).unwrap_or(u64::MAX));
-        if g.settle() {
+        if g.advance_to(to) {
             let _ = g.save();
         }
     }
@@ -349,9 +430,13 @@ impl VirtualClock {
             if let Some(f) = &gc.failover {
                 end = end.max(f.done_at);
             }
+            for m in &gc.members {
+                if let Some(t) = m.detach_done_at {
+                    end = end.max(t);
+                }
+            }
         }
-        g.world.now = end;
-        if g.settle() {
+        if g.advance_to(end) {
             let _ = g.save();
         }
     }
@@ -502,16 +587,35 @@ impl LocalCloud {
         }
     }
 
-    /// The outage `region` is in, if any.
+    /// Schedules an outage of `region` on the virtual clock: from `after` from now, for
+    /// `lasting`, every call it serves fails in `outage`'s shape, as with
+    /// [`set_region_outage`](LocalCloud::set_region_outage); before and after, it answers.
+    /// Work CloudFormation or RDS carries on with there (a stack operation, a failover) goes on
+    /// as scheduled: an outage of the API endpoints does not stop it, and the caller finds its
+    /// outcome once the Region answers again. An outage set by hand takes precedence.
+    pub fn schedule_region_outage(
+        &self,
+        region: Region,
+        after: Duration,
+        lasting: Duration,
+        outage: Outage,
+    ) {
+        let mut g = lock(&self.inner);
+        let ms = |d: Duration| u64::try_from(d.as_millis()).unwrap_or(u64::MAX);
+        let from = g.world.now.plus_ms(ms(after));
+        let until = from.plus_ms(ms(lasting));
+        g.faults.scheduled.push(ScheduledOutage {
+            region,
+            from,
+            until,
+            outage,
+        });
+    }
+
+    /// The outage `region` is in now, if any (set by hand or scheduled).
     pub fn region_outage(&self, region: Region) -> Option<Outage> {
         let g = lock(&self.inner);
-        g.faults.unavailable.contains(&region).then(|| {
-            g.faults
-                .outages
-                .get(&region)
-                .copied()
-                .unwrap_or(Outage::NoAnswer)
-        })
+        g.faults.outage_at(region, g.world.now)
     }
 
     /// The next call is applied, but its answer is lost: the caller gets an error.
@@ -526,6 +630,42 @@ impl LocalCloud {
             .faults
             .drop
             .push(Some(operation.to_string()));
+    }
+
+    /// The next call of port method `operation` (e.g. `create_change_set`,
+    /// `execute_change_set_with`, `delete_stack_with`) is applied, its answer is lost, and the
+    /// request is sent again unchanged, as the SDK's retry sends it after a transient error
+    /// (same input, same idempotency token): the caller gets the second attempt's answer. With
+    /// a token, CloudFormation recognises the retry and answers as it did the first time;
+    /// without one, the retry is a second request ("CreateChangeSet", "ClientToken",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html>;
+    /// "ExecuteChangeSet", "ClientRequestToken",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
+    /// The call log records one call: the port was called once.
+    pub fn lose_answer_then_retry(&self, operation: &str) {
+        lock(&self.inner)
+            .faults
+            .retry_after_loss
+            .push(operation.to_string());
+    }
+
+    /// The resources stack operations in `region` left in the account outside any stack, as
+    /// (type, physical id), in the order they were left: those a `Retain` deletion policy kept
+    /// (on deletion, on removal by an update, on a rollback that was not told
+    /// `RetainExceptOnCreate`), those `DeleteStack` was told to retain (`RetainResources`) and
+    /// those `FORCE_DELETE_STACK` left behind.
+    pub fn retained_resources(&self, region: Region) -> Vec<(String, String)> {
+        let g = lock(&self.inner);
+        g.world
+            .regions
+            .get(&region)
+            .map(|rs| {
+                rs.retained
+                    .iter()
+                    .map(|r| (r.type_name.clone(), r.physical_id.clone()))
+                    .collect()
+            })
+            .unwrap_or_default()
     }
 
     /// Sets an SSM parameter (e.g. a newer AMI id for the public AL2023 parameter).
@@ -658,7 +798,8 @@ impl LocalCloud {
     /// failover routing. Not subject to outages (DNS answers need no API call).
     pub fn resolve_dns(&self, name: &str, record_type: &str) -> Option<cloud::ResourceRecordSet> {
         let g = lock(&self.inner);
-        services::resolve(&g.world, name, record_type, &g.faults.unavailable)
+        let down = g.faults.unavailable_at(g.world.now);
+        services::resolve(&g.world, name, record_type, &down)
     }
 
     /// The state of CloudWatch alarm `name` in `region` (`OK`, `ALARM`, `INSUFFICIENT_DATA`)
@@ -688,14 +829,16 @@ impl LocalCloud {
     }
 
     /// Runs one port call: records it, applies outages (of the Region that serves it, see
-    /// [`ROUTE53_OPERATIONS`]), completes finished work, runs `f`,
-    /// saves after a mutating call, and drops the answer when told to.
+    /// [`ROUTE53_OPERATIONS`]), completes finished work, runs `f`, saves after a mutating call,
+    /// and drops the answer when told to. Told to lose the answer and retry
+    /// ([`LocalCloud::lose_answer_then_retry`]), it runs `f` a second time, on the world the
+    /// first attempt left, and answers with the second attempt.
     fn call<T>(
         &self,
         op: &str,
         api: &str,
         region: Region,
-        f: impl FnOnce(&mut World, &mut Faults) -> Result<T, LocalError>,
+        mut f: impl FnMut(&mut World, &mut Faults) -> Result<T, LocalError>,
     ) -> CloudResult<T> {
         let mut g = lock(&self.inner);
         let mutating = cloud::MUTATING_OPERATIONS.contains(&op);
@@ -705,18 +848,18 @@ impl LocalCloud {
             mutating,
         });
         let serving = serving_region(op, region);
-        if g.faults.unavailable.contains(&serving) {
-            let outage = g
-                .faults
-                .outages
-                .get(&serving)
-                .copied()
-                .unwrap_or(Outage::NoAnswer);
+        if let Some(outage) = g.faults.outage_at(serving, g.world.now) {
             return Err(outage.into_cloud(api, serving));
         }
         let settled = g.settle();
         let inner = &mut *g;
-        let result = f(&mut inner.world, &mut inner.faults);
+        let mut result = f(&mut inner.world, &mut inner.faults);
+        if let Some(i) = inner.faults.retry_after_loss.iter().position(|o| o == op) {
+            inner.faults.retry_after_loss.remove(i);
+            // The first answer never arrives; the SDK sends the same request again at once
+            // (its backoff is well under a second, which the virtual clock does not show).
+            result = f(&mut inner.world, &mut inner.faults);
+        }
         if mutating || settled {
             g.save().map_err(|e| e.into_cloud(api))?;
         }

@@ -187,6 +187,7 @@ impl Cloud for LocalCloud {
                     parameters: &params,
                     change_set_type: input.change_set_type.as_str(),
                     description: input.description.as_deref(),
+                    client_token: input.client_token.as_deref(),
                 },
             )?;
             Ok(cloud::ChangeSetRef { id, stack_id })
@@ -223,17 +224,27 @@ impl Cloud for LocalCloud {
         )
     }
 
-    async fn execute_change_set(
+    async fn execute_change_set_with(
         &self,
         region: Region,
-        stack_name: &str,
-        change_set: &str,
+        input: cloud::ExecuteChangeSetInput,
     ) -> CloudResult<()> {
         self.call(
-            "execute_change_set",
+            "execute_change_set_with",
             "ExecuteChangeSet",
             region,
-            |w, faults| w.execute_change_set(region, stack_name, change_set, &mut faults.fail),
+            |w, faults| {
+                w.execute_change_set(
+                    region,
+                    &input.stack_name,
+                    &input.change_set,
+                    crate::lifecycle::ExecuteOptions {
+                        client_request_token: input.client_request_token.as_deref(),
+                        retain_except_on_create: input.retain_except_on_create,
+                    },
+                    &mut faults.fail,
+                )
+            },
         )
     }
 
@@ -275,6 +286,27 @@ impl Cloud for LocalCloud {
                     out.push(e.clone());
                 }
                 Ok(out)
+            },
+        )
+    }
+
+    async fn describe_newest_stack_event(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<cloud::StackEvent>> {
+        self.call(
+            "describe_newest_stack_event",
+            "DescribeStackEvents",
+            region,
+            |w, _| {
+                let now = w.now;
+                let s = stack_ref(w, region, stack_name)?;
+                Ok(s.events
+                    .iter()
+                    .rev()
+                    .find(|e| e.timestamp <= Timestamp::from(now))
+                    .cloned())
             },
         )
     }
@@ -361,12 +393,35 @@ impl Cloud for LocalCloud {
         })
     }
 
-    async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()> {
-        self.call("delete_stack", "DeleteStack", region, |w, _| {
-            w.delete_stack(region, stack_name)
+    async fn delete_stack_with(
+        &self,
+        region: Region,
+        input: cloud::DeleteStackInput,
+    ) -> CloudResult<()> {
+        // A retry with the same ClientRequestToken needs nothing of its own: a second
+        // DeleteStack of a stack being deleted, or gone, is accepted and changes nothing.
+        let force = input.deletion_mode == Some(cloud::DeletionMode::ForceDeleteStack);
+        self.call("delete_stack_with", "DeleteStack", region, |w, _| {
+            w.delete_stack(
+                region,
+                &input.stack_name,
+                crate::lifecycle::DeleteOptions {
+                    retain_resources: &input.retain_resources,
+                    force,
+                },
+            )
         })
     }
 
+    /// A global cluster is an account-level resource whose ARN names no Region, and
+    /// `DescribeGlobalClusters` lists it whichever Region is asked, member or not: the call's
+    /// `region` filter exists to narrow the list to "any global cluster with at least one
+    /// member (primary or secondary) in the specified AWS Regions" ("DescribeGlobalClusters",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeGlobalClusters.html>),
+    /// and "the same set is returned from every region" (observed, tested against AWS, in
+    /// <https://github.com/cloud-custodian/cloud-custodian/pull/11092>). So every Region that
+    /// answers describes it; only an outage of the Region asked stops the call. The identifier
+    /// "isn't case-sensitive" (same page).
     async fn describe_global_cluster(
         &self,
         region: Region,
@@ -379,7 +434,8 @@ impl Cloud for LocalCloud {
             |w, _| {
                 let now = w.now;
                 Ok(w.global_clusters
-                    .get(global_cluster_id)
+                    .values()
+                    .find(|g| g.id.eq_ignore_ascii_case(global_cluster_id))
                     .map(|g| convert::global_cluster(g, now)))
             },
         )
@@ -435,13 +491,14 @@ impl Cloud for LocalCloud {
             "SwitchoverGlobalCluster",
             region,
             |w, f| {
+                let down = f.unavailable_at(w.now);
                 services::start_failover(
                     w,
                     region,
                     global_cluster_id,
                     target_db_cluster_arn,
                     false,
-                    &f.unavailable,
+                    &down,
                 )?;
                 Ok(convert::global_cluster(
                     &w.global_clusters[global_cluster_id],
@@ -463,13 +520,14 @@ impl Cloud for LocalCloud {
             "FailoverGlobalCluster",
             region,
             |w, f| {
+                let down = f.unavailable_at(w.now);
                 services::start_failover(
                     w,
                     region,
                     global_cluster_id,
                     target_db_cluster_arn,
                     allow_data_loss,
-                    &f.unavailable,
+                    &down,
                 )?;
                 Ok(convert::global_cluster(
                     &w.global_clusters[global_cluster_id],
@@ -563,26 +621,16 @@ impl Cloud for LocalCloud {
         global_cluster_id: &str,
         db_cluster_arn: &str,
     ) -> CloudResult<cloud::GlobalCluster> {
-        self.call("remove_from_global_cluster", "RemoveFromGlobalCluster", region, |w, _| {
-            let now = w.now;
-            let g = w
-                .global_clusters
-                .get_mut(global_cluster_id)
-                .ok_or_else(|| LocalError::NotFound(format!("GlobalClusterNotFoundFault: Global cluster {global_cluster_id} not found.")))?;
-            let before = g.members.len();
-            g.members.retain(|m| m.cluster_arn != db_cluster_arn);
-            if g.members.len() == before {
-                return Err(LocalError::NotFound(format!("DBClusterNotFoundFault: DBCluster {db_cluster_arn} is not a member of global cluster {global_cluster_id}.")));
-            }
-            let out = convert::global_cluster(g, now);
-            for rs in w.regions.values_mut() {
-                for c in rs.db_clusters.values_mut().filter(|c| c.arn == db_cluster_arn) {
-                    c.global_cluster_id = None;
-                    c.replication_lag_ms = 0;
-                }
-            }
-            Ok(out)
-        })
+        self.call(
+            "remove_from_global_cluster",
+            "RemoveFromGlobalCluster",
+            region,
+            |w, _| {
+                // The detach runs on: the answer still lists the member, as AWS's does.
+                let id = services::start_detach(w, global_cluster_id, db_cluster_arn)?;
+                Ok(convert::global_cluster(&w.global_clusters[&id], w.now))
+            },
+        )
     }
 
     async fn get_metric_statistics(
@@ -781,7 +829,7 @@ impl Cloud for LocalCloud {
     ) -> CloudResult<()> {
         self.call("put_metric_data", "PutMetricData", region, |w, _| {
             let now = w.now;
-            for d in data {
+            for d in &data {
                 let key = services::metric_key(region, namespace, &d.metric_name, &d.dimensions);
                 let t = d
                     .timestamp
@@ -1036,7 +1084,7 @@ impl Cloud for LocalCloud {
         body: Vec<u8>,
     ) -> CloudResult<String> {
         self.call("put_object", "PutObject", region, |w, _| {
-            let text = String::from_utf8(body).map_err(|_| {
+            let text = String::from_utf8(body.clone()).map_err(|_| {
                 LocalError::Validation(
                     "the local simulator stores text objects (templates) only".into(),
                 )

@@ -118,6 +118,26 @@ pub struct RegionState {
     pub db_clusters: BTreeMap<String, DbCluster>,
     /// ELBv2 target groups, by ARN.
     pub target_groups: BTreeMap<String, TargetGroup>,
+    /// Resources a stack operation left in the account outside any stack: skipped by a
+    /// `Retain` deletion policy, by `RetainResources`, or by `FORCE_DELETE_STACK`. They go on
+    /// existing (and costing) until deleted by hand, which is what a caller must be able to see.
+    #[serde(default)]
+    pub retained: Vec<RetainedResource>,
+}
+
+/// A resource left outside any stack by a stack operation.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RetainedResource {
+    /// The stack that left it (its id).
+    pub stack_id: String,
+    /// Its logical id in that stack.
+    pub logical_id: String,
+    /// Its type, e.g. `AWS::KMS::Key`.
+    pub type_name: String,
+    /// Its physical id.
+    pub physical_id: String,
+    /// When the operation that left it completed.
+    pub since: SimTime,
 }
 
 impl RegionState {
@@ -217,6 +237,14 @@ pub struct ChangeSet {
     pub changes: Vec<ResourceChange>,
     /// Description.
     pub description: Option<String>,
+    /// The `ClientToken` it was created with: a `CreateChangeSet` of the same name with the same
+    /// token is the same request.
+    #[serde(default)]
+    pub client_token: Option<String>,
+    /// The `ClientRequestToken` of the `ExecuteChangeSet` that executed it: the same request
+    /// again is answered as the first was.
+    #[serde(default)]
+    pub execute_token: Option<String>,
 }
 
 /// The state of a stack once an operation in flight completes.
@@ -234,6 +262,10 @@ pub struct Committed {
     pub imports: BTreeSet<String>,
     /// Whether the stack is gone.
     pub deleted: bool,
+    /// Resources the operation leaves in the account outside the stack (`DELETE_SKIPPED`), as
+    /// they were when it left them.
+    #[serde(default)]
+    pub retained: Vec<StackResource>,
 }
 
 /// An operation in flight: its events are already scheduled; its final state is applied when
@@ -329,6 +361,10 @@ pub struct GlobalMember {
     /// When a `pending-resync` member is rebuilt and `connected` again (its Region up).
     #[serde(default)]
     pub resync_due: Option<SimTime>,
+    /// When a `RemoveFromGlobalCluster` in flight completes: until then the member is still
+    /// listed and its cluster still names the global cluster.
+    #[serde(default)]
+    pub detach_done_at: Option<SimTime>,
 }
 
 /// A switchover or failover in flight (`FailoverState`).

@@ -11,7 +11,7 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use dr_core::App;
 use dr_core::cloud::Cloud;
-use dr_deploy::{DeployErrorKind, DeployObserver, DeployOptions, DestroyOptions};
+use dr_deploy::{DeployErrorKind, DeployObserver, DeployOptions, DestroyOptions, TemplateBuckets};
 use dr_synth::Assembly;
 
 pub mod new;
@@ -129,9 +129,11 @@ pub struct DeployArgs {
     /// Deploy stacks even when nothing changed.
     #[arg(long)]
     pub force: bool,
-    /// S3 bucket for templates over CloudFormation's 51,200-byte inline limit.
-    #[arg(long)]
-    pub template_bucket: Option<String>,
+    /// S3 bucket for templates over CloudFormation's 51,200-byte inline limit, one per Region:
+    /// `REGION=BUCKET` (repeat the flag for each Region) or a name with `{region}` in it
+    /// (`my-templates-{region}`). A bucket serves only its own Region's stacks.
+    #[arg(long, value_name = "REGION=BUCKET")]
+    pub template_bucket: Vec<String>,
     /// Leave termination protection off.
     #[arg(long)]
     pub no_termination_protection: bool,
@@ -170,6 +172,14 @@ pub struct DestroyArgs {
     /// Remove database clusters from their global cluster first.
     #[arg(long)]
     pub leave_global_cluster: bool,
+    /// For a stack an earlier destroy left in DELETE_FAILED: delete it and keep the resources
+    /// that failed to delete, outside any stack, for you to delete.
+    #[arg(long, conflicts_with = "force_delete")]
+    pub retain_failed: bool,
+    /// For a stack an earlier destroy left in DELETE_FAILED: force the deletion
+    /// (FORCE_DELETE_STACK), leaving behind whatever fails to delete.
+    #[arg(long)]
+    pub force_delete: bool,
 }
 
 /// `explain` options.
@@ -428,6 +438,7 @@ fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
     let options = dr_aws::AwsOptions {
         profile: args.profile.clone(),
         endpoint_url: args.endpoint_url.clone(),
+        ..dr_aws::AwsOptions::default()
     };
     eprintln!(
         "target: AWS{}",
@@ -436,7 +447,13 @@ fn open_aws(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
             .map(|u| format!(" at {u}"))
             .unwrap_or_default()
     );
-    Ok(Box::new(dr_aws::AwsCloud::new(options)))
+    let cloud = dr_aws::AwsCloud::new(options);
+    // Said before anything starts: a deploy can wait an hour, and credentials that cannot be
+    // refreshed would expire in the middle of it.
+    if let Some(warning) = cloud.credential_warning() {
+        eprintln!("warning: {warning}");
+    }
+    Ok(Box::new(cloud))
 }
 
 /// What a program built without the `aws` feature says to `--target aws`.
@@ -498,7 +515,8 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
         force: args.force,
         allow_data_loss: args.allow_data_loss,
         termination_protection: !args.no_termination_protection,
-        template_bucket: args.template_bucket.clone(),
+        template_buckets: TemplateBuckets::parse(&args.template_bucket)
+            .map_err(|e| anyhow::anyhow!("--template-bucket {e}"))?,
         ..DeployOptions::default()
     };
     let observer = IndicatifObserver::new().simulated(cloud.is_simulated());
@@ -576,6 +594,8 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
         lift_termination_protection: args.lift_termination_protection,
         lift_deletion_protection: args.lift_deletion_protection,
         leave_global_cluster: args.leave_global_cluster,
+        retain_failed: args.retain_failed,
+        force_delete: args.force_delete,
         ..DestroyOptions::default()
     };
     let observer = IndicatifObserver::new().simulated(cloud.is_simulated());

@@ -472,6 +472,7 @@ async fn an_unreachable_endpoint_is_region_unavailable() {
         AwsOptions {
             profile: None,
             endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+            ..AwsOptions::default()
         },
         "testing",
         "testing",
@@ -504,6 +505,7 @@ async fn an_emulator_without_credentials_is_a_clear_error_without_metadata_probe
     let cloud = AwsCloud::new(AwsOptions {
         profile: Some("drkit-test-no-such-profile".into()),
         endpoint_url: Some(format!("http://127.0.0.1:{port}")),
+        ..AwsOptions::default()
     });
     let err = cloud.get_caller_identity(R).await.unwrap_err();
     if std::env::var_os("AWS_ACCESS_KEY_ID").is_some() {

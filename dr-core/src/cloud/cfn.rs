@@ -372,6 +372,105 @@ pub struct CreateChangeSetInput {
     pub tags: Vec<Tag>,
     /// The change set's description.
     pub description: Option<String>,
+    /// `ClientToken`: the same value on a retried call tells CloudFormation it is the same
+    /// request, so a retry after a lost answer does not meet `AlreadyExistsException`
+    /// ("CreateChangeSet",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html>).
+    /// drkit derives it from the change set's name ([`idempotency_token`]).
+    pub client_token: Option<String>,
+}
+
+/// `ExecuteChangeSet`'s input ("ExecuteChangeSet",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ExecuteChangeSetInput {
+    /// The stack (name or id).
+    pub stack_name: String,
+    /// The change set (name, with `stack_name`, or id).
+    pub change_set: String,
+    /// `ClientRequestToken`: a retry with the same token is the same request, not a second
+    /// execution that CloudFormation answers with `InvalidChangeSetStatus`.
+    pub client_request_token: Option<String>,
+    /// `RetainExceptOnCreate`: when the operation rolls back, resources it created are deleted
+    /// even when their `DeletionPolicy` is `Retain`; resources that existed before are kept.
+    /// Default false (AWS's default).
+    pub retain_except_on_create: bool,
+}
+
+impl ExecuteChangeSetInput {
+    /// Executes `change_set` of `stack_name` with AWS's defaults (no token, no
+    /// `RetainExceptOnCreate`).
+    pub fn new(stack_name: impl Into<String>, change_set: impl Into<String>) -> Self {
+        ExecuteChangeSetInput {
+            stack_name: stack_name.into(),
+            change_set: change_set.into(),
+            client_request_token: None,
+            retain_except_on_create: false,
+        }
+    }
+}
+
+string_enum! {
+    /// `DeleteStack`'s `DeletionMode` ("DeleteStack",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html>).
+    DeletionMode {
+        /// Delete the stack and its resources (the default).
+        Standard => "STANDARD",
+        /// Delete a stack stuck in `DELETE_FAILED`: the resources that fail to delete are left
+        /// behind, outside any stack.
+        ForceDeleteStack => "FORCE_DELETE_STACK",
+    }
+}
+
+/// `DeleteStack`'s input ("DeleteStack",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DeleteStackInput {
+    /// The stack (name or id).
+    pub stack_name: String,
+    /// `RetainResources`: logical ids of resources to keep rather than delete. CloudFormation
+    /// accepts it only for a stack in `DELETE_FAILED`, for resources that failed to delete.
+    pub retain_resources: Vec<String>,
+    /// `DeletionMode`; `None` leaves it out (`STANDARD`).
+    pub deletion_mode: Option<DeletionMode>,
+    /// `ClientRequestToken`: a retry with the same token is the same request.
+    pub client_request_token: Option<String>,
+}
+
+impl DeleteStackInput {
+    /// Deletes `stack_name` with AWS's defaults.
+    pub fn new(stack_name: impl Into<String>) -> Self {
+        DeleteStackInput {
+            stack_name: stack_name.into(),
+            retain_resources: Vec::new(),
+            deletion_mode: None,
+            client_request_token: None,
+        }
+    }
+}
+
+/// The idempotency token of the `call` (`create`, `execute`, `delete`) made for the change set or
+/// operation named `name`: stable for one operation, so the SDK's retry of a call whose answer
+/// was lost carries the same token, and different per call, since CloudFormation keys tokens per
+/// operation type. CloudFormation's pattern for `ClientRequestToken` is
+/// `[a-zA-Z0-9][-a-zA-Z0-9]*`, at most 128 characters; a change set name (`[a-zA-Z][-a-zA-Z0-9]*`,
+/// at most 128) fits once shortened.
+pub fn idempotency_token(call: &str, name: &str) -> String {
+    let mut t: String = format!("{name}-{call}")
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .collect();
+    if t.len() > 128 {
+        // Keep the end, which holds the operation's sequence and the call.
+        t = t[t.len() - 128..].trim_start_matches('-').to_string();
+    }
+    t
 }
 
 /// What `CreateChangeSet` returns.
@@ -622,6 +721,18 @@ pub struct StackResource {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn idempotency_tokens_fit_cloudformations_pattern() {
+        let t = idempotency_token("execute", "drkit-1733400000000-7");
+        assert_eq!(t, "drkit-1733400000000-7-execute");
+        assert_ne!(t, idempotency_token("create", "drkit-1733400000000-7"));
+        let long = idempotency_token("delete", &format!("a{}", "b_".repeat(100)));
+        assert!(long.len() <= 128, "{}", long.len());
+        assert!(long.ends_with("-delete"));
+        assert!(long.starts_with(|c: char| c.is_ascii_alphanumeric()));
+        assert!(long.chars().all(|c| c.is_ascii_alphanumeric() || c == '-'));
+    }
 
     #[test]
     fn stack_status_classes() {

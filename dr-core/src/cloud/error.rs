@@ -56,6 +56,10 @@ pub enum CloudErrorKind {
     Validation,
     /// The credentials may not make the call.
     AccessDenied,
+    /// The credentials have expired (`ExpiredToken`, an SSO session past its end). Not a
+    /// permission problem: fresh credentials (`aws sso login`, a refreshed role session) make
+    /// the same call succeed, so a wait looks again rather than giving up.
+    CredentialsExpired,
     /// Anything else: a service error outside the kinds above (e.g. an HTTP 500 without an AWS
     /// error code, which an emulator answers for a call it lacks), a transport error, an
     /// operation a backend does not implement.
@@ -78,6 +82,7 @@ impl CloudErrorKind {
                 )
             }
             CloudErrorKind::AccessDenied => "access denied: ".into(),
+            CloudErrorKind::CredentialsExpired => "credentials expired: ".into(),
             CloudErrorKind::Validation | CloudErrorKind::Other => String::new(),
         }
     }
@@ -151,6 +156,10 @@ impl CloudError {
     pub fn access_denied(operation: &str, message: impl Into<String>) -> Self {
         CloudError::new(CloudErrorKind::AccessDenied, operation, message)
     }
+    /// A [`CloudErrorKind::CredentialsExpired`].
+    pub fn credentials_expired(operation: &str, message: impl Into<String>) -> Self {
+        CloudError::new(CloudErrorKind::CredentialsExpired, operation, message)
+    }
     /// A [`CloudErrorKind::Other`].
     pub fn other(operation: &str, message: impl Into<String>) -> Self {
         CloudError::new(CloudErrorKind::Other, operation, message)
@@ -215,10 +224,22 @@ impl CloudError {
     pub fn is_no_changes(&self) -> bool {
         is_no_changes_reason(self.message())
     }
-    /// Whether trying again later can help (throttling, a Region that does not answer, in
-    /// either shape of [`is_region_outage`](CloudError::is_region_outage)).
+    /// Whether trying again later can help: throttling, expired credentials (once refreshed),
+    /// or a Region that does not answer, in either shape of
+    /// [`is_region_outage`](CloudError::is_region_outage). A wait for a stack operation, which
+    /// CloudFormation carries on with whatever the caller's connection does, looks again after
+    /// each of these instead of giving up.
     pub fn is_retryable(&self) -> bool {
-        matches!(self.kind, CloudErrorKind::Throttled) || self.is_region_outage()
+        matches!(
+            self.kind,
+            CloudErrorKind::Throttled | CloudErrorKind::CredentialsExpired
+        ) || self.is_region_outage()
+    }
+    /// Whether the call may have taken effect though it reported an error: a server error or
+    /// no answer at all ([`is_region_outage`](CloudError::is_region_outage)), where the request
+    /// may have been carried out and only the answer lost.
+    pub fn outcome_unknown(&self) -> bool {
+        self.is_region_outage()
     }
 }
 
@@ -286,6 +307,10 @@ mod tests {
             (
                 CloudError::access_denied("DeleteStack", "no"),
                 "DeleteStack: access denied: no",
+            ),
+            (
+                CloudError::credentials_expired("DescribeStacks", "ExpiredToken"),
+                "DescribeStacks: credentials expired: ExpiredToken",
             ),
             (
                 CloudError::other("GetChange", "HTTP 500"),

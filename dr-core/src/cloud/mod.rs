@@ -95,13 +95,24 @@ pub trait Cloud: Send + Sync {
         change_set: &str,
     ) -> CloudResult<ChangeSetDescription>;
 
-    /// `ExecuteChangeSet`. CloudFormation deletes the stack's other change sets.
+    /// `ExecuteChangeSet` with every option. CloudFormation deletes the stack's other change
+    /// sets.
+    async fn execute_change_set_with(
+        &self,
+        region: Region,
+        input: ExecuteChangeSetInput,
+    ) -> CloudResult<()>;
+
+    /// `ExecuteChangeSet` with AWS's defaults ([`ExecuteChangeSetInput::new`]).
     async fn execute_change_set(
         &self,
         region: Region,
         stack_name: &str,
         change_set: &str,
-    ) -> CloudResult<()>;
+    ) -> CloudResult<()> {
+        self.execute_change_set_with(region, ExecuteChangeSetInput::new(stack_name, change_set))
+            .await
+    }
 
     /// `DeleteChangeSet`.
     async fn delete_change_set(
@@ -120,6 +131,14 @@ pub trait Cloud: Send + Sync {
         stack_name: &str,
         stop_at: Option<&str>,
     ) -> CloudResult<Vec<StackEvent>>;
+
+    /// The newest event of the stack: the first entry of `DescribeStackEvents`' first page
+    /// (events come newest first, so one page is enough); `None` when it has none.
+    async fn describe_newest_stack_event(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<StackEvent>>;
 
     /// `DescribeStackResources` (all of them).
     async fn describe_stack_resources(
@@ -154,9 +173,16 @@ pub trait Cloud: Send + Sync {
         enabled: bool,
     ) -> CloudResult<()>;
 
-    /// `DeleteStack` (returns at once; poll `describe_stack` / events for the outcome). Fails
-    /// with `Validation` while termination protection is on.
-    async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()>;
+    /// `DeleteStack` with every option (returns at once; poll `describe_stack` / events for
+    /// the outcome). Fails with `Validation` while termination protection is on, and when
+    /// `RetainResources` or `FORCE_DELETE_STACK` is asked of a stack not in `DELETE_FAILED`.
+    async fn delete_stack_with(&self, region: Region, input: DeleteStackInput) -> CloudResult<()>;
+
+    /// `DeleteStack` with AWS's defaults ([`DeleteStackInput::new`]).
+    async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()> {
+        self.delete_stack_with(region, DeleteStackInput::new(stack_name))
+            .await
+    }
 
     // -- RDS -----------------------------------------------------------------------------------
 
@@ -326,10 +352,12 @@ pub trait Cloud: Send + Sync {
 /// the trait is in neither.
 pub const MUTATING_OPERATIONS: &[&str] = &[
     "create_change_set",
+    "execute_change_set_with",
     "execute_change_set",
     "delete_change_set",
     "set_stack_policy",
     "update_termination_protection",
+    "delete_stack_with",
     "delete_stack",
     "switchover_global_cluster",
     "failover_global_cluster",
@@ -349,6 +377,7 @@ pub const READ_ONLY_OPERATIONS: &[&str] = &[
     "describe_stack",
     "describe_change_set",
     "describe_stack_events",
+    "describe_newest_stack_event",
     "describe_stack_resources",
     "get_template",
     "get_stack_policy",

@@ -8,8 +8,8 @@ use dr_core::cloud::{GlobalCluster, StackStatus};
 use dr_core::{LookupKind, Region};
 use dr_deploy::{
     ChangeKind, DeployError, DeployErrorKind, DeployOptions, DestroyOptions, DestroyOutcome,
-    NullObserver, RecordingObserver, RefusalReason, StackAction, allow_all_policy, deploy, destroy,
-    diff,
+    NullObserver, RecordingObserver, RefusalReason, StackAction, TemplateBuckets, allow_all_policy,
+    deploy, destroy, diff,
 };
 use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
 use fake_cloud::FakeCloud;
@@ -466,12 +466,12 @@ async fn templates_over_the_inline_limit_need_a_bucket() {
     assert_eq!(
         s.first_error().unwrap().to_string(),
         format!(
-            "stack `big`: the template is {size} bytes minified, over CloudFormation's inline limit of 51200 bytes; name an S3 bucket for templates (the `template_bucket` option, `--template-bucket`) so it is uploaded and passed by URL"
+            "stack `big`: the template is {size} bytes minified, over CloudFormation's inline limit of 51200 bytes; name an S3 bucket in us-east-2 for templates (the `template_buckets` option, `--template-bucket us-east-2=BUCKET`) so it is uploaded and passed by URL"
         )
     );
     assert!(cloud.mutating_calls().is_empty());
     let opts = DeployOptions {
-        template_bucket: Some("my-templates".into()),
+        template_buckets: TemplateBuckets::none().with(Region::UsEast2, "my-templates"),
         ..Default::default()
     };
     let s = deploy(&cloud, &asm, &opts, &NullObserver).await;

@@ -399,6 +399,7 @@ async fn update_past_the_engine(cloud: &LocalCloud, template: &Value) -> StackSt
                 capabilities: vec![],
                 tags: vec![],
                 description: None,
+                client_token: None,
             },
         )
         .await
@@ -599,6 +600,7 @@ async fn a_stack_left_in_review_in_progress_is_created() {
                 capabilities: vec![],
                 tags: vec![],
                 description: None,
+                client_token: None,
             },
         )
         .await

@@ -6,7 +6,7 @@ use dr_core::Region;
 use dr_core::cloud::{Cloud, CloudErrorKind, StackStatus};
 use dr_deploy::{
     CallRecorder, DeployErrorKind, DeployOptions, DestroyOptions, DestroyOutcome, NullObserver,
-    RecordingObserver, StackAction, deploy, destroy,
+    RecordingObserver, StackAction, TemplateBuckets, deploy, destroy,
 };
 use dr_local::LocalCloud;
 use dr_synth::assembly::{Assembly, ParameterWiring, StackArtifact, WiringSource};
@@ -567,19 +567,26 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
 
     let s = deploy(&local, &changed, &DeployOptions::default(), &NullObserver).await;
     assert!(!s.is_success(), "the primary's stacks did not deploy");
-    for name in ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"] {
+    let r = s.stack("Shop-Primary").unwrap();
+    assert_eq!(r.action, StackAction::Failed);
+    assert!(r.failed_by_region_outage(), "{:?}", r.error);
+    assert!(
+        r.error
+            .as_ref()
+            .unwrap()
+            .to_string()
+            .contains("Region us-east-2 is unavailable"),
+        "{:?}",
+        r.error
+    );
+    // Its dependents in the same Region are held back, not deployed against it.
+    for name in ["Shop-Primary-Data", "Shop-Primary-Peering"] {
         let r = s.stack(name).unwrap();
-        assert_eq!(r.action, StackAction::Failed, "{name}");
-        assert!(r.failed_by_region_outage(), "{name}: {:?}", r.error);
-        assert!(
-            r.error
-                .as_ref()
-                .unwrap()
-                .to_string()
-                .contains("Region us-east-2 is unavailable"),
-            "{name}: {:?}",
-            r.error
-        );
+        assert_eq!(r.action, StackAction::Skipped, "{name}: {s}");
+        assert!(matches!(
+            r.error.as_ref().unwrap().kind(),
+            DeployErrorKind::DependencyFailed { .. }
+        ));
     }
     for name in [
         "Shop-Secondary",
@@ -606,7 +613,15 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
         from_primary >= 2,
         "the ALB's name and zone, the writer endpoint"
     );
-    assert_eq!(kept, from_primary, "{:#?}", g.notes);
+    // The global writer endpoint is not kept but asked of the DR Region, a member of the
+    // global cluster, with the cluster's id as the DR data stack received it.
+    assert_eq!(kept, from_primary - 1, "{:#?}", g.notes);
+    assert!(
+        g.notes.iter().any(|n| n
+            .contains("was read from stack `Shop-Secondary-Data` (us-west-2), which received it")),
+        "{:#?}",
+        g.notes
+    );
 
     let after = local
         .describe_stack(Region::UsWest2, "Shop-Global")
@@ -1095,48 +1110,78 @@ async fn diff_marks_the_database_replacement() {
     );
 }
 
+/// Templates over the inline limit go through a bucket of the stack's own Region: the upload
+/// uses that Region's S3 endpoint, and a bucket answers another Region's endpoint with
+/// `PermanentRedirect`, which the SDK does not follow. With one bucket per Region, the stacks
+/// of both Regions deploy; a bucket named for the wrong Region is refused as S3 refuses it.
 #[tokio::test]
-async fn a_large_template_goes_through_the_named_bucket() {
-    let mut resources = serde_json::Map::new();
-    for i in 0..400 {
-        resources.insert(
-            format!("Topic{i:03}"),
-            json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("{i:03}{}", "x".repeat(120))}}),
-        );
-    }
+async fn large_templates_go_through_a_bucket_per_region() {
+    let big = |region: Region, name: &str| {
+        let mut resources = serde_json::Map::new();
+        for i in 0..400 {
+            resources.insert(
+                format!("Topic{i:03}"),
+                json!({"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": format!("{i:03}{}", "x".repeat(120))}}),
+            );
+        }
+        artifact(name, region, json!({"Resources": resources}))
+    };
     let asm = Assembly {
         app: "shop".into(),
-        stacks: vec![artifact(
-            "big",
-            Region::UsEast2,
-            json!({"Resources": resources}),
-        )],
+        stacks: vec![big(Region::UsEast2, "big"), big(Region::UsWest2, "big-dr")],
         dr_topology: None,
         warnings: vec![],
         extra_files: vec![],
     };
     assert!(asm.stacks[0].template_body().len() > 51_200);
     let local = LocalCloud::in_memory();
-    // PutObject needs the bucket to exist.
-    local.create_bucket(Region::UsEast2, "shop-templates");
-    let cloud = CallRecorder::new(local.clone());
-    let opts = DeployOptions {
-        template_bucket: Some("shop-templates".into()),
+    // PutObject needs the bucket to exist, in its Region.
+    local.create_bucket(Region::UsEast2, "shop-templates-us-east-2");
+    local.create_bucket(Region::UsWest2, "shop-templates-us-west-2");
+
+    // One bucket for both Regions: the DR Region's upload meets S3's redirect.
+    let one = DeployOptions {
+        template_buckets: TemplateBuckets::none()
+            .with(Region::UsEast2, "shop-templates-us-east-2")
+            .with(Region::UsWest2, "shop-templates-us-east-2"),
         ..Default::default()
     };
-    let s = deploy(&cloud, &asm, &opts, &NullObserver).await;
+    let s = deploy(&local, &asm, &one, &NullObserver).await;
+    assert_eq!(s.stack("big").unwrap().action, StackAction::Created, "{s}");
+    let e = s
+        .stack("big-dr")
+        .unwrap()
+        .error
+        .as_ref()
+        .unwrap()
+        .to_string();
+    assert!(e.contains("PermanentRedirect"), "{e}");
+
+    let cloud = CallRecorder::new(local.clone());
+    let per_region = DeployOptions {
+        template_buckets: TemplateBuckets::parse(&["shop-templates-{region}"]).unwrap(),
+        ..Default::default()
+    };
+    let s = deploy(&cloud, &asm, &per_region, &NullObserver).await;
     assert!(s.is_success(), "{s}");
-    let put = cloud
+    let puts: Vec<(Region, String)> = cloud
         .calls()
         .into_iter()
-        .find(|c| c.operation == "put_object")
-        .expect("uploaded");
-    assert_eq!(put.region, Region::UsEast2);
-    // Deployed from the URL, byte for byte.
+        .filter(|c| c.operation == "put_object")
+        .map(|c| (c.region, c.target))
+        .collect();
     assert_eq!(
-        local.get_template(Region::UsEast2, "big").await.unwrap(),
-        asm.stacks[0].template_body()
+        puts,
+        [(Region::UsWest2, "shop-templates-us-west-2".to_string())],
+        "only the stack not yet created uploads, to its own Region's bucket"
     );
+    // Deployed from the URL, byte for byte.
+    for art in &asm.stacks {
+        assert_eq!(
+            local.get_template(art.region, &art.name).await.unwrap(),
+            art.template_body()
+        );
+    }
 }
 
 fn fleet_template(desired: &str, tag: &str, size: &str) -> Value {

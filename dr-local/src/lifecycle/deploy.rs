@@ -57,6 +57,15 @@ pub(super) struct Deploy<'a> {
     pub(super) first: SimTime,
 }
 
+/// What the caller of an execution asked for besides the change set.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Asked<'a> {
+    /// The failures the tests armed for this stack.
+    pub(super) faults: &'a [InjectedFailure],
+    /// `ExecuteChangeSet`'s `RetainExceptOnCreate`.
+    pub(super) retain_except_on_create: bool,
+}
+
 /// Executes change set `cs` of `stack`: computes the whole operation now, and records in the
 /// world the generations of the physical resources it creates.
 pub(super) fn run_deploy(
@@ -66,8 +75,9 @@ pub(super) fn run_deploy(
     cs: &ChangeSet,
     template: &Template,
     kind: Kind,
-    faults: &[InjectedFailure],
+    asked: Asked<'_>,
 ) -> Result<Outcome, LocalError> {
+    let faults = asked.faults;
     let deploy = Deploy::plan(world, region, stack, cs, template, kind)?;
     let mut tl = Timeline::new(stack, world.next_seq());
     tl.stack(deploy.t0, kind.in_progress(), Some("User Initiated"));
@@ -94,6 +104,7 @@ pub(super) fn run_deploy(
         items: &items,
         work: &work,
         at,
+        retain_except_on_create: asked.retain_except_on_create,
     };
     let outcome = rollback.run(tl, results.failure.as_deref());
     // A failed create leaves a stack that can only be deleted: its generations no longer
@@ -241,8 +252,9 @@ impl<'a> Deploy<'a> {
                 Some((id.clone(), i.resource.clone().expect("set")))
             })
             .collect();
+        let mut retained = Vec::new();
         if self.kind == Kind::Update {
-            end = self.clean_up(&mut tl, work, end);
+            end = self.clean_up(&mut tl, work, end, &mut retained);
         }
         tl.stack(end, self.kind.complete(), None);
         let result = Committed {
@@ -252,6 +264,7 @@ impl<'a> Deploy<'a> {
             outputs: results.outputs,
             imports: results.imports,
             deleted: false,
+            retained,
         };
         Outcome {
             events: tl.finish(),
@@ -262,8 +275,15 @@ impl<'a> Deploy<'a> {
     }
 
     /// An update's cleanup, from `end` on: old physical resources of replacements, then removed
-    /// resources. Returns when the stack's last event can happen.
-    fn clean_up(&self, tl: &mut Timeline, work: &[&Item], end: SimTime) -> SimTime {
+    /// resources. Those a `Retain` policy keeps go to `retained`. Returns when the stack's last
+    /// event can happen.
+    fn clean_up(
+        &self,
+        tl: &mut Timeline,
+        work: &[&Item],
+        end: SimTime,
+        retained: &mut Vec<StackResource>,
+    ) -> SimTime {
         let stack = self.stack;
         let mut to_delete: Vec<(String, String)> = Vec::new();
         for i in work {
@@ -292,7 +312,13 @@ impl<'a> Deploy<'a> {
                 r.update_replace_policy.as_deref()
             };
             let span = sched.span(id);
-            if policy == Some("Retain") {
+            // `RetainExceptOnCreate` behaves as `Retain` in every operation but the one that
+            // created the resource ("DeletionPolicy attribute",
+            // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>).
+            if matches!(policy, Some("Retain" | "RetainExceptOnCreate")) {
+                let mut kept = r.clone();
+                kept.physical_id = phys.clone();
+                retained.push(kept);
                 tl.push(
                     span.start,
                     id,

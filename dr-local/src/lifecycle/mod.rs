@@ -30,7 +30,9 @@ use crate::durations;
 use crate::eval::{ResolvedParameter, StackContext, Template, resolve_parameters};
 use crate::ids;
 use crate::services;
-use crate::state::{ChangeSet, Committed, Operation, Stack, StackResource, World};
+use crate::state::{
+    ChangeSet, Committed, Operation, RetainedResource, Stack, StackResource, World,
+};
 
 const STACK_TYPE: &str = "AWS::CloudFormation::Stack";
 /// The status reason of resources whose create was cancelled because another failed (observed
@@ -82,6 +84,43 @@ pub struct ChangeSetRequest<'a> {
     pub change_set_type: &'a str,
     /// The change set's description.
     pub description: Option<&'a str>,
+    /// `ClientToken`: a request of an existing change set's name with its token is the same
+    /// request again.
+    pub client_token: Option<&'a str>,
+}
+
+/// What `ExecuteChangeSet` is told besides the change set.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct ExecuteOptions<'a> {
+    /// `ClientRequestToken`.
+    pub client_request_token: Option<&'a str>,
+    /// `RetainExceptOnCreate`: a rollback deletes what this operation created, `Retain` or not.
+    pub retain_except_on_create: bool,
+}
+
+/// What `DeleteStack` is told besides the stack.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct DeleteOptions<'a> {
+    /// `RetainResources`: logical ids to leave in the account rather than delete.
+    pub retain_resources: &'a [String],
+    /// `DeletionMode` `FORCE_DELETE_STACK`: delete the stack, leaving behind what fails to
+    /// delete.
+    pub force: bool,
+}
+
+/// A token as CloudFormation compares it: an empty one is none.
+fn token(t: Option<&str>) -> Option<&str> {
+    t.filter(|t| !t.is_empty())
+}
+
+/// A stack operation that completed, as [`World::settle`] hands it to the service models.
+struct Settled {
+    region: Region,
+    stack_id: String,
+    stack_name: String,
+    before: IndexMap<String, StackResource>,
+    after: IndexMap<String, StackResource>,
+    retained: Vec<StackResource>,
 }
 
 /// An operation's whole timeline, computed when it starts.
@@ -108,6 +147,7 @@ impl World {
                     let op = stack.op.take().expect("checked");
                     let before: IndexMap<String, StackResource> = stack.resources.clone();
                     let r = op.result;
+                    let retained = r.retained;
                     stack.template_body = r.template_body;
                     stack.parameters = r.parameters;
                     stack.resources = r.resources;
@@ -121,13 +161,46 @@ impl World {
                     {
                         c.execution_status = status;
                     }
-                    settled.push((*region, before, stack.resources.clone(), stack.name.clone()));
+                    settled.push(Settled {
+                        region: *region,
+                        stack_id: stack.id.clone(),
+                        stack_name: stack.name.clone(),
+                        before,
+                        after: stack.resources.clone(),
+                        retained,
+                    });
                 }
             }
         }
         let any = !settled.is_empty();
-        for (region, before, after, stack_name) in settled {
-            services::sync(self, region, &stack_name, &before, &after);
+        let now = self.now;
+        for mut s in settled {
+            // What the operation left in the account stays in the service models: a resource
+            // the stack had is not unregistered, one the operation made (and a rollback kept)
+            // is registered.
+            let mut made = IndexMap::new();
+            for r in &s.retained {
+                let had = s
+                    .before
+                    .get(&r.logical_id)
+                    .is_some_and(|b| b.physical_id == r.physical_id);
+                if had {
+                    s.before.shift_remove(&r.logical_id);
+                } else {
+                    made.insert(r.logical_id.clone(), r.clone());
+                }
+                self.region(s.region).retained.push(RetainedResource {
+                    stack_id: s.stack_id.clone(),
+                    logical_id: r.logical_id.clone(),
+                    type_name: r.type_name.clone(),
+                    physical_id: r.physical_id.clone(),
+                    since: now,
+                });
+            }
+            services::sync(self, s.region, &s.stack_name, &s.before, &s.after);
+            if !made.is_empty() {
+                services::sync(self, s.region, &s.stack_name, &IndexMap::new(), &made);
+            }
         }
         any
     }
@@ -197,6 +270,16 @@ impl World {
             .region(region)
             .stack_index(req.stack_name)
             .filter(|i| self.regions[&region].stacks[*i].deleted.is_none());
+        if let Some(i) = existing {
+            let stack = &self.regions[&region].stacks[i];
+            if let Some(c) = stack
+                .change_sets
+                .iter()
+                .find(|c| c.name == req.change_set_name)
+            {
+                return same_change_set(c, &req).map(|()| (c.id.clone(), stack.id.clone()));
+            }
+        }
         self.check_change_set_type(region, &req, existing)?;
         dr_core::template::check_stack_name(req.stack_name).map_err(LocalError::Validation)?;
         let template = Template::parse(req.template_body)
@@ -209,16 +292,6 @@ impl World {
             None => self.create_review_stack(region, req.stack_name, &template),
         };
         let stack = self.regions[&region].stacks[idx].clone();
-        if stack
-            .change_sets
-            .iter()
-            .any(|c| c.name == req.change_set_name)
-        {
-            return Err(LocalError::InvalidState(format!(
-                "ChangeSet [{}] already exists",
-                req.change_set_name
-            )));
-        }
         let cs = self.compute_change_set(region, &stack, &template, &req)?;
         let out = (cs.id.clone(), stack.id.clone());
         self.regions.get_mut(&region).expect("exists").stacks[idx]
@@ -242,8 +315,11 @@ impl World {
                 let s = &self.regions[&region].stacks[i];
                 // A stack still in REVIEW_IN_PROGRESS takes another CREATE change set.
                 if s.status_at(now).0 != "REVIEW_IN_PROGRESS" {
+                    // CloudFormation's ValidationError (observed in
+                    // <https://github.com/compose-x/ecs_composex/issues/785>).
                     return Err(LocalError::Validation(format!(
-                        "Stack [{stack_name}] already exists"
+                        "Stack [{stack_name}] already exists and cannot be created again with the changeSet [{}].",
+                        req.change_set_name
                     )));
                 }
             }
@@ -407,6 +483,8 @@ impl World {
             parameters: new_params,
             changes: plan.changes,
             description: req.description.map(str::to_string),
+            client_token: token(req.client_token).map(str::to_string),
+            execute_token: None,
         })
     }
 
@@ -448,6 +526,7 @@ impl World {
         region: Region,
         stack_name: &str,
         change_set: &str,
+        options: ExecuteOptions<'_>,
         faults: &mut Vec<InjectedFailure>,
     ) -> Result<(), LocalError> {
         let now = self.now;
@@ -469,6 +548,17 @@ impl World {
             .find(|c| c.id == change_set || c.name == change_set)
             .cloned()
             .ok_or_else(|| LocalError::change_set_not_found(change_set))?;
+        // The same request again (the SDK's retry after a lost answer) is the execution
+        // already under way or done, not a second one ("ExecuteChangeSet", ClientRequestToken:
+        // "so that CloudFormation knows that you're not attempting to execute a change set to
+        // update a stack with the same name",
+        // <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
+        if cs.execution_status.starts_with("EXECUTE_")
+            && token(options.client_request_token).is_some()
+            && token(options.client_request_token) == cs.execute_token.as_deref()
+        {
+            return Ok(());
+        }
         check_executable(now, &stack, &cs)?;
         let template = Template::parse(&cs.template_body)
             .map_err(|e| LocalError::Validation(e.to_string()))?;
@@ -478,7 +568,11 @@ impl World {
         } else {
             Kind::Update
         };
-        let outcome = deploy::run_deploy(self, region, &stack, &cs, &template, kind, &mine)?;
+        let asked = deploy::Asked {
+            faults: &mine,
+            retain_except_on_create: options.retain_except_on_create,
+        };
+        let outcome = deploy::run_deploy(self, region, &stack, &cs, &template, kind, asked)?;
         // Failures not consumed (the resource was not touched) stay armed.
         for f in mine {
             if !outcome.events.iter().any(|e| {
@@ -500,6 +594,7 @@ impl World {
         s.change_sets.retain(|c| c.id == cs.id);
         if let Some(c) = s.change_sets.first_mut() {
             c.execution_status = "EXECUTE_IN_PROGRESS".into();
+            c.execute_token = token(options.client_request_token).map(str::to_string);
         }
         s.op = Some(Operation {
             start: now,
@@ -521,8 +616,14 @@ impl World {
         Ok(())
     }
 
-    /// `DeleteStack`.
-    pub fn delete_stack(&mut self, region: Region, stack_name: &str) -> Result<(), LocalError> {
+    /// `DeleteStack`. A repeated call while the deletion runs is accepted and changes nothing,
+    /// as is one for a stack that does not exist.
+    pub fn delete_stack(
+        &mut self,
+        region: Region,
+        stack_name: &str,
+        options: DeleteOptions<'_>,
+    ) -> Result<(), LocalError> {
         let now = self.now;
         let Some(i) = self.region(region).stack_index(stack_name) else {
             // DeleteStack of a stack that does not exist succeeds and does nothing.
@@ -554,8 +655,9 @@ impl World {
         if status == "DELETE_IN_PROGRESS" {
             return Ok(());
         }
+        check_delete_options(&stack, &status, options)?;
         let seq = self.next_seq();
-        let outcome = delete::run_delete(self, region, &stack, seq);
+        let outcome = delete::run_delete(self, region, &stack, seq, options);
         let s = &mut self.region(region).stacks[i];
         append_events(s, outcome.events);
         s.op = Some(Operation {
@@ -571,6 +673,82 @@ impl World {
     }
 }
 
+/// Whether `DeleteStack`'s `RetainResources` and `DeletionMode` suit `stack`, in `status`.
+/// Both are for a stack in `DELETE_FAILED` only ("DeleteStack",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html>),
+/// refused otherwise with CloudFormation's ValidationError: for `FORCE_DELETE_STACK` as
+/// observed in <https://github.com/awslabs/eks-perf-tests/pull/517>; for `RetainResources`
+/// the same "Invalid operation on stack" form, whose second sentence is observed in
+/// <https://github.com/aws/sagemaker-hyperpod-cli> (its tests quote "specify which resources
+/// to retain only when the stack is in the DELETE_FAILED state"). A resource to retain must
+/// still be in the stack: "The specified resources to retain must be in a valid state. Do
+/// not specify resources that are in the DELETE_COMPLETE state." (observed in
+/// <https://github.com/rebuy-de/aws-nuke/issues/270>).
+fn check_delete_options(
+    stack: &Stack,
+    status: &str,
+    options: DeleteOptions<'_>,
+) -> Result<(), LocalError> {
+    if status != "DELETE_FAILED" {
+        if options.force {
+            return Err(LocalError::Validation(format!(
+                "Invalid operation on stack [{}]. You can activate DeletionMode FORCE_DELETE_STACK in a delete stack operation only when the stack is in the DELETE_FAILED state.",
+                stack.id
+            )));
+        }
+        if !options.retain_resources.is_empty() {
+            return Err(LocalError::Validation(format!(
+                "Invalid operation on stack [{}]. When you delete a stack, specify which resources to retain only when the stack is in the DELETE_FAILED state.",
+                stack.id
+            )));
+        }
+    }
+    if options
+        .retain_resources
+        .iter()
+        .any(|id| !stack.resources.contains_key(id))
+    {
+        return Err(LocalError::Validation(
+            "The specified resources to retain must be in a valid state. Do not specify resources that are in the DELETE_COMPLETE state.".into(),
+        ));
+    }
+    Ok(())
+}
+
+/// Whether `req`, for a change set name `existing` already has, is the request that made it:
+/// the same non-empty `ClientToken` and template. Otherwise CloudFormation answers
+/// `AlreadyExistsException` naming the attribute that differs, e.g. "ChangeSet
+/// cdk-deploy-change-set cannot be created due to a mismatch with existing attribute
+/// ClientToken" (observed in
+/// <https://github.com/awslabs/landing-zone-accelerator-on-aws/issues/442>, two deploys with
+/// different tokens) and "... attribute Template" (observed in
+/// <https://github.com/saksdirect/nova/issues/10>, no tokens, another template). With no
+/// token on either side and the same template the answer was not found; the API reference
+/// says a retry is recognised only by its token ("CreateChangeSet", ClientToken,
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateChangeSet.html>),
+/// so the simulator refuses it too, naming `ClientToken` (its wording for this case is not
+/// confirmed). `AlreadyExistsException` is rejected input: the aws backend maps it to
+/// `Validation`.
+fn same_change_set(existing: &ChangeSet, req: &ChangeSetRequest<'_>) -> Result<(), LocalError> {
+    let mismatch = |attribute: &str| {
+        Err(LocalError::Validation(format!(
+            "ChangeSet {} cannot be created due to a mismatch with existing attribute {attribute}",
+            req.change_set_name
+        )))
+    };
+    let (theirs, ours) = (existing.client_token.as_deref(), token(req.client_token));
+    if theirs != ours {
+        return mismatch("ClientToken");
+    }
+    if existing.template_body != req.template_body {
+        return mismatch("Template");
+    }
+    if ours.is_none() {
+        return mismatch("ClientToken");
+    }
+    Ok(())
+}
+
 /// Whether change set `cs` of `stack` can be executed now: it must be ready and available,
 /// and the stack must not be in an operation or only deletable.
 fn check_executable(now: SimTime, stack: &Stack, cs: &ChangeSet) -> Result<(), LocalError> {
@@ -580,16 +758,21 @@ fn check_executable(now: SimTime, stack: &Stack, cs: &ChangeSet) -> Result<(), L
     } else {
         cs.final_status.as_str()
     };
-    if cs_status != "CREATE_COMPLETE" || cs.execution_status != "AVAILABLE" {
-        // CloudFormation's InvalidChangeSetStatus wording.
+    // CloudFormation's InvalidChangeSetStatus wording: "... cannot be executed in its current
+    // status of [CREATE_IN_PROGRESS]" (observed in
+    // <https://github.com/saksdirect/nova/issues/10>) and, for a change set that is complete
+    // but not AVAILABLE, "... in its current execution status of [OBSOLETE]" (observed in
+    // <https://github.com/aws/amazon-chime-sdk-js/issues/1089>).
+    if cs_status != "CREATE_COMPLETE" {
         return Err(LocalError::InvalidState(format!(
-            "ChangeSet [{}] cannot be executed in its current status of [{}]",
-            cs.id,
-            if cs_status == "CREATE_COMPLETE" {
-                cs.execution_status.as_str()
-            } else {
-                cs_status
-            }
+            "ChangeSet [{}] cannot be executed in its current status of [{cs_status}]",
+            cs.id
+        )));
+    }
+    if cs.execution_status != "AVAILABLE" {
+        return Err(LocalError::InvalidState(format!(
+            "ChangeSet [{}] cannot be executed in its current execution status of [{}]",
+            cs.id, cs.execution_status
         )));
     }
     if status.ends_with("_IN_PROGRESS") && status != "REVIEW_IN_PROGRESS"
@@ -642,6 +825,7 @@ fn unchanged(stack: &Stack) -> Committed {
         outputs: stack.outputs.clone(),
         imports: stack.imports.clone(),
         deleted: false,
+        retained: vec![],
     }
 }
 

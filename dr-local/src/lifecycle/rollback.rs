@@ -15,7 +15,7 @@ use super::{Outcome, unchanged};
 use crate::changeset::Action;
 use crate::clock::SimTime;
 use crate::durations;
-use crate::state::Committed;
+use crate::state::{Committed, StackResource};
 
 /// A deploy that failed at `at`.
 pub(super) struct Rollback<'a> {
@@ -27,6 +27,9 @@ pub(super) struct Rollback<'a> {
     pub(super) work: &'a [&'a Item],
     /// When the first failure happens.
     pub(super) at: SimTime,
+    /// `ExecuteChangeSet`'s `RetainExceptOnCreate`: what this operation created is deleted
+    /// even when its `DeletionPolicy` is `Retain`.
+    pub(super) retain_except_on_create: bool,
 }
 
 /// The resources the failure stopped.
@@ -166,7 +169,8 @@ impl<'a> Rollback<'a> {
             }
         );
         tl.stack(rb_start, "ROLLBACK_IN_PROGRESS", Some(&reason));
-        let end = self.delete_touched(&mut tl, touched, rb_start);
+        let mut retained = Vec::new();
+        let end = self.delete_touched(&mut tl, touched, rb_start, &mut retained);
         tl.stack(end, "ROLLBACK_COMPLETE", None);
         let cs = self.deploy.cs;
         let result = Committed {
@@ -176,6 +180,7 @@ impl<'a> Rollback<'a> {
             outputs: vec![],
             imports: BTreeSet::new(),
             deleted: false,
+            retained,
         };
         Outcome {
             events: tl.finish(),
@@ -185,10 +190,53 @@ impl<'a> Rollback<'a> {
         }
     }
 
-    /// Deletes what a failed create touched, in reverse dependency order, from `rb_start` on.
-    /// A resource whose creation was not yet initiated has nothing to delete and only reports
-    /// its deletion. Returns when the stack's last event can happen.
-    fn delete_touched(&self, tl: &mut Timeline, touched: &[&Item], rb_start: SimTime) -> SimTime {
+    /// Whether the rollback leaves resource `i`, which this operation created, in the account:
+    /// its `DeletionPolicy` is `Retain` and the execution was not told `RetainExceptOnCreate`
+    /// ("ExecuteChangeSet", RetainExceptOnCreate: "When set to true, newly created resources
+    /// are deleted when the operation rolls back. This includes newly created resources marked
+    /// with a deletion policy of Retain.",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ExecuteChangeSet.html>).
+    /// A `RetainExceptOnCreate` policy never keeps it: that policy deletes what the operation
+    /// being rolled back created ("DeletionPolicy attribute",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>).
+    fn keeps(&self, i: &Item) -> bool {
+        let decl = &self.deploy.template.resources[&i.id];
+        decl.deletion_policy.as_deref() == Some("Retain") && !self.retain_except_on_create
+    }
+
+    /// The resource `i` as the account keeps it when the rollback leaves it behind.
+    fn kept(i: &Item) -> StackResource {
+        let mut r = i.resource.clone().unwrap_or_else(|| StackResource {
+            logical_id: i.id.clone(),
+            type_name: i.type_name.clone(),
+            physical_id: String::new(),
+            status: "CREATE_COMPLETE".into(),
+            status_reason: None,
+            last_updated: i.start,
+            properties: json!({}),
+            template_properties: json!({}),
+            attributes: BTreeMap::new(),
+            deletion_policy: Some("Retain".into()),
+            update_replace_policy: None,
+            metadata: None,
+        });
+        if let Some(p) = &i.physical {
+            r.physical_id = p.clone();
+        }
+        r
+    }
+
+    /// Deletes what a failed create touched, in reverse dependency order, from `rb_start` on;
+    /// what a `Retain` policy keeps is skipped and goes to `retained`. A resource whose creation
+    /// was not yet initiated has nothing to delete and only reports its deletion. Returns when
+    /// the stack's last event can happen.
+    fn delete_touched(
+        &self,
+        tl: &mut Timeline,
+        touched: &[&Item],
+        rb_start: SimTime,
+        retained: &mut Vec<StackResource>,
+    ) -> SimTime {
         let to_delete: Vec<(String, String)> = touched
             .iter()
             .map(|i| (i.id.clone(), i.physical.clone().unwrap_or_default()))
@@ -209,10 +257,10 @@ impl<'a> Rollback<'a> {
         for i in touched {
             let span = sched.span(&i.id);
             let initiated = self.initiated(i);
-            let decl = &self.deploy.template.resources[&i.id];
             let (id, phys, t) = (i.id.as_str(), i.physical.as_deref(), i.type_name.as_str());
-            if decl.deletion_policy.as_deref() == Some("Retain") && initiated {
+            if initiated && self.keeps(i) {
                 tl.push(span.start, id, phys, t, "DELETE_SKIPPED", None);
+                retained.push(Self::kept(i));
             } else if initiated {
                 tl.push(span.start, id, phys, t, "DELETE_IN_PROGRESS", None);
                 tl.push(span.end, id, phys, t, "DELETE_COMPLETE", None);
@@ -229,11 +277,15 @@ impl<'a> Rollback<'a> {
         let rb_start = self.at.plus_secs(1);
         tl.stack(rb_start, "UPDATE_ROLLBACK_IN_PROGRESS", Some(reason));
         let end = self.revert(&mut tl, touched, rb_start);
-        let end = self.delete_created(&mut tl, touched, end);
+        let mut retained = Vec::new();
+        let end = self.delete_created(&mut tl, touched, end, &mut retained);
         tl.stack(end, "UPDATE_ROLLBACK_COMPLETE", None);
         Outcome {
             events: tl.finish(),
-            result: unchanged(self.deploy.stack),
+            result: Committed {
+                retained,
+                ..unchanged(self.deploy.stack)
+            },
             end,
             succeeded: false,
         }
@@ -260,8 +312,15 @@ impl<'a> Rollback<'a> {
     }
 
     /// The rollback's cleanup, from `end` on: deletes what this update created (added
-    /// resources, new replacements). Returns when the stack's last event can happen.
-    fn delete_created(&self, tl: &mut Timeline, touched: &[&Item], end: SimTime) -> SimTime {
+    /// resources, new replacements); an added resource a `Retain` policy keeps is skipped and
+    /// goes to `retained`. Returns when the stack's last event can happen.
+    fn delete_created(
+        &self,
+        tl: &mut Timeline,
+        touched: &[&Item],
+        end: SimTime,
+        retained: &mut Vec<StackResource>,
+    ) -> SimTime {
         let created: Vec<(String, String)> = touched
             .iter()
             .filter(|i| matches!(i.action, Action::Add | Action::Replace) && self.initiated(i))
@@ -277,7 +336,13 @@ impl<'a> Rollback<'a> {
         });
         for (id, phys) in &created {
             let span = sched.span(id);
-            let t = &self.items[id].type_name;
+            let i = &self.items[id];
+            let t = &i.type_name;
+            if i.action == Action::Add && self.keeps(i) {
+                tl.push(span.start, id, Some(phys), t, "DELETE_SKIPPED", None);
+                retained.push(Self::kept(i));
+                continue;
+            }
             tl.push(span.start, id, Some(phys), t, "DELETE_IN_PROGRESS", None);
             tl.push(span.end, id, Some(phys), t, "DELETE_COMPLETE", None);
         }

@@ -44,6 +44,16 @@ pub const SWITCHOVER_SECS: u64 = 60;
 pub const FAILOVER_SECS: u64 = 120;
 /// How long `FailoverState.Status` stays `pending` after the call. Not documented; a guess.
 pub const PENDING_SECS: u64 = 5;
+/// How long a `RemoveFromGlobalCluster` takes to complete. Not documented, and no observed
+/// figure was found; one minute is a guess. That it takes a while is sourced: the call
+/// answers with the cluster still listed as a member (AWS CLI example
+/// `remove-from-global-cluster`,
+/// <https://github.com/aws/aws-cli/blob/develop/awscli/examples/rds/remove-from-global-cluster.rst>),
+/// and both CloudFormation's DBCluster delete handler (`removeFromGlobalCluster`, stabilizing
+/// until the cluster is available and no longer a member,
+/// <https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/master/aws-rds-dbcluster/src/main/java/software/amazon/rds/dbcluster/BaseHandlerStd.java>)
+/// and terraform-provider-aws (`waitGlobalClusterMemberRemoved`) wait for the member to go.
+pub const DETACH_SECS: u64 = 60;
 /// Rebuilding the old primary as a secondary after a failover: "a few minutes to several
 /// hours" ("Using switchover or failover in Amazon Aurora Global Database",
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
@@ -286,6 +296,7 @@ fn register_global_cluster(w: &mut World, r: &StackResource) {
                     is_writer: writer,
                     synchronization_status: "connected".into(),
                     resync_due: None,
+                    detach_done_at: None,
                 });
                 if !writer {
                     c.replication_lag_ms = DEFAULT_LAG_MS;
@@ -433,6 +444,7 @@ fn join_global(w: &mut World, global: &str, arn: &str, region: Region) {
         is_writer: writer,
         synchronization_status: "connected".into(),
         resync_due: None,
+        detach_done_at: None,
     });
     if !writer
         && let Some(c) = w
@@ -501,10 +513,76 @@ fn unregister(w: &mut World, region: Region, r: &StackResource) {
     }
 }
 
-/// Completes switchovers/failovers whose time has come and old primaries whose rebuild is
-/// done (only while their Region is up).
+/// What RDS answers `RemoveFromGlobalCluster` for a cluster that is not (or no longer) a
+/// member: `InvalidParameterValue` with "... is not found in global cluster ..." (the fragment
+/// terraform-provider-aws matches, `errCodeInvalidParameterValue`, "is not found in global
+/// cluster", <https://github.com/hashicorp/terraform-provider-aws/blob/main/internal/service/rds/global_cluster.go>);
+/// the rest of the sentence is not confirmed.
+pub fn not_in_global_cluster(cluster_arn: &str, global_id: &str) -> String {
+    format!("The DB cluster {cluster_arn} is not found in global cluster {global_id}.")
+}
+
+/// `RemoveFromGlobalCluster` ("RemoveFromGlobalCluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_RemoveFromGlobalCluster.html>):
+/// starts the detach of member `cluster_arn` of the global cluster `global_id` (any case) and
+/// returns the global cluster's id. The member stays listed, and its cluster keeps naming the
+/// global cluster, for [`DETACH_SECS`]; a call for a member already detaching changes nothing
+/// (what RDS answers then was not found).
+pub fn start_detach(
+    w: &mut World,
+    global_id: &str,
+    cluster_arn: &str,
+) -> Result<String, LocalError> {
+    let now = w.now;
+    let g = w
+        .global_clusters
+        .values_mut()
+        .find(|g| g.id.eq_ignore_ascii_case(global_id))
+        .ok_or_else(|| {
+            LocalError::NotFound(format!(
+                "GlobalClusterNotFoundFault: Global cluster {global_id} not found."
+            ))
+        })?;
+    let id = g.id.clone();
+    let m = g
+        .members
+        .iter_mut()
+        .find(|m| m.cluster_arn == cluster_arn)
+        .ok_or_else(|| {
+            LocalError::Validation(format!(
+                "InvalidParameterValue: {}",
+                not_in_global_cluster(cluster_arn, &id)
+            ))
+        })?;
+    m.detach_done_at.get_or_insert(now.plus_secs(DETACH_SECS));
+    Ok(id)
+}
+
+/// Completes switchovers/failovers whose time has come, old primaries whose rebuild is done
+/// (only while their Region is up), and detaches.
 pub fn settle_global(w: &mut World, unavailable: &BTreeSet<Region>) {
     let now = w.now;
+    let mut detached: Vec<String> = Vec::new();
+    for g in w.global_clusters.values_mut() {
+        g.members.retain(|m| {
+            let done = m.detach_done_at.is_some_and(|t| t <= now);
+            if done {
+                detached.push(m.cluster_arn.clone());
+            }
+            !done
+        });
+    }
+    // A detached cluster is a standalone one: no global cluster, no replication lag.
+    for rs in w.regions.values_mut() {
+        for c in rs
+            .db_clusters
+            .values_mut()
+            .filter(|c| detached.contains(&c.arn))
+        {
+            c.global_cluster_id = None;
+            c.replication_lag_ms = 0;
+        }
+    }
     let mut lag_updates: Vec<(Region, String, u64)> = Vec::new();
     for g in w.global_clusters.values_mut() {
         if let Some(f) = g.failover.clone()

@@ -474,3 +474,180 @@ async fn a_cloudwatch_metric_health_check_follows_published_data() {
         }]]
     );
 }
+
+/// A global cluster is described in every Region that answers, member or not, whatever the
+/// case of its identifier; only an outage of the Region asked stops the call.
+#[tokio::test]
+async fn a_global_cluster_is_described_in_every_region() {
+    let cloud = LocalCloud::in_memory();
+    let (p_arn, _) = deploy_global_db(&cloud).await;
+    for region in [P, S, Region::EuWest1] {
+        let g = cloud
+            .describe_global_cluster(region, "Shop-Global")
+            .await
+            .unwrap()
+            .unwrap_or_else(|| panic!("not described in {region}"));
+        assert_eq!(g.identifier, "shop-global");
+        assert_eq!(g.writer().unwrap().db_cluster_arn, p_arn);
+    }
+    assert_eq!(
+        cloud
+            .describe_global_cluster(S, "no-such-global")
+            .await
+            .unwrap(),
+        None
+    );
+    cloud.set_region_available(P, false);
+    assert!(
+        cloud
+            .describe_global_cluster(P, "shop-global")
+            .await
+            .unwrap_err()
+            .is_region_outage()
+    );
+    assert!(
+        cloud
+            .describe_global_cluster(S, "shop-global")
+            .await
+            .unwrap()
+            .is_some(),
+        "the DR Region answers in a primary-Region outage"
+    );
+}
+
+/// `RemoveFromGlobalCluster` answers at once while the detach goes on: the member is still
+/// listed and its cluster still names the global cluster, until the detach completes.
+#[tokio::test]
+async fn a_removed_member_stays_listed_until_the_detach_completes() {
+    let cloud = LocalCloud::in_memory();
+    let (p_arn, s_arn) = deploy_global_db(&cloud).await;
+    let g = cloud
+        .remove_from_global_cluster(S, "shop-global", &s_arn)
+        .await
+        .unwrap();
+    assert_eq!(g.members.len(), 2, "the answer still lists it: {g:?}");
+    assert_eq!(g.writer().unwrap().readers, std::slice::from_ref(&s_arn));
+    let member = |cloud: LocalCloud| async move {
+        cloud
+            .describe_db_cluster(S, "shop-db-usw2")
+            .await
+            .unwrap()
+            .unwrap()
+            .global_cluster_identifier
+    };
+    cloud.clock().advance(Duration::from_secs(30));
+    assert_eq!(member(cloud.clone()).await.as_deref(), Some("shop-global"));
+    // The same call again while it detaches changes nothing.
+    cloud
+        .remove_from_global_cluster(S, "shop-global", &s_arn)
+        .await
+        .unwrap();
+    cloud.clock().advance(Duration::from_secs(30));
+    assert_eq!(member(cloud.clone()).await, None);
+    let g = cloud
+        .describe_global_cluster(P, "shop-global")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        g.members
+            .iter()
+            .map(|m| m.db_cluster_arn.as_str())
+            .collect::<Vec<_>>(),
+        [p_arn.as_str()]
+    );
+
+    // A cluster that is not a member: RDS's InvalidParameterValue, rejected input.
+    let err = cloud
+        .remove_from_global_cluster(S, "shop-global", &s_arn)
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), dr_core::cloud::CloudErrorKind::Validation),
+        "{err}"
+    );
+    assert!(
+        err.message().starts_with("InvalidParameterValue: ")
+            && err
+                .message()
+                .contains("is not found in global cluster shop-global"),
+        "{err}"
+    );
+}
+
+/// CloudFormation's DBCluster delete handler takes a cluster whose template names a global
+/// cluster out of it itself, waiting for the detach; a cluster detached beforehand makes its
+/// `RemoveFromGlobalCluster` fail, and with it the deletion.
+#[tokio::test]
+async fn deleting_a_secondary_stack_detaches_its_cluster_unless_it_left_before() {
+    // Deleted as deployed: the handler detaches, then deletes.
+    let cloud = LocalCloud::in_memory();
+    let (p_arn, _) = deploy_global_db(&cloud).await;
+    let stack_id = cloud
+        .describe_stack(S, "shop-data-dr")
+        .await
+        .unwrap()
+        .unwrap()
+        .stack_id;
+    cloud.delete_stack(S, "shop-data-dr").await.unwrap();
+    assert_eq!(
+        support::wait(&cloud, S, "shop-data-dr").await.as_str(),
+        "DELETE_COMPLETE"
+    );
+    let g = cloud
+        .describe_global_cluster(P, "shop-global")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(g.members.len(), 1);
+    assert_eq!(g.members[0].db_cluster_arn, p_arn);
+    // The cluster's deletion takes the detach (a minute) and the deletion (a minute).
+    let ev = cloud
+        .describe_stack_events(S, &stack_id, None)
+        .await
+        .unwrap();
+    let at = |status: &str| {
+        ev.iter()
+            .find(|e| e.logical_id == "Db" && e.status.as_str() == status)
+            .unwrap()
+            .timestamp
+            .millis()
+    };
+    assert_eq!(at("DELETE_COMPLETE") - at("DELETE_IN_PROGRESS"), 120_000);
+
+    // Deleted right after RemoveFromGlobalCluster: the handler waits for the detach.
+    let cloud = LocalCloud::in_memory();
+    let (_, s_arn) = deploy_global_db(&cloud).await;
+    cloud
+        .remove_from_global_cluster(S, "shop-global", &s_arn)
+        .await
+        .unwrap();
+    cloud.delete_stack(S, "shop-data-dr").await.unwrap();
+    assert_eq!(
+        support::wait(&cloud, S, "shop-data-dr").await.as_str(),
+        "DELETE_COMPLETE"
+    );
+
+    // Deleted once the detach is over: the handler's own RemoveFromGlobalCluster fails.
+    let cloud = LocalCloud::in_memory();
+    let (_, s_arn) = deploy_global_db(&cloud).await;
+    cloud
+        .remove_from_global_cluster(S, "shop-global", &s_arn)
+        .await
+        .unwrap();
+    cloud.clock().run_until_idle();
+    cloud.delete_stack(S, "shop-data-dr").await.unwrap();
+    assert_eq!(
+        support::wait(&cloud, S, "shop-data-dr").await.as_str(),
+        "DELETE_FAILED"
+    );
+    let ev = support::events(&cloud, S, "shop-data-dr").await;
+    let db = ev.iter().rev().find(|e| e.0 == "Db").unwrap();
+    assert_eq!(db.1, "DELETE_FAILED");
+    assert_eq!(
+        db.2.as_deref(),
+        Some(
+            format!("The DB cluster {s_arn} is not found in global cluster shop-global.").as_str()
+        )
+    );
+}

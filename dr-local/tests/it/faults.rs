@@ -529,6 +529,7 @@ async fn large_templates_go_through_s3() {
         capabilities: vec![],
         tags: vec![],
         description: None,
+        client_token: None,
     };
     let err = cloud
         .create_change_set(Region::UsEast2, input(TemplateSource::Body(body.clone())))
@@ -590,4 +591,108 @@ async fn a_new_ami_in_parameter_store_is_a_change() {
         Some(ChangeSource::ParameterReference)
     );
     assert_eq!(c.details[0].causing_entity.as_deref(), Some("Ami"));
+}
+
+/// An outage on the virtual clock: the Region answers before and after the window and fails
+/// in the outage's shape inside it, while the stack operation under way there carries on.
+#[tokio::test]
+async fn a_scheduled_outage_fails_calls_only_inside_its_window() {
+    use std::time::Duration;
+    let cloud = LocalCloud::in_memory();
+    let cs = support::change_set(&cloud, Region::UsEast2, "shop", &template(), &[], "first").await;
+    cloud
+        .execute_change_set(Region::UsEast2, "shop", &cs.change_set_id)
+        .await
+        .unwrap();
+    cloud.schedule_region_outage(
+        Region::UsEast2,
+        Duration::from_secs(1),
+        Duration::from_secs(600),
+        Outage::ServerErrors(ServerFault::ServiceUnavailable),
+    );
+    // Before the window.
+    assert_eq!(cloud.region_outage(Region::UsEast2), None);
+    assert!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop")
+            .await
+            .unwrap()
+            .is_some()
+    );
+    cloud.clock().advance(Duration::from_secs(1));
+    assert_eq!(
+        cloud.region_outage(Region::UsEast2),
+        Some(Outage::ServerErrors(ServerFault::ServiceUnavailable))
+    );
+    let err = cloud
+        .describe_stack(Region::UsEast2, "shop")
+        .await
+        .unwrap_err();
+    assert_eq!(
+        err.kind(),
+        &CloudErrorKind::ServerError {
+            region: Region::UsEast2,
+            status: 503
+        }
+    );
+    // Other Regions answer.
+    assert!(
+        cloud
+            .describe_stack(Region::UsWest2, "shop")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    // Still inside, just before the end.
+    cloud.clock().advance(Duration::from_secs(599));
+    assert!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop")
+            .await
+            .unwrap_err()
+            .is_region_outage()
+    );
+    // At the end it answers, and the create went on meanwhile.
+    cloud.clock().advance(Duration::from_secs(1));
+    assert_eq!(cloud.region_outage(Region::UsEast2), None);
+    assert_eq!(
+        cloud
+            .describe_stack(Region::UsEast2, "shop")
+            .await
+            .unwrap()
+            .unwrap()
+            .status,
+        StackStatus::CreateComplete
+    );
+}
+
+/// A scheduled outage starts and ends on the virtual clock; one set by hand takes precedence
+/// while it lasts.
+#[tokio::test]
+async fn a_scheduled_outage_yields_to_one_set_by_hand() {
+    use std::time::Duration;
+    let cloud = LocalCloud::in_memory();
+    cloud.schedule_region_outage(
+        Region::UsWest2,
+        Duration::from_secs(60),
+        Duration::from_secs(120),
+        Outage::NoAnswer,
+    );
+    cloud.clock().advance(Duration::from_secs(59));
+    assert_eq!(cloud.region_outage(Region::UsWest2), None);
+    cloud.clock().advance(Duration::from_secs(1));
+    assert_eq!(cloud.region_outage(Region::UsWest2), Some(Outage::NoAnswer));
+    // A hand-set outage takes precedence over the schedule, and ends by hand.
+    cloud.set_region_outage(
+        Region::UsWest2,
+        Some(Outage::ServerErrors(ServerFault::InternalFailure)),
+    );
+    assert_eq!(
+        cloud.region_outage(Region::UsWest2),
+        Some(Outage::ServerErrors(ServerFault::InternalFailure))
+    );
+    cloud.set_region_outage(Region::UsWest2, None);
+    assert_eq!(cloud.region_outage(Region::UsWest2), Some(Outage::NoAnswer));
+    cloud.clock().advance(Duration::from_secs(120));
+    assert_eq!(cloud.region_outage(Region::UsWest2), None);
 }

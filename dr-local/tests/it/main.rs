@@ -4,8 +4,10 @@
 mod dr_services;
 mod eval;
 mod faults;
+mod idempotency;
 mod provider_rules;
 mod refusals;
+mod retention;
 mod stacks;
 mod support;
 mod traffic_switch;

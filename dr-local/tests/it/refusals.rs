@@ -489,6 +489,7 @@ async fn parameter(
                 capabilities: vec![],
                 tags: vec![],
                 description: None,
+                client_token: None,
             },
         )
         .await
@@ -603,6 +604,7 @@ async fn aws_specific_parameter_types_accept_what_the_account_has() {
                 capabilities: vec![],
                 tags: vec![],
                 description: None,
+                client_token: None,
             },
         )
         .await
@@ -662,6 +664,7 @@ async fn every_missing_value_is_named_in_one_reason() {
                 capabilities: vec![],
                 tags: vec![],
                 description: None,
+                client_token: None,
             },
         )
         .await

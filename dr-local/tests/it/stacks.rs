@@ -342,6 +342,7 @@ async fn injected_failure_rolls_back_with_the_reason() {
         capabilities: vec![],
         tags: vec![],
         description: None,
+        client_token: None,
     };
     let err = cloud.create_change_set(R, input).await.unwrap_err();
     assert!(
@@ -441,6 +442,7 @@ async fn exports_and_imports_across_stacks() {
                 capabilities: vec![],
                 tags: vec![],
                 description: None,
+                client_token: None,
             },
         )
         .await
@@ -776,7 +778,7 @@ async fn delete_honours_deletion_protection_and_policies() {
     assert_eq!(last("Writer").1, "DELETE_COMPLETE");
     assert_eq!(
         last("Db"),
-        ("Db".to_string(), "DELETE_FAILED".to_string(), Some("Cannot delete protected Cluster, please disable deletion protection and try again.".to_string()))
+        ("Db".to_string(), "DELETE_FAILED".to_string(), Some("Cannot delete protected Cluster shop-db, please disable deletion protection and try again".to_string()))
     );
     assert_eq!(
         last("shop-data").2.as_deref(),
@@ -829,4 +831,9 @@ async fn delete_honours_deletion_protection_and_policies() {
             .any(|e| e.logical_id == "Key" && e.status.as_str() == "DELETE_SKIPPED")
     );
     assert_eq!(ev.last().unwrap().status.as_str(), "DELETE_COMPLETE");
+    assert_eq!(
+        cloud.retained_resources(R),
+        [("AWS::EC2::KeyPair".to_string(), "shop".to_string())],
+        "the retained key pair is left in the account, and only it"
+    );
 }

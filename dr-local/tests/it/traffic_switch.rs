@@ -350,6 +350,32 @@ async fn an_endpoint_check_changes_after_failure_threshold_intervals() {
     assert_eq!(answer(&p.cloud), p.sites.s_dns);
 }
 
+/// A scheduled outage is seen by Route 53's checkers while it lasts, even when the clock
+/// crosses the whole window in one step: each observation sees the Region as it was then.
+#[tokio::test]
+async fn a_scheduled_outage_fails_the_endpoint_check_while_it_lasts() {
+    let p = pair(2).await;
+    sleep(&p.cloud, 30).await;
+    p.cloud.schedule_region_outage(
+        P,
+        Duration::from_secs(5),
+        Duration::from_secs(120),
+        dr_local::Outage::NoAnswer,
+    );
+    // Observations 30, 60, 90 and 120 s on fall in the window; the one at 150 s does not.
+    sleep(&p.cloud, 150).await;
+    assert_eq!(p.cloud.region_outage(P), None, "the window is over");
+    assert_eq!(
+        p.cloud.health_check_healthy(&p.endpoint),
+        Some(false),
+        "one passing observation after the window is not three"
+    );
+    assert_eq!(answer(&p.cloud), p.sites.s_dns);
+    sleep(&p.cloud, 60).await;
+    assert_eq!(p.cloud.health_check_healthy(&p.endpoint), Some(true));
+    assert_eq!(answer(&p.cloud), p.sites.p_dns);
+}
+
 #[tokio::test]
 async fn both_sites_unhealthy_answers_primary() {
     let p = pair(2).await;

@@ -102,6 +102,7 @@ fn input(
         capabilities: vec![],
         tags: vec![],
         description: Some("drkit conformance".into()),
+        client_token: None,
     }
 }
 

@@ -27,6 +27,7 @@ pub fn moto_cloud() -> Option<AwsCloud> {
         AwsOptions {
             profile: None,
             endpoint_url: Some(moto.endpoint.clone()),
+            ..AwsOptions::default()
         },
         "testing",
         "testing",
@@ -112,6 +113,7 @@ pub fn change_set_input(
         capabilities: vec![],
         tags: vec![],
         description: Some("drkit test".into()),
+        client_token: None,
     }
 }
 

@@ -400,12 +400,12 @@ impl Cloud for FakeCloud {
             })
     }
 
-    async fn execute_change_set(
+    async fn execute_change_set_with(
         &self,
         region: Region,
-        stack_name: &str,
-        change_set: &str,
+        input: ExecuteChangeSetInput,
     ) -> CloudResult<()> {
+        let (stack_name, change_set) = (input.stack_name.as_str(), input.change_set.as_str());
         self.log("execute_change_set", stack_name);
         let mut st = self.state.lock().unwrap();
         let key = (region, stack_name.to_string());
@@ -668,6 +668,23 @@ impl Cloud for FakeCloud {
         Ok(out)
     }
 
+    async fn describe_newest_stack_event(
+        &self,
+        region: Region,
+        stack_name: &str,
+    ) -> CloudResult<Option<StackEvent>> {
+        self.log("describe_newest_stack_event", stack_name);
+        let st = self.state.lock().unwrap();
+        let s = st
+            .stacks
+            .get(&(region, stack_name.to_string()))
+            .or_else(|| st.stacks.values().find(|s| s.id == stack_name))
+            .ok_or_else(|| {
+                CloudError::not_found("DescribeStackEvents", stack_name, "Stack does not exist")
+            })?;
+        Ok(s.events.last().cloned())
+    }
+
     async fn describe_stack_resources(
         &self,
         region: Region,
@@ -751,7 +768,8 @@ impl Cloud for FakeCloud {
         Ok(())
     }
 
-    async fn delete_stack(&self, region: Region, stack_name: &str) -> CloudResult<()> {
+    async fn delete_stack_with(&self, region: Region, input: DeleteStackInput) -> CloudResult<()> {
+        let stack_name = input.stack_name.as_str();
         self.log("delete_stack", stack_name);
         let mut st = self.state.lock().unwrap();
         let key = (region, stack_name.to_string());

@@ -42,6 +42,7 @@ pub async fn change_set(
         capabilities: vec![],
         tags: vec![],
         description: None,
+        client_token: None,
     };
     let r = cloud
         .create_change_set(region, input)
