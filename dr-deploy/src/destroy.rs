@@ -380,7 +380,7 @@ async fn destroy_inner(
 
     // A stack in DELETE_FAILED deleted keeping (or forcing past) what failed: the protections
     // of those resources stand in no one's way, since they are not deleted.
-    let left_behind: HashSet<String> = if desc.status == StackStatus::DeleteFailed
+    let left_behind: Vec<String> = if desc.status == StackStatus::DeleteFailed
         && (options.retain_failed || options.force_delete)
     {
         failed_resources(run)
@@ -389,7 +389,7 @@ async fn destroy_inner(
             .map(|f| f.logical_id)
             .collect()
     } else {
-        HashSet::new()
+        Vec::new()
     };
     // First find every protection, then lift them only if none blocks, so that a blocked
     // stack is left exactly as it was.
@@ -413,7 +413,7 @@ async fn destroy_inner(
         });
     }
     let (retain, mode) = if desc.status == StackStatus::DeleteFailed {
-        delete_failed_options(run, options, met).await?
+        delete_failed_options(options, left_behind, met)
     } else {
         (Vec::new(), None)
     };
@@ -433,25 +433,25 @@ async fn destroy_inner(
     Ok(DestroyOutcome::Deleted)
 }
 
-/// How to delete a stack left in `DELETE_FAILED` by an earlier attempt: keep the resources that
-/// failed (`RetainResources`), force the deletion (`FORCE_DELETE_STACK`), or, told neither, try
-/// again as is (the cause, e.g. deletion protection, may have been lifted since).
-async fn delete_failed_options(
-    run: &Run<'_>,
+/// How to delete a stack left in `DELETE_FAILED` by an earlier attempt, whose resources that
+/// failed are `failed`: keep them (`RetainResources`), force the deletion
+/// (`FORCE_DELETE_STACK`), or, told neither, try again as is (the cause, e.g. deletion
+/// protection, may have been lifted since).
+fn delete_failed_options(
     options: &DestroyOptions,
+    failed: Vec<String>,
     met: &mut Vec<String>,
-) -> Result<(Vec<String>, Option<DeletionMode>), DeployError> {
+) -> (Vec<String>, Option<DeletionMode>) {
     if options.retain_failed {
-        let failed = failed_resources(run).await?;
-        Ok((failed.into_iter().map(|f| f.logical_id).collect(), None))
+        (failed, None)
     } else if options.force_delete {
         met.push(
             "the stack was in DELETE_FAILED: deleted with FORCE_DELETE_STACK, which leaves what fails to delete behind"
                 .into(),
         );
-        Ok((Vec::new(), Some(DeletionMode::ForceDeleteStack)))
+        (Vec::new(), Some(DeletionMode::ForceDeleteStack))
     } else {
-        Ok((Vec::new(), None))
+        (Vec::new(), None)
     }
 }
 
@@ -516,7 +516,7 @@ async fn find_protections(
     run: &Run<'_>,
     options: &DestroyOptions,
     desc: &StackDescription,
-    left_behind: &HashSet<String>,
+    left_behind: &[String],
 ) -> Result<Protections, DeployError> {
     let (cloud, region) = (run.cloud, run.art.region);
     let mut found = Protections::default();

@@ -27,6 +27,7 @@ use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
 
 use super::inspect::is_stateful;
+use super::preflight::{ParamValues, deployed_value};
 use super::stack::Run;
 use super::{DeployError, DeployErrorKind, DeployOptions, NullObserver};
 
@@ -505,11 +506,7 @@ async fn compared_parameters(
     let mut old = ParamValues::new();
     let mut new = ParamValues::new();
     for p in &desc.parameters {
-        // A NoEcho value reads back as `****`: unknown, so taken as unchanged.
-        let v = match &p.resolved_value {
-            Some(resolved) => Some(resolved.clone()),
-            None => (p.value != "****").then(|| p.value.clone()),
-        };
+        let v = p.resolved_value.clone().or_else(|| deployed_value(p));
         old.insert(p.key.clone(), v);
     }
     for p in params {
@@ -529,9 +526,6 @@ async fn compared_parameters(
     }
     Ok((old, new))
 }
-
-/// A parameter's value, or `None` when it cannot be known before the deploy.
-type ParamValues = HashMap<String, Option<String>>;
 
 /// The resource changes as the diff shows them, from a change set's (or the template
 /// comparison's) `ResourceChange`s and the deployed and synthesized templates.

@@ -80,7 +80,13 @@ enum Change {
 type LockedExport = (String, Vec<String>);
 
 /// A parameter's value: known, or known only at deploy time.
-type ParamValues = HashMap<String, Option<String>>;
+pub(crate) type ParamValues = HashMap<String, Option<String>>;
+
+/// A deployed parameter's value as the comparison takes it: a `NoEcho` value reads back as
+/// `****`, so it is unknown (`None`), and taken as unchanged.
+pub(crate) fn deployed_value(p: &dr_core::cloud::StackParameter) -> Option<String> {
+    (p.value != "****").then(|| p.value.clone())
+}
 
 /// Runs the preflight over `selected` (in deploy order). The deploy may go ahead when there is
 /// no finding.
@@ -142,11 +148,7 @@ pub(crate) async fn run(
         let old_params: ParamValues = desc
             .parameters
             .iter()
-            .map(|p| {
-                // A NoEcho parameter reads back as `****`: unknown, taken as unchanged below.
-                let v = (p.value != "****").then(|| p.value.clone());
-                (p.key.clone(), v)
-            })
+            .map(|p| (p.key.clone(), deployed_value(p)))
             .collect();
         let compared = Comparison::of(&old, &art.template, &old_params, &new_params);
         let mut refused = compared.refusals(&old, &art.template, opts.allow_data_loss);

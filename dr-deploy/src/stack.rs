@@ -7,7 +7,7 @@ use dr_core::LookupKind;
 use dr_core::cloud::{
     ChangeSetDescription, ChangeSetType, Cloud, CloudError, CreateChangeSetInput, DeleteStackInput,
     DeletionMode, ExecuteChangeSetInput, ExecutionStatus, ParameterValue, StackDescription,
-    StackEvent, StackOutput, StackStatus, TemplateSource, idempotency_token,
+    StackEvent, StackOutput, StackResource, StackStatus, TemplateSource, idempotency_token,
 };
 use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
 use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
@@ -398,7 +398,10 @@ impl<'a> Run<'a> {
                 let producer_answers = value.is_some();
                 let id = match value {
                     Some(v) => Some(v),
-                    None => self.value_held_elsewhere(assembly, reads, source).await,
+                    None => {
+                        self.value_held_elsewhere(assembly, reads, source, producer_region)
+                            .await
+                    }
                 };
                 let Some(id) = id else {
                     return self
@@ -433,9 +436,10 @@ impl<'a> Run<'a> {
         assembly: &Assembly,
         reads: &mut StackReads,
         source: &WiringSource,
+        producer_region: dr_core::Region,
     ) -> Option<String> {
         for other in &assembly.stacks {
-            if other.name == self.art.name || other.region == source_region(assembly, source)? {
+            if other.name == self.art.name || other.region == producer_region {
                 continue;
             }
             let Some(w) = other.parameter_wiring.iter().find(|w| {
@@ -656,7 +660,7 @@ impl<'a> Run<'a> {
                     capabilities: opts.capabilities.clone(),
                     tags: opts.tags.clone(),
                     description: Some("drkit deploy".into()),
-                    client_token: Some(dr_core::cloud::idempotency_token("create", &name)),
+                    client_token: Some(idempotency_token("create", &name)),
                 },
             )
             .await
@@ -821,8 +825,8 @@ impl<'a> Run<'a> {
             None => outcome,
         };
         let desc = outcome?;
-        self.check_physical_ids().await?;
-        self.restore_deletion_protection().await?;
+        let resources = self.check_physical_ids().await?;
+        self.restore_deletion_protection(Some(&resources)).await?;
         self.sync_termination_protection(&desc, want_tp).await?;
         Ok(Done {
             action: StackAction::Updated,
@@ -1001,7 +1005,7 @@ impl<'a> Run<'a> {
         old_template: Option<&Value>,
     ) -> Result<(), DeployError> {
         self.policy_for_update(opts, &[], old_template).await?;
-        self.restore_deletion_protection().await?;
+        self.restore_deletion_protection(None).await?;
         self.sync_termination_protection(d, want_tp).await
     }
 
@@ -1010,9 +1014,13 @@ impl<'a> Run<'a> {
     /// `ModifyGlobalCluster`, outside CloudFormation, so a destroy that stopped after lifting it
     /// leaves a template that says `true` over a cluster that is not protected, and no update
     /// puts it back (CloudFormation compares templates, not the resource). Reads only the
-    /// stacks whose template protects a database; no mutating call when nothing drifted.
-    async fn restore_deletion_protection(&self) -> Result<(), DeployError> {
-        let protected: Vec<(&str, &str)> = self
+    /// stacks whose template protects a database, and their resources only when `known` does
+    /// not already hold them; no mutating call when nothing drifted.
+    async fn restore_deletion_protection(
+        &self,
+        known: Option<&[StackResource]>,
+    ) -> Result<(), DeployError> {
+        let protected: Vec<(&str, bool)> = self
             .art
             .template
             .get("Resources")
@@ -1020,24 +1028,33 @@ impl<'a> Run<'a> {
             .into_iter()
             .flatten()
             .filter_map(|(id, r)| {
-                let ty = r.get("Type").and_then(Value::as_str)?;
-                let on = r
-                    .pointer("/Properties/DeletionProtection")
-                    .is_some_and(|v| v == &Value::Bool(true) || v == "true");
-                (on && matches!(ty, "AWS::RDS::DBCluster" | "AWS::RDS::GlobalCluster"))
-                    .then_some((id.as_str(), ty))
+                let global = match r.get("Type").and_then(Value::as_str)? {
+                    "AWS::RDS::DBCluster" => false,
+                    "AWS::RDS::GlobalCluster" => true,
+                    _ => return None,
+                };
+                r.pointer("/Properties/DeletionProtection")
+                    .is_some_and(|v| v == &Value::Bool(true) || v == "true")
+                    .then_some((id.as_str(), global))
             })
             .collect();
         if protected.is_empty() {
             return Ok(());
         }
         let region = self.art.region;
-        let resources = self
-            .cloud
-            .describe_stack_resources(region, self.name())
-            .await
-            .map_err(|e| self.err(e))?;
-        for (id, ty) in protected {
+        let read;
+        let resources = match known {
+            Some(r) => r,
+            None => {
+                read = self
+                    .cloud
+                    .describe_stack_resources(region, self.name())
+                    .await
+                    .map_err(|e| self.err(e))?;
+                &read
+            }
+        };
+        for (id, global) in protected {
             let Some(pid) = resources
                 .iter()
                 .find(|r| r.logical_id == id)
@@ -1046,39 +1063,32 @@ impl<'a> Run<'a> {
             else {
                 continue;
             };
-            if ty == "AWS::RDS::DBCluster" {
-                let c = self
-                    .cloud
-                    .describe_db_cluster(region, pid)
-                    .await
-                    .map_err(|e| self.err(e))?;
-                if c.is_some_and(|c| !c.deletion_protection) {
-                    self.mutate();
-                    self.cloud
-                        .modify_db_cluster_deletion_protection(region, pid, true)
-                        .await
-                        .map_err(|e| self.err(e))?;
-                    self.note(format!(
-                        "DB cluster `{pid}` had deletion protection off though the template turns it on (lifted by a destroy that stopped?): turned it back on"
-                    ));
-                }
+            let unprotected = if global {
+                let g = self.cloud.describe_global_cluster(region, pid).await;
+                g.map(|g| g.is_some_and(|g| !g.deletion_protection))
             } else {
-                let g = self
-                    .cloud
-                    .describe_global_cluster(region, pid)
-                    .await
-                    .map_err(|e| self.err(e))?;
-                if g.is_some_and(|g| !g.deletion_protection) {
-                    self.mutate();
-                    self.cloud
-                        .modify_global_cluster_deletion_protection(region, pid, true)
-                        .await
-                        .map_err(|e| self.err(e))?;
-                    self.note(format!(
-                        "global cluster `{pid}` had deletion protection off though the template turns it on (lifted by a destroy that stopped?): turned it back on"
-                    ));
-                }
+                let c = self.cloud.describe_db_cluster(region, pid).await;
+                c.map(|c| c.is_some_and(|c| !c.deletion_protection))
+            };
+            if !unprotected.map_err(|e| self.err(e))? {
+                continue;
             }
+            self.mutate();
+            let what = if global {
+                self.cloud
+                    .modify_global_cluster_deletion_protection(region, pid, true)
+                    .await
+                    .map(|_| "global cluster")
+            } else {
+                self.cloud
+                    .modify_db_cluster_deletion_protection(region, pid, true)
+                    .await
+                    .map(|_| "DB cluster")
+            };
+            let what = what.map_err(|e| self.err(e))?;
+            self.note(format!(
+                "{what} `{pid}` had deletion protection off though the template turns it on (lifted by a destroy that stopped?): turned it back on"
+            ));
         }
         Ok(())
     }
@@ -1195,13 +1205,14 @@ impl<'a> Run<'a> {
 
     /// After a successful operation every resource of the template must have a physical id:
     /// an emulator that skips a type reports success without creating it.
-    async fn check_physical_ids(&self) -> Result<(), DeployError> {
+    /// Returns the resources it read.
+    async fn check_physical_ids(&self) -> Result<Vec<StackResource>, DeployError> {
         let resources = self
             .cloud
             .describe_stack_resources(self.art.region, self.name())
             .await
             .map_err(|e| self.err(e))?;
-        let by_id: HashMap<&str, &dr_core::cloud::StackResource> = resources
+        let by_id: HashMap<&str, &StackResource> = resources
             .iter()
             .map(|r| (r.logical_id.as_str(), r))
             .collect();
@@ -1226,7 +1237,7 @@ impl<'a> Run<'a> {
             }
         }
         if missing.is_empty() {
-            Ok(())
+            Ok(resources)
         } else {
             Err(self.fail(DeployErrorKind::MissingPhysicalIds { resources: missing }))
         }
@@ -1354,11 +1365,6 @@ pub(crate) fn stack_failure_reason(events: &[StackEvent]) -> Option<String> {
                 && (e.status.is_failed() || e.status.as_str().contains("ROLLBACK_IN_PROGRESS"))
         })
         .find_map(|e| e.status_reason.clone().filter(|r| !r.is_empty()))
-}
-
-/// The Region of `source`'s producer stack.
-fn source_region(assembly: &Assembly, source: &WiringSource) -> Option<dr_core::Region> {
-    assembly.stack(source.stack()).map(|s| s.region)
 }
 
 /// A template parameter default as the string CloudFormation takes.

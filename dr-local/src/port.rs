@@ -1084,7 +1084,7 @@ impl Cloud for LocalCloud {
         body: Vec<u8>,
     ) -> CloudResult<String> {
         self.call("put_object", "PutObject", region, |w, _| {
-            let text = String::from_utf8(body.clone()).map_err(|_| {
+            let text = std::str::from_utf8(&body).map_err(|_| {
                 LocalError::Validation(
                     "the local simulator stores text objects (templates) only".into(),
                 )
@@ -1111,7 +1111,7 @@ impl Cloud for LocalCloud {
             }
             w.s3.entry(bucket.to_string())
                 .or_default()
-                .insert(key.to_string(), text);
+                .insert(key.to_string(), text.to_string());
             Ok(s3_url(bucket, region, key))
         })
     }

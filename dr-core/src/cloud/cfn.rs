@@ -468,9 +468,10 @@ pub fn idempotency_token(call: &str, name: &str) -> String {
         .collect();
     if t.len() > 128 {
         // Keep the end, which holds the operation's sequence and the call.
-        t = t[t.len() - 128..].trim_start_matches('-').to_string();
+        t = t[t.len() - 128..].to_string();
     }
-    t
+    // The pattern's first character is alphanumeric.
+    t.trim_start_matches('-').to_string()
 }
 
 /// What `CreateChangeSet` returns.
