@@ -47,6 +47,10 @@ pub const TYPES: &[&str] = &[
     "AWS::CloudWatch::Alarm",
     "AWS::SSM::Parameter",
     "AWS::S3::Bucket",
+    "AWS::S3::BucketPolicy",
+    "AWS::SNS::Topic",
+    "AWS::SNS::TopicPolicy",
+    "AWS::SNS::Subscription",
     "AWS::Logs::LogGroup",
 ];
 

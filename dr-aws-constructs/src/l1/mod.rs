@@ -33,6 +33,7 @@ pub mod rds;
 pub mod route53;
 pub mod s3;
 pub mod secretsmanager;
+pub mod sns;
 pub mod ssm;
 
 mod support;

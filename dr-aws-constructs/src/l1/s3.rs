@@ -2124,3 +2124,46 @@ pub mod bucket {
         }
     }
 }
+
+/// `AWS::S3::BucketPolicy`: Applies an Amazon S3 bucket policy to an Amazon S3 bucket.
+///
+/// Implements [`ResourceProps`]; add it to a scope with `Scope::add`.
+#[derive(Debug, Clone, Default)]
+pub struct CfnBucketPolicy {
+    /// `Bucket`: The name of the Amazon S3 bucket to which the policy applies.
+    ///
+    /// Required. Create-only: changing it replaces the resource.
+    pub bucket: Option<Val<String>>,
+    /// `PolicyDocument`: A policy document containing permissions to add to the specified bucket.
+    ///
+    /// Required.
+    pub policy_document: Option<Expr>,
+}
+
+impl CfnBucketPolicy {
+    /// The CloudFormation properties: a map with the schema's property names, in schema
+    /// order, leaving out unset fields.
+    pub fn to_expr(&self) -> Expr {
+        let mut p = Props::default();
+        p.set("Bucket", &self.bucket);
+        p.set("PolicyDocument", &self.policy_document);
+        p.into_expr()
+    }
+}
+
+impl ResourceProps for CfnBucketPolicy {
+    const TYPE_NAME: &'static str = "AWS::S3::BucketPolicy";
+    fn to_properties(&self) -> Expr {
+        self.to_expr()
+    }
+    fn missing_required(&self) -> Vec<&'static str> {
+        let mut missing = Vec::new();
+        if self.bucket.is_none() {
+            missing.push("Bucket");
+        }
+        if self.policy_document.is_none() {
+            missing.push("PolicyDocument");
+        }
+        missing
+    }
+}
