@@ -9,6 +9,13 @@
 //! a traffic switch, VPC peering, and the generic database name `db.shop.internal` Grafana
 //! connects to, which follows the writer through a failover.
 //!
+//! Grafana's admin password is a secret the pair generates (`site.app_secret("GrafanaAdmin")`,
+//! replicated to the DR Region like the master secret, on each Region's pair key); the
+//! instances read both secrets by name, and their role may read those two and nothing else.
+//! The load balancers serve plain HTTP here, as the example has no certificate (synthesis warns
+//! about it): give each site an ACM certificate of its Region with
+//! `AlbProps::builder().certificate_arn(site.pick(east_arn, west_arn))`.
+//!
 //! Choices a first draft of such a plan often gets wrong:
 //! - each site uses zones of its own Region (`us-west-2a/b/c` for us-west-2, not
 //!   `us-west-1a/b/c`), and its load balancer lives in that Region with the rest of the site;
@@ -30,7 +37,14 @@ use drkit::prelude::*;
 /// which must stay as the package ships it. The instance boots before the database secret and
 /// `db.shop.internal` exist, so `database_env` waits for them; once running, Grafana is
 /// restarted in place whenever it exits (a switchover, say).
-fn grafana_user_data(db: &DbConnection) -> String {
+///
+/// Grafana is reachable from the internet, so its admin is not left at `admin`/`admin`:
+/// `GF_SECURITY_ADMIN_PASSWORD` overrides `[security] admin_password`, "The password of the
+/// default Grafana admin. Set once on first-run." ("Configure Grafana", admin_password,
+/// https://grafana.com/docs/grafana/latest/setup-grafana/configure-grafana/#admin_password).
+/// Both sites share one Grafana database, so whichever starts first creates the admin with the
+/// one password both read. The password is in Secrets Manager under `admin.name()`.
+fn grafana_user_data(db: &DbConnection, admin: &AppSecret) -> String {
     UserData::new()
         .rpm_repository(
             "grafana",
@@ -39,6 +53,7 @@ fn grafana_user_data(db: &DbConnection) -> String {
         )
         .install_packages(["grafana"])
         .database_env(db)
+        .secret_env("GRAFANA_ADMIN_PASSWORD", admin.name(), None)
         .service_environment(
             "grafana-server",
             [
@@ -48,6 +63,7 @@ fn grafana_user_data(db: &DbConnection) -> String {
                 ("GF_DATABASE_NAME", r#""$DB_NAME""#),
                 ("GF_DATABASE_USER", r#""$DB_USER""#),
                 ("GF_DATABASE_PASSWORD", r#""$DB_PASSWORD""#),
+                ("GF_SECURITY_ADMIN_PASSWORD", r#""$GRAFANA_ADMIN_PASSWORD""#),
             ],
         )
         .keep_running("grafana-server")
@@ -93,15 +109,17 @@ pub fn build() -> App {
                     .azs(site.azs())
                     .build(),
             );
+            let admin = site.app_secret("GrafanaAdmin");
             let fleet = Ec2Fleet::new(
                 site,
                 "Grafana",
                 Ec2FleetProps::builder()
                     .vpc(&vpc)
-                    .user_data(grafana_user_data(&site.database_connection()))
+                    .user_data(grafana_user_data(&site.database_connection(), &admin))
                     .build(),
             );
             site.grant_database_secret(&fleet);
+            site.grant_app_secret(&fleet, &admin);
             let alb = Alb::new(
                 site,
                 "Lb",

@@ -33,11 +33,12 @@ pub use dr_synth as synth;
 /// [`constructs`] and [`constructs::l1`].
 pub mod prelude {
     pub use dr_aws_constructs::{
-        Alb, AlbEndpoint, AlbProps, Ami, AuroraEngine, DatabaseProps, DbConnection, DrPair,
-        DrPairProps, Ec2Fleet, Ec2FleetProps, EksCluster, EksClusterProps, FailoverDns,
-        FailoverDnsProps, FleetHealthCheck, FleetTarget, FleetUpdatePolicy, GlobalDatabase,
-        GlobalDatabaseProps, GlobalMembership, GlobalRole, HostedZoneRef, InstanceRole, KeyPair,
-        NatGateways, PeerVpc, PrivateZone, ProtocolVersion, RdsCluster, RdsClusterProps, Site,
+        AccessLogBucket, AccessLogBucketProps, AccessLogs, Alb, AlbEndpoint, AlbProps, Ami,
+        AppSecret, AuroraEngine, DatabaseProps, DbConnection, DrPair, DrPairProps, Ec2Fleet,
+        Ec2FleetProps, EksCluster, EksClusterProps, FailoverDns, FailoverDnsProps,
+        FleetHealthCheck, FleetTarget, FleetUpdatePolicy, GlobalDatabase, GlobalDatabaseProps,
+        GlobalMembership, GlobalRole, HostedZoneRef, InstanceRole, KeyPair, NatGateways, PeerVpc,
+        PrivateZone, ProtocolVersion, RdsCluster, RdsClusterProps, SecretsEncryption, Site,
         SiteRole, SiteScope, Subnet, TrafficSwitchProps, UserData, Vpc, VpcPeering, VpcProps,
         ZoneVpcRef,
     };

@@ -1,8 +1,19 @@
 //! `Alb`: an internet-facing Application Load Balancer in front of a fleet.
+//!
+//! Secure by default, each with a prop to opt out: deletion protection on
+//! (`deletion_protection`; `drkit destroy` lifts it when told), invalid header fields dropped
+//! (`drop_invalid_header_fields`), a TLS 1.2+ security policy on the HTTPS listener (a policy
+//! that still accepts TLS 1.0/1.1 is an error unless `allow_legacy_tls`), and access logs to a
+//! bucket of the load balancer's own ([`AccessLogBucket`](crate::AccessLogBucket), one per
+//! Region in a `DrPair`; `access_logs`).
 
 use dr_core::diagnostics::codes;
 use dr_core::{CfnResource, Scope, Token, Val};
 
+use crate::access_logs::{
+    AccessLogBucket, AccessLogBucketProps, AccessLogs, DEFAULT_ACCESS_LOG_RETENTION_DAYS,
+    bucket_name_problem, prefix_problem, retention_problem,
+};
 use crate::common::{SummaryRow, name_tag, val};
 use crate::ec2_fleet::{DEFAULT_APP_PORT, FleetTarget};
 use crate::l1::Tag;
@@ -86,9 +97,45 @@ pub struct AlbProps<'a> {
     /// [`GRPC_HEALTH_CHECK_PATH`].
     pub health_check_path: Option<String>,
     /// The HTTPS listener's TLS policy, one of ELB's security policies (`SSL_POLICIES` in this module).
-    /// Default: [`DEFAULT_SSL_POLICY`].
+    /// A policy that still accepts TLS 1.0 or 1.1 ([`LEGACY_TLS_POLICIES`]) is an error unless
+    /// `allow_legacy_tls` is set. Default: [`DEFAULT_SSL_POLICY`] (TLS 1.2 and 1.3).
     #[builder(default = DEFAULT_SSL_POLICY)]
     pub ssl_policy: String,
+    /// Accept an `ssl_policy` that lets clients negotiate TLS 1.0 or 1.1 (deprecated by RFC
+    /// 8996), for clients that speak nothing newer. Default: `false`, such a policy is an
+    /// error (DRK-ALB-011).
+    #[builder(default)]
+    pub allow_legacy_tls: bool,
+    /// Deletion protection (`deletion_protection.enabled`): ELB refuses to delete the load
+    /// balancer, so neither a stray stack update nor a hand in the console removes the site's
+    /// entry point ("Deletion protection", "Edit attributes of your Application Load
+    /// Balancer",
+    /// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/edit-load-balancer-attributes.html#deletion-protection>).
+    /// `drkit destroy` lifts it only when told to. Default: `true`; `false` for a throwaway
+    /// environment.
+    #[builder(default = true)]
+    pub deletion_protection: bool,
+    /// Drop HTTP headers whose names are not valid (`routing.http.drop_invalid_header_fields.enabled`):
+    /// "Elastic Load Balancing requires that message header names conform to the regular
+    /// expression `[-A-Za-z0-9]+`"; with this on, the load balancer removes the others instead
+    /// of routing them to the targets ("Application Load Balancers", "Load balancer
+    /// attributes", <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/application-load-balancers.html>;
+    /// ELB's own default is off; AWS Security Hub control ELB.4 asks for it). Default: `true`;
+    /// `false` only for an app that needs such headers (an `_` in a name, for one).
+    #[builder(default = true)]
+    pub drop_invalid_header_fields: bool,
+    /// Where the access logs go: a bucket of the load balancer's own (one per Region), an
+    /// existing bucket of the same Region by name, or nowhere. Default:
+    /// [`AccessLogs::Create`].
+    #[builder(default)]
+    pub access_logs: AccessLogs,
+    /// The key prefix of the access logs in the bucket (`prefix/AWSLogs/<account>/…`): no
+    /// leading or trailing `/`, not containing `AWSLogs`. Default: none.
+    pub access_log_prefix: Option<String>,
+    /// Days the created bucket keeps access logs (1 to 2147483647); only for
+    /// [`AccessLogs::Create`]. Default: [`DEFAULT_ACCESS_LOG_RETENTION_DAYS`] (90).
+    #[builder(default = DEFAULT_ACCESS_LOG_RETENTION_DAYS)]
+    pub access_log_retention_days: u32,
 }
 
 /// An internet-facing Application Load Balancer in the public subnets with its own security
@@ -102,6 +149,7 @@ pub struct Alb {
     security_group: CfnResource,
     https: bool,
     health_check_path: String,
+    access_log_bucket: Option<AccessLogBucket>,
 }
 
 impl Alb {
@@ -117,7 +165,9 @@ impl Alb {
             .unwrap_or(props.target_port);
 
         let security_group = add_security_group(&scope, &props, https, port);
-        let load_balancer = add_load_balancer(&scope, &props, &security_group);
+        let access_log_bucket = add_access_log_bucket(&scope, &props);
+        let load_balancer =
+            add_load_balancer(&scope, &props, &security_group, access_log_bucket.as_ref());
         // Created before its subnets route to the internet gateway, an internet-facing load
         // balancer fails ("... has no internet gateway"): nothing it references leads there.
         props.vpc.wait_for_internet(&load_balancer, true);
@@ -136,6 +186,7 @@ impl Alb {
             security_group,
             https,
             health_check_path,
+            access_log_bucket,
         }
     }
 
@@ -184,6 +235,10 @@ impl Alb {
     pub fn health_check_path(&self) -> &str {
         &self.health_check_path
     }
+    /// The access-log bucket the load balancer created ([`AccessLogs::Create`]), if any.
+    pub fn access_log_bucket(&self) -> Option<&AccessLogBucket> {
+        self.access_log_bucket.as_ref()
+    }
 }
 
 /// The security policies an HTTPS listener of an Application Load Balancer takes
@@ -231,6 +286,30 @@ pub const SSL_POLICIES: &[&str] = &[
     "ELBSecurityPolicy-FS-2018-06",
     "ELBSecurityPolicy-TLS-1-2-2017-01",
     "ELBSecurityPolicy-TLS-1-2-Ext-2018-06",
+    "ELBSecurityPolicy-TLS-1-1-2017-01",
+    "ELBSecurityPolicy-2016-08",
+    "ELBSecurityPolicy-2015-05",
+    "ELBSecurityPolicy-TLS-1-0-2015-04",
+];
+
+/// The policies of [`SSL_POLICIES`] that still let clients negotiate TLS 1.0 or TLS 1.1, from
+/// the "Protocols by policy" tables (TLS, FIPS and FS policies) of "Security policies for your
+/// Application Load Balancer",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>:
+/// the `TLS13-1-0`/`TLS13-1-1` families (FIPS and post-quantum variants included, which the
+/// page names after the same minimum), `FS-1-1-2019-08`, `FS-2018-06`, `TLS-1-1-2017-01` and
+/// `2016-08`, plus `2015-05` and `TLS-1-0-2015-04`, whose names say TLS 1.0. Every other policy
+/// of the list accepts TLS 1.2 and newer only.
+pub const LEGACY_TLS_POLICIES: &[&str] = &[
+    "ELBSecurityPolicy-TLS13-1-1-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-2021-06",
+    "ELBSecurityPolicy-TLS13-1-0-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-2023-04",
+    "ELBSecurityPolicy-TLS13-1-1-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-TLS13-1-0-FIPS-PQ-2025-09",
+    "ELBSecurityPolicy-FS-1-1-2019-08",
+    "ELBSecurityPolicy-FS-2018-06",
     "ELBSecurityPolicy-TLS-1-1-2017-01",
     "ELBSecurityPolicy-2016-08",
     "ELBSecurityPolicy-2015-05",
@@ -316,7 +395,93 @@ fn check_props(scope: &Scope, props: &AlbProps<'_>, https: bool) {
             ),
             hint,
         );
+    } else if LEGACY_TLS_POLICIES.contains(&props.ssl_policy.as_str()) && !props.allow_legacy_tls {
+        // An error, not a warning: a TLS 1.0 listener is what a review flags first (AWS
+        // Security Hub control ELB.17, "Security Hub CSPM controls for Elastic Load
+        // Balancing", <https://docs.aws.amazon.com/securityhub/latest/userguide/elb-controls.html>),
+        // and a warning scrolls by; the way out is one explicit prop.
+        scope.prop_error(
+            "ssl_policy",
+            codes::ALB_011,
+            format!(
+                "ssl_policy `{}` still accepts TLS 1.0 or TLS 1.1, deprecated since RFC 8996",
+                props.ssl_policy
+            ),
+            format!(
+                "use {DEFAULT_SSL_POLICY} (TLS 1.2 and 1.3), or set allow_legacy_tls(true) if clients that speak only TLS 1.0/1.1 must connect"
+            ),
+        );
     }
+    check_access_log_props(scope, props);
+}
+
+/// Checks the access-log props at the prop the user wrote; [`add_access_log_bucket`] then
+/// builds from valid values only.
+fn check_access_log_props(scope: &Scope, props: &AlbProps<'_>) {
+    if let AccessLogs::Bucket(name) = &props.access_logs
+        && let Some(why) = bucket_name_problem(name)
+    {
+        scope.prop_error(
+            "access_logs",
+            codes::ALB_012,
+            format!("access_logs bucket `{name}` is not a valid S3 bucket name: it {why}"),
+            "give the name of an existing bucket of this Region (e.g. `my-alb-logs`), or AccessLogs::Create for one drkit makes",
+        );
+    }
+    if props.access_logs == AccessLogs::Create
+        && let Some(why) = retention_problem(props.access_log_retention_days)
+    {
+        scope.prop_error(
+            "access_log_retention_days",
+            codes::ALB_013,
+            format!(
+                "access_log_retention_days {} {why}",
+                props.access_log_retention_days
+            ),
+            format!(
+                "give a number of days from 1 up (default {DEFAULT_ACCESS_LOG_RETENTION_DAYS})"
+            ),
+        );
+    }
+    if let Some(p) = &props.access_log_prefix
+        && let Some(why) = prefix_problem(p)
+    {
+        scope.prop_error(
+            "access_log_prefix",
+            codes::ALB_014,
+            format!("access_log_prefix `{p}` {why}"),
+            "give a prefix such as `alb` (no leading or trailing `/`, not containing AWSLogs), or leave it unset",
+        );
+    }
+}
+
+/// The prefix the logs are written under, when it is valid ([`check_access_log_props`]
+/// reported it otherwise).
+fn valid_prefix(props: &AlbProps<'_>) -> Option<String> {
+    props
+        .access_log_prefix
+        .clone()
+        .filter(|p| prefix_problem(p).is_none())
+}
+
+/// The bucket of [`AccessLogs::Create`], built from valid values only.
+fn add_access_log_bucket(scope: &Scope, props: &AlbProps<'_>) -> Option<AccessLogBucket> {
+    if props.access_logs != AccessLogs::Create {
+        return None;
+    }
+    let retention_days = if retention_problem(props.access_log_retention_days).is_none() {
+        props.access_log_retention_days
+    } else {
+        DEFAULT_ACCESS_LOG_RETENTION_DAYS
+    };
+    Some(AccessLogBucket::new(
+        scope,
+        "AccessLogs",
+        AccessLogBucketProps {
+            retention_days,
+            prefix: valid_prefix(props),
+        },
+    ))
 }
 
 /// What is wrong with a health check path, if anything: 1 to
@@ -471,12 +636,46 @@ fn add_security_group(scope: &Scope, props: &AlbProps<'_>, https: bool, port: u1
     )
 }
 
+/// The load balancer's attributes ("LoadBalancerAttribute",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-elasticloadbalancingv2-loadbalancer-loadbalancerattribute.html>;
+/// values are strings).
+fn attributes(props: &AlbProps<'_>, bucket: Option<&AccessLogBucket>) -> Vec<Tag> {
+    let flag = |b: bool| if b { "true" } else { "false" };
+    let mut a = vec![
+        Tag::new(
+            "deletion_protection.enabled",
+            flag(props.deletion_protection),
+        ),
+        Tag::new(
+            "routing.http.drop_invalid_header_fields.enabled",
+            flag(props.drop_invalid_header_fields),
+        ),
+    ];
+    let target: Option<Val<String>> = match (&props.access_logs, bucket) {
+        (AccessLogs::Create, Some(b)) => Some(Val::from(b.bucket_name())),
+        // A name that is not a bucket name was reported; writing it would fail the deploy.
+        (AccessLogs::Bucket(name), _) if bucket_name_problem(name).is_none() => {
+            Some(Val::from(name.as_str()))
+        }
+        _ => None,
+    };
+    if let Some(target) = target {
+        a.push(Tag::new("access_logs.s3.enabled", "true"));
+        a.push(Tag::new("access_logs.s3.bucket", target));
+        if let Some(p) = valid_prefix(props) {
+            a.push(Tag::new("access_logs.s3.prefix", p));
+        }
+    }
+    a
+}
+
 fn add_load_balancer(
     scope: &Scope,
     props: &AlbProps<'_>,
     security_group: &CfnResource,
+    access_log_bucket: Option<&AccessLogBucket>,
 ) -> CfnResource {
-    scope.add(
+    let lb = scope.add(
         "Resource",
         &CfnLoadBalancer {
             scheme: val("internet-facing"),
@@ -492,14 +691,19 @@ fn add_load_balancer(
             ),
             security_groups: Some(vec![Val::from(security_group.get_att("GroupId"))]),
             // The attribute list reuses the generic key/value struct.
-            load_balancer_attributes: Some(vec![Tag::new(
-                "routing.http.drop_invalid_header_fields.enabled",
-                "true",
-            )]),
+            load_balancer_attributes: Some(attributes(props, access_log_bucket)),
             tags: Some(name_tag(scope)),
             ..Default::default()
         },
-    )
+    );
+    // ELB checks that it may write to the bucket when the access-log attributes are set, and
+    // refuses the load balancer with "Access Denied for bucket: <name>. Please check S3bucket
+    // permission" otherwise (aws/aws-cdk#5758; aws-cdk-lib adds the same dependency,
+    // `application-load-balancer.ts` `logAccessLogs`): the policy must exist first.
+    if let Some(b) = access_log_bucket {
+        lb.add_depends_on(b.policy());
+    }
+    lb
 }
 
 /// The health check path and the answer that counts as healthy.
@@ -727,6 +931,28 @@ mod tests {
         }
         assert!(health_check_path_problem(&format!("/{}", "a".repeat(1023))).is_none());
         assert!(health_check_path_problem(&format!("/{}", "a".repeat(1024))).is_some());
+    }
+
+    #[test]
+    fn legacy_tls_policies_are_the_ones_named_for_tls_1_0_or_1_1() {
+        for p in LEGACY_TLS_POLICIES {
+            assert!(SSL_POLICIES.contains(p), "{p} is not an ALB policy");
+        }
+        for p in SSL_POLICIES {
+            // The page's tables follow the names: `1-0`/`1-1` after the family is the
+            // minimum version; the pre-2017 names without one accept TLS 1.0.
+            let named_legacy = p.contains("-1-0-")
+                || p.contains("-1-1-")
+                || ["2016-08", "2015-05", "FS-2018-06"]
+                    .iter()
+                    .any(|s| p.ends_with(s));
+            assert_eq!(
+                LEGACY_TLS_POLICIES.contains(p),
+                named_legacy,
+                "{p}: the legacy list and the policy's name disagree"
+            );
+        }
+        assert!(!LEGACY_TLS_POLICIES.contains(&DEFAULT_SSL_POLICY));
     }
 
     #[test]

@@ -143,6 +143,12 @@ pub struct FailoverDnsProps {
     pub secondary: AlbEndpoint,
     /// The traffic switch. Required.
     pub switch: TrafficSwitchProps,
+    /// An SNS topic of the DR Region (where the switch alarm is: an alarm notifies only a
+    /// topic of its own Region) told when the switch moves traffic to the DR Region (`ALARM`)
+    /// and back (`OK`), e.g. [`AlarmTopic::topic_arn`](crate::AlarmTopic::topic_arn).
+    /// Default: none, the alarm has no actions. A [`DrPair`](crate::DrPair) always gives its
+    /// DR Region's topic, so the switch never moves silently.
+    pub notify: Option<Val<String>>,
 }
 
 /// DNS failover between two Regions' load balancers, with a traffic switch that no
@@ -205,7 +211,7 @@ impl FailoverDns {
         };
 
         let endpoint_check = add_endpoint_check(&scope, &props);
-        let alarm = add_switch_alarm(&scope, &props.switch, &domain);
+        let alarm = add_switch_alarm(&scope, &props.switch, &domain, props.notify.as_ref());
         let switch_check = add_switch_check(&scope, &alarm);
         let primary_check = add_primary_check(&scope, &endpoint_check, &switch_check);
         let [primary_record, secondary_record] =
@@ -400,7 +406,13 @@ fn add_endpoint_check(scope: &Scope, props: &FailoverDnsProps) -> CfnResource {
     )
 }
 
-fn add_switch_alarm(scope: &Scope, switch: &TrafficSwitchProps, domain: &str) -> CfnResource {
+fn add_switch_alarm(
+    scope: &Scope,
+    switch: &TrafficSwitchProps,
+    domain: &str,
+    notify: Option<&Val<String>>,
+) -> CfnResource {
+    let actions = notify.map(|topic| vec![topic.clone()]);
     scope.add(
         "SwitchAlarm",
         &CfnAlarm {
@@ -429,7 +441,10 @@ fn add_switch_alarm(scope: &Scope, switch: &TrafficSwitchProps, domain: &str) ->
             // The runtime publishes once per switch; between publications the alarm keeps
             // its state instead of drifting to INSUFFICIENT_DATA.
             treat_missing_data: val("ignore"),
-            actions_enabled: val(false),
+            // Told both ways: traffic moved to the DR Region, and back.
+            actions_enabled: val(actions.is_some()),
+            alarm_actions: actions.clone(),
+            ok_actions: actions,
             ..Default::default()
         },
     )

@@ -3,17 +3,19 @@
 use dr_core::diagnostics::codes;
 use dr_core::facts::ec2::Arch;
 use dr_core::facts::eks::{self, AMI_TYPES, AmiFamily, VersionSupport};
-use dr_core::{CfnResource, Scope, Token, Val, suggest};
+use dr_core::{CfnResource, Expr, Scope, Token, Val, suggest};
 use ipnet::Ipv4Net;
 
 use crate::common::{SummaryRow, assume_role_policy, managed_policy, name_tag, val};
 use crate::l1::Tag;
 use crate::l1::eks::cluster::{
-    AccessConfig, ClusterLogging, Logging, LoggingTypeConfig, ResourcesVpcConfig,
+    AccessConfig, ClusterLogging, EncryptionConfig, Logging, LoggingTypeConfig, Provider,
+    ResourcesVpcConfig,
 };
 use crate::l1::eks::nodegroup::{ScalingConfig, UpdateConfig};
 use crate::l1::eks::{CfnCluster, CfnNodegroup};
 use crate::l1::iam::CfnRole;
+use crate::l1::kms::CfnKey;
 use crate::validate;
 use crate::vpc::Vpc;
 
@@ -48,6 +50,37 @@ pub const DEFAULT_NODE_COUNT: u32 = 2;
 /// `authenticator`, the ones that answer who did what ("Send control plane logs to CloudWatch
 /// Logs", <https://docs.aws.amazon.com/eks/latest/userguide/control-plane-logs.html>).
 pub const DEFAULT_LOG_TYPES: [&str; 3] = ["api", "audit", "authenticator"];
+
+/// Which KMS key envelope-encrypts the cluster's Kubernetes API data (Secrets, ConfigMaps,
+/// ...) before the control plane stores it in etcd.
+///
+/// What AWS does without a key of yours: from Kubernetes 1.28 EKS envelope-encrypts all
+/// Kubernetes API data with an AWS owned key, and etcd's volumes are encrypted at disk level
+/// on every cluster ("Default envelope encryption for all Kubernetes API Data",
+/// <https://docs.aws.amazon.com/eks/latest/userguide/envelope-encryption.html>). A customer
+/// managed key adds what an AWS owned key cannot give: a key policy of yours, its use in
+/// CloudTrail, and the power to revoke it. The key is the cluster's for life: EKS cannot turn
+/// the encryption off ("Encrypt Kubernetes secrets with KMS on existing clusters",
+/// <https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html>), `EncryptionConfig` is
+/// create-only in CloudFormation (a change replaces the cluster, with its workloads), and a
+/// disabled or deleted key leaves the cluster degraded or unrecoverable (the first page).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub enum SecretsEncryption {
+    /// A key of the cluster's own (`SecretsKey` beside it): symmetric, rotated yearly, 30 days
+    /// to cancel a deletion, its use allowed through IAM (account root administers it). One
+    /// key per cluster keeps a key's disablement, and the grants EKS holds on it, to one
+    /// cluster: EKS warns that a key shared by clusters widens what disabling it affects (the
+    /// envelope-encryption page, "Can I use the same CMK key for multiple Amazon EKS
+    /// clusters?"). About $1 a month.
+    #[default]
+    OwnKey,
+    /// A symmetric key of the cluster's Region that you manage: its ARN or alias (e.g.
+    /// `site.pair_key_arn()` in a `DrPair`). Whoever deploys needs `kms:DescribeKey` and
+    /// `kms:CreateGrant` on it (the enable-kms page).
+    Key(Val<String>),
+    /// No key of yours: EKS's default envelope encryption with an AWS owned key.
+    AwsOwnedKey,
+}
 
 /// Settings of an [`EksCluster`]: `EksClusterProps::builder().vpc(&vpc).build()`.
 #[derive(Debug, Clone, bon::Builder)]
@@ -91,6 +124,12 @@ pub struct EksClusterProps<'a> {
     /// `authenticator`, `controllerManager` and `scheduler`. Default: [`DEFAULT_LOG_TYPES`].
     #[builder(default = DEFAULT_LOG_TYPES.map(String::from).to_vec(), with = |types: impl IntoIterator<Item = impl Into<String>>| types.into_iter().map(Into::into).collect())]
     pub log_types: Vec<String>,
+    /// The KMS key that envelope-encrypts Kubernetes secrets and the rest of the API data
+    /// (`EncryptionConfig`; see [`SecretsEncryption`]). Create-only: changing it replaces the
+    /// cluster. Default: [`SecretsEncryption::OwnKey`], a key of the cluster's own;
+    /// [`SecretsEncryption::AwsOwnedKey`] leaves it to EKS's default encryption.
+    #[builder(default)]
+    pub secrets_encryption: SecretsEncryption,
 }
 
 /// A cluster role, an EKS cluster whose API endpoint is private (public only for the CIDRs
@@ -100,6 +139,7 @@ pub struct EksClusterProps<'a> {
 pub struct EksCluster {
     scope: Scope,
     cluster: CfnResource,
+    secrets_key: Option<CfnResource>,
     node_group: CfnResource,
     node_role: CfnResource,
 }
@@ -110,7 +150,14 @@ impl EksCluster {
         let scope = scope.child(id);
         let public_cidrs = check_props(&scope, &props);
         let cluster_role = add_cluster_role(&scope);
-        let cluster = add_cluster(&scope, &props, &cluster_role, &public_cidrs);
+        let secrets_key = matches!(props.secrets_encryption, SecretsEncryption::OwnKey)
+            .then(|| add_secrets_key(&scope));
+        let key_arn = match &props.secrets_encryption {
+            SecretsEncryption::OwnKey => secrets_key.as_ref().map(|k| Val::from(k.get_att("Arn"))),
+            SecretsEncryption::Key(key) => Some(key.clone()),
+            SecretsEncryption::AwsOwnedKey => None,
+        };
+        let cluster = add_cluster(&scope, &props, &cluster_role, &public_cidrs, key_arn);
         let node_role = add_node_role(&scope);
         let node_group = add_node_group(&scope, &props, &cluster, &node_role);
         record_summary(&scope, &props, &node_group);
@@ -118,6 +165,7 @@ impl EksCluster {
         EksCluster {
             scope,
             cluster,
+            secrets_key,
             node_group,
             node_role,
         }
@@ -134,6 +182,10 @@ impl EksCluster {
     /// The cluster name.
     pub fn cluster_name(&self) -> Token {
         self.cluster.ref_()
+    }
+    /// The key the cluster created for its secrets ([`SecretsEncryption::OwnKey`]), if any.
+    pub fn secrets_key(&self) -> Option<&CfnResource> {
+        self.secrets_key.as_ref()
     }
     /// The cluster ARN.
     pub fn cluster_arn(&self) -> Token {
@@ -172,7 +224,72 @@ fn check_props(scope: &Scope, props: &EksClusterProps<'_>) -> Vec<Ipv4Net> {
         props.node_max_size,
     );
     check_log_types(scope, &props.log_types);
+    if let SecretsEncryption::Key(key) = &props.secrets_encryption {
+        check_secrets_key(scope, key);
+    }
     check_public_access_cidrs(scope, &props.public_access_cidrs)
+}
+
+/// Checks a literal key for Kubernetes secrets: a KMS key or alias, by ARN of the cluster's
+/// Region ("The KMS key must be symmetric, created in the same region as the cluster",
+/// `KeyArn` of `Provider` in the `AWS::EKS::Cluster` schema; "Encrypt Kubernetes secrets with
+/// KMS on existing clusters", <https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html>)
+/// or by an alias name (`alias/…`) or key id, which KMS resolves in the cluster's Region. A
+/// token (a key built in the app) is not checked here; the simulator refuses one of another
+/// Region with EKS's message.
+fn check_secrets_key(scope: &Scope, key: &Val<String>) {
+    let Some(s) = key.as_expr().as_str() else {
+        return;
+    };
+    let hint = "give the ARN or alias of a symmetric KMS key of the cluster's Region, or leave secrets_encryption at SecretsEncryption::OwnKey";
+    if s.starts_with("arn:") {
+        let Ok(arn) = dr_core::arn::parse(s) else {
+            scope.prop_error(
+                "secrets_encryption",
+                codes::EKS_015,
+                format!("`{s}` is not the ARN of a KMS key or alias"),
+                hint,
+            );
+            return;
+        };
+        let resource_ok = arn.resource.starts_with("key/") || arn.resource.starts_with("alias/");
+        if arn.service != "kms" || !resource_ok {
+            scope.prop_error(
+                "secrets_encryption",
+                codes::EKS_015,
+                format!("`{s}` is not the ARN of a KMS key or alias"),
+                hint,
+            );
+        } else if let Some(region) = scope.region()
+            && arn.region != region.code()
+        {
+            scope.prop_error(
+                "secrets_encryption",
+                codes::EKS_015,
+                format!(
+                    "the key for Kubernetes secrets `{s}` is of {}, but the cluster is in {}; EKS takes a key of the cluster's Region",
+                    arn.region,
+                    region.code()
+                ),
+                hint,
+            );
+        }
+        return;
+    }
+    let key_id = s.len() == 36 && s.bytes().all(|b| b.is_ascii_hexdigit() || b == b'-');
+    let alias = s.strip_prefix("alias/").is_some_and(|a| {
+        !a.is_empty()
+            && a.bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'_' | b'-'))
+    });
+    if !key_id && !alias {
+        scope.prop_error(
+            "secrets_encryption",
+            codes::EKS_015,
+            format!("`{s}` is neither a KMS key ARN, a key id nor an alias name"),
+            hint,
+        );
+    }
 }
 
 /// The versions EKS still creates, for hints: "1.32, 1.33, 1.34 or 1.35".
@@ -522,11 +639,56 @@ fn add_cluster_role(scope: &Scope) -> CfnResource {
     )
 }
 
+/// A key of the cluster's own for its Kubernetes secrets ([`SecretsEncryption::OwnKey`]).
+/// Account root administers it, so the deployer's IAM permissions allow EKS's grant; the
+/// cluster role needs nothing more than `AmazonEKSClusterPolicy`, whose `kms:DescribeKey` is
+/// all of KMS the cluster role itself uses ("Amazon EKS cluster IAM role",
+/// <https://docs.aws.amazon.com/eks/latest/userguide/cluster-iam-role.html>): EKS uses the key
+/// through the grant `CreateCluster` makes with the caller's `kms:CreateGrant`.
+fn add_secrets_key(scope: &Scope) -> CfnResource {
+    scope.add(
+        "SecretsKey",
+        &CfnKey {
+            description: val(format!(
+                "Envelope encryption of the Kubernetes API data of {}",
+                scope.path()
+            )),
+            enable_key_rotation: val(true),
+            pending_window_in_days: val(30),
+            key_policy: Some(Expr::map([
+                ("Version", Expr::from("2012-10-17")),
+                (
+                    "Statement",
+                    Expr::list([Expr::map([
+                        ("Sid", Expr::from("AccountAdministers")),
+                        ("Effect", Expr::from("Allow")),
+                        (
+                            "Principal",
+                            Expr::map([(
+                                "AWS",
+                                Expr::sub(
+                                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+                                    Vec::<(String, Expr)>::new(),
+                                ),
+                            )]),
+                        ),
+                        ("Action", Expr::from("kms:*")),
+                        ("Resource", Expr::from("*")),
+                    ])]),
+                ),
+            ])),
+            tags: Some(name_tag(scope)),
+            ..Default::default()
+        },
+    )
+}
+
 fn add_cluster(
     scope: &Scope,
     props: &EksClusterProps<'_>,
     cluster_role: &CfnResource,
     public_cidrs: &[Ipv4Net],
+    secrets_key_arn: Option<Val<String>>,
 ) -> CfnResource {
     let public = !public_cidrs.is_empty();
     scope.add(
@@ -571,6 +733,15 @@ fn add_cluster(
                             .collect(),
                     ),
                 }),
+            }),
+            // `Resources` is deprecated and defaults to ["secrets"], the only value EKS takes
+            // ("Default envelope encryption for all Kubernetes API Data", Do you still need
+            // to set the `resources` field); written for the older readers of the template.
+            encryption_config: secrets_key_arn.map(|key| {
+                vec![EncryptionConfig {
+                    provider: Some(Provider { key_arn: Some(key) }),
+                    resources: Some(vec![Val::from("secrets")]),
+                }]
             }),
             tags: Some(vec![Tag::new("Name", scope.path())]),
             ..Default::default()

@@ -6,11 +6,14 @@ use dr_core::facts::rds::{self as rds_facts, AuroraEngine, VersionStatus};
 use dr_core::{CfnResource, DeletionPolicy, Expr, Region, Scope, Token, Val};
 use ipnet::Ipv4Net;
 
-use crate::common::{SummaryRow, name_tag, val};
+use crate::common::{SummaryRow, managed_policy, name_tag, val};
 use crate::l1::Tag;
 use crate::l1::ec2::security_group::Ingress;
 use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
-use crate::l1::rds::{CfnDbCluster, CfnDbInstance, CfnDbSubnetGroup, CfnGlobalCluster};
+use crate::l1::iam::CfnRole;
+use crate::l1::rds::{
+    CfnDbCluster, CfnDbClusterParameterGroup, CfnDbInstance, CfnDbSubnetGroup, CfnGlobalCluster,
+};
 use crate::l1::secretsmanager::secret::{GenerateSecretString, ReplicaRegion};
 use crate::l1::secretsmanager::{CfnSecret, CfnSecretTargetAttachment};
 use crate::validate;
@@ -79,6 +82,95 @@ pub const DEFAULT_MASTER_USERNAME: &str = "dbadmin";
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/BackupRestoreAurora.html>).
 pub const DEFAULT_BACKUP_RETENTION_DAYS: u32 = 7;
 
+/// Enhanced Monitoring's interval when none is given: 60 seconds, the coarsest RDS offers,
+/// whose metrics cost least in CloudWatch Logs ("Cost of Enhanced Monitoring", "Monitoring OS
+/// metrics with Enhanced Monitoring",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.html>).
+pub const DEFAULT_MONITORING_INTERVAL_SECS: u32 = 60;
+
+/// The AWS managed policy of the Enhanced Monitoring role drkit creates ("Setting up and
+/// enabling Enhanced Monitoring",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html>).
+pub const ENHANCED_MONITORING_POLICY: &str = "service-role/AmazonRDSEnhancedMonitoringRole";
+
+/// The logs an Aurora MySQL cluster exports when `log_exports` is unset: the audit log
+/// (Advanced Auditing, turned on in the cluster parameter group drkit creates for it), the
+/// error log and the slow query log. The general log is left out: it records every statement
+/// and costs accordingly in CloudWatch Logs ("Publishing Amazon Aurora MySQL logs to Amazon
+/// CloudWatch Logs",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Integrating.CloudWatch.html>).
+pub const MYSQL_DEFAULT_LOG_EXPORTS: &[&str] = &["audit", "error", "slowquery"];
+
+/// The logs an Aurora PostgreSQL cluster exports when `log_exports` is unset: the PostgreSQL
+/// log ("Aurora PostgreSQL database log files",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.html>).
+pub const POSTGRESQL_DEFAULT_LOG_EXPORTS: &[&str] = &["postgresql"];
+
+/// The events Advanced Auditing records when the `audit` log is exported: connections,
+/// grants and schema changes, the security-relevant events whose volume does not grow with
+/// the workload (`QUERY` and `QUERY_DML` would log every statement) ("Using Advanced Auditing
+/// with an Amazon Aurora MySQL DB cluster",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html>).
+pub const AUDIT_EVENTS: &str = "CONNECT,QUERY_DCL,QUERY_DDL";
+
+/// The logs `engine` exports when `log_exports` is unset ([`MYSQL_DEFAULT_LOG_EXPORTS`],
+/// [`POSTGRESQL_DEFAULT_LOG_EXPORTS`]).
+pub fn default_log_exports(engine: AuroraEngine) -> &'static [&'static str] {
+    match engine {
+        AuroraEngine::MySql => MYSQL_DEFAULT_LOG_EXPORTS,
+        AuroraEngine::PostgreSql => POSTGRESQL_DEFAULT_LOG_EXPORTS,
+    }
+}
+
+/// A Region the master secret is replicated to, and the KMS key that encrypts the replica
+/// there. A replica keeps the secret's name ("The ARN for a replicated secret is the same as
+/// the primary secret except for the Region", "Replicate AWS Secrets Manager secrets across
+/// Regions", <https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html>).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SecretReplica {
+    /// The replica's Region, never the cluster's own. Required.
+    pub region: Region,
+    /// A KMS key of `region` (key ARN, key id, alias name or alias ARN) for the replica.
+    /// Default: `None`, the AWS managed `aws/secretsmanager` key of that Region.
+    pub kms_key_id: Option<Val<String>>,
+}
+
+impl From<Region> for SecretReplica {
+    fn from(region: Region) -> Self {
+        SecretReplica {
+            region,
+            kms_key_id: None,
+        }
+    }
+}
+
+/// CloudWatch Database Insights for the cluster ("Monitoring Amazon Aurora databases with
+/// CloudWatch Database Insights",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.html>).
+/// Performance Insights, which Database Insights builds on, has an announced end of life for
+/// its console and flexible retention, after which clusters use Database Insights ("Turning
+/// Performance Insights on and off for Aurora",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_PerfInsights.Enabling.html>),
+/// so drkit configures Database Insights and the Performance Insights settings it needs.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+pub enum DatabaseInsights {
+    /// The Standard mode, with Performance Insights on for the free 7 days
+    /// ([`dr_core::facts::rds::FREE_INSIGHTS_RETENTION_DAYS`]), encrypted with the cluster's KMS
+    /// key when it has one. No charge beyond the cluster. On a class that supports neither
+    /// (Aurora MySQL on db.t2, db.t3, db.t4g.micro, db.t4g.small:
+    /// [`dr_core::facts::rds::database_insights_supported`]) nothing is set and RDS's default
+    /// applies (Standard mode, Performance Insights off).
+    #[default]
+    Standard,
+    /// The Standard mode with Performance Insights off.
+    StandardWithoutPerformanceInsights,
+    /// The Advanced mode: Performance Insights kept 465 days (which it requires), fleet-level
+    /// monitoring, execution plans and lock analysis, billed per vCPU-hour on top of the
+    /// cluster ("Amazon CloudWatch Pricing", <https://aws.amazon.com/cloudwatch/pricing/>). An
+    /// error on a class that does not support it.
+    Advanced,
+}
+
 /// Settings of an [`RdsCluster`]: `RdsClusterProps::builder().vpc(&vpc).build()`.
 #[derive(Debug, Clone, bon::Builder)]
 #[builder(on(String, into), on(_, setters(doc(default(skip)))))]
@@ -133,10 +225,66 @@ pub struct RdsClusterProps<'a> {
     pub kms_key_id: Option<Val<String>>,
     /// Membership in an Aurora global database. Default: none, a standalone cluster.
     pub global: Option<GlobalMembership>,
+    /// The master secret's name: 1 to 512 ASCII letters, digits and `/_+=.@-`, not ending
+    /// with a hyphen and six characters (which Secrets Manager appends to the ARN). Replicas
+    /// keep it, so a policy can name the secret in every Region
+    /// ([`RdsCluster::secret_arn_pattern`]). Not for a global secondary, which has no secret.
+    /// Default: the cluster's construct path (e.g. `Shop-Primary-Data/Database`), the value of
+    /// the secret's `Name` tag too.
+    pub secret_name: Option<String>,
+    /// A KMS key of the cluster's Region that encrypts the master secret (key ARN, key id,
+    /// alias name or alias ARN). Not for a global secondary. Default: none, the AWS managed
+    /// `aws/secretsmanager` key of the Region.
+    pub secret_kms_key_id: Option<Val<String>>,
     /// Regions the master secret is replicated to (the DR Region, so that applications there
-    /// read it locally during an outage of this one), never the cluster's own. Default: none.
+    /// read it locally during an outage of this one), never the cluster's own, each with an
+    /// optional KMS key of that Region ([`SecretReplica`]; a bare [`Region`] converts to one
+    /// with the AWS managed key). Not for a global secondary. Default: none.
+    #[builder(default, with = |replicas: impl IntoIterator<Item = impl Into<SecretReplica>>| replicas.into_iter().map(Into::into).collect())]
+    pub secret_replicas: Vec<SecretReplica>,
+    /// IAM database authentication (`EnableIAMDatabaseAuthentication`), so that applications
+    /// can connect with a 15-minute token signed by their IAM role instead of a stored
+    /// password ("IAM database authentication",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html>;
+    /// every Aurora MySQL 2 and 3 and Aurora PostgreSQL 11 and later version supports it,
+    /// "Supported Regions and Aurora DB engines for IAM database authentication",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/Concepts.Aurora_Fea_Regions_DB-eng.Feature.IAMdbauth.html>).
+    /// Password logins keep working. A cluster setting, so each member of a global database
+    /// sets its own. Default: on; `false` turns it off.
+    #[builder(default = true)]
+    pub iam_authentication: bool,
+    /// The log types exported to CloudWatch Logs (`EnableCloudwatchLogsExports`), each once:
+    /// for Aurora MySQL `audit`, `error`, `general`, `instance`, `slowquery`,
+    /// `iam-db-auth-error`; for Aurora PostgreSQL `instance`, `postgresql`,
+    /// `iam-db-auth-error` ([`dr_core::facts::rds::exportable_log_types`]). With `audit`, an
+    /// Aurora MySQL cluster also gets a DB cluster parameter group turning on Advanced
+    /// Auditing ([`AUDIT_EVENTS`]), without which the audit log stays empty. A cluster
+    /// setting: each member of a global database exports its own. RDS creates the log groups
+    /// (`/aws/rds/cluster/<id>/<type>`), kept until deleted. Default: `None`, the engine's
+    /// ([`default_log_exports`]); `Some(vec![])` exports nothing.
+    pub log_exports: Option<Vec<String>>,
+    /// Enhanced Monitoring's interval in seconds, set on every instance with the same role
+    /// (Aurora collects it per instance): 1, 5, 10, 15, 30 or 60, or 0 for off. Default:
+    /// [`DEFAULT_MONITORING_INTERVAL_SECS`].
+    #[builder(default = DEFAULT_MONITORING_INTERVAL_SECS)]
+    pub monitoring_interval_secs: u32,
+    /// An existing IAM role that `monitoring.rds.amazonaws.com` may assume, for Enhanced
+    /// Monitoring (its ARN). Only with a non-zero interval. Default: none, drkit creates one
+    /// with [`ENHANCED_MONITORING_POLICY`], assumable for this account only.
+    pub monitoring_role_arn: Option<Val<String>>,
+    /// CloudWatch Database Insights ([`DatabaseInsights`]). Default:
+    /// [`DatabaseInsights::Standard`], free, with 7 days of Performance Insights where the
+    /// class supports it; [`DatabaseInsights::Advanced`] is billed per vCPU.
     #[builder(default)]
-    pub secret_replica_regions: Vec<Region>,
+    pub database_insights: DatabaseInsights,
+    /// Automatic minor version upgrades (`AutoMinorVersionUpgrade`, set on the cluster and
+    /// every instance). AWS does not apply them to members of an Aurora global database,
+    /// whose members must run the same version and are upgraded deliberately, secondaries
+    /// first ("Enabling automatic upgrades between minor Aurora MySQL versions",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Updates.AMVU.html>),
+    /// so `Some(true)` is an error there. Default: `false` for a member of a global database,
+    /// `true` for a standalone cluster.
+    pub auto_minor_version_upgrade: Option<bool>,
 }
 
 /// An Aurora DB cluster with a writer and readers (`AWS::RDS::DBInstance`), a subnet group in
@@ -150,6 +298,25 @@ pub struct RdsClusterProps<'a> {
 /// template. RDS-managed master passwords are not used: global database members do not
 /// support them ("Using Amazon Aurora Global Database",
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html>).
+///
+/// Secure by default, each with a prop to turn it off: IAM database authentication, the
+/// engine's logs exported to CloudWatch Logs, Enhanced Monitoring every 60 s with a role it
+/// creates, CloudWatch Database Insights (Standard, with 7 days of Performance Insights under
+/// the cluster's key), and automatic minor version upgrades set explicitly (off for a global
+/// member, which AWS does not upgrade automatically).
+///
+/// **The master user is for administration.** An application that connects with the master
+/// secret (as the example does) can do anything to the database. To give it a user of its
+/// own: with IAM authentication (on by default), connect once as the master user and run
+/// `CREATE USER app IDENTIFIED WITH AWSAuthenticationPlugin AS 'RDS';` (Aurora MySQL) or
+/// `CREATE USER app; GRANT rds_iam TO app;` (Aurora PostgreSQL), grant it only what it needs,
+/// allow its IAM role `rds-db:connect` on
+/// `arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/app`, and have it connect
+/// with a token from `GenerateDBAuthToken` over TLS ("Creating a database account using IAM
+/// authentication", "Creating and using an IAM policy for IAM database access",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.html>).
+/// Or store a second, generated password in a secret of its own, `CREATE USER` with it, and
+/// grant the app's role that secret only.
 #[derive(Debug, Clone)]
 pub struct RdsCluster {
     scope: Scope,
@@ -157,6 +324,7 @@ pub struct RdsCluster {
     instances: Vec<CfnResource>,
     security_group: CfnResource,
     secret: Option<CfnResource>,
+    secret_name: Option<String>,
     port: u16,
     engine: AuroraEngine,
     engine_version: String,
@@ -196,6 +364,7 @@ impl RdsCluster {
         let subnet_group = add_subnet_group(&scope, &props);
         let security_group = add_security_group(&scope, &props, &cidrs, port);
         let secret = (!secondary).then(|| add_secret(&scope, &props));
+        let parameter_group = log_parameter_group(&scope, &props, &version);
         let cluster = add_cluster(
             &scope,
             &props,
@@ -205,9 +374,11 @@ impl RdsCluster {
                 subnet_group: &subnet_group,
                 security_group: &security_group,
                 secret: secret.as_ref(),
+                parameter_group: parameter_group.as_ref(),
             },
         );
-        let instances = add_instances(&scope, &props, &cluster);
+        let monitoring_role = monitoring_role(&scope, &props);
+        let instances = add_instances(&scope, &props, &cluster, monitoring_role);
         if let Some(secret) = &secret {
             // Adds host, port and engine to the secret, so clients need only the secret.
             scope.add(
@@ -220,6 +391,7 @@ impl RdsCluster {
             );
         }
         record_summary(&scope, &props);
+        let secret_name = (!secondary).then(|| secret_name(&scope, &props));
 
         RdsCluster {
             scope,
@@ -227,6 +399,7 @@ impl RdsCluster {
             instances,
             security_group,
             secret,
+            secret_name,
             port,
             engine,
             engine_version: version,
@@ -308,6 +481,26 @@ impl RdsCluster {
     pub fn port(&self) -> u16 {
         self.port
     }
+    /// The IAM resource of the secret named `name` in the Region of the stack that uses it:
+    /// `arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:<name>-??????`.
+    /// Secrets Manager appends a hyphen and six random characters to a secret's name in its
+    /// ARN, so a policy names the secret with `-??????` ("Resources and conditions",
+    /// "Permissions policy examples for AWS Secrets Manager",
+    /// <https://docs.aws.amazon.com/secretsmanager/latest/userguide/auth-and-access_iam-policies.html>);
+    /// a replica keeps the name, so the same pattern serves every Region. An associated
+    /// function, so a policy can be written before the cluster exists.
+    pub fn secret_arn_pattern(name: &str) -> Expr {
+        Expr::sub(
+            format!(
+                "arn:${{AWS::Partition}}:secretsmanager:${{AWS::Region}}:${{AWS::AccountId}}:secret:{name}-??????"
+            ),
+            Vec::<(String, Expr)>::new(),
+        )
+    }
+    /// The master secret's name; `None` on a global secondary, which has no secret of its own.
+    pub fn secret_name(&self) -> Option<&str> {
+        self.secret_name.as_deref()
+    }
     /// The master secret's ARN; `None` on a global secondary, which has no secret of its own.
     pub fn secret_arn(&self) -> Option<Token> {
         self.secret.as_ref().map(CfnResource::ref_)
@@ -382,6 +575,8 @@ fn check_props(
         check_global_cluster_identifier(scope, &g.global_cluster_identifier);
     }
     check_secret_replica_regions(scope, props);
+    check_secret(scope, props);
+    check_observability(scope, props);
     cidrs
 }
 
@@ -837,6 +1032,31 @@ fn is_kms_alias(s: &str) -> bool {
 /// is valid in the destination Amazon Web Services Region", ibid.). A token (a key built in
 /// the app) is not checked.
 fn check_kms_key(scope: &Scope, prop: &str, key: &Val<String>) {
+    check_kms_key_of(
+        scope,
+        prop,
+        key,
+        KeyCheck {
+            region: scope.region(),
+            holder: "the cluster",
+            malformed: codes::RDS_015,
+            other_region: codes::RDS_016,
+        },
+    );
+}
+
+/// What a KMS key is checked against: the Region it must serve, what it encrypts (for the
+/// message), and the codes of a malformed key and of a key of another Region.
+struct KeyCheck {
+    region: Option<Region>,
+    holder: &'static str,
+    malformed: &'static str,
+    other_region: &'static str,
+}
+
+/// Checks a literal KMS key (`prop`): a key ARN, key id, alias name or alias ARN, and, for an
+/// ARN, of `check.region` (a KMS key serves only its own Region). A token is not checked.
+fn check_kms_key_of(scope: &Scope, prop: &str, key: &Val<String>, check: KeyCheck) {
     let Some(s) = key.as_expr().as_str() else {
         return;
     };
@@ -845,7 +1065,7 @@ fn check_kms_key(scope: &Scope, prop: &str, key: &Val<String>) {
         let arn = match dr_core::arn::parse(s) {
             Ok(a) => a,
             Err(e) => {
-                scope.prop_error(prop, codes::RDS_015, format!("{prop}: {e}"), format_hint);
+                scope.prop_error(prop, check.malformed, format!("{prop}: {e}"), format_hint);
                 return;
             }
         };
@@ -857,21 +1077,22 @@ fn check_kms_key(scope: &Scope, prop: &str, key: &Val<String>) {
         if arn.service != "kms" || arn.region.is_empty() || arn.account.is_empty() || !resource_ok {
             scope.prop_error(
                 prop,
-                codes::RDS_015,
+                check.malformed,
                 format!("{prop} `{s}` is not the ARN of a KMS key or alias"),
                 format_hint,
             );
             return;
         }
-        if let Some(region) = scope.region()
+        if let Some(region) = check.region
             && arn.region != region.code()
         {
             scope.prop_error(
                 prop,
-                codes::RDS_016,
+                check.other_region,
                 format!(
-                    "{prop} `{s}` is a KMS key of {}, but the cluster is in {}; a KMS key serves only its own Region",
+                    "{prop} `{s}` is a KMS key of {}, but {} is in {}; a KMS key serves only its own Region",
                     arn.region,
+                    check.holder,
                     region.code()
                 ),
                 format!("use a key of {} (if this is one side of a pick, check that the two sides are not swapped)", region.code()),
@@ -882,7 +1103,7 @@ fn check_kms_key(scope: &Scope, prop: &str, key: &Val<String>) {
     if !is_kms_alias(s) && !is_kms_key_id(s) {
         scope.prop_error(
             prop,
-            codes::RDS_015,
+            check.malformed,
             format!("{prop} `{s}` is not a KMS key ARN, key id, alias name or alias ARN"),
             format_hint,
         );
@@ -918,7 +1139,7 @@ fn check_global_cluster_identifier(scope: &Scope, id: &Val<String>) {
     }
 }
 
-/// Checks `secret_replica_regions`: none on a global secondary, which has no secret of its
+/// Checks `secret_replicas`: none on a global secondary, which has no secret of its
 /// own, and never the cluster's own Region: Secrets Manager refuses a replica in the primary
 /// secret's Region with "InvalidParameterException: Invalid replica region." (as reported in
 /// aws-samples/aws-health-aware#32, <https://github.com/aws-samples/aws-health-aware/pull/32>,
@@ -926,25 +1147,28 @@ fn check_global_cluster_identifier(scope: &Scope, id: &Val<String>) {
 /// the secret's; replicas are copies in other Regions, "Replicate AWS Secrets Manager secrets
 /// across Regions", <https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html>).
 fn check_secret_replica_regions(scope: &Scope, props: &RdsClusterProps<'_>) {
-    if props.secret_replica_regions.is_empty() {
+    if props.secret_replicas.is_empty() {
         return;
     }
     if is_secondary(props) {
         scope.prop_error(
-            "secret_replica_regions",
+            "secret_replicas",
             codes::RDS_008,
-            "secret_replica_regions is set on a global secondary, which has no secret of its own",
-            "replicate the primary's secret instead (set secret_replica_regions on the primary)",
+            "secret_replicas is set on a global secondary, which has no secret of its own",
+            "replicate the primary's secret instead (set secret_replicas on the primary)",
         );
         return;
     }
     if let Some(own) = scope.region()
-        && props.secret_replica_regions.contains(&own)
+        && props.secret_replicas.iter().any(|r| r.region == own)
     {
         scope.prop_error(
-            "secret_replica_regions",
+            "secret_replicas",
             codes::RDS_018,
-            format!("secret_replica_regions lists {}, the cluster's own Region, where the secret already is", own.code()),
+            format!(
+                "secret_replicas lists {}, the cluster's own Region, where the secret already is",
+                own.code()
+            ),
             format!("list only other Regions (remove {})", own.code()),
         );
     }
@@ -1033,13 +1257,15 @@ fn add_secret(scope: &Scope, props: &RdsClusterProps<'_>) -> CfnResource {
                 exclude_characters: val(PASSWORD_EXCLUDED_CHARACTERS),
                 ..Default::default()
             }),
-            replica_regions: (!props.secret_replica_regions.is_empty()).then(|| {
+            name: val(secret_name(scope, props)),
+            kms_key_id: props.secret_kms_key_id.clone(),
+            replica_regions: (!props.secret_replicas.is_empty()).then(|| {
                 props
-                    .secret_replica_regions
+                    .secret_replicas
                     .iter()
                     .map(|r| ReplicaRegion {
-                        region: val(r.code()),
-                        ..Default::default()
+                        region: val(r.region.code()),
+                        kms_key_id: r.kms_key_id.clone(),
                     })
                     .collect()
             }),
@@ -1056,6 +1282,7 @@ struct ClusterParts<'r> {
     subnet_group: &'r CfnResource,
     security_group: &'r CfnResource,
     secret: Option<&'r CfnResource>,
+    parameter_group: Option<&'r CfnResource>,
 }
 
 fn add_cluster(scope: &Scope, props: &RdsClusterProps<'_>, parts: ClusterParts<'_>) -> CfnResource {
@@ -1070,9 +1297,45 @@ fn add_cluster(scope: &Scope, props: &RdsClusterProps<'_>, parts: ClusterParts<'
         deletion_protection: val(props.deletion_protection),
         backup_retention_period: val(props.backup_retention_days),
         copy_tags_to_snapshot: val(true),
+        enable_iam_database_authentication: val(props.iam_authentication),
+        enable_cloudwatch_logs_exports: Some(
+            log_exports(props).into_iter().map(Val::from).collect(),
+        )
+        .filter(|v: &Vec<Val<String>>| !v.is_empty()),
+        db_cluster_parameter_group_name: parts.parameter_group.map(|g| Val::from(g.ref_())),
         tags: Some(vec![Tag::new("Name", scope.path())]),
         ..Default::default()
     };
+    // Set explicitly on the cluster as on its instances ("Automatic minor version upgrades for
+    // Aurora DB clusters": Aurora upgrades only when the cluster and all its instances have it
+    // on, "Maintaining an Amazon Aurora DB cluster",
+    // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_UpgradeDBInstance.Maintenance.html>).
+    cluster_props.auto_minor_version_upgrade = val(auto_minor_version_upgrade(props));
+    // Database Insights is a cluster setting: "You can't manage Database Insights for a DB
+    // instance in a DB cluster" ("Considerations for Database Insights for Amazon Aurora",
+    // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html>).
+    match insights_retention(props) {
+        Some(days) => {
+            let advanced = props.database_insights == DatabaseInsights::Advanced;
+            cluster_props.database_insights_mode =
+                val(if advanced { "advanced" } else { "standard" });
+            // Performance Insights at cluster level ("Amazon RDS Performance Insights
+            // supports Aurora cluster-level configuration", AWS What's New, 2024-09,
+            // <https://aws.amazon.com/about-aws/whats-new/2024/09/amazon-rds-performance-insights-supports-aurora-cluster-level-configuration/>),
+            // which the Advanced mode requires with 465 days ("Turning on the Advanced mode of
+            // Database Insights for Amazon Aurora",
+            // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.TurningOnAdvanced.html>).
+            // The instances repeat it (`add_instances`).
+            cluster_props.performance_insights_enabled = val(true);
+            cluster_props.performance_insights_retention_period = val(i64::from(days));
+            cluster_props.performance_insights_kms_key_id = cluster_key(props);
+        }
+        None if props.database_insights == DatabaseInsights::StandardWithoutPerformanceInsights => {
+            cluster_props.database_insights_mode = val("standard");
+            cluster_props.performance_insights_enabled = val(false);
+        }
+        None => {}
+    }
     if let Some(secret) = parts.secret {
         cluster_props.master_username = val(props.master_username.as_str());
         cluster_props.master_user_password = Some(Val::expr(Expr::sub(
@@ -1107,8 +1370,17 @@ fn add_instances(
     scope: &Scope,
     props: &RdsClusterProps<'_>,
     cluster: &CfnResource,
+    monitoring_role: Option<Val<String>>,
 ) -> Vec<CfnResource> {
     let mut instances = Vec::new();
+    // Performance Insights on every instance too, with the cluster's settings: RDS ignores
+    // `PerformanceInsightsEnabled` when it creates a member of a global cluster
+    // (hashicorp/terraform-provider-aws#41378,
+    // <https://github.com/hashicorp/terraform-provider-aws/issues/41378>), and Database
+    // Insights needs the same settings on each instance ("Considerations for Database
+    // Insights for Amazon Aurora", above).
+    let insights = insights_retention(props);
+    let auto_upgrade = auto_minor_version_upgrade(props);
     for i in 0..props.instances {
         let id = match i {
             0 => "Writer".to_string(),
@@ -1124,9 +1396,17 @@ fn add_instances(
                 publicly_accessible: val(false),
                 // Global database members must stay on the same patch level ("Upgrading an
                 // Amazon Aurora global database",
-                // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>):
-                // upgrades are deliberate, never automatic.
-                auto_minor_version_upgrade: val(false),
+                // <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>),
+                // and AWS does not apply automatic minor upgrades to them: set explicitly,
+                // false there, true on a standalone cluster.
+                auto_minor_version_upgrade: val(auto_upgrade),
+                monitoring_interval: (props.monitoring_interval_secs > 0)
+                    .then(|| Val::from(i64::from(props.monitoring_interval_secs))),
+                monitoring_role_arn: monitoring_role.clone(),
+                enable_performance_insights: insights.map(|_| Val::from(true)),
+                performance_insights_retention_period: insights
+                    .map(|days| Val::from(i64::from(days))),
+                performance_insights_kms_key_id: insights.and_then(|_| cluster_key(props)),
                 promotion_tier: val(i64::from(i.min(15))),
                 tags: Some(vec![Tag::new("Name", format!("{}/{id}", scope.path()))]),
                 ..Default::default()
@@ -1144,6 +1424,350 @@ fn add_instances(
         instances.push(inst);
     }
     instances
+}
+
+/// The master secret's name: [`RdsClusterProps::secret_name`] or the construct path.
+fn secret_name(scope: &Scope, props: &RdsClusterProps<'_>) -> String {
+    props.secret_name.clone().unwrap_or_else(|| scope.path())
+}
+
+/// How many days Performance Insights keeps, when the cluster has it: 7 (free) in the
+/// Standard mode where the class supports it, 465 in the Advanced mode; `None` when off.
+fn insights_retention(props: &RdsClusterProps<'_>) -> Option<u32> {
+    match props.database_insights {
+        DatabaseInsights::Advanced => Some(rds_facts::ADVANCED_INSIGHTS_MIN_RETENTION_DAYS),
+        DatabaseInsights::Standard
+            if rds_facts::database_insights_supported(props.engine, &props.instance_class) =>
+        {
+            Some(rds_facts::FREE_INSIGHTS_RETENTION_DAYS)
+        }
+        _ => None,
+    }
+}
+
+/// The customer managed key of the cluster's Region, if it has one (a secondary's own, else
+/// `kms_key_id`), which also encrypts its Performance Insights data; `None` leaves RDS's
+/// default, the AWS managed `aws/rds` key.
+fn cluster_key(props: &RdsClusterProps<'_>) -> Option<Val<String>> {
+    match &props.global {
+        Some(GlobalMembership {
+            role:
+                GlobalRole::Secondary {
+                    kms_key_id: Some(key),
+                    ..
+                },
+            ..
+        }) => Some(key.clone()),
+        _ => props.kms_key_id.clone(),
+    }
+}
+
+/// `AutoMinorVersionUpgrade` of the cluster and its instances: the prop, else false for a
+/// member of a global database (AWS does not upgrade those automatically) and true otherwise.
+fn auto_minor_version_upgrade(props: &RdsClusterProps<'_>) -> bool {
+    props
+        .auto_minor_version_upgrade
+        .unwrap_or(!is_global_member(props))
+}
+
+/// Whether the cluster is a member of an Aurora global database.
+fn is_global_member(props: &RdsClusterProps<'_>) -> bool {
+    props.global.is_some()
+}
+
+/// The log types the cluster exports: the prop, or the engine's defaults.
+fn log_exports(props: &RdsClusterProps<'_>) -> Vec<String> {
+    props.log_exports.clone().unwrap_or_else(|| {
+        default_log_exports(props.engine)
+            .iter()
+            .map(|s| s.to_string())
+            .collect()
+    })
+}
+
+/// Checks the master secret's settings: none on a global secondary, which has no secret of
+/// its own (DRK-RDS-008); a name Secrets Manager accepts, the default (the construct path)
+/// included; keys of the secret's and each replica's Region.
+fn check_secret(scope: &Scope, props: &RdsClusterProps<'_>) {
+    if is_secondary(props) {
+        for (prop, set) in [
+            ("secret_name", props.secret_name.is_some()),
+            ("secret_kms_key_id", props.secret_kms_key_id.is_some()),
+        ] {
+            if set {
+                scope.prop_error(
+                    prop,
+                    codes::RDS_008,
+                    format!("{prop} is set on a global secondary, which has no secret of its own"),
+                    format!("set {prop} on the primary, whose secret the secondary's Region reads through its replica"),
+                );
+            }
+        }
+        return;
+    }
+    // "CreateSecret", `Name`: "The secret name can contain ASCII letters, numbers, and the
+    // following characters: /_+=.@-. Do not end your secret name with a hyphen followed by
+    // six characters", 1 to 512 characters (AWS Secrets Manager API Reference,
+    // <https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>).
+    let name = secret_name(scope, props);
+    let chars_ok = name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || "/_+=.@-".contains(c));
+    let suffix_like = name.len() >= 7 && name.as_bytes()[name.len() - 7] == b'-';
+    if name.is_empty() || name.len() > 512 || !chars_ok || suffix_like {
+        let whose = if props.secret_name.is_some() {
+            String::new()
+        } else {
+            " (the default, the cluster's construct path)".to_string()
+        };
+        scope.prop_error(
+            "secret_name",
+            codes::RDS_019,
+            format!("`{name}`{whose} is not a secret name Secrets Manager accepts and finds unambiguously"),
+            "use 1 to 512 ASCII letters, digits and /_+=.@-, not ending with a hyphen followed by six characters",
+        );
+    }
+    if let Some(key) = &props.secret_kms_key_id {
+        check_kms_key_of(
+            scope,
+            "secret_kms_key_id",
+            key,
+            KeyCheck {
+                region: scope.region(),
+                holder: "the secret",
+                malformed: codes::RDS_020,
+                other_region: codes::RDS_020,
+            },
+        );
+    }
+    for replica in &props.secret_replicas {
+        if let Some(key) = &replica.kms_key_id {
+            check_kms_key_of(
+                scope,
+                "secret_replicas",
+                key,
+                KeyCheck {
+                    region: Some(replica.region),
+                    holder: "its replica",
+                    malformed: codes::RDS_020,
+                    other_region: codes::RDS_020,
+                },
+            );
+        }
+    }
+}
+
+/// Checks the log types, Enhanced Monitoring, Database Insights and minor version upgrades:
+/// what RDS refuses or would silently not do, reported where the user wrote it.
+fn check_observability(scope: &Scope, props: &RdsClusterProps<'_>) {
+    let allowed = rds_facts::exportable_log_types(props.engine);
+    let logs = log_exports(props);
+    for (i, log) in logs.iter().enumerate() {
+        if !allowed.contains(&log.as_str()) {
+            scope.prop_error(
+                "log_exports",
+                codes::RDS_021,
+                format!(
+                    "{} does not export the `{log}` log to CloudWatch Logs",
+                    props.engine.engine_name()
+                ),
+                format!("use some of {}", allowed.join(", ")),
+            );
+        } else if logs[..i].contains(log) {
+            // `uniqueItems` of `EnableCloudwatchLogsExports` ("AWS::RDS::DBCluster",
+            // vendored in `dr-core/schemas/aws-rds-dbcluster.json`).
+            scope.prop_error(
+                "log_exports",
+                codes::RDS_021,
+                format!("log_exports lists `{log}` twice"),
+                "list each log type once",
+            );
+        }
+    }
+    if !props.iam_authentication && logs.iter().any(|l| l == rds_facts::IAM_DB_AUTH_ERROR_LOG) {
+        scope.prop_error(
+            "iam_authentication",
+            codes::RDS_022,
+            format!(
+                "iam_authentication is off, but log_exports lists `{}`, whose log only IAM database authentication writes",
+                rds_facts::IAM_DB_AUTH_ERROR_LOG
+            ),
+            format!(
+                "turn iam_authentication on, or remove `{}` from log_exports",
+                rds_facts::IAM_DB_AUTH_ERROR_LOG
+            ),
+        );
+    }
+    let interval = props.monitoring_interval_secs;
+    if !rds_facts::MONITORING_INTERVALS.contains(&interval) {
+        scope.prop_error(
+            "monitoring_interval_secs",
+            codes::RDS_023,
+            format!("RDS does not collect Enhanced Monitoring metrics every {interval} s"),
+            "use 1, 5, 10, 15, 30 or 60, or 0 to turn Enhanced Monitoring off",
+        );
+    }
+    if let Some(role) = &props.monitoring_role_arn {
+        if interval == 0 {
+            scope.prop_error(
+                "monitoring_role_arn",
+                codes::RDS_024,
+                "a monitoring role is given but Enhanced Monitoring is off (interval 0); RDS refuses a MonitoringRoleARN without a MonitoringInterval",
+                "give a monitoring interval, or leave the role out",
+            );
+        } else if let Some(arn) = role.as_expr().as_str() {
+            // "arn:aws:iam::<account>:role/<path/name>" ("IAM identifiers", IAM User Guide,
+            // <https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_identifiers.html>).
+            let is_role = dr_core::arn::parse(arn).is_ok_and(|a| {
+                a.service == "iam"
+                    && a.region.is_empty()
+                    && !a.account.is_empty()
+                    && a.resource
+                        .strip_prefix("role/")
+                        .is_some_and(|n| !n.is_empty())
+            });
+            if !is_role {
+                scope.prop_error(
+                    "monitoring_role_arn",
+                    codes::RDS_025,
+                    format!("monitoring_role_arn `{arn}` is not the ARN of an IAM role"),
+                    "give arn:aws:iam::<account>:role/<name>, or leave it unset and drkit creates the role",
+                );
+            }
+        }
+    }
+    if props.database_insights == DatabaseInsights::Advanced
+        && !rds_facts::database_insights_supported(props.engine, &props.instance_class)
+    {
+        scope.prop_error(
+            "database_insights",
+            codes::RDS_026,
+            format!(
+                "{} on {} does not support Database Insights nor the Performance Insights its Advanced mode needs",
+                props.engine.engine_name(),
+                props.instance_class
+            ),
+            "use DatabaseInsights::Standard (left to RDS's default on this class), or a larger instance class",
+        );
+    }
+    if is_global_member(props) && props.auto_minor_version_upgrade == Some(true) {
+        scope.prop_error(
+            "auto_minor_version_upgrade",
+            codes::RDS_028,
+            "automatic minor version upgrades are asked of a member of an Aurora global database, where AWS does not apply them",
+            "leave it unset (false on a global member) and upgrade the global database deliberately, secondaries first",
+        );
+    }
+}
+
+/// The Enhanced Monitoring role: [`RdsClusterProps::monitoring_role_arn`], or one drkit
+/// creates, assumable by `monitoring.rds.amazonaws.com` for this account's instances only
+/// ("Setting up and enabling Enhanced Monitoring",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Monitoring.OS.Enabling.html>).
+fn monitoring_role(scope: &Scope, props: &RdsClusterProps<'_>) -> Option<Val<String>> {
+    if props.monitoring_interval_secs == 0 {
+        return None;
+    }
+    if let Some(arn) = &props.monitoring_role_arn {
+        return Some(arn.clone());
+    }
+    let role = scope.add(
+        "MonitoringRole",
+        &CfnRole {
+            assume_role_policy_document: Some(Expr::map([
+                ("Version", Expr::from("2012-10-17")),
+                (
+                    "Statement",
+                    Expr::list([Expr::map([
+                        ("Effect", Expr::from("Allow")),
+                        (
+                            "Principal",
+                            Expr::map([("Service", Expr::from("monitoring.rds.amazonaws.com"))]),
+                        ),
+                        ("Action", Expr::from("sts:AssumeRole")),
+                        (
+                            "Condition",
+                            Expr::map([(
+                                "StringEquals",
+                                Expr::map([(
+                                    "aws:SourceAccount",
+                                    Expr::sub("${AWS::AccountId}", Vec::<(String, Expr)>::new()),
+                                )]),
+                            )]),
+                        ),
+                    ])]),
+                ),
+            ])),
+            managed_policy_arns: Some(vec![managed_policy(ENHANCED_MONITORING_POLICY)]),
+            tags: Some(vec![Tag::new(
+                "Name",
+                format!("{}/MonitoringRole", scope.path()),
+            )]),
+            ..Default::default()
+        },
+    );
+    Some(Val::from(role.get_att("Arn")))
+}
+
+/// The DB cluster parameter group that turns on what the exported MySQL logs need: Advanced
+/// Auditing for `audit` ([`AUDIT_EVENTS`]) and the slow query log for `slowquery`; without
+/// them those logs stay empty ("Using Advanced Auditing with an Amazon Aurora MySQL DB
+/// cluster", <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Auditing.html>;
+/// "Overview of Aurora MySQL database logs",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.MySQL.LogFileSize.html>:
+/// "You can generate the slow query and general logs by setting parameters"). An Aurora
+/// MySQL cluster created with the group needs no reboot; an existing cluster that first gets
+/// one applies it at its next reboot ("When you first associate a parameter group with the
+/// cluster, a cluster reboot is required", the Advanced Auditing page), which drkit does not
+/// do for it.
+/// `None` for PostgreSQL, whose `postgresql` log needs no parameter, or when neither is exported.
+fn log_parameter_group(
+    scope: &Scope,
+    props: &RdsClusterProps<'_>,
+    version: &str,
+) -> Option<CfnResource> {
+    if props.engine != AuroraEngine::MySql {
+        return None;
+    }
+    let logs = log_exports(props);
+    let mut parameters = Vec::new();
+    if logs.iter().any(|l| l == "audit") {
+        // `1` as in the example of "ModifyDBClusterParameterGroup" (Amazon RDS API Reference,
+        // <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_ModifyDBClusterParameterGroup.html>).
+        parameters.push(("server_audit_logging", Expr::from("1")));
+        parameters.push(("server_audit_events", Expr::from(AUDIT_EVENTS)));
+    }
+    if logs.iter().any(|l| l == "slowquery") {
+        // The example of "Configuring your database to monitor slow SQL queries with Database
+        // Insights for Amazon Aurora"
+        // (<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.SlowSQL.html>):
+        // queries over one second, written to the file RDS exports.
+        parameters.push(("slow_query_log", Expr::from("1")));
+        parameters.push(("long_query_time", Expr::from("1.0")));
+        parameters.push(("log_output", Expr::from("FILE")));
+    }
+    if parameters.is_empty() {
+        return None;
+    }
+    // The family is the engine and the MySQL version an Aurora MySQL version starts with:
+    // `aurora-mysql5.7` for version 2, `aurora-mysql8.0` for version 3 (`Family` of
+    // "AWS::RDS::DBClusterParameterGroup",
+    // <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbclusterparametergroup.html>).
+    let mysql: Vec<&str> = version.split('.').take(2).collect();
+    let family = format!("aurora-mysql{}", mysql.join("."));
+    Some(scope.add(
+        "Parameters",
+        &CfnDbClusterParameterGroup {
+            description: val(format!("Log settings of {}", scope.path())),
+            family: val(family.as_str()),
+            parameters: Some(Expr::map(parameters)),
+            tags: Some(vec![Tag::new(
+                "Name",
+                format!("{}/Parameters", scope.path()),
+            )]),
+            ..Default::default()
+        },
+    ))
 }
 
 fn record_summary(scope: &Scope, props: &RdsClusterProps<'_>) {

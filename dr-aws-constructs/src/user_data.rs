@@ -4,11 +4,14 @@
 //! the data stack and the DNS name `db.<internal zone>` with the global stack, up to about an
 //! hour later (see ARCHITECTURE.md, "DrPair"). A script that reads them once aborts under
 //! `set -e` and the service never starts, so every step here either waits for what it needs
-//! ([`UserData::database_env`]) or cannot fail on a missing dependency. Services are
-//! configured with files of our own (an environment file and systemd drop-ins), never by
-//! rewriting files a package owns: the Grafana RPM's unit takes its paths (`CONF_FILE`,
-//! `PID_FILE_DIR`, ...) from `/etc/sysconfig/grafana-server`, and a script that replaced that
-//! file left a server that exited at once and was restarted forever.
+//! ([`UserData::database_env`], [`UserData::secret_env`]) or cannot fail on a missing
+//! dependency. Secrets are read by name in the instance's own Region (a replica keeps its
+//! name), with `secretsmanager:GetSecretValue` on that one secret: the instance role needs no
+//! `ListSecrets`. Services are configured with files of our own (an environment file and
+//! systemd drop-ins), never by rewriting files a package owns: the Grafana RPM's unit takes
+//! its paths (`CONF_FILE`, `PID_FILE_DIR`, ...) from `/etc/sysconfig/grafana-server`, and a
+//! script that replaced that file left a server that exited at once and was restarted
+//! forever.
 //!
 //! The script's moving parts are shell functions defined once at its top (`drkit_wait`,
 //! `drkit_service_env`, ...); each step is a call to them with shell-quoted arguments, so a
@@ -18,6 +21,8 @@
 //! root) on an instance. Tests set it to a temporary directory and put stubs of `dnf`,
 //! `systemctl`, `aws`, ... first on `PATH`; the commands themselves are not redirected.
 //! `DRKIT_WAIT_LIMIT_SECS` (default [`DEFAULT_WAIT_LIMIT_SECS`]) bounds every wait.
+//! `DRKIT_REGION`, when set, is the Region secrets are read in; otherwise the instance
+//! metadata service (IMDSv2) answers it.
 //!
 //! ```
 //! use dr_aws_constructs::{DbConnection, UserData};
@@ -26,17 +31,20 @@
 //!     host: "db.shop.internal".into(),
 //!     port: 3306,
 //!     database_name: Some("grafana".into()),
-//!     secret_name_tag: "Shop/PrimaryData/Database".into(),
+//!     secret_name: "Shop/PrimaryData/Database".into(),
 //! };
 //! let script = UserData::new()
 //!     .rpm_repository("grafana", "https://rpm.grafana.com", "https://rpm.grafana.com/gpg.key")
 //!     .install_packages(["grafana"])
 //!     .database_env(&db)
+//!     // In a DrPair closure: site.app_secret("GrafanaAdmin").name().
+//!     .secret_env("ADMIN_PASSWORD", "Shop/PrimaryData/AppSecrets/GrafanaAdmin", None)
 //!     .service_environment(
 //!         "grafana-server",
 //!         [
 //!             ("GF_DATABASE_HOST", r#""$DB_HOST:$DB_PORT""#),
 //!             ("GF_DATABASE_PASSWORD", r#""$DB_PASSWORD""#),
+//!             ("GF_SECURITY_ADMIN_PASSWORD", r#""$ADMIN_PASSWORD""#),
 //!         ],
 //!     )
 //!     .keep_running("grafana-server")
@@ -108,6 +116,21 @@ drkit_capture() {
   drkit_out="$("$@")" || return 1
   if [[ -z $drkit_out || $drkit_out == None ]]; then return 1; fi
   printf -v "$drkit_var" '%s' "$drkit_out"
+}
+
+# drkit_region: sets DRKIT_REGION to the instance's Region (IMDSv2), unless it is set already.
+drkit_region() {
+  if [[ -n ${DRKIT_REGION:-} ]]; then return 0; fi
+  local drkit_token=''
+  drkit_wait 'an instance metadata token (IMDSv2)' drkit_capture drkit_token curl -sSf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300' || return 1
+  drkit_wait 'the instance Region (IMDSv2)' drkit_capture DRKIT_REGION curl -sSf -H "X-aws-ec2-metadata-token: $drkit_token" http://169.254.169.254/latest/meta-data/placement/region
+}
+
+# drkit_secret VAR WHAT NAME: waits for the secret NAME in DRKIT_REGION (drkit_region first)
+# and sets VAR to its secret string. WHAT names it in the log.
+drkit_secret() {
+  drkit_region || return 1
+  drkit_wait "$2" drkit_capture "$1" aws secretsmanager get-secret-value --region "$DRKIT_REGION" --secret-id "$3" --query SecretString --output text
 }
 
 # drkit_json_field KEY JSON: prints the string at KEY of a JSON object.
@@ -259,11 +282,28 @@ impl UserData {
 
     /// Sets `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER` and `DB_PASSWORD` for the later steps
     /// (shell variables, not exported), waiting for each thing another stack creates: the
-    /// instance's Region (IMDSv2), the database secret found by its `Name` tag in that Region
-    /// (the data stack; replicated to the DR Region), its value, and then the DNS name of
+    /// instance's Region (IMDSv2), the database secret read by its name in that Region (the
+    /// data stack; replicated to the DR Region under the same name), and then the DNS name of
     /// the database (the global stack). See [`DbConnection::shell_env`].
     pub fn database_env(self, db: &DbConnection) -> UserData {
         self.step(database_steps(db))
+    }
+
+    /// Sets the shell variable `var` (not exported) for the later steps to the secret string
+    /// of the Secrets Manager secret `secret_name`, or with `json_key` to the string at that
+    /// key of its JSON, waiting for the instance's Region (IMDSv2, unless `DRKIT_REGION` is
+    /// set) and for the secret in that Region, which another stack may create after the
+    /// instance boots (an [`AppSecret`](crate::AppSecret) comes with `<pair>-Primary-Data`
+    /// and its replica with it). The instance role needs `secretsmanager:GetSecretValue` on
+    /// that secret and `kms:Decrypt` on its key
+    /// ([`SiteScope::grant_app_secret`](crate::SiteScope::grant_app_secret)).
+    ///
+    /// Hand it to a service with [`service_environment`](Self::service_environment), e.g.
+    /// `("GF_SECURITY_ADMIN_PASSWORD", r#""$ADMIN_PASSWORD""#)`. `var` must be a shell
+    /// variable name that is not one the script uses itself (`DB_*`, `DRKIT_*`, `PATH`, ...):
+    /// the script refuses any other when it runs, before it writes anything.
+    pub fn secret_env(self, var: &str, secret_name: &str, json_key: Option<&str>) -> UserData {
+        self.step(secret_step(var, secret_name, json_key))
     }
 
     /// Gives the service `unit` (its name without `.service`) environment variables: `vars`
@@ -385,28 +425,25 @@ fn unit_name(unit: &str) -> &str {
 /// The steps of [`UserData::database_env`]; the variables are declared first so `set -u`
 /// and shellcheck know them before `drkit_capture` assigns them by name.
 fn database_steps(db: &DbConnection) -> String {
-    let tag = &db.secret_name_tag;
+    let name = &db.secret_name;
     format!(
         r#"# Database connection (drkit): the generic name follows the Aurora global writer.
 DB_HOST={host}
 DB_PORT={port}
-DB_NAME={name}
-IMDS_TOKEN='' AWS_REGION='' DB_SECRET_ARN='' DB_SECRET=''
-drkit_wait 'an instance metadata token (IMDSv2)' drkit_capture IMDS_TOKEN curl -sSf -X PUT http://169.254.169.254/latest/api/token -H 'X-aws-ec2-metadata-token-ttl-seconds: 300'
-drkit_wait 'the instance Region (IMDSv2)' drkit_capture AWS_REGION curl -sSf -H "X-aws-ec2-metadata-token: $IMDS_TOKEN" http://169.254.169.254/latest/meta-data/placement/region
-drkit_wait {secret_what} drkit_capture DB_SECRET_ARN aws secretsmanager list-secrets --region "$AWS_REGION" --filters Key=tag-key,Values=Name Key=tag-value,Values={tag_word} --query 'SecretList[0].ARN' --output text
-drkit_wait 'the value of the database secret' drkit_capture DB_SECRET aws secretsmanager get-secret-value --region "$AWS_REGION" --secret-id "$DB_SECRET_ARN" --query SecretString --output text
+DB_NAME={name_word}
+DRKIT_REGION="${{DRKIT_REGION:-}}" DB_SECRET=''
+drkit_secret DB_SECRET {secret_what} {secret_word}
 DB_USER="$(drkit_json_field username "$DB_SECRET")"
 DB_PASSWORD="$(drkit_json_field password "$DB_SECRET")"
 drkit_wait {dns_what} getent hosts "$DB_HOST"
 "#,
         host = shell_quote(&db.host),
         port = shell_quote(&db.port.to_string()),
-        name = shell_quote(db.database_name.as_deref().unwrap_or("")),
+        name_word = shell_quote(db.database_name.as_deref().unwrap_or("")),
         secret_what = shell_quote(&format!(
-            "the database secret tagged Name={tag} (created by the data stack)"
+            "the database secret {name} (created by the data stack)"
         )),
-        tag_word = shell_quote(tag),
+        secret_word = shell_quote(name),
         dns_what = shell_quote(&format!(
             "the DNS name {} (created by the global stack)",
             db.host
@@ -414,10 +451,80 @@ drkit_wait {dns_what} getent hosts "$DB_HOST"
     )
 }
 
+/// Shell variables the script's own steps set, which [`UserData::secret_env`] may not
+/// overwrite.
+const RESERVED_VARS: &[&str] = &[
+    "DB_HOST",
+    "DB_PORT",
+    "DB_NAME",
+    "DB_USER",
+    "DB_PASSWORD",
+    "DB_SECRET",
+    "DRKIT_ROOT",
+    "DRKIT_REGION",
+    "DRKIT_WAIT_LIMIT_SECS",
+    "PATH",
+    "HOME",
+    "IFS",
+];
+
+/// Why `var` cannot be set by [`UserData::secret_env`], if it cannot.
+fn secret_var_problem(var: &str) -> Option<&'static str> {
+    let mut chars = var.chars();
+    let starts_ok = chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_');
+    if !starts_ok || !chars.all(|c| c.is_ascii_alphanumeric() || c == '_') {
+        return Some("not a shell variable name (a letter or _, then letters, digits and _)");
+    }
+    if RESERVED_VARS.contains(&var) || var.to_ascii_lowercase().starts_with("drkit_") {
+        return Some("a variable the script itself uses");
+    }
+    None
+}
+
+/// The step of [`UserData::secret_env`].
+fn secret_step(var: &str, secret_name: &str, json_key: Option<&str>) -> String {
+    if let Some(problem) = secret_var_problem(var) {
+        // Refused when the script runs, before anything is written: the builder cannot
+        // report, and a bad name must not become shell code.
+        let message =
+            format!("drkit: refusing to read the secret {secret_name} into {var:?}: {problem}");
+        return format!(
+            "# Secret {secret_name}: refused.
+echo {} >&2
+exit 1
+",
+            shell_quote(&message)
+        );
+    }
+    let what = shell_quote(&format!(
+        "the secret {secret_name} (created by the data stack)"
+    ));
+    let name = shell_quote(secret_name);
+    match json_key {
+        None => format!(
+            "# Secret {secret_name} into ${var} (drkit).
+DRKIT_REGION=\"${{DRKIT_REGION:-}}\" {var}=''
+drkit_secret {var} {what} {name}
+"
+        ),
+        Some(key) => format!(
+            "# Secret {secret_name}, key {key}, into ${var} (drkit).
+DRKIT_REGION=\"${{DRKIT_REGION:-}}\" {var}='' drkit_secret_json=''
+drkit_secret drkit_secret_json {what} {name}
+{var}=\"$(drkit_json_field {} \"$drkit_secret_json\")\"
+drkit_secret_json=''
+",
+            shell_quote(key)
+        ),
+    }
+}
+
 impl DbConnection {
     /// A bash snippet for user data that sets `DB_HOST`, `DB_PORT`, `DB_NAME`, `DB_USER` and
-    /// `DB_PASSWORD`, waiting for the instance's Region (IMDSv2), the secret (found by its
-    /// `Name` tag in the instance's Region with the AWS CLI; python3 parses the JSON, both on
+    /// `DB_PASSWORD`, waiting for the instance's Region (IMDSv2), the secret (read by its
+    /// name in the instance's Region with the AWS CLI; python3 parses the JSON, both on
     /// Amazon Linux 2023) and the database's DNS name, which other stacks create after the
     /// instances boot. Self-contained: it defines the `drkit_…` shell functions it calls; run
     /// it under `set -euo pipefail` so a wait that gives up stops the script.
@@ -483,6 +590,67 @@ mod tests {
             assert!(err.contains("drkit: refusing"), "{err}");
             assert!(out.is_empty(), "{out}");
             assert!(!err.contains(value), "the value is not echoed: {err}");
+        }
+    }
+
+    /// `aws` stubbed as a function: logs its arguments, answers the secret string `value`.
+    fn with_aws_stub(value: &str, step: &str) -> String {
+        format!(
+            "aws() {{ printf '%s\\n' \"$*\" >&2; printf '%s' {}; }}\ncurl() {{ echo curl-called >&2; return 22; }}\n{step}",
+            shell_quote(value)
+        )
+    }
+
+    #[test]
+    fn secret_env_reads_the_secret_by_name_in_the_given_region() {
+        let step = secret_step("TOKEN", "App/Secrets/Api", None);
+        let (ok, out, err) = bash(&with_aws_stub(
+            NASTY,
+            &format!("DRKIT_REGION=eu-west-1\n{step}printf '%s' \"$TOKEN\""),
+        ));
+        assert!(ok, "{err}");
+        assert_eq!(out, NASTY);
+        assert!(
+            err.contains(
+                "secretsmanager get-secret-value --region eu-west-1 --secret-id App/Secrets/Api --query SecretString --output text"
+            ),
+            "{err}"
+        );
+        assert!(!err.contains("curl-called"), "the Region was given: {err}");
+    }
+
+    #[test]
+    fn secret_env_takes_one_key_of_a_json_secret() {
+        let step = secret_step("API_TOKEN", "App/Secrets/Api", Some("token"));
+        let (ok, out, err) = bash(&with_aws_stub(
+            r#"{"user":"u","token":"t0k$en"}"#,
+            &format!(
+                "DRKIT_REGION=eu-west-1\n{step}printf '%s|%s' \"$API_TOKEN\" \"$drkit_secret_json\""
+            ),
+        ));
+        assert!(ok, "{err}");
+        assert_eq!(out, "t0k$en|", "the whole JSON is not kept");
+    }
+
+    #[test]
+    fn secret_env_refuses_a_variable_the_script_uses_or_no_variable_name() {
+        for var in [
+            "DB_PASSWORD",
+            "DRKIT_REGION",
+            "drkit_x",
+            "PATH",
+            "1X",
+            "A-B",
+            "A;rm -rf /",
+        ] {
+            let step = secret_step(var, "App/Secrets/Api", None);
+            let (ok, out, err) = bash(&with_aws_stub("v", &format!("{step}echo reached")));
+            assert!(!ok, "{var:?} was accepted");
+            assert!(!out.contains("reached"), "{var:?}: {out}");
+            assert!(
+                err.contains("drkit: refusing to read the secret"),
+                "{var:?}: {err}"
+            );
         }
     }
 

@@ -65,7 +65,7 @@ pub struct VpcProps {
 pub struct Subnet {
     /// The subnet resource.
     pub resource: CfnResource,
-    /// Its route table.
+    /// Its route table: one shared by all public subnets, one per private subnet.
     pub route_table: CfnResource,
     /// Its CIDR block.
     pub cidr: String,
@@ -89,7 +89,8 @@ impl Subnet {
 }
 
 /// A VPC with one public and one private subnet per AZ, an internet gateway, NAT gateways for
-/// the private subnets, route tables, DNS support and hostnames on (Route 53 private hosted
+/// the private subnets, route tables (one for all public subnets, one per private subnet,
+/// each routing through its AZ's NAT gateway), DNS support and hostnames on (Route 53 private hosted
 /// zones need both), and the subnet tags the AWS Load Balancer Controller and EKS look for
 /// (`kubernetes.io/role/elb` on public, `kubernetes.io/role/internal-elb` on private subnets).
 ///
@@ -135,16 +136,29 @@ impl Vpc {
         let az_exprs = az_exprs(&scope, &props, az_count);
         let block = |i: usize| blocks.get(i).cloned().unwrap_or_default();
 
+        // One route table for every public subnet: they all route the same way (the VPC,
+        // then the internet gateway), so a table per subnet would only add resources. The
+        // private subnets keep one each, since each routes through its own AZ's NAT gateway.
+        let public_table = Self::route_table(&scope.child("PublicRouteTable"), &resource);
+        let public_route = Self::route_to_gateway(&scope, &public_table, &gateway);
         let mut public = Vec::new();
         let mut nats: Vec<CfnResource> = Vec::new();
         for (i, az) in az_exprs.iter().enumerate() {
             let s = scope.child(&format!("PublicSubnet{}", i + 1));
-            let subnet = Self::subnet(&s, &resource, &block(i), az, "kubernetes.io/role/elb");
+            let subnet = Self::subnet(
+                &s,
+                &resource,
+                &block(i),
+                az,
+                "kubernetes.io/role/elb",
+                Some(&public_table),
+            );
             let with_nat = i == 0 || props.nat_gateways == NatGateways::PerAz;
-            let (route, nat) = Self::route_to_internet(&s, &subnet, &gateway, with_nat);
-            nats.extend(nat);
+            if with_nat {
+                nats.push(Self::nat_gateway(&s, &subnet, &gateway));
+            }
             public.push(Subnet {
-                internet_route: Some(route),
+                internet_route: Some(public_route.clone()),
                 ..subnet
             });
         }
@@ -158,6 +172,7 @@ impl Vpc {
                 &block(az_count + i),
                 az,
                 "kubernetes.io/role/internal-elb",
+                None,
             );
             let internet_route = nats.get(i).or(nats.first()).map(|nat| {
                 s.add(
@@ -189,18 +204,16 @@ impl Vpc {
         }
     }
 
-    /// A public subnet's default route to the internet gateway and, when `with_nat`, the NAT
-    /// gateway (with its Elastic IP) the private subnets route through.
-    fn route_to_internet(
-        s: &Scope,
-        subnet: &Subnet,
+    /// The public route table's default route to the internet gateway.
+    fn route_to_gateway(
+        scope: &Scope,
+        table: &CfnResource,
         gateway: &InternetGateway,
-        with_nat: bool,
-    ) -> (CfnResource, Option<CfnResource>) {
-        let default_route = s.add(
-            "DefaultRoute",
+    ) -> CfnResource {
+        let default_route = scope.add(
+            "PublicDefaultRoute",
             &CfnRoute {
-                route_table_id: val(subnet.route_table_id()),
+                route_table_id: val(table.ref_()),
                 destination_cidr_block: val("0.0.0.0/0"),
                 gateway_id: val(gateway.igw.ref_()),
                 ..Default::default()
@@ -208,9 +221,12 @@ impl Vpc {
         );
         // The route needs the gateway attached first; CloudFormation does not infer it.
         default_route.add_depends_on(&gateway.attachment);
-        if !with_nat {
-            return (default_route, None);
-        }
+        default_route
+    }
+
+    /// The NAT gateway (with its Elastic IP) in a public subnet, which private subnets route
+    /// through.
+    fn nat_gateway(s: &Scope, subnet: &Subnet, gateway: &InternetGateway) -> CfnResource {
         let eip = s.add(
             "Eip",
             &CfnEip {
@@ -220,7 +236,7 @@ impl Vpc {
             },
         );
         eip.add_depends_on(&gateway.attachment);
-        let nat = s.add(
+        s.add(
             "NatGateway",
             &CfnNatGateway {
                 allocation_id: val(eip.get_att("AllocationId")),
@@ -228,11 +244,29 @@ impl Vpc {
                 tags: Some(name_tag(s)),
                 ..Default::default()
             },
-        );
-        (default_route, Some(nat))
+        )
     }
 
-    fn subnet(s: &Scope, vpc: &CfnResource, cidr: &str, az: &Expr, role_tag: &str) -> Subnet {
+    fn route_table(s: &Scope, vpc: &CfnResource) -> CfnResource {
+        s.add(
+            "Resource",
+            &CfnRouteTable {
+                vpc_id: val(vpc.ref_()),
+                tags: Some(name_tag(s)),
+                ..Default::default()
+            },
+        )
+    }
+
+    /// A subnet associated with `shared_table`, or with a route table of its own.
+    fn subnet(
+        s: &Scope,
+        vpc: &CfnResource,
+        cidr: &str,
+        az: &Expr,
+        role_tag: &str,
+        shared_table: Option<&CfnResource>,
+    ) -> Subnet {
         let resource = s.add(
             "Subnet",
             &CfnSubnet {
@@ -244,14 +278,17 @@ impl Vpc {
                 ..Default::default()
             },
         );
-        let route_table = s.add(
-            "RouteTable",
-            &CfnRouteTable {
-                vpc_id: val(vpc.ref_()),
-                tags: Some(name_tag(s)),
-                ..Default::default()
-            },
-        );
+        let route_table = match shared_table {
+            Some(table) => table.clone(),
+            None => s.add(
+                "RouteTable",
+                &CfnRouteTable {
+                    vpc_id: val(vpc.ref_()),
+                    tags: Some(name_tag(s)),
+                    ..Default::default()
+                },
+            ),
+        };
         s.add(
             "RouteTableAssociation",
             &CfnSubnetRouteTableAssociation {
@@ -331,10 +368,14 @@ impl Vpc {
     /// (`aws-elasticloadbalancingv2/lib/shared/base-load-balancer.ts`, `aws-rds/lib/cluster.ts`).
     pub fn internet_routes(&self, public: bool) -> Vec<CfnResource> {
         let subnets = if public { &self.public } else { &self.private };
-        subnets
-            .iter()
-            .filter_map(|s| s.internet_route.clone())
-            .collect()
+        let mut routes: Vec<CfnResource> = Vec::new();
+        // The public subnets share one route.
+        for route in subnets.iter().filter_map(|s| s.internet_route.as_ref()) {
+            if !routes.iter().any(|r| r.logical_id() == route.logical_id()) {
+                routes.push(route.clone());
+            }
+        }
+        routes
     }
     /// Makes `resource` wait until the subnets it is placed in (`public` or private) route to
     /// the internet ([`internet_routes`](Self::internet_routes)).

@@ -69,8 +69,10 @@ const NOT_FOUND_CODES: &[&str] = &[
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_SwitchoverGlobalCluster.html>);
 /// CloudFormation `InvalidChangeSetStatus` (executing a change set that is not `AVAILABLE`)
 /// and `OperationInProgressException`; Route 53 `HealthCheckVersionMismatch` (the port
-/// documents it as `InvalidState`). Route 53's `InvalidChangeBatch` is bad input, so it is
-/// under validation.
+/// documents it as `InvalidState`); ELBv2 `OperationNotPermitted` (deleting a load balancer
+/// whose deletion protection is on: "DeleteLoadBalancer",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteLoadBalancer.html>).
+/// Route 53's `InvalidChangeBatch` is bad input, so it is under validation.
 const INVALID_STATE_CODES: &[&str] = &[
     "InvalidDBClusterStateFault",
     "InvalidGlobalClusterStateFault",
@@ -81,6 +83,7 @@ const INVALID_STATE_CODES: &[&str] = &[
     "OperationInProgress",
     "HealthCheckVersionMismatch",
     "ConcurrentModification",
+    "OperationNotPermitted",
 ];
 
 /// Codes of credentials that expired: `ExpiredToken` is what the Query APIs (CloudFormation,
@@ -120,7 +123,10 @@ const ACCESS_DENIED_CODES: &[&str] = &[
     "IncompleteSignature",
 ];
 
-/// Codes of rejected input.
+/// Codes of rejected input; ELBv2's `InvalidConfigurationRequest` is "The requested
+/// configuration is not valid" (e.g. an access-log bucket ELB cannot write to:
+/// "ModifyLoadBalancerAttributes",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_ModifyLoadBalancerAttributes.html>).
 const VALIDATION_CODES: &[&str] = &[
     "ValidationError",
     "ValidationException",
@@ -139,6 +145,7 @@ const VALIDATION_CODES: &[&str] = &[
     "TokenAlreadyExistsException",
     "InvalidTargetException",
     "InvalidTarget",
+    "InvalidConfigurationRequest",
 ];
 
 /// The HTTP statuses the SDK's standard retry strategy retries whatever the error code

@@ -25,6 +25,7 @@
 
 mod cfn;
 mod convert;
+mod elbv2;
 mod error;
 mod monitoring;
 mod rds;
@@ -43,9 +44,9 @@ use dr_core::Region;
 use dr_core::cloud::{
     CallerIdentity, ChangeInfo, ChangeSetDescription, ChangeSetRef, Cloud, CloudResult,
     CreateChangeSetInput, Datapoint, DbCluster, DeleteStackInput, Dimension, ExecuteChangeSetInput,
-    GlobalCluster, HealthCheck, HealthCheckStatus, HealthCheckUpdate, MetricDatum, MetricQuery,
-    RecordChange, ResourceRecordSet, SsmParameter, StackDescription, StackEvent, StackResource,
-    TargetHealth, Timestamp,
+    GlobalCluster, HealthCheck, HealthCheckStatus, HealthCheckUpdate, LoadBalancerAttributes,
+    MetricDatum, MetricQuery, ObjectVersion, RecordChange, ResourceRecordSet, SsmParameter,
+    StackDescription, StackEvent, StackResource, TargetHealth, Timestamp,
 };
 
 /// How to reach AWS.
@@ -691,6 +692,34 @@ impl Cloud for AwsCloud {
             .await
     }
 
+    async fn describe_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+    ) -> CloudResult<LoadBalancerAttributes> {
+        elbv2::describe_load_balancer_attributes(
+            &*self.clients(region).await,
+            region,
+            load_balancer_arn,
+        )
+        .await
+    }
+
+    async fn modify_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+        attributes: Vec<(String, String)>,
+    ) -> CloudResult<LoadBalancerAttributes> {
+        elbv2::modify_load_balancer_attributes(
+            &*self.clients(region).await,
+            region,
+            load_balancer_arn,
+            attributes,
+        )
+        .await
+    }
+
     async fn get_health_check(
         &self,
         region: Region,
@@ -768,5 +797,22 @@ impl Cloud for AwsCloud {
             body,
         )
         .await
+    }
+
+    async fn list_object_versions(
+        &self,
+        region: Region,
+        bucket: &str,
+    ) -> CloudResult<Vec<ObjectVersion>> {
+        support::list_object_versions(&*self.clients(region).await, region, bucket).await
+    }
+
+    async fn delete_objects(
+        &self,
+        region: Region,
+        bucket: &str,
+        objects: Vec<ObjectVersion>,
+    ) -> CloudResult<()> {
+        support::delete_objects(&*self.clients(region).await, region, bucket, objects).await
     }
 }

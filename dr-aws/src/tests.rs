@@ -57,6 +57,8 @@ struct Rules<'a> {
     rds: Vec<&'a Rule>,
     cloudwatch: Vec<&'a Rule>,
     route53: Vec<&'a Rule>,
+    elbv2: Vec<&'a Rule>,
+    s3: Vec<&'a Rule>,
     /// Records what the CloudFormation client puts on the wire.
     cfn_sent: Option<Sent>,
 }
@@ -125,12 +127,16 @@ fn cloud_with(rules: Rules<'_>) -> AwsCloud {
         rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, rules.rds, |b| b
             .retry_config(retry())),
         cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, rules.cloudwatch),
-        elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, none()),
+        elbv2: mock_client!(
+            aws_sdk_elasticloadbalancingv2,
+            RuleMode::MatchAny,
+            rules.elbv2
+        ),
         route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, rules.route53, |b| b
             .retry_config(retry())),
         ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, none()),
         sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none()),
-        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none()),
+        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, rules.s3),
         profile: None,
     };
     AwsCloud::with_clients(REGION, clients)
@@ -1543,4 +1549,255 @@ fn static_credentials_and_emulators_are_not_warned_about() {
         ..AwsOptions::default()
     });
     assert_eq!(emulator.credential_warning(), None);
+}
+
+const ELB_NS: &str = "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/";
+const LB_ARN: &str =
+    "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/shop-lb/50dc6c495c0c9188";
+
+/// An ELBv2 Query answer of `op` listing `attributes` ("DescribeLoadBalancerAttributes",
+/// <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeLoadBalancerAttributes.html>).
+fn elb_attributes(op: &str, attributes: &[(&str, &str)]) -> String {
+    let members: String = attributes
+        .iter()
+        .map(|(k, v)| format!("<member><Key>{k}</Key><Value>{v}</Value></member>"))
+        .collect();
+    format!(
+        r#"<{op}Response xmlns="{ELB_NS}"><{op}Result><Attributes>{members}</Attributes></{op}Result><ResponseMetadata><RequestId>req-1</RequestId></ResponseMetadata></{op}Response>"#
+    )
+}
+
+/// Load balancer attributes are read as ELB lists them, set by key, and ELB's refusals keep
+/// their meaning: a missing load balancer is `NotFound`, an access-log bucket ELB cannot write
+/// to is rejected input with ELB's message.
+#[tokio::test]
+async fn load_balancer_attributes_are_read_and_set_as_elb_answers() {
+    use dr_core::cloud::LB_DELETION_PROTECTION;
+    let describe = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancer_attributes)
+        .match_requests(|i| i.load_balancer_arn() == Some(LB_ARN))
+        .sequence()
+        .http_status(
+            200,
+            Some(elb_attributes(
+                "DescribeLoadBalancerAttributes",
+                &[
+                    ("deletion_protection.enabled", "true"),
+                    ("idle_timeout.timeout_seconds", "60"),
+                ],
+            )),
+        )
+        .repeatedly()
+        .build();
+    let missing = mock!(aws_sdk_elasticloadbalancingv2::Client::describe_load_balancer_attributes)
+        .match_requests(|i| i.load_balancer_arn() != Some(LB_ARN))
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                ELB_NS,
+                "LoadBalancerNotFound",
+                "One or more load balancers not found",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let lift = mock!(aws_sdk_elasticloadbalancingv2::Client::modify_load_balancer_attributes)
+        .match_requests(|i| {
+            i.attributes()
+                .iter()
+                .any(|a| a.key() == Some(LB_DELETION_PROTECTION) && a.value() == Some("false"))
+        })
+        .sequence()
+        .http_status(
+            200,
+            Some(elb_attributes(
+                "ModifyLoadBalancerAttributes",
+                &[("deletion_protection.enabled", "false")],
+            )),
+        )
+        .repeatedly()
+        .build();
+    let refused = mock!(aws_sdk_elasticloadbalancingv2::Client::modify_load_balancer_attributes)
+        .match_requests(|i| {
+            i.attributes()
+                .iter()
+                .any(|a| a.key() == Some("access_logs.s3.enabled"))
+        })
+        .sequence()
+        .http_status(
+            400,
+            Some(error_body(
+                ELB_NS,
+                "InvalidConfigurationRequest",
+                "Access Denied for bucket: shop-logs. Please check S3bucket permission",
+            )),
+        )
+        .repeatedly()
+        .build();
+    let cloud = cloud_with(Rules {
+        elbv2: vec![&describe, &missing, &lift, &refused],
+        ..Rules::default()
+    });
+    let attrs = cloud
+        .describe_load_balancer_attributes(REGION, LB_ARN)
+        .await
+        .unwrap();
+    assert!(attrs.deletion_protection());
+    assert_eq!(attrs.get("idle_timeout.timeout_seconds"), Some("60"));
+    let after = cloud
+        .modify_load_balancer_attributes(
+            REGION,
+            LB_ARN,
+            vec![(LB_DELETION_PROTECTION.into(), "false".into())],
+        )
+        .await
+        .unwrap();
+    assert!(!after.deletion_protection());
+
+    let gone = cloud
+        .describe_load_balancer_attributes(REGION, "arn:aws:elasticloadbalancing:gone")
+        .await
+        .unwrap_err();
+    assert!(gone.is_not_found(), "{gone}");
+    let err = cloud
+        .modify_load_balancer_attributes(
+            REGION,
+            LB_ARN,
+            vec![
+                ("access_logs.s3.enabled".into(), "true".into()),
+                ("access_logs.s3.bucket".into(), "shop-logs".into()),
+            ],
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err.kind(), CloudErrorKind::Validation), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Access Denied for bucket: shop-logs. Please check S3bucket permission"),
+        "{err}"
+    );
+}
+
+/// A bucket's versions and delete markers are read across pages (`NextKeyMarker`,
+/// `NextVersionIdMarker`), and deleted by version id in requests of at most 1,000 keys; a key
+/// S3 refuses fails the call, named, with S3's code deciding the kind.
+#[tokio::test]
+async fn a_bucket_is_listed_across_pages_and_emptied_in_batches_of_a_thousand() {
+    use aws_sdk_s3::operation::delete_objects::DeleteObjectsOutput;
+    use aws_sdk_s3::operation::list_object_versions::ListObjectVersionsOutput;
+    use aws_sdk_s3::types::{DeleteMarkerEntry, Error as S3Error, ObjectVersion as S3Version};
+    use dr_core::cloud::ObjectVersion;
+
+    let first = mock!(aws_sdk_s3::Client::list_object_versions)
+        .match_requests(|i| i.bucket() == Some("shop-logs") && i.key_marker().is_none())
+        .then_output(|| {
+            ListObjectVersionsOutput::builder()
+                .versions(S3Version::builder().key("a").version_id("v2").build())
+                .versions(S3Version::builder().key("a").version_id("v1").build())
+                .is_truncated(true)
+                .next_key_marker("a")
+                .next_version_id_marker("v1")
+                .build()
+        });
+    let second = mock!(aws_sdk_s3::Client::list_object_versions)
+        .match_requests(|i| i.key_marker() == Some("a") && i.version_id_marker() == Some("v1"))
+        .then_output(|| {
+            ListObjectVersionsOutput::builder()
+                .versions(S3Version::builder().key("b").version_id("null").build())
+                .delete_markers(
+                    DeleteMarkerEntry::builder()
+                        .key("c")
+                        .version_id("m1")
+                        .build(),
+                )
+                .is_truncated(false)
+                .build()
+        });
+    let batches: Arc<Mutex<Vec<usize>>> = Arc::default();
+    let seen = batches.clone();
+    let delete = mock!(aws_sdk_s3::Client::delete_objects)
+        .match_requests(move |i| {
+            let d = i.delete().expect("a Delete");
+            assert!(d.objects().iter().all(|o| o.version_id().is_some()));
+            assert_eq!(d.quiet(), Some(true));
+            seen.lock().unwrap().push(d.objects().len());
+            !d.objects().iter().any(|o| o.key() == "refused")
+        })
+        .sequence()
+        .output(|| DeleteObjectsOutput::builder().build())
+        .repeatedly()
+        .build();
+    let refuse = mock!(aws_sdk_s3::Client::delete_objects)
+        .match_requests(|i| {
+            i.delete()
+                .is_some_and(|d| d.objects().iter().any(|o| o.key() == "refused"))
+        })
+        .then_output(|| {
+            DeleteObjectsOutput::builder()
+                .errors(
+                    S3Error::builder()
+                        .key("refused")
+                        .version_id("v9")
+                        .code("AccessDenied")
+                        .message("Access Denied")
+                        .build(),
+                )
+                .build()
+        });
+    let cloud = cloud_with(Rules {
+        s3: vec![&first, &second, &delete, &refuse],
+        ..Rules::default()
+    });
+    let versions = cloud
+        .list_object_versions(REGION, "shop-logs")
+        .await
+        .unwrap();
+    let listed: Vec<(&str, Option<&str>, bool)> = versions
+        .iter()
+        .map(|v| (v.key.as_str(), v.version_id.as_deref(), v.is_delete_marker))
+        .collect();
+    assert_eq!(
+        listed,
+        [
+            ("a", Some("v2"), false),
+            ("a", Some("v1"), false),
+            ("b", Some("null"), false),
+            ("c", Some("m1"), true),
+        ]
+    );
+
+    let many: Vec<ObjectVersion> = (0..2500)
+        .map(|n| ObjectVersion {
+            key: format!("AWSLogs/{n}.log.gz"),
+            version_id: Some(format!("v{n}")),
+            is_delete_marker: false,
+        })
+        .collect();
+    cloud
+        .delete_objects(REGION, "shop-logs", many)
+        .await
+        .unwrap();
+    assert_eq!(*batches.lock().unwrap(), [1000, 1000, 500]);
+
+    let err = cloud
+        .delete_objects(
+            REGION,
+            "shop-logs",
+            vec![ObjectVersion {
+                key: "refused".into(),
+                version_id: Some("v9".into()),
+                is_delete_marker: false,
+            }],
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(err.kind(), CloudErrorKind::AccessDenied),
+        "{err:?}"
+    );
+    assert!(
+        err.to_string()
+            .contains("refused version v9: Access Denied"),
+        "{err}"
+    );
 }

@@ -330,6 +330,62 @@ pub const ELB_CERTIFICATE_OF_ANOTHER_REGION: ProviderRule = ProviderRule {
     },
 };
 
+/// ALB access logs go only to a bucket encrypted with SSE-S3 (`crate::facts::elb`,
+/// [`access_log_encryption_accepted`](crate::facts::elb::access_log_encryption_accepted)): ELB
+/// tests the bucket when the access-log attributes are set and answers a bucket whose default
+/// encryption is SSE-KMS with `InvalidConfigurationRequest` `Access Denied for bucket: <name>.
+/// Please check S3bucket permission` (aws/aws-cdk#5758 for the wording as CloudFormation
+/// reports it, aws/aws-cdk#21947 and terraform-aws-modules/terraform-aws-alb#61 for the KMS
+/// case). Checked when the bucket is one the reader knows (the template's, by `Ref`, or the
+/// simulator's, by name); whether the bucket policy grants the Region's log-delivery
+/// principal is the simulator's own check, with the bucket's live policy.
+pub const ELB_ACCESS_LOG_BUCKET_KMS: ProviderRule = ProviderRule {
+    code: codes::ALB_015,
+    resource_type: "AWS::ElasticLoadBalancingV2::LoadBalancer",
+    aws_message: "Access Denied for bucket: <bucket>. Please check S3bucket permission",
+    hint: "encrypt the access-log bucket with SSE-S3 (SSEAlgorithm AES256), the only encryption ELB log delivery accepts",
+    stage: Stage::CreateOrUpdate,
+    at_synthesis: true,
+    in_simulator: true,
+    reported: Reported::Sdk {
+        service: "AmazonElasticLoadBalancingV2",
+        error_code: "InvalidConfigurationRequest",
+    },
+    check: |s| {
+        let attributes = s.prop("LoadBalancerAttributes")?.as_array()?;
+        let attribute = |key: &str| {
+            attributes
+                .iter()
+                .find(|a| a.get("Key").and_then(Value::as_str) == Some(key))
+                .and_then(|a| a.get("Value"))
+        };
+        let enabled = attribute("access_logs.s3.enabled")
+            .is_some_and(|v| v.as_str() == Some("true") || v.as_bool() == Some(true));
+        if !enabled {
+            return None;
+        }
+        let reference = attribute("access_logs.s3.bucket")?;
+        let bucket = s.surroundings.resource(reference)?;
+        if bucket.get("Type").and_then(Value::as_str) != Some("AWS::S3::Bucket") {
+            return None;
+        }
+        let rules = bucket
+            .pointer("/Properties/BucketEncryption/ServerSideEncryptionConfiguration")
+            .and_then(Value::as_array)?;
+        rules
+            .iter()
+            .filter_map(|r| r.pointer("/ServerSideEncryptionByDefault/SSEAlgorithm"))
+            .filter_map(Value::as_str)
+            .any(|a| !crate::facts::elb::access_log_encryption_accepted(Some(a)))
+            .then(|| {
+                format!(
+                    "Access Denied for bucket: {}. Please check S3bucket permission",
+                    shown(reference)
+                )
+            })
+    },
+};
+
 /// RDS refuses to create a DB cluster of an engine version it has deprecated: "Cannot find
 /// version 8.0.mysql_aurora.3.07.1 for aurora-mysql" (awslabs/awsome-distributed-ai#1101 for a
 /// retired 3.07.1; aws-samples/aws-refarch-wordpress#93 for the whole CloudFormation reason).
@@ -440,16 +496,204 @@ pub const ASG_ROLLING_UPDATE_ABOVE_MAX_SIZE: ProviderRule = ProviderRule {
     },
 };
 
+/// A CloudWatch alarm's actions must be in the alarm's own Region: `PutMetricAlarm` refuses an
+/// SNS topic of another Region with `ValidationError` "Invalid region <topic Region> specified.
+/// Only <alarm Region> is supported." (as reported in cds-snc/notification-terraform#128,
+/// <https://github.com/cds-snc/notification-terraform/pull/128>; "Using Amazon CloudWatch
+/// alarms", "Alarm actions",
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions.html>).
+/// Checked on every literal ARN of `AlarmActions`, `OKActions` and `InsufficientDataActions`.
+pub const CLOUDWATCH_ACTION_OF_ANOTHER_REGION: ProviderRule = ProviderRule {
+    code: codes::NOTIFY_002,
+    resource_type: "AWS::CloudWatch::Alarm",
+    aws_message: "Invalid region <action-region> specified. Only <alarm-region> is supported.",
+    hint: "notify a topic of the alarm's own Region (one alarm topic per Region), and subscribe it to what is elsewhere",
+    stage: Stage::CreateOrUpdate,
+    at_synthesis: true,
+    in_simulator: true,
+    reported: Reported::Handler {
+        service: "CloudWatch",
+    },
+    check: |s| {
+        let region = s.region?;
+        ["AlarmActions", "OKActions", "InsufficientDataActions"]
+            .iter()
+            .filter_map(|list| s.prop(list)?.as_array())
+            .flatten()
+            .filter_map(Value::as_str)
+            .filter_map(|arn| crate::arn::parse(arn).ok())
+            .find(|arn| !arn.region.is_empty() && arn.region != region)
+            .map(|arn| {
+                format!(
+                    "Invalid region {} specified. Only {region} is supported.",
+                    arn.region
+                )
+            })
+    },
+};
+
+/// Whether `resource`'s `name` is a non-zero `MonitoringInterval` (a number or numeric string);
+/// `None` when it is not a literal.
+fn monitoring_interval(s: &Subject<'_>) -> Option<u64> {
+    match s.prop("MonitoringInterval") {
+        None | Some(Value::Null) => Some(0),
+        Some(v) => literal_count(v),
+    }
+}
+
+/// A boolean written as `true`/`false` or as a string (CloudFormation takes both); `None` for
+/// anything else.
+fn literal_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+/// Enhanced Monitoring needs a role: RDS refuses a non-zero `MonitoringInterval` without
+/// `MonitoringRoleArn` with `InvalidParameterCombination` "A MonitoringRoleARN value is
+/// required if you specify a MonitoringInterval value other than 0." (moto's RDS backend,
+/// `moto/rds/models.py`, <https://github.com/getmoto/moto>; cloud-custodian's RDS
+/// `modify-db` action quotes the same text; "If MonitoringInterval is set to a value other
+/// than 0, then you must supply a MonitoringRoleArn value", `MonitoringRoleArn` of
+/// "AWS::RDS::DBInstance",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html>).
+/// `RdsCluster` always gives a role with an interval, so synthesis checks it for hand-written
+/// resources.
+pub const RDS_MONITORING_ROLE_REQUIRED: ProviderRule = ProviderRule {
+    code: codes::RDS_024,
+    resource_type: "AWS::RDS::DBInstance",
+    aws_message: "A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0.",
+    hint: "set MonitoringRoleArn to a role monitoring.rds.amazonaws.com may assume, or MonitoringInterval to 0",
+    stage: Stage::CreateOrUpdate,
+    at_synthesis: true,
+    in_simulator: true,
+    reported: Reported::Handler { service: "Rds" },
+    check: |s| {
+        let role = s.prop("MonitoringRoleArn").is_some_and(|v| !v.is_null());
+        (monitoring_interval(s)? > 0 && !role)
+            .then(|| RDS_MONITORING_ROLE_REQUIRED.aws_message.to_string())
+    },
+};
+
+/// The other half: a `MonitoringRoleArn` with no interval (or 0) is refused with
+/// `InvalidParameterCombination` "You must specify a MonitoringInterval value other than 0
+/// when you specify a MonitoringRoleARN value." (moto's RDS backend, as above; "If
+/// MonitoringRoleArn is specified, then you must set MonitoringInterval to a value other than
+/// 0", `MonitoringInterval` of "AWS::RDS::DBInstance"). `RdsCluster` reports it at
+/// `monitoring_role_arn` (DRK-RDS-024).
+pub const RDS_MONITORING_INTERVAL_REQUIRED: ProviderRule = ProviderRule {
+    code: codes::RDS_024,
+    resource_type: "AWS::RDS::DBInstance",
+    aws_message: "You must specify a MonitoringInterval value other than 0 when you specify a MonitoringRoleARN value.",
+    hint: "set MonitoringInterval to 1, 5, 10, 15, 30 or 60, or remove MonitoringRoleArn",
+    stage: Stage::CreateOrUpdate,
+    at_synthesis: false,
+    in_simulator: true,
+    reported: Reported::Handler { service: "Rds" },
+    check: |s| {
+        let role = s.prop("MonitoringRoleArn").is_some_and(|v| !v.is_null());
+        (role && monitoring_interval(s)? == 0)
+            .then(|| RDS_MONITORING_INTERVAL_REQUIRED.aws_message.to_string())
+    },
+};
+
+/// An Aurora cluster exports only its engine's logs ([`rds::exportable_log_types`]); RDS
+/// refuses others with `InvalidParameterCombination` "You cannot use the log types 'general',
+/// 'audit', 'slowquery', 'error' with engine version aurora-postgresql 9.6.12. For supported
+/// log types, see the documentation." (hashicorp/terraform#22538,
+/// <https://github.com/hashicorp/terraform/issues/22538>; awsdocs/amazon-rds-user-guide#80).
+/// The refused types are listed in the template's order (the service's own order is not
+/// documented). A cluster without a literal `EngineVersion` is not judged, as the message
+/// names the version. `RdsCluster` reports the types at `log_exports` (DRK-RDS-021).
+pub const RDS_LOG_TYPES_OF_ANOTHER_ENGINE: ProviderRule = ProviderRule {
+    code: codes::RDS_021,
+    resource_type: "AWS::RDS::DBCluster",
+    aws_message: "You cannot use the log types '<types>' with engine version <engine> <version>. For supported log types, see the documentation.",
+    hint: "export only the engine's log types (aurora-mysql: audit, error, general, instance, slowquery, iam-db-auth-error; aurora-postgresql: instance, postgresql, iam-db-auth-error)",
+    stage: Stage::CreateOrUpdate,
+    at_synthesis: false,
+    in_simulator: true,
+    reported: Reported::Handler { service: "Rds" },
+    check: |s| {
+        let engine_name = s.prop("Engine")?.as_str()?;
+        let engine = rds::AuroraEngine::from_engine_name(engine_name)?;
+        let version = s.prop("EngineVersion")?.as_str()?;
+        let allowed = rds::exportable_log_types(engine);
+        let refused: Vec<String> = s
+            .prop("EnableCloudwatchLogsExports")?
+            .as_array()?
+            .iter()
+            .filter_map(Value::as_str)
+            .filter(|t| !allowed.contains(t))
+            .map(|t| format!("'{t}'"))
+            .collect();
+        (!refused.is_empty()).then(|| {
+            format!(
+                "You cannot use the log types {} with engine version {engine_name} {version}. For supported log types, see the documentation.",
+                refused.join(", ")
+            )
+        })
+    },
+};
+
+/// The Advanced mode of Database Insights needs Performance Insights on, kept at least 465
+/// days ("Considerations for Database Insights for Amazon Aurora",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html>);
+/// RDS refuses the cluster with `InvalidParameterCombination` "To enable the Advanced mode of
+/// Database Insights, modify your cluster to enable Performance Insights and set the retention
+/// period for Performance Insights to at least 465 days." (pulumi/pulumi-aws#5286,
+/// <https://github.com/pulumi/pulumi-aws/issues/5286>; ansible-collections/amazon.aws#2543).
+/// That wording was reported for a modification; the creation's is not documented and is
+/// taken to be the same. The retention defaults to 7 days when unset (`PerformanceInsights
+/// RetentionPeriod` of "AWS::RDS::DBCluster"). `RdsCluster` sets both with the Advanced mode,
+/// so synthesis checks it for hand-written resources.
+pub const RDS_ADVANCED_INSIGHTS_WITHOUT_RETENTION: ProviderRule = ProviderRule {
+    code: codes::RDS_027,
+    resource_type: "AWS::RDS::DBCluster",
+    aws_message: "To enable the Advanced mode of Database Insights, modify your cluster to enable Performance Insights and set the retention period for Performance Insights to at least 465 days.",
+    hint: "set PerformanceInsightsEnabled to true and PerformanceInsightsRetentionPeriod to 465 or more, or use DatabaseInsightsMode standard",
+    stage: Stage::CreateOrUpdate,
+    at_synthesis: true,
+    in_simulator: true,
+    reported: Reported::Handler { service: "Rds" },
+    check: |s| {
+        if s.prop("DatabaseInsightsMode")?.as_str()? != "advanced" {
+            return None;
+        }
+        let enabled = match s.prop("PerformanceInsightsEnabled") {
+            None | Some(Value::Null) => false,
+            Some(v) => literal_bool(v)?,
+        };
+        let retention = match s.prop("PerformanceInsightsRetentionPeriod") {
+            None | Some(Value::Null) => u64::from(rds::FREE_INSIGHTS_RETENTION_DAYS),
+            Some(v) => literal_count(v)?,
+        };
+        (!enabled || retention < u64::from(rds::ADVANCED_INSIGHTS_MIN_RETENTION_DAYS)).then(|| {
+            RDS_ADVANCED_INSIGHTS_WITHOUT_RETENTION
+                .aws_message
+                .to_string()
+        })
+    },
+};
+
 /// Every rule, in code order.
 pub const ALL: &[ProviderRule] = &[
     ELB_GRPC_BEHIND_HTTP,
     ELB_HTTP2_BEHIND_HTTP,
     ELB_CERTIFICATE_OF_ANOTHER_REGION,
     ELB_NO_INTERNET_GATEWAY,
+    ELB_ACCESS_LOG_BUCKET_KMS,
     ASG_ROLLING_UPDATE_ABOVE_MAX_SIZE,
+    CLOUDWATCH_ACTION_OF_ANOTHER_REGION,
     EKS_AL2_AFTER_LAST_VERSION,
     RDS_CLUSTER_INSTANCE_SNAPSHOT,
     RDS_DEPRECATED_ENGINE_VERSION,
+    RDS_LOG_TYPES_OF_ANOTHER_ENGINE,
+    RDS_MONITORING_ROLE_REQUIRED,
+    RDS_MONITORING_INTERVAL_REQUIRED,
+    RDS_ADVANCED_INSIGHTS_WITHOUT_RETENTION,
 ];
 
 /// The rules `subject` breaks, among those `wanted` selects, with the provider's messages.
@@ -621,6 +865,27 @@ mod tests {
             .iter()
             .map(|b| b.rule.code)
             .collect()
+    }
+
+    #[test]
+    fn an_alarm_may_notify_only_topics_of_its_own_region() {
+        let alarm = |actions: Value| {
+            json!({ "Type": "AWS::CloudWatch::Alarm", "Properties": {
+                "AlarmActions": actions, "OKActions": [{ "Ref": "Topic" }] } })
+        };
+        let here = alarm(json!(["arn:aws:sns:us-east-2:123456789012:alarms"]));
+        assert!(codes_of(&here, &NoSurroundings).is_empty());
+        let there = alarm(json!([
+            "arn:aws:sns:us-east-2:123456789012:alarms",
+            "arn:aws:sns:us-west-2:123456789012:alarms"
+        ]));
+        let broken = breaches(&subject(&there, &NoSurroundings), |_| true);
+        assert_eq!(broken.len(), 1);
+        assert_eq!(broken[0].rule.code, "DRK-NOTIFY-002");
+        assert_eq!(
+            broken[0].message,
+            "Invalid region us-west-2 specified. Only us-east-2 is supported."
+        );
     }
 
     #[test]
@@ -825,5 +1090,93 @@ mod tests {
             breaches(&subject(&asg, &NoSurroundings), |r| r.in_simulator).is_empty(),
             "the simulator's own update check owns it"
         );
+    }
+
+    #[test]
+    fn enhanced_monitoring_needs_both_an_interval_and_a_role() {
+        let inst = |props: Value| json!({"Type": "AWS::RDS::DBInstance", "Properties": props});
+        let no_role = inst(json!({"MonitoringInterval": "60"}));
+        let b = breaches(&subject(&no_role, &NoSurroundings), |_| true);
+        assert_eq!(b.len(), 1);
+        assert_eq!(
+            b[0].message,
+            "A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0."
+        );
+        let no_interval = inst(json!({"MonitoringRoleArn": "arn:aws:iam::123456789012:role/m"}));
+        let b = breaches(&subject(&no_interval, &NoSurroundings), |_| true);
+        assert_eq!(b.len(), 1);
+        assert!(
+            b[0].message
+                .starts_with("You must specify a MonitoringInterval")
+        );
+        // The construct reports the second at its prop.
+        assert!(breaches(&subject(&no_interval, &NoSurroundings), |r| r.at_synthesis).is_empty());
+        let both = inst(json!({"MonitoringInterval": 60,
+            "MonitoringRoleArn": {"Fn::GetAtt": ["Role", "Arn"]}}));
+        assert!(codes_of(&both, &NoSurroundings).is_empty());
+        assert!(codes_of(&inst(json!({"MonitoringInterval": 0})), &NoSurroundings).is_empty());
+        assert!(
+            codes_of(
+                &inst(json!({"MonitoringInterval": {"Ref": "I"}})),
+                &NoSurroundings
+            )
+            .is_empty(),
+            "not a literal"
+        );
+    }
+
+    #[test]
+    fn a_log_type_of_the_other_engine_is_refused_with_rdss_message() {
+        let cluster = |engine: &str, logs: Value| {
+            json!({"Type": "AWS::RDS::DBCluster", "Properties": {
+                "Engine": engine, "EngineVersion": "16.10", "EnableCloudwatchLogsExports": logs}})
+        };
+        let pg = cluster(
+            "aurora-postgresql",
+            json!(["postgresql", "audit", "slowquery"]),
+        );
+        let b = breaches(&subject(&pg, &NoSurroundings), |_| true);
+        assert_eq!(b.len(), 1);
+        assert_eq!(
+            b[0].message,
+            "You cannot use the log types 'audit', 'slowquery' with engine version aurora-postgresql 16.10. For supported log types, see the documentation."
+        );
+        let ok = cluster(
+            "aurora-postgresql",
+            json!(["postgresql", "iam-db-auth-error"]),
+        );
+        assert!(codes_of(&ok, &NoSurroundings).is_empty());
+        let mysql = cluster("aurora-mysql", json!(["audit", "error", "slowquery"]));
+        assert!(codes_of(&mysql, &NoSurroundings).is_empty());
+    }
+
+    #[test]
+    fn advanced_database_insights_needs_performance_insights_kept_465_days() {
+        let cluster = |extra: Value| {
+            let mut props = json!({"Engine": "aurora-mysql", "DatabaseInsightsMode": "advanced"});
+            props
+                .as_object_mut()
+                .unwrap()
+                .extend(extra.as_object().unwrap().clone());
+            json!({"Type": "AWS::RDS::DBCluster", "Properties": props})
+        };
+        for broken in [
+            json!({}),
+            json!({"PerformanceInsightsEnabled": true}),
+            json!({"PerformanceInsightsEnabled": true, "PerformanceInsightsRetentionPeriod": 31}),
+            json!({"PerformanceInsightsEnabled": "false", "PerformanceInsightsRetentionPeriod": 465}),
+        ] {
+            assert_eq!(
+                codes_of(&cluster(broken.clone()), &NoSurroundings),
+                vec!["DRK-RDS-027"],
+                "{broken}"
+            );
+        }
+        let ok = cluster(json!({"PerformanceInsightsEnabled": true,
+            "PerformanceInsightsRetentionPeriod": "731"}));
+        assert!(codes_of(&ok, &NoSurroundings).is_empty());
+        let standard = json!({"Type": "AWS::RDS::DBCluster", "Properties": {
+            "DatabaseInsightsMode": "standard"}});
+        assert!(codes_of(&standard, &NoSurroundings).is_empty());
     }
 }

@@ -10,14 +10,30 @@
 //! CloudFormation's DBCluster delete handler detaches a member from its global cluster itself
 //! (the `DeleteHandler` of the AWS::RDS::DBCluster resource provider,
 //! <https://github.com/aws-cloudformation/aws-cloudformation-resource-providers-rds/blob/master/aws-rds-dbcluster/src/main/java/software/amazon/rds/dbcluster/DeleteHandler.java>),
-//! which drkit does not let happen silently.
+//! which drkit does not let happen silently; a load balancer with `deletion_protection.enabled`
+//! cannot be deleted ("DeleteLoadBalancer",
+//! <https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DeleteLoadBalancer.html>:
+//! "You can't delete a load balancer if deletion protection is enabled"), and is lifted with
+//! `ModifyLoadBalancerAttributes` under the same option as the databases'.
+//!
+//! Access-log buckets: ELB writes a test object as soon as access logs are on, so the bucket of
+//! a load balancer's access logs is never empty, and S3 deletes only an empty bucket
+//! (`BucketNotEmpty`). Told to ([`DestroyOptions::empty_buckets`]), destroy deletes every
+//! object version and delete marker of those buckets after the protections are lifted and
+//! before the stack's deletion, and once more if logs delivered in between fail it. Otherwise
+//! the stack's deletion fails on them, and the stack is deleted again keeping them
+//! (`RetainResources`, which "DeleteStack" offers for exactly this: "Retaining resources is
+//! useful when you can't delete a resource, such as a non-empty S3 bucket, but you want to
+//! delete the stack", <https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DeleteStack.html>);
+//! the report names each bucket kept and its Region.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::atomic::Ordering;
 
 use dr_core::Region;
 use dr_core::cloud::{
-    Cloud, DeletionMode, ResourceStatus, StackDescription, StackStatus, Timestamp,
+    Cloud, DeletionMode, LB_ACCESS_LOGS_BUCKET, LB_DELETION_PROTECTION, ResourceStatus,
+    StackDescription, StackResource, StackStatus, Timestamp,
 };
 use dr_synth::assembly::{Assembly, StackArtifact};
 use serde_json::Value;
@@ -60,8 +76,8 @@ pub(crate) fn lift_flags<'a>(
 pub struct DestroyOptions {
     /// Turn termination protection off where it is on (otherwise such a stack is not deleted).
     pub lift_termination_protection: bool,
-    /// Turn deletion protection off where it is on, on DB clusters and on Aurora global
-    /// clusters.
+    /// Turn deletion protection off where it is on: on DB clusters, Aurora global clusters and
+    /// load balancers (`--lift-deletion-protection`).
     pub lift_deletion_protection: bool,
     /// Remove DB clusters from their global cluster before deleting them.
     pub leave_global_cluster: bool,
@@ -72,6 +88,12 @@ pub struct DestroyOptions {
     /// For a stack in `DELETE_FAILED`: delete it with `DeletionMode` `FORCE_DELETE_STACK`,
     /// which leaves whatever fails to delete behind (`--force-delete`). Default false.
     pub force_delete: bool,
+    /// Empty the access-log buckets drkit made for the stack's load balancers (every object
+    /// version and delete marker: the logs are gone for good) so that the stack's deletion
+    /// deletes them too (`--empty-buckets`). Default false: a bucket that holds logs is kept,
+    /// outside any stack, and named in the report. Only these buckets are emptied, never
+    /// another bucket of the stack.
+    pub empty_buckets: bool,
     /// Only these stacks; `None` = all.
     pub only: Option<Vec<String>>,
     /// Polling intervals and the timeout.
@@ -79,7 +101,9 @@ pub struct DestroyOptions {
 }
 
 impl DestroyOptions {
-    /// Lift every protection (what `destroy --yes --force`-style callers want).
+    /// Lift every protection (what `destroy --yes --force`-style callers want). Access-log
+    /// buckets are not emptied: that deletes data, and is asked for separately
+    /// ([`DestroyOptions::empty_buckets`]).
     pub fn lift_all() -> Self {
         DestroyOptions {
             lift_termination_protection: true,
@@ -323,7 +347,19 @@ enum Lift {
     DeletionProtection { cluster: String },
     GlobalDeletionProtection { global: String },
     LeaveGlobal { global: String, cluster: String },
+    LoadBalancerDeletionProtection { arn: String },
 }
+
+/// An access-log bucket of the stack: its logical id and its name.
+struct LogBucket {
+    logical_id: String,
+    name: String,
+}
+
+/// How many times the stack's deletion is run again after it failed only on access-log
+/// buckets that hold objects: once, emptied again (logs delivered after the first emptying)
+/// or kept.
+const BUCKET_RETRIES: usize = 1;
 
 async fn destroy_stack(
     cloud: &dyn Cloud,
@@ -391,6 +427,12 @@ async fn destroy_inner(
     } else {
         Vec::new()
     };
+    // An access-log bucket to empty is deleted with the stack, not kept as it failed.
+    let log_ids = access_log_buckets(&art.template);
+    let left_behind: Vec<String> = left_behind
+        .into_iter()
+        .filter(|id| !(options.empty_buckets && log_ids.contains(id)))
+        .collect();
     // First find every protection, then lift them only if none blocks, so that a blocked
     // stack is left exactly as it was.
     let found = find_protections(run, options, &desc, &left_behind).await?;
@@ -402,6 +444,24 @@ async fn destroy_inner(
     for lift in found.lifts {
         met.push(lift_protection(run, lift).await?);
     }
+    let log_buckets: Vec<LogBucket> = log_ids
+        .iter()
+        .filter_map(|id| {
+            let r = found.resources.iter().find(|r| &r.logical_id == id)?;
+            let name = r.physical_id.clone().filter(|p| !p.is_empty())?;
+            Some(LogBucket {
+                logical_id: id.clone(),
+                name,
+            })
+        })
+        .collect();
+    if options.empty_buckets {
+        for b in &log_buckets {
+            if let Some(line) = empty_bucket(run, b).await? {
+                met.push(line);
+            }
+        }
+    }
     for (id, policy) in retention(&art.template) {
         met.push(match policy.as_str() {
             "Snapshot" => {
@@ -412,25 +472,153 @@ async fn destroy_inner(
             ),
         });
     }
-    let (retain, mode) = if desc.status == StackStatus::DeleteFailed {
+    let (mut retain, mut mode) = if desc.status == StackStatus::DeleteFailed {
         delete_failed_options(options, left_behind, met)
     } else {
         (Vec::new(), None)
     };
-    run.step("deleting the stack");
-    match run
-        .delete_and_wait(&desc.stack_id, retain.clone(), mode)
-        .await
-    {
-        Ok(_) => {}
-        Err(e) => return Err(named_failures(run, e).await),
+    let mut retries = 0;
+    loop {
+        run.step("deleting the stack");
+        let Err(e) = run
+            .delete_and_wait(&desc.stack_id, retain.clone(), mode)
+            .await
+        else {
+            break;
+        };
+        let e = named_failures(run, e).await;
+        // Failed only because access-log buckets hold objects: empty them again or keep them,
+        // and delete the stack (now in DELETE_FAILED) once more.
+        let full: Vec<&LogBucket> = match e.kind() {
+            DeployErrorKind::DeleteFailed { resources } if retries < BUCKET_RETRIES => resources
+                .iter()
+                .map(|f| {
+                    log_buckets
+                        .iter()
+                        .find(|b| b.logical_id == f.logical_id)
+                        .filter(|_| holds_objects(&f.reason))
+                })
+                .collect::<Option<Vec<_>>>()
+                .unwrap_or_default(),
+            _ => Vec::new(),
+        };
+        if full.is_empty() {
+            return Err(e);
+        }
+        retries += 1;
+        mode = None;
+        if options.empty_buckets {
+            for b in full {
+                if let Some(line) = empty_bucket(run, b).await? {
+                    met.push(line);
+                }
+            }
+            retain = Vec::new();
+        } else {
+            run.step(format!(
+                "keeping {} access-log bucket(s) that hold logs (RetainResources)",
+                full.len()
+            ));
+            retain = full.iter().map(|b| b.logical_id.clone()).collect();
+        }
     }
     for id in &retain {
-        met.push(format!(
-            "`{id}` failed to delete and was retained: it is outside any stack now; delete it yourself when it can go"
-        ));
+        met.push(match log_buckets.iter().find(|b| &b.logical_id == id) {
+            Some(b) => kept_bucket_line(b, run.art.region),
+            None => format!(
+                "`{id}` failed to delete and was retained: it is outside any stack now; delete it yourself when it can go"
+            ),
+        });
     }
     Ok(DestroyOutcome::Deleted)
+}
+
+/// The report's line for access-log bucket `b` of a stack in `region`, kept outside any stack
+/// because it holds logs.
+fn kept_bucket_line(b: &LogBucket, region: Region) -> String {
+    format!(
+        "kept bucket `{}` (`{}`) in {region}: it holds access logs, so the stack was deleted without it and it is outside any stack now; empty it (every object version) and delete it when the logs can go, or destroy with --empty-buckets to delete such buckets with their stack",
+        b.name, b.logical_id
+    )
+}
+
+/// Whether a resource's deletion failed because the bucket holds objects: S3's
+/// `BucketNotEmpty`, "The bucket you tried to delete is not empty" ("Error responses",
+/// <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>), as CloudFormation
+/// quotes it in the resource's reason.
+fn holds_objects(reason: &str) -> bool {
+    reason.contains("BucketNotEmpty")
+        || reason.contains("The bucket you tried to delete is not empty")
+}
+
+/// Deletes every object version and delete marker of access-log bucket `b`; the report's
+/// line about it, or `None` when it held nothing (or is gone).
+async fn empty_bucket(run: &Run<'_>, b: &LogBucket) -> Result<Option<String>, DeployError> {
+    let (cloud, region) = (run.cloud, run.art.region);
+    let versions = match cloud.list_object_versions(region, &b.name).await {
+        Ok(v) => v,
+        Err(e) if e.is_not_found() => return Ok(None),
+        Err(e) => return Err(run.err(e)),
+    };
+    if versions.is_empty() {
+        return Ok(None);
+    }
+    let n = versions.len();
+    run.step(format!(
+        "emptying access-log bucket `{}`: {n} object version(s) and delete marker(s)",
+        b.name
+    ));
+    run.mutate();
+    cloud
+        .delete_objects(region, &b.name, versions)
+        .await
+        .map_err(|e| run.err(e))?;
+    Ok(Some(format!(
+        "access-log bucket `{}` (`{}`) emptied: {n} object version(s) and delete marker(s) deleted, so the stack's deletion deletes it",
+        b.name, b.logical_id
+    )))
+}
+
+/// The logical ids of the template's access-log buckets: each `AWS::S3::Bucket` a load
+/// balancer of the same template sends its access logs to (`access_logs.s3.bucket` given as
+/// `{"Ref": <bucket>}`), or that drkit marked with the metadata `drkit:access-log-bucket`. A
+/// bucket whose `DeletionPolicy` keeps it is left out: the deletion does not touch it.
+fn access_log_buckets(template: &Value) -> Vec<String> {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else {
+        return Vec::new();
+    };
+    let referenced: HashSet<&str> = resources
+        .values()
+        .filter(|r| {
+            r.get("Type").and_then(Value::as_str)
+                == Some("AWS::ElasticLoadBalancingV2::LoadBalancer")
+        })
+        .filter_map(|r| r.pointer("/Properties/LoadBalancerAttributes")?.as_array())
+        .flatten()
+        .filter(|a| a.get("Key").and_then(Value::as_str) == Some(LB_ACCESS_LOGS_BUCKET))
+        .filter_map(|a| a.pointer("/Value/Ref")?.as_str())
+        .collect();
+    resources
+        .iter()
+        .filter(|(id, r)| {
+            r.get("Type").and_then(Value::as_str) == Some("AWS::S3::Bucket")
+                && (referenced.contains(id.as_str())
+                    || r.pointer("/Metadata/drkit:access-log-bucket") == Some(&Value::Bool(true)))
+                && !matches!(
+                    r.get("DeletionPolicy").and_then(Value::as_str),
+                    Some("Retain" | "RetainExceptOnCreate" | "Snapshot")
+                )
+        })
+        .map(|(id, _)| id.clone())
+        .collect()
+}
+
+/// A load balancer's name, from its ARN (`…:loadbalancer/app/<name>/<id>`), for reports; the
+/// ARN itself when it has no such shape.
+fn load_balancer_name(arn: &str) -> &str {
+    arn.split_once(":loadbalancer/")
+        .and_then(|(_, rest)| rest.split('/').nth(1))
+        .unwrap_or(arn)
 }
 
 /// How to delete a stack left in `DELETE_FAILED` by an earlier attempt, whose resources that
@@ -493,11 +681,12 @@ async fn named_failures(run: &Run<'_>, e: DeployError) -> DeployError {
 }
 
 /// What stands between a stack and its deletion: the protections the options allow lifting,
-/// and the ones they do not.
+/// and the ones they do not; and the stack's resources as read to find them.
 #[derive(Default)]
 struct Protections {
     lifts: Vec<Lift>,
     blocked: Vec<Protection>,
+    resources: Vec<StackResource>,
 }
 
 impl Protections {
@@ -510,8 +699,9 @@ impl Protections {
     }
 }
 
-/// Reads termination protection, and the deletion protection and global membership of the
-/// stack's database clusters, without changing anything.
+/// Reads termination protection, the deletion protection and global membership of the
+/// stack's database clusters and the deletion protection of its load balancers, without
+/// changing anything.
 async fn find_protections(
     run: &Run<'_>,
     options: &DestroyOptions,
@@ -597,9 +787,31 @@ async fn find_protections(
                     );
                 }
             }
+            "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+                let attributes = match cloud.describe_load_balancer_attributes(region, pid).await {
+                    Ok(a) => a,
+                    // Gone already: nothing protects it.
+                    Err(e) if e.is_not_found() => continue,
+                    Err(e) => return Err(run.err(e)),
+                };
+                if attributes.deletion_protection() {
+                    found.lift_or_block(
+                        options.lift_deletion_protection,
+                        Lift::LoadBalancerDeletionProtection {
+                            arn: pid.to_string(),
+                        },
+                        LIFT_FLAGS[1],
+                        format!(
+                            "load balancer `{}` has deletion protection on",
+                            load_balancer_name(pid)
+                        ),
+                    );
+                }
+            }
             _ => {}
         }
     }
+    found.resources = resources;
     Ok(found)
 }
 
@@ -645,6 +857,20 @@ async fn lift_protection(run: &Run<'_>, lift: Lift) -> Result<String, DeployErro
             // cluster ..."), failing the delete; one made here without waiting would race it.
             Ok(format!(
                 "DB cluster `{cluster}` was a member of global cluster `{global}`: the stack's deletion removes it from it"
+            ))
+        }
+        Lift::LoadBalancerDeletionProtection { arn } => {
+            cloud
+                .modify_load_balancer_attributes(
+                    region,
+                    &arn,
+                    vec![(LB_DELETION_PROTECTION.to_string(), "false".to_string())],
+                )
+                .await
+                .map_err(|e| run.err(e))?;
+            Ok(format!(
+                "deletion protection on load balancer `{}`: lifted",
+                load_balancer_name(&arn)
             ))
         }
     }

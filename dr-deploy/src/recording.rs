@@ -415,6 +415,48 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
         self.record("put_object", region, bucket);
         self.inner.put_object(region, bucket, key, body).await
     }
+    async fn describe_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+    ) -> CloudResult<LoadBalancerAttributes> {
+        self.record(
+            "describe_load_balancer_attributes",
+            region,
+            load_balancer_arn,
+        );
+        self.inner
+            .describe_load_balancer_attributes(region, load_balancer_arn)
+            .await
+    }
+    async fn modify_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+        attributes: Vec<(String, String)>,
+    ) -> CloudResult<LoadBalancerAttributes> {
+        self.record("modify_load_balancer_attributes", region, load_balancer_arn);
+        self.inner
+            .modify_load_balancer_attributes(region, load_balancer_arn, attributes)
+            .await
+    }
+    async fn list_object_versions(
+        &self,
+        region: Region,
+        bucket: &str,
+    ) -> CloudResult<Vec<ObjectVersion>> {
+        self.record("list_object_versions", region, bucket);
+        self.inner.list_object_versions(region, bucket).await
+    }
+    async fn delete_objects(
+        &self,
+        region: Region,
+        bucket: &str,
+        objects: Vec<ObjectVersion>,
+    ) -> CloudResult<()> {
+        self.record("delete_objects", region, bucket);
+        self.inner.delete_objects(region, bucket, objects).await
+    }
 }
 
 #[cfg(test)]

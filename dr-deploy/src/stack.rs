@@ -6,8 +6,9 @@ use std::sync::atomic::{AtomicU64, AtomicUsize, Ordering};
 use dr_core::LookupKind;
 use dr_core::cloud::{
     ChangeSetDescription, ChangeSetType, Cloud, CloudError, CreateChangeSetInput, DeleteStackInput,
-    DeletionMode, ExecuteChangeSetInput, ExecutionStatus, ParameterValue, StackDescription,
-    StackEvent, StackOutput, StackResource, StackStatus, TemplateSource, idempotency_token,
+    DeletionMode, ExecuteChangeSetInput, ExecutionStatus, LB_DELETION_PROTECTION, ParameterValue,
+    StackDescription, StackEvent, StackOutput, StackResource, StackStatus, TemplateSource,
+    idempotency_token,
 };
 use dr_core::template::MAX_INLINE_TEMPLATE_BYTES;
 use dr_synth::assembly::{Assembly, StackArtifact, WiringSource};
@@ -40,6 +41,14 @@ struct Done {
     outputs: Vec<StackOutput>,
     final_status: Option<StackStatus>,
     change_count: usize,
+}
+
+/// What a template protects from deletion, which a deploy keeps protected.
+#[derive(Clone, Copy)]
+enum Protected {
+    DbCluster,
+    GlobalCluster,
+    LoadBalancer,
 }
 
 /// One stack's deploy: the cloud, the artifact, and the count of mutating calls made.
@@ -1009,18 +1018,19 @@ impl<'a> Run<'a> {
         self.sync_termination_protection(d, want_tp).await
     }
 
-    /// Turns deletion protection back on where the template asks for it and the database has it
-    /// off: `destroy --lift-deletion-protection` lifts it with `ModifyDBCluster` /
-    /// `ModifyGlobalCluster`, outside CloudFormation, so a destroy that stopped after lifting it
-    /// leaves a template that says `true` over a cluster that is not protected, and no update
-    /// puts it back (CloudFormation compares templates, not the resource). Reads only the
-    /// stacks whose template protects a database, and their resources only when `known` does
-    /// not already hold them; no mutating call when nothing drifted.
+    /// Turns deletion protection back on where the template asks for it and the resource has
+    /// it off: `destroy --lift-deletion-protection` lifts it with `ModifyDBCluster` /
+    /// `ModifyGlobalCluster` / `ModifyLoadBalancerAttributes`, outside CloudFormation, so a
+    /// destroy that stopped after lifting it leaves a template that says `true` over a database
+    /// or load balancer that is not protected, and no update puts it back (CloudFormation
+    /// compares templates, not the resource). Reads only the stacks whose template protects
+    /// something, and their resources only when `known` does not already hold them; no
+    /// mutating call when nothing drifted.
     async fn restore_deletion_protection(
         &self,
         known: Option<&[StackResource]>,
     ) -> Result<(), DeployError> {
-        let protected: Vec<(&str, bool)> = self
+        let protected: Vec<(&str, Protected)> = self
             .art
             .template
             .get("Resources")
@@ -1028,14 +1038,26 @@ impl<'a> Run<'a> {
             .into_iter()
             .flatten()
             .filter_map(|(id, r)| {
-                let global = match r.get("Type").and_then(Value::as_str)? {
-                    "AWS::RDS::DBCluster" => false,
-                    "AWS::RDS::GlobalCluster" => true,
+                let kind = match r.get("Type").and_then(Value::as_str)? {
+                    "AWS::RDS::DBCluster" => Protected::DbCluster,
+                    "AWS::RDS::GlobalCluster" => Protected::GlobalCluster,
+                    "AWS::ElasticLoadBalancingV2::LoadBalancer" => Protected::LoadBalancer,
                     _ => return None,
                 };
-                r.pointer("/Properties/DeletionProtection")
-                    .is_some_and(|v| v == &Value::Bool(true) || v == "true")
-                    .then_some((id.as_str(), global))
+                let on = |v: &Value| v == &Value::Bool(true) || v == "true";
+                let protects = match kind {
+                    Protected::LoadBalancer => r
+                        .pointer("/Properties/LoadBalancerAttributes")
+                        .and_then(Value::as_array)
+                        .into_iter()
+                        .flatten()
+                        .any(|a| {
+                            a.get("Key").and_then(Value::as_str) == Some(LB_DELETION_PROTECTION)
+                                && a.get("Value").is_some_and(on)
+                        }),
+                    _ => r.pointer("/Properties/DeletionProtection").is_some_and(on),
+                };
+                protects.then_some((id.as_str(), kind))
             })
             .collect();
         if protected.is_empty() {
@@ -1054,7 +1076,7 @@ impl<'a> Run<'a> {
                 &read
             }
         };
-        for (id, global) in protected {
+        for (id, kind) in protected {
             let Some(pid) = resources
                 .iter()
                 .find(|r| r.logical_id == id)
@@ -1063,27 +1085,51 @@ impl<'a> Run<'a> {
             else {
                 continue;
             };
-            let unprotected = if global {
-                let g = self.cloud.describe_global_cluster(region, pid).await;
-                g.map(|g| g.is_some_and(|g| !g.deletion_protection))
-            } else {
-                let c = self.cloud.describe_db_cluster(region, pid).await;
-                c.map(|c| c.is_some_and(|c| !c.deletion_protection))
+            let unprotected = match kind {
+                Protected::GlobalCluster => {
+                    let g = self.cloud.describe_global_cluster(region, pid).await;
+                    g.map(|g| g.is_some_and(|g| !g.deletion_protection))
+                }
+                Protected::DbCluster => {
+                    let c = self.cloud.describe_db_cluster(region, pid).await;
+                    c.map(|c| c.is_some_and(|c| !c.deletion_protection))
+                }
+                Protected::LoadBalancer => {
+                    match self
+                        .cloud
+                        .describe_load_balancer_attributes(region, pid)
+                        .await
+                    {
+                        Ok(a) => Ok(!a.deletion_protection()),
+                        Err(e) if e.is_not_found() => Ok(false),
+                        Err(e) => Err(e),
+                    }
+                }
             };
             if !unprotected.map_err(|e| self.err(e))? {
                 continue;
             }
             self.mutate();
-            let what = if global {
-                self.cloud
+            let what = match kind {
+                Protected::GlobalCluster => self
+                    .cloud
                     .modify_global_cluster_deletion_protection(region, pid, true)
                     .await
-                    .map(|_| "global cluster")
-            } else {
-                self.cloud
+                    .map(|_| "global cluster"),
+                Protected::DbCluster => self
+                    .cloud
                     .modify_db_cluster_deletion_protection(region, pid, true)
                     .await
-                    .map(|_| "DB cluster")
+                    .map(|_| "DB cluster"),
+                Protected::LoadBalancer => self
+                    .cloud
+                    .modify_load_balancer_attributes(
+                        region,
+                        pid,
+                        vec![(LB_DELETION_PROTECTION.to_string(), "true".to_string())],
+                    )
+                    .await
+                    .map(|_| "load balancer"),
             };
             let what = what.map_err(|e| self.err(e))?;
             self.note(format!(

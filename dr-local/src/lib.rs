@@ -725,6 +725,7 @@ impl LocalCloud {
             .buckets
             .entry(name.to_string())
             .or_insert(region);
+        services::s3::seed_bucket(&mut g.world, name);
         let _ = g.save();
     }
 

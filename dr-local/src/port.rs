@@ -86,9 +86,8 @@ fn read_url(w: &World, url: &str) -> Result<String, LocalError> {
     let rest = url.strip_prefix("https://").unwrap_or(url);
     let (host, key) = rest.split_once('/').unwrap_or((rest, ""));
     let bucket = host.split(".s3").next().unwrap_or_default();
-    w.s3.get(bucket)
-        .and_then(|b| b.get(key))
-        .cloned()
+    services::s3::get(w, bucket, key)
+        .map(str::to_string)
         .ok_or_else(|| {
             LocalError::Validation(format!(
                 "TemplateURL must be a supported URL: the object {url} does not exist"
@@ -1096,23 +1095,91 @@ impl Cloud for LocalCloud {
             // another Region's endpoint than the bucket's gets `PermanentRedirect` (301), whose
             // message on the wire reads as below (the docs paraphrase it; the wording is the one
             // SDKs report for PutObject, e.g. kubeshark/kubeshark#1446).
-            match super::lifecycle::references::bucket_region(w, bucket) {
-                None => {
-                    return Err(LocalError::NotFound(
-                        "NoSuchBucket: The specified bucket does not exist".into(),
-                    ));
-                }
-                Some(home) if home != region => {
-                    return Err(LocalError::Validation(
-                        "PermanentRedirect: The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.".into(),
-                    ));
-                }
-                Some(_) => {}
-            }
-            w.s3.entry(bucket.to_string())
-                .or_default()
-                .insert(key.to_string(), text.to_string());
+            bucket_in(w, bucket, region)?;
+            services::s3::put(w, bucket, key, text);
             Ok(s3_url(bucket, region, key))
         })
+    }
+
+    async fn describe_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+    ) -> CloudResult<cloud::LoadBalancerAttributes> {
+        self.call(
+            "describe_load_balancer_attributes",
+            "DescribeLoadBalancerAttributes",
+            region,
+            |w, _| {
+                let lb = w
+                    .regions
+                    .get(&region)
+                    .and_then(|rs| rs.load_balancers.get(load_balancer_arn))
+                    .ok_or_else(|| LocalError::NotFound(services::elbv2::not_found()))?;
+                Ok(cloud::LoadBalancerAttributes {
+                    values: lb.attributes.clone(),
+                })
+            },
+        )
+    }
+
+    async fn modify_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+        attributes: Vec<(String, String)>,
+    ) -> CloudResult<cloud::LoadBalancerAttributes> {
+        self.call(
+            "modify_load_balancer_attributes",
+            "ModifyLoadBalancerAttributes",
+            region,
+            |w, _| {
+                let values = services::elbv2::modify(w, region, load_balancer_arn, &attributes)?;
+                Ok(cloud::LoadBalancerAttributes { values })
+            },
+        )
+    }
+
+    async fn list_object_versions(
+        &self,
+        region: Region,
+        bucket: &str,
+    ) -> CloudResult<Vec<cloud::ObjectVersion>> {
+        self.call(
+            "list_object_versions",
+            "ListObjectVersions",
+            region,
+            |w, _| {
+                bucket_in(w, bucket, region)?;
+                Ok(services::s3::list_versions(w, bucket))
+            },
+        )
+    }
+
+    async fn delete_objects(
+        &self,
+        region: Region,
+        bucket: &str,
+        objects: Vec<cloud::ObjectVersion>,
+    ) -> CloudResult<()> {
+        self.call("delete_objects", "DeleteObjects", region, |w, _| {
+            bucket_in(w, bucket, region)?;
+            services::s3::delete(w, bucket, &objects);
+            Ok(())
+        })
+    }
+}
+
+/// S3's answer to a request about `bucket` sent to `region`'s endpoint: `NoSuchBucket`, or
+/// `PermanentRedirect` when the bucket is in another Region (sources at `put_object`).
+fn bucket_in(w: &World, bucket: &str, region: Region) -> Result<(), LocalError> {
+    match super::lifecycle::references::bucket_region(w, bucket) {
+        None => Err(LocalError::NotFound(
+            "NoSuchBucket: The specified bucket does not exist".into(),
+        )),
+        Some(home) if home != region => Err(LocalError::Validation(
+            "PermanentRedirect: The bucket you are attempting to access must be addressed using the specified endpoint. Please send all future requests to this endpoint.".into(),
+        )),
+        Some(_) => Ok(()),
     }
 }

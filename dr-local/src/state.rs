@@ -12,7 +12,8 @@ use super::clock::{EPOCH, SimTime};
 use super::eval::ResolvedParameter;
 
 /// Version of the state file format; a file of another version is refused, not misread.
-pub const STATE_VERSION: u32 = 3;
+/// Format 4 keeps S3 objects by version (format 3 kept one body per key).
+pub const STATE_VERSION: u32 = 4;
 
 /// The account id the simulator pretends to be (the documentation placeholder).
 pub const ACCOUNT: &str = "123456789012";
@@ -36,8 +37,9 @@ pub struct World {
     pub health_checks: BTreeMap<String, HealthCheck>,
     /// Route 53 records (global), by hosted zone id.
     pub records: BTreeMap<String, Vec<ResourceRecordSet>>,
-    /// Objects uploaded to S3: bucket → key → body.
-    pub s3: BTreeMap<String, BTreeMap<String, String>>,
+    /// What S3 buckets hold (templates uploaded, ELB's access-log test files): bucket name →
+    /// its objects by version (buckets are one namespace for all Regions).
+    pub s3: BTreeMap<String, BucketObjects>,
     /// Route 53 changes: change id → when submitted.
     #[serde(default)]
     pub route53_changes: BTreeMap<String, SimTime>,
@@ -47,6 +49,10 @@ pub struct World {
     /// Region).
     #[serde(default)]
     pub alarms: BTreeMap<String, Alarm>,
+    /// What alarm actions published to SNS topics, oldest first (the simulator delivers
+    /// nothing: tests read this to see that a state change was not silent).
+    #[serde(default)]
+    pub notifications: Vec<Notification>,
     /// What exists in the account outside any stack (made by the test hooks
     /// `LocalCloud::create_hosted_zone`, `create_key_pair`, `create_bucket`): references and
     /// AWS-specific parameter types are checked against these and the stacks' resources.
@@ -69,6 +75,7 @@ impl Default for World {
             route53_changes: BTreeMap::new(),
             metrics: BTreeMap::new(),
             alarms: BTreeMap::new(),
+            notifications: Vec::new(),
             seeded: Seeded::default(),
         }
     }
@@ -118,6 +125,10 @@ pub struct RegionState {
     pub db_clusters: BTreeMap<String, DbCluster>,
     /// ELBv2 target groups, by ARN.
     pub target_groups: BTreeMap<String, TargetGroup>,
+    /// ELBv2 load balancers made by stacks, by ARN: their attributes as ELB keeps them
+    /// (`ModifyLoadBalancerAttributes` changes them outside CloudFormation).
+    #[serde(default)]
+    pub load_balancers: BTreeMap<String, LoadBalancer>,
     /// Resources a stack operation left in the account outside any stack: skipped by a
     /// `Retain` deletion policy, by `RetainResources`, or by `FORCE_DELETE_STACK`. They go on
     /// existing (and costing) until deleted by hand, which is what a caller must be able to see.
@@ -506,6 +517,55 @@ pub struct Alarm {
     /// `Some(false)` OK, `None` not enough data to decide (what Route 53 checks follow).
     #[serde(default)]
     pub stream: Option<bool>,
+}
+
+/// One message an alarm action published to an SNS topic.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Notification {
+    /// When the alarm changed state.
+    pub at: SimTime,
+    /// The alarm's Region.
+    pub region: String,
+    /// The alarm's name.
+    pub alarm: String,
+    /// The state it moved to.
+    pub state: String,
+    /// The topic published to.
+    pub topic_arn: String,
+}
+
+/// An ELBv2 load balancer's state in ELB.
+///
+/// Not the stack resource's properties: `ModifyLoadBalancerAttributes` changes the attributes
+/// without CloudFormation knowing, and `DeleteLoadBalancer` reads these.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct LoadBalancer {
+    /// ARN.
+    pub arn: String,
+    /// Name (`LoadBalancerName`).
+    pub name: String,
+    /// Every attribute, by key, as `DescribeLoadBalancerAttributes` answers them.
+    pub attributes: BTreeMap<String, String>,
+}
+
+/// The objects of an S3 bucket.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq, Eq)]
+pub struct BucketObjects {
+    /// Whether versioning is enabled (an overwrite or a delete then keeps the old version).
+    pub versioning: bool,
+    /// Key → its versions, oldest first; the last one is the current one.
+    pub objects: BTreeMap<String, Vec<StoredVersion>>,
+}
+
+/// One version of an S3 object, or a delete marker.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct StoredVersion {
+    /// The version id (`null` in a bucket without versioning).
+    pub version_id: String,
+    /// The body; `None` for a delete marker.
+    pub body: Option<String>,
+    /// When it was written.
+    pub at: SimTime,
 }
 
 /// An ELBv2 target group.

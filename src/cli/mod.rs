@@ -166,7 +166,8 @@ pub struct DestroyArgs {
     /// Turn termination protection off where it is on.
     #[arg(long)]
     pub lift_termination_protection: bool,
-    /// Turn database deletion protection off where it is on.
+    /// Turn deletion protection off where it is on: on database clusters, Aurora global
+    /// clusters and load balancers.
     #[arg(long)]
     pub lift_deletion_protection: bool,
     /// Remove database clusters from their global cluster first.
@@ -180,6 +181,11 @@ pub struct DestroyArgs {
     /// (FORCE_DELETE_STACK), leaving behind whatever fails to delete.
     #[arg(long)]
     pub force_delete: bool,
+    /// Empty the load balancers' access-log buckets (every object version: the logs are gone
+    /// for good) so that they are deleted with their stack. Without it, a bucket that holds
+    /// logs is kept, outside any stack, and named in the summary.
+    #[arg(long)]
+    pub empty_buckets: bool,
 }
 
 /// `explain` options.
@@ -596,6 +602,7 @@ async fn destroy(assembly: &Assembly, args: &DestroyArgs) -> Result<()> {
         leave_global_cluster: args.leave_global_cluster,
         retain_failed: args.retain_failed,
         force_delete: args.force_delete,
+        empty_buckets: args.empty_buckets,
         ..DestroyOptions::default()
     };
     let observer = IndicatifObserver::new().simulated(cloud.is_simulated());

@@ -2,9 +2,11 @@
 //! with bash in a temporary root against stubs of the commands it calls, and then read back
 //! the way systemd would read the Grafana service it sets up.
 //!
-//! The stubs model first boot: the database secret and the DNS name `db.<internal zone>`
-//! appear only after a few tries (other stacks create them later), and `dnf install grafana`
-//! installs the RPM's unit and sysconfig file (fixtures in `tests/fixtures/grafana`).
+//! The stubs model first boot: the database secret, Grafana's admin secret and the DNS name
+//! `db.<internal zone>` appear only after a few tries (other stacks create them later), and
+//! `dnf install grafana` installs the RPM's unit and sysconfig file (fixtures in
+//! `tests/fixtures/grafana`). The `aws` stub answers `get-secret-value` by secret name only and
+//! refuses everything else, `list-secrets` included.
 
 use crate::two_region;
 
@@ -15,9 +17,12 @@ use std::process::{Command, Output};
 /// A generated master password may hold anything but `"@/\'` and space
 /// (`PASSWORD_EXCLUDED_CHARACTERS`): shell and env-file metacharacters included.
 const NASTY_PASSWORD: &str = "p$a#s%w!r(d;x`1";
-/// The `Name` tag of the example's database secret (`<pair>/PrimaryData/Database`).
-const SECRET_TAG: &str = "Shop/PrimaryData/Database";
-const SECRET_ARN: &str = "arn:aws:secretsmanager:us-east-2:123456789012:secret:db-AbCdEf";
+/// The name of the example's database secret (`<pair>/PrimaryData/Database`).
+const SECRET_NAME: &str = "Shop/PrimaryData/Database";
+/// The name of the example's Grafana admin secret.
+const ADMIN_SECRET_NAME: &str = "Shop/PrimaryData/AppSecrets/GrafanaAdmin";
+/// What the admin secret holds: the password alone, letters and digits.
+const ADMIN_PASSWORD: &str = "Z9kq2LmW7xV4pT1sR8nB3cD6fG0hJ5yA";
 const UNIT: &str = "grafana-server";
 
 fn fixtures() -> PathBuf {
@@ -47,8 +52,10 @@ fn primary_user_data() -> String {
 
 /// What the stubs answer.
 struct Scenario {
-    /// `list-secrets` prints `None` (no such secret yet) this many times, then the ARN.
+    /// `get-secret-value` of the database secret fails (no such secret yet) this many times.
     secret_absent_calls: u64,
+    /// `get-secret-value` of the admin secret fails this many times.
+    admin_absent_calls: u64,
     /// `getent hosts` fails (no such name yet) this many times.
     dns_absent_calls: u64,
     /// The secret's password.
@@ -61,6 +68,7 @@ impl Default for Scenario {
     fn default() -> Self {
         Scenario {
             secret_absent_calls: 2,
+            admin_absent_calls: 1,
             dns_absent_calls: 2,
             password: NASTY_PASSWORD.to_string(),
             wait_limit: None,
@@ -125,6 +133,7 @@ fn boot(script: &str, scenario: &Scenario) -> Boot {
     }
     let secret = serde_json::json!({ "username": "admin", "password": scenario.password });
     std::fs::write(state.join("secret-string"), secret.to_string()).unwrap();
+    std::fs::write(state.join("admin-secret-string"), ADMIN_PASSWORD).unwrap();
 
     write_stub(
         &stubs,
@@ -161,16 +170,23 @@ esac
         &stubs,
         "aws",
         &format!(
-            r#"{COUNT}case "$2" in
-  list-secrets)
-    if (( $(count list-secrets) <= {absent} )); then echo None; else echo '{SECRET_ARN}'; fi ;;
+            r#"{COUNT}absent() {{ echo "An error occurred (ResourceNotFoundException) when calling the GetSecretValue operation: Secrets Manager can't find the specified secret." >&2; exit 254; }}
+case "$2" in
   get-secret-value)
-    [[ "$*" == *"--secret-id {SECRET_ARN} "* ]] || {{ echo "aws: ResourceNotFoundException" >&2; exit 254; }}
-    cat "$S/secret-string"; echo ;;
+    case "$*" in
+      *"--secret-id {SECRET_NAME} "*)
+        if (( $(count db-secret) <= {absent} )); then absent; fi
+        cat "$S/secret-string"; echo ;;
+      *"--secret-id {ADMIN_SECRET_NAME} "*)
+        if (( $(count admin-secret) <= {admin_absent} )); then absent; fi
+        cat "$S/admin-secret-string"; echo ;;
+      *) absent ;;
+    esac ;;
   *) echo "aws stub: unexpected $*" >&2; exit 252 ;;
 esac
 "#,
-            absent = scenario.secret_absent_calls
+            absent = scenario.secret_absent_calls,
+            admin_absent = scenario.admin_absent_calls,
         ),
     );
     write_stub(
@@ -198,7 +214,8 @@ esac
         .env("DRKIT_TEST_ROOT", &root)
         .env("DRKIT_TEST_STATE", &state)
         .env("DRKIT_TEST_FIXTURES", fixtures())
-        .env_remove("DRKIT_WAIT_LIMIT_SECS");
+        .env_remove("DRKIT_WAIT_LIMIT_SECS")
+        .env_remove("DRKIT_REGION");
     if let Some(limit) = scenario.wait_limit {
         cmd.env("DRKIT_WAIT_LIMIT_SECS", limit);
     }
@@ -462,6 +479,8 @@ fn bootstrap_first_boot_waits_then_grafana_is_configured_to_serve() {
     assert_eq!(env("GF_DATABASE_NAME"), Some("grafana"));
     assert_eq!(env("GF_DATABASE_TYPE"), Some("mysql"));
     assert_eq!(env("GF_SERVER_HTTP_PORT"), Some("3000"));
+    // The admin password comes from the secret, never Grafana's `admin` default.
+    assert_eq!(env("GF_SECURITY_ADMIN_PASSWORD"), Some(ADMIN_PASSWORD));
 
     // The secret is readable by root alone; systemd reads it as PID 1.
     {
@@ -515,21 +534,44 @@ fn bootstrap_first_boot_waits_then_grafana_is_configured_to_serve() {
         "{systemctl:?}"
     );
 
-    // It waited for what later stacks create.
-    let list_secrets: Vec<_> = boot
-        .log("aws")
-        .into_iter()
-        .filter(|l| l.starts_with("secretsmanager list-secrets"))
-        .collect();
-    assert_eq!(list_secrets.len(), 3, "{list_secrets:?}");
+    // It waited for what later stacks create, reading each secret by its name in the
+    // instance's Region: nothing but GetSecretValue, never a listing of the account's secrets.
+    let aws = boot.log("aws");
     assert!(
-        list_secrets[0].contains("--region us-east-2")
-            && list_secrets[0].contains(&format!("Values={SECRET_TAG}")),
-        "{list_secrets:?}"
+        aws.iter()
+            .all(|l| l.starts_with("secretsmanager get-secret-value ")),
+        "{aws:?}"
     );
+    let reads = |name: &str| -> Vec<&String> {
+        aws.iter()
+            .filter(|l| l.contains(&format!("--secret-id {name} ")))
+            .collect()
+    };
+    assert_eq!(reads(SECRET_NAME).len(), 3, "{aws:?}");
+    assert_eq!(reads(ADMIN_SECRET_NAME).len(), 2, "{aws:?}");
+    assert_eq!(aws.len(), 5, "{aws:?}");
+    assert!(
+        aws.iter().all(|l| l.contains("--region us-east-2 ")),
+        "{aws:?}"
+    );
+    // The Region is asked of IMDSv2 once for both secrets.
+    let region_reads = boot
+        .log("curl")
+        .iter()
+        .filter(|l| l.contains("/latest/meta-data/placement/region"))
+        .count();
+    assert_eq!(region_reads, 1, "{:?}", boot.log("curl"));
     assert!(boot.log("getent").len() >= 3, "{:?}", boot.log("getent"));
     assert!(
-        out.contains("drkit: waiting for the database secret tagged"),
+        out.contains(&format!(
+            "drkit: waiting for the database secret {SECRET_NAME}"
+        )),
+        "{out}"
+    );
+    assert!(
+        out.contains(&format!(
+            "drkit: waiting for the secret {ADMIN_SECRET_NAME}"
+        )),
         "{out}"
     );
     assert!(
@@ -537,11 +579,14 @@ fn bootstrap_first_boot_waits_then_grafana_is_configured_to_serve() {
         "{out}"
     );
 
-    // The password never reached an external command's arguments.
+    // The passwords never reached an external command's arguments.
     for stub in ["aws", "curl", "dnf", "getent", "sleep", "systemctl"] {
         assert!(
-            !boot.log(stub).iter().any(|l| l.contains(NASTY_PASSWORD)),
-            "{stub} saw the password"
+            !boot
+                .log(stub)
+                .iter()
+                .any(|l| l.contains(NASTY_PASSWORD) || l.contains(ADMIN_PASSWORD)),
+            "{stub} saw a password"
         );
     }
 }
@@ -560,9 +605,9 @@ fn bootstrap_gives_up_after_the_wait_limit_and_starts_nothing() {
     assert!(!boot.output.status.success(), "it must fail:\n{out}");
     assert!(
         out.contains(&format!(
-            "gave up waiting for the database secret tagged Name={SECRET_TAG}"
+            "gave up waiting for the database secret {SECRET_NAME}"
         )),
-        "names the secret's tag:\n{out}"
+        "names the secret:\n{out}"
     );
     assert!(
         out.contains("DRKIT_WAIT_LIMIT_SECS=30"),

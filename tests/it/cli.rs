@@ -186,14 +186,52 @@ fn deploy_and_destroy_take_stack_names() {
         ["Shop-Primary", "Shop-Secondary"]
     );
 
+    // The load balancer's deletion protection is lifted by its own flag, and its access-log
+    // bucket goes with the stack only when emptied.
     run(with(&[
         "destroy",
         "Shop-Secondary",
         "--yes",
         "--lift-termination-protection",
+        "--lift-deletion-protection",
+        "--empty-buckets",
     ]))
     .unwrap();
     assert_eq!(deployed_stacks(&state, &out), ["Shop-Primary"]);
+    assert_eq!(retained_buckets(&state), Vec::<String>::new());
+}
+
+/// The S3 buckets stack operations left outside any stack in the simulator's state file, in
+/// either Region of the example.
+fn retained_buckets(state: &std::path::Path) -> Vec<String> {
+    let cloud = drkit::local::LocalCloud::open(state).unwrap();
+    [Region::UsEast2, Region::UsWest2]
+        .into_iter()
+        .flat_map(|r| cloud.retained_resources(r))
+        .filter(|(ty, _)| ty == "AWS::S3::Bucket")
+        .map(|(_, id)| id)
+        .collect()
+}
+
+#[test]
+fn destroy_takes_the_flags_that_lift_protections_and_empty_buckets() {
+    let parsed = cli(&[
+        "destroy",
+        "--lift-deletion-protection",
+        "--empty-buckets",
+        "--yes",
+    ])
+    .into_command();
+    let Command::Destroy(args) = parsed else {
+        panic!("{parsed:?}");
+    };
+    assert!(args.lift_deletion_protection);
+    assert!(args.empty_buckets);
+    assert!(!args.lift_termination_protection);
+    let Command::Destroy(args) = cli(&["destroy"]).into_command() else {
+        panic!("destroy");
+    };
+    assert!(!args.empty_buckets, "buckets are emptied only when asked");
 }
 
 /// Whether `stack` is deployed in the simulator's state file with termination protection on.
@@ -219,7 +257,18 @@ fn no_termination_protection_leaves_stacks_deletable_and_a_deploy_without_it_pro
 
     run(&[&deploy[..], &["--no-termination-protection"]].concat()).unwrap();
     assert_eq!(termination_protected(&state, "Shop-Primary"), Some(false));
-    run(&["destroy", "Shop-Primary", "--yes", "--state", state_s]).unwrap();
+    // No termination protection to lift; the load balancer's deletion protection and its
+    // access-log bucket are the resources' own business, with their own flags.
+    run(&[
+        "destroy",
+        "Shop-Primary",
+        "--yes",
+        "--lift-deletion-protection",
+        "--empty-buckets",
+        "--state",
+        state_s,
+    ])
+    .unwrap();
     assert_eq!(termination_protected(&state, "Shop-Primary"), None);
 
     run(&[&deploy[..], &["--no-termination-protection"]].concat()).unwrap();
@@ -248,7 +297,7 @@ fn synth_reports_each_template_with_its_resources_and_size() {
     assert_eq!(
         lines[1],
         format!(
-            "  Shop-Primary (us-east-2): {} (49 resources, {minified} bytes minified)",
+            "  Shop-Primary (us-east-2): {} (53 resources, {minified} bytes minified)",
             out.join("Shop-Primary.template.json").display()
         )
     );

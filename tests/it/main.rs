@@ -6,6 +6,7 @@ mod bootstrap;
 mod cli;
 mod layout;
 mod new_crate;
+mod policy;
 mod traffic_switch;
 mod two_region_example;
 

@@ -87,3 +87,70 @@ fn manifest_names_both_regions() {
     let back = dr_synth::Assembly::read(dir.path()).unwrap();
     assert_eq!(back.stacks.len(), assembly.stacks.len());
 }
+
+/// The instances may read exactly two secrets, by name, in their own Region, and decrypt them
+/// with their site's pair key through Secrets Manager only: no template lets anyone list the
+/// account's secrets, and Grafana's admin password is one of the pair's secrets.
+#[test]
+fn instances_read_only_their_named_secrets() {
+    let assembly = dr_synth::synth(&two_region::build())
+        .unwrap_or_else(|d| panic!("the example must synthesize:\n{d}"));
+    for s in &assembly.stacks {
+        assert!(
+            !s.template_body().contains("ListSecrets"),
+            "{} mentions ListSecrets",
+            s.name
+        );
+    }
+    for site in ["Shop-Primary", "Shop-Secondary"] {
+        let t = &assembly.stack(site).unwrap().template;
+        let resources = t["Resources"].as_object().unwrap();
+        let mut names = std::collections::BTreeSet::new();
+        for policy in resources
+            .values()
+            .filter(|r| r["Type"] == "AWS::IAM::Policy")
+        {
+            for statement in policy["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap()
+            {
+                let resource = statement["Resource"].to_string();
+                let action = statement["Action"].to_string();
+                if action.contains("secretsmanager:") || action.contains("kms:") {
+                    assert!(!resource.contains("\"*\""), "{site}: {statement}");
+                }
+                match statement["Action"].as_str().unwrap_or_default() {
+                    "secretsmanager:GetSecretValue" => {
+                        let arn = statement["Resource"]["Fn::Sub"].as_str().unwrap();
+                        let name = arn
+                            .strip_prefix("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:")
+                            .and_then(|n| n.strip_suffix("-??????"))
+                            .unwrap_or_else(|| panic!("{site}: {arn}"));
+                        names.insert(name.to_string());
+                    }
+                    "kms:Decrypt" => {
+                        let key = statement["Resource"]["Fn::GetAtt"][0].as_str().unwrap();
+                        assert_eq!(resources[key]["Type"], "AWS::KMS::Key", "{site}");
+                        assert!(key.starts_with("PairKey"), "{site}: {key}");
+                        assert!(
+                            statement["Condition"]["StringEquals"]["kms:ViaService"].is_object(),
+                            "{site}: {statement}"
+                        );
+                    }
+                    other => assert!(
+                        !other.starts_with("secretsmanager:") && !other.starts_with("kms:"),
+                        "{site}: unexpected action {other}"
+                    ),
+                }
+            }
+        }
+        assert_eq!(
+            names,
+            std::collections::BTreeSet::from([
+                "Shop/PrimaryData/Database".to_string(),
+                "Shop/PrimaryData/AppSecrets/GrafanaAdmin".to_string(),
+            ]),
+            "{site}"
+        );
+    }
+}

@@ -26,9 +26,13 @@
 //! ```
 //!
 //! Stacks, for a pair with id `Shop` (no cycles; each line deploys after the lines it names):
-//! - `Shop-Primary` / `Shop-Secondary`: the site the closure builds (network and compute);
-//! - `Shop-Primary-Data` (after `Shop-Primary`): KMS key, master secret replicated to the DR
-//!   Region, the global cluster, the primary cluster and its security group;
+//! - `Shop-Primary` / `Shop-Secondary`: the site the closure builds (network and compute),
+//!   and the pair's KMS key of that Region ([`SiteScope::pair_key_arn`]), which every later
+//!   stack of either Region can use;
+//! - `Shop-Primary-Data` (after both sites): KMS key of the storage, master secret and the
+//!   application secrets ([`SiteScope::app_secret`]) on the primary's pair key, replicated to
+//!   the DR Region on the DR site's pair key, the global cluster, the primary cluster and its
+//!   security group;
 //! - `Shop-Secondary-Data` (after `Shop-Secondary` and `Shop-Primary-Data`): KMS key of the DR
 //!   Region and the secondary cluster;
 //! - `Shop-Primary-Peering` (after both sites): the peering request and the primary's routes;
@@ -37,9 +41,21 @@
 //!   outage (after both sites and `Shop-Primary-Data`): failover records, health checks, the
 //!   traffic-switch alarm, the private zone and the database CNAME.
 //!
-//! The database tier lives in the data stacks and imports the site's subnets and client
-//! security groups; the site never references the data stacks (applications find the
-//! database by the CNAME, a literal, and the secret by its tag), so there is no cycle.
+//! The database tier lives in the data stacks and imports the site's subnets, client
+//! security groups and pair key; the site never references the data stacks (applications
+//! find the database by the CNAME and the secrets by their names, literals both), so there is
+//! no cycle.
+//!
+//! Applications connect as the database's master user with the master secret
+//! ([`SiteScope::grant_database_secret`]). To give an application a user of its own: IAM
+//! database authentication is on (`RdsClusterProps::iam_authentication`), so create a user
+//! identified by the `AWSAuthenticationPlugin` (MySQL) or granted `rds_iam` (PostgreSQL) and
+//! allow the instance role `rds-db:connect` on
+//! `arn:aws:rds-db:<region>:<account>:dbuser:<cluster resource id>/<user>` ("Creating and
+//! using an IAM policy for IAM database access",
+//! <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/UsingWithRDS.IAMDBAuth.IAMPolicy.html>);
+//! or keep its password in a secret of its own ([`SiteScope::app_secret`]) and `CREATE USER`
+//! with it once, as the master user.
 
 mod checks;
 mod parity;
@@ -66,11 +82,15 @@ use crate::dns::{
 use crate::ec2_fleet::Ec2Fleet;
 use crate::l1::Tag;
 use crate::l1::iam::CfnPolicy;
-use crate::l1::kms::CfnKey;
+use crate::l1::kms::{CfnAlias, CfnKey};
+use crate::l1::secretsmanager::CfnSecret;
+use crate::l1::secretsmanager::secret::{GenerateSecretString, ReplicaRegion};
+use crate::notifications::{AlarmTopic, AlarmTopicProps};
 use crate::peering::{PeerVpc, VpcPeering};
 use crate::rds::{
     DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_DB_INSTANCE_CLASS, DEFAULT_DB_INSTANCES,
     DEFAULT_MASTER_USERNAME, GlobalDatabase, GlobalDatabaseProps, RdsCluster, RdsClusterProps,
+    SecretReplica,
 };
 use crate::validate;
 use crate::vpc::Vpc;
@@ -198,12 +218,18 @@ pub struct DrPairProps {
     /// TTL of the database CNAME. Default: [`DEFAULT_DB_CNAME_TTL_SECS`].
     #[builder(default = DEFAULT_DB_CNAME_TTL_SECS)]
     pub db_cname_ttl_secs: u32,
+    /// An email address subscribed to the alarm topic of each Region ([`AlarmTopic`]: one
+    /// per site stack, encrypted with the pair key, told by every alarm the pair synthesizes,
+    /// the traffic switch's among them). SNS sends each Region's subscription a confirmation
+    /// link first. Default: none; subscribe your own endpoints to the topics
+    /// ([`DrPair::alarm_topic`]).
+    pub alarm_email: Option<String>,
 }
 
 /// How applications reach the database, the same in both Regions: a generic host name that
-/// follows the writer, and the master secret found by its tag in the instance's own Region
-/// (the secret is replicated to the DR Region, so the DR site reads it locally during an
-/// outage of the primary Region).
+/// follows the writer, and the master secret read by its name in the instance's own Region
+/// (the secret is replicated to the DR Region under the same name, so the DR site reads it
+/// locally during an outage of the primary Region).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DbConnection {
     /// `db.<internal zone>`.
@@ -212,8 +238,35 @@ pub struct DbConnection {
     pub port: u16,
     /// The database name, when one is created.
     pub database_name: Option<String>,
-    /// The value of the secret's `Name` tag.
-    pub secret_name_tag: String,
+    /// The master secret's name (`<pair>/PrimaryData/Database`), the same in both Regions.
+    pub secret_name: String,
+}
+
+/// The length of the passwords [`SiteScope::app_secret`] generates: 32 letters and digits
+/// (about 190 bits).
+pub const APP_SECRET_LENGTH: u32 = 32;
+
+/// A secret of the application that the pair creates once, in `<pair>-Primary-Data`, and
+/// replicates to the DR Region under the same name: a generated password of
+/// [`APP_SECRET_LENGTH`] letters and digits as the whole secret string (no JSON), encrypted
+/// with each Region's pair key. Both sites read the copy of their own Region by
+/// [`name`](Self::name) ([`UserData::secret_env`](crate::UserData::secret_env)), after
+/// [`SiteScope::grant_app_secret`].
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct AppSecret {
+    id: String,
+    name: String,
+}
+
+impl AppSecret {
+    /// The id given to [`SiteScope::app_secret`], e.g. `GrafanaAdmin`.
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+    /// The secret's name in both Regions: `<pair>/PrimaryData/AppSecrets/<id>`.
+    pub fn name(&self) -> &str {
+        &self.name
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -226,6 +279,9 @@ struct AlbInfo {
 #[derive(Debug, Default)]
 struct SiteState {
     network: Option<PeerVpc>,
+    /// The CIDRs of the private subnets of the VPC handed to `site.database`: the peer's
+    /// database admits these, where the applications run.
+    private_cidrs: Vec<String>,
     alb: Option<AlbInfo>,
     cluster: Option<RdsCluster>,
     key: Option<CfnResource>,
@@ -236,11 +292,16 @@ struct PairState {
     picks: Vec<parity::Pick>,
     global: Option<GlobalDatabase>,
     sites: [SiteState; 2],
+    app_secrets: Vec<AppSecret>,
+    /// `<pair>/PrimaryData/AppSecrets`, made with the first app secret.
+    app_secrets_scope: Option<Scope>,
 }
 
 struct PairContext {
     pair_id: String,
     regions: [Region; 2],
+    /// Each site's pair key (`AWS::KMS::Key` in the site stack).
+    pair_keys: [CfnResource; 2],
     azs: [Vec<String>; 2],
     data: [Stack; 2],
     database: DatabaseProps,
@@ -295,6 +356,20 @@ impl SiteScope {
         &self.stack
     }
 
+    /// The pair's KMS key of this site's Region (`PairKey` in the site stack, alias
+    /// `alias/drkit/<pair id>`): a symmetric customer managed key with yearly rotation that
+    /// encrypts the master secret and the application secrets in this Region, and that
+    /// CloudWatch alarms may use to publish to SNS topics encrypted with it. Use it for
+    /// anything else of the site that takes a KMS key of its Region.
+    pub fn pair_key(&self) -> &CfnResource {
+        &self.ctx.pair_keys[self.role.index()]
+    }
+    /// The ARN of [`pair_key`](Self::pair_key); in another stack of either Region it becomes
+    /// a wired parameter.
+    pub fn pair_key_arn(&self) -> Token {
+        self.pair_key().get_att("Arn")
+    }
+
     /// A value that differs per site: `primary` in the primary site, `secondary` in the DR
     /// site (CIDRs, certificate ARNs, AMI ids). The parity check does not report a difference
     /// that is exactly such a pair, in as many constructs as the pair was picked for: a pick
@@ -330,6 +405,110 @@ impl SiteScope {
     /// How applications reach the database (the same in both sites).
     pub fn database_connection(&self) -> DbConnection {
         self.ctx.connection.clone()
+    }
+
+    /// A secret of the application, the same in both sites: a password the pair generates
+    /// once in `<pair>-Primary-Data`, named `<pair>/PrimaryData/AppSecrets/<id>`, encrypted
+    /// with the primary's pair key and replicated to the DR Region (same name) on the DR
+    /// site's pair key, like the master secret. The closure calls it in both runs; the
+    /// primary's call creates the secret, a later call with the same `id` returns the same
+    /// handle. `id`: 1 to 64 ASCII letters and digits.
+    ///
+    /// Read it on an instance with [`UserData::secret_env`](crate::UserData::secret_env),
+    /// after [`grant_app_secret`](Self::grant_app_secret). The pair never changes the value:
+    /// deleting the secret (or destroying the pair) makes a new one on the next deploy, which
+    /// an application that stored the old value (Grafana keeps its admin password in its
+    /// database from the first start) must be told of.
+    pub fn app_secret(&self, id: &str) -> AppSecret {
+        let name = format!("{}/AppSecrets/{id}", self.ctx.data[0].path());
+        let secret = AppSecret {
+            id: id.to_string(),
+            name,
+        };
+        let valid = (1..=64).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric());
+        if !valid {
+            self.stack.error(
+                codes::PAIR_010,
+                format!("app secret id `{id}` is not 1 to 64 ASCII letters and digits"),
+                "name the secret by what it holds, e.g. site.app_secret(\"GrafanaAdmin\")",
+            );
+            return secret;
+        }
+        if self.state.borrow().app_secrets.iter().any(|s| s.id == id) {
+            return secret;
+        }
+        if self.role == SiteRole::Secondary {
+            // The secret lives in the primary's data stack; one the primary run did not ask
+            // for would exist in neither Region.
+            self.stack.error(
+                codes::PAIR_011,
+                format!("app secret `{id}` is asked for by the DR site only"),
+                "call site.app_secret in both runs of the closure (not under `if !site.is_primary()`): the pair creates it with the primary site and replicates it",
+            );
+            return secret;
+        }
+        self.add_app_secret(&secret);
+        self.state.borrow_mut().app_secrets.push(secret.clone());
+        secret
+    }
+
+    fn add_app_secret(&self, secret: &AppSecret) {
+        let data = &self.ctx.data[0];
+        let [primary, secondary] = self.ctx.regions;
+        let replicate = primary != secondary;
+        let scope = self
+            .state
+            .borrow_mut()
+            .app_secrets_scope
+            .get_or_insert_with(|| data.child("AppSecrets"))
+            .clone();
+        // Letters and digits only: the value goes into environment files, shell variables and
+        // configuration files whose quoting rules differ (Grafana expands `${…}` and
+        // `$__file{…}` in its settings), and 32 of them are about 190 bits.
+        scope.add(
+            &secret.id,
+            &CfnSecret {
+                name: val(secret.name.as_str()),
+                description: val(format!(
+                    "{}: a secret of the application, generated by drkit{}",
+                    secret.id,
+                    if replicate {
+                        format!(", replicated to {secondary}")
+                    } else {
+                        String::new()
+                    }
+                )),
+                generate_secret_string: Some(GenerateSecretString {
+                    password_length: val(i64::from(APP_SECRET_LENGTH)),
+                    exclude_punctuation: val(true),
+                    ..Default::default()
+                }),
+                kms_key_id: val(self.ctx.pair_keys[0].get_att("Arn")),
+                replica_regions: replicate.then(|| {
+                    vec![ReplicaRegion {
+                        region: val(secondary.code()),
+                        kms_key_id: val(self.ctx.pair_keys[1].get_att("Arn")),
+                    }]
+                }),
+                tags: Some(vec![Tag::new("Name", secret.name.as_str())]),
+                ..Default::default()
+            },
+        );
+    }
+
+    /// Lets `fleet`'s instance role read `secret` in its own Region (the primary's secret or
+    /// its replica, which keeps the name), as [`grant_database_secret`](Self::grant_database_secret)
+    /// does for the master secret: `secretsmanager:GetSecretValue` on the secret's name and
+    /// `kms:Decrypt` on this site's pair key through Secrets Manager only. The fleet's Auto
+    /// Scaling group waits for the policy. `None` (and an error) when the fleet uses an
+    /// existing instance profile.
+    pub fn grant_app_secret(&self, fleet: &Ec2Fleet, secret: &AppSecret) -> Option<CfnResource> {
+        self.grant_secret_read(
+            fleet,
+            &format!("{}SecretPolicy", secret.id),
+            &format!("drkit-secret-{}", secret.id),
+            &secret.name,
+        )
     }
 
     /// Hands the site's load balancer to the pair: the failover record of this site aliases
@@ -383,8 +562,10 @@ impl SiteScope {
     /// peered and attached to the private zone. Call it once per site, in both.
     ///
     /// Primary: a KMS key, the global cluster, and the primary cluster with the master secret
-    /// replicated to the DR Region. Secondary: a KMS key of the DR Region and a cluster that
-    /// joins the global cluster (no credentials of its own).
+    /// on the primary's pair key, replicated (same name) to the DR Region on the DR site's
+    /// pair key. Secondary: a KMS key of the DR Region and a cluster that joins the global
+    /// cluster (no credentials of its own). The peer Region's applications are admitted by
+    /// the CIDRs of the peer VPC's private subnets, one rule each.
     pub fn database(&self, vpc: &Vpc, clients: &[Token]) -> Option<RdsCluster> {
         let i = self.role.index();
         if let Some(existing) = &self.state.borrow().sites[i].cluster {
@@ -452,9 +633,20 @@ impl SiteScope {
                 .allowed_security_groups(clients.to_vec())
                 .kms_key_id(key_arn)
                 .global(membership)
-                .secret_replica_regions(
+                .maybe_secret_name(
+                    self.is_primary()
+                        .then(|| self.ctx.connection.secret_name.clone()),
+                )
+                .maybe_secret_kms_key_id(
+                    self.is_primary()
+                        .then(|| Val::from(self.ctx.pair_keys[0].get_att("Arn"))),
+                )
+                .secret_replicas(
                     if self.is_primary() && self.ctx.regions[0] != self.ctx.regions[1] {
-                        vec![self.ctx.regions[1]]
+                        vec![SecretReplica {
+                            region: self.ctx.regions[1],
+                            kms_key_id: Some(Val::from(self.ctx.pair_keys[1].get_att("Arn"))),
+                        }]
                     } else {
                         Vec::new()
                     },
@@ -463,68 +655,112 @@ impl SiteScope {
         );
         let mut st = self.state.borrow_mut();
         let site = &mut st.sites[i];
+        site.private_cidrs = vpc
+            .private_subnets()
+            .iter()
+            .map(|s| s.cidr.clone())
+            .collect();
         site.network = peer;
         site.cluster = Some(cluster.clone());
         site.key = Some(key);
         Some(cluster)
     }
 
-    /// Lets `fleet`'s instance role read the database secret of its own Region (the primary's
-    /// secret or its replica): `secretsmanager:GetSecretValue` on secrets carrying the pair's
-    /// tag, and `ListSecrets` to find it. The fleet's Auto Scaling group waits for the policy,
-    /// so instances never boot without it. `None` (and an error) when the fleet uses an
-    /// existing instance profile.
+    /// Lets `fleet`'s instance role read the database's master secret of its own Region (the
+    /// primary's secret or its replica, which keeps the name): `secretsmanager:GetSecretValue`
+    /// on the secret named [`DbConnection::secret_name`] in the stack's Region, and
+    /// `kms:Decrypt` on this site's pair key, which encrypts that copy, only through Secrets
+    /// Manager and only for that secret. Nothing else: no `ListSecrets`, no other secret. The
+    /// fleet's Auto Scaling group waits for the policy, so instances never boot without it.
+    /// `None` (and an error) when the fleet uses an existing instance profile.
+    ///
+    /// The application then connects as the master user. For a user of its own, see the
+    /// [module documentation](self).
     pub fn grant_database_secret(&self, fleet: &Ec2Fleet) -> Option<CfnResource> {
+        self.grant_secret_read(
+            fleet,
+            "DatabaseSecretPolicy",
+            "drkit-database-secret",
+            &self.ctx.connection.secret_name,
+        )
+    }
+
+    /// An inline policy on `fleet`'s role that reads the secret `name` of the stack's Region.
+    fn grant_secret_read(
+        &self,
+        fleet: &Ec2Fleet,
+        id: &str,
+        policy_name: &str,
+        name: &str,
+    ) -> Option<CfnResource> {
         let Some(role_arn) = fleet.role_arn() else {
             fleet.scope().error(
                 codes::PAIR_009,
-                "the fleet uses an existing instance profile, so the pair cannot grant it the database secret",
-                "let the fleet create its role (InstanceRole::Create), or grant secretsmanager:GetSecretValue on the pair's secret to your role",
+                "the fleet uses an existing instance profile, so the pair cannot grant it the secret",
+                format!(
+                    "let the fleet create its role (InstanceRole::Create), or allow your role secretsmanager:GetSecretValue on the secret `{name}` and kms:Decrypt on the site's pair key"
+                ),
             );
             return None;
         };
-        // Replicas carry the primary secret's tags ("Secrets Manager replicates the encrypted
-        // secret data and metadata such as tags and resource policies", Secrets Manager User
-        // Guide, "Replicate secrets across Regions"), so one tag condition covers both
-        // Regions. ListSecrets has no resource-level permissions (Service Authorization
-        // Reference, AWS Secrets Manager actions), hence its `*`; it returns metadata only.
-        let tag = self.ctx.connection.secret_name_tag.clone();
-        let document = json!({
-            "Version": "2012-10-17",
-            "Statement": [
-                {
-                    "Sid": "FindDatabaseSecret",
-                    "Effect": "Allow",
-                    "Action": "secretsmanager:ListSecrets",
-                    "Resource": "*"
-                },
-                {
-                    "Sid": "ReadDatabaseSecret",
-                    "Effect": "Allow",
-                    "Action": ["secretsmanager:GetSecretValue", "secretsmanager:DescribeSecret"],
-                    "Resource": "RESOURCE",
-                    "Condition": { "StringEquals": { "secretsmanager:ResourceTag/Name": tag } }
-                }
-            ]
-        });
-        let mut document = Expr::from(document);
-        // The ARN needs the stack's partition, Region and account: patch the placeholder.
-        if let Expr::Map(m) = &mut document
-            && let Some(Expr::List(statements)) = m.get_mut("Statement")
-            && let Some(Expr::Map(read)) = statements.get_mut(1)
-        {
-            read.insert(
-                "Resource".into(),
-                Expr::sub("arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:*", Vec::<(String, Expr)>::new()),
-            );
-        }
+        // Secrets Manager appends `-` and six characters to the name in the ARN, and a replica
+        // keeps the name ("Replicate AWS Secrets Manager secrets across Regions"), so the
+        // pattern in the stack's own Region names exactly the copy this site reads.
+        let secret = RdsCluster::secret_arn_pattern(name);
+        // GetSecretValue decrypts with the secret's KMS key on the caller's behalf, so a
+        // customer managed key needs kms:Decrypt for the caller; Secrets Manager calls KMS
+        // with the encryption context `SecretARN` and is the only service that may use the
+        // grant here ("Secret encryption and decryption in AWS Secrets Manager", Permissions
+        // for the KMS key and Secrets Manager encryption context,
+        // <https://docs.aws.amazon.com/secretsmanager/latest/userguide/security-encryption.html>;
+        // `kms:ViaService`, "AWS KMS condition keys",
+        // <https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service>).
+        let document = Expr::map([
+            ("Version", Expr::from("2012-10-17")),
+            (
+                "Statement",
+                Expr::list([
+                    Expr::map([
+                        ("Sid", Expr::from("ReadSecret")),
+                        ("Effect", Expr::from("Allow")),
+                        ("Action", Expr::from("secretsmanager:GetSecretValue")),
+                        ("Resource", secret.clone()),
+                    ]),
+                    Expr::map([
+                        ("Sid", Expr::from("DecryptSecret")),
+                        ("Effect", Expr::from("Allow")),
+                        ("Action", Expr::from("kms:Decrypt")),
+                        ("Resource", Expr::from(self.pair_key_arn())),
+                        (
+                            "Condition",
+                            Expr::map([
+                                (
+                                    "StringEquals",
+                                    Expr::map([(
+                                        "kms:ViaService",
+                                        Expr::sub(
+                                            "secretsmanager.${AWS::Region}.amazonaws.com",
+                                            Vec::<(String, Expr)>::new(),
+                                        ),
+                                    )]),
+                                ),
+                                (
+                                    "StringLike",
+                                    Expr::map([("kms:EncryptionContext:SecretARN", secret)]),
+                                ),
+                            ]),
+                        ),
+                    ]),
+                ]),
+            ),
+        ]);
         // AWS::IAM::Policy takes role names; the fleet exposes its role's ARN, whose last
         // path segment is the name (the role has the default path `/`).
         let role_name = Expr::select(1, Expr::Split("/".into(), Box::new(Expr::from(role_arn))));
         let policy = fleet.scope().add(
-            "DatabaseSecretPolicy",
+            id,
             &CfnPolicy {
-                policy_name: val("drkit-database-secret"),
+                policy_name: val(policy_name),
                 policy_document: Some(document),
                 roles: Some(vec![Val::expr(role_name)]),
                 ..Default::default()
@@ -533,6 +769,87 @@ impl SiteScope {
         fleet.asg().add_depends_on(&policy);
         Some(policy)
     }
+}
+
+/// The pair's KMS key of a site's Region, in the site stack: the stacks of that Region that
+/// deploy later (the data stacks, the replica of the secrets) can use it. Account root
+/// administers it, so IAM policies grant its use (the default key policy, "Default key
+/// policy", <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>);
+/// CloudWatch may use it to publish alarms to an SNS topic it encrypts: "Enable compatibility
+/// between event sources from AWS services and encrypted topics" ("Key management", Amazon
+/// SNS Developer Guide,
+/// <https://docs.aws.amazon.com/sns/latest/dg/sns-key-management.html#compatibility-with-aws-services>)
+/// gives `cloudwatch.amazonaws.com` `kms:Decrypt` and `kms:GenerateDataKey*` in the key policy.
+/// Rotated yearly; deleting it waits the longest window, 30 days
+/// ("PendingWindowInDays", "AWS::KMS::Key",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html>),
+/// in which the deletion can be cancelled.
+fn pair_key(site: &Stack, pair_id: &str, role: SiteRole, region: Region) -> CfnResource {
+    let root = Expr::sub(
+        "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+        Vec::<(String, Expr)>::new(),
+    );
+    let key = site.add(
+        "PairKey",
+        &CfnKey {
+            description: val(format!(
+                "Pair key of {pair_id}, {} site ({region}): its secrets and alarm topics",
+                role.name().to_lowercase()
+            )),
+            enable_key_rotation: val(true),
+            pending_window_in_days: val(30),
+            key_policy: Some(Expr::map([
+                ("Version", Expr::from("2012-10-17")),
+                (
+                    "Statement",
+                    Expr::list([
+                        Expr::map([
+                            ("Sid", Expr::from("AccountAdministers")),
+                            ("Effect", Expr::from("Allow")),
+                            ("Principal", Expr::map([("AWS", root)])),
+                            ("Action", Expr::from("kms:*")),
+                            ("Resource", Expr::from("*")),
+                        ]),
+                        Expr::map([
+                            (
+                                "Sid",
+                                Expr::from("CloudWatchAlarmsPublishToEncryptedTopics"),
+                            ),
+                            ("Effect", Expr::from("Allow")),
+                            (
+                                "Principal",
+                                Expr::map([("Service", Expr::from("cloudwatch.amazonaws.com"))]),
+                            ),
+                            (
+                                "Action",
+                                Expr::list([
+                                    Expr::from("kms:Decrypt"),
+                                    Expr::from("kms:GenerateDataKey*"),
+                                ]),
+                            ),
+                            ("Resource", Expr::from("*")),
+                        ]),
+                    ]),
+                ),
+            ])),
+            tags: Some(vec![Tag::new("Name", format!("{}/PairKey", site.path()))]),
+            ..Default::default()
+        },
+    );
+    // An alias per Region (aliases are regional), so people and scripts find the key by name.
+    site.add(
+        "PairKeyAlias",
+        &CfnAlias {
+            alias_name: val(pair_key_alias(pair_id)),
+            target_key_id: val(key.ref_()),
+        },
+    );
+    key
+}
+
+/// The alias of the pair's keys, the same name in both Regions.
+pub fn pair_key_alias(pair_id: &str) -> String {
+    format!("alias/drkit/{pair_id}")
 }
 
 /// A customer managed KMS key for a data stack's storage encryption. A secondary cluster needs
@@ -591,6 +908,8 @@ fn data_key(data: &Stack, region: Region) -> CfnResource {
 pub struct DrPair {
     scope: Scope,
     sites: [Stack; 2],
+    pair_keys: [CfnResource; 2],
+    alarm_topics: [AlarmTopic; 2],
     data: [Stack; 2],
     peering: [Stack; 2],
     global: Stack,
@@ -627,6 +946,28 @@ impl DrPair {
         }
         let (azs_p, ok_p) = checks::check_site(&sites[0], &props.primary, SiteRole::Primary);
         let (azs_s, ok_s) = checks::check_site(&sites[1], &props.secondary, SiteRole::Secondary);
+        let pair_keys = [
+            pair_key(&sites[0], id, SiteRole::Primary, regions[0]),
+            pair_key(&sites[1], id, SiteRole::Secondary, regions[1]),
+        ];
+        let alarm_email = props.alarm_email.clone().filter(|email| {
+            let ok = crate::notifications::is_email_address(email);
+            if !ok {
+                crate::notifications::report_email(&scope, "alarm_email", email);
+            }
+            ok
+        });
+        // One topic per Region: an alarm notifies only a topic of its own Region.
+        let alarm_topics = [0, 1].map(|i| {
+            AlarmTopic::new(
+                &sites[i],
+                "Alarms",
+                AlarmTopicProps {
+                    kms_key: Some(Val::from(pair_keys[i].get_att("Arn"))),
+                    email: alarm_email.clone(),
+                },
+            )
+        });
         let data = stacks.data();
         let (database, engine_version) = settle_database(&scope, &props.database);
         let internal_zone = internal_zone_name(id, props.internal_zone.as_deref());
@@ -634,6 +975,7 @@ impl DrPair {
         let ctx = Rc::new(PairContext {
             pair_id: id.to_string(),
             regions,
+            pair_keys: pair_keys.clone(),
             azs: [azs_p, azs_s],
             data: data.clone(),
             database,
@@ -647,15 +989,25 @@ impl DrPair {
         let global = stacks.global();
         let HandedOver {
             networks,
+            private_cidrs,
             albs,
             clusters,
         } = handed_over(&state.borrow());
         // What was reported above is not built, so the constructs never report it again.
         let peering_connection = two_regions
-            .then(|| connect_sites(&peering, &networks, &clusters, regions))
+            .then(|| connect_sites(&peering, &networks, &private_cidrs, &clusters, regions))
             .flatten();
         let dns = (two_regions && names.public)
-            .then(|| add_failover_dns(&global, &props, &albs, id, &app_name))
+            .then(|| {
+                add_failover_dns(
+                    &global,
+                    &props,
+                    &albs,
+                    id,
+                    &app_name,
+                    alarm_topics[1].topic_arn(),
+                )
+            })
             .flatten();
         let global_database = state.borrow().global.clone();
         let (private_zone, db_cname) = if names.internal {
@@ -681,6 +1033,8 @@ impl DrPair {
         let pair = DrPair {
             scope,
             sites,
+            pair_keys,
+            alarm_topics,
             data,
             peering,
             global,
@@ -758,6 +1112,17 @@ impl DrPair {
     /// The site (app) stack of `role`.
     pub fn site_stack(&self, role: SiteRole) -> &Stack {
         &self.sites[role.index()]
+    }
+    /// The pair's KMS key of `role`'s Region, in its site stack (see
+    /// [`SiteScope::pair_key`]).
+    pub fn pair_key(&self, role: SiteRole) -> &CfnResource {
+        &self.pair_keys[role.index()]
+    }
+
+    /// The alarm topic of a site's Region (in its site stack), which every alarm the pair
+    /// synthesizes in that Region notifies.
+    pub fn alarm_topic(&self, role: SiteRole) -> &AlarmTopic {
+        &self.alarm_topics[role.index()]
     }
     /// The data stack of `role`.
     pub fn data_stack(&self, role: SiteRole) -> &Stack {
@@ -903,12 +1268,13 @@ fn db_connection(
         host: format!("db.{internal_zone}"),
         port: database.engine.default_port(),
         database_name: database.database_name.clone(),
-        secret_name_tag: format!("{}/Database", primary_data.path()),
+        // The cluster's construct path, the name RdsCluster would give it too.
+        secret_name: format!("{}/Database", primary_data.path()),
     }
 }
 
 /// Runs the closure for the primary, then the secondary site, and returns what they handed
-/// to the pair.
+/// to the pair (the pair keys exist before, in `ctx`).
 fn build_sites<F: Fn(&SiteScope)>(
     sites: &[Stack; 2],
     ctx: &Rc<PairContext>,
@@ -959,6 +1325,7 @@ fn check_handovers(scope: &Scope, sites: &[Stack; 2], st: &PairState) {
 /// What the sites handed to the pair, per site (primary, secondary).
 struct HandedOver {
     networks: [Option<PeerVpc>; 2],
+    private_cidrs: [Vec<String>; 2],
     albs: [Option<AlbInfo>; 2],
     clusters: [Option<RdsCluster>; 2],
 }
@@ -967,15 +1334,25 @@ struct HandedOver {
 fn handed_over(st: &PairState) -> HandedOver {
     HandedOver {
         networks: [st.sites[0].network.clone(), st.sites[1].network.clone()],
+        private_cidrs: [
+            st.sites[0].private_cidrs.clone(),
+            st.sites[1].private_cidrs.clone(),
+        ],
         albs: [st.sites[0].alb.clone(), st.sites[1].alb.clone()],
         clusters: [st.sites[0].cluster.clone(), st.sites[1].cluster.clone()],
     }
 }
 
-/// Peering, and the peer CIDR on each database (SGs cannot cross Regions).
+/// Peering, and on each database the peer's private subnets (security groups cannot be
+/// referenced across Regions, "Security group rules",
+/// <https://docs.aws.amazon.com/vpc/latest/userguide/security-group-rules.html>: a peered VPC's
+/// group only within the Region), one rule per subnet CIDR: the peer's applications run
+/// there, and its public subnets (load balancer, NAT gateways) have no business with the
+/// database.
 fn connect_sites(
     peering: &[Stack; 2],
     networks: &[Option<PeerVpc>; 2],
+    private_cidrs: &[Vec<String>; 2],
     clusters: &[Option<RdsCluster>; 2],
     regions: [Region; 2],
 ) -> Option<VpcPeering> {
@@ -995,12 +1372,25 @@ fn connect_sites(
     };
     let connection = VpcPeering::new(&peering[0], &peering[1], "Peering", p, s);
     if distinct {
-        for (i, (cluster, peer)) in clusters.iter().zip([s, p]).enumerate() {
-            if let Some(c) = cluster {
+        for (i, cluster) in clusters.iter().enumerate() {
+            let Some(c) = cluster else { continue };
+            // Subnets the VPC could not plan are the VPC's to report.
+            let subnets = private_cidrs[1 - i]
+                .iter()
+                .filter(|c| c.parse::<ipnet::Ipv4Net>().is_ok());
+            for (n, cidr) in subnets.enumerate() {
+                // The first keeps the id of the single rule an earlier drkit wrote.
+                let id = match n {
+                    0 => "PeerIngress".to_string(),
+                    _ => format!("PeerIngress{}", n + 1),
+                };
                 c.allow_from_cidr(
-                    "PeerIngress",
-                    &peer.cidr,
-                    &format!("applications of {} through the VPC peering", regions[1 - i]),
+                    &id,
+                    cidr,
+                    &format!(
+                        "applications of {} (private subnet {cidr}) through the VPC peering",
+                        regions[1 - i]
+                    ),
                 );
             }
         }
@@ -1015,6 +1405,7 @@ fn add_failover_dns(
     albs: &[Option<AlbInfo>; 2],
     id: &str,
     app_name: &str,
+    dr_alarm_topic: Token,
 ) -> Option<FailoverDns> {
     match albs {
         [Some(p), Some(s)] => Some(FailoverDns::new(
@@ -1033,6 +1424,7 @@ fn add_failover_dns(
                         .dimensions([("App", app_name)])
                         .build(),
                 )
+                .notify(Val::from(dr_alarm_topic))
                 .build(),
         )),
         _ => None,

@@ -90,6 +90,45 @@ fn vpc_with_named_azs() {
         ]
     );
     assert_eq!(common::public_subnets(t).len(), 3);
+    // One route table for the three public subnets (one route to the internet gateway), one
+    // per private subnet (each through its own NAT gateway).
+    let counts = type_counts(t);
+    assert!(
+        counts.contains(&("AWS::EC2::RouteTable".into(), 4)),
+        "{counts:?}"
+    );
+    assert!(
+        counts.contains(&("AWS::EC2::SubnetRouteTableAssociation".into(), 6)),
+        "{counts:?}"
+    );
+    let resources = t["Resources"].as_object().unwrap();
+    let to_gateway: Vec<&Value> = resources
+        .values()
+        .filter(|r| r["Type"] == "AWS::EC2::Route" && r["Properties"].get("GatewayId").is_some())
+        .collect();
+    assert_eq!(
+        to_gateway.len(),
+        1,
+        "one default route to the internet gateway"
+    );
+    let public_table = &to_gateway[0]["Properties"]["RouteTableId"];
+    let public_ids: Vec<Value> = vpc
+        .public_subnets()
+        .iter()
+        .map(|s| json!({"Ref": s.resource.logical_id()}))
+        .collect();
+    for subnet in &public_ids {
+        let association = resources
+            .values()
+            .find(|r| {
+                r["Type"] == "AWS::EC2::SubnetRouteTableAssociation"
+                    && &r["Properties"]["SubnetId"] == subnet
+            })
+            .expect("every public subnet is associated");
+        assert_eq!(&association["Properties"]["RouteTableId"], public_table);
+    }
+    assert_eq!(vpc.internet_routes(true).len(), 1);
+    assert_eq!(vpc.internet_routes(false).len(), 3);
     snapshot("vpc_named_azs", t);
     assert_secure(t);
     lint(&a);
@@ -511,7 +550,7 @@ fn global_database_primary_and_secondary_across_regions() {
         RdsClusterProps::builder()
             .vpc(&vpc_p)
             .global(global.primary())
-            .secret_replica_regions(vec![Region::UsWest2])
+            .secret_replicas([Region::UsWest2])
             .allowed_cidrs(["10.20.0.0/16"])
             .build(),
     );

@@ -78,6 +78,8 @@ fn seed_site(site: &SiteScope, spec: &Spec) {
             .build(),
     );
     site.grant_database_secret(&fleet);
+    let admin = site.app_secret("GrafanaAdmin");
+    site.grant_app_secret(&fleet, &admin);
     let certificate_arn = spec
         .https
         .then(|| site.pick(CERT_EAST, CERT_WEST).to_string());
@@ -466,11 +468,15 @@ fn parity_accepts_pick_pairs_and_declared_differences() {
     };
     assert_eq!(lt("Shop-Primary"), "t3.micro");
     assert_eq!(lt("Shop-Secondary"), "t3.small");
-    assert_eq!(
-        resources_of(template(&a, "Shop-Primary"), "AWS::S3::Bucket").len(),
-        1
-    );
-    assert!(resources_of(template(&a, "Shop-Secondary"), "AWS::S3::Bucket").is_empty());
+    // The declared-different `Logs` bucket, beside each site's access-log bucket.
+    let own_buckets = |stack: &str| {
+        resources_of(template(&a, stack), "AWS::S3::Bucket")
+            .into_iter()
+            .filter(|(_, r)| r["Metadata"][ACCESS_LOG_BUCKET_METADATA] != true)
+            .count()
+    };
+    assert_eq!(own_buckets("Shop-Primary"), 1);
+    assert_eq!(own_buckets("Shop-Secondary"), 0);
 }
 
 /// A smaller fleet in the DR Region (a warm standby) is one pick of the desired capacity: the
@@ -646,7 +652,8 @@ fn stacks_deploy_in_parallel_waves_without_cycles() {
         BTreeMap::from([
             ("Shop-Primary", vec![]),
             ("Shop-Secondary", vec![]),
-            ("Shop-Primary-Data", vec!["Shop-Primary"]),
+            // The secrets' replicas use the DR site's pair key.
+            ("Shop-Primary-Data", vec!["Shop-Primary", "Shop-Secondary"]),
             (
                 "Shop-Secondary-Data",
                 vec!["Shop-Secondary", "Shop-Primary-Data"]
@@ -1030,10 +1037,54 @@ fn global_database_members_and_peering() {
         let key = c["KmsKeyId"]["Fn::GetAtt"][0].as_str().unwrap();
         assert_eq!(t["Resources"][key]["Type"], "AWS::KMS::Key");
     }
-    let secret = one(pd, "AWS::SecretsManager::Secret");
+    // The master secret and the app secret: named, on the primary site's pair key, replicated
+    // to the DR Region on the DR site's pair key (a key of the replica's own Region).
+    let secrets = resources_of(pd, "AWS::SecretsManager::Secret");
+    assert_eq!(secrets.len(), 2);
+    let pair_key_of = |consumer: &str, value: &Value| {
+        let (stack, value) = produced_by(&a, consumer, value);
+        let key = value["Fn::GetAtt"][0].as_str().unwrap().to_string();
+        let t = template(&a, &stack);
+        assert_eq!(
+            t["Resources"][&key]["Type"], "AWS::KMS::Key",
+            "{stack}/{key}"
+        );
+        assert!(key.starts_with("PairKey"), "{key}");
+        assert_eq!(value["Fn::GetAtt"][1], "Arn");
+        let region = a.stack(&stack).unwrap().region.code().to_string();
+        (stack, region)
+    };
+    let mut names = BTreeSet::new();
+    for (_, secret) in &secrets {
+        let p = &secret["Properties"];
+        names.insert(p["Name"].as_str().unwrap().to_string());
+        assert_eq!(
+            pair_key_of("Shop-Primary-Data", &p["KmsKeyId"]),
+            ("Shop-Primary".to_string(), "us-east-2".to_string())
+        );
+        let replicas = p["ReplicaRegions"].as_array().unwrap();
+        assert_eq!(replicas.len(), 1, "{p}");
+        assert_eq!(replicas[0]["Region"], "us-west-2");
+        assert_eq!(
+            pair_key_of("Shop-Primary-Data", &replicas[0]["KmsKeyId"]),
+            ("Shop-Secondary".to_string(), "us-west-2".to_string())
+        );
+    }
     assert_eq!(
-        secret["Properties"]["ReplicaRegions"],
-        json!([{"Region": "us-west-2"}])
+        names,
+        BTreeSet::from([
+            "Shop/PrimaryData/Database".to_string(),
+            "Shop/PrimaryData/AppSecrets/GrafanaAdmin".to_string()
+        ])
+    );
+    let admin = resources_of(pd, "AWS::SecretsManager::Secret")
+        .into_iter()
+        .find(|(_, s)| s["Properties"]["Name"] == "Shop/PrimaryData/AppSecrets/GrafanaAdmin")
+        .unwrap()
+        .1;
+    assert_eq!(
+        admin["Properties"]["GenerateSecretString"],
+        json!({"ExcludePunctuation": true, "PasswordLength": 32})
     );
     for t in [pd, sd] {
         let instances = resources_of(t, "AWS::RDS::DBInstance");
@@ -1044,17 +1095,42 @@ fn global_database_members_and_peering() {
                 .all(|(_, i)| i["Properties"]["DBInstanceClass"] == "db.r6g.large")
         );
     }
-    // The peer CIDR is admitted on the DB port in both Regions.
-    let peer_rule = |t: &Value| {
+    // The peer's private subnets, and nothing else of its VPC, are admitted on the DB port in
+    // both Regions: one rule per subnet CIDR.
+    let peer_rules = |t: &Value| -> BTreeMap<String, Value> {
         resources_of(t, "AWS::EC2::SecurityGroupIngress")
             .into_iter()
-            .map(|(_, r)| r["Properties"].clone())
-            .find(|r| r.get("CidrIp").is_some())
-            .unwrap()
+            .filter(|(_, r)| r["Properties"].get("CidrIp").is_some())
+            .map(|(id, r)| (id.clone(), r["Properties"].clone()))
+            .collect()
     };
-    assert_eq!(peer_rule(pd)["CidrIp"], "10.20.0.0/16");
-    assert_eq!(peer_rule(sd)["CidrIp"], "10.10.0.0/16");
-    assert_eq!(peer_rule(pd)["FromPort"], 3306);
+    let private_cidrs = |stack: &str| -> BTreeSet<String> {
+        let t = template(&a, stack);
+        let public = common::public_subnets(t);
+        resources_of(t, "AWS::EC2::Subnet")
+            .into_iter()
+            .filter(|(id, _)| !public.contains(*id))
+            .map(|(_, s)| s["Properties"]["CidrBlock"].as_str().unwrap().to_string())
+            .collect()
+    };
+    for (data, peer_site) in [(pd, "Shop-Secondary"), (sd, "Shop-Primary")] {
+        let rules = peer_rules(data);
+        let cidrs: BTreeSet<String> = rules
+            .values()
+            .map(|r| r["CidrIp"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(cidrs, private_cidrs(peer_site), "{peer_site}");
+        assert_eq!(rules.len(), 3);
+        assert!(
+            !cidrs.contains("10.10.0.0/16") && !cidrs.contains("10.20.0.0/16"),
+            "{cidrs:?}"
+        );
+        assert!(
+            rules
+                .values()
+                .all(|r| r["FromPort"] == 3306 && r["ToPort"] == 3306)
+        );
+    }
     // Peering: requester with PeerRegion, routes in every private route table both ways.
     let pp = template(&a, "Shop-Primary-Peering");
     let sp = template(&a, "Shop-Secondary-Peering");
@@ -1073,16 +1149,57 @@ fn global_database_members_and_peering() {
     }
     assert_eq!(pair.database_connection().host, "db.shop.internal");
     assert_eq!(
-        pair.database_connection().secret_name_tag,
+        pair.database_connection().secret_name,
         "Shop/PrimaryData/Database"
     );
-    // The instance role may read only the tagged secret, in its own Region.
-    let policy = one(template(&a, "Shop-Primary"), "AWS::IAM::Policy");
-    let read = &policy["Properties"]["PolicyDocument"]["Statement"][1];
-    assert_eq!(
-        read["Condition"]["StringEquals"]["secretsmanager:ResourceTag/Name"],
-        "Shop/PrimaryData/Database"
-    );
+    // The instance role reads the two named secrets of its own Region and decrypts with its
+    // site's pair key through Secrets Manager only; it lists nothing.
+    for (site, region) in [
+        ("Shop-Primary", "us-east-2"),
+        ("Shop-Secondary", "us-west-2"),
+    ] {
+        let t = template(&a, site);
+        assert!(!serde_json::to_string(t).unwrap().contains("ListSecrets"));
+        let policies = resources_of(t, "AWS::IAM::Policy");
+        assert_eq!(policies.len(), 2, "{site}");
+        let mut read = BTreeSet::new();
+        for (_, policy) in policies {
+            let statements = policy["Properties"]["PolicyDocument"]["Statement"]
+                .as_array()
+                .unwrap();
+            assert_eq!(statements.len(), 2);
+            let (get, decrypt) = (&statements[0], &statements[1]);
+            assert_eq!(get["Action"], "secretsmanager:GetSecretValue");
+            let pattern = get["Resource"]["Fn::Sub"].as_str().unwrap().to_string();
+            let name = pattern
+                .strip_prefix(
+                    "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:",
+                )
+                .and_then(|n| n.strip_suffix("-??????"))
+                .unwrap_or_else(|| panic!("{pattern}"));
+            read.insert(name.to_string());
+            assert_eq!(decrypt["Action"], "kms:Decrypt");
+            let key = decrypt["Resource"]["Fn::GetAtt"][0].as_str().unwrap();
+            assert!(key.starts_with("PairKey"), "{key}");
+            assert_eq!(t["Resources"][key]["Type"], "AWS::KMS::Key");
+            assert_eq!(
+                decrypt["Condition"]["StringEquals"]["kms:ViaService"]["Fn::Sub"],
+                "secretsmanager.${AWS::Region}.amazonaws.com"
+            );
+            assert_eq!(
+                decrypt["Condition"]["StringLike"]["kms:EncryptionContext:SecretARN"],
+                get["Resource"]
+            );
+        }
+        assert_eq!(
+            read,
+            BTreeSet::from([
+                "Shop/PrimaryData/Database".to_string(),
+                "Shop/PrimaryData/AppSecrets/GrafanaAdmin".to_string()
+            ]),
+            "{site} ({region})"
+        );
+    }
     let asg = one(
         template(&a, "Shop-Primary"),
         "AWS::AutoScaling::AutoScalingGroup",
@@ -1287,4 +1404,191 @@ fn a_database_only_in_the_dr_site_is_reported() {
         ],
         "{errors:#?}"
     );
+}
+
+// ---------------------------------------------------------------------------------------
+// The pair's keys and app secrets
+
+/// Each site stack holds its Region's pair key: rotated, administered by the account, usable
+/// by CloudWatch alarms for encrypted SNS topics, with the same alias in both Regions.
+#[test]
+fn each_site_holds_a_rotated_pair_key_of_its_region() {
+    let (app, pair) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    for (role, stack) in [
+        (SiteRole::Primary, "Shop-Primary"),
+        (SiteRole::Secondary, "Shop-Secondary"),
+    ] {
+        assert_eq!(
+            pair.pair_key(role).scope().stack_name().as_deref(),
+            Some(stack)
+        );
+        let t = template(&a, stack);
+        // Beside the EKS cluster's own key.
+        let keys: Vec<_> = resources_of(t, "AWS::KMS::Key")
+            .into_iter()
+            .filter(|(id, _)| id.starts_with("PairKey"))
+            .collect();
+        assert_eq!(keys.len(), 1, "{stack}");
+        let (id, key) = keys[0];
+        let p = &key["Properties"];
+        assert_eq!(p["EnableKeyRotation"], true);
+        assert_eq!(p["PendingWindowInDays"], 30);
+        let statements = p["KeyPolicy"]["Statement"].as_array().unwrap();
+        assert_eq!(
+            statements[0]["Principal"]["AWS"]["Fn::Sub"],
+            "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"
+        );
+        let cloudwatch = statements
+            .iter()
+            .find(|s| s["Principal"]["Service"] == "cloudwatch.amazonaws.com")
+            .expect("a statement for CloudWatch alarms");
+        assert_eq!(
+            cloudwatch["Action"],
+            json!(["kms:Decrypt", "kms:GenerateDataKey*"])
+        );
+        assert!(
+            statements
+                .iter()
+                .all(|s| s["Principal"] != json!("*") && s["Principal"]["AWS"] != json!("*")),
+            "no anonymous principal"
+        );
+        let alias = one(t, "AWS::KMS::Alias");
+        assert_eq!(alias["Properties"]["AliasName"], "alias/drkit/Shop");
+        assert_eq!(alias["Properties"]["TargetKeyId"], json!({ "Ref": id }));
+    }
+}
+
+fn app_with_secret_calls(calls: impl Fn(&SiteScope) + 'static) -> App {
+    let app = App::new("shop");
+    let spec = Spec::default();
+    DrPair::new(&app, "Shop", props(&spec), move |site| {
+        seed_site(site, &spec);
+        calls(site);
+    });
+    app
+}
+
+#[test]
+fn an_app_secret_id_that_is_not_letters_and_digits_is_one_error() {
+    let app = app_with_secret_calls(|site| {
+        site.app_secret("grafana-admin");
+    });
+    let errors = errors_of(&app);
+    // One slip in the closure: one error, at the primary site, the DR site's in `also`.
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-PAIR-010".to_string(), "Shop/Primary".to_string())],
+        "{errors:#?}"
+    );
+    assert_eq!(errors[0].also_at, ["Shop/Secondary"]);
+    assert!(
+        errors[0].message.contains("`grafana-admin`"),
+        "{}",
+        errors[0].message
+    );
+}
+
+#[test]
+fn an_app_secret_asked_for_by_the_dr_site_only_is_reported() {
+    let app = app_with_secret_calls(|site| {
+        if !site.is_primary() {
+            site.app_secret("ReportsKey");
+        }
+    });
+    let errors = errors_of(&app);
+    assert_eq!(
+        codes_and_paths(&errors),
+        [("DRK-PAIR-011".to_string(), "Shop/Secondary".to_string())],
+        "{errors:#?}"
+    );
+}
+
+/// The same id twice is one secret; each id its own, named after the pair.
+#[test]
+fn app_secrets_are_created_once_per_id_and_named_after_the_pair() {
+    let app = app_with_secret_calls(|site| {
+        let a = site.app_secret("ReportsKey");
+        let b = site.app_secret("ReportsKey");
+        assert_eq!(a, b);
+        assert_eq!(a.name(), "Shop/PrimaryData/AppSecrets/ReportsKey");
+        assert_eq!(a.id(), "ReportsKey");
+    });
+    let a = synth_ok(&app);
+    let pd = template(&a, "Shop-Primary-Data");
+    let names: BTreeSet<&str> = resources_of(pd, "AWS::SecretsManager::Secret")
+        .into_iter()
+        .map(|(_, s)| s["Properties"]["Name"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        names,
+        BTreeSet::from([
+            "Shop/PrimaryData/Database",
+            "Shop/PrimaryData/AppSecrets/GrafanaAdmin",
+            "Shop/PrimaryData/AppSecrets/ReportsKey"
+        ])
+    );
+    // Only the primary's data stack holds secrets; the DR Region gets replicas.
+    assert!(
+        resources_of(
+            template(&a, "Shop-Secondary-Data"),
+            "AWS::SecretsManager::Secret"
+        )
+        .is_empty()
+    );
+}
+
+/// Each Region has an alarm topic on its pair key; the traffic switch (in the DR Region)
+/// notifies the DR Region's topic on both transitions, and the optional email subscribes to
+/// both topics.
+#[test]
+fn the_traffic_switch_notifies_the_dr_regions_alarm_topic() {
+    let spec = Spec::default();
+    let app = App::new("shop");
+    let pair = DrPair::new(
+        &app,
+        "Shop",
+        DrPairProps {
+            alarm_email: Some("ops@example.com".into()),
+            ..props(&spec)
+        },
+        |site| seed_site(site, &spec),
+    );
+    let a = synth_ok(&app);
+    for (stack, role) in [
+        ("Shop-Primary", SiteRole::Primary),
+        ("Shop-Secondary", SiteRole::Secondary),
+    ] {
+        let t = template(&a, stack);
+        let topic = one(t, "AWS::SNS::Topic");
+        let key = pair.pair_key(role).logical_id();
+        assert_eq!(
+            topic["Properties"]["KmsMasterKeyId"],
+            json!({"Fn::GetAtt": [key, "Arn"]}),
+            "{stack}: the topic is on the Region's pair key"
+        );
+        let email = one(t, "AWS::SNS::Subscription");
+        assert_eq!(email["Properties"]["Protocol"], "email");
+        assert_eq!(email["Properties"]["Endpoint"], "ops@example.com");
+        let policy = one(t, "AWS::SNS::TopicPolicy");
+        assert_eq!(
+            policy["Properties"]["PolicyDocument"]["Statement"][0]["Principal"]["Service"],
+            "cloudwatch.amazonaws.com"
+        );
+    }
+    let global = template(&a, "Shop-Global");
+    let alarm = one(global, "AWS::CloudWatch::Alarm");
+    assert_eq!(alarm["Properties"]["ActionsEnabled"], true);
+    let actions = &alarm["Properties"]["AlarmActions"];
+    assert_eq!(actions, &alarm["Properties"]["OKActions"]);
+    // The DR site's topic, wired from Shop-Secondary (same Region) as a parameter.
+    let param = actions[0]["Ref"].as_str().expect("a wired parameter");
+    let description = global["Parameters"][param]["Description"].as_str().unwrap();
+    assert!(
+        description.contains("of stack Shop-Secondary in us-west-2"),
+        "{description}"
+    );
+    assert!(description.contains("Alarms"), "{description}");
+    assert!(resources_of(global, "AWS::SNS::Topic").is_empty());
+    lint(&a);
 }

@@ -6,7 +6,8 @@
 //! gives (so a moto that closes a gap fails the test, which is then upgraded): a stack created
 //! through a change set has no Outputs; `UpdateTerminationProtection` answers HTTP 500; moto
 //! emits only stack-level events for an executed change set; the SDK speaks CloudWatch's
-//! RPCv2-CBOR protocol, which moto does not serve (HTTP 404 without an AWS error code).
+//! RPCv2-CBOR protocol, which moto does not serve (HTTP 404 without an AWS error code); a
+//! bucket made by a stack ignores its `VersioningConfiguration`.
 
 use crate::moto_support;
 
@@ -14,9 +15,9 @@ use dr_aws::{AwsCloud, AwsOptions};
 use dr_core::Region;
 use dr_core::cloud::{
     AliasTarget, ChangeAction, ChangeSetStatus, ChangeSetType, ChangeStatus, Cloud, CloudErrorKind,
-    Dimension, ExecutionStatus, HealthCheckUpdate, MetricDatum, MetricQuery, RecordChange,
-    RecordChangeAction, ResourceRecordSet, ResourceStatus, StackEvent, StackStatus, Statistic,
-    Timestamp,
+    Dimension, ExecutionStatus, HealthCheckUpdate, LB_DELETION_PROTECTION, MetricDatum,
+    MetricQuery, RecordChange, RecordChangeAction, ResourceRecordSet, ResourceStatus, StackEvent,
+    StackStatus, Statistic, Timestamp,
 };
 use moto_support::{
     NETWORK_IDS, change_set_input, moto_cloud, network_template, unique, wait_change_set,
@@ -247,6 +248,40 @@ async fn route53_elbv2_and_s3_calls_reach_moto() {
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
 
+    // ELBv2 attributes: deletion protection on, read back, off (what destroy lifts).
+    let lb = physical("Lb");
+    let on = cloud
+        .modify_load_balancer_attributes(
+            R,
+            &lb,
+            vec![(LB_DELETION_PROTECTION.into(), "true".into())],
+        )
+        .await
+        .unwrap();
+    assert!(on.deletion_protection(), "{on:?}");
+    assert!(
+        cloud
+            .describe_load_balancer_attributes(R, &lb)
+            .await
+            .unwrap()
+            .deletion_protection()
+    );
+    let off = cloud
+        .modify_load_balancer_attributes(
+            R,
+            &lb,
+            vec![(LB_DELETION_PROTECTION.into(), "false".into())],
+        )
+        .await
+        .unwrap();
+    assert!(!off.deletion_protection(), "{off:?}");
+    let missing_lb = "arn:aws:elasticloadbalancing:us-east-2:123456789012:loadbalancer/app/nope/0123456789abcdef";
+    let err = cloud
+        .describe_load_balancer_attributes(R, missing_lb)
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+
     // Route 53 records: the template's CNAME, then an UPSERT of a failover alias pair.
     let zone = physical("Zone");
     let records = cloud.list_resource_record_sets(R, &zone).await.unwrap();
@@ -360,6 +395,40 @@ async fn route53_elbv2_and_s3_calls_reach_moto() {
         .await
         .unwrap_err();
     assert!(err.is_not_found(), "{err:?}");
+
+    // S3 emptying, as destroy empties an access-log bucket: every version listed, deleted by
+    // version id, leaves the bucket empty. moto 5.2's CloudFormation ignores the bucket's
+    // `VersioningConfiguration` (`FakeBucket.create_from_cloudformation_json`, moto
+    // `s3/models.py`), so the overwrite replaces the object, whose version id is `null`, as in
+    // a bucket without versioning; the simulator's tests cover the versioned case.
+    let logs_stack = unique("drkit-logs");
+    let logs = format!("{logs_stack}-logs");
+    let body = serde_json::json!({"Resources": {"B": {"Type": "AWS::S3::Bucket", "Properties": {
+        "BucketName": logs, "VersioningConfiguration": {"Status": "Enabled"}}}}})
+    .to_string();
+    deploy(&cloud, &logs_stack, &body).await;
+    for body in [b"one".to_vec(), b"two".to_vec()] {
+        cloud
+            .put_object(R, &logs, "AWSLogs/123456789012/ELBAccessLogTestFile", body)
+            .await
+            .unwrap();
+    }
+    let versions = cloud.list_object_versions(R, &logs).await.unwrap();
+    assert_eq!(versions.len(), 1, "{versions:?}");
+    assert_eq!(
+        versions[0].version_id.as_deref(),
+        Some("null"),
+        "{versions:?}"
+    );
+    cloud.delete_objects(R, &logs, versions).await.unwrap();
+    assert_eq!(cloud.list_object_versions(R, &logs).await.unwrap(), []);
+    let err = cloud
+        .list_object_versions(R, "drkit-no-such-bucket")
+        .await
+        .unwrap_err();
+    assert!(err.is_not_found(), "{err:?}");
+    cloud.delete_stack(R, &logs_stack).await.unwrap();
+    assert_eq!(wait_stack(&cloud, R, &logs_stack).await, None);
 
     cloud.delete_stack(R, &stack).await.unwrap();
     assert_eq!(wait_stack(&cloud, R, &stack).await, None);

@@ -17,16 +17,21 @@
 //! - Route 53: [UpdateHealthCheck](https://docs.aws.amazon.com/Route53/latest/APIReference/API_UpdateHealthCheck.html),
 //!   [GetHealthCheckStatus](https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHealthCheckStatus.html),
 //!   [GetChange](https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetChange.html).
-//! - ELBv2: [TargetHealth](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html).
+//! - ELBv2: [TargetHealth](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html),
+//!   [LoadBalancerAttribute](https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_LoadBalancerAttribute.html).
+//! - S3: [ListObjectVersions](https://docs.aws.amazon.com/AmazonS3/latest/API/API_ListObjectVersions.html),
+//!   [DeleteObjects](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteObjects.html).
 
 #[macro_use]
 mod string_enum;
 
 mod cfn;
+mod elbv2;
 mod error;
 mod monitoring;
 mod rds;
 mod route53;
+mod s3;
 mod support;
 mod time;
 
@@ -35,10 +40,12 @@ use std::time::Duration;
 use crate::region::Region;
 
 pub use cfn::*;
+pub use elbv2::*;
 pub use error::*;
 pub use monitoring::*;
 pub use rds::*;
 pub use route53::*;
+pub use s3::*;
 pub use support::*;
 pub use time::*;
 
@@ -284,6 +291,25 @@ pub trait Cloud: Send + Sync {
         target_group_arn: &str,
     ) -> CloudResult<Vec<TargetHealth>>;
 
+    /// `DescribeLoadBalancerAttributes`: every attribute of the load balancer. `NotFound` for
+    /// `LoadBalancerNotFound`.
+    async fn describe_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+    ) -> CloudResult<LoadBalancerAttributes>;
+
+    /// `ModifyLoadBalancerAttributes`: sets the `(key, value)` pairs given and leaves the other
+    /// attributes as they are; answers every attribute after the change. ELB checks what the
+    /// new values need (turning access logs on makes it write a test object to the bucket,
+    /// and fails when it cannot). `NotFound` for `LoadBalancerNotFound`.
+    async fn modify_load_balancer_attributes(
+        &self,
+        region: Region,
+        load_balancer_arn: &str,
+        attributes: Vec<(String, String)>,
+    ) -> CloudResult<LoadBalancerAttributes>;
+
     // -- Route 53 ------------------------------------------------------------------------------
 
     /// `GetHealthCheck`.
@@ -344,6 +370,24 @@ pub trait Cloud: Send + Sync {
         key: &str,
         body: Vec<u8>,
     ) -> CloudResult<String>;
+
+    /// `ListObjectVersions`, all pages: every object version and delete marker of `bucket`
+    /// (send it to the bucket's Region). `NotFound` for `NoSuchBucket`.
+    async fn list_object_versions(
+        &self,
+        region: Region,
+        bucket: &str,
+    ) -> CloudResult<Vec<ObjectVersion>>;
+
+    /// `DeleteObjects` for `objects`, each by key and version id, so versions and delete
+    /// markers go for good; sent in requests of at most [`MAX_DELETE_OBJECTS`]. Fails when
+    /// S3 refuses a key, naming it (the keys before it in the same request are deleted).
+    async fn delete_objects(
+        &self,
+        region: Region,
+        bucket: &str,
+        objects: Vec<ObjectVersion>,
+    ) -> CloudResult<()>;
 }
 
 /// The names of the port's operations that change something, as [`Cloud`] method names. A
@@ -368,6 +412,8 @@ pub const MUTATING_OPERATIONS: &[&str] = &[
     "update_health_check",
     "change_resource_record_sets",
     "put_object",
+    "modify_load_balancer_attributes",
+    "delete_objects",
 ];
 
 /// The names of the port's operations that only read, as [`Cloud`] method names: the
@@ -393,6 +439,8 @@ pub const READ_ONLY_OPERATIONS: &[&str] = &[
     "get_change",
     "get_parameter",
     "get_caller_identity",
+    "describe_load_balancer_attributes",
+    "list_object_versions",
 ];
 
 #[cfg(test)]

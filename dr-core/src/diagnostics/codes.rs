@@ -424,6 +424,13 @@ Kubernetes Service endpoints and quotas\", \
 <https://docs.aws.amazon.com/general/latest/gr/eks.html>). It is adjustable, so this is a \
 warning: request an increase in Service Quotas before the group scales past it, or split \
 the nodes across node groups.";
+    EKS_015 = "DRK-EKS-015",
+        "the KMS key for Kubernetes secrets is not a key of the cluster's Region",
+        "EKS envelope-encrypts Kubernetes secrets with a symmetric KMS key \"created in the \
+same AWS Region as the cluster\" (\"Encrypt Kubernetes secrets with KMS on existing \
+clusters\", <https://docs.aws.amazon.com/eks/latest/userguide/enable-kms.html>; the \
+`KeyArn` of `AWS::EKS::Cluster` `Provider` says the same). Give the ARN (or alias) of a key \
+of the cluster's Region, or leave `secrets_encryption` at its default, which creates one.";
     ALB_001 = "DRK-ALB-001",
         "the load balancer serves plain HTTP (warning)",
         "Without `certificate_arn` the load balancer listens on HTTP only, so traffic to the \
@@ -500,6 +507,57 @@ and fails when it wins (\"DependsOn attribute\", \"When a DependsOn attribute is
 AWS CDK makes every internet-facing load balancer depend on its subnets' \
 `internetConnectivityEstablished` for this reason). Add a `DependsOn` on the attachment, or \
 on the public subnets' default routes, which depend on it.";
+    // Load balancer secure defaults and access logs (issue 19, helper B).
+    ALB_011 = "DRK-ALB-011",
+        "an HTTPS listener's security policy still accepts TLS 1.0 or TLS 1.1",
+        "The security policies whose names carry `1-0` or `1-1` (`ELBSecurityPolicy-TLS13-1-0-2021-06`, \
+`-TLS13-1-1-…`, `-FS-1-1-2019-08`, `-TLS-1-1-2017-01`), `ELBSecurityPolicy-2016-08` (the API's and \
+CloudFormation's default), `-2015-05`, `-TLS-1-0-2015-04` and `-FS-2018-06` let clients negotiate \
+TLS 1.0 or 1.1, deprecated by RFC 8996 (\"Protocols by policy\" tables of \"Security policies \
+for your Application Load Balancer\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html>). \
+Use a TLS 1.2+ policy such as the default `ELBSecurityPolicy-TLS13-1-2-2021-06` (or a `-Res-`, \
+`-Ext1-`, `-Ext2-`, `FS-1-2-…` or `TLS13-1-3-…` one). If clients that speak only TLS 1.0/1.1 \
+must still connect, set `allow_legacy_tls(true)` on the load balancer to accept the policy \
+knowingly.";
+    ALB_012 = "DRK-ALB-012",
+        "the existing bucket given for access logs is not a valid S3 bucket name",
+        "`AccessLogs::Bucket(name)` names an existing general purpose bucket: 3 to 63 \
+lowercase letters, digits, dots and hyphens, beginning and ending with a letter or digit, no \
+two adjacent dots, not an IP address, not starting with `xn--`, `sthree-` or `amzn-s3-demo-` \
+and not ending with `-s3alias`, `--ol-s3`, `.mrap` or `--x-s3` (\"General purpose bucket \
+naming rules\", <https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>). \
+Give the bucket's name (not its ARN or URL); the bucket must be in the load balancer's Region \
+and let the Region's Elastic Load Balancing principal write to it (\"Enable access logs for \
+your Application Load Balancer\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html>), \
+or use `AccessLogs::Create` and drkit makes one.";
+    ALB_013 = "DRK-ALB-013",
+        "the access-log retention is not a number of days S3 lifecycle accepts",
+        "The access-log bucket's lifecycle rule expires logs after `access_log_retention_days`. \
+S3 refuses 0 (\"'Days' for Expiration action must be a positive integer\", as S3 answers \
+`PutBucketLifecycleConfiguration`, reproduced in scality/Arsenal#2648; \"LifecycleExpiration\", \
+<https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html>: \"The value must \
+be a non-zero positive integer\") and the value is a 32-bit integer there, so at most \
+2147483647. Give a number of days from 1 up, e.g. the default 90.";
+    ALB_014 = "DRK-ALB-014",
+        "the access-log prefix is one ELB does not accept",
+        "ELB writes logs to `bucket/prefix/AWSLogs/<account>/…`: \"The prefix that you specify \
+must not include AWSLogs\" (\"Enable access logs for your Application Load Balancer\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html>), \
+and a prefix that starts or ends with `/` is refused by ELB, which CloudFormation then \
+ignores, creating the load balancer with access logs off \
+(aws-cloudformation/cloudformation-coverage-roadmap#1928). Give a prefix such as `alb` or \
+`site/alb`, without leading or trailing slashes, or none.";
+    ALB_015 = "DRK-ALB-015",
+        "a load balancer's access-log bucket is encrypted with a KMS key",
+        "\"The only server-side encryption option that's supported is Amazon S3-managed keys \
+(SSE-S3)\" for access-log buckets (\"Enable access logs for your Application Load Balancer\", \
+<https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html>). \
+With SSE-KMS or DSSE-KMS as the bucket's default encryption, ELB refuses the load balancer \
+with the same `Access Denied for bucket: <name>. Please check S3bucket permission` it gives \
+for a missing permission (aws/aws-cdk#21947, terraform-aws-modules/terraform-aws-alb#61). \
+Keep the bucket's `SSEAlgorithm` `AES256`; S3-managed keys already encrypt every log object.";
 
     // ARNs.
     ARN_001 = "DRK-ARN-001",
@@ -551,10 +609,10 @@ Set `backup_retention_days` within that range.";
     // DRK-RDS-007 (a database's VPC has fewer than 2 AZs) is retired: the VPC reports that
     // slip itself (DRK-AZ-005), once, where it was made.
     RDS_008 = "DRK-RDS-008",
-        "secret replica Regions are set on a global database's secondary cluster",
+        "master secret settings are given to a global database's secondary cluster",
         "A secondary cluster of a global database takes its credentials from the primary and \
-has no secret of its own to replicate. Set `secret_replica_regions` on the primary \
-cluster instead.";
+has no secret of its own to name, encrypt or replicate. Set `secret_name`, \
+`secret_kms_key_id` and `secret_replicas` on the primary cluster instead.";
     RDS_009 = "DRK-RDS-009",
         "a master user name or database name is invalid or reserved",
         "Aurora names start with a letter and hold only letters, digits and underscores: a \
@@ -635,7 +693,87 @@ An empty identifier takes the cluster out of its global database.";
 primary secret's own Region with `InvalidParameterException: Invalid replica region.` \
 (\"Replicate AWS Secrets Manager secrets across Regions\", \
 <https://docs.aws.amazon.com/secretsmanager/latest/userguide/create-manage-multi-region-secrets.html>). \
-List only the other Regions in `secret_replica_regions`.";
+List only the other Regions in `secret_replicas`.";
+    RDS_019 = "DRK-RDS-019",
+        "a master secret name that Secrets Manager refuses or advises against",
+        "A secret name has 1 to 512 characters: ASCII letters, digits and `/_+=.@-`; and, as \
+Secrets Manager advises, it does not end with a hyphen followed by six characters, which \
+Secrets Manager itself appends to the ARN, so a partial-ARN lookup would be ambiguous \
+(`Name` of \"CreateSecret\", AWS Secrets Manager API Reference, \
+<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>). \
+The default name is the cluster's construct path; set `secret_name` when the path does not \
+make a valid name.";
+    RDS_020 = "DRK-RDS-020",
+        "a KMS key for the master secret or a replica is malformed or of another Region",
+        "Secrets Manager takes \"the ARN, key ID, or alias of the KMS key\" (`KmsKeyId` of \
+\"CreateSecret\", <https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>), \
+and a KMS key serves only its own Region: the secret's key must be of the cluster's Region, \
+each replica's key of the replica's Region (\"Replicate AWS Secrets Manager secrets across \
+Regions\", <https://docs.aws.amazon.com/secretsmanager/latest/userguide/replicate-secrets.html>). \
+In a `pick` pair, check that the two keys are not swapped.";
+    RDS_021 = "DRK-RDS-021",
+        "a log type that the Aurora engine does not export to CloudWatch Logs",
+        "An Aurora MySQL cluster exports `audit`, `error`, `general`, `instance`, `slowquery` \
+and `iam-db-auth-error`; an Aurora PostgreSQL cluster `instance`, `postgresql` and \
+`iam-db-auth-error` (`EnableCloudwatchLogsExports` of \"CreateDBCluster\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>). RDS \
+refuses any other with `InvalidParameterCombination` \"You cannot use the log types '…' with \
+engine version … For supported log types, see the documentation.\", and CloudFormation \
+takes each type once. Leave `log_exports` unset for the engine's default.";
+    RDS_022 = "DRK-RDS-022",
+        "the IAM authentication error log is exported while IAM database authentication is off",
+        "The `iam-db-auth-error` log records failed IAM database authentications and stays \
+empty unless the cluster has IAM database authentication on (\"Aurora PostgreSQL database \
+log files\", <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.html>: \
+\"To enable IAM database authentication error logs, you must first enable IAM database \
+authentication\"). Turn `iam_authentication` on, or drop the log type.";
+    RDS_023 = "DRK-RDS-023",
+        "an Enhanced Monitoring interval RDS does not offer",
+        "RDS collects Enhanced Monitoring metrics every 1, 5, 10, 15, 30 or 60 seconds, and 0 \
+turns it off (`MonitoringInterval` of \"AWS::RDS::DBInstance\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html>).";
+    RDS_024 = "DRK-RDS-024",
+        "an Enhanced Monitoring interval without a role, or a role without an interval",
+        "RDS needs both or neither: `InvalidParameterCombination` \"A MonitoringRoleARN value is \
+required if you specify a MonitoringInterval value other than 0.\" and \"You must specify a \
+MonitoringInterval value other than 0 when you specify a MonitoringRoleARN value.\" (moto's \
+RDS backend, `moto/rds/models.py`, <https://github.com/getmoto/moto>; \"Setting up and \
+enabling Enhanced Monitoring\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/UserGuide/USER_Monitoring.OS.Enabling.html>). \
+`RdsCluster` creates the role when none is given; give no role when the interval is 0.";
+    RDS_025 = "DRK-RDS-025",
+        "the Enhanced Monitoring role is not the ARN of an IAM role",
+        "RDS publishes Enhanced Monitoring metrics with an IAM role that \
+`monitoring.rds.amazonaws.com` may assume, named by its ARN, \
+`arn:aws:iam::<account>:role/<name>` (`MonitoringRoleArn` of \"AWS::RDS::DBInstance\", \
+<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html>). \
+Give the role's ARN, or leave `monitoring_role_arn` unset and let drkit create the role.";
+    RDS_026 = "DRK-RDS-026",
+        "Database Insights or Performance Insights on a DB instance class that does not support it",
+        "Aurora MySQL offers Database Insights, and the Performance Insights it builds on, on \
+no db.t2 or db.t3 class nor db.t4g.micro or db.t4g.small (\"Amazon Aurora DB engine, \
+Region, and instance class support for Database Insights\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Engines.html>). \
+Use a larger class for the Advanced mode, or keep the Standard mode, which drkit leaves to \
+RDS's default on such a class.";
+    RDS_027 = "DRK-RDS-027",
+        "the Advanced mode of Database Insights without Performance Insights kept 465 days",
+        "The Advanced mode of Database Insights needs Performance Insights on with a \
+retention of at least 465 days (\"Considerations for Database Insights for Amazon Aurora\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html>); \
+RDS refuses the cluster otherwise with `InvalidParameterCombination` \"To enable the Advanced \
+mode of Database Insights, modify your cluster to enable Performance Insights and set the \
+retention period for Performance Insights to at least 465 days.\" (pulumi/pulumi-aws#5286). \
+`RdsCluster` sets both with `DatabaseInsights::Advanced`.";
+    RDS_028 = "DRK-RDS-028",
+        "automatic minor version upgrades asked of a member of an Aurora global database",
+        "Automatic minor version upgrades do not apply to clusters that are part of an Aurora \
+global database (\"Enabling automatic upgrades between minor Aurora MySQL versions\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/AuroraMySQL.Updates.AMVU.html>); \
+its members must run the same version and are upgraded deliberately, secondaries first \
+(\"Upgrading an Amazon Aurora global database\", \
+<https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-upgrade.html>). \
+Leave `auto_minor_version_upgrade` unset (false for a global member).";
 
     // DNS.
     DNS_001 = "DRK-DNS-001",
@@ -746,7 +884,34 @@ the database are per Region. Create it under the site (`Alb::new(site, …)`, \
         "the pair cannot grant a fleet with an existing instance profile the database secret",
         "`grant_database_secret` attaches a policy to the role the fleet creates; a fleet \
 that uses an existing instance profile has no role drkit can change. Let the fleet create \
-its role, or grant `secretsmanager:GetSecretValue` on the pair's secret to your role.";
+its role, or grant `secretsmanager:GetSecretValue` on the pair's secret to your role, and `kms:Decrypt` on the site's pair key (`site.pair_key_arn()`), which encrypts it.";
+    PAIR_010 = "DRK-PAIR-010",
+        "an app secret's id is not 1 to 64 ASCII letters and digits",
+        "`site.app_secret(id)` names the secret `<pair>/PrimaryData/AppSecrets/<id>` and its \
+construct `id`, so the id is kept to 1 to 64 ASCII letters and digits: within Secrets \
+Manager's name characters (letters, digits and `/_+=.@-`, \"CreateSecret\", \
+<https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_CreateSecret.html>), \
+never ending in a hyphen and six characters, which Secrets Manager could read as the random \
+suffix of an ARN. Name it by what it holds, e.g. `GrafanaAdmin`.";
+    PAIR_011 = "DRK-PAIR-011",
+        "an app secret is asked for by the DR site only",
+        "The pair creates each app secret once, with the primary site, in \
+`<pair>-Primary-Data`, and replicates it to the DR Region. A secret the primary run of the \
+closure never asked for exists in neither Region. Call `site.app_secret(id)` in both runs \
+(not under `if !site.is_primary()`).";
+    // Notifications (dr-aws-constructs::notifications).
+    NOTIFY_001 = "DRK-NOTIFY-001",
+        "the email address for alarm notifications is not one email address",
+        "The alarm topic subscribes one email address (SNS sends it a confirmation link). \
+Give one address like `ops@example.com`; subscribe more endpoints to the topic yourself.";
+    NOTIFY_002 = "DRK-NOTIFY-002",
+        "an alarm notifies an SNS topic of another Region",
+        "CloudWatch alarms can notify only an SNS topic of their own Region: `PutMetricAlarm` \
+refuses another Region's topic with \"Invalid region … specified. Only … is supported.\" \
+(Using Amazon CloudWatch alarms, \
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-actions.html). \
+Notify a topic of the alarm's Region, one topic per Region, and subscribe that topic to \
+whatever is elsewhere.";
 }
 
 #[cfg(test)]

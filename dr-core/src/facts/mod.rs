@@ -7,4 +7,5 @@
 
 pub mod ec2;
 pub mod eks;
+pub mod elb;
 pub mod rds;

@@ -38,6 +38,12 @@ pub enum AuroraEngine {
 }
 
 impl AuroraEngine {
+    /// The engine whose `Engine` value is `name` (`aurora-mysql`, `aurora-postgresql`).
+    pub fn from_engine_name(name: &str) -> Option<AuroraEngine> {
+        [AuroraEngine::MySql, AuroraEngine::PostgreSql]
+            .into_iter()
+            .find(|e| e.engine_name() == name)
+    }
     /// The `Engine` value CloudFormation takes.
     pub fn engine_name(self) -> &'static str {
         match self {
@@ -466,6 +472,70 @@ pub fn global_database_class(class: &str) -> Result<(), GlobalClassProblem> {
     Err(GlobalClassProblem::NotMemoryOptimized)
 }
 
+/// The log types an Aurora DB cluster exports to CloudWatch Logs, per engine
+/// (`EnableCloudwatchLogsExports` of "CreateDBCluster", Amazon RDS API Reference,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_CreateDBCluster.html>:
+/// "Aurora MySQL - audit | error | general | instance | slowquery | iam-db-auth-error",
+/// "Aurora PostgreSQL - instance | postgresql | iam-db-auth-error").
+pub fn exportable_log_types(engine: AuroraEngine) -> &'static [&'static str] {
+    match engine {
+        AuroraEngine::MySql => &[
+            "audit",
+            "error",
+            "general",
+            "instance",
+            "slowquery",
+            "iam-db-auth-error",
+        ],
+        AuroraEngine::PostgreSql => &["instance", "postgresql", "iam-db-auth-error"],
+    }
+}
+
+/// The log type that records failed IAM database authentications; it has content only when
+/// the cluster has IAM database authentication on ("Aurora PostgreSQL database log files",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_LogAccess.Concepts.PostgreSQL.html>:
+/// "To enable IAM database authentication error logs, you must first enable IAM database
+/// authentication").
+pub const IAM_DB_AUTH_ERROR_LOG: &str = "iam-db-auth-error";
+
+/// The Enhanced Monitoring intervals RDS accepts, in seconds, 0 turning it off
+/// (`MonitoringInterval` of "AWS::RDS::DBInstance" and "AWS::RDS::DBCluster": "Valid Values:
+/// 0 | 1 | 5 | 10 | 15 | 30 | 60",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-rds-dbinstance.html>).
+pub const MONITORING_INTERVALS: &[u32] = &[0, 1, 5, 10, 15, 30, 60];
+
+/// The Performance Insights retention, in days, that the Advanced mode of Database Insights
+/// needs at least ("Considerations for Database Insights for Amazon Aurora",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Considerations.html>:
+/// "To enable the Advanced mode of Database Insights, you must enable Performance Insights and
+/// set the Performance Insights retention period to at least 465 days (15 months)").
+pub const ADVANCED_INSIGHTS_MIN_RETENTION_DAYS: u32 = 465;
+
+/// The Performance Insights retention, in days, of the free tier: 7 ("Turning on the Standard
+/// mode of Database Insights for Amazon Aurora",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.TurningOnStandard.html>:
+/// "The retention period must be at least 7 days"; `PerformanceInsightsRetentionPeriod` of
+/// "AWS::RDS::DBCluster": "Default: 7 days").
+pub const FREE_INSIGHTS_RETENTION_DAYS: u32 = 7;
+
+/// Whether Database Insights (and the Performance Insights it builds on) supports `class`
+/// for `engine` ("Amazon Aurora DB engine, Region, and instance class support for Database
+/// Insights",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_DatabaseInsights.Engines.html>):
+/// for Aurora MySQL "db.t2 – Not supported", "db.t3 – Not supported", "db.t4g.micro and
+/// db.t4g.small – Not supported"; no class restriction for Aurora PostgreSQL.
+pub fn database_insights_supported(engine: AuroraEngine, class: &str) -> bool {
+    match engine {
+        AuroraEngine::PostgreSql => true,
+        AuroraEngine::MySql => {
+            !(class.starts_with("db.t2.")
+                || class.starts_with("db.t3.")
+                || class == "db.t4g.micro"
+                || class == "db.t4g.small")
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -550,5 +620,36 @@ mod tests {
             global_database_class("db.m5.large"),
             Err(GlobalClassProblem::NotMemoryOptimized)
         );
+    }
+
+    #[test]
+    fn log_types_and_insights_support_follow_the_engine() {
+        assert!(exportable_log_types(AuroraEngine::MySql).contains(&"slowquery"));
+        assert!(!exportable_log_types(AuroraEngine::MySql).contains(&"postgresql"));
+        assert!(exportable_log_types(AuroraEngine::PostgreSql).contains(&"postgresql"));
+        assert!(!exportable_log_types(AuroraEngine::PostgreSql).contains(&"audit"));
+        for engine in [AuroraEngine::MySql, AuroraEngine::PostgreSql] {
+            assert!(exportable_log_types(engine).contains(&IAM_DB_AUTH_ERROR_LOG));
+        }
+        assert!(!database_insights_supported(
+            AuroraEngine::MySql,
+            "db.t3.medium"
+        ));
+        assert!(!database_insights_supported(
+            AuroraEngine::MySql,
+            "db.t4g.small"
+        ));
+        assert!(database_insights_supported(
+            AuroraEngine::MySql,
+            "db.t4g.medium"
+        ));
+        assert!(database_insights_supported(
+            AuroraEngine::MySql,
+            "db.r6g.large"
+        ));
+        assert!(database_insights_supported(
+            AuroraEngine::PostgreSql,
+            "db.t3.medium"
+        ));
     }
 }

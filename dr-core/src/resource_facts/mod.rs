@@ -184,7 +184,7 @@ mod tests {
     #[test]
     fn table_is_sorted_and_complete() {
         let all = all();
-        assert_eq!(all.len(), 40);
+        assert_eq!(all.len(), 44);
         assert!(all.windows(2).all(|w| w[0].type_name < w[1].type_name));
         for f in all {
             assert_eq!(resource_type(f.type_name), Some(f));

@@ -6,5 +6,6 @@ mod diff_large;
 mod engine;
 mod fake_cloud;
 mod guards;
+mod load_balancers;
 mod on_local;
 mod outages;

@@ -721,11 +721,58 @@ async fn physical_ids(
         .collect()
 }
 
-/// `destroy` with every protection lifted takes the whole DrPair down, the Aurora global
-/// cluster's deletion protection included.
+/// The site stacks of the pair, with their Region.
+const SITES: [(Region, &str); 2] = [
+    (Region::UsEast2, "Shop-Primary"),
+    (Region::UsWest2, "Shop-Secondary"),
+];
+
+/// `destroy` with every protection lifted and the access-log buckets emptied takes the whole
+/// DrPair down and leaves nothing: the Aurora global cluster's and the load balancers'
+/// deletion protection lifted, each Region's log bucket (never empty once ELB has written its
+/// test file) emptied and deleted with its stack.
 #[tokio::test]
 async fn a_dr_pair_is_destroyed_when_every_protection_may_be_lifted() {
     let (asm, local) = deployed_dr_pair().await;
+    let mut load_balancers = Vec::new();
+    let mut buckets = Vec::new();
+    for (region, stack) in SITES {
+        for lb in physical_ids(
+            &local,
+            region,
+            stack,
+            "AWS::ElasticLoadBalancingV2::LoadBalancer",
+        )
+        .await
+        {
+            assert!(
+                local
+                    .describe_load_balancer_attributes(region, &lb)
+                    .await
+                    .unwrap()
+                    .deletion_protection(),
+                "the example's load balancers are protected: {lb}"
+            );
+            load_balancers.push((region, stack, lb));
+        }
+        for b in physical_ids(&local, region, stack, "AWS::S3::Bucket").await {
+            assert!(
+                !local
+                    .list_object_versions(region, &b)
+                    .await
+                    .unwrap()
+                    .is_empty(),
+                "ELB wrote its test file into {b}"
+            );
+            buckets.push((region, stack, b));
+        }
+    }
+    assert_eq!(load_balancers.len(), 2, "{load_balancers:?}");
+    assert_eq!(
+        buckets.len(),
+        2,
+        "one access-log bucket per Region: {buckets:?}"
+    );
     let globals = physical_ids(
         &local,
         Region::UsEast2,
@@ -745,7 +792,11 @@ async fn a_dr_pair_is_destroyed_when_every_protection_may_be_lifted() {
         "the example keeps the global cluster's deletion protection on"
     );
 
-    let d = destroy(&local, &asm, &DestroyOptions::lift_all(), &NullObserver).await;
+    let every_flag = DestroyOptions {
+        empty_buckets: true,
+        ..DestroyOptions::lift_all()
+    };
+    let d = destroy(&local, &asm, &every_flag, &NullObserver).await;
     assert_eq!(d.stacks.len(), asm.stacks.len());
     for r in &d.stacks {
         assert_eq!(
@@ -795,6 +846,87 @@ async fn a_dr_pair_is_destroyed_when_every_protection_may_be_lifted() {
             .unwrap()
             .is_empty()
     );
+    for (region, stack, lb) in &load_balancers {
+        let met = &d.stack(stack).unwrap().met;
+        let name = lb.split('/').nth(2).unwrap();
+        assert!(
+            met.contains(&format!(
+                "deletion protection on load balancer `{name}`: lifted"
+            )),
+            "{met:?}"
+        );
+        assert!(
+            local
+                .describe_load_balancer_attributes(*region, lb)
+                .await
+                .unwrap_err()
+                .is_not_found()
+        );
+    }
+    for (region, stack, b) in &buckets {
+        let met = &d.stack(stack).unwrap().met;
+        assert!(
+            met.iter().any(
+                |m| m.starts_with(&format!("access-log bucket `{b}`")) && m.contains("emptied")
+            ),
+            "{met:?}"
+        );
+        assert!(
+            local
+                .list_object_versions(*region, b)
+                .await
+                .unwrap_err()
+                .is_not_found(),
+            "{b} is gone"
+        );
+    }
+    for region in [Region::UsEast2, Region::UsWest2] {
+        let left: Vec<_> = local
+            .retained_resources(region)
+            .into_iter()
+            .filter(|(ty, _)| {
+                ty == "AWS::S3::Bucket" || ty == "AWS::ElasticLoadBalancingV2::LoadBalancer"
+            })
+            .collect();
+        assert!(left.is_empty(), "{region}: {left:?}");
+    }
+}
+
+/// Without `empty_buckets` the pair still goes, but each Region's access-log bucket, which
+/// holds ELB's test file, is kept outside its stack and named with its Region.
+#[tokio::test]
+async fn a_dr_pair_destroyed_without_emptying_keeps_and_names_each_regions_log_bucket() {
+    let (asm, local) = deployed_dr_pair().await;
+    let d = destroy(&local, &asm, &DestroyOptions::lift_all(), &NullObserver).await;
+    assert!(d.is_success(), "{d}");
+    for (region, stack) in SITES {
+        let kept: Vec<String> = local
+            .retained_resources(region)
+            .into_iter()
+            .filter(|(ty, _)| ty == "AWS::S3::Bucket")
+            .map(|(_, b)| b)
+            .collect();
+        assert_eq!(kept.len(), 1, "{region}: {kept:?}");
+        let met = &d.stack(stack).unwrap().met;
+        assert!(
+            met.iter()
+                .any(|m| m.starts_with(&format!("kept bucket `{}`", kept[0]))
+                    && m.contains(&format!(" in {region}: it holds access logs"))),
+            "{met:?}"
+        );
+        assert!(
+            d.to_string()
+                .contains(&format!("kept bucket `{}`", kept[0]))
+        );
+        assert!(
+            !local
+                .list_object_versions(region, &kept[0])
+                .await
+                .unwrap()
+                .is_empty(),
+            "the logs are kept"
+        );
+    }
 }
 
 /// Without `lift_deletion_protection` no database goes: the stacks that hold one are left as

@@ -54,7 +54,15 @@ fn cluster(ctx: &IdContext<'_>, a: &mut Attributes) -> String {
         "OpenIdConnectIssuerUrl",
         json!(format!("https://oidc.eks.{region}.amazonaws.com/id/{h}")),
     );
-    a.put("EncryptionConfigKeyArn", json!(""));
+    // The key of the first (the only) encryption config, as given: "Amazon Resource Name (ARN)
+    // or alias of the customer master key (CMK)" (`EncryptionConfigKeyArn` in the vendored
+    // schema, dr-core/schemas/aws-eks-cluster.json); empty without one.
+    let key = ctx
+        .properties
+        .pointer("/EncryptionConfig/0/Provider/KeyArn")
+        .and_then(|v| v.as_str())
+        .unwrap_or_default();
+    a.put("EncryptionConfigKeyArn", json!(key));
     a.put("KubernetesNetworkConfig.ServiceIpv6Cidr", json!(""));
     name
 }

@@ -22,6 +22,7 @@ mod rds;
 mod route53;
 mod s3;
 mod secretsmanager;
+mod sns;
 mod ssm;
 
 /// FNV-1a, 64 bit: small, stable across Rust versions (unlike `DefaultHasher`).
@@ -179,6 +180,7 @@ pub fn create(type_name: &str, ctx: &IdContext<'_>) -> Created {
         "Route53" => route53::create(resource, ctx, &mut a),
         "S3" => s3::create(resource, ctx, &mut a),
         "SecretsManager" => secretsmanager::create(resource, ctx, &mut a),
+        "SNS" => sns::create(resource, ctx, &mut a),
         "SSM" => ssm::create(resource, ctx, &mut a),
         _ => None,
     };

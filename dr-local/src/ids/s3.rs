@@ -1,10 +1,10 @@
-//! S3: buckets.
+//! S3: buckets and bucket policies.
 
 use serde_json::json;
 
 use super::{Attributes, IdContext};
 
-/// The physical id of an `AWS::S3::<resource>` (a bucket's name), or `None` for a resource
+/// The physical id of an `AWS::S3::<resource>` (a bucket's name, a bucket policy's bucket), or `None` for a resource
 /// type the simulator does not model.
 pub(super) fn create(resource: &str, ctx: &IdContext<'_>, a: &mut Attributes) -> Option<String> {
     Some(match resource {
@@ -30,6 +30,10 @@ pub(super) fn create(resource: &str, ctx: &IdContext<'_>, a: &mut Attributes) ->
             );
             name
         }
+        // A bucket policy is identified by its bucket: the type's `primaryIdentifier` is
+        // `/properties/Bucket` (the vendored schema, `dr-core/schemas/aws-s3-bucketpolicy.json`),
+        // so `Ref` and `DescribeStackResources` give the bucket's name.
+        "BucketPolicy" => ctx.prop("Bucket").unwrap_or_else(|| ctx.generated_name(63)),
         _ => return None,
     })
 }

@@ -144,7 +144,7 @@ fn delete_resources(
         if options.retain_resources.iter().any(|k| k == id) {
             return Verdict::Skip;
         }
-        resource_verdict(world, r, t0)
+        resource_verdict(world, stack.region, r, t0)
     };
     let sched = reverse_schedule(&list, &deps, t0.plus_secs(1), &|id| {
         let r = &stack.resources[id];
@@ -215,9 +215,9 @@ fn delete_resources(
     }
 }
 
-/// What the deletion of `r`, starting around `t0`, comes to: its `DeletionPolicy`, then its
-/// resource provider's refusals.
-fn resource_verdict(world: &World, r: &StackResource, t0: SimTime) -> Verdict {
+/// What the deletion of `r` (of a stack in `region`), starting around `t0`, comes to: its
+/// `DeletionPolicy`, then its resource provider's refusals.
+fn resource_verdict(world: &World, region: Region, r: &StackResource, t0: SimTime) -> Verdict {
     // `RetainExceptOnCreate` behaves as `Retain` for every operation but the one that created
     // the resource ("DeletionPolicy attribute",
     // <https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>).
@@ -230,6 +230,13 @@ fn resource_verdict(world: &World, r: &StackResource, t0: SimTime) -> Verdict {
     if let Some(reason) = protected_database(r) {
         return Verdict::Fail(reason);
     }
+    let seed = format!("{region}/{}/{t0}", r.physical_id);
+    if let Some(reason) = services::elbv2::deletion_refusal(world, region, r, &seed) {
+        return Verdict::Fail(reason);
+    }
+    if let Some(reason) = bucket_not_empty(world, r, &seed) {
+        return Verdict::Fail(reason);
+    }
     if r.type_name == "AWS::RDS::DBCluster" {
         return match leave_global_cluster(world, r, t0) {
             Ok(extra_secs) => Verdict::Delete { extra_secs },
@@ -237,6 +244,31 @@ fn resource_verdict(world: &World, r: &StackResource, t0: SimTime) -> Verdict {
         };
     }
     Verdict::Delete { extra_secs: 0 }
+}
+
+/// What CloudFormation reports when `r` is an S3 bucket that holds any object version or
+/// delete marker: S3's `BucketNotEmpty` (409), as a `DELETE_FAILED` event of an
+/// `AWS::S3::Bucket` quoted it: "The bucket you tried to delete is not empty (Service: Amazon
+/// S3; Status Code: 409; Error Code: BucketNotEmpty; Request ID: …; S3 Extended Request ID:
+/// …; Proxy: null)" (aws/aws-cdk#21776; "Error responses",
+/// <https://docs.aws.amazon.com/AmazonS3/latest/API/ErrorResponses.html>). For a bucket with
+/// versioning S3 adds "You must delete all versions in the bucket." (as reported by
+/// gruntwork-io/cloud-nuke#369 and go-to-k/delstack#114 for versioned buckets whose current
+/// objects were gone).
+fn bucket_not_empty(world: &World, r: &StackResource, seed: &str) -> Option<String> {
+    if r.type_name != "AWS::S3::Bucket" || !services::s3::holds_anything(world, &r.physical_id) {
+        return None;
+    }
+    let versions = if services::s3::is_versioned(world, &r.physical_id) {
+        ". You must delete all versions in the bucket."
+    } else {
+        ""
+    };
+    Some(format!(
+        "The bucket you tried to delete is not empty{versions} (Service: Amazon S3; Status Code: 409; Error Code: BucketNotEmpty; Request ID: {}; S3 Extended Request ID: {}=; Proxy: null)",
+        crate::ids::upper(&format!("s3-request/{seed}"), 16),
+        crate::ids::lower(&format!("s3-extended/{seed}"), 75),
+    ))
 }
 
 /// What RDS answers when `r` is a database resource whose deletion protection is on. The

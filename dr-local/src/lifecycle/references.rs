@@ -25,6 +25,7 @@ use crate::changeset::Action;
 use crate::clock::SimTime;
 use crate::eval::{AccountObject, ResourceDecl, scalar_string};
 use crate::ids;
+use crate::services::elbv2;
 use crate::state::{StackResource, World};
 
 /// What the account has that a reference can name.
@@ -162,6 +163,16 @@ pub(crate) fn bucket_region(world: &World, name: &str) -> Option<Region> {
         live_resources(world)
             .find(|(_, r)| r.type_name == "AWS::S3::Bucket" && r.physical_id == name)
             .map(|(region, _)| region)
+            .or_else(|| {
+                // A bucket a stack operation left outside any stack (kept by a `Retain`
+                // policy or `RetainResources`) still exists.
+                world.regions.iter().find_map(|(region, rs)| {
+                    rs.retained
+                        .iter()
+                        .any(|r| r.type_name == "AWS::S3::Bucket" && r.physical_id == name)
+                        .then_some(*region)
+                })
+            })
     })
 }
 
@@ -245,7 +256,10 @@ impl Deploy<'_> {
         let known = LazyCell::new(|| Known::of(world, self.region, mine));
         let seed = format!("{}/{id}/{start}", self.stack.id);
         let request = ids::uuid(&format!("request/{seed}"));
-        let (wrap, message) = refusal(&decl.type_name, props, create, &known, &request)?;
+        let (wrap, message) = match refusal(&decl.type_name, props, create, &known, &request) {
+            Some(refused) => refused,
+            None => self.access_log_refusal(world, id, decl, action, props, start, built)?,
+        };
         Some(match wrap {
             Wrap::Bare => message,
             Wrap::Handler(service) => format!(
@@ -256,6 +270,70 @@ impl Deploy<'_> {
                 "{message} (Service: {service}; Status Code: 400; Error Code: {code}; Request ID: {request}; Proxy: null)"
             ),
         })
+    }
+}
+
+impl Deploy<'_> {
+    /// ELB's refusal of the access-log attributes of load balancer `id` (of `decl`, with
+    /// evaluated properties `props`, starting at `start`): at its creation, and at an update
+    /// that changes its `LoadBalancerAttributes` (CloudFormation then calls
+    /// `ModifyLoadBalancerAttributes`), over the attributes ELB has. The bucket and its policy
+    /// are what exists when the load balancer starts: this deploy's resources done by then,
+    /// and the other live stacks' (`services::elbv2::access_log_refusal` has the rule and its
+    /// sources). The message is wrapped as a registry handler's, as a `CREATE_FAILED` event
+    /// reported it: `Resource handler returned message: "Access Denied for bucket: … Please
+    /// check S3bucket permission (Service: ElasticLoadBalancingV2, Status Code: 400, …)"`.
+    #[allow(clippy::too_many_arguments)]
+    fn access_log_refusal(
+        &self,
+        world: &World,
+        id: &str,
+        decl: &ResourceDecl,
+        action: Action,
+        props: &Value,
+        start: SimTime,
+        built: &Built,
+    ) -> Option<(Wrap, String)> {
+        if decl.type_name != "AWS::ElasticLoadBalancingV2::LoadBalancer" {
+            return None;
+        }
+        let pairs = elbv2::template_attributes(props);
+        let attributes = match (action, self.stack.resources.get(id)) {
+            (Action::Modify, Some(old)) => {
+                let before = elbv2::template_attributes(&old.properties);
+                if before == pairs {
+                    return None;
+                }
+                let mut current = world
+                    .regions
+                    .get(&self.region)
+                    .and_then(|rs| rs.load_balancers.get(&old.physical_id))
+                    .map(|lb| lb.attributes.clone())
+                    .unwrap_or_else(|| elbv2::initial_attributes(&before));
+                current.extend(pairs);
+                current
+            }
+            _ => elbv2::initial_attributes(&pairs),
+        };
+        let mine = built
+            .items
+            .values()
+            .filter(|i| i.fail.is_none() && i.end <= start)
+            .filter_map(|i| i.resource.as_ref())
+            .map(|r| (self.region, r));
+        let others = world.regions.iter().flat_map(|(region, rs)| {
+            rs.stacks
+                .iter()
+                .filter(move |s| {
+                    s.deleted.is_none() && !(*region == self.region && s.name == self.stack.name)
+                })
+                .flat_map(move |s| s.resources.values().map(move |r| (*region, r)))
+        });
+        let resources = mine.chain(others);
+        let message = elbv2::access_log_refusal(&attributes, self.region, &self.account, |name| {
+            elbv2::log_bucket(name, resources, &world.seeded.buckets)
+        })?;
+        Some((Wrap::Handler("ElasticLoadBalancingV2"), message))
     }
 }
 

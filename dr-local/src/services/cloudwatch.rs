@@ -15,7 +15,7 @@ use serde_json::Value;
 
 use super::s;
 use crate::clock::SimTime;
-use crate::state::{Alarm, StackResource, World};
+use crate::state::{Alarm, Notification, StackResource, World};
 
 /// `StateValue`s.
 pub const OK: &str = "OK";
@@ -295,6 +295,40 @@ pub fn apply(a: &mut Alarm, outcome: Outcome, at: SimTime) -> bool {
     a.state = next.into();
     a.state_since = at;
     true
+}
+
+/// What an alarm that has just moved to its current state publishes: one message to each
+/// topic of the state's actions (`AlarmActions` for ALARM, `OKActions` for OK,
+/// `InsufficientDataActions` for INSUFFICIENT_DATA), and none while `ActionsEnabled` is false
+/// ("PutMetricAlarm", `ActionsEnabled`: "Indicates whether actions should be executed during
+/// any changes to the alarm state", Amazon CloudWatch API Reference,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>;
+/// the API's default is true, and so is CloudFormation's).
+pub fn notifications(key: &str, a: &Alarm, at: SimTime) -> Vec<Notification> {
+    if a.config.get("ActionsEnabled").and_then(Value::as_bool) == Some(false) {
+        return Vec::new();
+    }
+    let list = match a.state.as_str() {
+        ALARM => "AlarmActions",
+        OK => "OKActions",
+        _ => "InsufficientDataActions",
+    };
+    let (region, name) = key.split_once('|').unwrap_or(("", key));
+    a.config
+        .get(list)
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .filter_map(Value::as_str)
+        .filter(|arn| arn.starts_with("arn:aws:sns:"))
+        .map(|topic| Notification {
+            at,
+            region: region.to_string(),
+            alarm: name.to_string(),
+            state: a.state.clone(),
+            topic_arn: topic.to_string(),
+        })
+        .collect()
 }
 
 #[cfg(test)]

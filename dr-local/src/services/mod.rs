@@ -5,7 +5,9 @@
 //! them through the port. Route 53 and CloudWatch live in [`route53`] and [`cloudwatch`].
 
 pub mod cloudwatch;
+pub mod elbv2;
 pub mod route53;
+pub mod s3;
 
 use std::collections::BTreeSet;
 
@@ -89,11 +91,14 @@ pub fn sync(
         }
     }
     // Members before what refers to them: clusters before their instances, target groups
-    // before the Auto Scaling groups that register into them, whatever the template order.
+    // before the Auto Scaling groups that register into them, buckets before the load
+    // balancers that write into them, whatever the template order.
     let late = |t: &str| {
         matches!(
             t,
-            "AWS::RDS::DBInstance" | "AWS::AutoScaling::AutoScalingGroup"
+            "AWS::RDS::DBInstance"
+                | "AWS::AutoScaling::AutoScalingGroup"
+                | "AWS::ElasticLoadBalancingV2::LoadBalancer"
         )
     };
     for pass in [false, true] {
@@ -111,6 +116,19 @@ pub fn sync(
     // What the change did to Route 53's statuses happened now.
     let now = w.now;
     route53::record_statuses(w, now);
+}
+
+/// The resources of the live (not deleted) stacks of every Region, with their Region.
+pub fn live_resources(w: &World) -> Vec<(Region, &StackResource)> {
+    w.regions
+        .iter()
+        .flat_map(|(r, rs)| {
+            rs.stacks
+                .iter()
+                .filter(|s| s.deleted.is_none())
+                .flat_map(move |s| s.resources.values().map(move |res| (*r, res)))
+        })
+        .collect()
 }
 
 fn generated_secret(r: &StackResource) -> String {
@@ -182,6 +200,8 @@ fn register(w: &mut World, region: Region, r: &StackResource) {
         }
         "AWS::AutoScaling::AutoScalingGroup" => register_asg_targets(w, region, r),
         "AWS::CloudWatch::Alarm" => cloudwatch::register(w, region, r),
+        "AWS::S3::Bucket" => s3::register_bucket(w, r),
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => elbv2::register(w, region, r),
         _ => {}
     }
 }
@@ -406,6 +426,8 @@ fn update(w: &mut World, region: Region, before: &StackResource, r: &StackResour
             register_asg_targets(w, region, r);
         }
         "AWS::CloudWatch::Alarm" => cloudwatch::update(w, region, r),
+        "AWS::S3::Bucket" => s3::register_bucket(w, r),
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => elbv2::update(w, region, before, r),
         _ => {}
     }
 }
@@ -502,6 +524,11 @@ fn unregister(w: &mut World, region: Region, r: &StackResource) {
             w.records.remove(&r.physical_id);
         }
         "AWS::AutoScaling::AutoScalingGroup" => unregister_asg_targets(w, region, r),
+        // S3 deletes only an empty bucket (the stack's deletion checks it first).
+        "AWS::S3::Bucket" => s3::remove_bucket(w, &r.physical_id),
+        "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+            elbv2::unregister(w, region, &r.physical_id);
+        }
         "AWS::ElasticLoadBalancingV2::TargetGroup" => {
             w.region(region).target_groups.remove(&r.physical_id);
         }

@@ -487,13 +487,20 @@ pub fn settle_health(w: &mut World, unavailable: &BTreeSet<Region>) -> bool {
             let quiet = points.iter().all(|(p, _)| p.as_millis() + reach <= t);
             let read = route53_reads(spec, &a.config);
             let a = w.alarms.get_mut(k).expect("found above");
-            changed |= cloudwatch::apply(a, outcome, at);
+            let moved = cloudwatch::apply(a, outcome, at);
+            changed |= moved;
+            let sent = if moved {
+                cloudwatch::notifications(k, a, at)
+            } else {
+                Vec::new()
+            };
             a.evaluated_to = if quiet {
                 SimTime((to / spec.period_ms * spec.period_ms).max(t))
             } else {
                 at
             };
             evaluated.insert(k.clone(), if read { a.stream } else { None });
+            w.notifications.extend(sent);
         }
         let due: Vec<String> = w
             .health_checks

@@ -5,6 +5,7 @@ mod dr_services;
 mod eval;
 mod faults;
 mod idempotency;
+mod load_balancers;
 mod provider_rules;
 mod refusals;
 mod retention;

@@ -674,3 +674,138 @@ async fn every_missing_value_is_named_in_one_reason() {
         "Parameter validation failed: parameter value ops for parameter name Key does not exist, parameter value vpc-1 for parameter name Vpc does not exist."
     );
 }
+
+#[tokio::test]
+async fn an_alarm_notifying_a_topic_of_another_region_is_refused_with_cloudwatchs_message() {
+    let cloud = LocalCloud::in_memory();
+    let alarm = |topic: &str| {
+        one(json!({"Type": "AWS::CloudWatch::Alarm", "Properties": {
+            "Namespace": "drkit", "MetricName": "PrimaryActive", "Statistic": "Minimum",
+            "Period": 60, "EvaluationPeriods": 1, "Threshold": 1,
+            "ComparisonOperator": "LessThanThreshold", "AlarmActions": [topic]}}))
+    };
+    let reason = create_fails(
+        &cloud,
+        "alarm-elsewhere",
+        &alarm("arn:aws:sns:us-west-2:123456789012:alarms"),
+        "Res",
+    )
+    .await;
+    assert!(
+        reason.contains("Invalid region us-west-2 specified. Only us-east-2 is supported."),
+        "{reason}"
+    );
+    creates(
+        &cloud,
+        "alarm-here",
+        &alarm("arn:aws:sns:us-east-2:123456789012:alarms"),
+    )
+    .await;
+}
+
+/// An Aurora MySQL cluster with `extra` properties and one instance with `instance` ones.
+fn aurora_with(extra: Value, instance: Value) -> Value {
+    let mut cluster = json!({"Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.10.3",
+        "MasterUsername": "admin", "MasterUserPassword": "correct-horse-battery"});
+    cluster
+        .as_object_mut()
+        .unwrap()
+        .extend(extra.as_object().unwrap().clone());
+    let mut inst = json!({"DBClusterIdentifier": {"Ref": "Cluster"}, "Engine": "aurora-mysql",
+        "DBInstanceClass": "db.r6g.large"});
+    inst.as_object_mut()
+        .unwrap()
+        .extend(instance.as_object().unwrap().clone());
+    json!({"Resources": {
+        "Cluster": {"Type": "AWS::RDS::DBCluster", "Properties": cluster},
+        "Db": {"Type": "AWS::RDS::DBInstance", "DeletionPolicy": "Delete", "Properties": inst}
+    }})
+}
+
+/// RDS refuses Enhanced Monitoring without its role, with RDS's message in the handler's
+/// wording; with the role the instance is created.
+#[tokio::test]
+async fn enhanced_monitoring_without_a_role_fails_the_instance() {
+    let cloud = LocalCloud::in_memory();
+    let reason = create_fails(
+        &cloud,
+        "em-no-role",
+        &aurora_with(json!({}), json!({"MonitoringInterval": 60})),
+        "Db",
+    )
+    .await;
+    assert!(
+        reason.starts_with("Resource handler returned message: \"A MonitoringRoleARN value is required if you specify a MonitoringInterval value other than 0. (Service: Rds, Status Code: 400"),
+        "{reason}"
+    );
+    creates(
+        &cloud,
+        "em-role",
+        &aurora_with(
+            json!({}),
+            json!({"MonitoringInterval": 60,
+                "MonitoringRoleArn": "arn:aws:iam::123456789012:role/rds-monitoring"}),
+        ),
+    )
+    .await;
+}
+
+/// RDS refuses a log type of the other engine, naming it and the engine version.
+#[tokio::test]
+async fn a_log_type_the_engine_does_not_export_fails_the_cluster() {
+    let cloud = LocalCloud::in_memory();
+    let reason = create_fails(
+        &cloud,
+        "logs-wrong",
+        &aurora_with(
+            json!({"EnableCloudwatchLogsExports": ["error", "postgresql"]}),
+            json!({}),
+        ),
+        "Cluster",
+    )
+    .await;
+    assert!(
+        reason.contains("You cannot use the log types 'postgresql' with engine version aurora-mysql 8.0.mysql_aurora.3.10.3. For supported log types, see the documentation."),
+        "{reason}"
+    );
+    creates(
+        &cloud,
+        "logs-right",
+        &aurora_with(
+            json!({"EnableCloudwatchLogsExports": ["audit", "error", "slowquery"]}),
+            json!({}),
+        ),
+    )
+    .await;
+}
+
+/// The Advanced mode of Database Insights without Performance Insights kept 465 days fails
+/// the cluster; with them it is created.
+#[tokio::test]
+async fn advanced_database_insights_without_465_days_fails_the_cluster() {
+    let cloud = LocalCloud::in_memory();
+    let reason = create_fails(
+        &cloud,
+        "insights-short",
+        &aurora_with(
+            json!({"DatabaseInsightsMode": "advanced", "PerformanceInsightsEnabled": true}),
+            json!({}),
+        ),
+        "Cluster",
+    )
+    .await;
+    assert!(
+        reason.contains("To enable the Advanced mode of Database Insights, modify your cluster to enable Performance Insights and set the retention period for Performance Insights to at least 465 days."),
+        "{reason}"
+    );
+    creates(
+        &cloud,
+        "insights-long",
+        &aurora_with(
+            json!({"DatabaseInsightsMode": "advanced", "PerformanceInsightsEnabled": true,
+                "PerformanceInsightsRetentionPeriod": 465}),
+            json!({}),
+        ),
+    )
+    .await;
+}

@@ -232,6 +232,57 @@ async fn missing_data_goes_to_insufficient_data_by_default() {
 }
 
 #[tokio::test]
+async fn a_state_change_publishes_to_the_topics_of_its_state_only_when_actions_are_enabled() {
+    let cloud = LocalCloud::in_memory();
+    let topic = "arn:aws:sns:us-west-2:123456789012:alarms";
+    let told = alarm(
+        &cloud,
+        "Told",
+        json!({"AlarmActions": [topic], "OKActions": [topic]}),
+    )
+    .await;
+    let muted = alarm(
+        &cloud,
+        "Muted",
+        json!({"AlarmActions": [topic], "ActionsEnabled": false}),
+    )
+    .await;
+    for name in [&told, &muted] {
+        cloud
+            .put_metric_data(S, "drkit", vec![datum(name, 5.0, None)])
+            .await
+            .unwrap();
+    }
+    sleep(&cloud, 60).await;
+    assert_eq!(state(&cloud, &muted), "ALARM");
+    let sent = |cloud: &LocalCloud| {
+        cloud
+            .snapshot()
+            .notifications
+            .iter()
+            .map(|n| (n.alarm.clone(), n.state.clone(), n.topic_arn.clone()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        sent(&cloud),
+        [(told.clone(), "ALARM".to_string(), topic.to_string())],
+        "the muted alarm publishes nothing"
+    );
+    cloud
+        .put_metric_data(S, "drkit", vec![datum(&told, 0.0, None)])
+        .await
+        .unwrap();
+    sleep(&cloud, 60).await;
+    assert_eq!(state(&cloud, &told), "OK");
+    assert_eq!(sent(&cloud).len(), 2);
+    assert_eq!(sent(&cloud)[1].1, "OK");
+    // INSUFFICIENT_DATA has no actions here: the change is not published.
+    sleep(&cloud, 3 * 3600).await;
+    assert_eq!(state(&cloud, &told), "INSUFFICIENT_DATA");
+    assert_eq!(sent(&cloud).len(), 2);
+}
+
+#[tokio::test]
 async fn breaching_and_not_breaching_decide_missing_data() {
     let cloud = LocalCloud::in_memory();
     let bad = alarm(&cloud, "Bad", json!({"TreatMissingData": "breaching"})).await;

@@ -144,6 +144,61 @@ pub const ROWS: &[Row<Knobs>] = &[
         path: PRIMARY,
         prop: "ssl_policy",
     },
+    Row {
+        slip: "an SSL policy that still accepts TLS 1.0, without allow_legacy_tls",
+        apply: |k| k.alb_ssl_policy = "ELBSecurityPolicy-2016-08".into(),
+        path: PRIMARY,
+        prop: "ssl_policy",
+    },
+    // access_logs: an existing bucket by a valid S3 name.
+    Row {
+        slip: "an existing access-log bucket given by ARN",
+        apply: |k| {
+            k.alb_access_logs = (
+                AccessLogs::Bucket("arn:aws:s3:::east-logs".into()),
+                AccessLogs::Bucket("west-logs".into()),
+            )
+        },
+        path: PRIMARY,
+        prop: "access_logs",
+    },
+    Row {
+        slip: "an existing access-log bucket with an uppercase name",
+        apply: |k| {
+            k.alb_access_logs = (
+                AccessLogs::Bucket("east-logs".into()),
+                AccessLogs::Bucket("West-Logs".into()),
+            )
+        },
+        path: SECONDARY,
+        prop: "access_logs",
+    },
+    // access_log_prefix: ELB's rules.
+    Row {
+        slip: "an access-log prefix containing AWSLogs",
+        apply: |k| k.alb_access_log_prefix = Some("alb/AWSLogs".into()),
+        path: PRIMARY,
+        prop: "access_log_prefix",
+    },
+    Row {
+        slip: "an access-log prefix with a leading slash",
+        apply: |k| k.alb_access_log_prefix = Some("/alb".into()),
+        path: PRIMARY,
+        prop: "access_log_prefix",
+    },
+    // access_log_retention_days: 1 to the 32-bit maximum.
+    Row {
+        slip: "an access-log retention of 0 days",
+        apply: |k| k.alb_access_log_retention_days = 0,
+        path: PRIMARY,
+        prop: "access_log_retention_days",
+    },
+    Row {
+        slip: "an access-log retention beyond S3's 32-bit days",
+        apply: |k| k.alb_access_log_retention_days = u32::MAX,
+        path: PRIMARY,
+        prop: "access_log_retention_days",
+    },
 ];
 
 #[test]

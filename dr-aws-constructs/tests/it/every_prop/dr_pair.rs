@@ -9,6 +9,12 @@ use super::{Knobs, Row, check_rows, pair_app};
 
 pub const ROWS: &[Row<Knobs>] = &[
     Row {
+        slip: "two addresses for the alarm topics",
+        apply: |k| k.pair.alarm_email = Some("ops@example.com, dev@example.com".into()),
+        path: "Shop",
+        prop: "alarm_email",
+    },
+    Row {
         slip: "the seed's us-west-1 zones under us-west-2",
         apply: |k| k.pair.secondary.azs = vec!["us-west-1a".into(), "us-west-1b".into()],
         path: "Shop/Secondary",

@@ -204,6 +204,40 @@ pub const ROWS: &[Row<Knobs>] = &[
         path: EKS,
         prop: "log_types",
     },
+    // secrets_encryption: a key of the cluster's Region, by KMS ARN, key id or alias.
+    Row {
+        slip: "a secrets key of the other Region",
+        // Both sites given the DR Region's key: right for the DR site only.
+        apply: |k| {
+            let west = SecretsEncryption::Key(
+                "arn:aws:kms:us-west-2:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+                    .into(),
+            );
+            k.eks_secrets_encryption = (west.clone(), west);
+        },
+        path: EKS,
+        prop: "secrets_encryption",
+    },
+    Row {
+        slip: "a secrets key that is not a KMS ARN",
+        apply: |k| {
+            let secret = SecretsEncryption::Key(
+                "arn:aws:secretsmanager:us-east-2:123456789012:secret:x-AbCdEf".into(),
+            );
+            k.eks_secrets_encryption = (secret.clone(), secret);
+        },
+        path: EKS,
+        prop: "secrets_encryption",
+    },
+    Row {
+        slip: "a secrets key that is neither ARN, key id nor alias",
+        apply: |k| {
+            let key = SecretsEncryption::Key("my-key".into());
+            k.eks_secrets_encryption = (key.clone(), key);
+        },
+        path: EKS,
+        prop: "secrets_encryption",
+    },
 ];
 
 #[test]

@@ -52,6 +52,12 @@ pub struct Knobs {
     pub alb_target_port: u16,
     pub alb_health_check_path: Option<String>,
     pub alb_ssl_policy: String,
+    pub alb_allow_legacy_tls: bool,
+    pub alb_deletion_protection: bool,
+    pub alb_drop_invalid_header_fields: bool,
+    pub alb_access_logs: (AccessLogs, AccessLogs),
+    pub alb_access_log_prefix: Option<String>,
+    pub alb_access_log_retention_days: u32,
     pub eks_version: String,
     pub eks_public_access_cidrs: Vec<String>,
     pub eks_node_instance_type: String,
@@ -60,6 +66,8 @@ pub struct Knobs {
     pub eks_node_desired_size: u32,
     pub eks_node_max_size: u32,
     pub eks_log_types: Vec<String>,
+    /// (primary, secondary): a key is of one Region.
+    pub eks_secrets_encryption: (SecretsEncryption, SecretsEncryption),
 }
 
 impl Default for Knobs {
@@ -93,6 +101,7 @@ impl Default for Knobs {
                         .build(),
                 )
                 .db_cname_ttl_secs(30)
+                .alarm_email("ops@example.com")
                 .build(),
             vpc: VpcProps::builder()
                 .az_count(3)
@@ -118,6 +127,12 @@ impl Default for Knobs {
             alb_target_port: 3000,
             alb_health_check_path: Some("/api/health".into()),
             alb_ssl_policy: DEFAULT_SSL_POLICY.into(),
+            alb_allow_legacy_tls: false,
+            alb_deletion_protection: true,
+            alb_drop_invalid_header_fields: true,
+            alb_access_logs: (AccessLogs::Create, AccessLogs::Create),
+            alb_access_log_prefix: Some("alb".into()),
+            alb_access_log_retention_days: 90,
             eks_version: DEFAULT_KUBERNETES_VERSION.into(),
             eks_public_access_cidrs: vec!["203.0.113.0/24".into()],
             eks_node_instance_type: "t3.medium".into(),
@@ -126,6 +141,7 @@ impl Default for Knobs {
             eks_node_desired_size: 2,
             eks_node_max_size: 2,
             eks_log_types: vec!["api".into(), "audit".into(), "authenticator".into()],
+            eks_secrets_encryption: (SecretsEncryption::OwnKey, SecretsEncryption::OwnKey),
         }
     }
 }
@@ -180,6 +196,12 @@ pub fn pair_app(k: &Knobs) -> App {
                 target_port: k.alb_target_port,
                 health_check_path: k.alb_health_check_path.clone(),
                 ssl_policy: k.alb_ssl_policy.clone(),
+                allow_legacy_tls: k.alb_allow_legacy_tls,
+                deletion_protection: k.alb_deletion_protection,
+                drop_invalid_header_fields: k.alb_drop_invalid_header_fields,
+                access_logs: site.pick(k.alb_access_logs.0.clone(), k.alb_access_logs.1.clone()),
+                access_log_prefix: k.alb_access_log_prefix.clone(),
+                access_log_retention_days: k.alb_access_log_retention_days,
             },
         );
         site.serve(&alb);
@@ -196,6 +218,11 @@ pub fn pair_app(k: &Knobs) -> App {
                 node_desired_size: k.eks_node_desired_size,
                 node_max_size: k.eks_node_max_size,
                 log_types: k.eks_log_types.clone(),
+                secrets_encryption: if site.is_primary() {
+                    k.eks_secrets_encryption.0.clone()
+                } else {
+                    k.eks_secrets_encryption.1.clone()
+                },
             },
         );
         site.database(
@@ -342,7 +369,14 @@ pub const TYPED: &[(&str, &str)] = &[
         "Rolling or Manual, both valid for any fleet",
     ),
     ("deletion_protection", "a bool"),
+    ("drop_invalid_header_fields", "a bool"),
+    ("allow_legacy_tls", "a bool"),
     ("database.deletion_protection", "a bool"),
+    ("iam_authentication", "a bool"),
+    (
+        "secret_kms_key_id",
+        "a key of the cluster's Region; DrPair passes its pair key",
+    ),
     ("engine", "AuroraEngine, every variant valid"),
     ("database.engine", "AuroraEngine, every variant valid"),
     ("global.engine", "AuroraEngine, every variant valid"),

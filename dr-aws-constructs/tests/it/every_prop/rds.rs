@@ -30,7 +30,13 @@ pub struct RdsKnobs {
     pub allowed_cidrs: Vec<String>,
     pub kms_key_id: Option<String>,
     pub global: Option<GlobalKnobs>,
-    pub secret_replica_regions: Vec<Region>,
+    pub secret_replicas: Vec<Region>,
+    pub secret_name: Option<String>,
+    pub log_exports: Option<Vec<String>>,
+    pub monitoring_interval_secs: u32,
+    pub monitoring_role_arn: Option<String>,
+    pub database_insights: DatabaseInsights,
+    pub auto_minor_version_upgrade: Option<bool>,
 }
 
 /// Every field of a `GlobalMembership`, written out (the role as a flag: a secondary's source
@@ -69,7 +75,13 @@ impl Default for RdsKnobs {
             allowed_cidrs: vec!["10.20.0.0/16".into()],
             kms_key_id: Some(KEY_EAST.into()),
             global: None,
-            secret_replica_regions: vec![Region::UsWest2],
+            secret_replicas: vec![Region::UsWest2],
+            secret_name: Some("shop/master".into()),
+            log_exports: None,
+            monitoring_interval_secs: 60,
+            monitoring_role_arn: None,
+            database_insights: DatabaseInsights::Standard,
+            auto_minor_version_upgrade: None,
         }
     }
 }
@@ -116,7 +128,13 @@ pub fn rds_app(k: &RdsKnobs) -> App {
             .allowed_cidrs(k.allowed_cidrs.clone())
             .maybe_kms_key_id(k.kms_key_id.as_deref().map(Val::from))
             .maybe_global(global)
-            .secret_replica_regions(k.secret_replica_regions.clone())
+            .secret_replicas(k.secret_replicas.clone())
+            .maybe_secret_name(k.secret_name.clone())
+            .maybe_log_exports(k.log_exports.clone())
+            .monitoring_interval_secs(k.monitoring_interval_secs)
+            .maybe_monitoring_role_arn(k.monitoring_role_arn.as_deref().map(Val::from))
+            .database_insights(k.database_insights)
+            .maybe_auto_minor_version_upgrade(k.auto_minor_version_upgrade)
             .build(),
     );
     app
@@ -477,24 +495,105 @@ pub const ROWS: &[Row<RdsKnobs>] = &[
         path: AT,
         prop: "global.engine_version",
     },
-    // secret_replica_regions
+    // secret_replicas
     Row {
         slip: "the cluster's own Region",
-        apply: |k| k.secret_replica_regions = vec![Region::UsEast2],
+        apply: |k| k.secret_replicas = vec![Region::UsEast2],
         path: AT,
-        prop: "secret_replica_regions",
+        prop: "secret_replicas",
     },
     Row {
         slip: "the own Region beside the DR Region",
-        apply: |k| k.secret_replica_regions = vec![Region::UsWest2, Region::UsEast2],
+        apply: |k| k.secret_replicas = vec![Region::UsWest2, Region::UsEast2],
         path: AT,
-        prop: "secret_replica_regions",
+        prop: "secret_replicas",
     },
     Row {
         slip: "replicas of a global secondary's secret",
-        apply: |k| global(k, |g| g.secondary = true),
+        apply: |k| {
+            global(k, |g| g.secondary = true);
+            k.secret_name = None;
+        },
         path: AT,
-        prop: "secret_replica_regions",
+        prop: "secret_replicas",
+    },
+    Row {
+        slip: "a name for a global secondary's secret",
+        apply: |k| {
+            global(k, |g| g.secondary = true);
+            k.secret_replicas = Vec::new();
+        },
+        path: AT,
+        prop: "secret_name",
+    },
+    // secret_name
+    Row {
+        slip: "ends like the suffix Secrets Manager appends",
+        apply: |k| k.secret_name = Some("shop/master-abcdef".into()),
+        path: AT,
+        prop: "secret_name",
+    },
+    Row {
+        slip: "a character Secrets Manager refuses",
+        apply: |k| k.secret_name = Some("shop master".into()),
+        path: AT,
+        prop: "secret_name",
+    },
+    // log_exports
+    Row {
+        slip: "PostgreSQL's log asked of MySQL",
+        apply: |k| k.log_exports = Some(vec!["postgresql".into()]),
+        path: AT,
+        prop: "log_exports",
+    },
+    Row {
+        slip: "a log type listed twice",
+        apply: |k| k.log_exports = Some(vec!["error".into(), "error".into()]),
+        path: AT,
+        prop: "log_exports",
+    },
+    // monitoring_interval_secs
+    Row {
+        slip: "an interval RDS does not offer",
+        apply: |k| k.monitoring_interval_secs = 20,
+        path: AT,
+        prop: "monitoring_interval_secs",
+    },
+    // monitoring_role_arn
+    Row {
+        slip: "a role with monitoring off",
+        apply: |k| {
+            k.monitoring_interval_secs = 0;
+            k.monitoring_role_arn = Some("arn:aws:iam::123456789012:role/rds-monitoring".into());
+        },
+        path: AT,
+        prop: "monitoring_role_arn",
+    },
+    Row {
+        slip: "an S3 bucket as the monitoring role",
+        apply: |k| k.monitoring_role_arn = Some("arn:aws:s3:::my-bucket".into()),
+        path: AT,
+        prop: "monitoring_role_arn",
+    },
+    // database_insights
+    Row {
+        slip: "the Advanced mode on a class without Performance Insights",
+        apply: |k| {
+            k.instance_class = "db.t3.medium".into();
+            k.database_insights = DatabaseInsights::Advanced;
+        },
+        path: AT,
+        prop: "database_insights",
+    },
+    // auto_minor_version_upgrade
+    Row {
+        slip: "automatic upgrades of a global member",
+        apply: |k| {
+            k.global = Some(GlobalKnobs::default());
+            k.auto_minor_version_upgrade = Some(true);
+        },
+        path: AT,
+        prop: "auto_minor_version_upgrade",
     },
 ];
 
@@ -549,4 +648,226 @@ fn a_newer_patch_of_a_known_line_still_checks_the_class() {
         .map(|d| d.code.to_string())
         .collect();
     assert_eq!(codes, ["DRK-RDS-013", "DRK-RDS-001"]);
+}
+
+/// The secret and log settings the tests below vary; the rest is left to the defaults.
+#[derive(Default)]
+struct Extra {
+    secret_name: Option<&'static str>,
+    secret_key: Option<&'static str>,
+    replicas: Vec<SecretReplica>,
+    iam_off: bool,
+    logs: Option<Vec<String>>,
+}
+
+/// The errors of a cluster with id `id` in us-east-2 built with `x`.
+fn cluster_errors(id: &str, x: Extra) -> Vec<dr_core::Diagnostic> {
+    let app = App::new("db");
+    let s = stack(&app, "Data", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+    RdsCluster::new(
+        &s,
+        id,
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .maybe_secret_name(x.secret_name)
+            .maybe_secret_kms_key_id(x.secret_key.map(Val::from))
+            .secret_replicas(x.replicas)
+            .iam_authentication(!x.iam_off)
+            .maybe_log_exports(x.logs)
+            .build(),
+    );
+    super::errors(&app)
+}
+
+/// The default secret name is the construct path, checked like a given one: a path ending
+/// like Secrets Manager's random suffix is reported at `secret_name`, the way out.
+#[test]
+fn a_default_secret_name_that_secrets_manager_would_confuse_is_reported() {
+    let errors = cluster_errors("Db-abcdef", Extra::default());
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "DRK-RDS-019");
+    assert_eq!(errors[0].prop.as_deref(), Some("secret_name"));
+    assert!(
+        errors[0].message.contains("construct path"),
+        "{}",
+        errors[0].message
+    );
+    let named = Extra {
+        secret_name: Some("shop/db"),
+        ..Extra::default()
+    };
+    assert!(cluster_errors("Db-abcdef", named).is_empty());
+}
+
+/// The IAM authentication error log with IAM authentication off stays empty: reported at
+/// `iam_authentication`; with it on, the same log is fine.
+#[test]
+fn the_iam_auth_error_log_needs_iam_authentication() {
+    let logs = || Some(vec!["error".to_string(), "iam-db-auth-error".to_string()]);
+    let off = Extra {
+        iam_off: true,
+        logs: logs(),
+        ..Extra::default()
+    };
+    let errors = cluster_errors("Database", off);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "DRK-RDS-022");
+    assert_eq!(errors[0].prop.as_deref(), Some("iam_authentication"));
+    let on = Extra {
+        logs: logs(),
+        ..Extra::default()
+    };
+    assert!(cluster_errors("Database", on).is_empty());
+}
+
+/// The secret's key must be of the cluster's Region, a replica's of the replica's Region.
+#[test]
+fn secret_keys_must_serve_their_own_region() {
+    let wrong = Extra {
+        secret_key: Some(KEY_WEST),
+        ..Extra::default()
+    };
+    let errors = cluster_errors("Database", wrong);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].code, "DRK-RDS-020");
+    assert_eq!(errors[0].prop.as_deref(), Some("secret_kms_key_id"));
+    let replica = |key: &str| SecretReplica {
+        region: Region::UsWest2,
+        kms_key_id: Some(Val::from(key)),
+    };
+    let wrong_replica = Extra {
+        replicas: vec![replica(KEY_EAST)],
+        ..Extra::default()
+    };
+    let errors = cluster_errors("Database", wrong_replica);
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].prop.as_deref(), Some("secret_replicas"));
+    let fine = Extra {
+        secret_key: Some(KEY_EAST),
+        replicas: vec![replica(KEY_WEST)],
+        ..Extra::default()
+    };
+    let errors = cluster_errors("Database", fine);
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+/// The resources of `type_name` in the `Data` stack of `k`'s app, linted by cfn-lint.
+fn resources(k: &RdsKnobs, type_name: &str) -> Vec<serde_json::Value> {
+    let a = crate::common::synth(&rds_app(k));
+    crate::common::lint(&a);
+    crate::common::template(&a, "Data")["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == type_name)
+        .cloned()
+        .collect()
+}
+
+/// The secure defaults reach the template: IAM authentication, the engine's logs (with the
+/// parameter group that fills the audit and slow query logs), Enhanced Monitoring with a
+/// role drkit creates, Database Insights Standard with 7 days of Performance Insights under
+/// the cluster's key, automatic minor upgrades on a standalone cluster, the secret's name
+/// and key.
+#[test]
+fn a_standalone_cluster_gets_the_secure_defaults() {
+    let k = RdsKnobs::default();
+    let cluster = &resources(&k, "AWS::RDS::DBCluster")[0]["Properties"];
+    assert_eq!(cluster["EnableIAMDatabaseAuthentication"], true);
+    assert_eq!(
+        cluster["EnableCloudwatchLogsExports"],
+        serde_json::json!(["audit", "error", "slowquery"])
+    );
+    assert_eq!(cluster["DatabaseInsightsMode"], "standard");
+    assert_eq!(cluster["PerformanceInsightsEnabled"], true);
+    assert_eq!(cluster["PerformanceInsightsRetentionPeriod"], 7);
+    assert_eq!(cluster["PerformanceInsightsKmsKeyId"], KEY_EAST);
+    assert_eq!(cluster["AutoMinorVersionUpgrade"], true);
+    assert!(cluster["DBClusterParameterGroupName"].get("Ref").is_some());
+    let group = &resources(&k, "AWS::RDS::DBClusterParameterGroup")[0]["Properties"];
+    assert_eq!(group["Family"], "aurora-mysql8.0");
+    assert_eq!(group["Parameters"]["server_audit_logging"], "1");
+    assert_eq!(group["Parameters"]["server_audit_events"], AUDIT_EVENTS);
+    assert_eq!(group["Parameters"]["slow_query_log"], "1");
+    let role = &resources(&k, "AWS::IAM::Role")[0]["Properties"];
+    assert_eq!(
+        role["AssumeRolePolicyDocument"]["Statement"][0]["Principal"]["Service"],
+        "monitoring.rds.amazonaws.com"
+    );
+    for inst in resources(&k, "AWS::RDS::DBInstance") {
+        let p = &inst["Properties"];
+        assert_eq!(p["MonitoringInterval"], 60);
+        assert!(p["MonitoringRoleArn"].get("Fn::GetAtt").is_some(), "{p}");
+        assert_eq!(p["EnablePerformanceInsights"], true);
+        assert_eq!(p["AutoMinorVersionUpgrade"], true);
+    }
+    let secret = &resources(&k, "AWS::SecretsManager::Secret")[0]["Properties"];
+    assert_eq!(secret["Name"], "shop/master");
+    assert_eq!(
+        RdsCluster::secret_arn_pattern("shop/master").to_json(),
+        serde_json::json!({"Fn::Sub": "arn:${AWS::Partition}:secretsmanager:${AWS::Region}:${AWS::AccountId}:secret:shop/master-??????"})
+    );
+}
+
+/// Each default has its way out, and a global member never upgrades by itself.
+#[test]
+fn the_defaults_can_be_turned_off_and_a_global_member_keeps_its_version() {
+    let k = RdsKnobs {
+        log_exports: Some(vec![]),
+        monitoring_interval_secs: 0,
+        database_insights: DatabaseInsights::StandardWithoutPerformanceInsights,
+        global: Some(GlobalKnobs::default()),
+        ..RdsKnobs::default()
+    };
+    let cluster = &resources(&k, "AWS::RDS::DBCluster")[0]["Properties"];
+    assert!(
+        cluster.get("EnableCloudwatchLogsExports").is_none(),
+        "{cluster}"
+    );
+    assert!(cluster.get("DBClusterParameterGroupName").is_none());
+    assert_eq!(cluster["PerformanceInsightsEnabled"], false);
+    assert_eq!(cluster["AutoMinorVersionUpgrade"], false);
+    assert!(resources(&k, "AWS::IAM::Role").is_empty());
+    for inst in resources(&k, "AWS::RDS::DBInstance") {
+        let p = &inst["Properties"];
+        assert!(
+            p.get("MonitoringInterval").is_none() && p.get("EnablePerformanceInsights").is_none()
+        );
+        assert_eq!(p["AutoMinorVersionUpgrade"], false);
+    }
+    // The Advanced mode keeps Performance Insights 465 days; PostgreSQL exports its own log and
+    // needs no parameter group; Standard on a class without Performance Insights sets none.
+    let advanced = RdsKnobs {
+        database_insights: DatabaseInsights::Advanced,
+        ..RdsKnobs::default()
+    };
+    let cluster = &resources(&advanced, "AWS::RDS::DBCluster")[0]["Properties"];
+    assert_eq!(cluster["DatabaseInsightsMode"], "advanced");
+    assert_eq!(cluster["PerformanceInsightsRetentionPeriod"], 465);
+    let pg = RdsKnobs {
+        engine: dr_core::facts::rds::AuroraEngine::PostgreSql,
+        engine_version: Some(
+            dr_core::facts::rds::AuroraEngine::PostgreSql
+                .default_version()
+                .into(),
+        ),
+        port: Some(5432),
+        ..RdsKnobs::default()
+    };
+    let cluster = &resources(&pg, "AWS::RDS::DBCluster")[0]["Properties"];
+    assert_eq!(
+        cluster["EnableCloudwatchLogsExports"],
+        serde_json::json!(["postgresql"])
+    );
+    assert!(resources(&pg, "AWS::RDS::DBClusterParameterGroup").is_empty());
+    let small = RdsKnobs {
+        instance_class: "db.t3.medium".into(),
+        ..RdsKnobs::default()
+    };
+    let cluster = &resources(&small, "AWS::RDS::DBCluster")[0]["Properties"];
+    assert!(
+        cluster.get("PerformanceInsightsEnabled").is_none(),
+        "{cluster}"
+    );
 }

@@ -10,6 +10,7 @@
 //! - AWS-specific parameter types whose value does not exist in the account;
 //! - required properties left out;
 //! - S3: `PutObject` into a bucket a stack made, and into one that does not exist;
+//!   `ListObjectVersions` and `DeleteObjects` by version id, which empty a bucket;
 //! - Route 53: the records of a zone a stack made, a record's update through the stack,
 //!   `ChangeResourceRecordSets` (create, upsert, duplicate create, missing delete, missing
 //!   zone), `GetChange`, `GetHealthCheck`, `UpdateHealthCheck`, `GetHealthCheckStatus` of a
@@ -280,6 +281,36 @@ async fn probes(cloud: &dyn Cloud, tag: &str) -> Observations {
     o.insert(
         "s3: PutObject into a missing bucket",
         put.map_or_else(|e| refused(&e), |_| "ok".into()),
+    );
+    let listed = cloud.list_object_versions(R, &bucket).await;
+    o.insert(
+        "s3: ListObjectVersions after the PutObject",
+        match &listed {
+            Ok(v) => format!(
+                "{} version(s), version ids {:?}",
+                v.len(),
+                v.iter().map(|v| v.version_id.clone()).collect::<Vec<_>>()
+            ),
+            Err(e) => refused(e),
+        },
+    );
+    let emptied = match listed {
+        Ok(v) => match cloud.delete_objects(R, &bucket, v).await {
+            Ok(()) => cloud
+                .list_object_versions(R, &bucket)
+                .await
+                .map_or_else(|e| refused(&e), |v| format!("{} version(s) left", v.len())),
+            Err(e) => refused(&e),
+        },
+        Err(e) => refused(&e),
+    };
+    o.insert("s3: DeleteObjects of every version", emptied);
+    let listed = cloud
+        .list_object_versions(R, &format!("{tag}-no-such-bucket"))
+        .await;
+    o.insert(
+        "s3: ListObjectVersions of a missing bucket",
+        listed.map_or_else(|e| refused(&e), |v| format!("{} version(s)", v.len())),
     );
 
     // -- Exports and imports -----------------------------------------------------------------
@@ -632,6 +663,18 @@ fn aws_documented() -> Vec<(&'static str, &'static str)> {
         // "PutObject" / "Error responses", Amazon S3 API Reference: NoSuchBucket.
         ("s3: PutObject into the stack's bucket", "ok"),
         ("s3: PutObject into a missing bucket", "refused: NotFound"),
+        // "ListObjectVersions": a bucket without versioning lists each object once, with the
+        // version id `null`; "DeleteObjects" with those ids removes them; a missing bucket is
+        // `NoSuchBucket` (Amazon S3 API Reference).
+        (
+            "s3: ListObjectVersions after the PutObject",
+            "1 version(s), version ids [Some(\"null\")]",
+        ),
+        ("s3: DeleteObjects of every version", "0 version(s) left"),
+        (
+            "s3: ListObjectVersions of a missing bucket",
+            "refused: NotFound",
+        ),
         // "Fn::ImportValue": "You can't modify or remove an output value that is referenced by
         // another stack" and "You can't delete a stack if another stack references one of its
         // outputs"; a refused delete returns the stack to its previous status (here the

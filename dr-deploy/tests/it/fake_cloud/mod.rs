@@ -25,6 +25,9 @@ pub struct FakeStack {
     pub termination_protection: bool,
     pub events: Vec<StackEvent>,
     pub change_sets: HashMap<String, (ChangeSetDescription, String)>,
+    /// Resources whose deletion failed: logical id → reason (`DescribeStackResources` reports
+    /// them `DELETE_FAILED`).
+    pub failed: BTreeMap<String, String>,
 }
 
 #[derive(Default)]
@@ -41,6 +44,16 @@ pub struct State {
     /// Resource types the fake "skips" (no physical id), like moto.
     pub skip_types: BTreeSet<String>,
     pub objects: HashMap<String, Vec<u8>>,
+    /// Load balancers made by stacks: ARN → attributes (from the template's
+    /// `LoadBalancerAttributes`, then `ModifyLoadBalancerAttributes`). A protected one fails
+    /// its stack's deletion, as ELB's `DeleteLoadBalancer` does.
+    pub load_balancers: HashMap<String, BTreeMap<String, String>>,
+    /// Buckets made by stacks: name → object versions. One that holds any fails its stack's
+    /// deletion (`BucketNotEmpty`).
+    pub buckets: HashMap<String, Vec<ObjectVersion>>,
+    /// Log objects ELB delivers into the bucket right after the next `delete_objects` empties
+    /// it (a log written between the emptying and the bucket's deletion).
+    pub late_logs: Vec<ObjectVersion>,
     /// This many `describe_stack` calls answer `Throttled` before the next ones succeed.
     pub throttle_describe_stack: usize,
     /// Scripted answers of the next calls of an operation (`set_stack_policy`,
@@ -480,6 +493,33 @@ impl Cloud for FakeCloud {
             } else {
                 phys
             };
+            if let Some(p) = phys.clone().filter(|_| c.action == ChangeAction::Add) {
+                match c.resource_type.as_str() {
+                    "AWS::ElasticLoadBalancingV2::LoadBalancer" => {
+                        let attrs = new
+                            .get(&c.logical_id)
+                            .and_then(|r| r.pointer("/Properties/LoadBalancerAttributes"))
+                            .and_then(Value::as_array)
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|a| {
+                                Some((
+                                    a.get("Key")?.as_str()?.to_string(),
+                                    a.get("Value")
+                                        .and_then(Value::as_str)
+                                        .unwrap_or_default()
+                                        .to_string(),
+                                ))
+                            })
+                            .collect();
+                        st.load_balancers.insert(p, attrs);
+                    }
+                    "AWS::S3::Bucket" => {
+                        st.buckets.entry(p).or_default();
+                    }
+                    _ => {}
+                }
+            }
             st.stacks
                 .get_mut(&key)
                 .unwrap()
@@ -704,8 +744,12 @@ impl Cloud for FakeCloud {
                 logical_id: id.clone(),
                 physical_id: p.clone(),
                 resource_type: ty.clone(),
-                status: ResourceStatus::CreateComplete,
-                status_reason: None,
+                status: if s.failed.contains_key(id) {
+                    ResourceStatus::DeleteFailed
+                } else {
+                    ResourceStatus::CreateComplete
+                },
+                status_reason: s.failed.get(id).cloned(),
                 timestamp: ts(0),
             })
             .collect())
@@ -784,6 +828,15 @@ impl Cloud for FakeCloud {
                 ),
             ));
         }
+        let force = input.deletion_mode == Some(DeletionMode::ForceDeleteStack);
+        if (force || !input.retain_resources.is_empty())
+            && s.status != Some(StackStatus::DeleteFailed)
+        {
+            return Err(CloudError::validation(
+                "DeleteStack",
+                "Invalid operation on stack: RetainResources and FORCE_DELETE_STACK are allowed only for a stack in DELETE_FAILED",
+            ));
+        }
         push_event(
             &mut st,
             &key,
@@ -792,13 +845,76 @@ impl Cloud for FakeCloud {
             ResourceStatus::DeleteInProgress,
             Some("User Initiated"),
         );
-        let res: Vec<(String, String)> = st.stacks[&key]
+        let res: Vec<(String, String, Option<String>)> = st.stacks[&key]
             .resources
             .iter()
-            .map(|(k, v)| (k.clone(), v.0.clone()))
+            .map(|(k, v)| (k.clone(), v.0.clone(), v.1.clone()))
             .collect();
-        for (id, ty) in res.iter().rev() {
-            push_event(&mut st, &key, id, ty, ResourceStatus::DeleteComplete, None);
+        let mut failed = BTreeMap::new();
+        for (id, ty, phys) in res.iter().rev() {
+            if input.retain_resources.contains(id) {
+                push_event(&mut st, &key, id, ty, ResourceStatus::DeleteSkipped, None);
+                continue;
+            }
+            let p = phys.clone().unwrap_or_default();
+            let reason = match ty.as_str() {
+                "AWS::ElasticLoadBalancingV2::LoadBalancer"
+                    if st
+                        .load_balancers
+                        .get(&p)
+                        .and_then(|a| a.get(LB_DELETION_PROTECTION))
+                        .is_some_and(|v| v == "true") =>
+                {
+                    Some(format!(
+                        "Load balancer '{p}' cannot be deleted because deletion protection is enabled"
+                    ))
+                }
+                "AWS::S3::Bucket" if st.buckets.get(&p).is_some_and(|o| !o.is_empty()) => Some(
+                    "The bucket you tried to delete is not empty (Error Code: BucketNotEmpty)"
+                        .to_string(),
+                ),
+                _ => None,
+            };
+            match reason {
+                Some(r) if !force => {
+                    push_event(
+                        &mut st,
+                        &key,
+                        id,
+                        ty,
+                        ResourceStatus::DeleteFailed,
+                        Some(&r),
+                    );
+                    failed.insert(id.clone(), r);
+                }
+                _ => {
+                    push_event(&mut st, &key, id, ty, ResourceStatus::DeleteComplete, None);
+                    st.load_balancers.remove(&p);
+                    if ty == "AWS::S3::Bucket" {
+                        st.buckets.remove(&p);
+                    }
+                    st.stacks.get_mut(&key).unwrap().resources.remove(id);
+                }
+            }
+        }
+        if !failed.is_empty() {
+            let reason = format!(
+                "The following resource(s) failed to delete: [{}]. ",
+                failed.keys().cloned().collect::<Vec<_>>().join(", ")
+            );
+            push_event(
+                &mut st,
+                &key,
+                stack_name,
+                StackEvent::STACK_TYPE,
+                ResourceStatus::DeleteFailed,
+                Some(&reason),
+            );
+            let s = st.stacks.get_mut(&key).unwrap();
+            s.status = Some(StackStatus::DeleteFailed);
+            s.reason = Some(reason);
+            s.failed = failed;
+            return Ok(());
         }
         push_event(
             &mut st,
@@ -984,5 +1100,66 @@ impl Cloud for FakeCloud {
         let url = format!("https://{bucket}.s3.{region}.amazonaws.com/{key}");
         self.state.lock().unwrap().objects.insert(url.clone(), body);
         Ok(url)
+    }
+    async fn describe_load_balancer_attributes(
+        &self,
+        _: Region,
+        arn: &str,
+    ) -> CloudResult<LoadBalancerAttributes> {
+        self.log("describe_load_balancer_attributes", arn);
+        let st = self.state.lock().unwrap();
+        st.load_balancers
+            .get(arn)
+            .map(|a| LoadBalancerAttributes { values: a.clone() })
+            .ok_or_else(|| {
+                CloudError::not_found(
+                    "DescribeLoadBalancerAttributes",
+                    arn,
+                    "LoadBalancerNotFound",
+                )
+            })
+    }
+    async fn modify_load_balancer_attributes(
+        &self,
+        _: Region,
+        arn: &str,
+        attributes: Vec<(String, String)>,
+    ) -> CloudResult<LoadBalancerAttributes> {
+        self.log("modify_load_balancer_attributes", arn);
+        let mut st = self.state.lock().unwrap();
+        let a = st.load_balancers.get_mut(arn).ok_or_else(|| {
+            CloudError::not_found("ModifyLoadBalancerAttributes", arn, "LoadBalancerNotFound")
+        })?;
+        a.extend(attributes);
+        Ok(LoadBalancerAttributes { values: a.clone() })
+    }
+    async fn list_object_versions(
+        &self,
+        _: Region,
+        bucket: &str,
+    ) -> CloudResult<Vec<ObjectVersion>> {
+        self.log("list_object_versions", bucket);
+        let st = self.state.lock().unwrap();
+        st.buckets
+            .get(bucket)
+            .cloned()
+            .ok_or_else(|| CloudError::not_found("ListObjectVersions", bucket, "NoSuchBucket"))
+    }
+    async fn delete_objects(
+        &self,
+        _: Region,
+        bucket: &str,
+        objects: Vec<ObjectVersion>,
+    ) -> CloudResult<()> {
+        self.log("delete_objects", bucket);
+        let mut st = self.state.lock().unwrap();
+        let b = st
+            .buckets
+            .get_mut(bucket)
+            .ok_or_else(|| CloudError::not_found("DeleteObjects", bucket, "NoSuchBucket"))?;
+        b.retain(|o| !objects.contains(o));
+        let late = std::mem::take(&mut st.late_logs);
+        st.buckets.get_mut(bucket).unwrap().extend(late);
+        Ok(())
     }
 }
