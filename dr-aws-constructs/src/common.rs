@@ -61,6 +61,36 @@ pub(crate) fn managed_policy(name: &str) -> Val<String> {
     ))
 }
 
+/// A KMS key policy in which the account administers the key (`kms:*` for the account root, so
+/// IAM policies of the account decide who uses it: "Default key policy", AWS KMS Developer
+/// Guide, <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>),
+/// followed by `extra` statements.
+pub(crate) fn account_key_policy(extra: impl IntoIterator<Item = Expr>) -> Expr {
+    let administers = Expr::map([
+        ("Sid", Expr::from("AccountAdministers")),
+        ("Effect", Expr::from("Allow")),
+        (
+            "Principal",
+            Expr::map([(
+                "AWS",
+                Expr::sub(
+                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
+                    Vec::<(String, Expr)>::new(),
+                ),
+            )]),
+        ),
+        ("Action", Expr::from("kms:*")),
+        ("Resource", Expr::from("*")),
+    ]);
+    Expr::map([
+        ("Version", Expr::from("2012-10-17")),
+        (
+            "Statement",
+            Expr::list(std::iter::once(administers).chain(extra)),
+        ),
+    ])
+}
+
 /// A trust policy that lets `service` assume a role.
 pub(crate) fn assume_role_policy(service: &str) -> Expr {
     Expr::from(json!({

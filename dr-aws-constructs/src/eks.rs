@@ -3,10 +3,12 @@
 use dr_core::diagnostics::codes;
 use dr_core::facts::ec2::Arch;
 use dr_core::facts::eks::{self, AMI_TYPES, AmiFamily, VersionSupport};
-use dr_core::{CfnResource, Expr, Scope, Token, Val, suggest};
+use dr_core::{CfnResource, Scope, Token, Val, suggest};
 use ipnet::Ipv4Net;
 
-use crate::common::{SummaryRow, assume_role_policy, managed_policy, name_tag, val};
+use crate::common::{
+    SummaryRow, account_key_policy, assume_role_policy, managed_policy, name_tag, val,
+};
 use crate::l1::Tag;
 use crate::l1::eks::cluster::{
     AccessConfig, ClusterLogging, EncryptionConfig, Logging, LoggingTypeConfig, Provider,
@@ -655,28 +657,7 @@ fn add_secrets_key(scope: &Scope) -> CfnResource {
             )),
             enable_key_rotation: val(true),
             pending_window_in_days: val(30),
-            key_policy: Some(Expr::map([
-                ("Version", Expr::from("2012-10-17")),
-                (
-                    "Statement",
-                    Expr::list([Expr::map([
-                        ("Sid", Expr::from("AccountAdministers")),
-                        ("Effect", Expr::from("Allow")),
-                        (
-                            "Principal",
-                            Expr::map([(
-                                "AWS",
-                                Expr::sub(
-                                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
-                                    Vec::<(String, Expr)>::new(),
-                                ),
-                            )]),
-                        ),
-                        ("Action", Expr::from("kms:*")),
-                        ("Resource", Expr::from("*")),
-                    ])]),
-                ),
-            ])),
+            key_policy: Some(account_key_policy([])),
             tags: Some(name_tag(scope)),
             ..Default::default()
         },

@@ -74,7 +74,7 @@ use serde::Serialize;
 use serde_json::{Value, json};
 
 use crate::alb::Alb;
-use crate::common::{SummaryRow, val};
+use crate::common::{SummaryRow, account_key_policy, val};
 use crate::dns::{
     AlbEndpoint, FailoverDns, FailoverDnsProps, HostedZoneRef, PrivateZone, TrafficSwitchProps,
     ZoneVpcRef,
@@ -785,10 +785,6 @@ impl SiteScope {
 /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-kms-key.html>),
 /// in which the deletion can be cancelled.
 fn pair_key(site: &Stack, pair_id: &str, role: SiteRole, region: Region) -> CfnResource {
-    let root = Expr::sub(
-        "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
-        Vec::<(String, Expr)>::new(),
-    );
     let key = site.add(
         "PairKey",
         &CfnKey {
@@ -798,40 +794,25 @@ fn pair_key(site: &Stack, pair_id: &str, role: SiteRole, region: Region) -> CfnR
             )),
             enable_key_rotation: val(true),
             pending_window_in_days: val(30),
-            key_policy: Some(Expr::map([
-                ("Version", Expr::from("2012-10-17")),
+            key_policy: Some(account_key_policy([Expr::map([
                 (
-                    "Statement",
+                    "Sid",
+                    Expr::from("CloudWatchAlarmsPublishToEncryptedTopics"),
+                ),
+                ("Effect", Expr::from("Allow")),
+                (
+                    "Principal",
+                    Expr::map([("Service", Expr::from("cloudwatch.amazonaws.com"))]),
+                ),
+                (
+                    "Action",
                     Expr::list([
-                        Expr::map([
-                            ("Sid", Expr::from("AccountAdministers")),
-                            ("Effect", Expr::from("Allow")),
-                            ("Principal", Expr::map([("AWS", root)])),
-                            ("Action", Expr::from("kms:*")),
-                            ("Resource", Expr::from("*")),
-                        ]),
-                        Expr::map([
-                            (
-                                "Sid",
-                                Expr::from("CloudWatchAlarmsPublishToEncryptedTopics"),
-                            ),
-                            ("Effect", Expr::from("Allow")),
-                            (
-                                "Principal",
-                                Expr::map([("Service", Expr::from("cloudwatch.amazonaws.com"))]),
-                            ),
-                            (
-                                "Action",
-                                Expr::list([
-                                    Expr::from("kms:Decrypt"),
-                                    Expr::from("kms:GenerateDataKey*"),
-                                ]),
-                            ),
-                            ("Resource", Expr::from("*")),
-                        ]),
+                        Expr::from("kms:Decrypt"),
+                        Expr::from("kms:GenerateDataKey*"),
                     ]),
                 ),
-            ])),
+                ("Resource", Expr::from("*")),
+            ])])),
             tags: Some(vec![Tag::new("Name", format!("{}/PairKey", site.path()))]),
             ..Default::default()
         },
@@ -866,28 +847,7 @@ fn data_key(data: &Stack, region: Region) -> CfnResource {
                 data.path()
             )),
             enable_key_rotation: val(true),
-            key_policy: Some(Expr::map([
-                ("Version", Expr::from("2012-10-17")),
-                (
-                    "Statement",
-                    Expr::list([Expr::map([
-                        ("Sid", Expr::from("AccountAdministers")),
-                        ("Effect", Expr::from("Allow")),
-                        (
-                            "Principal",
-                            Expr::map([(
-                                "AWS",
-                                Expr::sub(
-                                    "arn:${AWS::Partition}:iam::${AWS::AccountId}:root",
-                                    Vec::<(String, Expr)>::new(),
-                                ),
-                            )]),
-                        ),
-                        ("Action", Expr::from("kms:*")),
-                        ("Resource", Expr::from("*")),
-                    ])]),
-                ),
-            ])),
+            key_policy: Some(account_key_policy([])),
             tags: Some(vec![Tag::new(
                 "Name",
                 format!("{}/DatabaseKey", data.path()),
