@@ -74,9 +74,18 @@ fn grafana_user_data(db: &DbConnection, admin: &AppSecret) -> String {
 /// Builds the app; the tests synthesize the same function.
 pub fn build() -> App {
     let app = App::new("shop");
+    shop_pair(&app, "Shop", "shop");
+    app
+}
+
+/// Declares the Grafana pair `id` in `app`, serving `<name>.example.com` with the internal
+/// zone `<name>.internal`. `examples/many_pairs.rs` declares N of them to measure synthesis
+/// at scale.
+pub fn shop_pair(app: &App, id: &str, name: &str) {
+    let domain = format!("{name}.example.com");
     DrPair::new(
-        &app,
-        "Shop",
+        app,
+        id,
         DrPairProps::builder()
             .primary(Site::new(
                 Region::UsEast2,
@@ -86,11 +95,11 @@ pub fn build() -> App {
                 Region::UsWest2,
                 ["us-west-2a", "us-west-2b", "us-west-2c"],
             ))
-            .domain("shop.example.com")
+            .domain(domain.as_str())
             // A zone of its own, so the example deploys anywhere; delegate it from
             // example.com with the NameServers output, or use HostedZoneRef::existing(id, name).
-            .hosted_zone(HostedZoneRef::create("shop.example.com"))
-            .internal_zone("shop.internal")
+            .hosted_zone(HostedZoneRef::create(domain.as_str()))
+            .internal_zone(format!("{name}.internal"))
             .database(
                 DatabaseProps::builder()
                     // db.t2.small is not offered by Aurora MySQL 3 nor accepted by a global
@@ -136,7 +145,6 @@ pub fn build() -> App {
             );
         },
     );
-    app
 }
 
 fn main() -> std::process::ExitCode {

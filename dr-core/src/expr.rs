@@ -230,40 +230,51 @@ impl Expr {
     /// as a `{"drkit:unresolved": ...}` marker that cfn-lint and CloudFormation reject, so a
     /// bug can never produce a silently wrong template.
     pub fn to_json(&self) -> serde_json::Value {
+        self.to_json_with(&mut Unresolved)
+    }
+
+    /// [`Expr::to_json`] with each token and lookup replaced by what `resolve` gives for it:
+    /// synthesis goes from the tree's values to the template's JSON in this one pass, with no
+    /// copy of the value in between.
+    pub fn to_json_with(&self, resolve: &mut dyn Resolve) -> serde_json::Value {
         use serde_json::{Value, json};
+        let mut rec = |e: &Expr| e.to_json_with(resolve);
         match self {
             Expr::Null => Value::Null,
             Expr::Bool(b) => Value::Bool(*b),
             Expr::Int(i) => json!(i),
             Expr::Float(f) => json!(f),
             Expr::Str(s) => Value::String(s.clone()),
-            Expr::List(v) => Value::Array(v.iter().map(Expr::to_json).collect()),
-            Expr::Map(m) => {
-                Value::Object(m.iter().map(|(k, v)| (k.clone(), v.to_json())).collect())
-            }
-            Expr::Ref(r) => json!({ "Ref": r }),
-            Expr::GetAtt(l, a) => json!({ "Fn::GetAtt": [l, a] }),
-            Expr::Sub(s, vars) if vars.is_empty() => json!({ "Fn::Sub": s }),
+            Expr::List(v) => Value::Array(v.iter().map(rec).collect()),
+            Expr::Map(m) => Value::Object(m.iter().map(|(k, v)| (k.clone(), rec(v))).collect()),
+            Expr::Ref(r) => intrinsic("Ref", Value::String(r.clone())),
+            Expr::GetAtt(l, a) => intrinsic("Fn::GetAtt", json!([l, a])),
+            Expr::Sub(s, vars) if vars.is_empty() => intrinsic("Fn::Sub", Value::String(s.clone())),
             Expr::Sub(s, vars) => {
                 let vars: serde_json::Map<String, Value> =
-                    vars.iter().map(|(k, v)| (k.clone(), v.to_json())).collect();
-                json!({ "Fn::Sub": [s, vars] })
+                    vars.iter().map(|(k, v)| (k.clone(), rec(v))).collect();
+                intrinsic("Fn::Sub", json!([s, vars]))
             }
-            Expr::Join(sep, v) => {
-                json!({ "Fn::Join": [sep, v.iter().map(Expr::to_json).collect::<Vec<_>>()] })
-            }
-            Expr::Select(i, e) => json!({ "Fn::Select": [i, e.to_json()] }),
-            Expr::Split(s, e) => json!({ "Fn::Split": [s, e.to_json()] }),
-            Expr::GetAzs(e) => json!({ "Fn::GetAZs": e.to_json() }),
-            Expr::If(c, a, b) => json!({ "Fn::If": [c, a.to_json(), b.to_json()] }),
-            Expr::ImportValue(e) => json!({ "Fn::ImportValue": e.to_json() }),
-            Expr::Base64(e) => json!({ "Fn::Base64": e.to_json() }),
-            Expr::Cidr(e, n, b) => json!({ "Fn::Cidr": [e.to_json(), n, b] }),
-            Expr::Equals(a, b) => json!({ "Fn::Equals": [a.to_json(), b.to_json()] }),
-            Expr::Not(e) => json!({ "Fn::Not": [e.to_json()] }),
-            Expr::Condition(c) => json!({ "Condition": c }),
-            Expr::Token(t) => json!({ "drkit:unresolved": format!("{t:?}") }),
-            Expr::Lookup(l) => json!({ "drkit:unresolved": format!("{l:?}") }),
+            Expr::Join(sep, v) => intrinsic(
+                "Fn::Join",
+                json!([sep, v.iter().map(rec).collect::<Vec<_>>()]),
+            ),
+            Expr::Select(i, e) => intrinsic("Fn::Select", json!([i, rec(e)])),
+            Expr::Split(s, e) => intrinsic("Fn::Split", json!([s, rec(e)])),
+            Expr::GetAzs(e) => intrinsic("Fn::GetAZs", rec(e)),
+            Expr::If(c, a, b) => intrinsic("Fn::If", json!([c, rec(a), rec(b)])),
+            Expr::ImportValue(e) => intrinsic("Fn::ImportValue", rec(e)),
+            Expr::Base64(e) => intrinsic("Fn::Base64", rec(e)),
+            Expr::Cidr(e, n, b) => intrinsic("Fn::Cidr", json!([rec(e), n, b])),
+            Expr::Equals(a, b) => intrinsic("Fn::Equals", json!([rec(a), rec(b)])),
+            Expr::Not(e) => intrinsic("Fn::Not", json!([rec(e)])),
+            Expr::Condition(c) => intrinsic("Condition", Value::String(c.clone())),
+            Expr::Token(t) => resolve
+                .value(RefSite::Token(t))
+                .to_json_with(&mut Unresolved),
+            Expr::Lookup(l) => resolve
+                .value(RefSite::Lookup(l))
+                .to_json_with(&mut Unresolved),
         }
     }
 
@@ -286,6 +297,46 @@ impl Expr {
             ),
         }
     }
+}
+
+/// What replaces the tokens and lookups of a value as it becomes JSON
+/// ([`Expr::to_json_with`]): synthesis's references between constructs.
+pub trait Resolve {
+    /// The value of a token or lookup used in a property, an output, a condition or a
+    /// parameter's default. What it gives is converted as is: tokens in it stay unresolved.
+    fn value(&mut self, site: RefSite<'_>) -> Expr;
+    /// A resource's `DependsOn` entry for `token`: `Some(Expr::Ref(logical id))` for a
+    /// resource of the same template (written as the bare id), `None` to leave the entry out.
+    fn dependency(&mut self, token: &Token) -> Option<Expr>;
+}
+
+/// The [`Resolve`] of a value whose references are not resolved: each is written as a
+/// `{"drkit:unresolved": ...}` marker, which CloudFormation and cfn-lint reject.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Unresolved;
+
+impl Resolve for Unresolved {
+    fn value(&mut self, site: RefSite<'_>) -> Expr {
+        let shown = match site {
+            RefSite::Token(t) => format!("{t:?}"),
+            RefSite::Lookup(l) => format!("{l:?}"),
+        };
+        Expr::Map(
+            [("drkit:unresolved".to_string(), Expr::Str(shown))]
+                .into_iter()
+                .collect(),
+        )
+    }
+    fn dependency(&mut self, token: &Token) -> Option<Expr> {
+        Some(self.value(RefSite::Token(token)))
+    }
+}
+
+/// `{name: value}`: an intrinsic function's one-key object.
+fn intrinsic(name: &str, value: serde_json::Value) -> serde_json::Value {
+    let mut m = serde_json::Map::with_capacity(1);
+    m.insert(name.to_owned(), value);
+    serde_json::Value::Object(m)
 }
 
 /// A token or lookup met while walking an [`Expr`].

@@ -19,9 +19,9 @@ pub mod token;
 pub mod tree;
 
 pub use diagnostics::{Diagnostic, Diagnostics, Severity};
-pub use expr::{Expr, Pseudo, RefSite, Val};
+pub use expr::{Expr, Pseudo, RefSite, Resolve, Unresolved, Val};
 pub use region::{Region, UnknownRegion};
-pub use template::{DeletionPolicy, Output, Parameter, Resource, Template};
+pub use template::{DeletionPolicy, Output, Parameter, Resource, Template, TemplateJson};
 pub use token::{AppId, Lookup, LookupKind, NodeId, Token};
 pub use tree::{
     App, CfnResource, Element, Node, NodeKind, Scope, Stack, StackInfo, StackProps, Tree,

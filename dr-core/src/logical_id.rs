@@ -52,11 +52,14 @@ fn path_hash(components: &[&str]) -> String {
 /// The first 8 upper-case hex digits of the MD5 of `s`: the suffix CDK-style ids carry, also
 /// used for the ids synthesis gives the outputs and parameters it adds.
 pub fn hash8(s: &str) -> String {
-    Md5::digest(s.as_bytes())
-        .iter()
-        .take(HASH_LEN / 2)
-        .map(|b| format!("{b:02X}"))
-        .collect()
+    const HEX: &[u8; 16] = b"0123456789ABCDEF";
+    let digest = Md5::digest(s.as_bytes());
+    let mut out = String::with_capacity(HASH_LEN);
+    for b in &digest[..HASH_LEN / 2] {
+        out.push(char::from(HEX[usize::from(b >> 4)]));
+        out.push(char::from(HEX[usize::from(b & 0xF)]));
+    }
+    out
 }
 
 fn remove_non_alphanumeric(s: &str) -> String {

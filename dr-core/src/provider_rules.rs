@@ -214,14 +214,22 @@ pub const ELB_NO_INTERNET_GATEWAY: ProviderRule = ProviderRule {
         if let Some(m) = s.prop("SubnetMappings").and_then(Value::as_array) {
             subnets.extend(m.iter().filter_map(|x| x.get("SubnetId")));
         }
-        subnets.iter().find_map(|subnet| {
-            let vpc = s
+        // The subnets of one load balancer share a VPC: ask about each VPC once (the answer
+        // walks the template's dependency graph).
+        let mut vpcs: Vec<Value> = Vec::new();
+        for subnet in subnets {
+            if let Some(vpc) = s
                 .surroundings
-                .resource(subnet)?
-                .pointer("/Properties/VpcId")?
-                .clone();
-            (s.surroundings.internet_gateway_attached(&vpc) == Some(false))
-                .then(|| format!("VPC {} has no internet gateway", shown(&vpc)))
+                .resource(subnet)
+                .and_then(|r| r.pointer("/Properties/VpcId").cloned())
+                && !vpcs.contains(&vpc)
+            {
+                vpcs.push(vpc);
+            }
+        }
+        vpcs.iter().find_map(|vpc| {
+            (s.surroundings.internet_gateway_attached(vpc) == Some(false))
+                .then(|| format!("VPC {} has no internet gateway", shown(vpc)))
         })
     },
 };

@@ -12,7 +12,7 @@ use indexmap::IndexMap;
 use serde_json::{Map, Value, json};
 
 use crate::diagnostics::Diagnostic;
-use crate::expr::Expr;
+use crate::expr::{Expr, Resolve, Unresolved};
 use crate::logical_id::is_valid_logical_id;
 
 /// At most this many resources per template.
@@ -93,19 +93,29 @@ impl Parameter {
 
     /// The parameter's JSON.
     pub fn to_json(&self) -> Value {
+        self.to_json_with(&mut Unresolved)
+    }
+
+    /// [`Parameter::to_json`], references resolved by `resolve`.
+    pub fn to_json_with(&self, resolve: &mut dyn Resolve) -> Value {
         let mut m = Map::new();
-        m.insert("Type".into(), json!(self.type_name));
+        m.insert("Type".into(), Value::String(self.type_name.clone()));
         if let Some(d) = &self.default {
-            m.insert("Default".into(), d.to_json());
+            m.insert("Default".into(), d.to_json_with(resolve));
         }
         if !self.allowed_values.is_empty() {
             m.insert(
                 "AllowedValues".into(),
-                Value::Array(self.allowed_values.iter().map(Expr::to_json).collect()),
+                Value::Array(
+                    self.allowed_values
+                        .iter()
+                        .map(|v| v.to_json_with(resolve))
+                        .collect(),
+                ),
             );
         }
         if let Some(d) = &self.description {
-            m.insert("Description".into(), json!(d));
+            m.insert("Description".into(), Value::String(d.clone()));
         }
         if self.no_echo {
             m.insert("NoEcho".into(), json!(true));
@@ -145,16 +155,21 @@ impl Output {
 
     /// The output's JSON.
     pub fn to_json(&self) -> Value {
+        self.to_json_with(&mut Unresolved)
+    }
+
+    /// [`Output::to_json`], references resolved by `resolve`.
+    pub fn to_json_with(&self, resolve: &mut dyn Resolve) -> Value {
         let mut m = Map::new();
         if let Some(d) = &self.description {
-            m.insert("Description".into(), json!(d));
+            m.insert("Description".into(), Value::String(d.clone()));
         }
-        m.insert("Value".into(), self.value.to_json());
+        m.insert("Value".into(), self.value.to_json_with(resolve));
         if let Some(e) = &self.export_name {
-            m.insert("Export".into(), json!({ "Name": e.to_json() }));
+            m.insert("Export".into(), json!({ "Name": e.to_json_with(resolve) }));
         }
         if let Some(c) = &self.condition {
-            m.insert("Condition".into(), json!(c));
+            m.insert("Condition".into(), Value::String(c.clone()));
         }
         Value::Object(m)
     }
@@ -209,25 +224,35 @@ impl Resource {
     /// policies (`CreationPolicy`, `UpdatePolicy`, `DeletionPolicy`, `UpdateReplacePolicy`),
     /// then `Metadata`; what is unset is left out.
     pub fn to_json(&self) -> Value {
+        self.to_json_with(&mut Unresolved)
+    }
+
+    /// [`Resource::to_json`], references resolved by `resolve`: a `DependsOn` token becomes
+    /// the logical id it resolves to, or is left out.
+    pub fn to_json_with(&self, resolve: &mut dyn Resolve) -> Value {
         let mut m = Map::new();
-        m.insert("Type".into(), json!(self.type_name));
-        let props = self.properties.to_json();
+        m.insert("Type".into(), Value::String(self.type_name.clone()));
+        let props = self.properties.to_json_with(resolve);
         if props.as_object().is_some_and(|o| !o.is_empty()) {
             m.insert("Properties".into(), props);
         }
-        if !self.depends_on.is_empty() {
-            let deps: Vec<Value> = self
-                .depends_on
-                .iter()
-                .map(|d| match d {
-                    Expr::Ref(id) => json!(id),
-                    other => other.to_json(),
-                })
-                .collect();
+        let mut deps: Vec<Value> = Vec::new();
+        for d in &self.depends_on {
+            let d = match d {
+                Expr::Token(t) => resolve.dependency(t),
+                other => Some(other.clone()),
+            };
+            match d {
+                Some(Expr::Ref(id)) => deps.push(Value::String(id)),
+                Some(other) => deps.push(other.to_json_with(resolve)),
+                None => {}
+            }
+        }
+        if !deps.is_empty() {
             m.insert("DependsOn".into(), Value::Array(deps));
         }
         if let Some(c) = &self.condition {
-            m.insert("Condition".into(), json!(c));
+            m.insert("Condition".into(), Value::String(c.clone()));
         }
         if let Some(p) = &self.creation_policy {
             m.insert("CreationPolicy".into(), p.clone());
@@ -271,153 +296,210 @@ pub struct Template {
 impl Template {
     /// The template's JSON, sections in the conventional order, empty sections left out.
     pub fn to_json(&self) -> Value {
-        let mut m = Map::new();
-        m.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
-        if let Some(d) = &self.description {
-            m.insert("Description".into(), json!(d));
+        self.to_json_with(&mut Unresolved)
+    }
+
+    /// [`Template::to_json`], references resolved by `resolve`.
+    pub fn to_json_with(&self, resolve: &mut dyn Resolve) -> Value {
+        let mut sections = TemplateJson {
+            description: self.description.clone(),
+            ..Default::default()
+        };
+        for (k, p) in &self.parameters {
+            sections
+                .parameters
+                .insert(k.clone(), p.to_json_with(resolve));
         }
-        if !self.parameters.is_empty() {
-            m.insert(
-                "Parameters".into(),
-                Value::Object(
-                    self.parameters
-                        .iter()
-                        .map(|(k, p)| (k.clone(), p.to_json()))
-                        .collect(),
-                ),
-            );
-        }
-        if !self.mappings.is_empty() {
-            let maps = self
-                .mappings
+        for (k, top) in &self.mappings {
+            let top = top
                 .iter()
-                .map(|(k, top)| {
-                    let top: Map<String, Value> = top
+                .map(|(k2, second)| {
+                    let second = second
                         .iter()
-                        .map(|(k2, second)| {
-                            (
-                                k2.clone(),
-                                Value::Object(
-                                    second
-                                        .iter()
-                                        .map(|(k3, v)| (k3.clone(), v.to_json()))
-                                        .collect(),
-                                ),
-                            )
-                        })
+                        .map(|(k3, v)| (k3.clone(), v.to_json_with(resolve)))
                         .collect();
-                    (k.clone(), Value::Object(top))
+                    (k2.clone(), Value::Object(second))
                 })
                 .collect();
-            m.insert("Mappings".into(), Value::Object(maps));
+            sections.mappings.insert(k.clone(), Value::Object(top));
         }
-        if !self.conditions.is_empty() {
-            m.insert(
-                "Conditions".into(),
-                Value::Object(
-                    self.conditions
-                        .iter()
-                        .map(|(k, c)| (k.clone(), c.to_json()))
-                        .collect(),
-                ),
-            );
+        for (k, c) in &self.conditions {
+            sections
+                .conditions
+                .insert(k.clone(), c.to_json_with(resolve));
         }
-        m.insert(
-            "Resources".into(),
-            Value::Object(
-                self.resources
-                    .iter()
-                    .map(|(k, r)| (k.clone(), r.to_json()))
-                    .collect(),
-            ),
-        );
-        if !self.outputs.is_empty() {
-            m.insert(
-                "Outputs".into(),
-                Value::Object(
-                    self.outputs
-                        .iter()
-                        .map(|(k, o)| (k.clone(), o.to_json()))
-                        .collect(),
-                ),
-            );
+        for (k, r) in &self.resources {
+            sections
+                .resources
+                .insert(k.clone(), r.to_json_with(resolve));
         }
-        Value::Object(m)
+        for (k, o) in &self.outputs {
+            sections.outputs.insert(k.clone(), o.to_json_with(resolve));
+        }
+        sections.into_json()
     }
 
     /// Checks CloudFormation's template quotas; `path` is the stack's construct path.
     /// `minified_len` is the size of the body the deployer would send.
     pub fn check_limits(&self, path: &str, minified_len: usize) -> Vec<Diagnostic> {
-        let mut out = Vec::new();
-        let counts = [
-            (
-                "resources",
+        let mut out = self.check_counts_and_ids(path);
+        out.extend(check_template_size(path, minified_len));
+        out
+    }
+
+    /// The part of [`Template::check_limits`] that needs no JSON: element counts and logical
+    /// ids. Synthesis runs it before the template becomes JSON, then [`check_template_size`].
+    pub fn check_counts_and_ids(&self, path: &str) -> Vec<Diagnostic> {
+        counts_and_ids(
+            path,
+            [
                 self.resources.len(),
-                MAX_RESOURCES,
-                "split the stack, or move constructs into another stack",
-            ),
-            (
-                "parameters",
                 self.parameters.len(),
-                MAX_PARAMETERS,
-                "pass fewer values across stacks or Regions",
-            ),
-            (
-                "outputs",
                 self.outputs.len(),
-                MAX_OUTPUTS,
-                "reference fewer of this stack's values from other stacks",
-            ),
-            (
-                "mappings",
                 self.mappings.len(),
-                MAX_MAPPINGS,
-                "merge mappings",
-            ),
-        ];
-        for (what, n, max, hint) in counts {
-            if n > max {
-                out.push(
-                    Diagnostic::error(
-                        path,
-                        codes::TPL_001,
-                        format!("template has {n} {what}; CloudFormation allows at most {max}"),
-                    )
-                    .with_hint(hint),
-                );
+            ],
+            self.parameters
+                .keys()
+                .chain(self.conditions.keys())
+                .chain(self.resources.keys())
+                .chain(self.outputs.keys()),
+        )
+    }
+}
+
+/// A template's sections as JSON, assembled element by element: synthesis converts each
+/// element of the tree on its own ([`Expr::to_json_with`]) and puts the template together
+/// here, in the order [`Template::to_json`] writes.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TemplateJson {
+    /// The template description.
+    pub description: Option<String>,
+    /// Parameters, by logical id.
+    pub parameters: Map<String, Value>,
+    /// Mappings, by name.
+    pub mappings: Map<String, Value>,
+    /// Conditions, by name.
+    pub conditions: Map<String, Value>,
+    /// Resources, by logical id.
+    pub resources: Map<String, Value>,
+    /// Outputs, by logical id.
+    pub outputs: Map<String, Value>,
+}
+
+impl TemplateJson {
+    /// [`Template::check_counts_and_ids`] for these sections.
+    pub fn check_counts_and_ids(&self, path: &str) -> Vec<Diagnostic> {
+        counts_and_ids(
+            path,
+            [
+                self.resources.len(),
+                self.parameters.len(),
+                self.outputs.len(),
+                self.mappings.len(),
+            ],
+            self.parameters
+                .keys()
+                .chain(self.conditions.keys())
+                .chain(self.resources.keys())
+                .chain(self.outputs.keys()),
+        )
+    }
+
+    /// The template: `AWSTemplateFormatVersion`, `Description`, `Parameters`, `Mappings`,
+    /// `Conditions`, `Resources`, `Outputs`; empty sections left out but `Resources`.
+    pub fn into_json(self) -> Value {
+        let mut m = Map::new();
+        m.insert("AWSTemplateFormatVersion".into(), json!("2010-09-09"));
+        if let Some(d) = self.description {
+            m.insert("Description".into(), Value::String(d));
+        }
+        for (name, section) in [
+            ("Parameters", self.parameters),
+            ("Mappings", self.mappings),
+            ("Conditions", self.conditions),
+        ] {
+            if !section.is_empty() {
+                m.insert(name.into(), Value::Object(section));
             }
         }
-        let ids = self
-            .parameters
-            .keys()
-            .chain(self.conditions.keys())
-            .chain(self.resources.keys())
-            .chain(self.outputs.keys());
-        for id in ids {
-            if !is_valid_logical_id(id) {
-                out.push(
-                    Diagnostic::error(
-                        path,
-                        codes::TPL_002,
-                        format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"),
-                    )
-                    .with_hint(
-                        "use override_logical_id with a valid id, or shorten the construct ids",
-                    ),
-                );
-            }
+        m.insert("Resources".into(), Value::Object(self.resources));
+        if !self.outputs.is_empty() {
+            m.insert("Outputs".into(), Value::Object(self.outputs));
         }
-        if minified_len > MAX_TEMPLATE_BYTES {
+        Value::Object(m)
+    }
+}
+
+/// The element counts (resources, parameters, outputs, mappings) against CloudFormation's
+/// quotas, and each logical id's form.
+fn counts_and_ids<'a>(
+    path: &str,
+    [resources, parameters, outputs, mappings]: [usize; 4],
+    ids: impl Iterator<Item = &'a String>,
+) -> Vec<Diagnostic> {
+    let mut out = Vec::new();
+    let counts = [
+        (
+            "resources",
+            resources,
+            MAX_RESOURCES,
+            "split the stack, or move constructs into another stack",
+        ),
+        (
+            "parameters",
+            parameters,
+            MAX_PARAMETERS,
+            "pass fewer values across stacks or Regions",
+        ),
+        (
+            "outputs",
+            outputs,
+            MAX_OUTPUTS,
+            "reference fewer of this stack's values from other stacks",
+        ),
+        ("mappings", mappings, MAX_MAPPINGS, "merge mappings"),
+    ];
+    for (what, n, max, hint) in counts {
+        if n > max {
             out.push(
+                Diagnostic::error(
+                    path,
+                    codes::TPL_001,
+                    format!("template has {n} {what}; CloudFormation allows at most {max}"),
+                )
+                .with_hint(hint),
+            );
+        }
+    }
+    for id in ids {
+        if !is_valid_logical_id(id) {
+            out.push(
+                Diagnostic::error(
+                    path,
+                    codes::TPL_002,
+                    format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"),
+                )
+                .with_hint("use override_logical_id with a valid id, or shorten the construct ids"),
+            );
+        }
+    }
+    out
+}
+
+/// CloudFormation's template size quotas for a body of `minified_len` bytes: an error above
+/// the largest template it accepts, a warning above what it takes inline.
+pub fn check_template_size(path: &str, minified_len: usize) -> Option<Diagnostic> {
+    if minified_len > MAX_TEMPLATE_BYTES {
+        Some(
                 Diagnostic::error(
                     path,
                     codes::TPL_003,
                     format!("template is {minified_len} bytes minified; CloudFormation accepts at most {MAX_TEMPLATE_BYTES} bytes"),
                 )
                 .with_hint("split the stack into smaller stacks"),
-            );
-        } else if minified_len > MAX_INLINE_TEMPLATE_BYTES {
-            out.push(
+            )
+    } else if minified_len > MAX_INLINE_TEMPLATE_BYTES {
+        Some(
                 Diagnostic::warning(
                     path,
                     codes::TPL_004,
@@ -426,10 +508,29 @@ impl Template {
                     ),
                 )
                 .with_hint("name an S3 bucket for templates when deploying (--template-bucket)"),
-            );
-        }
-        out
+            )
+    } else {
+        None
     }
+}
+
+/// The length in bytes of `template` as minified JSON (the body the deployer sends), counted
+/// without building the string.
+pub fn minified_len(template: &Value) -> usize {
+    struct Counter(usize);
+    impl std::io::Write for Counter {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            self.0 += buf.len();
+            Ok(buf.len())
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
+    let mut counter = Counter(0);
+    // Serializing a `Value` to a writer that never fails cannot fail.
+    let _ = serde_json::to_writer(&mut counter, template);
+    counter.0
 }
 
 /// Checks a stack name: 1 to 128 characters, a letter first, then letters, digits and hyphens.
@@ -453,6 +554,38 @@ pub fn check_stack_name(name: &str) -> Result<(), String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn minified_len_is_the_length_of_the_body_sent() {
+        let mut t = Template {
+            description: Some("quotes \" and \\ and é and \n".into()),
+            ..Default::default()
+        };
+        t.resources.insert(
+            "Bucket".into(),
+            Resource::new(
+                "AWS::S3::Bucket",
+                Expr::map([("Tags", Expr::List(vec![Expr::Int(1), Expr::Float(2.5)]))]),
+            ),
+        );
+        let json = t.to_json();
+        assert_eq!(
+            minified_len(&json),
+            serde_json::to_string(&json).unwrap().len()
+        );
+    }
+
+    #[test]
+    fn the_size_limits_split_from_the_counts_give_the_same_diagnostics() {
+        let big = Template::default().check_limits("App/S", MAX_TEMPLATE_BYTES + 1);
+        assert_eq!(
+            big,
+            check_template_size("App/S", MAX_TEMPLATE_BYTES + 1)
+                .into_iter()
+                .collect::<Vec<_>>()
+        );
+        assert!(check_template_size("App/S", MAX_INLINE_TEMPLATE_BYTES).is_none());
+    }
 
     #[test]
     fn limits_are_reported() {

@@ -84,6 +84,9 @@ pub struct Node {
     pub element: Option<Element>,
     /// A pinned logical id, replacing the allocated one.
     pub logical_id_override: Option<String>,
+    /// The allocated logical id, computed on first use: it is an MD5 of the path, which never
+    /// changes, and synthesis asks for it once per reference.
+    allocated_logical_id: std::cell::OnceCell<Option<String>>,
     /// Nested property overrides of a resource, applied at synthesis in the order added.
     pub property_overrides: Vec<PropertyOverride>,
 }
@@ -217,10 +220,14 @@ impl Tree {
         if let Some(id) = &node.logical_id_override {
             return Some(id.clone());
         }
-        let stack = self.stack_of(element)?;
-        let all = self.path_components(element);
-        let depth = self.path_components(stack).len();
-        make_logical_id(&all[depth..])
+        node.allocated_logical_id
+            .get_or_init(|| {
+                let stack = self.stack_of(element)?;
+                let all = self.path_components(element);
+                let depth = self.path_components(stack).len();
+                make_logical_id(&all[depth..])
+            })
+            .clone()
     }
     /// Diagnostics recorded while building, plus those of the deferred validations and of
     /// the property overrides that cannot apply.
@@ -303,13 +310,17 @@ impl std::fmt::Debug for Scope {
 impl Scope {
     fn add_node(&self, id: &str, kind: NodeKind) -> Scope {
         let mut tree = self.tree.borrow_mut();
-        let parent_path = tree.path(self.node);
-        let here = if parent_path.is_empty() {
-            id.to_string()
-        } else {
-            format!("{parent_path}/{id}")
+        // The paths are only for a diagnostic: built when one is reported, as almost no node
+        // reports one.
+        let here = |parent_path: &str| {
+            if parent_path.is_empty() {
+                id.to_string()
+            } else {
+                format!("{parent_path}/{id}")
+            }
         };
         if id.is_empty() || id.contains('/') {
+            let here = here(&tree.path(self.node));
             tree.diagnostics.push(
                 Diagnostic::error(
                     &here,
@@ -324,9 +335,10 @@ impl Scope {
             .iter()
             .any(|c| tree.nodes[c.0].id == id);
         if clash {
+            let parent_path = tree.path(self.node);
             tree.diagnostics.push(
                 Diagnostic::error(
-                    &here,
+                    here(&parent_path),
                     codes::TREE_001,
                     if parent_path.is_empty() {
                         format!("there is already a construct with id `{id}` in the app")
@@ -346,6 +358,7 @@ impl Scope {
             metadata: Vec::new(),
             element: None,
             logical_id_override: None,
+            allocated_logical_id: Default::default(),
             property_overrides: Vec::new(),
         });
         tree.nodes[self.node.0].children.push(new);
@@ -821,6 +834,7 @@ impl App {
                 metadata: Vec::new(),
                 element: None,
                 logical_id_override: None,
+                allocated_logical_id: Default::default(),
                 property_overrides: Vec::new(),
             }],
             diagnostics: Vec::new(),

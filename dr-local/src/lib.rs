@@ -308,10 +308,14 @@ impl Inner {
                 .map_err(|e| err(format!("cannot create its directory: {e}")))?;
         }
         let body = serde_json::to_vec(&self.world).map_err(|e| err(e.to_string()))?;
+        let bytes = body.len();
         // Write then rename, so a crash never leaves half a file.
         let tmp = path.with_extension("json.tmp");
         std::fs::write(&tmp, body).map_err(|e| err(format!("cannot write: {e}")))?;
-        std::fs::rename(&tmp, path).map_err(|e| err(format!("cannot replace: {e}")))
+        std::fs::rename(&tmp, path).map_err(|e| err(format!("cannot replace: {e}")))?;
+        // `DRKIT_LOG=dr_local=debug` shows each write; scripts/bench counts them.
+        tracing::debug!(bytes, path = %path.display(), "simulator state saved");
+        Ok(())
     }
 
     /// Completes what finished up to now, with the Regions in `down` out of service since the

@@ -89,6 +89,17 @@ impl StackArtifact {
     pub fn template_body(&self) -> String {
         serde_json::to_string(&self.template).unwrap_or_default()
     }
+    /// The length of [`StackArtifact::template_body`] in bytes, without building it.
+    pub fn template_len(&self) -> usize {
+        dr_core::template::minified_len(&self.template)
+    }
+    /// How many resources the template declares.
+    pub fn resource_count(&self) -> usize {
+        self.template
+            .get("Resources")
+            .and_then(Value::as_object)
+            .map_or(0, serde_json::Map::len)
+    }
     /// `aws://<account or unknown-account>/<region>`.
     pub fn environment(&self) -> String {
         format!(
@@ -234,10 +245,30 @@ impl Assembly {
             move |source| AssemblyError::Io { path, source }
         };
         std::fs::create_dir_all(dir).map_err(io(dir))?;
-        for s in &self.stacks {
-            let p = dir.join(s.template_file());
-            std::fs::write(&p, pretty(&s.template)).map_err(io(&p))?;
-        }
+        // The templates are independent files, and pretty-printing them is most of writing a
+        // large app's assembly: one share of the stacks per core.
+        let threads = std::thread::available_parallelism().map_or(1, usize::from);
+        let share = self.stacks.len().div_ceil(threads).max(1);
+        std::thread::scope(|scope| {
+            let writers: Vec<_> = self
+                .stacks
+                .chunks(share)
+                .map(|stacks| {
+                    scope.spawn(move || {
+                        for s in stacks {
+                            let p = dir.join(s.template_file());
+                            std::fs::write(&p, pretty(&s.template)).map_err(io(&p))?;
+                        }
+                        Ok(())
+                    })
+                })
+                .collect();
+            // The first share's error first, as the stacks are ordered.
+            writers.into_iter().try_for_each(|w| {
+                w.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+        })?;
         let p = dir.join(MANIFEST_FILE);
         std::fs::write(&p, pretty(&self.manifest())).map_err(io(&p))?;
         for (name, contents) in &self.extra_files {

@@ -20,7 +20,8 @@ use std::collections::{BTreeSet, HashMap};
 use dr_core::logical_id::hash8;
 use dr_core::tree::Tree;
 use dr_core::{
-    Diagnostic, Diagnostics, Element, Expr, NodeId, Output, Parameter, RefSite, Template, Token,
+    Diagnostic, Diagnostics, Element, Expr, NodeId, Output, Parameter, RefSite, Resolve,
+    TemplateJson, Token,
 };
 use indexmap::IndexMap;
 
@@ -32,11 +33,42 @@ pub fn synth(app: &dr_core::App) -> Result<Assembly, Diagnostics> {
     Synthesizer::new(&tree).run()
 }
 
-/// An element of a stack after token resolution: its node, logical id and content.
+/// An element of a stack as template JSON, its references resolved: its node, logical id,
+/// template section and content.
 struct ResolvedElement {
     node: NodeId,
     logical_id: String,
-    element: Element,
+    section: Section,
+    json: serde_json::Value,
+}
+
+/// The template section an element goes to.
+#[derive(Clone, Copy)]
+enum Section {
+    Parameter,
+    Condition,
+    Resource,
+    Output,
+}
+
+/// Resolves the references of one stack's elements as they become JSON: same stack →
+/// `Ref`/`Fn::GetAtt`, other stacks → wiring, `DependsOn` across stacks → a stack dependency.
+struct StackResolver<'s, 't> {
+    synth: &'s mut Synthesizer<'t>,
+    stack: NodeId,
+    path: &'s str,
+}
+
+impl Resolve for StackResolver<'_, '_> {
+    fn value(&mut self, site: RefSite<'_>) -> Expr {
+        match site {
+            RefSite::Token(t) => self.synth.resolve_token(self.stack, self.path, t),
+            RefSite::Lookup(l) => self.synth.resolve_lookup(self.stack, self.path, l),
+        }
+    }
+    fn dependency(&mut self, token: &Token) -> Option<Expr> {
+        self.synth.depends_on(self.stack, self.path, token)
+    }
 }
 
 /// Output and parameter additions one stack's references cause in other stacks.
@@ -114,17 +146,28 @@ impl<'t> Synthesizer<'t> {
                 continue;
             };
             // With the property overrides applied, before tokens resolve: an override's
-            // value may be a reference too.
-            let element = self
-                .tree
+            // value may be a reference too. Borrowed from the tree, not copied: it becomes
+            // JSON in one pass.
+            let tree = self.tree;
+            let element = tree
                 .synthesized_element(el)
-                .expect("elements_of_stack returns element nodes")
-                .into_owned();
-            let element = self.resolve_element(stack, &path, element);
+                .expect("elements_of_stack returns element nodes");
+            let mut resolver = StackResolver {
+                synth: self,
+                stack,
+                path: &path,
+            };
+            let (section, json) = match element.as_ref() {
+                Element::Resource(r) => (Section::Resource, r.to_json_with(&mut resolver)),
+                Element::Parameter(p) => (Section::Parameter, p.to_json_with(&mut resolver)),
+                Element::Output(o) => (Section::Output, o.to_json_with(&mut resolver)),
+                Element::Condition(c) => (Section::Condition, c.to_json_with(&mut resolver)),
+            };
             elements.push(ResolvedElement {
                 node: el,
                 logical_id,
-                element,
+                section,
+                json,
             });
         }
         elements
@@ -139,7 +182,7 @@ impl<'t> Synthesizer<'t> {
             .expect("stacks() returns stack nodes")
             .clone();
         let path = self.tree.path(stack);
-        let mut t = Template {
+        let mut t = TemplateJson {
             description: info.description.clone(),
             ..Default::default()
         };
@@ -148,7 +191,8 @@ impl<'t> Synthesizer<'t> {
         for ResolvedElement {
             node,
             logical_id,
-            element,
+            section,
+            json,
         } in elements
         {
             if let Some(other) = seen.insert(logical_id.clone(), node) {
@@ -165,34 +209,31 @@ impl<'t> Synthesizer<'t> {
                 );
                 continue;
             }
-            match element {
-                Element::Resource(r) => {
+            let into = match section {
+                Section::Resource => {
                     resource_nodes.push((logical_id.clone(), node));
-                    t.resources.insert(logical_id, r);
+                    &mut t.resources
                 }
-                Element::Parameter(p) => {
-                    t.parameters.insert(logical_id, p);
-                }
-                Element::Output(o) => {
-                    t.outputs.insert(logical_id, o);
-                }
-                Element::Condition(c) => {
-                    t.conditions.insert(logical_id, c);
-                }
-            }
+                Section::Parameter => &mut t.parameters,
+                Section::Output => &mut t.outputs,
+                Section::Condition => &mut t.conditions,
+            };
+            into.insert(logical_id, json);
         }
-        if let Some(extra) = self.wiring.parameters.remove(&stack) {
-            t.parameters.extend(extra);
+        for (id, p) in self.wiring.parameters.remove(&stack).unwrap_or_default() {
+            t.parameters.insert(id, p.to_json());
         }
-        if let Some(extra) = self.wiring.outputs.remove(&stack) {
-            t.outputs.extend(extra);
+        for (id, o) in self.wiring.outputs.remove(&stack).unwrap_or_default() {
+            t.outputs.insert(id, o.to_json());
         }
-        let template = t.to_json();
+        let limits = t.check_counts_and_ids(&path);
+        let template = t.into_json();
         self.check_provider_rules(&template, Some(info.region.code()), &resource_nodes);
-        let minified = serde_json::to_string(&template)
-            .map(|s| s.len())
-            .unwrap_or(0);
-        self.diags.extend(t.check_limits(&path, minified));
+        self.diags.extend(limits);
+        self.diags.extend(dr_core::template::check_template_size(
+            &path,
+            dr_core::template::minified_len(&template),
+        ));
         let dependencies = self
             .wiring
             .deps
@@ -372,37 +413,6 @@ impl<'t> Synthesizer<'t> {
         }
     }
 
-    fn resolve_element(&mut self, stack: NodeId, path: &str, element: Element) -> Element {
-        match element {
-            Element::Resource(mut r) => {
-                r.properties = self.resolve(stack, path, &r.properties);
-                let mut deps = Vec::new();
-                for d in std::mem::take(&mut r.depends_on) {
-                    match d {
-                        Expr::Token(t) => {
-                            if let Some(dep) = self.depends_on(stack, path, &t) {
-                                deps.push(dep);
-                            }
-                        }
-                        other => deps.push(other),
-                    }
-                }
-                r.depends_on = deps;
-                Element::Resource(r)
-            }
-            Element::Output(mut o) => {
-                o.value = self.resolve(stack, path, &o.value);
-                o.export_name = o.export_name.map(|e| self.resolve(stack, path, &e));
-                Element::Output(o)
-            }
-            Element::Condition(c) => Element::Condition(self.resolve(stack, path, &c)),
-            Element::Parameter(mut p) => {
-                p.default = p.default.map(|e| self.resolve(stack, path, &e));
-                Element::Parameter(p)
-            }
-        }
-    }
-
     /// A `DependsOn` entry: the logical id in the same stack, or a stack dependency.
     fn depends_on(&mut self, stack: NodeId, path: &str, t: &Token) -> Option<Expr> {
         let producer = self.producer(path, t)?;
@@ -433,16 +443,6 @@ impl<'t> Synthesizer<'t> {
             );
         }
         producer
-    }
-
-    fn resolve(&mut self, stack: NodeId, path: &str, e: &Expr) -> Expr {
-        let mut f = |site: RefSite<'_>| -> Result<Expr, ()> {
-            Ok(match site {
-                RefSite::Token(t) => self.resolve_token(stack, path, t),
-                RefSite::Lookup(l) => self.resolve_lookup(stack, path, l),
-            })
-        };
-        e.map_refs(&mut f).unwrap_or(Expr::Null)
     }
 
     fn local_ref(&self, t: &Token) -> Expr {

@@ -201,15 +201,26 @@ pub struct ExplainArgs {
 /// the error with its causes, one per line, and returns [`ExitCode::FAILURE`]: a user wants
 /// the message, not a backtrace.
 pub fn run(app: App) -> ExitCode {
+    run_from(app, std::env::args_os())
+}
+
+/// [`run`] with the arguments given (the program name first), for a `main` that takes some
+/// arguments of its own before handing the rest to drkit (`examples/many_pairs.rs` reads
+/// `--pairs N`).
+pub fn run_from<I, T>(app: App, args: I) -> ExitCode
+where
+    I: IntoIterator<Item = T>,
+    T: Into<std::ffi::OsString> + Clone,
+{
     let cli = command_for(&app)
-        .try_get_matches()
+        .try_get_matches_from(args)
         .and_then(|m| Cli::from_arg_matches(&m));
     let cli = match cli {
         Ok(cli) => cli,
         // --help and --version arrive here too, with a success code.
         Err(e) => return clap_exit(&e),
     };
-    match run_with(app, cli) {
+    match run_command(app, cli, ProcessEnds::After) {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => report_error(&e),
     }
@@ -251,6 +262,21 @@ pub(crate) fn report_error(e: &anyhow::Error) -> ExitCode {
 /// Runs the command line for `app` with already-parsed arguments (what [`run`] does after
 /// parsing; tests call it directly).
 pub fn run_with(app: App, cli: Cli) -> Result<()> {
+    run_command(app, cli, ProcessEnds::Later)
+}
+
+/// Whether the process ends when the command does.
+#[derive(Clone, Copy, PartialEq)]
+enum ProcessEnds {
+    /// It does ([`run`] and [`run_from`]): what the command built need not be freed, the OS
+    /// takes the memory back at once, while freeing a large app's tree and assembly piece
+    /// by piece is a sizeable part of `synth` (BENCHMARKS.md).
+    After,
+    /// The caller goes on ([`run_with`]).
+    Later,
+}
+
+fn run_command(app: App, cli: Cli, ends: ProcessEnds) -> Result<()> {
     init_tracing();
     let command = cli.into_command();
     if let Some(target) = command.target() {
@@ -264,6 +290,10 @@ pub fn run_with(app: App, cli: Cli) -> Result<()> {
         Command::Synth(args) => {
             let assembly = synth(&app, &args.out)?;
             print!("{}", synth_report(&assembly, &args.out));
+            if ends == ProcessEnds::After {
+                std::mem::forget(assembly);
+                std::mem::forget(app);
+            }
             return Ok(());
         }
         _ => {}
@@ -296,12 +326,21 @@ pub fn run_with(app: App, cli: Cli) -> Result<()> {
 }
 
 fn init_tracing() {
-    let _ = tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("DRKIT_LOG")
-                .unwrap_or_else(|_| "warn".into()),
-        )
-        .with_writer(std::io::stderr)
+    use tracing_subscriber::filter::{LevelFilter, Targets};
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
+    // `DRKIT_LOG` takes `level` or `target=level,...` directives (as RUST_LOG without span
+    // filters); one that does not parse is reported and the default, warnings, applies.
+    let filter = match std::env::var("DRKIT_LOG") {
+        Ok(spec) => spec.parse::<Targets>().unwrap_or_else(|e| {
+            eprintln!("DRKIT_LOG={spec:?} is not a log filter ({e}); logging warnings only");
+            Targets::new().with_default(LevelFilter::WARN)
+        }),
+        Err(_) => Targets::new().with_default(LevelFilter::WARN),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(filter)
         .try_init();
 }
 
@@ -356,8 +395,8 @@ pub fn synth_report(assembly: &Assembly, out: &Path) -> String {
             s.name,
             s.region,
             out.join(s.template_file()).display(),
-            s.resource_types().len(),
-            s.template_body().len()
+            s.resource_count(),
+            s.template_len()
         ));
     }
     report

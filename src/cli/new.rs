@@ -159,13 +159,12 @@ publish = false
 # of it and it is most of a first build: `cargo run --features aws -- --target aws`.
 aws = ["drkit/aws"]
 
-# Debug info of the dependencies is what makes a debug binary that links the AWS SDK about
-# 665 MB (about 90 MB with these settings); line tables keep backtraces' files and lines.
+# Debug info is what makes a debug binary that links the AWS SDK about 665 MB, and linking the
+# standard library's is most of a rebuild's link: none, and the standard library's stripped.
+# A panic still names its file and line; a backtrace names functions only.
 [profile.dev]
-debug = "line-tables-only"
-
-[profile.dev.package."*"]
 debug = false
+strip = "debuginfo"
 "#
     )
 }

@@ -5,6 +5,7 @@
 mod bootstrap;
 mod cli;
 mod layout;
+mod many_pairs_example;
 mod new_crate;
 mod policy;
 mod traffic_switch;
@@ -15,3 +16,9 @@ mod two_region_example;
 #[allow(dead_code)]
 #[path = "../../examples/two_region.rs"]
 mod two_region;
+
+/// The app of N copies of the example's pair that the benchmarks measure. It includes
+/// `two_region.rs` itself, as an example must stand alone: the file is a module twice here.
+#[allow(dead_code, clippy::duplicate_mod)]
+#[path = "../../examples/many_pairs.rs"]
+mod many_pairs;

@@ -9,7 +9,7 @@ use dr_core::diagnostics::codes;
 use std::collections::{BTreeMap, BTreeSet};
 
 use dr_core::tree::Tree;
-use dr_core::{Diagnostic, Element, NodeId};
+use dr_core::{Diagnostic, Element, Expr, NodeId};
 use serde_json::Value;
 
 use super::PARITY_EXEMPT_KEY;
@@ -82,15 +82,50 @@ fn collect(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
             }
             cur = tree.node(n).parent;
         }
+        let pointers = SIZING
+            .iter()
+            .find(|(t, _)| *t == r.type_name)
+            .map_or(&[][..], |(_, p)| *p);
         out.insert(
             relative,
             Entry {
                 path: tree.path(el),
                 type_name: r.type_name.clone(),
-                properties: r.properties.to_json(),
+                properties: compared_properties(&r.properties, pointers),
                 exempt,
             },
         );
+    }
+    out
+}
+
+/// The properties the check reads (`pointers`, and a launch template's AMI id), as JSON at the
+/// same pointers; the rest is left out. Turning all of every resource's properties into JSON,
+/// user data included, was most of the check's time.
+fn compared_properties(properties: &Expr, pointers: &[&str]) -> Value {
+    let mut out = Value::Object(serde_json::Map::new());
+    for pointer in pointers.iter().chain(
+        pointers
+            .contains(&"/LaunchTemplateData/InstanceType")
+            .then_some(&"/LaunchTemplateData/ImageId"),
+    ) {
+        let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
+        let mut found = Some(properties);
+        for segment in &segments {
+            found = match found {
+                Some(Expr::Map(m)) => m.get(*segment),
+                _ => None,
+            };
+        }
+        let Some(found) = found else { continue };
+        let mut at = &mut out;
+        for segment in &segments {
+            let Value::Object(m) = at else { break };
+            at = m
+                .entry(segment.to_string())
+                .or_insert_with(|| Value::Object(serde_json::Map::new()));
+        }
+        *at = found.to_json();
     }
     out
 }

@@ -394,29 +394,48 @@ const CLASS_FAMILIES: &[(&str, &[&str], &[AuroraMajor])] = &[
     ),
 ];
 
-/// Every DB instance class drkit knows for Aurora (any engine).
-pub fn all_classes() -> Vec<String> {
-    let mut v: Vec<String> = CLASS_FAMILIES
-        .iter()
-        .flat_map(|(f, sizes, _)| sizes.iter().map(move |s| format!("{f}.{s}")))
-        .collect();
-    v.dedup();
-    v
+/// Every DB instance class drkit knows for Aurora (any engine). Built once: every cluster
+/// instance asks.
+pub fn all_classes() -> &'static [String] {
+    static ALL: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    ALL.get_or_init(|| {
+        let mut v: Vec<String> = CLASS_FAMILIES
+            .iter()
+            .flat_map(|(f, sizes, _)| sizes.iter().map(move |s| format!("{f}.{s}")))
+            .collect();
+        v.dedup();
+        v
+    })
 }
 
-/// The classes `major` accepts, smallest first (ties by name).
-pub fn supported_classes(major: AuroraMajor) -> Vec<String> {
-    let mut v: Vec<(usize, String)> = CLASS_FAMILIES
-        .iter()
-        .filter(|(_, _, majors)| majors.contains(&major))
-        .flat_map(|(f, sizes, _)| {
-            sizes
-                .iter()
-                .map(move |s| (size_rank(s), format!("{f}.{s}")))
-        })
-        .collect();
-    v.sort();
-    v.into_iter().map(|(_, c)| c).collect()
+/// The classes `major` accepts, smallest first (ties by name). Built once per major.
+pub fn supported_classes(major: AuroraMajor) -> &'static [String] {
+    static BY_MAJOR: std::sync::OnceLock<[Vec<String>; 3]> = std::sync::OnceLock::new();
+    let build = |major: AuroraMajor| {
+        let mut v: Vec<(usize, String)> = CLASS_FAMILIES
+            .iter()
+            .filter(|(_, _, majors)| majors.contains(&major))
+            .flat_map(|(f, sizes, _)| {
+                sizes
+                    .iter()
+                    .map(move |s| (size_rank(s), format!("{f}.{s}")))
+            })
+            .collect();
+        v.sort();
+        v.into_iter().map(|(_, c)| c).collect()
+    };
+    let all = BY_MAJOR.get_or_init(|| {
+        [
+            build(AuroraMajor::MySql2),
+            build(AuroraMajor::MySql3),
+            build(AuroraMajor::PostgreSql),
+        ]
+    });
+    match major {
+        AuroraMajor::MySql2 => &all[0],
+        AuroraMajor::MySql3 => &all[1],
+        AuroraMajor::PostgreSql => &all[2],
+    }
 }
 
 /// Whether `major` accepts `class`.
@@ -431,8 +450,9 @@ pub fn smallest_classes(major: AuroraMajor) -> Vec<String> {
     let Some(min) = all.first().map(|c| size_rank(size_of(c))) else {
         return Vec::new();
     };
-    all.into_iter()
+    all.iter()
         .filter(|c| size_rank(size_of(c)) == min)
+        .cloned()
         .collect()
 }
 
