@@ -1,17 +1,12 @@
 //! The apps drkit's benchmarks measure: N copies of the `two_region` example's pair, built by
-//! the example's own code (`examples/many_pairs.rs` makes the same app on the command line).
+//! `examples/many_pairs.rs` itself, the app `many_pairs --pairs N` makes on the command line.
 
-use drkit::prelude::*;
+/// The example, which includes `two_region.rs` for the pair; its `main` goes unused here.
+#[allow(dead_code)]
+#[path = "../../examples/many_pairs.rs"]
+mod example;
 
-#[allow(dead_code, missing_docs)]
-#[path = "../../examples/two_region.rs"]
-mod two_region;
-
-/// An app of `pairs` copies of the example's Grafana pair, named as `many_pairs` names them.
-pub fn many_pairs(pairs: usize) -> App {
-    let app = App::new("shops");
-    for i in 1..=pairs {
-        two_region::shop_pair(&app, &format!("Shop{i}"), &format!("shop{i}"));
-    }
-    app
+/// An app of `pairs` copies of the example's Grafana pair.
+pub fn many_pairs(pairs: usize) -> drkit::prelude::App {
+    example::build(pairs)
 }

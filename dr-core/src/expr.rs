@@ -186,44 +186,6 @@ impl Expr {
         }
     }
 
-    /// Rewrites every token and lookup with `f`, returning the new value.
-    pub fn map_refs<E>(
-        &self,
-        f: &mut dyn FnMut(RefSite<'_>) -> Result<Expr, E>,
-    ) -> Result<Expr, E> {
-        let rec = |e: &Expr, f: &mut dyn FnMut(RefSite<'_>) -> Result<Expr, E>| e.map_refs(f);
-        Ok(match self {
-            Expr::Token(t) => f(RefSite::Token(t))?,
-            Expr::Lookup(l) => f(RefSite::Lookup(l))?,
-            Expr::List(v) => Expr::List(v.iter().map(|e| rec(e, f)).collect::<Result<_, _>>()?),
-            Expr::Join(s, v) => Expr::Join(
-                s.clone(),
-                v.iter().map(|e| rec(e, f)).collect::<Result<_, _>>()?,
-            ),
-            Expr::Map(m) => Expr::Map(
-                m.iter()
-                    .map(|(k, e)| Ok((k.clone(), rec(e, f)?)))
-                    .collect::<Result<_, E>>()?,
-            ),
-            Expr::Sub(s, vars) => Expr::Sub(
-                s.clone(),
-                vars.iter()
-                    .map(|(k, e)| Ok((k.clone(), rec(e, f)?)))
-                    .collect::<Result<_, E>>()?,
-            ),
-            Expr::Select(i, e) => Expr::Select(*i, Box::new(rec(e, f)?)),
-            Expr::Split(s, e) => Expr::Split(s.clone(), Box::new(rec(e, f)?)),
-            Expr::GetAzs(e) => Expr::GetAzs(Box::new(rec(e, f)?)),
-            Expr::ImportValue(e) => Expr::ImportValue(Box::new(rec(e, f)?)),
-            Expr::Base64(e) => Expr::Base64(Box::new(rec(e, f)?)),
-            Expr::Cidr(e, a, b) => Expr::Cidr(Box::new(rec(e, f)?), *a, *b),
-            Expr::Not(e) => Expr::Not(Box::new(rec(e, f)?)),
-            Expr::If(c, a, b) => Expr::If(c.clone(), Box::new(rec(a, f)?), Box::new(rec(b, f)?)),
-            Expr::Equals(a, b) => Expr::Equals(Box::new(rec(a, f)?), Box::new(rec(b, f)?)),
-            other => other.clone(),
-        })
-    }
-
     /// Converts a value with no tokens or lookups left to CloudFormation JSON.
     ///
     /// Tokens and lookups must be resolved first (synthesis does); any left over are written

@@ -301,6 +301,11 @@ impl Template {
 
     /// [`Template::to_json`], references resolved by `resolve`.
     pub fn to_json_with(&self, resolve: &mut dyn Resolve) -> Value {
+        self.sections(resolve).into_json()
+    }
+
+    /// The template's sections as JSON, references resolved by `resolve`.
+    fn sections(&self, resolve: &mut dyn Resolve) -> TemplateJson {
         let mut sections = TemplateJson {
             description: self.description.clone(),
             ..Default::default()
@@ -336,34 +341,15 @@ impl Template {
         for (k, o) in &self.outputs {
             sections.outputs.insert(k.clone(), o.to_json_with(resolve));
         }
-        sections.into_json()
+        sections
     }
 
     /// Checks CloudFormation's template quotas; `path` is the stack's construct path.
     /// `minified_len` is the size of the body the deployer would send.
     pub fn check_limits(&self, path: &str, minified_len: usize) -> Vec<Diagnostic> {
-        let mut out = self.check_counts_and_ids(path);
+        let mut out = self.sections(&mut Unresolved).check_counts_and_ids(path);
         out.extend(check_template_size(path, minified_len));
         out
-    }
-
-    /// The part of [`Template::check_limits`] that needs no JSON: element counts and logical
-    /// ids. Synthesis runs it before the template becomes JSON, then [`check_template_size`].
-    pub fn check_counts_and_ids(&self, path: &str) -> Vec<Diagnostic> {
-        counts_and_ids(
-            path,
-            [
-                self.resources.len(),
-                self.parameters.len(),
-                self.outputs.len(),
-                self.mappings.len(),
-            ],
-            self.parameters
-                .keys()
-                .chain(self.conditions.keys())
-                .chain(self.resources.keys())
-                .chain(self.outputs.keys()),
-        )
     }
 }
 
@@ -387,22 +373,70 @@ pub struct TemplateJson {
 }
 
 impl TemplateJson {
-    /// [`Template::check_counts_and_ids`] for these sections.
+    /// The part of [`Template::check_limits`] that needs no serialized body: the element
+    /// counts against CloudFormation's quotas, and each logical id's form. Synthesis runs it,
+    /// then [`check_template_size`] on the body's length.
     pub fn check_counts_and_ids(&self, path: &str) -> Vec<Diagnostic> {
-        counts_and_ids(
-            path,
-            [
+        let mut out = Vec::new();
+        let counts = [
+            (
+                "resources",
                 self.resources.len(),
+                MAX_RESOURCES,
+                "split the stack, or move constructs into another stack",
+            ),
+            (
+                "parameters",
                 self.parameters.len(),
+                MAX_PARAMETERS,
+                "pass fewer values across stacks or Regions",
+            ),
+            (
+                "outputs",
                 self.outputs.len(),
+                MAX_OUTPUTS,
+                "reference fewer of this stack's values from other stacks",
+            ),
+            (
+                "mappings",
                 self.mappings.len(),
-            ],
-            self.parameters
-                .keys()
-                .chain(self.conditions.keys())
-                .chain(self.resources.keys())
-                .chain(self.outputs.keys()),
-        )
+                MAX_MAPPINGS,
+                "merge mappings",
+            ),
+        ];
+        for (what, n, max, hint) in counts {
+            if n > max {
+                out.push(
+                    Diagnostic::error(
+                        path,
+                        codes::TPL_001,
+                        format!("template has {n} {what}; CloudFormation allows at most {max}"),
+                    )
+                    .with_hint(hint),
+                );
+            }
+        }
+        let ids = self
+            .parameters
+            .keys()
+            .chain(self.conditions.keys())
+            .chain(self.resources.keys())
+            .chain(self.outputs.keys());
+        for id in ids {
+            if !is_valid_logical_id(id) {
+                out.push(
+                    Diagnostic::error(
+                        path,
+                        codes::TPL_002,
+                        format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"),
+                    )
+                    .with_hint(
+                        "use override_logical_id with a valid id, or shorten the construct ids",
+                    ),
+                );
+            }
+        }
+        out
     }
 
     /// The template: `AWSTemplateFormatVersion`, `Description`, `Parameters`, `Mappings`,
@@ -428,62 +462,6 @@ impl TemplateJson {
         }
         Value::Object(m)
     }
-}
-
-/// The element counts (resources, parameters, outputs, mappings) against CloudFormation's
-/// quotas, and each logical id's form.
-fn counts_and_ids<'a>(
-    path: &str,
-    [resources, parameters, outputs, mappings]: [usize; 4],
-    ids: impl Iterator<Item = &'a String>,
-) -> Vec<Diagnostic> {
-    let mut out = Vec::new();
-    let counts = [
-        (
-            "resources",
-            resources,
-            MAX_RESOURCES,
-            "split the stack, or move constructs into another stack",
-        ),
-        (
-            "parameters",
-            parameters,
-            MAX_PARAMETERS,
-            "pass fewer values across stacks or Regions",
-        ),
-        (
-            "outputs",
-            outputs,
-            MAX_OUTPUTS,
-            "reference fewer of this stack's values from other stacks",
-        ),
-        ("mappings", mappings, MAX_MAPPINGS, "merge mappings"),
-    ];
-    for (what, n, max, hint) in counts {
-        if n > max {
-            out.push(
-                Diagnostic::error(
-                    path,
-                    codes::TPL_001,
-                    format!("template has {n} {what}; CloudFormation allows at most {max}"),
-                )
-                .with_hint(hint),
-            );
-        }
-    }
-    for id in ids {
-        if !is_valid_logical_id(id) {
-            out.push(
-                Diagnostic::error(
-                    path,
-                    codes::TPL_002,
-                    format!("logical id `{id}` is not 1 to 255 ASCII letters and digits"),
-                )
-                .with_hint("use override_logical_id with a valid id, or shorten the construct ids"),
-            );
-        }
-    }
-    out
 }
 
 /// CloudFormation's template size quotas for a body of `minified_len` bytes: an error above

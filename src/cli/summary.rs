@@ -160,9 +160,7 @@ pub fn deploy_summary(
     // The zone is created in the topology's global stack; another pair's global stack (an app
     // may declare several pairs) has name servers of its own zone.
     let global = text(&topology["stacks"]["global"]);
-    if let Some((stack, servers)) =
-        output(Some(global.as_deref().unwrap_or_default()), "NameServers")
-    {
+    if let Some((stack, servers)) = output(global.as_deref(), "NameServers") {
         let zone = text(&traffic["hostedZone"]["name"])
             .map(|z| format!("{z} "))
             .unwrap_or_default();

@@ -421,19 +421,8 @@ fn target_aws_without_the_feature_stops_before_any_work() {
 
 #[test]
 fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
-    use drkit::core::cloud::Cloud;
-    let dir = tempfile::tempdir().unwrap();
     let assembly = drkit::synth::synth(&two_region::build()).unwrap();
-    let cloud = drkit::local::LocalCloud::open(dir.path().join("state.json")).unwrap();
-    assert!(cloud.is_simulated());
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let summary = rt.block_on(drkit::deploy::deploy(
-        &cloud,
-        &assembly,
-        &drkit::deploy::DeployOptions::default(),
-        &drkit::deploy::NullObserver,
-    ));
-    assert!(summary.is_success(), "{summary}");
+    let (_state, summary) = crate::deploy_on_simulator(&assembly);
     let lb = |stack: &str| {
         summary
             .stack(stack)

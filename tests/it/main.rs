@@ -22,3 +22,23 @@ mod two_region;
 #[allow(dead_code, clippy::duplicate_mod)]
 #[path = "../../examples/many_pairs.rs"]
 mod many_pairs;
+
+/// Deploys `assembly` to a new simulator whose state lives in a temporary directory, returned
+/// with the summary so the state outlives the call; the deploy must succeed.
+fn deploy_on_simulator(
+    assembly: &drkit::synth::Assembly,
+) -> (tempfile::TempDir, drkit::deploy::DeploySummary) {
+    use drkit::core::cloud::Cloud;
+    let dir = tempfile::tempdir().unwrap();
+    let cloud = drkit::local::LocalCloud::open(dir.path().join("state.json")).unwrap();
+    assert!(cloud.is_simulated());
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let summary = rt.block_on(drkit::deploy::deploy(
+        &cloud,
+        assembly,
+        &drkit::deploy::DeployOptions::default(),
+        &drkit::deploy::NullObserver,
+    ));
+    assert!(summary.is_success(), "{summary}");
+    (dir, summary)
+}

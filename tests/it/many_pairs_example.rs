@@ -42,27 +42,10 @@ fn many_pairs_declares_n_independent_copies_of_the_example() {
 
 #[test]
 fn the_deploy_summary_names_the_zone_of_the_pair_its_topology_describes() {
-    let dir = tempfile::tempdir().unwrap();
     let assembly = drkit::synth::synth(&many_pairs::build(2)).unwrap();
-    let cloud = drkit::local::LocalCloud::open(dir.path().join("state.json")).unwrap();
-    let rt = tokio::runtime::Runtime::new().unwrap();
-    let summary = rt.block_on(drkit::deploy::deploy(
-        &cloud,
-        &assembly,
-        &drkit::deploy::DeployOptions::default(),
-        &drkit::deploy::NullObserver,
-    ));
-    assert!(summary.is_success(), "{summary}");
-    let servers = |stack: &str| {
-        summary
-            .stack(stack)
-            .unwrap()
-            .outputs
-            .iter()
-            .find(|o| o.key.contains("NameServers"))
-            .map(|o| o.value.clone())
-            .unwrap()
-    };
+    let (_state, summary) = crate::deploy_on_simulator(&assembly);
+    // The output's logical id comes from its path below the stack, the same in every pair.
+    let servers = |stack: &str| summary.output(stack, "DnsNameServersCBA7BE8D").unwrap();
     assert_ne!(servers("Shop1-Global"), servers("Shop2-Global"));
     let cargo = Invocation::Cargo {
         selector: "--example many_pairs".into(),

@@ -47,6 +47,19 @@ const SIZING: &[(&str, &[&str])] = &[
     ),
 ];
 
+/// A launch template's AMI id: read to report one id given to both sites, not compared (each
+/// Region has AMIs of its own).
+const LAUNCH_TEMPLATE_AMI: (&str, &str) =
+    ("AWS::EC2::LaunchTemplate", "/LaunchTemplateData/ImageId");
+
+/// The sizing pointers of `type_name` (none for a type without sizing).
+fn sizing(type_name: &str) -> &'static [&'static str] {
+    SIZING
+        .iter()
+        .find(|(t, _)| *t == type_name)
+        .map_or(&[], |(_, p)| *p)
+}
+
 struct Entry {
     path: String,
     type_name: String,
@@ -82,16 +95,14 @@ fn collect(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
             }
             cur = tree.node(n).parent;
         }
-        let pointers = SIZING
-            .iter()
-            .find(|(t, _)| *t == r.type_name)
-            .map_or(&[][..], |(_, p)| *p);
+        let ami = (r.type_name == LAUNCH_TEMPLATE_AMI.0).then_some(LAUNCH_TEMPLATE_AMI.1);
+        let read = sizing(&r.type_name).iter().copied().chain(ami);
         out.insert(
             relative,
             Entry {
                 path: tree.path(el),
                 type_name: r.type_name.clone(),
-                properties: compared_properties(&r.properties, pointers),
+                properties: compared_properties(&r.properties, read),
                 exempt,
             },
         );
@@ -99,16 +110,12 @@ fn collect(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
     out
 }
 
-/// The properties the check reads (`pointers`, and a launch template's AMI id), as JSON at the
-/// same pointers; the rest is left out. Turning all of every resource's properties into JSON,
+/// The properties the check reads (`pointers`), as JSON at the same pointers; the rest is left
+/// out. Turning all of every resource's properties into JSON,
 /// user data included, was most of the check's time.
-fn compared_properties(properties: &Expr, pointers: &[&str]) -> Value {
+fn compared_properties<'p>(properties: &Expr, pointers: impl Iterator<Item = &'p str>) -> Value {
     let mut out = Value::Object(serde_json::Map::new());
-    for pointer in pointers.iter().chain(
-        pointers
-            .contains(&"/LaunchTemplateData/InstanceType")
-            .then_some(&"/LaunchTemplateData/ImageId"),
-    ) {
+    for pointer in pointers {
         let segments: Vec<&str> = pointer.trim_start_matches('/').split('/').collect();
         let mut found = Some(properties);
         for segment in &segments {
@@ -208,12 +215,12 @@ fn same_ami_in_both(a: &BTreeMap<String, Entry>, b: &BTreeMap<String, Entry>) ->
     let mut out = Vec::new();
     for (rel, ea) in a {
         let Some(eb) = b.get(rel) else { continue };
-        if ea.type_name != "AWS::EC2::LaunchTemplate" || ea.exempt || eb.exempt {
+        if ea.type_name != LAUNCH_TEMPLATE_AMI.0 || ea.exempt || eb.exempt {
             continue;
         }
         let id = |e: &Entry| {
             e.properties
-                .pointer("/LaunchTemplateData/ImageId")
+                .pointer(LAUNCH_TEMPLATE_AMI.1)
                 .and_then(Value::as_str)
                 .map(str::to_string)
         };
@@ -271,12 +278,7 @@ pub(super) fn check(
                 ea.path, ea.type_name, eb.path, eb.type_name
             )),
             Some(eb) => {
-                let pointers = SIZING
-                    .iter()
-                    .find(|(t, _)| *t == ea.type_name)
-                    .map(|(_, p)| *p)
-                    .unwrap_or(&[]);
-                for p in pointers {
+                for p in sizing(&ea.type_name) {
                     if *p == "/MaxSize" && derived_max(ea) && derived_max(eb) {
                         continue;
                     }
