@@ -111,7 +111,7 @@ pub fn shop_pair(app: &App, id: &str, name: &str) {
             .build(),
         |site| {
             let vpc = Vpc::new(
-                site,
+                site.network(),
                 "Network",
                 VpcProps::builder()
                     .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))

@@ -219,6 +219,13 @@ pub struct RdsClusterProps<'a> {
     /// Default: none.
     #[builder(default, with = |cidrs: impl IntoIterator<Item = impl Into<String>>| cidrs.into_iter().map(Into::into).collect())]
     pub allowed_cidrs: Vec<String>,
+    /// The id of a security group of the VPC, created elsewhere, for the cluster to use
+    /// instead of a group of its own: one created with the network lets the rules admitting
+    /// clients live beside the clients, so the cluster's stack does not wait for theirs
+    /// (`DrPair` does this). [`allowed_security_groups`](Self::allowed_security_groups) and
+    /// [`allowed_cidrs`](Self::allowed_cidrs) then become ingress rules of that group in the
+    /// cluster's scope. Default: none, the cluster creates its group with those rules.
+    pub security_group_id: Option<Token>,
     /// A KMS key for storage encryption, of the cluster's Region: a key ARN, key id, alias
     /// name (`alias/...`) or alias ARN; storage is always encrypted. Default: the AWS managed
     /// `aws/rds` key.
@@ -322,7 +329,7 @@ pub struct RdsCluster {
     scope: Scope,
     cluster: CfnResource,
     instances: Vec<CfnResource>,
-    security_group: CfnResource,
+    security_group_id: Token,
     secret: Option<CfnResource>,
     secret_name: Option<String>,
     port: u16,
@@ -362,7 +369,13 @@ impl RdsCluster {
         let secondary = is_secondary(&props);
 
         let subnet_group = add_subnet_group(&scope, &props);
-        let security_group = add_security_group(&scope, &props, &cidrs, port);
+        let (security_group_id, external_rules) = match &props.security_group_id {
+            Some(id) => (id.clone(), true),
+            None => (
+                add_security_group(&scope, &props, &cidrs, port).get_att("GroupId"),
+                false,
+            ),
+        };
         let secret = (!secondary).then(|| add_secret(&scope, &props));
         let parameter_group = log_parameter_group(&scope, &props, &version);
         let cluster = add_cluster(
@@ -372,7 +385,7 @@ impl RdsCluster {
                 version: &version,
                 port,
                 subnet_group: &subnet_group,
-                security_group: &security_group,
+                security_group_id: &security_group_id,
                 secret: secret.as_ref(),
                 parameter_group: parameter_group.as_ref(),
             },
@@ -393,17 +406,32 @@ impl RdsCluster {
         record_summary(&scope, &props);
         let secret_name = (!secondary).then(|| secret_name(&scope, &props));
 
-        RdsCluster {
+        let rds = RdsCluster {
             scope,
             cluster,
             instances,
-            security_group,
+            security_group_id,
             secret,
             secret_name,
             port,
             engine,
             engine_version: version,
+        };
+        if external_rules {
+            for (n, group) in props.allowed_security_groups.iter().enumerate() {
+                rds.allow_from_security_group(
+                    &format!("ClientIngress{}", n + 1),
+                    group.clone(),
+                    "database clients",
+                );
+            }
+            for (n, cidr) in cidrs.iter().enumerate() {
+                rds.ingress(&format!("CidrIngress{}", n + 1), "database clients", |i| {
+                    i.cidr_ip = val(cidr.to_string())
+                });
+            }
         }
+        rds
     }
 
     /// Admits another security group on the DB port (added as its own ingress resource).
@@ -507,7 +535,7 @@ impl RdsCluster {
     }
     /// The database security group's id.
     pub fn security_group_id(&self) -> Token {
-        self.security_group.get_att("GroupId")
+        self.security_group_id.clone()
     }
     /// The engine.
     pub fn engine(&self) -> AuroraEngine {
@@ -1280,7 +1308,7 @@ struct ClusterParts<'r> {
     version: &'r str,
     port: u16,
     subnet_group: &'r CfnResource,
-    security_group: &'r CfnResource,
+    security_group_id: &'r Token,
     secret: Option<&'r CfnResource>,
     parameter_group: Option<&'r CfnResource>,
 }
@@ -1291,7 +1319,7 @@ fn add_cluster(scope: &Scope, props: &RdsClusterProps<'_>, parts: ClusterParts<'
         engine_version: val(parts.version),
         port: val(i64::from(parts.port)),
         db_subnet_group_name: val(parts.subnet_group.ref_()),
-        vpc_security_group_ids: Some(vec![Val::from(parts.security_group.get_att("GroupId"))]),
+        vpc_security_group_ids: Some(vec![Val::from(parts.security_group_id.clone())]),
         storage_encrypted: val(true),
         kms_key_id: props.kms_key_id.clone(),
         deletion_protection: val(props.deletion_protection),

@@ -12,6 +12,7 @@
 //! Stacks of one wave deploy concurrently; producer outputs fill consumer parameters.
 //!
 //! [`diff`] shows what a deploy would change; [`destroy`] deletes the stacks in reverse order.
+//! [`Timeline`] shows where a deploy's time went: its waves and the critical path.
 //! The engine talks to `&dyn Cloud` only and never asks which backend is behind it: time comes
 //! from [`Cloud::now`] and waiting from [`Cloud::sleep`], so the simulator runs it on virtual time.
 
@@ -23,6 +24,7 @@ mod preflight;
 mod recording;
 mod stack;
 mod template_buckets;
+mod timeline;
 mod wait;
 
 use std::collections::HashMap;
@@ -50,6 +52,7 @@ pub use inspect::{
 pub use observer::{DeployEvent, DeployObserver, NullObserver, RecordingObserver};
 pub use recording::{CallRecord, CallRecorder};
 pub use template_buckets::TemplateBuckets;
+pub use timeline::{TimedStack, Timeline, Wave};
 pub use wait::PollOptions;
 
 /// How to deploy.

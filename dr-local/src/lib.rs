@@ -25,7 +25,7 @@ pub mod ids;
 pub mod state;
 
 mod changeset;
-mod durations;
+pub mod durations;
 mod facts;
 mod lifecycle;
 mod policy;

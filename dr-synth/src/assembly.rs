@@ -158,8 +158,10 @@ pub struct Assembly {
     pub app: String,
     /// The stacks, in a dependency-respecting order.
     pub stacks: Vec<StackArtifact>,
-    /// The DR topology DrPair recorded, if the app has one.
-    pub dr_topology: Option<Value>,
+    /// The DR topology of each `DrPair` of the app, in declaration order (shape:
+    /// `dr_aws_constructs::dr_pair` module `topology`). The manifest holds them as
+    /// `drTopology: {"version": 2, "pairs": [...]}`.
+    pub dr_pairs: Vec<Value>,
     /// Warnings found at synthesis (errors stop synthesis instead).
     pub warnings: Vec<Diagnostic>,
     /// Other files to write beside the templates (e.g. `dr-plan.md`), name → contents.
@@ -231,8 +233,11 @@ impl Assembly {
         m.insert("version".into(), json!(MANIFEST_VERSION));
         m.insert("app".into(), json!(self.app));
         m.insert("artifacts".into(), Value::Object(artifacts));
-        if let Some(t) = &self.dr_topology {
-            m.insert("drTopology".into(), t.clone());
+        if !self.dr_pairs.is_empty() {
+            m.insert(
+                "drTopology".into(),
+                json!({ "version": DR_TOPOLOGY_VERSION, "pairs": self.dr_pairs }),
+            );
         }
         Value::Object(m)
     }
@@ -386,10 +391,23 @@ impl Assembly {
                 .unwrap_or_default()
                 .to_string(),
             stacks,
-            dr_topology: manifest.get("drTopology").cloned(),
+            dr_pairs: dr_pairs_of(manifest.get("drTopology")),
             warnings: Vec::new(),
             extra_files: Vec::new(),
         })
+    }
+}
+
+/// The version of the manifest's `drTopology`: 2 lists every pair under `pairs`; version 1
+/// was one pair's topology itself.
+pub const DR_TOPOLOGY_VERSION: u32 = 2;
+
+/// The pairs of a manifest's `drTopology`, of either version.
+fn dr_pairs_of(topology: Option<&Value>) -> Vec<Value> {
+    match topology {
+        Some(t) if t.get("pairs").is_some() => t["pairs"].as_array().cloned().unwrap_or_default(),
+        Some(t) if t.is_object() => vec![t.clone()],
+        _ => Vec::new(),
     }
 }
 
@@ -397,4 +415,22 @@ fn pretty(v: &Value) -> String {
     let mut s = serde_json::to_string_pretty(v).unwrap_or_default();
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A manifest of either version gives the pairs: version 2 lists them, version 1 was one
+    /// pair's topology itself, and a manifest without one has none.
+    #[test]
+    fn the_topology_of_either_manifest_version_reads_as_pairs() {
+        let pair = |name: &str| json!({ "version": 2, "pair": name });
+        let v2 = json!({ "version": 2, "pairs": [pair("A"), pair("B")] });
+        assert_eq!(dr_pairs_of(Some(&v2)), [pair("A"), pair("B")]);
+        let v1 = json!({ "version": 1, "pair": "Shop" });
+        assert_eq!(dr_pairs_of(Some(&v1)), std::slice::from_ref(&v1));
+        assert!(dr_pairs_of(None).is_empty());
+        assert!(dr_pairs_of(Some(&json!(null))).is_empty());
+    }
 }

@@ -308,16 +308,16 @@ impl<'t> Synthesizer<'t> {
         if diags.has_errors() {
             return Err(diags);
         }
-        let dr_topology = self
+        let dr_pairs = self
             .tree
             .metadata_entries(DR_TOPOLOGY_KEY)
             .into_iter()
             .map(|(_, v)| v)
-            .next_back();
+            .collect();
         let mut assembly = Assembly {
             app: self.tree.name().to_string(),
             stacks: artifacts,
-            dr_topology,
+            dr_pairs,
             warnings: diags.0,
             extra_files: Vec::new(),
         };

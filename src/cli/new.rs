@@ -213,7 +213,7 @@ fn build() -> App {{
             .build(),
         |site| {{
             let vpc = Vpc::new(
-                site,
+                site.network(),
                 "Network",
                 VpcProps::builder()
                     .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))

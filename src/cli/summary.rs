@@ -1,5 +1,6 @@
-//! What `deploy` prints once every stack is deployed: where the app answers, each site's load
-//! balancer, the database's names, and the commands to run next. The values come from the
+//! What `deploy` prints once every stack is deployed: where the time went (the waves and the
+//! critical path), where the app answers, each site's load balancer, the database's names, and
+//! the commands to run next. The values come from the
 //! manifest's DR topology (the URL, which stack is the primary site and which the DR site, the
 //! database's names) and from the deployed stacks' outputs (load balancers, name servers); an
 //! app without a `DrPair` gets the next commands alone.
@@ -95,7 +96,8 @@ impl Invocation {
     }
 }
 
-/// What `deploy` prints after a successful deploy to `target`: the app's URL with its
+/// What `deploy` prints after a successful deploy to `target`: the deploy's waves and
+/// critical path (when a stack was created or updated), the app's URL with its
 /// scheme, each site's load balancer (Region, primary or DR, DNS name), the database's
 /// generic name and database name, the name servers of a created zone, and the next commands
 /// (`diff`, `destroy`, and the AWS deploy after a local one), written for `invocation`.
@@ -106,7 +108,53 @@ pub fn deploy_summary(
     target: Target,
     invocation: &Invocation,
 ) -> String {
-    let topology = assembly.dr_topology.as_ref().unwrap_or(&Value::Null);
+    let mut out = String::new();
+    // Where the time went, when something took time: a deploy that changed nothing has only
+    // the reads' short times, and its waves would be noise.
+    if summary.stacks.iter().any(|r| {
+        matches!(
+            r.action,
+            dr_deploy::StackAction::Created | dr_deploy::StackAction::Updated
+        )
+    }) {
+        let _ = write!(out, "{}", dr_deploy::Timeline::new(assembly, summary));
+    }
+    let several = assembly.dr_pairs.len() > 1;
+    for topology in &assembly.dr_pairs {
+        if several && let Some(pair) = topology["pair"].as_str() {
+            let _ = writeln!(out, "{pair}:");
+        }
+        pair_rows(&mut out, topology, summary);
+    }
+    let _ = writeln!(out, "Next:");
+    let mut next = vec![
+        (
+            invocation.command("diff", false),
+            "what a deploy would change now",
+        ),
+        (
+            invocation.command("destroy", false),
+            "delete the stacks (asks first)",
+        ),
+    ];
+    if target == Target::Local {
+        next.push((
+            invocation.command("deploy --target aws", !cfg!(feature = "aws")),
+            "deploy to AWS (credentials from the standard chain)",
+        ));
+    } else {
+        next[0].0 = invocation.command("diff --target aws", false);
+        next[1].0 = invocation.command("destroy --target aws", false);
+    }
+    let width = next.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
+    for (command, what) in next {
+        let _ = writeln!(out, "  {command:<width$}   {what}");
+    }
+    out
+}
+
+/// The rows of one pair: its URL, load balancers, database names and name servers.
+fn pair_rows(out: &mut String, topology: &Value, summary: &DeploySummary) {
     // The first output of `stack` (any stack when `None`) whose key contains `wanted`; CDK
     // style keys carry a hash suffix, hence the containment.
     let output = |stack: Option<&str>, wanted: &str| -> Option<(String, String)> {
@@ -119,7 +167,6 @@ pub fn deploy_summary(
             .map(|(r, o)| (r.stack.clone(), o.value.clone()))
     };
     let text = |v: &Value| v.as_str().map(str::to_string);
-    let mut out = String::new();
     let mut row = |label: &str, value: &str| {
         let _ = writeln!(out, "{label:<16}{value}");
     };
@@ -169,32 +216,6 @@ pub fn deploy_summary(
             &format!("{servers} (delegate {zone}to them; {stack} output)"),
         );
     }
-
-    let _ = writeln!(out, "Next:");
-    let mut next = vec![
-        (
-            invocation.command("diff", false),
-            "what a deploy would change now",
-        ),
-        (
-            invocation.command("destroy", false),
-            "delete the stacks (asks first)",
-        ),
-    ];
-    if target == Target::Local {
-        next.push((
-            invocation.command("deploy --target aws", !cfg!(feature = "aws")),
-            "deploy to AWS (credentials from the standard chain)",
-        ));
-    } else {
-        next[0].0 = invocation.command("diff --target aws", false);
-        next[1].0 = invocation.command("destroy --target aws", false);
-    }
-    let width = next.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
-    for (command, what) in next {
-        let _ = writeln!(out, "  {command:<width$}   {what}");
-    }
-    out
 }
 
 #[cfg(test)]

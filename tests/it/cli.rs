@@ -21,8 +21,8 @@ fn synth_writes_the_assembly() {
     )
     .unwrap();
     let back = drkit::synth::Assembly::read(&out).unwrap();
-    assert_eq!(back.stacks.len(), 7);
-    assert!(back.dr_topology.is_some());
+    assert_eq!(back.stacks.len(), 9);
+    assert_eq!(back.dr_pairs.len(), 1);
 }
 
 #[test]
@@ -85,7 +85,7 @@ fn deploy_to_the_local_simulator_then_nothing_to_change() {
     ];
     run_with(two_region::build(), cli(&args)).unwrap();
     let first = stack_history(&state, &out);
-    assert_eq!(first.len(), 7);
+    assert_eq!(first.len(), 9);
     assert!(
         first
             .iter()
@@ -148,10 +148,26 @@ fn deploy_and_destroy_take_stack_names() {
         run_with(two_region::build(), cli(&args))
     };
 
-    run(with(&["deploy", "Shop-Primary", "Shop-Secondary"])).unwrap();
+    const NETWORKS: [&str; 2] = ["Shop-Primary-Network", "Shop-Secondary-Network"];
+    // A site stack without its network says to deploy the network first.
+    let err = run(with(&["deploy", "Shop-Primary"]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("of stack `Shop-Primary-Network`, which is not deployed; deploy it first"),
+        "{err}"
+    );
+    run(with(&[
+        "deploy",
+        NETWORKS[0],
+        NETWORKS[1],
+        "Shop-Primary",
+        "Shop-Secondary",
+    ]))
+    .unwrap();
     assert_eq!(
         deployed_stacks(&state, &out),
-        ["Shop-Primary", "Shop-Secondary"]
+        [NETWORKS[0], NETWORKS[1], "Shop-Primary", "Shop-Secondary"]
     );
 
     // A stack whose producers are not deployed says which one to deploy first.
@@ -169,7 +185,7 @@ fn deploy_and_destroy_take_stack_names() {
         .to_string();
     assert_eq!(
         err,
-        "no stack `Shop-Secnodary` in app `shop`; did you mean `Shop-Secondary`? its stacks are: Shop-Primary, Shop-Secondary, Shop-Primary-Data, Shop-Primary-Peering, Shop-Secondary-Data, Shop-Secondary-Peering, Shop-Global"
+        "no stack `Shop-Secnodary` in app `shop`; did you mean `Shop-Secondary`? its stacks are: Shop-Primary-Network, Shop-Secondary-Network, Shop-Primary, Shop-Secondary, Shop-Primary-Data, Shop-Primary-Peering, Shop-Secondary-Data, Shop-Secondary-Peering, Shop-Global"
     );
 
     // Without the lift flag the stack is kept; the error only points at the summary, which
@@ -183,7 +199,7 @@ fn deploy_and_destroy_take_stack_names() {
     );
     assert_eq!(
         deployed_stacks(&state, &out),
-        ["Shop-Primary", "Shop-Secondary"]
+        [NETWORKS[0], NETWORKS[1], "Shop-Primary", "Shop-Secondary"]
     );
 
     // The load balancer's deletion protection is lifted by its own flag, and its access-log
@@ -197,7 +213,10 @@ fn deploy_and_destroy_take_stack_names() {
         "--empty-buckets",
     ]))
     .unwrap();
-    assert_eq!(deployed_stacks(&state, &out), ["Shop-Primary"]);
+    assert_eq!(
+        deployed_stacks(&state, &out),
+        [NETWORKS[0], NETWORKS[1], "Shop-Primary"]
+    );
     assert_eq!(retained_buckets(&state), Vec::<String>::new());
 }
 
@@ -254,6 +273,20 @@ fn no_termination_protection_leaves_stacks_deletable_and_a_deploy_without_it_pro
     let (out_s, state_s) = (out.to_str().unwrap(), state.to_str().unwrap());
     let run = |args: &[&str]| run_with(two_region::build(), cli(args));
     let deploy = ["deploy", "Shop-Primary", "--out", out_s, "--state", state_s];
+    // The site stack's network first, protected as usual.
+    run(&[
+        "deploy",
+        "Shop-Primary-Network",
+        "--out",
+        out_s,
+        "--state",
+        state_s,
+    ])
+    .unwrap();
+    assert_eq!(
+        termination_protected(&state, "Shop-Primary-Network"),
+        Some(true)
+    );
 
     run(&[&deploy[..], &["--no-termination-protection"]].concat()).unwrap();
     assert_eq!(termination_protected(&state, "Shop-Primary"), Some(false));
@@ -286,23 +319,24 @@ fn synth_reports_each_template_with_its_resources_and_size() {
     let lines: Vec<&str> = report.lines().collect();
     assert_eq!(
         lines[0],
-        format!("Synthesized 7 stack(s) into {}", out.display())
+        format!("Synthesized 9 stack(s) into {}", out.display())
     );
     let primary = assembly.stack("Shop-Primary").unwrap();
     let written = std::fs::read_to_string(out.join("Shop-Primary.template.json")).unwrap();
-    let minified =
-        serde_json::to_string(&serde_json::from_str::<serde_json::Value>(&written).unwrap())
-            .unwrap()
-            .len();
+    let written: serde_json::Value = serde_json::from_str(&written).unwrap();
+    let minified = serde_json::to_string(&written).unwrap().len();
+    let resources = written["Resources"].as_object().unwrap().len();
+    assert_eq!(resources, 22);
+    let expected = format!(
+        "  Shop-Primary (us-east-2): {} ({resources} resources, {minified} bytes minified)",
+        out.join("Shop-Primary.template.json").display()
+    );
     assert_eq!(
-        lines[1],
-        format!(
-            "  Shop-Primary (us-east-2): {} (53 resources, {minified} bytes minified)",
-            out.join("Shop-Primary.template.json").display()
-        )
+        lines.iter().find(|l| l.starts_with("  Shop-Primary (")),
+        Some(&expected.as_str())
     );
     assert_eq!(primary.template_body().len(), minified);
-    assert_eq!(lines.len(), 8);
+    assert_eq!(lines.len(), 10);
 }
 
 #[test]
@@ -351,7 +385,7 @@ fn top_level_options_deploy_to_the_simulator() {
         ]),
     )
     .unwrap();
-    assert_eq!(stack_history(&state, &out).len(), 7);
+    assert_eq!(stack_history(&state, &out).len(), 9);
 }
 
 #[test]
@@ -462,7 +496,14 @@ fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
         format!("  {:<pad$}   delete the stacks (asks first)", "cargo run --example two_region -- destroy"),
         format!("  {aws}   deploy to AWS (credentials from the standard chain)"),
     ];
-    assert_eq!(text.lines().collect::<Vec<_>>(), expected, "{text}");
+    // Where the time went comes first (`deploy_timeline.rs` checks it), then the app.
+    assert!(text.starts_with("Waves (simulated):\n"), "{text}");
+    let app_at = text.find("App:").unwrap();
+    assert_eq!(
+        text[app_at..].lines().collect::<Vec<_>>(),
+        expected,
+        "{text}"
+    );
 
     // After an AWS deploy the next commands stay on AWS; an app without a DrPair gets the
     // next commands alone.
@@ -477,7 +518,7 @@ fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
         "{on_aws}"
     );
     let bare = drkit::synth::Assembly {
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         ..assembly.clone()
     };
     let empty = drkit::deploy::DeploySummary {

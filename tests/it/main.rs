@@ -4,6 +4,7 @@
 
 mod bootstrap;
 mod cli;
+mod deploy_timeline;
 mod layout;
 mod many_pairs_example;
 mod new_crate;

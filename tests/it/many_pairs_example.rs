@@ -1,5 +1,6 @@
 //! The app of N pairs the benchmarks measure (`examples/many_pairs.rs`): N independent copies
-//! of the example's pair, and a deploy summary that names the pair its topology describes.
+//! of the example's pair, each with its topology in the manifest and its rows in the deploy
+//! summary.
 
 use drkit::cli::{Invocation, Target};
 
@@ -40,9 +41,24 @@ fn many_pairs_declares_n_independent_copies_of_the_example() {
     }
 }
 
+/// Every pair's topology is in the manifest (an app of several pairs used to record only the
+/// last), and the deploy summary gives each pair its own rows: its URL and its zone's name
+/// servers.
 #[test]
-fn the_deploy_summary_names_the_zone_of_the_pair_its_topology_describes() {
+fn the_manifest_and_the_deploy_summary_hold_every_pair() {
     let assembly = drkit::synth::synth(&many_pairs::build(2)).unwrap();
+    let pairs: Vec<&str> = assembly
+        .dr_pairs
+        .iter()
+        .map(|t| t["pair"].as_str().unwrap())
+        .collect();
+    assert_eq!(pairs, ["Shop1", "Shop2"]);
+    let manifest = assembly.manifest();
+    assert_eq!(manifest["drTopology"]["version"], 2);
+    assert_eq!(
+        manifest["drTopology"]["pairs"][1]["stacks"]["primaryNetwork"],
+        "Shop2-Primary-Network"
+    );
     let (_state, summary) = crate::deploy_on_simulator(&assembly);
     // The output's logical id comes from its path below the stack, the same in every pair.
     let servers = |stack: &str| summary.output(stack, "DnsNameServersCBA7BE8D").unwrap();
@@ -51,10 +67,21 @@ fn the_deploy_summary_names_the_zone_of_the_pair_its_topology_describes() {
         selector: "--example many_pairs".into(),
     };
     let text = drkit::cli::deploy_summary(&assembly, &summary, Target::Local, &cargo);
-    // The manifest's topology is the last pair's (Shop2): its zone, with its own servers.
-    let expected = format!(
-        "Name servers:   {} (delegate shop2.example.com to them; Shop2-Global output)",
-        servers("Shop2-Global")
-    );
-    assert!(text.lines().any(|l| l == expected), "{text}");
+    let lines: Vec<&str> = text.lines().collect();
+    for i in 1..=2 {
+        let header = lines
+            .iter()
+            .position(|l| *l == format!("Shop{i}:"))
+            .unwrap_or_else(|| panic!("a header for Shop{i}: {text}"));
+        assert_eq!(
+            lines[header + 1],
+            format!("App:            http://shop{i}.example.com"),
+            "{text}"
+        );
+        let expected = format!(
+            "Name servers:   {} (delegate shop{i}.example.com to them; Shop{i}-Global output)",
+            servers(&format!("Shop{i}-Global"))
+        );
+        assert!(lines[header..].contains(&expected.as_str()), "{text}");
+    }
 }

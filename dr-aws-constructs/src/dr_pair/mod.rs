@@ -14,7 +14,7 @@
 //!     .hosted_zone(HostedZoneRef::create("shop.example.com"))
 //!     .build();
 //! DrPair::new(&app, "Shop", props, |site| {
-//!     let vpc = Vpc::new(site, "Network", VpcProps::builder()
+//!     let vpc = Vpc::new(site.network(), "Network", VpcProps::builder()
 //!         .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
 //!         .azs(site.azs())
 //!         .build());
@@ -25,26 +25,33 @@
 //! });
 //! ```
 //!
-//! Stacks, for a pair with id `Shop` (no cycles; each line deploys after the lines it names):
-//! - `Shop-Primary` / `Shop-Secondary`: the site the closure builds (network and compute),
-//!   and the pair's KMS key of that Region ([`SiteScope::pair_key_arn`]), which every later
-//!   stack of either Region can use;
-//! - `Shop-Primary-Data` (after both sites): KMS key of the storage, master secret and the
-//!   application secrets ([`SiteScope::app_secret`]) on the primary's pair key, replicated to
-//!   the DR Region on the DR site's pair key, the global cluster, the primary cluster and its
-//!   security group;
-//! - `Shop-Secondary-Data` (after `Shop-Secondary` and `Shop-Primary-Data`): KMS key of the DR
-//!   Region and the secondary cluster;
-//! - `Shop-Primary-Peering` (after both sites): the peering request and the primary's routes;
-//!   `Shop-Secondary-Peering` (after it): the DR side's routes;
+//! Stacks, for a pair with id `Shop` (no cycles; each line deploys after the lines it names).
+//! They are laid out for the first deploy's critical path: Aurora (about 16 minutes for the
+//! primary cluster, then 25 for the secondary) starts as soon as the network exists, beside
+//! the compute, not after it.
+//! - `Shop-Primary-Network` / `Shop-Secondary-Network`: what the closure creates under
+//!   [`SiteScope::network`] (the VPC), the database's security group, the pair's KMS key of
+//!   that Region ([`SiteScope::pair_key_arn`]) and its alarm topic, which every later stack of
+//!   either Region can use;
+//! - `Shop-Primary` / `Shop-Secondary` (after their network): the rest of the site the closure
+//!   builds (fleet, load balancer, EKS), and the rules admitting its database clients;
+//! - `Shop-Primary-Data` (after both networks, beside the sites): KMS key of the storage,
+//!   master secret and the application secrets ([`SiteScope::app_secret`]) on the primary's
+//!   pair key, replicated to the DR Region on the DR site's pair key, the global cluster and
+//!   the primary cluster;
+//! - `Shop-Secondary-Data` (after `Shop-Secondary-Network` and `Shop-Primary-Data`): KMS key of
+//!   the DR Region and the secondary cluster;
+//! - `Shop-Primary-Peering` (after both networks): the peering request and the primary's
+//!   routes; `Shop-Secondary-Peering` (after it): the DR side's routes;
 //! - `Shop-Global`, in the DR Region so that it stays manageable during a primary-Region
-//!   outage (after both sites and `Shop-Primary-Data`): failover records, health checks, the
-//!   traffic-switch alarm, the private zone and the database CNAME.
+//!   outage (after both networks, both sites and `Shop-Primary-Data`, beside the secondary
+//!   cluster): failover records, health checks, the traffic-switch alarm, the private zone
+//!   and the database CNAME.
 //!
-//! The database tier lives in the data stacks and imports the site's subnets, client
-//! security groups and pair key; the site never references the data stacks (applications
-//! find the database by the CNAME and the secrets by their names, literals both), so there is
-//! no cycle.
+//! The database tier lives in the data stacks and takes the network's subnets, the
+//! database's security group and the pair keys as parameters; it never waits for a site
+//! stack, and the site never references the data stacks (applications find the database by
+//! the CNAME and the secrets by their names, literals both), so there is no cycle.
 //!
 //! Applications connect as the database's master user with the master secret
 //! ([`SiteScope::grant_database_secret`]). To give an application a user of its own: IAM
@@ -81,6 +88,7 @@ use crate::dns::{
 };
 use crate::ec2_fleet::Ec2Fleet;
 use crate::l1::Tag;
+use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
 use crate::l1::iam::CfnPolicy;
 use crate::l1::kms::{CfnAlias, CfnKey};
 use crate::l1::secretsmanager::CfnSecret;
@@ -219,7 +227,7 @@ pub struct DrPairProps {
     #[builder(default = DEFAULT_DB_CNAME_TTL_SECS)]
     pub db_cname_ttl_secs: u32,
     /// An email address subscribed to the alarm topic of each Region ([`AlarmTopic`]: one
-    /// per site stack, encrypted with the pair key, told by every alarm the pair synthesizes,
+    /// per network stack, encrypted with the pair key, told by every alarm the pair synthesizes,
     /// the traffic switch's among them). SNS sends each Region's subscription a confirmation
     /// link first. Default: none; subscribe your own endpoints to the topics
     /// ([`DrPair::alarm_topic`]).
@@ -300,7 +308,9 @@ struct PairState {
 struct PairContext {
     pair_id: String,
     regions: [Region; 2],
-    /// Each site's pair key (`AWS::KMS::Key` in the site stack).
+    /// Each site's network stack.
+    networks: [Stack; 2],
+    /// Each site's pair key (`AWS::KMS::Key` in the network stack).
     pair_keys: [CfnResource; 2],
     azs: [Vec<String>; 2],
     data: [Stack; 2],
@@ -355,8 +365,18 @@ impl SiteScope {
     pub fn stack(&self) -> &Stack {
         &self.stack
     }
+    /// The site's network stack, `<pair>-Primary-Network` or `<pair>-Secondary-Network`:
+    /// create the VPC here (`Vpc::new(site.network(), "Network", …)`). The data stack then
+    /// needs only this stack, so Aurora (the slowest part of a first deploy: about 16 minutes
+    /// for the primary, then 25 for the secondary) starts as soon as the subnets exist, beside
+    /// the site stack's compute (an EKS cluster alone takes about 9 minutes) instead of after
+    /// it. It also holds the pair key and the alarm topic, which the later stacks of the
+    /// Region use.
+    pub fn network(&self) -> &Stack {
+        &self.ctx.networks[self.role.index()]
+    }
 
-    /// The pair's KMS key of this site's Region (`PairKey` in the site stack, alias
+    /// The pair's KMS key of this site's Region (`PairKey` in the network stack, alias
     /// `alias/drkit/<pair id>`): a symmetric customer managed key with yearly rotation that
     /// encrypts the master secret and the application secrets in this Region, and that
     /// CloudWatch alarms may use to publish to SNS topics encrypted with it. Use it for
@@ -581,7 +601,7 @@ impl SiteScope {
             vpc.scope().error(
                 codes::PAIR_008,
                 "the VPC handed to site.database is not in the site's Region",
-                "create it under the site (Vpc::new(site, …))",
+                "create it under the site (Vpc::new(site.network(), …))",
             );
         }
         let data: &Stack = &self.ctx.data[i];
@@ -594,6 +614,7 @@ impl SiteScope {
             );
             return None;
         }
+        let security_group = self.database_security_group(vpc, clients);
         let key = data_key(data, self.region());
         let key_arn: Val<String> = Val::from(key.get_att("Arn"));
         let membership = match self.role {
@@ -630,7 +651,7 @@ impl SiteScope {
                 .master_username(db.master_username.clone())
                 .backup_retention_days(db.backup_retention_days)
                 .deletion_protection(db.deletion_protection)
-                .allowed_security_groups(clients.to_vec())
+                .maybe_security_group_id(security_group)
                 .kms_key_id(key_arn)
                 .global(membership)
                 .maybe_secret_name(
@@ -664,6 +685,58 @@ impl SiteScope {
         site.cluster = Some(cluster.clone());
         site.key = Some(key);
         Some(cluster)
+    }
+
+    /// The database's security group, created in the VPC's stack (the network stack), and one
+    /// rule per client in the site stack: the data stack then needs the network only, never
+    /// the clients (an EKS cluster's security group exists only once the cluster does, about
+    /// 9 minutes in). `None` for a VPC in no stack, which the VPC reports.
+    fn database_security_group(&self, vpc: &Vpc, clients: &[Token]) -> Option<Token> {
+        let vpc_scope = vpc.scope();
+        let home = vpc_scope.scope_of(vpc_scope.stack_id()?);
+        if home.same_node(&self.stack) {
+            vpc_scope.warning(
+                codes::PAIR_012,
+                format!(
+                    "the VPC handed to site.database is in the site stack `{}`, so the data stacks wait for the whole site (an EKS cluster alone takes about 9 minutes) before Aurora starts",
+                    self.stack.name()
+                ),
+                format!(
+                    "create the VPC in the network stack: Vpc::new(site.network(), \"{}\", …)",
+                    vpc_scope.id()
+                ),
+            );
+        }
+        let port = i64::from(self.ctx.connection.port);
+        let data = &self.ctx.data[self.role.index()];
+        let group = home.add(
+            "DatabaseSecurityGroup",
+            &CfnSecurityGroup {
+                group_description: val(format!("{}/Database: database clients only", data.path())),
+                vpc_id: val(vpc.vpc_id()),
+                tags: Some(vec![Tag::new(
+                    "Name",
+                    format!("{}/DatabaseSecurityGroup", home.path()),
+                )]),
+                ..Default::default()
+            },
+        );
+        let group_id = group.get_att("GroupId");
+        for (n, client) in clients.iter().enumerate() {
+            self.stack.add(
+                &format!("DatabaseClient{}", n + 1),
+                &CfnSecurityGroupIngress {
+                    group_id: val(group_id.clone()),
+                    source_security_group_id: val(client.clone()),
+                    ip_protocol: val("tcp"),
+                    from_port: val(port),
+                    to_port: val(port),
+                    description: val("database clients"),
+                    ..Default::default()
+                },
+            );
+        }
+        Some(group_id)
     }
 
     /// Lets `fleet`'s instance role read the database's master secret of its own Region (the
@@ -771,7 +844,7 @@ impl SiteScope {
     }
 }
 
-/// The pair's KMS key of a site's Region, in the site stack: the stacks of that Region that
+/// The pair's KMS key of a site's Region, in its network stack: the stacks of that Region that
 /// deploy later (the data stacks, the replica of the secrets) can use it. Account root
 /// administers it, so IAM policies grant its use (the default key policy, "Default key
 /// policy", <https://docs.aws.amazon.com/kms/latest/developerguide/key-policy-default.html>);
@@ -867,6 +940,7 @@ fn data_key(data: &Stack, region: Region) -> CfnResource {
 #[derive(Debug)]
 pub struct DrPair {
     scope: Scope,
+    networks: [Stack; 2],
     sites: [Stack; 2],
     pair_keys: [CfnResource; 2],
     alarm_topics: [AlarmTopic; 2],
@@ -898,17 +972,19 @@ impl DrPair {
             regions,
         };
 
+        let networks = stacks.networks();
         let sites = stacks.sites();
         if !two_regions {
             // Reported once on the pair: the DR site's Region is in doubt, so its
             // certificates are not reported as being of another Region as well.
             validate::mark_region_in_doubt(&sites[1], "the DR site is in the primary's Region");
+            validate::mark_region_in_doubt(&networks[1], "the DR site is in the primary's Region");
         }
         let (azs_p, ok_p) = checks::check_site(&sites[0], &props.primary, SiteRole::Primary);
         let (azs_s, ok_s) = checks::check_site(&sites[1], &props.secondary, SiteRole::Secondary);
         let pair_keys = [
-            pair_key(&sites[0], id, SiteRole::Primary, regions[0]),
-            pair_key(&sites[1], id, SiteRole::Secondary, regions[1]),
+            pair_key(&networks[0], id, SiteRole::Primary, regions[0]),
+            pair_key(&networks[1], id, SiteRole::Secondary, regions[1]),
         ];
         let alarm_email = props.alarm_email.clone().filter(|email| {
             let ok = crate::notifications::is_email_address(email);
@@ -920,7 +996,7 @@ impl DrPair {
         // One topic per Region: an alarm notifies only a topic of its own Region.
         let alarm_topics = [0, 1].map(|i| {
             AlarmTopic::new(
-                &sites[i],
+                &networks[i],
                 "Alarms",
                 AlarmTopicProps {
                     kms_key: Some(Val::from(pair_keys[i].get_att("Arn"))),
@@ -935,6 +1011,7 @@ impl DrPair {
         let ctx = Rc::new(PairContext {
             pair_id: id.to_string(),
             regions,
+            networks: networks.clone(),
             pair_keys: pair_keys.clone(),
             azs: [azs_p, azs_s],
             data: data.clone(),
@@ -948,14 +1025,14 @@ impl DrPair {
         let peering = stacks.peering();
         let global = stacks.global();
         let HandedOver {
-            networks,
+            networks: peer_vpcs,
             private_cidrs,
             albs,
             clusters,
         } = handed_over(&state.borrow());
         // What was reported above is not built, so the constructs never report it again.
         let peering_connection = two_regions
-            .then(|| connect_sites(&peering, &networks, &private_cidrs, &clusters, regions))
+            .then(|| connect_sites(&peering, &peer_vpcs, &private_cidrs, &clusters, regions))
             .flatten();
         let dns = (two_regions && names.public)
             .then(|| {
@@ -973,7 +1050,7 @@ impl DrPair {
         let (private_zone, db_cname) = if names.internal {
             add_database_name(
                 &global,
-                &networks,
+                &peer_vpcs,
                 global_database.as_ref(),
                 &internal_zone,
                 props.db_cname_ttl_secs.min(checks::MAX_TTL_SECS),
@@ -987,11 +1064,12 @@ impl DrPair {
         // With a site's zones already reported, the sites may differ in zone count through
         // the fallback zones; the parity check would only repeat that slip.
         if ok_p && ok_s {
-            add_parity_check(&scope, &sites, &state);
+            add_parity_check(&scope, &networks, &sites, &state);
         }
 
         let pair = DrPair {
             scope,
+            networks,
             sites,
             pair_keys,
             alarm_topics,
@@ -1069,17 +1147,22 @@ impl DrPair {
     pub fn scope(&self) -> &Scope {
         &self.scope
     }
+    /// The network stack of `role` (see [`SiteScope::network`]): the site's VPC, pair key and
+    /// alarm topic.
+    pub fn network_stack(&self, role: SiteRole) -> &Stack {
+        &self.networks[role.index()]
+    }
     /// The site (app) stack of `role`.
     pub fn site_stack(&self, role: SiteRole) -> &Stack {
         &self.sites[role.index()]
     }
-    /// The pair's KMS key of `role`'s Region, in its site stack (see
+    /// The pair's KMS key of `role`'s Region, in its network stack (see
     /// [`SiteScope::pair_key`]).
     pub fn pair_key(&self, role: SiteRole) -> &CfnResource {
         &self.pair_keys[role.index()]
     }
 
-    /// The alarm topic of a site's Region (in its site stack), which every alarm the pair
+    /// The alarm topic of a site's Region (in its network stack), which every alarm the pair
     /// synthesizes in that Region notifies.
     pub fn alarm_topic(&self, role: SiteRole) -> &AlarmTopic {
         &self.alarm_topics[role.index()]
@@ -1148,6 +1231,23 @@ impl PairStacks<'_> {
                 ..StackProps::in_region(region)
             },
         )
+    }
+
+    fn networks(&self) -> [Stack; 2] {
+        [
+            self.stack(
+                "PrimaryNetwork",
+                "Primary-Network",
+                self.regions[0],
+                "primary site's network, pair key and alarm topic",
+            ),
+            self.stack(
+                "SecondaryNetwork",
+                "Secondary-Network",
+                self.regions[1],
+                "DR site's network, pair key and alarm topic",
+            ),
+        ]
     }
 
     fn sites(&self) -> [Stack; 2] {
@@ -1460,11 +1560,25 @@ fn add_outputs(global: &Stack, domain: &str, scheme: &str, internal_zone: &str, 
     }
 }
 
-/// Registers the parity check of the two sites, run at synthesis.
-fn add_parity_check(scope: &Scope, sites: &[Stack; 2], state: &Rc<RefCell<PairState>>) {
+/// Registers the parity check of the two sites (their network and site stacks), run at
+/// synthesis.
+fn add_parity_check(
+    scope: &Scope,
+    networks: &[Stack; 2],
+    sites: &[Stack; 2],
+    state: &Rc<RefCell<PairState>>,
+) {
     let picks = state.clone();
-    let (pa, pb) = (sites[0].node_id(), sites[1].node_id());
+    let primary = [networks[0].node_id(), sites[0].node_id()];
+    let secondary = [networks[1].node_id(), sites[1].node_id()];
     let pair_path = scope.path();
-    scope
-        .add_validation(move |tree| parity::check(tree, &pair_path, pa, pb, &picks.borrow().picks));
+    scope.add_validation(move |tree| {
+        parity::check(
+            tree,
+            &pair_path,
+            &primary,
+            &secondary,
+            &picks.borrow().picks,
+        )
+    });
 }

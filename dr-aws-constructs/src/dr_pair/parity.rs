@@ -1,5 +1,6 @@
 //! The parity check (a DR site can take over only if it is configured like the primary): after
-//! both sites are built, their resources are compared by path below the site stack: the
+//! both sites are built, their resources are compared by path below each of the site's
+//! stacks (its network stack and its site stack): the
 //! same resources of the same types, and the same sizing (instance types, DB classes,
 //! capacities, node-group scaling, engine and versions, target ports and health paths).
 //! Differences that are exactly a `site.pick(a, b)` pair, or below a construct declared
@@ -67,7 +68,18 @@ struct Entry {
     exempt: bool,
 }
 
-fn collect(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
+/// Each resource of `stacks` by (index of its stack in `stacks`, path below that stack).
+fn collect(tree: &Tree, stacks: &[NodeId]) -> BTreeMap<(usize, String), Entry> {
+    let mut out = BTreeMap::new();
+    for (k, stack) in stacks.iter().enumerate() {
+        for (relative, entry) in collect_stack(tree, *stack) {
+            out.insert((k, relative), entry);
+        }
+    }
+    out
+}
+
+fn collect_stack(tree: &Tree, stack: NodeId) -> BTreeMap<String, Entry> {
     let depth = tree.path_components(stack).len();
     let mut out = BTreeMap::new();
     for el in tree.elements_of_stack(stack) {
@@ -211,7 +223,10 @@ fn show(v: Option<&Value>) -> String {
 
 /// Reports a literal AMI id given to both sites (AMI ids are regional: see
 /// [`codes::EC2_011`]), on the fleet where it was written, as the prop `ami`.
-fn same_ami_in_both(a: &BTreeMap<String, Entry>, b: &BTreeMap<String, Entry>) -> Vec<Diagnostic> {
+fn same_ami_in_both(
+    a: &BTreeMap<(usize, String), Entry>,
+    b: &BTreeMap<(usize, String), Entry>,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     for (rel, ea) in a {
         let Some(eb) = b.get(rel) else { continue };
@@ -248,28 +263,30 @@ fn same_ami_in_both(a: &BTreeMap<String, Entry>, b: &BTreeMap<String, Entry>) ->
     out
 }
 
-/// Compares the two site stacks; one error listing every difference, or nothing.
+/// Compares the two sites, stack by stack (`primary[i]` with `secondary[i]`); one error
+/// listing every difference, or nothing.
 pub(super) fn check(
     tree: &Tree,
     pair_path: &str,
-    primary: NodeId,
-    secondary: NodeId,
+    primary: &[NodeId],
+    secondary: &[NodeId],
     picks: &[Pick],
 ) -> Vec<Diagnostic> {
     let a = collect(tree, primary);
     let b = collect(tree, secondary);
-    let a_root = tree.path(primary);
-    let b_root = tree.path(secondary);
+    let a_roots: Vec<String> = primary.iter().map(|s| tree.path(*s)).collect();
+    let b_roots: Vec<String> = secondary.iter().map(|s| tree.path(*s)).collect();
     let mut found = same_ami_in_both(&a, &b);
     let mut diffs = Vec::new();
     // Per pick, the constructs (the first id below the site) whose differences it explains,
     // with one place each for the message.
     let mut excused: BTreeMap<usize, BTreeMap<String, String>> = BTreeMap::new();
-    for (rel, ea) in &a {
-        match b.get(rel) {
+    for (key, ea) in &a {
+        let (k, rel) = key;
+        match b.get(key) {
             None if !ea.exempt => diffs.push(format!(
-                "`{}` ({}) has no counterpart `{b_root}/{rel}` in the DR site",
-                ea.path, ea.type_name
+                "`{}` ({}) has no counterpart `{}/{rel}` in the DR site",
+                ea.path, ea.type_name, b_roots[*k]
             )),
             None => {}
             Some(eb) if ea.exempt || eb.exempt => {}
@@ -289,7 +306,7 @@ pub(super) fn check(
                         (None, None) => true,
                         _ => false,
                     };
-                    let construct = rel.split('/').next().unwrap_or(rel).to_string();
+                    let construct = format!("{k}/{}", rel.split('/').next().unwrap_or(rel));
                     for i in used {
                         excused
                             .entry(i)
@@ -334,11 +351,11 @@ pub(super) fn check(
             ));
         }
     }
-    for (rel, eb) in &b {
-        if !a.contains_key(rel) && !eb.exempt {
+    for (key, eb) in &b {
+        if !a.contains_key(key) && !eb.exempt {
             diffs.push(format!(
-                "`{}` ({}) has no counterpart `{a_root}/{rel}` in the primary site",
-                eb.path, eb.type_name
+                "`{}` ({}) has no counterpart `{}/{}` in the primary site",
+                eb.path, eb.type_name, a_roots[key.0], key.1
             ));
         }
     }

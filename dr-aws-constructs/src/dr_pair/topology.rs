@@ -2,11 +2,13 @@
 //! run from an assembly directory alone. Every element is named by stack and logical id; the
 //! runtime reads physical ids from the deployed stacks and state from AWS, never from here.
 //!
-//! Shape (version 1):
+//! Shape (version 2; version 1 had no network stacks and held one pair per manifest, where
+//! the manifest's `drTopology` now lists every pair):
 //! ```json
-//! { "version": 1, "app": "shop", "pair": "Shop",
+//! { "version": 2, "app": "shop", "pair": "Shop",
 //!   "regions": { "primary": "us-east-2", "secondary": "us-west-2" },
-//!   "stacks": { "primarySite": "Shop-Primary", "secondarySite": …, "primaryData": …,
+//!   "stacks": { "primaryNetwork": "Shop-Primary-Network", "secondaryNetwork": …,
+//!               "primarySite": "Shop-Primary", "secondarySite": …, "primaryData": …,
 //!               "secondaryData": …, "primaryPeering": …, "secondaryPeering": …, "global": … },
 //!   "database": { "engine", "engineVersion", "databaseName" (when one is created),
 //!                 "globalCluster": {stack, logicalId},
@@ -20,13 +22,18 @@
 //!   "switch": { "kind": "cloudwatch-metric", "region", "alarmName", "alarm": {…}, "namespace",
 //!               "metricName", "dimensions": [{"Name","Value"}], "primaryServesValue": 1,
 //!               "drServesValue": 0 },
-//!   "peering": { "connection": {…} } }
+//!   "peering": { "connection": {…} },
+//!   "pairKeys": { "primary": {…}, "secondary": {…} },
+//!   "alarmTopics": { "primary": {…}, "secondary": {…} } }
 //! ```
 
 use dr_core::{CfnResource, Scope};
 use serde_json::{Value, json};
 
 use super::{AlbInfo, DrPair, PairContext};
+
+/// The version of the topology's shape, in each pair's `version`.
+pub const TOPOLOGY_VERSION: u32 = 2;
 use crate::dns::HostedZoneRef;
 
 fn element(res: &CfnResource) -> Value {
@@ -110,11 +117,13 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         })
     });
     let mut topology = json!({
-        "version": 1,
+        "version": TOPOLOGY_VERSION,
         "app": app,
         "pair": ctx.pair_id,
         "regions": { "primary": ctx.regions[0].code(), "secondary": ctx.regions[1].code() },
         "stacks": {
+            "primaryNetwork": name(&pair.networks[0]),
+            "secondaryNetwork": name(&pair.networks[1]),
             "primarySite": name(&pair.sites[0]),
             "secondarySite": name(&pair.sites[1]),
             "primaryData": name(&pair.data[0]),
@@ -138,6 +147,14 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         "traffic": traffic,
         "switch": switch,
         "peering": { "connection": opt(pair.peering_connection.as_ref().map(|p| p.connection())) },
+        "pairKeys": {
+            "primary": element(&pair.pair_keys[0]),
+            "secondary": element(&pair.pair_keys[1]),
+        },
+        "alarmTopics": {
+            "primary": element(pair.alarm_topics[0].topic()),
+            "secondary": element(pair.alarm_topics[1].topic()),
+        },
     });
     if let Some(db_name) = &ctx.database.database_name {
         topology["database"]["databaseName"] = json!(db_name);

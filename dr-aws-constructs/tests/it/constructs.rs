@@ -728,3 +728,66 @@ fn security_checks_catch_open_groups_public_subnets_and_passwords() {
         assert!(caught.is_err(), "case {i} was not caught");
     }
 }
+
+/// A cluster given a security group made elsewhere creates none of its own: its clients and
+/// CIDRs become ingress rules of that group, resources of the cluster's scope, and the cluster
+/// uses the group.
+#[test]
+fn a_cluster_given_a_security_group_adds_its_rules_to_it() {
+    let app = App::new("db");
+    let s = stack(&app, "Data", Region::UsEast2);
+    let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
+    let group = s.add(
+        "Group",
+        &l1::ec2::CfnSecurityGroup {
+            group_description: Some(dr_core::Val::from("made with the network")),
+            vpc_id: Some(dr_core::Val::from(vpc.vpc_id())),
+            ..Default::default()
+        },
+    );
+    let client = s.add(
+        "Client",
+        &l1::ec2::CfnSecurityGroup {
+            group_description: Some(dr_core::Val::from("a client")),
+            vpc_id: Some(dr_core::Val::from(vpc.vpc_id())),
+            ..Default::default()
+        },
+    );
+    let cluster = RdsCluster::new(
+        &s,
+        "Db",
+        RdsClusterProps::builder()
+            .vpc(&vpc)
+            .instance_class("db.r6g.large")
+            .security_group_id(group.get_att("GroupId"))
+            .allowed_security_groups(vec![client.get_att("GroupId")])
+            .allowed_cidrs(["10.20.0.0/16"])
+            .build(),
+    );
+    let assembly = synth(&app);
+    let t = template(&assembly, "Data");
+    let groups = common::resources_of(t, "AWS::EC2::SecurityGroup");
+    assert_eq!(groups.len(), 2, "the two made by hand, none by the cluster");
+    let group_id = json!({"Fn::GetAtt": [group.logical_id(), "GroupId"]});
+    let db = common::one(t, "AWS::RDS::DBCluster");
+    assert_eq!(db["Properties"]["VpcSecurityGroupIds"], json!([group_id]));
+    assert_eq!(
+        cluster.security_group_id().element(),
+        group.get_att("GroupId").element()
+    );
+    let rules: Vec<&Value> = common::resources_of(t, "AWS::EC2::SecurityGroupIngress")
+        .into_iter()
+        .map(|(_, r)| &r["Properties"])
+        .collect();
+    assert_eq!(rules.len(), 2, "{rules:?}");
+    assert!(
+        rules
+            .iter()
+            .all(|r| r["GroupId"] == group_id && r["FromPort"] == 3306)
+    );
+    assert!(rules.iter().any(|r| {
+        r["SourceSecurityGroupId"] == json!({"Fn::GetAtt": [client.logical_id(), "GroupId"]})
+    }));
+    assert!(rules.iter().any(|r| r["CidrIp"] == "10.20.0.0/16"));
+    lint(&assembly);
+}

@@ -31,7 +31,7 @@ fn pair(knobs: Knobs) -> App {
         .build();
     DrPair::new(&app, "Shop", props, |site| {
         let vpc = Vpc::new(
-            site,
+            site.network(),
             "Network",
             VpcProps::builder()
                 .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
@@ -184,44 +184,55 @@ fn snapshot_on_a_cluster_member_is_refused_at_synthesis_with_the_providers_messa
 #[test]
 fn the_internet_facing_load_balancer_waits_for_its_subnets_routes_to_the_internet_gateway() {
     let assembly = common::synth(&pair(Knobs::default()));
-    for stack in ["Shop-Primary", "Shop-Secondary"] {
+    for (stack, network) in SITES {
         let t = template(&assembly, stack);
-        let (lb, r) = one_with_id(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
+        let (_, r) = one_with_id(t, "AWS::ElasticLoadBalancingV2::LoadBalancer");
         assert_eq!(r["Properties"]["Scheme"], "internet-facing");
-        let waits = waits_for(t, lb);
-        let routes = internet_routes(t, true);
+        // The routes live in the network stack, complete before the site stack starts.
+        let n = template(&assembly, network);
+        let routes = internet_routes(n, true);
         assert_eq!(
             routes.len(),
             1,
-            "{stack}: the public route table's one route"
+            "{network}: the public route table's one route"
         );
+        let (attachment, _) = one_with_id(n, "AWS::EC2::VPCGatewayAttachment");
         assert!(
-            routes.is_subset(&waits),
-            "{stack}: {lb} waits for {waits:?}"
+            waits_for(n, routes.iter().next().unwrap()).contains(attachment),
+            "{network}: the route waits for the gateway's attachment"
         );
-        let (attachment, _) = one_with_id(t, "AWS::EC2::VPCGatewayAttachment");
-        assert!(
-            waits.contains(attachment),
-            "{stack}: {lb} waits for {waits:?}"
-        );
+        assert_site_follows_network(&assembly, stack, network);
     }
+}
+
+/// Each site stack and its network stack.
+const SITES: [(&str, &str); 2] = [
+    ("Shop-Primary", "Shop-Primary-Network"),
+    ("Shop-Secondary", "Shop-Secondary-Network"),
+];
+
+/// What the site needs of the network exists before the site stack starts: a stack deploys
+/// only once the stacks it depends on are complete.
+fn assert_site_follows_network(assembly: &dr_synth::Assembly, stack: &str, network: &str) {
+    let deps = &assembly.stack(stack).expect("site stack").dependencies;
+    assert!(
+        deps.iter().any(|d| d == network),
+        "{stack} deploys after {network}: {deps:?}"
+    );
 }
 
 #[test]
 fn instances_and_eks_nodes_wait_for_the_nat_routes_their_boot_needs() {
     let assembly = common::synth(&pair(Knobs::default()));
-    for stack in ["Shop-Primary", "Shop-Secondary"] {
+    for (stack, network) in SITES {
         let t = template(&assembly, stack);
-        let routes = internet_routes(t, false);
-        assert_eq!(routes.len(), 3, "{stack}: one per private subnet");
+        let n = template(&assembly, network);
+        let routes = internet_routes(n, false);
+        assert_eq!(routes.len(), 3, "{network}: one per private subnet");
         for ty in ["AWS::AutoScaling::AutoScalingGroup", "AWS::EKS::Nodegroup"] {
-            let (id, _) = one_with_id(t, ty);
-            let waits = waits_for(t, id);
-            assert!(
-                routes.is_subset(&waits),
-                "{stack}: {id} waits for {waits:?}"
-            );
+            one_with_id(t, ty);
         }
+        assert_site_follows_network(&assembly, stack, network);
     }
 }
 
@@ -290,7 +301,7 @@ fn route_53_probes_the_path_the_target_groups_check_from_one_setting() {
         health_paths(&assembly),
         ("/ready".into(), "/ready".into(), "/ready".into())
     );
-    let topology = &assembly.manifest()["drTopology"]["traffic"]["healthCheckPath"];
+    let topology = &assembly.manifest()["drTopology"]["pairs"][0]["traffic"]["healthCheckPath"];
     assert_eq!(topology, "/ready");
 }
 

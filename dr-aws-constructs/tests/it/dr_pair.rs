@@ -61,7 +61,7 @@ fn props(spec: &Spec) -> DrPairProps {
 /// The seed's site: VPC, Grafana fleet behind the ALB, EKS, the database member.
 fn seed_site(site: &SiteScope, spec: &Spec) {
     let vpc = Vpc::new(
-        site,
+        site.network(),
         "Network",
         VpcProps::builder()
             .cidr(site.pick(spec.cidrs.0, spec.cidrs.1))
@@ -317,10 +317,10 @@ fn overlapping_cidrs_and_same_region_are_errors() {
         codes_and_paths(&errors),
         [(
             "DRK-CIDR-005".to_string(),
-            "Shop/Primary/Network".to_string()
+            "Shop/PrimaryNetwork/Network".to_string()
         )]
     );
-    assert_eq!(errors[0].also_at, ["Shop/Secondary/Network"]);
+    assert_eq!(errors[0].also_at, ["Shop/SecondaryNetwork/Network"]);
     assert_eq!(
         errors[0].message,
         "the CIDR blocks of the peered VPCs overlap: `10.0.0.0/16` in us-east-2 and `10.0.128.0/17` in us-west-2"
@@ -348,7 +348,7 @@ fn a_site_that_hands_over_nothing_is_reported() {
     let app = App::new("shop");
     DrPair::new(&app, "Shop", props(&Spec::default()), |site| {
         Vpc::new(
-            site,
+            site.network(),
             "Network",
             VpcProps::builder()
                 .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
@@ -374,7 +374,7 @@ fn a_site_that_hands_over_nothing_is_reported() {
 /// The site's VPC, with a CIDR of its own per site.
 fn site_vpc(site: &SiteScope) -> Vpc {
     Vpc::new(
-        site,
+        site.network(),
         "Network",
         VpcProps::builder()
             .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
@@ -650,25 +650,37 @@ fn stacks_deploy_in_parallel_waves_without_cycles() {
     assert_eq!(
         deps,
         BTreeMap::from([
-            ("Shop-Primary", vec![]),
-            ("Shop-Secondary", vec![]),
-            // The secrets' replicas use the DR site's pair key.
-            ("Shop-Primary-Data", vec!["Shop-Primary", "Shop-Secondary"]),
+            ("Shop-Primary-Network", vec![]),
+            ("Shop-Secondary-Network", vec![]),
+            ("Shop-Primary", vec!["Shop-Primary-Network"]),
+            ("Shop-Secondary", vec!["Shop-Secondary-Network"]),
+            // The data tier needs the networks only, never the site stacks (EKS): the
+            // secrets' replicas use the DR site's pair key, in its network stack.
+            (
+                "Shop-Primary-Data",
+                vec!["Shop-Primary-Network", "Shop-Secondary-Network"]
+            ),
             (
                 "Shop-Secondary-Data",
-                vec!["Shop-Secondary", "Shop-Primary-Data"]
+                vec!["Shop-Secondary-Network", "Shop-Primary-Data"]
             ),
             (
                 "Shop-Primary-Peering",
-                vec!["Shop-Primary", "Shop-Secondary"]
+                vec!["Shop-Primary-Network", "Shop-Secondary-Network"]
             ),
             (
                 "Shop-Secondary-Peering",
-                vec!["Shop-Secondary", "Shop-Primary-Peering"]
+                vec!["Shop-Secondary-Network", "Shop-Primary-Peering"]
             ),
             (
                 "Shop-Global",
-                vec!["Shop-Primary", "Shop-Secondary", "Shop-Primary-Data"]
+                vec![
+                    "Shop-Primary-Network",
+                    "Shop-Secondary-Network",
+                    "Shop-Primary",
+                    "Shop-Secondary",
+                    "Shop-Primary-Data"
+                ]
             ),
         ])
     );
@@ -680,8 +692,13 @@ fn stacks_deploy_in_parallel_waves_without_cycles() {
     assert_eq!(
         waves,
         [
-            BTreeSet::from(["Shop-Primary", "Shop-Secondary"]),
-            BTreeSet::from(["Shop-Primary-Data", "Shop-Primary-Peering"]),
+            BTreeSet::from(["Shop-Primary-Network", "Shop-Secondary-Network"]),
+            BTreeSet::from([
+                "Shop-Primary",
+                "Shop-Secondary",
+                "Shop-Primary-Data",
+                "Shop-Primary-Peering"
+            ]),
             BTreeSet::from([
                 "Shop-Secondary-Data",
                 "Shop-Secondary-Peering",
@@ -796,14 +813,23 @@ fn manifest_wiring_is_complete_and_unambiguous() {
         lookups, 1,
         "the database CNAME reads the global writer endpoint"
     );
-    assert_eq!(manifest["drTopology"], back.dr_topology.clone().unwrap());
+    assert_eq!(manifest["drTopology"]["version"], 2);
+    assert_eq!(manifest["drTopology"]["pairs"], json!(back.dr_pairs));
+    assert_eq!(back.dr_pairs.len(), 1);
 }
 
 #[test]
 fn topology_names_every_element_by_stack_and_logical_id() {
     let (app, _) = app_of(&Spec::default());
     let a = synth_ok(&app);
-    let topo = a.dr_topology.clone().expect("DrPair records the topology");
+    let topo = a
+        .dr_pairs
+        .first()
+        .cloned()
+        .expect("DrPair records the topology");
+    assert_eq!(topo["version"], 2);
+    assert_eq!(topo["stacks"]["primaryNetwork"], "Shop-Primary-Network");
+    assert_eq!(topo["stacks"]["secondaryNetwork"], "Shop-Secondary-Network");
     assert_eq!(
         topo["regions"],
         json!({"primary": "us-east-2", "secondary": "us-west-2"})
@@ -854,6 +880,10 @@ fn topology_names_every_element_by_stack_and_logical_id() {
         ),
         ("/switch/alarm", "AWS::CloudWatch::Alarm"),
         ("/peering/connection", "AWS::EC2::VPCPeeringConnection"),
+        ("/pairKeys/primary", "AWS::KMS::Key"),
+        ("/pairKeys/secondary", "AWS::KMS::Key"),
+        ("/alarmTopics/primary", "AWS::SNS::Topic"),
+        ("/alarmTopics/secondary", "AWS::SNS::Topic"),
     ];
     for (ptr, ty) in expect {
         let e = topo
@@ -1060,14 +1090,17 @@ fn global_database_members_and_peering() {
         names.insert(p["Name"].as_str().unwrap().to_string());
         assert_eq!(
             pair_key_of("Shop-Primary-Data", &p["KmsKeyId"]),
-            ("Shop-Primary".to_string(), "us-east-2".to_string())
+            ("Shop-Primary-Network".to_string(), "us-east-2".to_string())
         );
         let replicas = p["ReplicaRegions"].as_array().unwrap();
         assert_eq!(replicas.len(), 1, "{p}");
         assert_eq!(replicas[0]["Region"], "us-west-2");
         assert_eq!(
             pair_key_of("Shop-Primary-Data", &replicas[0]["KmsKeyId"]),
-            ("Shop-Secondary".to_string(), "us-west-2".to_string())
+            (
+                "Shop-Secondary-Network".to_string(),
+                "us-west-2".to_string()
+            )
         );
     }
     assert_eq!(
@@ -1113,7 +1146,7 @@ fn global_database_members_and_peering() {
             .map(|(_, s)| s["Properties"]["CidrBlock"].as_str().unwrap().to_string())
             .collect()
     };
-    for (data, peer_site) in [(pd, "Shop-Secondary"), (sd, "Shop-Primary")] {
+    for (data, peer_site) in [(pd, "Shop-Secondary-Network"), (sd, "Shop-Primary-Network")] {
         let rules = peer_rules(data);
         let cidrs: BTreeSet<String> = rules
             .values()
@@ -1179,9 +1212,11 @@ fn global_database_members_and_peering() {
                 .unwrap_or_else(|| panic!("{pattern}"));
             read.insert(name.to_string());
             assert_eq!(decrypt["Action"], "kms:Decrypt");
-            let key = decrypt["Resource"]["Fn::GetAtt"][0].as_str().unwrap();
-            assert!(key.starts_with("PairKey"), "{key}");
-            assert_eq!(t["Resources"][key]["Type"], "AWS::KMS::Key");
+            // The pair key of the site's Region, wired from its network stack.
+            let key = decrypt["Resource"]["Ref"].as_str().unwrap();
+            assert!(key.contains("PairKeyArn"), "{key}");
+            let description = t["Parameters"][key]["Description"].as_str().unwrap();
+            assert!(description.contains("-Network in"), "{description}");
             assert_eq!(
                 decrypt["Condition"]["StringEquals"]["kms:ViaService"]["Fn::Sub"],
                 "secretsmanager.${AWS::Region}.amazonaws.com"
@@ -1328,7 +1363,7 @@ fn a_created_zone_is_undelegated_so_it_warns_and_outputs_its_name_servers() {
         .unwrap()
         .1;
     assert_eq!(out["Value"]["Fn::Join"][1].as_array().unwrap().len(), 4);
-    let created = &a.dr_topology.clone().unwrap()["traffic"]["hostedZone"]["created"];
+    let created = &a.dr_pairs[0]["traffic"]["hostedZone"]["created"];
     assert_eq!(
         g["Resources"][created["logicalId"].as_str().unwrap()]["Type"],
         "AWS::Route53::HostedZone"
@@ -1398,7 +1433,7 @@ fn a_database_only_in_the_dr_site_is_reported() {
         [
             (
                 "DRK-PAIR-004".to_string(),
-                "Shop/Secondary/Network".to_string()
+                "Shop/SecondaryNetwork/Network".to_string()
             ),
             ("DRK-PAIR-004".into(), "Shop/Primary".into())
         ],
@@ -1409,15 +1444,15 @@ fn a_database_only_in_the_dr_site_is_reported() {
 // ---------------------------------------------------------------------------------------
 // The pair's keys and app secrets
 
-/// Each site stack holds its Region's pair key: rotated, administered by the account, usable
-/// by CloudWatch alarms for encrypted SNS topics, with the same alias in both Regions.
+/// Each network stack holds its Region's pair key: rotated, administered by the account,
+/// usable by CloudWatch alarms for encrypted SNS topics, with the same alias in both Regions.
 #[test]
 fn each_site_holds_a_rotated_pair_key_of_its_region() {
     let (app, pair) = app_of(&Spec::default());
     let a = synth_ok(&app);
     for (role, stack) in [
-        (SiteRole::Primary, "Shop-Primary"),
-        (SiteRole::Secondary, "Shop-Secondary"),
+        (SiteRole::Primary, "Shop-Primary-Network"),
+        (SiteRole::Secondary, "Shop-Secondary-Network"),
     ] {
         assert_eq!(
             pair.pair_key(role).scope().stack_name().as_deref(),
@@ -1556,8 +1591,8 @@ fn the_traffic_switch_notifies_the_dr_regions_alarm_topic() {
     );
     let a = synth_ok(&app);
     for (stack, role) in [
-        ("Shop-Primary", SiteRole::Primary),
-        ("Shop-Secondary", SiteRole::Secondary),
+        ("Shop-Primary-Network", SiteRole::Primary),
+        ("Shop-Secondary-Network", SiteRole::Secondary),
     ] {
         let t = template(&a, stack);
         let topic = one(t, "AWS::SNS::Topic");
@@ -1581,14 +1616,159 @@ fn the_traffic_switch_notifies_the_dr_regions_alarm_topic() {
     assert_eq!(alarm["Properties"]["ActionsEnabled"], true);
     let actions = &alarm["Properties"]["AlarmActions"];
     assert_eq!(actions, &alarm["Properties"]["OKActions"]);
-    // The DR site's topic, wired from Shop-Secondary (same Region) as a parameter.
+    // The DR site's topic, wired from Shop-Secondary-Network (same Region) as a parameter.
     let param = actions[0]["Ref"].as_str().expect("a wired parameter");
     let description = global["Parameters"][param]["Description"].as_str().unwrap();
     assert!(
-        description.contains("of stack Shop-Secondary in us-west-2"),
+        description.contains("of stack Shop-Secondary-Network in us-west-2"),
         "{description}"
     );
     assert!(description.contains("Alarms"), "{description}");
     assert!(resources_of(global, "AWS::SNS::Topic").is_empty());
     lint(&a);
+}
+
+// ---------------------------------------------------------------------------------------
+// Stack layout: the data tier needs the network only
+
+/// The database's security group is created with the network and the rules admitting the
+/// site's clients beside them, in the site stack, so the data stacks wait for the network
+/// stacks only: an EKS cluster's security group exists only once the cluster does.
+#[test]
+fn the_database_security_group_lives_with_the_network_and_its_client_rules_with_the_clients() {
+    let (app, pair) = app_of(&Spec::default());
+    let a = synth_ok(&app);
+    for (role, network, site, data) in [
+        (
+            SiteRole::Primary,
+            "Shop-Primary-Network",
+            "Shop-Primary",
+            "Shop-Primary-Data",
+        ),
+        (
+            SiteRole::Secondary,
+            "Shop-Secondary-Network",
+            "Shop-Secondary",
+            "Shop-Secondary-Data",
+        ),
+    ] {
+        assert_eq!(pair.network_stack(role).name(), network);
+        let n = template(&a, network);
+        let groups: Vec<_> = resources_of(n, "AWS::EC2::SecurityGroup")
+            .into_iter()
+            .filter(|(id, _)| id.starts_with("DatabaseSecurityGroup"))
+            .collect();
+        assert_eq!(groups.len(), 1, "{network}");
+        assert!(
+            groups[0].1["Properties"]
+                .get("SecurityGroupIngress")
+                .is_none(),
+            "{network}: its rules are resources of the stacks that know the clients"
+        );
+        let d = template(&a, data);
+        assert!(
+            resources_of(d, "AWS::EC2::SecurityGroup").is_empty(),
+            "{data}"
+        );
+        let cluster = one(d, "AWS::RDS::DBCluster");
+        let param = cluster["Properties"]["VpcSecurityGroupIds"][0]["Ref"]
+            .as_str()
+            .expect("the group, wired from the network stack");
+        let description = d["Parameters"][param]["Description"].as_str().unwrap();
+        assert!(
+            description.contains(&format!("of stack {network} in")),
+            "{description}"
+        );
+        // One rule per client (the fleet's group and the EKS cluster's), in the site stack.
+        let s = template(&a, site);
+        let clients: BTreeSet<String> = resources_of(s, "AWS::EC2::SecurityGroupIngress")
+            .into_iter()
+            .filter(|(id, _)| id.starts_with("DatabaseClient"))
+            .map(|(_, r)| {
+                let p = &r["Properties"];
+                assert_eq!(
+                    (p["FromPort"].clone(), p["ToPort"].clone()),
+                    (json!(3306), json!(3306))
+                );
+                assert!(
+                    p["GroupId"]["Ref"]
+                        .as_str()
+                        .unwrap()
+                        .contains("DatabaseSecurityGroup")
+                );
+                p["SourceSecurityGroupId"]["Fn::GetAtt"][1]
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        assert_eq!(
+            clients,
+            BTreeSet::from(["ClusterSecurityGroupId".to_string(), "GroupId".to_string()]),
+            "{site}"
+        );
+        let deps = &a.stack(data).unwrap().dependencies;
+        assert!(
+            !deps.iter().any(|d| d == site),
+            "{data} waits for {site}: {deps:?}"
+        );
+    }
+}
+
+/// A VPC left in the site stack still builds, with a warning saying what it costs and how to
+/// move it.
+#[test]
+fn a_vpc_in_the_site_stack_is_a_warning_naming_the_network_stack() {
+    let app = App::new("shop");
+    let spec = Spec::default();
+    DrPair::new(&app, "Shop", props(&spec), |site| {
+        let vpc = Vpc::new(
+            site,
+            "Network",
+            VpcProps::builder()
+                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
+                .azs(site.azs())
+                .build(),
+        );
+        let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
+        let alb = Alb::new(
+            site,
+            "Lb",
+            AlbProps::builder()
+                .vpc(&vpc)
+                .targets(fleet.app_target())
+                .build(),
+        );
+        site.serve(&alb);
+        site.database(&vpc, &[fleet.security_group_id()]);
+    });
+    let a = synth_ok(&app);
+    let warnings: Vec<&Diagnostic> = a
+        .warnings
+        .iter()
+        .filter(|d| d.code == "DRK-PAIR-012")
+        .collect();
+    assert_eq!(
+        warnings.iter().map(|d| d.path.as_str()).collect::<Vec<_>>(),
+        ["Shop/Primary/Network", "Shop/Secondary/Network"]
+    );
+    assert!(
+        warnings[0].message.contains("site stack `Shop-Primary`"),
+        "{}",
+        warnings[0].message
+    );
+    assert!(
+        warnings[0]
+            .hint
+            .as_deref()
+            .unwrap()
+            .contains("Vpc::new(site.network(), \"Network\", …)")
+    );
+    // The data stack then follows the site stack, which holds the VPC.
+    assert!(
+        a.stack("Shop-Primary-Data")
+            .unwrap()
+            .dependencies
+            .contains(&"Shop-Primary".to_string())
+    );
 }

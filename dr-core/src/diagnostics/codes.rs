@@ -899,6 +899,14 @@ suffix of an ARN. Name it by what it holds, e.g. `GrafanaAdmin`.";
 `<pair>-Primary-Data`, and replicates it to the DR Region. A secret the primary run of the \
 closure never asked for exists in neither Region. Call `site.app_secret(id)` in both runs \
 (not under `if !site.is_primary()`).";
+    PAIR_012 = "DRK-PAIR-012",
+        "the VPC handed to site.database is in the site stack",
+        "The data stacks need only the network: the subnets, the database's security group \
+and the pair key. With the VPC in the site stack they wait for everything else in it too \
+(an EKS cluster alone takes about 9 minutes), and Aurora, the slowest part of a first deploy \
+(about 16 minutes for the primary cluster, then 25 for the secondary), starts that much \
+later. Create the VPC in the site's network stack, `Vpc::new(site.network(), \"Network\", …)`; \
+the rules admitting the database's clients are then created in the site stack, beside them.";
     // Notifications (dr-aws-constructs::notifications).
     NOTIFY_001 = "DRK-NOTIFY-001",
         "the email address for alarm notifications is not one email address",

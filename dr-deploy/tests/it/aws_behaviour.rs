@@ -35,7 +35,7 @@ fn one_stack(name: &str, template: Value) -> Assembly {
             parameter_wiring: vec![],
             termination_protection: true,
         }],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }

@@ -71,7 +71,7 @@ fn assembly(name: &str, template: Value) -> Assembly {
             parameter_wiring: vec![],
             termination_protection: false,
         }],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }

@@ -32,7 +32,7 @@ fn assembly(stacks: Vec<StackArtifact>) -> Assembly {
     Assembly {
         app: "shop".into(),
         stacks,
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }

@@ -77,7 +77,7 @@ fn assembly(template: Value) -> Assembly {
             parameter_wiring: vec![],
             termination_protection: false,
         }],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }

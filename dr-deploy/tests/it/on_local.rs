@@ -78,7 +78,7 @@ fn shop(db_id: &str, subnet_name: &str) -> Assembly {
             ),
             app,
         ],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }
@@ -372,7 +372,7 @@ async fn independent_stacks_overlap_on_the_virtual_clock() {
             artifact("east", Region::UsEast2, net_template("east-db", "a")),
             artifact("west", Region::UsWest2, net_template("west-db", "a")),
         ],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     };
@@ -411,6 +411,21 @@ fn dr_pair_assembly_with(
     key_pair: dr_aws_constructs::KeyPair,
     database: dr_aws_constructs::DatabaseProps,
 ) -> Assembly {
+    dr_pair_assembly_of(
+        fleet_id,
+        ("Lb", dr_aws_constructs::AccessLogs::Create),
+        key_pair,
+        database,
+    )
+}
+
+/// The same pair, with the load balancer construct named `lb.0`, its access logs `lb.1`.
+fn dr_pair_assembly_of(
+    fleet_id: &str,
+    lb: (&str, dr_aws_constructs::AccessLogs),
+    key_pair: dr_aws_constructs::KeyPair,
+    database: dr_aws_constructs::DatabaseProps,
+) -> Assembly {
     use dr_aws_constructs::*;
     let app = dr_core::App::new("shop");
     DrPair::new(
@@ -431,7 +446,7 @@ fn dr_pair_assembly_with(
             .build(),
         |site| {
             let vpc = Vpc::new(
-                site,
+                site.network(),
                 "Network",
                 VpcProps::builder()
                     .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
@@ -448,10 +463,11 @@ fn dr_pair_assembly_with(
             );
             let alb = Alb::new(
                 site,
-                "Lb",
+                lb.0,
                 AlbProps::builder()
                     .vpc(&vpc)
                     .targets(fleet.app_target())
+                    .access_logs(lb.1.clone())
                     .build(),
             );
             site.serve(&alb);
@@ -547,7 +563,12 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
         .collect();
     assert_eq!(
         unknown,
-        ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"]
+        [
+            "Shop-Primary-Network",
+            "Shop-Primary",
+            "Shop-Primary-Data",
+            "Shop-Primary-Peering"
+        ]
     );
     let global_diff = d.iter().find(|s| s.stack == "Shop-Global").unwrap();
     assert_eq!(global_diff.changes.len(), 1, "{global_diff}");
@@ -559,7 +580,7 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
     );
     assert!(
         d[0].to_string().starts_with(
-            "Stack Shop-Primary (us-east-2)\n  unknown: stack `Shop-Primary` (us-east-2): "
+            "Stack Shop-Primary-Network (us-east-2)\n  unknown: stack `Shop-Primary-Network` (us-east-2): "
         ),
         "{}",
         d[0]
@@ -567,7 +588,7 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
 
     let s = deploy(&local, &changed, &DeployOptions::default(), &NullObserver).await;
     assert!(!s.is_success(), "the primary's stacks did not deploy");
-    let r = s.stack("Shop-Primary").unwrap();
+    let r = s.stack("Shop-Primary-Network").unwrap();
     assert_eq!(r.action, StackAction::Failed);
     assert!(r.failed_by_region_outage(), "{:?}", r.error);
     assert!(
@@ -580,7 +601,7 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
         r.error
     );
     // Its dependents in the same Region are held back, not deployed against it.
-    for name in ["Shop-Primary-Data", "Shop-Primary-Peering"] {
+    for name in ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"] {
         let r = s.stack(name).unwrap();
         assert_eq!(r.action, StackAction::Skipped, "{name}: {s}");
         assert!(matches!(
@@ -589,6 +610,7 @@ async fn in_a_primary_region_outage_the_dr_region_stacks_still_deploy() {
         ));
     }
     for name in [
+        "Shop-Secondary-Network",
         "Shop-Secondary",
         "Shop-Secondary-Data",
         "Shop-Secondary-Peering",
@@ -1095,7 +1117,7 @@ async fn a_protected_global_cluster_fails_the_stack_delete_until_lifted() {
     let asm = Assembly {
         app: "shop".into(),
         stacks: vec![art],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     };
@@ -1261,7 +1283,7 @@ async fn large_templates_go_through_a_bucket_per_region() {
     let asm = Assembly {
         app: "shop".into(),
         stacks: vec![big(Region::UsEast2, "big"), big(Region::UsWest2, "big-dr")],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     };
@@ -1344,7 +1366,7 @@ fn fleet(desired: &str, tag: &str, size: &str) -> Assembly {
             Region::UsEast2,
             fleet_template(desired, tag, size),
         )],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }
@@ -1521,52 +1543,59 @@ async fn a_new_database_engine_is_refused_before_any_stack_changes() {
     }
 }
 
-/// Renaming a construct whose value another stack uses replaces the value: the fleet's
-/// security group (its description embeds the construct path, a create-only property) is used by
-/// the data stack of the same Region. An export would lock it ("Export ... cannot be deleted as
-/// it is in use", which the simulator enforces as CloudFormation does); a wired parameter
-/// follows it.
+/// Renaming a construct whose value another stack uses replaces the value: the load
+/// balancer (a new construct path is a new resource) is aliased by the global stack, in the
+/// DR Region for both sites. An export would lock it ("Export ... cannot be deleted as it is in
+/// use", which the simulator enforces as CloudFormation does); a wired parameter follows it.
 #[tokio::test]
 async fn a_renamed_producer_construct_replaces_a_value_another_stack_uses() {
-    // Without a key pair: renaming a fleet that created one would remove it, and with it the
-    // private key, which the preflight refuses.
-    let pair = |fleet_id: &str| {
-        dr_pair_assembly_with(
-            fleet_id,
-            dr_aws_constructs::KeyPair::None,
+    // Without access logs: renaming a load balancer that created a log bucket would remove
+    // the bucket, and its logs, which the preflight refuses.
+    let pair = |lb_id: &str| {
+        dr_pair_assembly_of(
+            "Grafana",
+            (lb_id, dr_aws_constructs::AccessLogs::Disabled),
+            dr_aws_constructs::KeyPair::Create,
             dr_aws_constructs::DatabaseProps::builder().build(),
         )
     };
-    let asm = pair("Grafana");
+    let asm = pair("Lb");
     let local = LocalCloud::in_memory();
     let first = deploy(&local, &asm, &DeployOptions::default(), &NullObserver).await;
     assert!(first.is_success(), "{first}");
-    let renamed = pair("Dashboards");
+    let renamed = pair("Balancer");
     let s = deploy(&local, &renamed, &DeployOptions::default(), &NullObserver).await;
     assert!(s.is_success(), "{s}");
-    for (site, data) in [
-        ("Shop-Primary", "Shop-Primary-Data"),
-        ("Shop-Secondary", "Shop-Secondary-Data"),
-    ] {
+    let global = renamed.stack("Shop-Global").unwrap();
+    assert_eq!(
+        s.stack("Shop-Global").unwrap().action,
+        StackAction::Updated,
+        "{s}"
+    );
+    let deployed = local
+        .describe_stack(global.region, "Shop-Global")
+        .await
+        .unwrap()
+        .unwrap();
+    for site in ["Shop-Primary", "Shop-Secondary"] {
         assert_eq!(s.stack(site).unwrap().action, StackAction::Updated, "{s}");
-        assert_eq!(s.stack(data).unwrap().action, StackAction::Updated, "{s}");
-        // The data stack now reads the renamed fleet's security group.
-        let art = renamed.stack(data).unwrap();
-        let wire = art
+        // The global stack now reads the renamed load balancer's DNS name.
+        let wire = global
             .parameter_wiring
             .iter()
-            .find(|w| w.parameter.contains("Dashboards") && w.parameter.contains("SecurityGroup"))
-            .unwrap_or_else(|| panic!("{data}: {:?}", art.parameter_wiring));
+            .find(|w| {
+                w.source.stack() == site
+                    && w.parameter.contains("Balancer")
+                    && w.parameter.contains("DNSName")
+            })
+            .unwrap_or_else(|| panic!("{site}: {:?}", global.parameter_wiring));
         let produced = s.output(site, wire.source.output()).unwrap().to_string();
-        let deployed = local
-            .describe_stack(art.region, data)
-            .await
-            .unwrap()
-            .unwrap();
+        let old = first.output(site, wire.source.output());
+        assert_eq!(old, None, "a new output for the new construct");
         assert_eq!(deployed.parameter(&wire.parameter).unwrap().value, produced);
-        assert!(produced.starts_with("sg-"), "{produced}");
+        assert!(produced.contains(".elb.amazonaws.com"), "{produced}");
     }
-    // Nothing of the old fleet is left.
+    // Nothing of the old load balancer is left.
     let again = deploy(&local, &renamed, &DeployOptions::default(), &NullObserver).await;
     assert!(
         again
@@ -1664,7 +1693,7 @@ fn exported_vpc(export: bool) -> Assembly {
     Assembly {
         app: "shop".into(),
         stacks: vec![net, app],
-        dr_topology: None,
+        dr_pairs: Vec::new(),
         warnings: vec![],
         extra_files: vec![],
     }

@@ -13,8 +13,14 @@ use serde_json::json;
 
 use crate::on_local::{deployed_dr_pair, wired_from};
 
-const PRIMARY: [&str; 3] = ["Shop-Primary", "Shop-Primary-Data", "Shop-Primary-Peering"];
-const DR_UNCHANGED: [&str; 3] = [
+const PRIMARY: [&str; 4] = [
+    "Shop-Primary-Network",
+    "Shop-Primary",
+    "Shop-Primary-Data",
+    "Shop-Primary-Peering",
+];
+const DR_UNCHANGED: [&str; 4] = [
+    "Shop-Secondary-Network",
     "Shop-Secondary",
     "Shop-Secondary-Data",
     "Shop-Secondary-Peering",

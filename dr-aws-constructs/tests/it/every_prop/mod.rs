@@ -156,7 +156,7 @@ pub fn pair_app(k: &Knobs) -> App {
         if vpc_props.azs.is_empty() {
             vpc_props.azs = site.azs();
         }
-        let vpc = Vpc::new(site, "Network", vpc_props);
+        let vpc = Vpc::new(site.network(), "Network", vpc_props);
         let fleet = Ec2Fleet::new(
             site,
             "Grafana",
@@ -376,6 +376,10 @@ pub const TYPED: &[(&str, &str)] = &[
     (
         "secret_kms_key_id",
         "a key of the cluster's Region; DrPair passes its pair key",
+    ),
+    (
+        "security_group_id",
+        "a security group's id token; DrPair passes one of the network stack",
     ),
     ("engine", "AuroraEngine, every variant valid"),
     ("database.engine", "AuroraEngine, every variant valid"),

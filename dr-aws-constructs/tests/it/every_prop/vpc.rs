@@ -11,7 +11,7 @@ use dr_core::{App, Region};
 
 use super::{Knobs, Row, check_rows, pair_app, stack};
 
-const PRIMARY: &str = "Shop/Primary/Network";
+const PRIMARY: &str = "Shop/PrimaryNetwork/Network";
 
 pub const ROWS: &[Row<Knobs>] = &[
     // cidr: one side of the pick, so the slip is the primary's alone.
