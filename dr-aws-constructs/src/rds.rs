@@ -224,7 +224,10 @@ pub struct RdsClusterProps<'a> {
     /// clients live beside the clients, so the cluster's stack does not wait for theirs
     /// (`DrPair` does this). [`allowed_security_groups`](Self::allowed_security_groups) and
     /// [`allowed_cidrs`](Self::allowed_cidrs) then become ingress rules of that group in the
-    /// cluster's scope. Default: none, the cluster creates its group with those rules.
+    /// cluster's scope; give a group without inline rules, since rules referencing other groups
+    /// are to be `AWS::EC2::SecurityGroupIngress` resources ("AWS::EC2::SecurityGroup",
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html>).
+    /// Default: none, the cluster creates its group with those rules.
     pub security_group_id: Option<Token>,
     /// A KMS key for storage encryption, of the cluster's Region: a key ARN, key id, alias
     /// name (`alias/...`) or alias ARN; storage is always encrypted. Default: the AWS managed
@@ -465,16 +468,14 @@ impl RdsCluster {
         description: &str,
         set: impl FnOnce(&mut CfnSecurityGroupIngress),
     ) -> CfnResource {
-        let mut rule = CfnSecurityGroupIngress {
-            group_id: val(self.security_group_id()),
-            ip_protocol: val("tcp"),
-            from_port: val(i64::from(self.port)),
-            to_port: val(i64::from(self.port)),
-            description: val(description),
-            ..Default::default()
-        };
-        set(&mut rule);
-        self.scope.add(id, &rule)
+        add_port_ingress(
+            &self.scope,
+            id,
+            self.security_group_id(),
+            self.port,
+            description,
+            set,
+        )
     }
 
     /// The construct's scope.
@@ -1262,13 +1263,41 @@ fn add_security_group(
     scope.add(
         "SecurityGroup",
         &CfnSecurityGroup {
-            group_description: val(format!("{}: database clients only", scope.path())),
+            group_description: val(client_group_description(&scope.path())),
             vpc_id: val(props.vpc.vpc_id()),
             security_group_ingress: (!ingress.is_empty()).then_some(ingress),
             tags: Some(name_tag(scope)),
             ..Default::default()
         },
     )
+}
+
+/// The description of the security group of the cluster at `cluster_path`; create-only, so a
+/// group made elsewhere for a cluster (`RdsClusterProps::security_group_id`) says the same.
+pub(crate) fn client_group_description(cluster_path: &str) -> String {
+    format!("{cluster_path}: database clients only")
+}
+
+/// A rule of the database group `group_id` admitting TCP on `port`, as a resource `id` under
+/// `scope`; `set` names the source.
+pub(crate) fn add_port_ingress(
+    scope: &Scope,
+    id: &str,
+    group_id: Token,
+    port: u16,
+    description: &str,
+    set: impl FnOnce(&mut CfnSecurityGroupIngress),
+) -> CfnResource {
+    let mut rule = CfnSecurityGroupIngress {
+        group_id: val(group_id),
+        ip_protocol: val("tcp"),
+        from_port: val(i64::from(port)),
+        to_port: val(i64::from(port)),
+        description: val(description),
+        ..Default::default()
+    };
+    set(&mut rule);
+    scope.add(id, &rule)
 }
 
 fn add_secret(scope: &Scope, props: &RdsClusterProps<'_>) -> CfnResource {

@@ -129,6 +129,10 @@ impl StackAction {
             StackAction::Skipped => "skipped",
         }
     }
+    /// The deploy changed the stack: it was created or updated.
+    pub fn changed(self) -> bool {
+        matches!(self, StackAction::Created | StackAction::Updated)
+    }
     /// The stack is as the assembly says.
     pub fn is_success(self) -> bool {
         matches!(

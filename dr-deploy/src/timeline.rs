@@ -33,8 +33,6 @@ pub struct TimedStack {
     pub start: Duration,
     /// When it finished, after the deploy's start.
     pub end: Duration,
-    /// How long it took ([`DeployReport::duration`]).
-    pub duration: Duration,
 }
 
 impl TimedStack {
@@ -45,23 +43,26 @@ impl TimedStack {
             action: report.action,
             start: report.started_at.since(deploy_start),
             end: report.finished_at.since(deploy_start),
-            duration: report.duration(),
         }
+    }
+
+    /// How long it took.
+    pub fn duration(&self) -> Duration {
+        self.end.saturating_sub(self.start)
     }
 
     /// `Name (2m41s)`, with the action when the stack was not created or updated, so a short
     /// time reads as "nothing to do" rather than as a fast deploy.
     fn label(&self) -> String {
-        match self.action {
-            StackAction::Created | StackAction::Updated => {
-                format!("{} ({})", self.name, human_duration(self.duration))
-            }
-            other => format!(
+        if self.action.changed() {
+            format!("{} ({})", self.name, human_duration(self.duration()))
+        } else {
+            format!(
                 "{} ({}, {})",
                 self.name,
-                human_duration(self.duration),
-                other.as_str()
-            ),
+                human_duration(self.duration()),
+                self.action.as_str()
+            )
         }
     }
 }
@@ -91,13 +92,16 @@ pub struct Timeline {
     /// dependency (in the summary) that finished last, until a stack without one. Empty when
     /// the summary has no stack.
     pub critical_path: Vec<TimedStack>,
-    /// From the deploy's start to the last finish of a stack (the end of the critical path).
-    pub total: Duration,
     /// Whether the times are the simulator's virtual time ([`DeploySummary::simulated`]).
     pub simulated: bool,
 }
 
 impl Timeline {
+    /// From the deploy's start to the last finish of a stack: the end of the critical path.
+    pub fn total(&self) -> Duration {
+        self.critical_path.last().map_or(Duration::ZERO, |s| s.end)
+    }
+
     /// The timeline of `summary`, a deploy of `assembly`. Stacks the deploy left out
     /// (`deploy --only`) are not in it, and waves with none of their stacks in it are dropped.
     /// Skipped and unchanged stacks count with their own (short) times. Ties (two stacks that
@@ -162,9 +166,6 @@ impl Timeline {
                 .stack(&report.stack)
                 .and_then(|art| latest(&mut art.dependencies.iter().map(String::as_str)));
         }
-        let total = path
-            .first()
-            .map_or(Duration::ZERO, |r| r.finished_at.since(summary.started_at));
         path.reverse();
 
         Timeline {
@@ -173,7 +174,6 @@ impl Timeline {
                 .into_iter()
                 .map(|r| TimedStack::new(r, summary.started_at))
                 .collect(),
-            total,
             simulated: summary.simulated,
         }
     }
@@ -253,7 +253,7 @@ impl fmt::Display for Timeline {
         }
         let mut steps: Vec<String> = self.critical_path.iter().map(TimedStack::label).collect();
         if let Some(last) = steps.last_mut() {
-            last.push_str(&format!(" = {}{label}", human_duration(self.total)));
+            last.push_str(&format!(" = {}{label}", human_duration(self.total())));
         }
         writeln!(f, "{}", wrapped("Critical path: ", &steps, " → "))
     }
@@ -351,6 +351,14 @@ mod tests {
         stacks.iter().map(|s| s.name.as_str()).collect()
     }
 
+    /// Each wave's number, stacks, start and end.
+    fn wave_bounds(t: &Timeline) -> Vec<(usize, Vec<&str>, Duration, Duration)> {
+        t.waves
+            .iter()
+            .map(|w| (w.number, names(&w.stacks), w.start, w.end))
+            .collect()
+    }
+
     /// A full deploy: wave 2's slowest stack is Peering, but the stack that finished last,
     /// Data-B, depends on Data-A, so the path goes through Data-A.
     fn full_deploy(assembly: &Assembly) -> DeploySummary {
@@ -373,13 +381,8 @@ mod tests {
     fn waves_have_their_stacks_and_bounds() {
         let asm = three_waves();
         let t = Timeline::new(&asm, &full_deploy(&asm));
-        let waves: Vec<(usize, Vec<&str>, Duration, Duration)> = t
-            .waves
-            .iter()
-            .map(|w| (w.number, names(&w.stacks), w.start, w.end))
-            .collect();
         assert_eq!(
-            waves,
+            wave_bounds(&t),
             [
                 (1, vec!["Net-A", "Net-B"], secs(1), secs(161)),
                 (2, vec!["App-A", "Data-A", "Peering"], secs(161), secs(1200)),
@@ -388,7 +391,7 @@ mod tests {
         );
         let data_a = &t.waves[1].stacks[1];
         assert_eq!(
-            (data_a.region, data_a.action, data_a.duration),
+            (data_a.region, data_a.action, data_a.duration()),
             (Region::UsEast2, StackAction::Created, secs(968))
         );
     }
@@ -399,9 +402,9 @@ mod tests {
         let t = Timeline::new(&asm, &full_deploy(&asm));
         // Peering finished last in wave 2, but Data-B does not depend on it.
         assert_eq!(names(&t.critical_path), ["Net-A", "Data-A", "Data-B"]);
-        let durations: Vec<Duration> = t.critical_path.iter().map(|s| s.duration).collect();
+        let durations: Vec<Duration> = t.critical_path.iter().map(TimedStack::duration).collect();
         assert_eq!(durations, [secs(160), secs(968), secs(1528)]);
-        assert_eq!(t.total, secs(2728));
+        assert_eq!(t.total(), secs(2728));
         assert!(t.simulated);
     }
 
@@ -425,7 +428,7 @@ mod tests {
         // Data-B and Global tie: Data-B comes first in the assembly. Of its dependencies,
         // Data-A finished last; Data-A's own, Net-A and Net-B, tie again.
         assert_eq!(names(&t.critical_path), ["Net-A", "Data-A", "Data-B"]);
-        assert_eq!(t.total, secs(90));
+        assert_eq!(t.total(), secs(90));
         // The same summary, the same path.
         assert_eq!(Timeline::new(&asm, &s), t);
     }
@@ -443,13 +446,8 @@ mod tests {
             false,
         );
         let t = Timeline::new(&asm, &s);
-        let waves: Vec<(usize, Vec<&str>, Duration, Duration)> = t
-            .waves
-            .iter()
-            .map(|w| (w.number, names(&w.stacks), w.start, w.end))
-            .collect();
         assert_eq!(
-            waves,
+            wave_bounds(&t),
             [
                 (2, vec!["App-A"], secs(0), secs(40)),
                 (3, vec!["Global"], secs(40), secs(100)),
@@ -457,7 +455,7 @@ mod tests {
         );
         // Global's other dependency, Net-B, was not deployed, so the path ends at App-A.
         assert_eq!(names(&t.critical_path), ["App-A", "Global"]);
-        assert_eq!(t.total, secs(100));
+        assert_eq!(t.total(), secs(100));
         assert!(!t.to_string().contains("Net-"), "{t}");
     }
 
@@ -467,7 +465,7 @@ mod tests {
         let t = Timeline::new(&asm, &summary(vec![], true));
         assert!(t.waves.is_empty());
         assert!(t.critical_path.is_empty());
-        assert_eq!(t.total, Duration::ZERO);
+        assert_eq!(t.total(), Duration::ZERO);
         assert_eq!(t.to_string(), "");
     }
 

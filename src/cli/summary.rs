@@ -111,12 +111,7 @@ pub fn deploy_summary(
     let mut out = String::new();
     // Where the time went, when something took time: a deploy that changed nothing has only
     // the reads' short times, and its waves would be noise.
-    if summary.stacks.iter().any(|r| {
-        matches!(
-            r.action,
-            dr_deploy::StackAction::Created | dr_deploy::StackAction::Updated
-        )
-    }) {
+    if summary.stacks.iter().any(|r| r.action.changed()) {
         let _ = write!(out, "{}", dr_deploy::Timeline::new(assembly, summary));
     }
     let several = assembly.dr_pairs.len() > 1;

@@ -84,7 +84,7 @@ fn the_first_deploys_critical_path_is_the_databases_and_within_15_percent_of_the
         ]
     );
     let floor = floor_secs(&assembly);
-    let total = timeline.total.as_secs();
+    let total = timeline.total().as_secs();
     assert!(
         total * 100 <= floor * 115,
         "critical path {total} s is more than 15 % above the floor {floor} s:\n{timeline}"
@@ -158,7 +158,7 @@ fn the_deploy_summary_prints_the_waves_and_critical_path_when_stacks_changed() {
         .map(str::trim)
         .collect::<Vec<_>>()
         .join(" ");
-    let total = drkit::deploy::human_duration(Timeline::new(&assembly, &first).total);
+    let total = drkit::deploy::human_duration(Timeline::new(&assembly, &first).total());
     assert!(
         path.ends_with(&format!(
             "Shop-Secondary-Data (25m28s) = {total} (simulated)"

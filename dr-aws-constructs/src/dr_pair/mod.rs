@@ -88,7 +88,7 @@ use crate::dns::{
 };
 use crate::ec2_fleet::Ec2Fleet;
 use crate::l1::Tag;
-use crate::l1::ec2::{CfnSecurityGroup, CfnSecurityGroupIngress};
+use crate::l1::ec2::CfnSecurityGroup;
 use crate::l1::iam::CfnPolicy;
 use crate::l1::kms::{CfnAlias, CfnKey};
 use crate::l1::secretsmanager::CfnSecret;
@@ -96,7 +96,7 @@ use crate::l1::secretsmanager::secret::{GenerateSecretString, ReplicaRegion};
 use crate::notifications::{AlarmTopic, AlarmTopicProps};
 use crate::peering::{PeerVpc, VpcPeering};
 use crate::rds::{
-    DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_DB_INSTANCE_CLASS, DEFAULT_DB_INSTANCES,
+    self, DEFAULT_BACKUP_RETENTION_DAYS, DEFAULT_DB_INSTANCE_CLASS, DEFAULT_DB_INSTANCES,
     DEFAULT_MASTER_USERNAME, GlobalDatabase, GlobalDatabaseProps, RdsCluster, RdsClusterProps,
     SecretReplica,
 };
@@ -690,7 +690,11 @@ impl SiteScope {
     /// The database's security group, created in the VPC's stack (the network stack), and one
     /// rule per client in the site stack: the data stack then needs the network only, never
     /// the clients (an EKS cluster's security group exists only once the cluster does, about
-    /// 9 minutes in). `None` for a VPC in no stack, which the VPC reports.
+    /// 9 minutes in). The group carries no inline rule: rules that reference other groups are
+    /// to be `AWS::EC2::SecurityGroupIngress` resources ("AWS::EC2::SecurityGroup", Important,
+    /// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroup.html>),
+    /// which is also what lets them live in another stack. `None` for a VPC in no stack, which
+    /// the VPC reports.
     fn database_security_group(&self, vpc: &Vpc, clients: &[Token]) -> Option<Token> {
         let vpc_scope = vpc.scope();
         let home = vpc_scope.scope_of(vpc_scope.stack_id()?);
@@ -707,12 +711,14 @@ impl SiteScope {
                 ),
             );
         }
-        let port = i64::from(self.ctx.connection.port);
         let data = &self.ctx.data[self.role.index()];
         let group = home.add(
             "DatabaseSecurityGroup",
             &CfnSecurityGroup {
-                group_description: val(format!("{}/Database: database clients only", data.path())),
+                group_description: val(rds::client_group_description(&format!(
+                    "{}/Database",
+                    data.path()
+                ))),
                 vpc_id: val(vpc.vpc_id()),
                 tags: Some(vec![Tag::new(
                     "Name",
@@ -723,17 +729,13 @@ impl SiteScope {
         );
         let group_id = group.get_att("GroupId");
         for (n, client) in clients.iter().enumerate() {
-            self.stack.add(
+            rds::add_port_ingress(
+                &self.stack,
                 &format!("DatabaseClient{}", n + 1),
-                &CfnSecurityGroupIngress {
-                    group_id: val(group_id.clone()),
-                    source_security_group_id: val(client.clone()),
-                    ip_protocol: val("tcp"),
-                    from_port: val(port),
-                    to_port: val(port),
-                    description: val("database clients"),
-                    ..Default::default()
-                },
+                group_id.clone(),
+                self.ctx.connection.port,
+                "database clients",
+                |rule| rule.source_security_group_id = val(client.clone()),
             );
         }
         Some(group_id)

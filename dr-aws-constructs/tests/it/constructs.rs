@@ -737,22 +737,18 @@ fn a_cluster_given_a_security_group_adds_its_rules_to_it() {
     let app = App::new("db");
     let s = stack(&app, "Data", Region::UsEast2);
     let vpc = Vpc::new(&s, "Network", VpcProps::builder().build());
-    let group = s.add(
-        "Group",
-        &l1::ec2::CfnSecurityGroup {
-            group_description: Some(dr_core::Val::from("made with the network")),
-            vpc_id: Some(dr_core::Val::from(vpc.vpc_id())),
-            ..Default::default()
-        },
-    );
-    let client = s.add(
-        "Client",
-        &l1::ec2::CfnSecurityGroup {
-            group_description: Some(dr_core::Val::from("a client")),
-            vpc_id: Some(dr_core::Val::from(vpc.vpc_id())),
-            ..Default::default()
-        },
-    );
+    let security_group = |id: &str, description: &str| {
+        s.add(
+            id,
+            &l1::ec2::CfnSecurityGroup {
+                group_description: Some(dr_core::Val::from(description)),
+                vpc_id: Some(dr_core::Val::from(vpc.vpc_id())),
+                ..Default::default()
+            },
+        )
+    };
+    let group = security_group("Group", "made with the network");
+    let client = security_group("Client", "a client");
     let cluster = RdsCluster::new(
         &s,
         "Db",

@@ -371,10 +371,15 @@ fn a_site_that_hands_over_nothing_is_reported() {
 // ---------------------------------------------------------------------------------------
 // Parity
 
-/// The site's VPC, with a CIDR of its own per site.
+/// The site's VPC, with a CIDR of its own per site, in its network stack.
 fn site_vpc(site: &SiteScope) -> Vpc {
+    site_vpc_in(site, site.network())
+}
+
+/// The site's VPC, under `scope`.
+fn site_vpc_in(site: &SiteScope, scope: &dr_core::Scope) -> Vpc {
     Vpc::new(
-        site.network(),
+        scope,
         "Network",
         VpcProps::builder()
             .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
@@ -1722,25 +1727,9 @@ fn a_vpc_in_the_site_stack_is_a_warning_naming_the_network_stack() {
     let app = App::new("shop");
     let spec = Spec::default();
     DrPair::new(&app, "Shop", props(&spec), |site| {
-        let vpc = Vpc::new(
-            site,
-            "Network",
-            VpcProps::builder()
-                .cidr(site.pick("10.10.0.0/16", "10.20.0.0/16"))
-                .azs(site.azs())
-                .build(),
-        );
+        let vpc = site_vpc_in(site, site);
         let fleet = Ec2Fleet::new(site, "Grafana", Ec2FleetProps::builder().vpc(&vpc).build());
-        let alb = Alb::new(
-            site,
-            "Lb",
-            AlbProps::builder()
-                .vpc(&vpc)
-                .targets(fleet.app_target())
-                .build(),
-        );
-        site.serve(&alb);
-        site.database(&vpc, &[fleet.security_group_id()]);
+        serve_and_store(site, &vpc, &fleet);
     });
     let a = synth_ok(&app);
     let warnings: Vec<&Diagnostic> = a
