@@ -25,6 +25,7 @@
 
 mod cfn;
 mod convert;
+mod dns;
 mod elbv2;
 mod error;
 mod monitoring;
@@ -43,10 +44,11 @@ use aws_config::{BehaviorVersion, SdkConfig};
 use dr_core::Region;
 use dr_core::cloud::{
     CallerIdentity, ChangeInfo, ChangeSetDescription, ChangeSetRef, Cloud, CloudResult,
-    CreateChangeSetInput, Datapoint, DbCluster, DeleteStackInput, Dimension, ExecuteChangeSetInput,
-    GlobalCluster, HealthCheck, HealthCheckStatus, HealthCheckUpdate, LoadBalancerAttributes,
-    MetricDatum, MetricQuery, ObjectVersion, RecordChange, ResourceRecordSet, SsmParameter,
-    StackDescription, StackEvent, StackResource, TargetHealth, Timestamp,
+    CreateChangeSetInput, Datapoint, DbCluster, DbClusterSnapshot, DeleteStackInput, Dimension,
+    DnsAnswer, ExecuteChangeSetInput, GlobalCluster, HealthCheck, HealthCheckStatus,
+    HealthCheckUpdate, LoadBalancerAttributes, MetricAlarm, MetricDatum, MetricQuery,
+    ObjectVersion, RdsEvent, RecordChange, ResourceRecordSet, SsmParameter, StackDescription,
+    StackEvent, StackResource, TargetHealth, Timestamp,
 };
 
 /// How to reach AWS.
@@ -651,6 +653,53 @@ impl Cloud for AwsCloud {
         .await
     }
 
+    async fn describe_cluster_events(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>> {
+        rds::describe_events(
+            &*self.clients(region).await,
+            region,
+            rds::EventSource::Cluster(db_cluster_id),
+            start,
+        )
+        .await
+    }
+
+    async fn describe_instance_events(
+        &self,
+        region: Region,
+        db_instance_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>> {
+        rds::describe_events(
+            &*self.clients(region).await,
+            region,
+            rds::EventSource::Instance(db_instance_id),
+            start,
+        )
+        .await
+    }
+
+    async fn describe_db_cluster_snapshots(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+    ) -> CloudResult<Vec<DbClusterSnapshot>> {
+        rds::describe_db_cluster_snapshots(&*self.clients(region).await, region, db_cluster_id)
+            .await
+    }
+
+    async fn describe_alarms(
+        &self,
+        region: Region,
+        alarm_names: &[String],
+    ) -> CloudResult<Vec<MetricAlarm>> {
+        monitoring::describe_alarms(&*self.clients(region).await, region, alarm_names).await
+    }
+
     async fn get_metric_statistics(
         &self,
         region: Region,
@@ -771,6 +820,26 @@ impl Cloud for AwsCloud {
 
     async fn get_change(&self, region: Region, change_id: &str) -> CloudResult<ChangeInfo> {
         route53::get_change(&*self.clients(region).await, change_id).await
+    }
+
+    async fn test_dns_answer(
+        &self,
+        region: Region,
+        hosted_zone_id: &str,
+        record_name: &str,
+        record_type: &str,
+    ) -> CloudResult<DnsAnswer> {
+        route53::test_dns_answer(
+            &*self.clients(region).await,
+            hosted_zone_id,
+            record_name,
+            record_type,
+        )
+        .await
+    }
+
+    async fn resolve_addresses(&self, name: &str) -> CloudResult<Vec<String>> {
+        dns::resolve_addresses(name).await
     }
 
     async fn get_parameter(&self, region: Region, name: &str) -> CloudResult<SsmParameter> {

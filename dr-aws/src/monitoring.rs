@@ -1,10 +1,10 @@
-//! CloudWatch metrics and ELBv2 target health.
+//! CloudWatch metrics and alarms, and ELBv2 target health.
 
 use aws_sdk_cloudwatch::types as cw;
 use dr_core::Region;
 use dr_core::cloud::{
-    CloudResult, Datapoint, Dimension, MetricDatum, MetricQuery, Statistic, TargetHealth,
-    TargetHealthState,
+    AlarmState, CloudResult, Datapoint, Dimension, MetricAlarm, MetricDatum, MetricQuery,
+    Statistic, TargetHealth, TargetHealthState,
 };
 
 use super::Clients;
@@ -173,4 +173,71 @@ pub(crate) async fn describe_target_health(
             }
         })
         .collect())
+}
+
+/// How many names one `DescribeAlarms` request may carry: `AlarmNames`, "Maximum number of 100
+/// items" ("DescribeAlarms", Amazon CloudWatch API Reference,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html>).
+pub(crate) const MAX_ALARM_NAMES: usize = 100;
+
+/// The port's [`MetricAlarm`] from the SDK's.
+fn metric_alarm(a: &cw::MetricAlarm) -> MetricAlarm {
+    MetricAlarm {
+        name: a.alarm_name().unwrap_or_default().to_string(),
+        state: a
+            .state_value()
+            .map(|v| AlarmState::from_aws(v.as_str()))
+            .unwrap_or(AlarmState::Other(String::new())),
+        state_reason: a.state_reason().map(str::to_string),
+        state_updated: a.state_updated_timestamp().map(ts),
+        namespace: a.namespace().map(str::to_string),
+        metric_name: a.metric_name().map(str::to_string),
+        dimensions: a
+            .dimensions()
+            .iter()
+            .map(|d| Dimension {
+                name: d.name().unwrap_or_default().to_string(),
+                value: d.value().unwrap_or_default().to_string(),
+            })
+            .collect(),
+        threshold: a.threshold(),
+    }
+}
+
+/// `DescribeAlarms` for `names` with `AlarmTypes=MetricAlarm`, in requests of at most
+/// [`MAX_ALARM_NAMES`] names, each read to its last page (`NextToken`). CloudWatch leaves out a
+/// name it does not know. No names, no request: without `AlarmNames` the call would list every
+/// alarm of the Region.
+pub(crate) async fn describe_alarms(
+    c: &Clients,
+    region: Region,
+    names: &[String],
+) -> CloudResult<Vec<MetricAlarm>> {
+    const OP: &str = "DescribeAlarms";
+    let res = match names {
+        [one] => format!("alarm {one}"),
+        _ => format!("{} alarms", names.len()),
+    };
+    let call = c.call(OP, region, &res);
+    let mut all = Vec::new();
+    for batch in names.chunks(MAX_ALARM_NAMES) {
+        let mut token: Option<String> = None;
+        loop {
+            let out = c
+                .cloudwatch
+                .describe_alarms()
+                .set_alarm_names(Some(batch.to_vec()))
+                .alarm_types(cw::AlarmType::MetricAlarm)
+                .set_next_token(token.clone())
+                .send()
+                .await
+                .map_err(|e| call.map(e))?;
+            all.extend(out.metric_alarms().iter().map(metric_alarm));
+            token = next_page(OP, token.as_deref(), out.next_token())?;
+            if token.is_none() {
+                break;
+            }
+        }
+    }
+    Ok(all)
 }

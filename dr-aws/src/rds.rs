@@ -5,12 +5,12 @@
 use aws_sdk_rds::types as sdk;
 use dr_core::Region;
 use dr_core::cloud::{
-    CloudError, CloudResult, DbCluster, DbClusterMember, FailoverState, FailoverStatus,
-    GlobalCluster, GlobalClusterMember, SynchronizationStatus,
+    CloudError, CloudResult, DbCluster, DbClusterMember, DbClusterSnapshot, FailoverState,
+    FailoverStatus, GlobalCluster, GlobalClusterMember, RdsEvent, SynchronizationStatus, Timestamp,
 };
 
 use super::Clients;
-use super::convert::{next_page, required, s};
+use super::convert::{next_page, required, s, to_datetime, ts};
 
 /// The port's [`GlobalCluster`] from the SDK's.
 ///
@@ -274,4 +274,111 @@ pub(crate) async fn remove_from_global_cluster(
         .await
         .map_err(|e| call.map(e))?;
     returned_global_cluster(OP, out.global_cluster())
+}
+
+/// The port's [`RdsEvent`] from the SDK's.
+fn rds_event(e: &sdk::Event) -> RdsEvent {
+    RdsEvent {
+        source_identifier: e.source_identifier().unwrap_or_default().to_string(),
+        source_type: e
+            .source_type()
+            .map(|t| t.as_str().to_string())
+            .unwrap_or_default(),
+        message: e.message().unwrap_or_default().to_string(),
+        date: e.date().map(ts).unwrap_or_default(),
+        event_categories: e.event_categories().to_vec(),
+        source_arn: s(e.source_arn()),
+    }
+}
+
+/// `DescribeEvents` with `SourceType=db-cluster` for one cluster since `start`, all pages
+/// (`Marker`), oldest first ("DescribeEvents",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html>). The
+/// API states no order: the events are sorted by `Date`, stably.
+/// Whose events `DescribeEvents` reads.
+pub(crate) enum EventSource<'a> {
+    /// A DB cluster's (`SourceType=db-cluster`).
+    Cluster(&'a str),
+    /// A DB instance's (`SourceType=db-instance`).
+    Instance(&'a str),
+}
+
+pub(crate) async fn describe_events(
+    c: &Clients,
+    region: Region,
+    source: EventSource<'_>,
+    start: Timestamp,
+) -> CloudResult<Vec<RdsEvent>> {
+    const OP: &str = "DescribeEvents";
+    let (id, source_type, res) = match source {
+        EventSource::Cluster(id) => (id, sdk::SourceType::DbCluster, format!("DB cluster {id}")),
+        EventSource::Instance(id) => (id, sdk::SourceType::DbInstance, format!("DB instance {id}")),
+    };
+    let call = c.call(OP, region, &res);
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = c
+            .rds
+            .describe_events()
+            .source_identifier(id)
+            .source_type(source_type.clone())
+            .start_time(to_datetime(start))
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| call.map(e))?;
+        all.extend(out.events().iter().map(rds_event));
+        marker = next_page(OP, marker.as_deref(), out.marker())?;
+        if marker.is_none() {
+            all.sort_by_key(|e: &RdsEvent| e.date);
+            return Ok(all);
+        }
+    }
+}
+
+/// `DescribeDBClusterSnapshots` for one cluster, every type (no `SnapshotType`: automated and
+/// manual; `IncludeShared` and `IncludePublic` off), all pages
+/// ("DescribeDBClusterSnapshots",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusterSnapshots.html>).
+pub(crate) async fn describe_db_cluster_snapshots(
+    c: &Clients,
+    region: Region,
+    id: &str,
+) -> CloudResult<Vec<DbClusterSnapshot>> {
+    const OP: &str = "DescribeDBClusterSnapshots";
+    let res = format!("DB cluster {id}");
+    let call = c.call(OP, region, &res);
+    let mut all = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let out = c
+            .rds
+            .describe_db_cluster_snapshots()
+            .db_cluster_identifier(id)
+            .include_shared(false)
+            .include_public(false)
+            .set_marker(marker.clone())
+            .send()
+            .await
+            .map_err(|e| call.map(e))?;
+        for snap in out.db_cluster_snapshots() {
+            all.push(DbClusterSnapshot {
+                identifier: required(
+                    OP,
+                    "DBClusterSnapshotIdentifier",
+                    snap.db_cluster_snapshot_identifier(),
+                )?,
+                arn: s(snap.db_cluster_snapshot_arn()),
+                db_cluster_identifier: snap.db_cluster_identifier().unwrap_or(id).to_string(),
+                snapshot_type: snap.snapshot_type().unwrap_or_default().to_string(),
+                status: snap.status().unwrap_or_default().to_string(),
+                created: snap.snapshot_create_time().map(ts),
+            });
+        }
+        marker = next_page(OP, marker.as_deref(), out.marker())?;
+        if marker.is_none() {
+            return Ok(all);
+        }
+    }
 }

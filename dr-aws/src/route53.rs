@@ -8,8 +8,9 @@
 use aws_sdk_route53::types as sdk;
 use dr_core::Region;
 use dr_core::cloud::{
-    AliasTarget, ChangeInfo, ChangeStatus, CloudError, CloudResult, FailoverRole, HealthCheck,
-    HealthCheckObservation, HealthCheckStatus, HealthCheckUpdate, RecordChange, ResourceRecordSet,
+    AliasTarget, ChangeInfo, ChangeStatus, CloudError, CloudResult, DnsAnswer, FailoverRole,
+    HealthCheck, HealthCheckObservation, HealthCheckStatus, HealthCheckUpdate, RecordChange,
+    ResourceRecordSet,
 };
 
 use super::Clients;
@@ -280,4 +281,34 @@ pub(crate) async fn get_change(c: &Clients, id: &str) -> CloudResult<ChangeInfo>
         .await
         .map_err(|e| call.map(e))?;
     change_info(OP, out.change_info())
+}
+
+/// `TestDNSAnswer`: what Route 53's name servers would answer now for `record_name` and
+/// `record_type` in hosted zone `zone_id`; "This call only supports querying public hosted
+/// zones" ("TestDNSAnswer", Amazon Route 53 API Reference,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_TestDNSAnswer.html>). A control
+/// plane call, served from us-east-1.
+pub(crate) async fn test_dns_answer(
+    c: &Clients,
+    zone_id: &str,
+    record_name: &str,
+    record_type: &str,
+) -> CloudResult<DnsAnswer> {
+    let res = format!("record {record_name} {record_type} in hosted zone {zone_id}");
+    let call = c.call("TestDNSAnswer", CONTROL_PLANE, &res);
+    let out = c
+        .route53
+        .test_dns_answer()
+        .hosted_zone_id(zone_id)
+        .record_name(record_name)
+        .record_type(sdk::RrType::from(record_type))
+        .send()
+        .await
+        .map_err(|e| call.map(e))?;
+    Ok(DnsAnswer {
+        record_name: out.record_name().to_string(),
+        record_type: out.record_type().as_str().to_string(),
+        record_data: out.record_data().to_vec(),
+        response_code: out.response_code().to_string(),
+    })
 }

@@ -1801,3 +1801,788 @@ async fn a_bucket_is_listed_across_pages_and_emptied_in_batches_of_a_thousand() 
         "{err}"
     );
 }
+
+// -- The DR runtime's reads and its wait loops on the RDS calls --------------------------------
+
+/// `DescribeAlarms` (CloudWatch speaks RPCv2-CBOR, so the canned answers are the modeled
+/// output, with the members the API reference's `MetricAlarm` names: "DescribeAlarms", Amazon
+/// CloudWatch API Reference,
+/// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html>):
+/// metric alarms only, names sent at most 100 per request, every page read, each alarm mapped.
+#[tokio::test]
+async fn describe_alarms_sends_names_in_batches_reads_every_page_and_maps_the_alarm() {
+    use aws_sdk_cloudwatch::operation::describe_alarms::{
+        DescribeAlarmsInput, DescribeAlarmsOutput,
+    };
+    use aws_sdk_cloudwatch::primitives::DateTime;
+    use aws_sdk_cloudwatch::types::{AlarmType, Dimension as CwDimension, MetricAlarm, StateValue};
+    use dr_core::cloud::{AlarmState, Dimension, Timestamp};
+
+    let alarm = |name: &str, state: StateValue| {
+        MetricAlarm::builder()
+            .alarm_name(name)
+            .state_value(state)
+            .state_reason("Threshold Crossed: 1 datapoint [0.0] was less than the threshold (1.0).")
+            .state_updated_timestamp(DateTime::from_millis(1_795_648_200_000))
+            .namespace("drkit")
+            .metric_name("PrimaryActive")
+            .dimensions(CwDimension::builder().name("App").value("shop").build())
+            .threshold(1.0)
+            .build()
+    };
+    let metric_only = |i: &DescribeAlarmsInput| i.alarm_types() == [AlarmType::MetricAlarm];
+    let first = mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .match_requests(move |i| {
+            metric_only(i)
+                && i.alarm_names().len() == 100
+                && i.alarm_names()[0] == "alarm-000"
+                && i.next_token().is_none()
+        })
+        .then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm("alarm-000", StateValue::Alarm))
+                .next_token("page-2")
+                .build()
+        });
+    let second = mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .match_requests(move |i| {
+            metric_only(i) && i.alarm_names().len() == 100 && i.next_token() == Some("page-2")
+        })
+        .then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm("alarm-099", StateValue::Ok))
+                .build()
+        });
+    let third = mock!(aws_sdk_cloudwatch::Client::describe_alarms)
+        .match_requests(move |i| {
+            metric_only(i)
+                && i.alarm_names().len() == 50
+                && i.alarm_names()[0] == "alarm-100"
+                && i.next_token().is_none()
+        })
+        .then_output(move || {
+            DescribeAlarmsOutput::builder()
+                .metric_alarms(alarm("alarm-149", StateValue::InsufficientData))
+                .build()
+        });
+    let cloud = cloud_with(Rules {
+        cloudwatch: vec![&first, &second, &third],
+        ..Rules::default()
+    });
+    let names: Vec<String> = (0..150).map(|i| format!("alarm-{i:03}")).collect();
+    let alarms = cloud.describe_alarms(REGION, &names).await.unwrap();
+    assert_eq!(
+        (first.num_calls(), second.num_calls(), third.num_calls()),
+        (1, 1, 1)
+    );
+    let got: Vec<(&str, &AlarmState)> =
+        alarms.iter().map(|a| (a.name.as_str(), &a.state)).collect();
+    assert_eq!(
+        got,
+        [
+            ("alarm-000", &AlarmState::Alarm),
+            ("alarm-099", &AlarmState::Ok),
+            ("alarm-149", &AlarmState::InsufficientData)
+        ]
+    );
+    let a = &alarms[0];
+    assert!(
+        a.state_reason
+            .as_deref()
+            .unwrap()
+            .starts_with("Threshold Crossed")
+    );
+    assert_eq!(
+        a.state_updated,
+        Some(Timestamp::from_millis(1_795_648_200_000))
+    );
+    assert_eq!(a.namespace.as_deref(), Some("drkit"));
+    assert_eq!(a.metric_name.as_deref(), Some("PrimaryActive"));
+    assert_eq!(
+        a.dimensions,
+        [Dimension {
+            name: "App".into(),
+            value: "shop".into()
+        }]
+    );
+    assert_eq!(a.threshold, Some(1.0));
+
+    // No names, no request (without AlarmNames the call lists every alarm).
+    assert!(cloud.describe_alarms(REGION, &[]).await.unwrap().is_empty());
+    assert_eq!(
+        first.num_calls() + second.num_calls() + third.num_calls(),
+        3
+    );
+}
+
+/// `TestDNSAnswer` answers as the API reference's response syntax shows it
+/// ("TestDNSAnswer", Amazon Route 53 API Reference,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_TestDNSAnswer.html>), and a zone
+/// Route 53 does not have is `NoSuchHostedZone`, a `NotFound` named after the call.
+#[tokio::test]
+async fn test_dns_answer_maps_the_answer_and_a_missing_zone() {
+    let body = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?><TestDNSAnswerResponse xmlns="{R53_NS}"><Nameserver>ns-1.awsdns-01.org</Nameserver><RecordName>app.shop.example.com</RecordName><RecordType>A</RecordType><RecordData><RecordDataEntry>198.51.100.7</RecordDataEntry><RecordDataEntry>198.51.100.9</RecordDataEntry></RecordData><ResponseCode>NOERROR</ResponseCode><Protocol>UDP</Protocol></TestDNSAnswerResponse>"#
+    );
+    let answer = mock!(aws_sdk_route53::Client::test_dns_answer)
+        .match_requests(|i| {
+            i.hosted_zone_id() == Some("Z0123456789")
+                && i.record_name() == Some("app.shop.example.com")
+                && i.record_type().map(|t| t.as_str()) == Some("A")
+        })
+        .sequence()
+        .http_status(200, Some(body))
+        .build();
+    let missing = mock!(aws_sdk_route53::Client::test_dns_answer)
+        .match_requests(|i| i.hosted_zone_id() == Some("Z0GONE"))
+        .sequence()
+        .http_status(
+            404,
+            Some(format!(
+                r#"<?xml version="1.0"?><ErrorResponse xmlns="{R53_NS}"><Error><Type>Sender</Type><Code>NoSuchHostedZone</Code><Message>No hosted zone found with ID: Z0GONE</Message></Error><RequestId>r</RequestId></ErrorResponse>"#
+            )),
+        )
+        .build();
+    let cloud = cloud_with(Rules {
+        route53: vec![&answer, &missing],
+        ..Rules::default()
+    });
+    let a = cloud
+        .test_dns_answer(REGION, "Z0123456789", "app.shop.example.com", "A")
+        .await
+        .unwrap();
+    assert_eq!(answer.num_calls(), 1);
+    assert_eq!(a.record_name, "app.shop.example.com");
+    assert_eq!(a.record_type, "A");
+    assert_eq!(a.record_data, ["198.51.100.7", "198.51.100.9"]);
+    assert_eq!(a.response_code, "NOERROR");
+
+    let err = cloud
+        .test_dns_answer(REGION, "Z0GONE", "app.shop.example.com", "A")
+        .await
+        .unwrap_err();
+    assert_eq!(err.operation(), "TestDNSAnswer");
+    assert!(err.is_not_found(), "{err:?}");
+    assert!(err.message().contains("No hosted zone found"), "{err}");
+}
+
+fn rds_event_xml(id: &str, message: &str, date: &str) -> String {
+    format!(
+        "<Event><SourceIdentifier>{id}</SourceIdentifier><SourceType>db-cluster</SourceType>\
+         <Message>{message}</Message><EventCategories><EventCategory>global failover</EventCategory></EventCategories>\
+         <Date>{date}</Date><SourceArn>arn:aws:rds:us-east-2:123456789012:cluster:{id}</SourceArn></Event>"
+    )
+}
+
+fn rds_events_page(events: &[String], marker: Option<&str>) -> String {
+    let marker = marker
+        .map(|m| format!("<Marker>{m}</Marker>"))
+        .unwrap_or_default();
+    format!(
+        r#"<DescribeEventsResponse xmlns="{RDS_NS}"><DescribeEventsResult><Events>{}</Events>{marker}</DescribeEventsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeEventsResponse>"#,
+        events.concat()
+    )
+}
+
+/// `DescribeEvents` ("DescribeEvents", Amazon RDS API Reference,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html>): the
+/// request names the cluster, `SourceType=db-cluster` and the start; every page is read by its
+/// `Marker`; the events come back oldest first whatever order the pages hold them in. Messages
+/// from the RDS event catalog (RDS-EVENT-0181 and 0185).
+#[tokio::test]
+async fn cluster_events_are_read_across_pages_oldest_first() {
+    use dr_core::cloud::Timestamp;
+
+    let start = Timestamp::from_millis(1_795_648_000_000);
+    let asks = move |i: &aws_sdk_rds::operation::describe_events::DescribeEventsInput| {
+        i.source_identifier() == Some("shop-db-usw2")
+            && i.source_type() == Some(&aws_sdk_rds::types::SourceType::DbCluster)
+            && i.start_time().and_then(|t| t.to_millis().ok()) == Some(start.millis())
+    };
+    let finished = "Global switchover to DB cluster shop-db-usw2 in Region us-west-2 finished.";
+    let started = "Global switchover to DB cluster shop-db-usw2 in Region us-west-2 started.";
+    let first = mock!(aws_sdk_rds::Client::describe_events)
+        .match_requests(move |i| asks(i) && i.marker().is_none())
+        .sequence()
+        .http_status(
+            200,
+            Some(rds_events_page(
+                &[rds_event_xml(
+                    "shop-db-usw2",
+                    finished,
+                    "2026-11-25T23:12:00.000Z",
+                )],
+                Some("m-2"),
+            )),
+        )
+        .build();
+    let second = mock!(aws_sdk_rds::Client::describe_events)
+        .match_requests(move |i| asks(i) && i.marker() == Some("m-2"))
+        .sequence()
+        .http_status(
+            200,
+            Some(rds_events_page(
+                &[rds_event_xml(
+                    "shop-db-usw2",
+                    started,
+                    "2026-11-25T23:10:00.000Z",
+                )],
+                None,
+            )),
+        )
+        .build();
+    let cloud = cloud(vec![], vec![&first, &second]);
+    let events = cloud
+        .describe_cluster_events(REGION, "shop-db-usw2", start)
+        .await
+        .unwrap();
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+    let messages: Vec<&str> = events.iter().map(|e| e.message.as_str()).collect();
+    assert_eq!(messages, [started, finished]);
+    let e = &events[0];
+    assert_eq!(e.source_identifier, "shop-db-usw2");
+    assert_eq!(e.source_type, "db-cluster");
+    assert_eq!(e.event_categories, ["global failover"]);
+    assert_eq!(e.date, Timestamp::from_millis(1_795_648_200_000));
+    assert_eq!(
+        e.source_arn.as_deref(),
+        Some("arn:aws:rds:us-east-2:123456789012:cluster:shop-db-usw2")
+    );
+}
+
+/// `DescribeDBClusterSnapshots` ("DescribeDBClusterSnapshots", Amazon RDS API Reference,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeDBClusterSnapshots.html>):
+/// one cluster, every type (no `SnapshotType`), shared and public ones left out, all pages.
+#[tokio::test]
+async fn cluster_snapshots_are_read_across_pages() {
+    use dr_core::cloud::Timestamp;
+
+    let snapshot = |id: &str, ty: &str| {
+        format!(
+            "<DBClusterSnapshot><DBClusterSnapshotIdentifier>{id}</DBClusterSnapshotIdentifier>\
+             <DBClusterIdentifier>shop-db-use2</DBClusterIdentifier><SnapshotCreateTime>2026-11-25T23:40:00.000Z</SnapshotCreateTime>\
+             <Engine>aurora-mysql</Engine><Status>available</Status><SnapshotType>{ty}</SnapshotType>\
+             <DBClusterSnapshotArn>arn:aws:rds:us-east-2:123456789012:cluster-snapshot:{id}</DBClusterSnapshotArn></DBClusterSnapshot>"
+        )
+    };
+    let page = |snaps: String, marker: Option<&str>| {
+        let marker = marker
+            .map(|m| format!("<Marker>{m}</Marker>"))
+            .unwrap_or_default();
+        format!(
+            r#"<DescribeDBClusterSnapshotsResponse xmlns="{RDS_NS}"><DescribeDBClusterSnapshotsResult><DBClusterSnapshots>{snaps}</DBClusterSnapshots>{marker}</DescribeDBClusterSnapshotsResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeDBClusterSnapshotsResponse>"#
+        )
+    };
+    let asks = |i: &aws_sdk_rds::operation::describe_db_cluster_snapshots::DescribeDbClusterSnapshotsInput| {
+        i.db_cluster_identifier() == Some("shop-db-use2")
+            && i.snapshot_type().is_none()
+            && i.include_shared() == Some(false)
+            && i.include_public() == Some(false)
+    };
+    let failover_snapshot = "rds:unplanned-global-failover-shop-db-use2-2026-11-25-23-40";
+    let first = mock!(aws_sdk_rds::Client::describe_db_cluster_snapshots)
+        .match_requests(move |i| asks(i) && i.marker().is_none())
+        .sequence()
+        .http_status(
+            200,
+            Some(page(snapshot(failover_snapshot, "automated"), Some("m-2"))),
+        )
+        .build();
+    let second = mock!(aws_sdk_rds::Client::describe_db_cluster_snapshots)
+        .match_requests(move |i| asks(i) && i.marker() == Some("m-2"))
+        .sequence()
+        .http_status(200, Some(page(snapshot("before-upgrade", "manual"), None)))
+        .build();
+    let cloud = cloud(vec![], vec![&first, &second]);
+    let snaps = cloud
+        .describe_db_cluster_snapshots(REGION, "shop-db-use2")
+        .await
+        .unwrap();
+    assert_eq!((first.num_calls(), second.num_calls()), (1, 1));
+    assert_eq!(snaps.len(), 2);
+    let s = &snaps[0];
+    assert_eq!(s.identifier, failover_snapshot);
+    assert_eq!(s.db_cluster_identifier, "shop-db-use2");
+    assert_eq!(s.snapshot_type, "automated");
+    assert_eq!(s.status, "available");
+    assert_eq!(s.created, Some(Timestamp::from_millis(1_795_650_000_000)));
+    assert_eq!(
+        s.arn.as_deref(),
+        Some(
+            "arn:aws:rds:us-east-2:123456789012:cluster-snapshot:rds:unplanned-global-failover-shop-db-use2-2026-11-25-23-40"
+        )
+    );
+    assert_eq!(snaps[1].snapshot_type, "manual");
+}
+
+/// The state faults `FailoverGlobalCluster` documents ("FailoverGlobalCluster", Amazon RDS API
+/// Reference, <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_FailoverGlobalCluster.html>,
+/// HTTP 400) are both `InvalidState`, which the runtime's wait loop treats as "look again"
+/// (AWS-FACTS 1.4).
+#[tokio::test]
+async fn failover_state_faults_are_invalid_state() {
+    for (code, message) in [
+        (
+            "InvalidGlobalClusterStateFault",
+            "The global cluster is in an invalid state",
+        ),
+        (
+            "InvalidDBClusterStateFault",
+            "The requested operation can't be performed while the cluster is in this state",
+        ),
+    ] {
+        let rule = mock!(aws_sdk_rds::Client::failover_global_cluster)
+            .match_requests(|i| i.allow_data_loss() == Some(true))
+            .sequence()
+            .http_status(400, Some(error_body(RDS_NS, code, message)))
+            .build();
+        let cloud = cloud(vec![], vec![&rule]);
+        let err = cloud
+            .failover_global_cluster(
+                REGION,
+                "shop-global",
+                "arn:aws:rds:us-west-2:123456789012:cluster:shop-secondary",
+                true,
+            )
+            .await
+            .unwrap_err();
+        assert_eq!(rule.num_calls(), 1, "{code}: a 400 is not retried");
+        assert_eq!(err.kind(), &CloudErrorKind::InvalidState, "{code}: {err:?}");
+        assert_eq!(err.operation(), "FailoverGlobalCluster");
+        assert!(err.message().contains(message), "{err}");
+        assert!(!err.outcome_unknown(), "{code}: RDS answered");
+    }
+}
+
+/// A switchover or failover answered by HTTP 500 `InternalFailure` on every attempt (observed
+/// on `SwitchoverGlobalCluster`: aws/aws-sdk#822, AWS-FACTS 1.4) is a server error after the
+/// SDK's 3 attempts: the Region did not answer usably, and the call may have happened.
+#[tokio::test]
+async fn an_internal_failure_on_switchover_or_failover_leaves_the_outcome_unknown() {
+    let body = || {
+        server_error_body(
+            RDS_NS,
+            "InternalFailure",
+            "The request processing has failed because of an unknown error, exception or failure.",
+        )
+    };
+    let switchover = mock!(aws_sdk_rds::Client::switchover_global_cluster)
+        .sequence()
+        .http_status(500, Some(body()))
+        .repeatedly()
+        .build();
+    let failover = mock!(aws_sdk_rds::Client::failover_global_cluster)
+        .sequence()
+        .http_status(500, Some(body()))
+        .repeatedly()
+        .build();
+    let cloud = cloud(vec![], vec![&switchover, &failover]);
+    let target = "arn:aws:rds:us-west-2:123456789012:cluster:shop-secondary";
+    let errors = [
+        cloud
+            .switchover_global_cluster(REGION, "shop-global", target)
+            .await
+            .unwrap_err(),
+        cloud
+            .failover_global_cluster(REGION, "shop-global", target, true)
+            .await
+            .unwrap_err(),
+    ];
+    assert_eq!((switchover.num_calls(), failover.num_calls()), (3, 3));
+    for (err, op) in errors
+        .iter()
+        .zip(["SwitchoverGlobalCluster", "FailoverGlobalCluster"])
+    {
+        assert_eq!(
+            err.kind(),
+            &CloudErrorKind::ServerError {
+                region: REGION,
+                status: 500
+            },
+            "{err:?}"
+        );
+        assert_eq!(err.operation(), op);
+        assert!(err.outcome_unknown() && err.is_region_outage(), "{err:?}");
+        assert!(err.message().starts_with("InternalFailure: "), "{err}");
+    }
+}
+
+/// Throttling of `DescribeGlobalClusters`, the runtime's poll, is retried by the SDK and the
+/// answer that follows is used.
+#[tokio::test]
+async fn describe_global_clusters_throttled_then_answered() {
+    let rule = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .sequence()
+        .http_status(400, Some(error_body(RDS_NS, "Throttling", "Rate exceeded")))
+        .times(2)
+        .http_status(200, Some(global_cluster_xml()))
+        .build();
+    let cloud = cloud(vec![], vec![&rule]);
+    let g = cloud
+        .describe_global_cluster(REGION, "shop-global")
+        .await
+        .unwrap()
+        .expect("the global cluster exists");
+    assert_eq!(
+        rule.num_calls(),
+        3,
+        "two throttled attempts, then the answer"
+    );
+    assert_eq!(g.identifier, "shop-global");
+    assert_eq!(
+        g.failover_state.map(|f| f.status),
+        Some(FailoverStatus::SwitchingOver)
+    );
+}
+
+/// `resolve_addresses`: the addresses sorted and deduplicated, a resolver that does not answer
+/// within the timeout is an error naming the name, and `getaddrinfo`'s "no such name" and "no
+/// address" texts are an empty answer, its other failures errors.
+#[tokio::test]
+async fn resolve_addresses_sorts_dedups_times_out_and_tells_nxdomain_apart() {
+    use std::net::SocketAddr;
+
+    use super::dns::{no_such_name, resolve_with};
+
+    let addrs: Vec<SocketAddr> = [
+        "203.0.113.9:0",
+        "198.51.100.7:0",
+        "203.0.113.9:0",
+        "[2001:db8::1]:0",
+    ]
+    .iter()
+    .map(|a| a.parse().unwrap())
+    .collect();
+    let got = resolve_with("app.shop.example.com", Duration::from_secs(1), async move {
+        Ok(addrs.into_iter())
+    })
+    .await
+    .unwrap();
+    assert_eq!(got, ["198.51.100.7", "2001:db8::1", "203.0.113.9"]);
+
+    let hung = resolve_with(
+        "app.shop.example.com",
+        Duration::from_millis(20),
+        std::future::pending::<std::io::Result<std::vec::IntoIter<SocketAddr>>>(),
+    )
+    .await
+    .unwrap_err();
+    assert_eq!(hung.kind(), &CloudErrorKind::Other);
+    assert!(
+        hung.message()
+            .contains("could not resolve app.shop.example.com"),
+        "{hung}"
+    );
+
+    let gai = |text: &'static str| async move {
+        Err::<std::vec::IntoIter<SocketAddr>, _>(std::io::Error::other(format!(
+            "failed to lookup address information: {text}"
+        )))
+    };
+    for text in [
+        "Name or service not known",
+        "No address associated with hostname",
+        "nodename nor servname provided, or not known",
+    ] {
+        assert!(no_such_name(text));
+        assert_eq!(
+            resolve_with("gone.example.com", Duration::from_secs(1), gai(text))
+                .await
+                .unwrap(),
+            Vec::<String>::new()
+        );
+    }
+    let again = resolve_with(
+        "app.shop.example.com",
+        Duration::from_secs(1),
+        gai("Temporary failure in name resolution"),
+    )
+    .await
+    .unwrap_err();
+    assert!(
+        again.message().contains("app.shop.example.com")
+            && again.message().contains("Temporary failure"),
+        "{again}"
+    );
+
+    // An address literal needs no resolver.
+    let cloud = cloud(vec![], vec![]);
+    assert_eq!(
+        cloud.resolve_addresses("127.0.0.1").await.unwrap(),
+        ["127.0.0.1"]
+    );
+}
+
+// -- The DR runtime's wait loop on this backend's answers ----------------------------------------
+//
+// `dr_deploy::runtime::move_writer` is the failover routine's database step. Here it runs on
+// the SDK with canned RDS answers shaped like the API reference: throttling the SDK rides out,
+// a 500 whose outcome is unknown, the state faults, and `switching-over`, which the SDK's enum
+// lacks. The step must decide from `FailoverState` and `IsWriter`, never from the error alone.
+
+const PRIMARY_ARN: &str = "arn:aws:rds:us-east-2:123456789012:cluster:shop-primary";
+const SECONDARY_ARN: &str = "arn:aws:rds:us-west-2:123456789012:cluster:shop-secondary";
+
+/// A `DescribeGlobalClusters` answer: the writer is the primary or the secondary, and a
+/// `FailoverState` (its status, data loss allowed) when an operation is in flight.
+fn global_answer(writer_is_secondary: bool, in_flight: Option<(&str, bool)>) -> String {
+    let (writer, reader) = if writer_is_secondary {
+        (SECONDARY_ARN, PRIMARY_ARN)
+    } else {
+        (PRIMARY_ARN, SECONDARY_ARN)
+    };
+    let (status, failover) = match in_flight {
+        Some((s, loss)) => (
+            if loss {
+                "failing-over"
+            } else {
+                "switching-over"
+            },
+            format!(
+                "<FailoverState><Status>{s}</Status><FromDbClusterArn>{PRIMARY_ARN}</FromDbClusterArn><ToDbClusterArn>{SECONDARY_ARN}</ToDbClusterArn><IsDataLossAllowed>{loss}</IsDataLossAllowed></FailoverState>"
+            ),
+        ),
+        None => ("available", String::new()),
+    };
+    format!(
+        r#"<DescribeGlobalClustersResponse xmlns="{RDS_NS}"><DescribeGlobalClustersResult><GlobalClusters>
+<GlobalClusterMember>
+  <GlobalClusterIdentifier>shop-global</GlobalClusterIdentifier>
+  <GlobalClusterArn>arn:aws:rds::123456789012:global-cluster:shop-global</GlobalClusterArn>
+  <Status>{status}</Status><Engine>aurora-mysql</Engine><EngineVersion>8.0.mysql_aurora.3.08.2</EngineVersion>
+  <DeletionProtection>true</DeletionProtection>
+  <GlobalClusterMembers>
+    <GlobalClusterMember><DBClusterArn>{writer}</DBClusterArn><Readers><member>{reader}</member></Readers><IsWriter>true</IsWriter></GlobalClusterMember>
+    <GlobalClusterMember><DBClusterArn>{reader}</DBClusterArn><Readers/><IsWriter>false</IsWriter><SynchronizationStatus>connected</SynchronizationStatus></GlobalClusterMember>
+  </GlobalClusterMembers>
+  {failover}
+</GlobalClusterMember>
+</GlobalClusters></DescribeGlobalClustersResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></DescribeGlobalClustersResponse>"#
+    )
+}
+
+/// A backend with RDS rules for us-east-2 (the primary's Region) and us-west-2 (the DR
+/// Region).
+fn two_region_rds(east: Vec<&Rule>, west: Vec<&Rule>) -> AwsCloud {
+    let cloud = cloud(vec![], east);
+    let none = Vec::<&Rule>::new;
+    let west_clients = Clients {
+        cfn: mock_client!(aws_sdk_cloudformation, RuleMode::MatchAny, none()),
+        rds: mock_client!(aws_sdk_rds, RuleMode::MatchAny, west, |b| b
+            .retry_config(retry())),
+        cloudwatch: mock_client!(aws_sdk_cloudwatch, RuleMode::MatchAny, none()),
+        elbv2: mock_client!(aws_sdk_elasticloadbalancingv2, RuleMode::MatchAny, none()),
+        route53: mock_client!(aws_sdk_route53, RuleMode::MatchAny, none()),
+        ssm: mock_client!(aws_sdk_ssm, RuleMode::MatchAny, none()),
+        sts: mock_client!(aws_sdk_sts, RuleMode::MatchAny, none()),
+        s3: mock_client!(aws_sdk_s3, RuleMode::MatchAny, none()),
+        profile: None,
+    };
+    cloud
+        .inner
+        .clients
+        .lock()
+        .unwrap_or_else(|p| p.into_inner())
+        .insert(Region::UsWest2, Arc::new(west_clients));
+    cloud
+}
+
+/// Polls a few milliseconds apart (the backend's clock is the wall clock).
+fn quick(mode: dr_deploy::runtime::Mode) -> dr_deploy::runtime::FailoverOptions {
+    dr_deploy::runtime::FailoverOptions {
+        mode,
+        first_poll: Duration::from_millis(1),
+        max_poll: Duration::from_millis(2),
+        database_timeout: Duration::from_secs(5),
+        ..dr_deploy::runtime::FailoverOptions::default()
+    }
+}
+
+async fn move_writer(
+    cloud: &AwsCloud,
+    options: &dr_deploy::runtime::FailoverOptions,
+) -> dr_deploy::runtime::StepReport {
+    dr_deploy::runtime::move_writer(
+        cloud,
+        "shop-global",
+        Region::UsEast2,
+        Region::UsWest2,
+        options.mode,
+        options,
+        &dr_deploy::runtime::NullRunObserver,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_switchover_answered_by_500s_is_followed_through_switching_over_to_done() {
+    use dr_deploy::runtime::{Mode, StepResult};
+    let internal = server_error_body(
+        RDS_NS,
+        "InternalFailure",
+        "The request processing has failed because of an unknown error, exception or failure.",
+    );
+    let switchover = mock!(aws_sdk_rds::Client::switchover_global_cluster)
+        .match_requests(|i| {
+            i.global_cluster_identifier() == Some("shop-global")
+                && i.target_db_cluster_identifier() == Some(SECONDARY_ARN)
+        })
+        .sequence()
+        .http_status(500, Some(internal))
+        .repeatedly()
+        .build();
+    let describe = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .sequence()
+        // The first read is throttled twice; the SDK's retries ride it out.
+        .http_status(400, Some(error_body(RDS_NS, "Throttling", "Rate exceeded")))
+        .times(2)
+        .http_status(200, Some(global_answer(false, None)))
+        // After the 500: the switchover was applied after all.
+        .http_status(200, Some(global_answer(false, Some(("pending", false)))))
+        .http_status(
+            200,
+            Some(global_answer(false, Some(("switching-over", false)))),
+        )
+        .http_status(200, Some(global_answer(true, None)))
+        .repeatedly()
+        .build();
+    let cloud = two_region_rds(vec![&switchover], vec![&describe]);
+    let step = move_writer(&cloud, &quick(Mode::Planned)).await;
+    assert_eq!(step.result, StepResult::Done, "{step:#?}");
+    assert_eq!(
+        switchover.num_calls(),
+        3,
+        "the SDK's three attempts, one call"
+    );
+    let sent: Vec<_> = step
+        .calls
+        .iter()
+        .filter(|c| c.api == "rds:SwitchoverGlobalCluster")
+        .collect();
+    assert_eq!(
+        sent.len(),
+        1,
+        "not called again once the state showed it applied"
+    );
+    assert_eq!(
+        sent[0].region,
+        Some(Region::UsEast2),
+        "in the primary's Region"
+    );
+    assert!(sent[0].error.as_deref().is_some_and(|e| e.contains("500")));
+    assert!(
+        step.notes
+            .iter()
+            .any(|n| n.contains("answered with an error")),
+        "{:?}",
+        step.notes
+    );
+    assert!(
+        step.calls
+            .iter()
+            .filter(|c| c.api == "rds:DescribeGlobalClusters")
+            .all(|c| c.region == Some(Region::UsWest2)),
+        "asked in the DR Region"
+    );
+}
+
+#[tokio::test]
+async fn a_state_fault_on_failover_is_looked_into_before_it_is_reported() {
+    use dr_deploy::runtime::{Mode, StepResult};
+    // Someone else's failover got there first: the fault means "already done".
+    let fault = |code: &str| {
+        mock!(aws_sdk_rds::Client::failover_global_cluster)
+            .match_requests(|i| i.allow_data_loss() == Some(true))
+            .sequence()
+            .http_status(
+                400,
+                Some(error_body(
+                    RDS_NS,
+                    code,
+                    "The global cluster is in an invalid state",
+                )),
+            )
+            .repeatedly()
+            .build()
+    };
+    let invalid_global = fault("InvalidGlobalClusterStateFault");
+    let done_by_then = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .sequence()
+        .http_status(200, Some(global_answer(false, None)))
+        .http_status(200, Some(global_answer(true, None)))
+        .repeatedly()
+        .build();
+    let cloud = two_region_rds(vec![], vec![&invalid_global, &done_by_then]);
+    let step = move_writer(&cloud, &quick(Mode::Unplanned)).await;
+    assert_eq!(step.result, StepResult::Done, "{step:#?}");
+    let failover = step
+        .calls
+        .iter()
+        .find(|c| c.api == "rds:FailoverGlobalCluster")
+        .expect("called");
+    assert_eq!(
+        failover.region,
+        Some(Region::UsWest2),
+        "in the promoted secondary's Region"
+    );
+
+    // The fault stands and nothing moved: reported, with the documented fallback named.
+    let invalid_cluster = fault("InvalidDBClusterStateFault");
+    let nothing_moves = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .sequence()
+        .http_status(200, Some(global_answer(false, None)))
+        .repeatedly()
+        .build();
+    let cloud = two_region_rds(vec![], vec![&invalid_cluster, &nothing_moves]);
+    let step = move_writer(&cloud, &quick(Mode::Unplanned)).await;
+    match &step.result {
+        StepResult::Failed(why) => assert!(why.contains("FailoverGlobalCluster"), "{why}"),
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert!(
+        step.notes
+            .iter()
+            .any(|n| n.contains("remove-from-global-cluster") && n.contains("does not do it")),
+        "{:?}",
+        step.notes
+    );
+}
+
+#[tokio::test]
+async fn a_switchover_that_never_ends_times_out_with_the_state_last_seen() {
+    use dr_deploy::runtime::{Mode, StepResult};
+    let accepted = mock!(aws_sdk_rds::Client::switchover_global_cluster)
+        .sequence()
+        .http_status(
+            200,
+            Some(format!(
+                r#"<SwitchoverGlobalClusterResponse xmlns="{RDS_NS}"><SwitchoverGlobalClusterResult><GlobalCluster><GlobalClusterIdentifier>shop-global</GlobalClusterIdentifier><Status>switching-over</Status></GlobalCluster></SwitchoverGlobalClusterResult><ResponseMetadata><RequestId>r</RequestId></ResponseMetadata></SwitchoverGlobalClusterResponse>"#
+            )),
+        )
+        .build();
+    let stuck = mock!(aws_sdk_rds::Client::describe_global_clusters)
+        .sequence()
+        .http_status(200, Some(global_answer(false, None)))
+        .http_status(
+            200,
+            Some(global_answer(false, Some(("switching-over", false)))),
+        )
+        .repeatedly()
+        .build();
+    let cloud = two_region_rds(vec![&accepted], vec![&stuck]);
+    let options = dr_deploy::runtime::FailoverOptions {
+        database_timeout: Duration::from_millis(50),
+        ..quick(Mode::Planned)
+    };
+    let step = move_writer(&cloud, &options).await;
+    match &step.result {
+        StepResult::Failed(why) => {
+            assert!(why.contains("timed out"), "{why}");
+            assert!(
+                why.contains("switching-over (switching-over), writer still us-east-2"),
+                "the state last seen: {why}"
+            );
+        }
+        other => panic!("expected a timeout, got {other:?}"),
+    }
+}

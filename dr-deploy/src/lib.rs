@@ -22,6 +22,7 @@ mod inspect;
 mod observer;
 mod preflight;
 mod recording;
+pub mod runtime;
 mod stack;
 mod template_buckets;
 mod timeline;
@@ -50,7 +51,7 @@ pub use inspect::{
     protective_policy, stateful_logical_ids,
 };
 pub use observer::{DeployEvent, DeployObserver, NullObserver, RecordingObserver};
-pub use recording::{CallRecord, CallRecorder};
+pub use recording::{CallRecord, CallRecorder, DNS_QUERY_REGION};
 pub use template_buckets::TemplateBuckets;
 pub use timeline::{TimedStack, Timeline, Wave};
 pub use wait::PollOptions;

@@ -12,7 +12,9 @@ use dr_core::cloud::*;
 pub struct CallRecord {
     /// The [`Cloud`] method name, e.g. `create_change_set`.
     pub operation: &'static str,
-    /// The Region it went to.
+    /// The Region it went to. `resolve_addresses` is a DNS query from this machine that goes to
+    /// no Region; its record carries [`DNS_QUERY_REGION`] as a placeholder, to be told apart by
+    /// its `operation`.
     pub region: Region,
     /// What it concerned: the stack, cluster, health check… (empty when nothing).
     pub target: String,
@@ -21,6 +23,9 @@ pub struct CallRecord {
     /// When, on the backend clock.
     pub at: Timestamp,
 }
+
+/// The Region recorded for `resolve_addresses`, which goes to none (see [`CallRecord::region`]).
+pub const DNS_QUERY_REGION: Region = Region::UsEast1;
 
 /// Wraps a [`Cloud`] and records each call before passing it on.
 pub struct CallRecorder<C> {
@@ -304,6 +309,46 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
             .remove_from_global_cluster(region, global_cluster_id, db_cluster_arn)
             .await
     }
+    async fn describe_cluster_events(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>> {
+        self.record("describe_cluster_events", region, db_cluster_id);
+        self.inner
+            .describe_cluster_events(region, db_cluster_id, start)
+            .await
+    }
+    async fn describe_instance_events(
+        &self,
+        region: Region,
+        db_instance_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>> {
+        self.record("describe_instance_events", region, db_instance_id);
+        self.inner
+            .describe_instance_events(region, db_instance_id, start)
+            .await
+    }
+    async fn describe_db_cluster_snapshots(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+    ) -> CloudResult<Vec<DbClusterSnapshot>> {
+        self.record("describe_db_cluster_snapshots", region, db_cluster_id);
+        self.inner
+            .describe_db_cluster_snapshots(region, db_cluster_id)
+            .await
+    }
+    async fn describe_alarms(
+        &self,
+        region: Region,
+        alarm_names: &[String],
+    ) -> CloudResult<Vec<MetricAlarm>> {
+        self.record("describe_alarms", region, &alarm_names.join(","));
+        self.inner.describe_alarms(region, alarm_names).await
+    }
     async fn get_metric_statistics(
         &self,
         region: Region,
@@ -396,6 +441,22 @@ impl<C: Cloud> Cloud for CallRecorder<C> {
     async fn get_change(&self, region: Region, change_id: &str) -> CloudResult<ChangeInfo> {
         self.record("get_change", region, change_id);
         self.inner.get_change(region, change_id).await
+    }
+    async fn test_dns_answer(
+        &self,
+        region: Region,
+        hosted_zone_id: &str,
+        record_name: &str,
+        record_type: &str,
+    ) -> CloudResult<DnsAnswer> {
+        self.record("test_dns_answer", region, record_name);
+        self.inner
+            .test_dns_answer(region, hosted_zone_id, record_name, record_type)
+            .await
+    }
+    async fn resolve_addresses(&self, name: &str) -> CloudResult<Vec<String>> {
+        self.record("resolve_addresses", DNS_QUERY_REGION, name);
+        self.inner.resolve_addresses(name).await
     }
     async fn get_parameter(&self, region: Region, name: &str) -> CloudResult<SsmParameter> {
         self.record("get_parameter", region, name);

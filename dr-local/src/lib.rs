@@ -194,7 +194,10 @@ impl Outage {
 /// The SDK resolves every Region of the `aws` partition to that endpoint (aws-sdk-route53
 /// `config/endpoint.rs`). So these calls fail in an outage of us-east-1, in that outage's
 /// shape, and keep working in an outage of the Region passed. DNS answers need no API call
-/// ([`LocalCloud::resolve_dns`]).
+/// ([`LocalCloud::resolve_dns`], `Cloud::resolve_addresses`); `TestDNSAnswer` is an API call
+/// of the control plane ("TestDNSAnswer", Amazon Route 53 API Reference,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_TestDNSAnswer.html>), so it is
+/// listed.
 const ROUTE53_OPERATIONS: &[&str] = &[
     "get_health_check",
     "get_health_check_status",
@@ -202,6 +205,7 @@ const ROUTE53_OPERATIONS: &[&str] = &[
     "list_resource_record_sets",
     "change_resource_record_sets",
     "get_change",
+    "test_dns_answer",
 ];
 
 /// The Region whose endpoints serve `op` when it is sent to `region`.

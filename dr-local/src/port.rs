@@ -632,6 +632,87 @@ impl Cloud for LocalCloud {
         )
     }
 
+    async fn describe_cluster_events(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<cloud::RdsEvent>> {
+        self.call(
+            "describe_cluster_events",
+            "DescribeEvents",
+            region,
+            |w, _| {
+                Ok(services::rds::cluster_events(
+                    w,
+                    region,
+                    db_cluster_id,
+                    start,
+                    w.now,
+                ))
+            },
+        )
+    }
+
+    async fn describe_instance_events(
+        &self,
+        region: Region,
+        db_instance_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<cloud::RdsEvent>> {
+        self.call(
+            "describe_instance_events",
+            "DescribeEvents",
+            region,
+            |w, _| {
+                Ok(services::rds::instance_events(
+                    w,
+                    region,
+                    db_instance_id,
+                    start,
+                    w.now,
+                ))
+            },
+        )
+    }
+
+    async fn describe_db_cluster_snapshots(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+    ) -> CloudResult<Vec<cloud::DbClusterSnapshot>> {
+        self.call(
+            "describe_db_cluster_snapshots",
+            "DescribeDBClusterSnapshots",
+            region,
+            |w, _| Ok(services::rds::cluster_snapshots(w, region, db_cluster_id)),
+        )
+    }
+
+    /// The alarms CloudWatch evaluates for the stacks' `AWS::CloudWatch::Alarm`s (all metric
+    /// alarms; "DescribeAlarms", Amazon CloudWatch API Reference,
+    /// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_DescribeAlarms.html>),
+    /// in name order (the simulator's: the reference states no order).
+    /// The simulator keeps no `StateReason` (its text is CloudWatch's own, not modeled): none.
+    async fn describe_alarms(
+        &self,
+        region: Region,
+        alarm_names: &[String],
+    ) -> CloudResult<Vec<cloud::MetricAlarm>> {
+        self.call("describe_alarms", "DescribeAlarms", region, |w, _| {
+            let mut out: Vec<cloud::MetricAlarm> = alarm_names
+                .iter()
+                .filter_map(|name| {
+                    let key = services::cloudwatch::alarm_key(region.code(), name);
+                    w.alarms.get(&key).map(|a| metric_alarm(name, a))
+                })
+                .collect();
+            out.sort_by(|a, b| a.name.cmp(&b.name));
+            out.dedup_by(|a, b| a.name == b.name);
+            Ok(out)
+        })
+    }
+
     async fn get_metric_statistics(
         &self,
         region: Region,
@@ -644,7 +725,9 @@ impl Cloud for LocalCloud {
             |w, _| {
                 let period = i64::from(query.period_seconds.max(1)) * 1000;
                 let now = convert::ts(w.now).millis();
-                let end = query.end.millis().min(now);
+                // A point published at `now` is readable at once: the end is exclusive, and
+                // no point lies beyond `now`.
+                let end = query.end.millis().min(now + 1);
                 let dim = |n: &str| {
                     query
                         .dimensions
@@ -1047,6 +1130,31 @@ impl Cloud for LocalCloud {
         })
     }
 
+    async fn test_dns_answer(
+        &self,
+        region: Region,
+        hosted_zone_id: &str,
+        record_name: &str,
+        record_type: &str,
+    ) -> CloudResult<cloud::DnsAnswer> {
+        self.call("test_dns_answer", "TestDNSAnswer", region, |w, f| {
+            let down = f.unavailable_at(w.now);
+            services::dns::test_dns_answer(w, hosted_zone_id, record_name, record_type, &down)
+        })
+    }
+
+    /// Answered from the simulated world (`services::dns`), never subject to outages: DNS
+    /// answers are Route 53's data plane, as with [`LocalCloud::resolve_dns`]. No API call, so
+    /// none is logged.
+    async fn resolve_addresses(&self, name: &str) -> CloudResult<Vec<String>> {
+        let mut g = lock(&self.inner);
+        if g.settle() {
+            g.save().map_err(|e| e.into_cloud("resolve_addresses"))?;
+        }
+        let down = g.faults.unavailable_at(g.world.now);
+        Ok(services::dns::addresses(&g.world, name, &down))
+    }
+
     async fn get_parameter(&self, region: Region, name: &str) -> CloudResult<cloud::SsmParameter> {
         self.call("get_parameter", "GetParameter", region, |w, _| {
             let v = w.region(region).ssm.get(name).cloned().ok_or_else(|| {
@@ -1167,6 +1275,48 @@ impl Cloud for LocalCloud {
             services::s3::delete(w, bucket, &objects);
             Ok(())
         })
+    }
+}
+
+/// A stack's alarm as `DescribeAlarms` reports it: its configuration as the template set it,
+/// its state as CloudWatch evaluated it.
+fn metric_alarm(name: &str, a: &super::state::Alarm) -> cloud::MetricAlarm {
+    let text = |k: &str| {
+        a.config.get(k).and_then(|v| match v {
+            Value::String(s) => Some(s.clone()),
+            Value::Number(n) => Some(n.to_string()),
+            _ => None,
+        })
+    };
+    cloud::MetricAlarm {
+        name: name.to_string(),
+        state: cloud::AlarmState::from_aws(&a.state),
+        state_reason: None,
+        state_updated: Some(convert::ts(a.state_since)),
+        namespace: text("Namespace"),
+        metric_name: text("MetricName"),
+        dimensions: a
+            .config
+            .get("Dimensions")
+            .and_then(Value::as_array)
+            .map(|d| {
+                d.iter()
+                    .map(|x| cloud::Dimension {
+                        name: x
+                            .get("Name")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .into(),
+                        value: x
+                            .get("Value")
+                            .and_then(Value::as_str)
+                            .unwrap_or_default()
+                            .into(),
+                    })
+                    .collect()
+            })
+            .unwrap_or_default(),
+        threshold: text("Threshold").and_then(|t| t.parse().ok()),
     }
 }
 

@@ -3,7 +3,10 @@
 use std::collections::{BTreeMap, BTreeSet};
 
 use dr_core::Region;
-use dr_core::cloud::{ResourceChange, ResourceRecordSet, StackEvent, StackOutput, Timestamp};
+use dr_core::cloud::{
+    DbClusterSnapshot, RdsEvent, ResourceChange, ResourceRecordSet, StackEvent, StackOutput,
+    Timestamp,
+};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -58,6 +61,33 @@ pub struct World {
     /// AWS-specific parameter types are checked against these and the stacks' resources.
     #[serde(default)]
     pub seeded: Seeded,
+    /// RDS events, in the order they were recorded, each with the Region that records it
+    /// (`DescribeEvents` is a Regional call). An event may carry a time later than `now`
+    /// (scheduled with the operation that emits it): it is reported once the clock reaches it.
+    #[serde(default)]
+    pub rds_events: Vec<RecordedRdsEvent>,
+    /// DB cluster snapshots RDS took by itself (the point-of-failure snapshot of an unplanned
+    /// global failover), with their Region.
+    #[serde(default)]
+    pub cluster_snapshots: Vec<RecordedClusterSnapshot>,
+}
+
+/// An RDS event and the Region whose `DescribeEvents` reports it.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordedRdsEvent {
+    /// The Region.
+    pub region: Region,
+    /// The event as the port reports it.
+    pub event: RdsEvent,
+}
+
+/// A DB cluster snapshot and its Region.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq, Eq)]
+pub struct RecordedClusterSnapshot {
+    /// The Region.
+    pub region: Region,
+    /// The snapshot as the port reports it.
+    pub snapshot: DbClusterSnapshot,
 }
 
 impl Default for World {
@@ -77,6 +107,8 @@ impl Default for World {
             alarms: BTreeMap::new(),
             notifications: Vec::new(),
             seeded: Seeded::default(),
+            rds_events: Vec::new(),
+            cluster_snapshots: Vec::new(),
         }
     }
 }
@@ -372,6 +404,10 @@ pub struct GlobalMember {
     /// When a `pending-resync` member is rebuilt and `connected` again (its Region up).
     #[serde(default)]
     pub resync_due: Option<SimTime>,
+    /// Whether the rebuild of a `pending-resync` old primary has started (its Region answered
+    /// after the failover): the point-of-failure snapshot is taken then, once.
+    #[serde(default)]
+    pub rebuild_started: bool,
     /// When a `RemoveFromGlobalCluster` in flight completes: until then the member is still
     /// listed and its cluster still names the global cluster.
     #[serde(default)]

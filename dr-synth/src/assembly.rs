@@ -242,8 +242,9 @@ impl Assembly {
         Value::Object(m)
     }
 
-    /// Writes the templates (pretty, for reading and review), the manifest and any extra files
-    /// into `dir`, creating it. The same assembly always gives the same bytes.
+    /// Writes the templates (pretty, for reading and review), the manifest, each DR pair's
+    /// operator policy (`operator-policy.<Pair>.json`, see [`crate::operator_policy`]) and any
+    /// extra files into `dir`, creating it. The same assembly always gives the same bytes.
     pub fn write(&self, dir: &Path) -> Result<(), AssemblyError> {
         let io = |path: &Path| {
             let path = path.display().to_string();
@@ -276,6 +277,13 @@ impl Assembly {
         })?;
         let p = dir.join(MANIFEST_FILE);
         std::fs::write(&p, pretty(&self.manifest())).map_err(io(&p))?;
+        for pair in &self.dr_pairs {
+            if let Some(name) = crate::operator_policy::operator_policy_file(pair) {
+                let p = dir.join(name);
+                let policy = crate::operator_policy::operator_policy(self, pair);
+                std::fs::write(&p, pretty(&policy)).map_err(io(&p))?;
+            }
+        }
         for (name, contents) in &self.extra_files {
             let p = dir.join(name);
             std::fs::write(&p, contents).map_err(io(&p))?;

@@ -6,6 +6,8 @@
 //!   Reliability and Security rule sets, vendored in `policy/guard/`) and checkov over every
 //!   template snapshot, compared with the one allowlist `policy/allowlist.toml`; see
 //!   [`policy`].
+//! - [`run_parliament`]: Duo Labs' IAM policy linter over a policy document (the operator
+//!   policies synthesis writes).
 //! - [`MotoServer`]: a moto server (wire-level AWS emulator) on a free `127.0.0.1` port.
 //! - [`require_tool`]: the policy for a missing external tool. With `CI` or
 //!   `DRKIT_REQUIRE_TOOLS` set, a missing tool fails the test with the command that installs
@@ -21,6 +23,7 @@ mod cfn_guard;
 mod cfn_lint;
 mod checkov;
 mod moto;
+mod parliament;
 pub mod policy;
 mod tools;
 
@@ -34,5 +37,9 @@ pub use checkov::{
     run_checkov,
 };
 pub use moto::MotoServer;
+pub use parliament::{
+    PARLIAMENT, ParliamentFinding, Severity, parliament_version,
+    parse_findings as parse_parliament_findings, run_parliament,
+};
 pub use policy::{check_policy, find_policy_tool, require_policy_tool};
 pub use tools::{INSTALL_HINT, ToolError, find_tool, require_tool, tools_required, workspace_root};

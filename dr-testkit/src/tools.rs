@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-/// How to install the pinned Python test tools (cfn-lint, moto, shellcheck), from the workspace root.
+/// How to install the pinned Python test tools (cfn-lint, moto, shellcheck, parliament), from the workspace root.
 pub const INSTALL_HINT: &str = "run `bash scripts/test` (it creates .venv and runs the suite), \
 or install the tools by hand: `python3 -m venv .venv && .venv/bin/pip install -r requirements-test.txt`";
 

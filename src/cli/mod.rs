@@ -1,7 +1,9 @@
 //! The command line a drkit program gets from `drkit::cli::run(app)`:
-//! `deploy | synth | diff | destroy | explain`, with `--target local|aws` (default `local`, the
-//! embedded simulator). With no subcommand the program deploys, and `deploy`'s options work
-//! without the word: `two_region --target aws --force`.
+//! `deploy | synth | diff | destroy | explain`, and the DR pair's operation,
+//! `status | failover | failback | drill` (`operate.rs`, shared with the `drkit` program), with
+//! `--target local|aws` (default `local`, the embedded simulator). With no subcommand the
+//! program deploys, and `deploy`'s options work without the word: `two_region --target aws
+//! --force`.
 
 use std::io::{BufRead, IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -11,22 +13,27 @@ use anyhow::{Context, Result, bail};
 use clap::{Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum};
 use dr_core::App;
 use dr_core::cloud::Cloud;
-use dr_deploy::{DeployErrorKind, DeployObserver, DeployOptions, DestroyOptions, TemplateBuckets};
+use dr_deploy::{
+    DeployErrorKind, DeployObserver, DeployOptions, DeploySummary, DestroyOptions, TemplateBuckets,
+};
 use dr_synth::Assembly;
 
 pub mod new;
+pub mod operate;
 mod progress;
 mod summary;
 pub mod tool;
 
-pub use progress::IndicatifObserver;
+pub use operate::{DrillArgs, FailbackArgs, FailoverArgs, OutageShape, StatusArgs};
+pub use progress::{IndicatifObserver, IndicatifRunObserver};
 pub use summary::{Invocation, deploy_summary};
 
 /// Command-line arguments of a drkit program.
 #[derive(Debug, Parser)]
 #[command(
     version,
-    about = "Synthesize, deploy, diff or destroy this drkit app",
+    about = "Synthesize, deploy, diff or destroy this drkit app; show, fail over, fail back or \
+             drill its DR pair",
     long_about = None,
     // The default-subcommand pattern: `deploy`'s options at the top level mean `deploy`.
     args_conflicts_with_subcommands = true,
@@ -60,6 +67,20 @@ pub enum Command {
     Destroy(DestroyArgs),
     /// Print the documentation of a diagnostic code, e.g. `explain DRK-TREE-001`.
     Explain(ExplainArgs),
+    /// Show the DR pair: which Region is active (the writer, the traffic switch, Route 53's
+    /// answer), what disagrees, the standby site's readiness and the last recorded run.
+    Status(Operate<StatusArgs>),
+    /// Move the writer and the traffic to the DR Region: a planned switchover (no data loss),
+    /// or with --unplanned a failover during a primary-Region outage. Saves a record in
+    /// <out>/runs/.
+    Failover(Operate<FailoverArgs>),
+    /// Move the writer and the traffic back to the primary Region (a switchover, after the old
+    /// primary has rejoined). Saves a record in <out>/runs/.
+    Failback(Operate<FailbackArgs>),
+    /// A game day. On the simulator: deploy, take the primary Region down, fail over, bring it
+    /// back, fail back, and report the recovery times. On AWS (with --real): a planned failover
+    /// and failback of the real pair.
+    Drill(Operate<DrillArgs>),
 }
 
 impl Command {
@@ -69,9 +90,38 @@ impl Command {
             Command::Deploy(a) => Some(&a.target),
             Command::Diff(a) => Some(&a.target),
             Command::Destroy(a) => Some(&a.target),
+            Command::Status(a) => Some(&a.args.target),
+            Command::Failover(a) => Some(&a.args.target),
+            Command::Failback(a) => Some(&a.args.target),
+            Command::Drill(a) => Some(&a.args.target),
             Command::Synth(_) | Command::Explain(_) => None,
         }
     }
+
+    /// The assembly directory of an operating command (`status`, `failover`, `failback`,
+    /// `drill`): written before it runs, its `runs/` read and written.
+    pub fn assembly_dir(&self) -> Option<&Path> {
+        match self {
+            Command::Status(a) => Some(&a.out),
+            Command::Failover(a) => Some(&a.out),
+            Command::Failback(a) => Some(&a.out),
+            Command::Drill(a) => Some(&a.out),
+            _ => None,
+        }
+    }
+}
+
+/// The options of an operating command in an app's program, with the assembly directory.
+#[derive(Debug, Clone, Args)]
+pub struct Operate<A: Args> {
+    /// The command's options.
+    #[command(flatten)]
+    pub args: A,
+    /// The assembly directory: the app is synthesized into it first (so `drkit <command> --app
+    /// DIR` works from it afterwards, without this program), and the records of failovers,
+    /// failbacks and drills are kept in its `runs/`.
+    #[arg(long, default_value = "drkit.out")]
+    pub out: PathBuf,
 }
 
 /// Where to deploy.
@@ -310,7 +360,17 @@ fn run_command(app: App, cli: Cli, ends: ProcessEnds) -> Result<()> {
             assembly
         }
         Command::Diff(_) => synthesize(&app, true)?,
-        _ => synthesize(&app, false)?,
+        // The operating commands write the assembly they act on, warnings unprinted (a
+        // `status --json` is read by scripts), so that `drkit --app DIR` works from it too.
+        _ => {
+            let assembly = synthesize(&app, false)?;
+            if let Some(dir) = command.assembly_dir() {
+                assembly
+                    .write(dir)
+                    .with_context(|| format!("writing the assembly to {}", dir.display()))?;
+            }
+            assembly
+        }
     };
     // Dropping the tree before the async part: it is not Send, and nothing needs it any more.
     drop(app);
@@ -320,6 +380,10 @@ fn run_command(app: App, cli: Cli, ends: ProcessEnds) -> Result<()> {
             Command::Deploy(args) => deploy(&assembly, &args).await,
             Command::Diff(args) => diff(&assembly, &args).await,
             Command::Destroy(args) => destroy(&assembly, &args).await,
+            Command::Status(a) => operate::status(&assembly, &a.out, &a.args).await,
+            Command::Failover(a) => operate::failover(&assembly, &a.out, &a.args).await,
+            Command::Failback(a) => operate::failback(&assembly, &a.out, &a.args).await,
+            Command::Drill(a) => operate::drill(&assembly, &a.out, &a.args).await,
             Command::Synth(_) | Command::Explain(_) => Ok(()),
         }
     })
@@ -459,23 +523,28 @@ fn wrap(text: &str, width: usize) -> String {
 /// Opens the backend the arguments name.
 pub fn open_cloud(args: &TargetArgs) -> Result<Box<dyn Cloud>> {
     match args.target {
-        Target::Local => {
-            let cloud = match &args.state {
-                Some(path) => dr_local::LocalCloud::open(path),
-                None => dr_local::LocalCloud::open_project("."),
-            }
-            .context("opening the local simulator's state")?;
-            eprintln!(
-                "target: local simulator (not AWS; state in {})",
-                cloud
-                    .state_path()
-                    .map(|p| p.display().to_string())
-                    .unwrap_or_else(|| "memory".into())
-            );
-            Ok(Box::new(cloud))
-        }
+        Target::Local => Ok(Box::new(open_local(args)?)),
         Target::Aws => open_aws(args),
     }
+}
+
+/// Opens the local simulator at the arguments' `--state` (default `.drkit/local-state.json`),
+/// as the concrete type: what only the simulator can do (take a Region down for a drill)
+/// needs it. The target named in `args` is not looked at.
+pub fn open_local(args: &TargetArgs) -> Result<dr_local::LocalCloud> {
+    let cloud = match &args.state {
+        Some(path) => dr_local::LocalCloud::open(path),
+        None => dr_local::LocalCloud::open_project("."),
+    }
+    .context("opening the local simulator's state")?;
+    eprintln!(
+        "target: local simulator (not AWS; state in {})",
+        cloud
+            .state_path()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "memory".into())
+    );
+    Ok(cloud)
 }
 
 #[cfg(feature = "aws")]
@@ -564,19 +633,7 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
             .map_err(|e| anyhow::anyhow!("--template-bucket {e}"))?,
         ..DeployOptions::default()
     };
-    let observer = IndicatifObserver::new().simulated(cloud.is_simulated());
-    let summary = dr_deploy::deploy(
-        cloud.as_ref(),
-        assembly,
-        &options,
-        &observer as &dyn DeployObserver,
-    )
-    .await;
-    drop(observer);
-    print!("{summary}");
-    if let Some(err) = summary.first_error() {
-        bail!("deploy failed: {err}");
-    }
+    let summary = deploy_with(cloud.as_ref(), assembly, &options).await?;
     if summary
         .stacks
         .iter()
@@ -594,6 +651,24 @@ async fn deploy(assembly: &Assembly, args: &DeployArgs) -> Result<()> {
         )
     );
     Ok(())
+}
+
+/// Deploys `assembly` with the progress display and prints what happened to each stack; an
+/// error when a stack failed.
+async fn deploy_with(
+    cloud: &dyn Cloud,
+    assembly: &Assembly,
+    options: &DeployOptions,
+) -> Result<DeploySummary> {
+    let observer = IndicatifObserver::new().simulated(cloud.is_simulated());
+    let summary =
+        dr_deploy::deploy(cloud, assembly, options, &observer as &dyn DeployObserver).await;
+    drop(observer);
+    print!("{summary}");
+    if let Some(err) = summary.first_error() {
+        bail!("deploy failed: {err}");
+    }
+    Ok(summary)
 }
 
 async fn diff(assembly: &Assembly, args: &DiffArgs) -> Result<()> {

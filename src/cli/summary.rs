@@ -100,7 +100,8 @@ impl Invocation {
 /// critical path (when a stack was created or updated), the app's URL with its
 /// scheme, each site's load balancer (Region, primary or DR, DNS name), the database's
 /// generic name and database name, the name servers of a created zone, and the next commands
-/// (`diff`, `destroy`, and the AWS deploy after a local one), written for `invocation`.
+/// (`status` and `failover --dry-run` when the app has a DR pair, `diff`, `destroy`, and the
+/// AWS deploy after a local one), written for `invocation`.
 /// A value whose stack was not deployed in this run is left out.
 pub fn deploy_summary(
     assembly: &Assembly,
@@ -122,24 +123,29 @@ pub fn deploy_summary(
         pair_rows(&mut out, topology, summary);
     }
     let _ = writeln!(out, "Next:");
-    let mut next = vec![
-        (
-            invocation.command("diff", false),
-            "what a deploy would change now",
-        ),
-        (
-            invocation.command("destroy", false),
-            "delete the stacks (asks first)",
-        ),
-    ];
+    // The commands run again on the target just deployed to.
+    let on_target = |command: &str| match target {
+        Target::Local => invocation.command(command, false),
+        Target::Aws => invocation.command(&format!("{command} --target aws"), false),
+    };
+    let mut next = Vec::new();
+    if !assembly.dr_pairs.is_empty() {
+        next.push((
+            on_target("status"),
+            "which Region is active, and whether the DR site is ready",
+        ));
+        next.push((
+            on_target("failover --dry-run"),
+            "the steps of a failover, with the real ids (changes nothing)",
+        ));
+    }
+    next.push((on_target("diff"), "what a deploy would change now"));
+    next.push((on_target("destroy"), "delete the stacks (asks first)"));
     if target == Target::Local {
         next.push((
             invocation.command("deploy --target aws", !cfg!(feature = "aws")),
             "deploy to AWS (credentials from the standard chain)",
         ));
-    } else {
-        next[0].0 = invocation.command("diff --target aws", false);
-        next[1].0 = invocation.command("destroy --target aws", false);
     }
     let width = next.iter().map(|(c, _)| c.len()).max().unwrap_or(0);
     for (command, what) in next {

@@ -492,6 +492,8 @@ fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
         "Database:       db.shop.internal (the generic name; it follows the Aurora writer), database `grafana`".into(),
         format!("Name servers:   {servers} (delegate shop.example.com to them; Shop-Global output)"),
         "Next:".into(),
+        format!("  {:<pad$}   which Region is active, and whether the DR site is ready", "cargo run --example two_region -- status"),
+        format!("  {:<pad$}   the steps of a failover, with the real ids (changes nothing)", "cargo run --example two_region -- failover --dry-run"),
         format!("  {:<pad$}   what a deploy would change now", "cargo run --example two_region -- diff"),
         format!("  {:<pad$}   delete the stacks (asks first)", "cargo run --example two_region -- destroy"),
         format!("  {aws}   deploy to AWS (credentials from the standard chain)"),
@@ -514,7 +516,13 @@ fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
         &Invocation::Program("shop-infra".into()),
     );
     assert!(
-        on_aws.ends_with("Next:\n  shop-infra diff --target aws      what a deploy would change now\n  shop-infra destroy --target aws   delete the stacks (asks first)\n"),
+        on_aws.ends_with(
+            "Next:\n\
+             \x20 shop-infra status --target aws               which Region is active, and whether the DR site is ready\n\
+             \x20 shop-infra failover --dry-run --target aws   the steps of a failover, with the real ids (changes nothing)\n\
+             \x20 shop-infra diff --target aws                 what a deploy would change now\n\
+             \x20 shop-infra destroy --target aws              delete the stacks (asks first)\n"
+        ),
         "{on_aws}"
     );
     let bare = drkit::synth::Assembly {
@@ -527,4 +535,8 @@ fn the_deploy_summary_shows_the_url_load_balancers_database_and_next_steps() {
     };
     let text = drkit::cli::deploy_summary(&bare, &empty, Target::Local, &cargo);
     assert!(text.starts_with("Next:\n"), "{text}");
+    assert!(
+        !text.contains(" status") && !text.contains(" failover"),
+        "no pair, nothing to operate: {text}"
+    );
 }

@@ -5,10 +5,13 @@
 mod bootstrap;
 mod cli;
 mod deploy_timeline;
+mod failover;
 mod layout;
 mod many_pairs_example;
 mod new_crate;
+mod operator_policy;
 mod policy;
+mod runtime_cli;
 mod traffic_switch;
 mod two_region_example;
 

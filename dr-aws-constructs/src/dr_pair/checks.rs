@@ -180,6 +180,21 @@ pub(super) fn check_names(scope: &Scope, props: &DrPairProps) -> NamesOk {
         }
         _ => true,
     };
+    if props.max_rpo_lag < std::time::Duration::from_secs(1) {
+        scope.prop_error(
+            "max_rpo_lag",
+            codes::PAIR_013,
+            format!(
+                "max_rpo_lag {:?} is under one second: Aurora's cross-Region lag is typically just \
+                 under that, so a healthy pair would count as not ready",
+                props.max_rpo_lag
+            ),
+            format!(
+                "use a few seconds or more, e.g. the default {:?}",
+                super::DEFAULT_MAX_RPO_LAG
+            ),
+        );
+    }
     if props.db_cname_ttl_secs > MAX_TTL_SECS {
         scope.prop_error(
             "db_cname_ttl_secs",

@@ -122,6 +122,15 @@ pub const SWITCH_METRIC: &str = "PrimaryActive";
 /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-connecting.html>).
 pub const DEFAULT_DB_CNAME_TTL_SECS: u32 = 30;
 
+/// Default [`DrPairProps::max_rpo_lag`]: 30 s. Aurora documents cross-Region lag as "typically
+/// under 1 second" ("Using Amazon Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html>),
+/// so a lag of 30 s means replication is in trouble, not busy; it is also above the smallest RPO
+/// Aurora PostgreSQL lets `rds.global_db_rpo` enforce (20 s, "Using switchover or failover in
+/// Amazon Aurora Global Database",
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database-disaster-recovery.html>).
+pub const DEFAULT_MAX_RPO_LAG: std::time::Duration = std::time::Duration::from_secs(30);
+
 /// Which side of the pair a site is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -232,6 +241,12 @@ pub struct DrPairProps {
     /// link first. Default: none; subscribe your own endpoints to the topics
     /// ([`DrPair::alarm_topic`]).
     pub alarm_email: Option<String>,
+    /// The most replication lag the DR site may have and still count as ready: `status`
+    /// reports the secondary's `AuroraGlobalDBRPOLag` against it, a planned `failover` refuses
+    /// above it, and an unplanned one states the lag last seen as its data-loss window.
+    /// Default: [`DEFAULT_MAX_RPO_LAG`].
+    #[builder(default = DEFAULT_MAX_RPO_LAG)]
+    pub max_rpo_lag: std::time::Duration,
 }
 
 /// How applications reach the database, the same in both Regions: a generic host name that
@@ -317,6 +332,7 @@ struct PairContext {
     database: DatabaseProps,
     engine_version: String,
     connection: DbConnection,
+    max_rpo_lag: std::time::Duration,
 }
 
 /// What the site-building closure gets: the site's stack (it derefs to its [`Scope`], so
@@ -1020,6 +1036,7 @@ impl DrPair {
             database,
             engine_version,
             connection: connection.clone(),
+            max_rpo_lag: props.max_rpo_lag,
         });
         let state = build_sites(&sites, &ctx, build);
         check_handovers(&scope, &sites, &state.borrow());

@@ -11,6 +11,7 @@
 //!               "primarySite": "Shop-Primary", "secondarySite": …, "primaryData": …,
 //!               "secondaryData": …, "primaryPeering": …, "secondaryPeering": …, "global": … },
 //!   "database": { "engine", "engineVersion", "databaseName" (when one is created),
+//!                 "maxRpoLagMs" (`DrPairProps::max_rpo_lag`),
 //!                 "globalCluster": {stack, logicalId},
 //!                 "primaryCluster": {…}, "secondaryCluster": {…},
 //!                 "cname": { "name": "db.shop.internal", "stack", "logicalId", "privateZone": {…} } },
@@ -135,6 +136,7 @@ pub(super) fn build(pair: &DrPair, ctx: &PairContext, extra: Extra<'_>) -> Value
         "database": {
             "engine": ctx.database.engine.engine_name(),
             "engineVersion": ctx.engine_version,
+            "maxRpoLagMs": u64::try_from(ctx.max_rpo_lag.as_millis()).unwrap_or(u64::MAX),
             "globalCluster": opt(pair.global_database.as_ref().map(|g| g.resource())),
             "primaryCluster": opt(pair.clusters[0].as_ref().map(|c| c.cluster())),
             "secondaryCluster": opt(pair.clusters[1].as_ref().map(|c| c.cluster())),

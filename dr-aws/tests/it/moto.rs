@@ -526,7 +526,19 @@ async fn rds_cloudwatch_sts_and_ssm_calls_reach_moto() {
         .await
         .expect_err(serves);
     assert_eq!(read.to_string(), gap("GetMetricStatistics"));
-    assert!(![put, list, read].iter().any(|e| e.is_region_outage()));
+    // DescribeAlarms (the DR runtime's read of its alarms) goes the same way; its requests and
+    // answers are checked in dr-aws/src/tests.rs
+    // (`describe_alarms_sends_names_in_batches_reads_every_page_and_maps_the_alarm`).
+    let alarms = cloud
+        .describe_alarms(R, &[format!("{ns}-alarm")])
+        .await
+        .expect_err(serves);
+    assert_eq!(alarms.to_string(), gap("DescribeAlarms"));
+    assert!(
+        ![put, list, read, alarms]
+            .iter()
+            .any(|e| e.is_region_outage())
+    );
 }
 
 #[tokio::test]

@@ -257,7 +257,46 @@ pub trait Cloud: Send + Sync {
         db_cluster_arn: &str,
     ) -> CloudResult<GlobalCluster>;
 
+    /// `DescribeEvents` for one DB cluster (`SourceType=db-cluster`) since `start`, oldest
+    /// first, all pages ("DescribeEvents",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DescribeEvents.html>).
+    /// Events RDS records against the cluster's DB instances (such as the write-fencing events
+    /// of a global switchover or failover, `RDS-EVENT-0390`/`0391`) are not among them.
+    async fn describe_cluster_events(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>>;
+
+    /// `DescribeEvents` for one DB instance (`SourceType=db-instance`) since `start`, oldest
+    /// first, all pages. Aurora records write fencing during a switchover or failover
+    /// (`RDS-EVENT-0390`, `RDS-EVENT-0391`) on instances, not on the cluster ("Amazon RDS event
+    /// categories and event messages for Aurora",
+    /// <https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/USER_Events.Messages.html>).
+    async fn describe_instance_events(
+        &self,
+        region: Region,
+        db_instance_id: &str,
+        start: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>>;
+
+    /// `DescribeDBClusterSnapshots` for one cluster (every type: `IncludeShared`/`IncludePublic`
+    /// off), all pages.
+    async fn describe_db_cluster_snapshots(
+        &self,
+        region: Region,
+        db_cluster_id: &str,
+    ) -> CloudResult<Vec<DbClusterSnapshot>>;
+
     // -- CloudWatch ----------------------------------------------------------------------------
+
+    /// `DescribeAlarms` for the alarms named (metric alarms only); an unknown name is left out.
+    async fn describe_alarms(
+        &self,
+        region: Region,
+        alarm_names: &[String],
+    ) -> CloudResult<Vec<MetricAlarm>>;
 
     /// `GetMetricStatistics` for one statistic, data points oldest first.
     async fn get_metric_statistics(
@@ -353,6 +392,23 @@ pub trait Cloud: Send + Sync {
     /// `GetChange`: poll until `INSYNC`.
     async fn get_change(&self, region: Region, change_id: &str) -> CloudResult<ChangeInfo>;
 
+    /// `TestDNSAnswer` (Route 53 control plane, public hosted zones only): what Route 53's name
+    /// servers would answer now.
+    async fn test_dns_answer(
+        &self,
+        region: Region,
+        hosted_zone_id: &str,
+        record_name: &str,
+        record_type: &str,
+    ) -> CloudResult<DnsAnswer>;
+
+    // -- DNS -----------------------------------------------------------------------------------
+
+    /// A DNS query for `name`'s addresses through this machine's resolver (not an AWS API call;
+    /// the `aws` backend uses `tokio::net::lookup_host`, the simulator answers from its world).
+    /// Addresses as strings, sorted, deduplicated. NXDOMAIN/no address = Ok(vec![]).
+    async fn resolve_addresses(&self, name: &str) -> CloudResult<Vec<String>>;
+
     // -- SSM, STS, S3 --------------------------------------------------------------------------
 
     /// `GetParameter` (with decryption); `NotFound` for `ParameterNotFound`.
@@ -418,7 +474,8 @@ pub const MUTATING_OPERATIONS: &[&str] = &[
 
 /// The names of the port's operations that only read, as [`Cloud`] method names: the
 /// complement of [`MUTATING_OPERATIONS`] among the AWS calls (the backend's own `label`, `now`,
-/// `is_simulated` and `sleep` are no AWS calls and in neither list).
+/// `is_simulated` and `sleep` are no AWS calls and in neither list). `resolve_addresses`, a DNS
+/// query and no AWS API call, is listed here too: it reads and changes nothing.
 pub const READ_ONLY_OPERATIONS: &[&str] = &[
     "describe_stack",
     "describe_change_set",
@@ -441,6 +498,12 @@ pub const READ_ONLY_OPERATIONS: &[&str] = &[
     "get_caller_identity",
     "describe_load_balancer_attributes",
     "list_object_versions",
+    "describe_alarms",
+    "test_dns_answer",
+    "resolve_addresses",
+    "describe_cluster_events",
+    "describe_instance_events",
+    "describe_db_cluster_snapshots",
 ];
 
 #[cfg(test)]

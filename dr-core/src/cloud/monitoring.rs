@@ -109,3 +109,37 @@ pub struct TargetHealth {
     /// A description.
     pub description: Option<String>,
 }
+
+string_enum! {
+    /// `MetricAlarm.StateValue` ("MetricAlarm", Amazon CloudWatch API Reference,
+    /// <https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_MetricAlarm.html>).
+    AlarmState {
+        /// `OK`: the metric is within the threshold.
+        Ok => "OK",
+        /// `ALARM`: the metric is outside the threshold.
+        Alarm => "ALARM",
+        /// `INSUFFICIENT_DATA`: not enough data to decide (a new alarm starts here).
+        InsufficientData => "INSUFFICIENT_DATA",
+    }
+}
+
+/// One metric alarm as `DescribeAlarms` reports it, the parts the DR runtime reads.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct MetricAlarm {
+    /// `AlarmName`.
+    pub name: String,
+    /// `StateValue`.
+    pub state: AlarmState,
+    /// `StateReason`: why the alarm is in its state, in CloudWatch's words.
+    pub state_reason: Option<String>,
+    /// `StateUpdatedTimestamp`: when the state last changed.
+    pub state_updated: Option<Timestamp>,
+    /// `Namespace` of the metric (none for a metric-math alarm).
+    pub namespace: Option<String>,
+    /// `MetricName` (none for a metric-math alarm).
+    pub metric_name: Option<String>,
+    /// `Dimensions` of the metric.
+    pub dimensions: Vec<Dimension>,
+    /// `Threshold` (none for an anomaly-detection alarm).
+    pub threshold: Option<f64>,
+}

@@ -2,6 +2,8 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::time::Timestamp;
+
 string_enum! {
     /// `GlobalClusterMember.SynchronizationStatus`.
     SynchronizationStatus {
@@ -121,4 +123,42 @@ pub struct DbCluster {
     pub deletion_protection: bool,
     /// Its instances.
     pub members: Vec<DbClusterMember>,
+}
+
+/// One RDS event as `DescribeEvents` reports it ("Event", Amazon RDS API Reference,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_Event.html>). The event's
+/// `RDS-EVENT-nnnn` id is not part of the API's answer; the message is.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RdsEvent {
+    /// `SourceIdentifier`: the cluster (or instance, snapshot, ...) the event is about.
+    pub source_identifier: String,
+    /// `SourceType`: `db-cluster`, `db-instance`, `db-cluster-snapshot`, ...
+    pub source_type: String,
+    /// `Message`, e.g. "Global switchover to DB cluster ... started."
+    pub message: String,
+    /// `Date`.
+    pub date: Timestamp,
+    /// `EventCategories`, e.g. `global failover`.
+    pub event_categories: Vec<String>,
+    /// `SourceArn`.
+    pub source_arn: Option<String>,
+}
+
+/// One DB cluster snapshot as `DescribeDBClusterSnapshots` reports it ("DBClusterSnapshot",
+/// Amazon RDS API Reference,
+/// <https://docs.aws.amazon.com/AmazonRDS/latest/APIReference/API_DBClusterSnapshot.html>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DbClusterSnapshot {
+    /// `DBClusterSnapshotIdentifier`, e.g. `rds:unplanned-global-failover-...`.
+    pub identifier: String,
+    /// `DBClusterSnapshotArn`.
+    pub arn: Option<String>,
+    /// `DBClusterIdentifier`: the cluster the snapshot was taken of.
+    pub db_cluster_identifier: String,
+    /// `SnapshotType`: `automated`, `manual`, ...
+    pub snapshot_type: String,
+    /// `Status`: `creating`, `available`, ...
+    pub status: String,
+    /// `SnapshotCreateTime`.
+    pub created: Option<Timestamp>,
 }

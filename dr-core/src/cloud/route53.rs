@@ -156,3 +156,18 @@ pub struct ChangeInfo {
     /// When it was submitted.
     pub submitted_at: Timestamp,
 }
+
+/// What `TestDNSAnswer` says Route 53's name servers would answer now for one record name and
+/// type ("TestDNSAnswer", Amazon Route 53 API Reference,
+/// <https://docs.aws.amazon.com/Route53/latest/APIReference/API_TestDNSAnswer.html>).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct DnsAnswer {
+    /// `RecordName`: the name asked about.
+    pub record_name: String,
+    /// `RecordType`: the type asked about (`A`, `CNAME`, ...).
+    pub record_type: String,
+    /// The values Route 53 would answer (for an alias to a load balancer: its IP addresses).
+    pub record_data: Vec<String>,
+    /// `NOERROR`, `NXDOMAIN`, ...
+    pub response_code: String,
+}

@@ -907,6 +907,14 @@ and the pair key. With the VPC in the site stack they wait for everything else i
 (about 16 minutes for the primary cluster, then 25 for the secondary), starts that much \
 later. Create the VPC in the site's network stack, `Vpc::new(site.network(), \"Network\", …)`; \
 the rules admitting the database's clients are then created in the site stack, beside them.";
+    PAIR_013 = "DRK-PAIR-013",
+        "the pair's max_rpo_lag is under one second",
+        "`max_rpo_lag` is the replication lag above which the DR site counts as not ready: \
+`status` reports against it and a planned failover refuses above it. Aurora documents \
+cross-Region lag as \"typically under 1 second\" (Using Amazon Aurora Global Database, \
+https://docs.aws.amazon.com/AmazonRDS/latest/AuroraUserGuide/aurora-global-database.html), so \
+a threshold below one second would call a healthy pair unready most of the time. Use a few \
+seconds or more; the default is 30 seconds.";
     // Notifications (dr-aws-constructs::notifications).
     NOTIFY_001 = "DRK-NOTIFY-001",
         "the email address for alarm notifications is not one email address",

@@ -5,7 +5,9 @@
 //! them through the port. Route 53 and CloudWatch live in [`route53`] and [`cloudwatch`].
 
 pub mod cloudwatch;
+pub mod dns;
 pub mod elbv2;
+pub mod rds;
 pub mod route53;
 pub mod s3;
 
@@ -316,6 +318,7 @@ fn register_global_cluster(w: &mut World, r: &StackResource) {
                     is_writer: writer,
                     synchronization_status: "connected".into(),
                     resync_due: None,
+                    rebuild_started: false,
                     detach_done_at: None,
                 });
                 if !writer {
@@ -466,6 +469,7 @@ fn join_global(w: &mut World, global: &str, arn: &str, region: Region) {
         is_writer: writer,
         synchronization_status: "connected".into(),
         resync_due: None,
+        rebuild_started: false,
         detach_done_at: None,
     });
     if !writer
@@ -611,10 +615,15 @@ pub fn settle_global(w: &mut World, unavailable: &BTreeSet<Region>) {
         }
     }
     let mut lag_updates: Vec<(Region, String, u64)> = Vec::new();
+    // Events and snapshots to record once the global clusters are updated: (Region, cluster
+    // ARN, time, message) and (Region, old primary ARN, time).
+    let mut events: Vec<(Region, String, SimTime, String)> = Vec::new();
+    let mut snapshots: Vec<(Region, String, SimTime)> = Vec::new();
     for g in w.global_clusters.values_mut() {
         if let Some(f) = g.failover.clone()
             && f.done_at <= now
         {
+            completion_events(g, &f, &mut events);
             for m in g.members.iter_mut() {
                 if m.cluster_arn == f.to_arn {
                     m.is_writer = true;
@@ -635,14 +644,50 @@ pub fn settle_global(w: &mut World, unavailable: &BTreeSet<Region>) {
             }
             g.failover = None;
         }
+        let writer = g
+            .members
+            .iter()
+            .find(|m| m.is_writer)
+            .map(|m| (m.region, m.cluster_arn.clone()));
         for m in g.members.iter_mut() {
-            if m.synchronization_status == "pending-resync"
-                && m.resync_due.is_some_and(|d| d <= now)
-                && !unavailable.contains(&m.region)
-            {
+            if m.synchronization_status != "pending-resync" || unavailable.contains(&m.region) {
+                continue;
+            }
+            // The old primary's Region answers: its rebuild starts, and with it the
+            // point-of-failure snapshot of the old volume (`rds::take_failover_snapshot`).
+            // Resynchronization events: RDS-EVENT-0240/0241, on the new primary, which their
+            // message names (sources in `rds`).
+            if !m.rebuild_started {
+                m.rebuild_started = true;
+                snapshots.push((m.region, m.cluster_arn.clone(), now));
+                if let Some((region, arn)) = &writer {
+                    events.push((
+                        *region,
+                        arn.clone(),
+                        now,
+                        format!(
+                            "Started resynchronizing members of DB cluster {} in Region {region} after global failover.",
+                            rds::cluster_id(arn)
+                        ),
+                    ));
+                }
+            }
+            if m.resync_due.is_some_and(|d| d <= now) {
                 m.synchronization_status = "connected".into();
                 m.resync_due = None;
+                m.rebuild_started = false;
                 lag_updates.push((m.region, m.cluster_arn.clone(), DEFAULT_LAG_MS));
+                if let Some((region, arn)) = &writer {
+                    events.push((
+                        *region,
+                        arn.clone(),
+                        now,
+                        format!(
+                            "Finished resynchronizing members of DB cluster {} in Region {region} after global failover.",
+                            rds::cluster_id(arn)
+                        ),
+                    ));
+                }
             }
         }
     }
@@ -651,6 +696,75 @@ pub fn settle_global(w: &mut World, unavailable: &BTreeSet<Region>) {
             c.replication_lag_ms = lag;
         }
     }
+    for (region, arn, at) in snapshots {
+        rds::take_failover_snapshot(w, region, &arn, at);
+    }
+    for (region, arn, at, message) in events {
+        rds::cluster_event(w, region, &arn, at, message);
+    }
+}
+
+/// The events a switchover or failover `f` of `g` emits when it completes, at its end time
+/// (messages and ids in `rds`): a switchover's RDS-EVENT-0182 (old primary shut down), 0184
+/// (new primary promoted) and 0185 (finished); a failover's 0238 (completed); both then
+/// RDS-EVENT-0397, the global writer endpoint now resolving to the new primary.
+fn completion_events(
+    g: &GlobalCluster,
+    f: &FailoverInFlight,
+    events: &mut Vec<(Region, String, SimTime, String)>,
+) {
+    let region_of = |arn: &str| {
+        g.members
+            .iter()
+            .find(|m| m.cluster_arn == arn)
+            .map(|m| m.region)
+    };
+    let Some(to_region) = region_of(&f.to_arn) else {
+        return;
+    };
+    let to_id = rds::cluster_id(&f.to_arn);
+    let at = f.done_at;
+    let mut messages: Vec<(Region, String, String)> = Vec::new();
+    if f.data_loss_allowed {
+        messages.push((
+            to_region,
+            f.to_arn.clone(),
+            format!("Global failover to DB cluster {to_id} in Region {to_region} completed."),
+        ));
+    } else {
+        if let Some(from_region) = region_of(&f.from_arn) {
+            messages.push((
+                from_region,
+                f.from_arn.clone(),
+                format!(
+                    "Old primary DB cluster {} in Region {from_region} successfully shut down.",
+                    rds::cluster_id(&f.from_arn)
+                ),
+            ));
+        }
+        messages.push((
+            to_region,
+            f.to_arn.clone(),
+            format!(
+                "New primary DB cluster {to_id} in Region {to_region} was successfully promoted."
+            ),
+        ));
+        messages.push((
+            to_region,
+            f.to_arn.clone(),
+            format!("Global switchover to DB cluster {to_id} in Region {to_region} finished."),
+        ));
+    }
+    messages.push((
+        to_region,
+        f.to_arn.clone(),
+        "Aurora finished changing the DNS name that the global writer endpoint resolves to.".into(),
+    ));
+    events.extend(
+        messages
+            .into_iter()
+            .map(|(region, arn, message)| (region, arn, at, message)),
+    );
 }
 
 /// `GlobalCluster.Status` at `now`.
@@ -786,13 +900,57 @@ pub fn start_failover(
     } else {
         SWITCHOVER_SECS + lag.div_ceil(1000)
     };
+    let active_at = now.plus_secs(PENDING_SECS);
+    let to_id = rds::cluster_id(&to.cluster_arn);
+    if allow_data_loss {
+        rds::cluster_event(
+            w,
+            to.region,
+            &to.cluster_arn,
+            now,
+            rds::failover_started(&to_id, to.region),
+        );
+    } else {
+        // RDS-EVENT-0181 (sources in `rds`).
+        rds::cluster_event(
+            w,
+            to.region,
+            &to.cluster_arn,
+            now,
+            format!(
+                "Global switchover to DB cluster {to_id} in Region {} started.",
+                to.region
+            ),
+        );
+    }
+    if let Some(old) = &from {
+        // Write fencing, best effort: on the old primary when its Region answers, else timed
+        // out and recorded on the new primary (RDS-EVENT-0390/0391, sources in `rds`). When
+        // the attempt ends is not documented: the simulator records it as the operation
+        // leaves `pending`. A switchover runs only with the old primary's Region up.
+        let reachable = !unavailable.contains(&old.region);
+        let (on_arn, on_region) = if reachable {
+            (old.cluster_arn.clone(), old.region)
+        } else {
+            (to.cluster_arn.clone(), to.region)
+        };
+        rds::fencing_event(
+            w,
+            &old.cluster_arn,
+            old.region,
+            &on_arn,
+            on_region,
+            reachable,
+            active_at,
+        );
+    }
     let g = w.global_clusters.get_mut(global_id).expect("found above");
     g.failover = Some(FailoverInFlight {
         data_loss_allowed: allow_data_loss,
         from_arn: from.map(|m| m.cluster_arn).unwrap_or_default(),
         to_arn: to.cluster_arn,
         started: now,
-        active_at: now.plus_secs(PENDING_SECS),
+        active_at,
         done_at: now.plus_secs(secs),
         lag_ms: if allow_data_loss { lag } else { 0 },
     });

@@ -200,7 +200,7 @@ fn norm_dns(d: &str) -> String {
 }
 
 /// The stack-made load balancer whose DNS name is `dns`, with its Region.
-fn find_alb<'a>(w: &'a World, dns: &str) -> Option<(Region, &'a StackResource)> {
+pub(crate) fn find_alb<'a>(w: &'a World, dns: &str) -> Option<(Region, &'a StackResource)> {
     let dns = norm_dns(dns);
     w.regions.iter().find_map(|(region, rs)| {
         rs.stacks
@@ -572,11 +572,23 @@ pub fn resolve(
     record_type: &str,
     unavailable: &BTreeSet<Region>,
 ) -> Option<ResourceRecordSet> {
+    resolve_in(w, name, record_type, unavailable, &|_| true)
+}
+
+/// [`resolve`] among the records of the hosted zones whose id `zones` accepts.
+pub fn resolve_in(
+    w: &World,
+    name: &str,
+    record_type: &str,
+    unavailable: &BTreeSet<Region>,
+    zones: &dyn Fn(&str) -> bool,
+) -> Option<ResourceRecordSet> {
     let n = normalize(name);
     let recs: Vec<&ResourceRecordSet> = w
         .records
-        .values()
-        .flatten()
+        .iter()
+        .filter(|(zone, _)| zones(zone))
+        .flat_map(|(_, recs)| recs)
         .filter(|r| r.name.eq_ignore_ascii_case(&n) && r.record_type == record_type)
         .collect();
     let healthy = |r: &ResourceRecordSet| {
@@ -711,4 +723,26 @@ pub fn no_such_zone(id: &str) -> String {
         "NoSuchHostedZone: No hosted zone found with ID: {}",
         id.trim_start_matches("/hostedzone/")
     )
+}
+
+/// Whether hosted zone `id` is private: a stack-made `AWS::Route53::HostedZone` with `VPCs`
+/// ("AWS::Route53::HostedZone", `VPCs`: "Private hosted zones only",
+/// <https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-route53-hostedzone.html>).
+/// A zone the account already had (`LocalCloud::create_hosted_zone`) is public.
+pub fn zone_is_private(w: &World, id: &str) -> bool {
+    let id = id.trim_start_matches("/hostedzone/");
+    w.regions.values().any(|rs| {
+        rs.stacks
+            .iter()
+            .filter(|st| st.deleted.is_none())
+            .flat_map(|st| st.resources.values())
+            .any(|r| {
+                r.type_name == "AWS::Route53::HostedZone"
+                    && r.physical_id == id
+                    && r.properties
+                        .get("VPCs")
+                        .and_then(Value::as_array)
+                        .is_some_and(|v| !v.is_empty())
+            })
+    })
 }

@@ -18,7 +18,7 @@ use support::deploy;
 const P: Region = Region::UsEast2;
 const S: Region = Region::UsWest2;
 
-async fn deploy_global_db(cloud: &LocalCloud) -> (String, String) {
+pub(crate) async fn deploy_global_db(cloud: &LocalCloud) -> (String, String) {
     let primary = json!({"Resources": {
         "Global": {"Type": "AWS::RDS::GlobalCluster", "Properties": {"GlobalClusterIdentifier": "shop-global", "Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.08.0"}},
         "Db": {"Type": "AWS::RDS::DBCluster", "Properties": {"DBClusterIdentifier": "shop-db-use2", "Engine": "aurora-mysql", "EngineVersion": "8.0.mysql_aurora.3.08.0",

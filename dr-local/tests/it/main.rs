@@ -6,6 +6,7 @@ mod eval;
 mod faults;
 mod idempotency;
 mod load_balancers;
+mod port_reads;
 mod provider_rules;
 mod refusals;
 mod retention;

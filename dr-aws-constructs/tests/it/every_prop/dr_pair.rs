@@ -88,6 +88,12 @@ pub const ROWS: &[Row<Knobs>] = &[
         prop: "internal_zone",
     },
     Row {
+        slip: "a lag threshold a healthy pair exceeds",
+        apply: |k| k.pair.max_rpo_lag = std::time::Duration::from_millis(200),
+        path: "Shop",
+        prop: "max_rpo_lag",
+    },
+    Row {
         slip: "a TTL above Route 53's largest",
         apply: |k| k.pair.db_cname_ttl_secs = u32::MAX,
         path: "Shop",

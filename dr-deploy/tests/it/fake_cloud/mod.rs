@@ -1016,6 +1016,44 @@ impl Cloud for FakeCloud {
         g.members.retain(|m| m.db_cluster_arn != arn);
         Ok(g.clone())
     }
+    async fn describe_cluster_events(
+        &self,
+        _: Region,
+        _: &str,
+        _: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>> {
+        Err(CloudError::not_implemented("DescribeEvents"))
+    }
+    async fn describe_instance_events(
+        &self,
+        _: Region,
+        _: &str,
+        _: Timestamp,
+    ) -> CloudResult<Vec<RdsEvent>> {
+        Err(CloudError::not_implemented("DescribeEvents"))
+    }
+    async fn describe_db_cluster_snapshots(
+        &self,
+        _: Region,
+        _: &str,
+    ) -> CloudResult<Vec<DbClusterSnapshot>> {
+        Err(CloudError::not_implemented("DescribeDBClusterSnapshots"))
+    }
+    async fn describe_alarms(&self, _: Region, _: &[String]) -> CloudResult<Vec<MetricAlarm>> {
+        Err(CloudError::not_implemented("DescribeAlarms"))
+    }
+    async fn test_dns_answer(
+        &self,
+        _: Region,
+        _: &str,
+        _: &str,
+        _: &str,
+    ) -> CloudResult<DnsAnswer> {
+        Err(CloudError::not_implemented("TestDNSAnswer"))
+    }
+    async fn resolve_addresses(&self, _: &str) -> CloudResult<Vec<String>> {
+        Err(CloudError::not_implemented("DNS lookup"))
+    }
     async fn get_metric_statistics(
         &self,
         _: Region,
